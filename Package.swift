@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Unrolled",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "unrolled", targets: ["unrolled"]),
+        .library(name: "Trace", targets: ["Trace"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Models", targets: ["Models"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The trace document: the contract between engine, viewer and other tools. Depends on nothing.
+        .target(name: "Trace"),
+        // Tensors, the recording tape, ops with their gradient rules, SGD.
+        .target(name: "Engine", dependencies: ["Trace"]),
+        // Networks built on the engine and the registry of named demos.
+        .target(name: "Models", dependencies: ["Engine", "Trace"]),
+        // The command line: parses, calls the libraries, reports.
+        .executableTarget(
+            name: "unrolled",
+            dependencies: ["Models", "Trace", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // `make bench`: timings of the engine beside numpy, not a test.
+        .executableTarget(name: "unrolled-bench", dependencies: ["Models", "Engine"], path: "Benchmarks/unrolled-bench"),
+
+        .testTarget(name: "TraceTests", dependencies: ["Trace"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Trace"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "Trace"]),
+        .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace"]),
+    ]
+)

@@ -1,0 +1,126 @@
+import Trace
+
+/// One kind of operation: its trace label, its attributes, its forward computation and,
+/// beside it, its gradient rule.
+///
+/// The gradient rule is written with the same ops, on the tape, so that the backward pass is
+/// recorded as ordinary steps that anyone can replay.
+public protocol Op: Sendable {
+    /// The label recorded in a trace step's `op`.
+    static var name: String { get }
+    /// How many inputs the op takes; `nil` for any number (at least one).
+    static var arity: Int? { get }
+    /// Whether reverse mode may pass through this op. The local-derivative ops
+    /// (`sigmoid_backward`, …) and `sgd` occur only in backward and update phases and have no rule.
+    static var isDifferentiable: Bool { get }
+
+    /// The attributes recorded in the step's `attrs`.
+    var attrs: [String: JSONValue] { get }
+    /// Rebuilds the op from a recorded step's `attrs` (how a trace is replayed).
+    init(attrs: [String: JSONValue]) throws(OpError)
+    /// The output for these inputs; throws when shapes or attributes do not fit.
+    func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor
+    /// The gradient contribution for each input, or `nil` where none is needed (see `context.needs`).
+    func gradients(_ context: GradientContext) -> [Var?]
+}
+
+extension Op {
+    public static var arity: Int? { 1 }
+    public static var isDifferentiable: Bool { true }
+    public var attrs: [String: JSONValue] { [:] }
+    public var name: String { Self.name }
+}
+
+/// What a gradient rule sees: the step's inputs and output, and ∂L/∂output.
+public struct GradientContext {
+    public let inputs: [Var]
+    public let output: Var
+    /// ∂L/∂output, fully accumulated.
+    public let grad: Var
+    /// Which inputs need a gradient (the others may get `nil`).
+    public let needs: [Bool]
+}
+
+/// Why an op could not run: names the op and the shapes involved.
+/// The tape adds the scope the op was called in.
+public struct OpError: Error, CustomStringConvertible, Equatable {
+    public let op: String
+    public let message: String
+    /// `path` of the scope when the op was called on a tape (e.g. `t = 2 › LSTM cell`).
+    public var scope: String?
+
+    public init(op: String, _ message: String, scope: String? = nil) {
+        self.op = op
+        self.message = message
+        self.scope = scope
+    }
+
+    public var description: String {
+        let place = scope.map { $0.isEmpty ? " (top level)" : " in \($0)" } ?? ""
+        return "\(op)\(place): \(message)"
+    }
+}
+
+/// Attribute decoding shared by the ops' `init(attrs:)`.
+struct Attributes {
+    let op: String
+    let values: [String: JSONValue]
+
+    init(_ op: String, _ values: [String: JSONValue]) {
+        self.op = op
+        self.values = values
+    }
+
+    func int(_ key: String) throws(OpError) -> Int {
+        guard let value = values[key]?.intValue else { throw missing(key, "an integer") }
+        return value
+    }
+
+    func optionalInt(_ key: String) throws(OpError) -> Int? {
+        guard let raw = values[key], raw != .null else { return nil }
+        guard let value = raw.intValue else { throw missing(key, "an integer") }
+        return value
+    }
+
+    func double(_ key: String) throws(OpError) -> Double {
+        guard let value = values[key]?.doubleValue else { throw missing(key, "a number") }
+        return value
+    }
+
+    func ints(_ key: String) throws(OpError) -> [Int] {
+        guard let value = values[key]?.intArray else { throw missing(key, "an array of integers") }
+        return value
+    }
+
+    func optionalInts(_ key: String) throws(OpError) -> [Int]? {
+        guard let raw = values[key], raw != .null else { return nil }
+        guard let value = raw.intArray else { throw missing(key, "an array of integers") }
+        return value
+    }
+
+    func bool(_ key: String, default fallback: Bool) throws(OpError) -> Bool {
+        guard let raw = values[key] else { return fallback }
+        guard let value = raw.boolValue else { throw missing(key, "true or false") }
+        return value
+    }
+
+    private func missing(_ key: String, _ kind: String) -> OpError {
+        OpError(op: op, "attribute '\(key)' must be \(kind), got \(values[key]?.displayText ?? "nothing")")
+    }
+}
+
+/// Numbers in attrs: integers stay integers, NaN and ±∞ are written as in tensor data.
+func number(_ value: Double) -> JSONValue {
+    if value.isNaN { return .string("NaN") }
+    if value.isInfinite { return .string(value > 0 ? "Infinity" : "-Infinity") }
+    return .double(value)
+}
+
+func decodeNumber(_ attrs: Attributes, _ key: String) throws(OpError) -> Double {
+    switch attrs.values[key] {
+    case .string("NaN"): return .nan
+    case .string("Infinity"): return .infinity
+    case .string("-Infinity"): return -.infinity
+    default: return try attrs.double(key)
+    }
+}

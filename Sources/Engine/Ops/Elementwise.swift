@@ -1,0 +1,215 @@
+import Foundation
+import Trace
+
+// Element-wise ops. Binary ones broadcast as numpy does; their gradient sums each
+// contribution back to the operand's shape (`sum_to`) when the operand was broadcast.
+
+/// The shape two operands of a broadcasting op produce, or an error naming both shapes.
+func broadcastShape(_ op: String, _ a: Tensor, _ b: Tensor) throws(OpError) -> [Int] {
+    guard let shape = Broadcasting.shape(a.shape, b.shape) else {
+        throw OpError(op: op, "shapes \(describe(a.shape)) and \(describe(b.shape)) do not broadcast")
+    }
+    return shape
+}
+
+/// `gradient` summed down to `shape` when broadcasting made it larger; unchanged otherwise.
+func unbroadcast(_ gradient: Var, to shape: [Int]) -> Var {
+    gradient.shape == shape ? gradient : sumTo(gradient, shape)
+}
+
+/// a + b. ∂a = g, ∂b = g (each summed to its operand's shape).
+public struct Add: Op {
+    public static let name = "add"
+    public static var arity: Int? { 2 }
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        Broadcasting.binary(x[0], x[1], to: try broadcastShape(Self.name, x[0], x[1]), +)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [unbroadcast(c.grad, to: c.inputs[0].shape), unbroadcast(c.grad, to: c.inputs[1].shape)]
+    }
+}
+
+/// a − b. ∂a = g, ∂b = −g.
+public struct Sub: Op {
+    public static let name = "sub"
+    public static var arity: Int? { 2 }
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        Broadcasting.binary(x[0], x[1], to: try broadcastShape(Self.name, x[0], x[1]), -)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [
+            c.needs[0] ? unbroadcast(c.grad, to: c.inputs[0].shape) : nil,
+            c.needs[1] ? -unbroadcast(c.grad, to: c.inputs[1].shape) : nil,
+        ]
+    }
+}
+
+/// a ⊙ b. ∂a = g ⊙ b, ∂b = g ⊙ a.
+public struct Mul: Op {
+    public static let name = "mul"
+    public static var arity: Int? { 2 }
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        Broadcasting.binary(x[0], x[1], to: try broadcastShape(Self.name, x[0], x[1]), *)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        let (a, b) = (c.inputs[0], c.inputs[1])
+        return [
+            c.needs[0] ? unbroadcast(c.grad * b, to: a.shape) : nil,
+            c.needs[1] ? unbroadcast(c.grad * a, to: b.shape) : nil,
+        ]
+    }
+}
+
+/// a / b. ∂a = g / b, ∂b = −(g ⊙ y) / b, with y = a / b.
+public struct Div: Op {
+    public static let name = "div"
+    public static var arity: Int? { 2 }
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        Broadcasting.binary(x[0], x[1], to: try broadcastShape(Self.name, x[0], x[1]), /)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        let (a, b) = (c.inputs[0], c.inputs[1])
+        return [
+            c.needs[0] ? unbroadcast(c.grad / b, to: a.shape) : nil,
+            c.needs[1] ? unbroadcast(-(c.grad * c.output / b), to: b.shape) : nil,
+        ]
+    }
+}
+
+/// An op that applies a function of one number to every element.
+protocol UnaryOp: Op {
+    func apply(_ x: Double) -> Double
+}
+
+extension UnaryOp {
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        Tensor(shape: x[0].shape, scalars: x[0].scalars.map(apply))
+    }
+}
+
+/// −x. ∂x = −g.
+public struct Neg: UnaryOp {
+    public static let name = "neg"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double) -> Double { -x }
+    public func gradients(_ c: GradientContext) -> [Var?] { [-c.grad] }
+}
+
+/// eˣ. ∂x = g ⊙ y.
+public struct Exp: UnaryOp {
+    public static let name = "exp"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double) -> Double { Foundation.exp(x) }
+    public func gradients(_ c: GradientContext) -> [Var?] { [c.grad * c.output] }
+}
+
+/// ln x (NaN for x < 0, −∞ at 0). ∂x = g / x.
+public struct Log: UnaryOp {
+    public static let name = "log"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double) -> Double { Foundation.log(x) }
+    public func gradients(_ c: GradientContext) -> [Var?] { [c.grad / c.inputs[0]] }
+}
+
+/// √x. ∂x = ½ · g / y.
+public struct Sqrt: UnaryOp {
+    public static let name = "sqrt"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double) -> Double { x.squareRoot() }
+    public func gradients(_ c: GradientContext) -> [Var?] { [0.5 * (c.grad / c.output)] }
+}
+
+/// x². ∂x = g ⊙ 2x.
+public struct Square: UnaryOp {
+    public static let name = "square"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double) -> Double { x * x }
+    public func gradients(_ c: GradientContext) -> [Var?] { [c.grad * (2 * c.inputs[0])] }
+}
+
+/// tanh x. ∂x = tanh_backward(y, g) = g ⊙ (1 − y²).
+public struct Tanh: UnaryOp {
+    public static let name = "tanh"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double) -> Double { Foundation.tanh(x) }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [c.output.tape.apply(TanhBackward(), [c.output, c.grad])]
+    }
+}
+
+/// σ(x) = 1 / (1 + e⁻ˣ), computed without overflow for large |x|. ∂x = sigmoid_backward(y, g) = g ⊙ y ⊙ (1 − y).
+public struct Sigmoid: UnaryOp {
+    public static let name = "sigmoid"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double) -> Double {
+        if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
+        let e = Foundation.exp(x)
+        return e / (1 + e)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [c.output.tape.apply(SigmoidBackward(), [c.output, c.grad])]
+    }
+}
+
+/// max(0, x). ∂x = relu_backward(x, g) = g ⊙ [x > 0] (0 at x = 0).
+public struct ReLU: UnaryOp {
+    public static let name = "relu"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double) -> Double { x > 0 ? x : (x.isNaN ? x : 0) }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [c.output.tape.apply(ReLUBackward(), [c.inputs[0], c.grad])]
+    }
+}
+
+/// factor · x. ∂x = factor · g.
+public struct Scale: UnaryOp {
+    public static let name = "scale"
+    public let factor: Double
+    public init(_ factor: Double) { self.factor = factor }
+    public init(attrs: [String: JSONValue]) throws(OpError) {
+        factor = try decodeNumber(Attributes(Self.name, attrs), "factor")
+    }
+    public var attrs: [String: JSONValue] { ["factor": number(factor)] }
+    func apply(_ x: Double) -> Double { factor * x }
+    public func gradients(_ c: GradientContext) -> [Var?] { [factor * c.grad] }
+}
+
+/// where(mask, a): a where the mask is non-zero, `value` elsewhere (e.g. −∞ for causal attention).
+/// The mask broadcasts to a's shape and gets no gradient. ∂a = where(mask, g) with value 0.
+public struct Where: Op {
+    public static let name = "where"
+    public static var arity: Int? { 2 }
+    public let value: Double
+    public init(value: Double) { self.value = value }
+    public init(attrs: [String: JSONValue]) throws(OpError) {
+        value = try decodeNumber(Attributes(Self.name, attrs), "value")
+    }
+    public var attrs: [String: JSONValue] { ["value": number(value)] }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let (mask, a) = (x[0], x[1])
+        guard Broadcasting.fits(mask.shape, into: a.shape) else {
+            throw OpError(op: Self.name, "mask of shape \(describe(mask.shape)) does not broadcast to \(describe(a.shape))")
+        }
+        let fill = value
+        return Broadcasting.binary(mask, a, to: a.shape) { m, v in m != 0 ? v : fill }
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [nil, c.grad.tape.apply(Where(value: 0), [c.inputs[0], c.grad])]
+    }
+}

@@ -1,0 +1,78 @@
+import Trace
+
+// The local derivatives that gradient rules use. Each takes what the forward op produced
+// (or its input) and the incoming gradient dy, and returns ∂L/∂x. They occur only in the
+// backward phase and have no gradient rule of their own (the engine records first-order
+// gradients only).
+
+/// An op of two same-shaped inputs (a saved forward value and dy), applied element-wise.
+protocol LocalDerivative: Op {
+    func apply(_ saved: Double, _ dy: Double) -> Double
+}
+
+extension LocalDerivative {
+    public static var arity: Int? { 2 }
+    public static var isDifferentiable: Bool { false }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        guard x[0].shape == x[1].shape else {
+            throw OpError(op: Self.name, "shapes \(describe(x[0].shape)) and \(describe(x[1].shape)) differ")
+        }
+        return Tensor(shape: x[0].shape, scalars: zip(x[0].scalars, x[1].scalars).map(apply))
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil] }
+}
+
+/// sigmoid_backward(s, dy) = dy · s · (1 − s), where s = σ(x).
+public struct SigmoidBackward: LocalDerivative {
+    public static let name = "sigmoid_backward"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ s: Double, _ dy: Double) -> Double { dy * s * (1 - s) }
+}
+
+/// tanh_backward(t, dy) = dy · (1 − t²), where t = tanh(x).
+public struct TanhBackward: LocalDerivative {
+    public static let name = "tanh_backward"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ t: Double, _ dy: Double) -> Double { dy * (1 - t * t) }
+}
+
+/// relu_backward(x, dy) = dy · [x > 0].
+public struct ReLUBackward: LocalDerivative {
+    public static let name = "relu_backward"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double, _ dy: Double) -> Double { x > 0 ? dy : 0 }
+}
+
+/// softmax_backward(s, dy) {axis} = s · (dy − Σ_axis(dy · s)), where s = softmax(x) along `axis`.
+public struct SoftmaxBackward: Op {
+    public static let name = "softmax_backward"
+    public static var arity: Int? { 2 }
+    public static var isDifferentiable: Bool { false }
+    public let axis: Int
+    public init(axis: Int) { self.axis = axis }
+    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
+    public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let (s, dy) = (x[0], x[1])
+        guard s.shape == dy.shape else {
+            throw OpError(op: Self.name, "shapes \(describe(s.shape)) and \(describe(dy.shape)) differ")
+        }
+        let layout = AxisLayout(s.shape, axis: try normalizedAxis(axis, rank: s.rank, op: Self.name))
+        var out = [Double](repeating: 0, count: s.count)
+        for o in 0..<layout.outer {
+            for i in 0..<layout.inner {
+                var dot = 0.0
+                for k in 0..<layout.length { dot += dy.scalars[layout.index(o, k, i)] * s.scalars[layout.index(o, k, i)] }
+                for k in 0..<layout.length {
+                    let at = layout.index(o, k, i)
+                    out[at] = s.scalars[at] * (dy.scalars[at] - dot)
+                }
+            }
+        }
+        return Tensor(shape: s.shape, scalars: out)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil] }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Trace
+
+/// The shape after reducing `axis` (all axes when nil), keeping it as 1 when `keepdims`.
+func reducedShape(_ shape: [Int], axis: Int?, keepdims: Bool) -> [Int] {
+    guard let axis else { return keepdims ? shape.map { _ in 1 } : [] }
+    var result = shape
+    if keepdims { result[axis] = 1 } else { result.remove(at: axis) }
+    return result
+}
+
+/// Σ over `axis` (all elements when absent; numpy `sum`, `keepdims` false by default).
+/// ∂x = g broadcast back to x's shape.
+public struct Sum: Op {
+    public static let name = "sum"
+    public let axis: Int?
+    public let keepdims: Bool
+    public init(axis: Int? = nil, keepdims: Bool = false) {
+        self.axis = axis
+        self.keepdims = keepdims
+    }
+    public init(attrs: [String: JSONValue]) throws(OpError) {
+        let a = Attributes(Self.name, attrs)
+        axis = try a.optionalInt("axis")
+        keepdims = try a.bool("keepdims", default: false)
+    }
+    public var attrs: [String: JSONValue] { reductionAttrs(axis, keepdims) }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        try reduce(x[0], axis: axis, keepdims: keepdims, op: Self.name, divideByCount: false)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [spread(c.grad, over: c.inputs[0].shape, axis: axis, keepdims: keepdims)]
+    }
+}
+
+/// The mean over `axis` (all elements when absent). ∂x = g broadcast back, divided by the count.
+public struct Mean: Op {
+    public static let name = "mean"
+    public let axis: Int?
+    public let keepdims: Bool
+    public init(axis: Int? = nil, keepdims: Bool = false) {
+        self.axis = axis
+        self.keepdims = keepdims
+    }
+    public init(attrs: [String: JSONValue]) throws(OpError) {
+        let a = Attributes(Self.name, attrs)
+        axis = try a.optionalInt("axis")
+        keepdims = try a.bool("keepdims", default: false)
+    }
+    public var attrs: [String: JSONValue] { reductionAttrs(axis, keepdims) }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        try reduce(x[0], axis: axis, keepdims: keepdims, op: Self.name, divideByCount: true)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        let x = c.inputs[0]
+        let count = axis.map { x.shape[$0] } ?? x.value.count
+        return [(1 / Double(count)) * spread(c.grad, over: x.shape, axis: axis, keepdims: keepdims)]
+    }
+}
+
+private func reductionAttrs(_ axis: Int?, _ keepdims: Bool) -> [String: JSONValue] {
+    var attrs: [String: JSONValue] = [:]
+    if let axis { attrs["axis"] = .int(axis) }
+    if keepdims { attrs["keepdims"] = .bool(true) }
+    return attrs
+}
+
+private func reduce(_ x: Tensor, axis: Int?, keepdims: Bool, op: String, divideByCount: Bool) throws(OpError) -> Tensor {
+    guard let axis else {
+        let total = x.scalars.reduce(0, +)
+        let value = divideByCount ? total / Double(x.count) : total
+        return Tensor(shape: reducedShape(x.shape, axis: nil, keepdims: keepdims), scalars: [value])
+    }
+    guard axis >= 0 && axis < x.rank else {
+        throw OpError(op: op, "axis \(axis) is out of range for shape \(describe(x.shape))")
+    }
+    let layout = AxisLayout(x.shape, axis: axis)
+    var out = [Double](repeating: 0, count: layout.outer * layout.inner)
+    for o in 0..<layout.outer {
+        for k in 0..<layout.length {
+            for i in 0..<layout.inner { out[o * layout.inner + i] += x.scalars[layout.index(o, k, i)] }
+        }
+    }
+    if divideByCount { out = out.map { $0 / Double(layout.length) } }
+    return Tensor(shape: reducedShape(x.shape, axis: axis, keepdims: keepdims), scalars: out)
+}
+
+/// The gradient of a reduction: g with the reduced axis restored (reshape) and repeated (broadcast_to).
+private func spread(_ g: Var, over shape: [Int], axis: Int?, keepdims: Bool) -> Var {
+    let kept = reducedShape(shape, axis: axis, keepdims: true)
+    let aligned = (keepdims || axis == nil) ? g : reshape(g, kept)
+    return broadcastTo(aligned, shape)
+}
+
+/// Sums x down to `shape`, undoing a broadcast: leading axes x has in excess are summed away,
+/// and axes where `shape` has 1 are summed keeping a 1. ∂x = broadcast_to(g, x's shape).
+public struct SumTo: Op {
+    public static let name = "sum_to"
+    public let shape: [Int]
+    public init(shape: [Int]) { self.shape = shape }
+    public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs).ints("shape") }
+    public var attrs: [String: JSONValue] { ["shape": .array(shape.map { .int($0) })] }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        guard Broadcasting.fits(shape, into: x[0].shape) else {
+            throw OpError(op: Self.name, "cannot sum \(describe(x[0].shape)) to \(describe(shape)): \(describe(shape)) does not broadcast to it")
+        }
+        return Broadcasting.sum(x[0], to: shape)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] { [broadcastTo(c.grad, c.inputs[0].shape)] }
+}
+
+/// Repeats x along axes of length 1 (and new leading axes) to fill `shape` (numpy `broadcast_to`).
+/// ∂x = sum_to(g, x's shape).
+public struct BroadcastTo: Op {
+    public static let name = "broadcast_to"
+    public let shape: [Int]
+    public init(shape: [Int]) { self.shape = shape }
+    public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs).ints("shape") }
+    public var attrs: [String: JSONValue] { ["shape": .array(shape.map { .int($0) })] }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        guard Broadcasting.fits(x[0].shape, into: shape) else {
+            throw OpError(op: Self.name, "shape \(describe(x[0].shape)) does not broadcast to \(describe(shape))")
+        }
+        return Broadcasting.expand(x[0], to: shape)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] { [sumTo(c.grad, c.inputs[0].shape)] }
+}
+
+/// softmax along `axis`: exp(x − max) / Σ exp(x − max), the max subtracted for stability.
+/// ∂x = softmax_backward(y, g).
+public struct Softmax: Op {
+    public static let name = "softmax"
+    public let axis: Int
+    public init(axis: Int) { self.axis = axis }
+    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
+    public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        try normalize(x[0], axis: axis, op: Self.name, log: false)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [c.grad.tape.apply(SoftmaxBackward(axis: axis), [c.output, c.grad])]
+    }
+}
+
+/// log softmax along `axis`: x − max − log Σ exp(x − max).
+/// ∂x = g − exp(y) · Σ_axis g (sum kept as a length-1 axis).
+public struct LogSoftmax: Op {
+    public static let name = "log_softmax"
+    public let axis: Int
+    public init(axis: Int) { self.axis = axis }
+    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
+    public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        try normalize(x[0], axis: axis, op: Self.name, log: true)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [c.grad - exp(c.output) * sum(c.grad, axis: axis, keepdims: true)]
+    }
+}
+
+private func normalize(_ x: Tensor, axis: Int, op: String, log: Bool) throws(OpError) -> Tensor {
+    guard axis >= 0 && axis < x.rank else {
+        throw OpError(op: op, "axis \(axis) is out of range for shape \(describe(x.shape))")
+    }
+    let layout = AxisLayout(x.shape, axis: axis)
+    var out = [Double](repeating: 0, count: x.count)
+    for o in 0..<layout.outer {
+        for i in 0..<layout.inner {
+            var largest = -Double.infinity
+            for k in 0..<layout.length { largest = max(largest, x.scalars[layout.index(o, k, i)]) }
+            // A row of −∞ (fully masked) has no finite max; subtracting 0 keeps exp(−∞) = 0.
+            if !largest.isFinite { largest = largest.isNaN ? largest : 0 }
+            var total = 0.0
+            for k in 0..<layout.length { total += Foundation.exp(x.scalars[layout.index(o, k, i)] - largest) }
+            for k in 0..<layout.length {
+                let at = layout.index(o, k, i)
+                let shifted = x.scalars[at] - largest
+                out[at] = log ? shifted - Foundation.log(total) : Foundation.exp(shifted) / total
+            }
+        }
+    }
+    return Tensor(shape: x.shape, scalars: out)
+}

@@ -1,0 +1,118 @@
+import Trace
+
+extension Tape {
+    /// Reverse mode from a scalar loss: records the backward pass as steps and returns
+    /// ∂loss/∂x for every tensor x on the way to a parameter or gradient-requiring input.
+    ///
+    /// The walk goes over tensor ids from the loss down to 0: ids are a topological order,
+    /// so no recursion is needed however deep the graph (a 200-step unrolled RNN included).
+    /// Each op's gradient rule runs in the op's own scope, in phase `backward`. Where a tensor
+    /// feeds several ops, the contributions are summed by recorded `add` steps.
+    ///
+    /// The seed ∂L/∂L = 1 is the only gradient tensor not produced by a step.
+    @discardableResult
+    public func backward(_ loss: Var) -> Gradients {
+        precondition(loss.tape === self, "backward: the loss belongs to another tape")
+        precondition(loss.value.count == 1, "backward: the loss must hold one value, it has shape \(describe(loss.shape))")
+        nodes[loss.id].role = .loss
+        lossID = loss.id
+        let savedPhase = phase
+        let savedScope = currentScope
+        phase = .backward
+        defer {
+            phase = savedPhase
+            currentScope = savedScope
+        }
+
+        var grads = [Var?](repeating: nil, count: loss.id + 1)
+        grads[loss.id] = leaf(
+            Tensor.filled(loss.shape, with: 1), name: gradientName(of: loss.id), tex: gradientTex(of: loss.id),
+            role: .gradient, requiresGradient: false)
+        nodes[grads[loss.id]!.id].of = loss.id
+
+        for id in stride(from: loss.id, through: 0, by: -1) {
+            // A parameter is a leaf even when an `sgd` step made it: gradients stop there.
+            guard let grad = grads[id], nodes[id].requiresGradient, nodes[id].role != .parameter,
+                let op = nodes[id].op
+            else { continue }
+            precondition(
+                type(of: op).isDifferentiable,
+                "backward: '\(op.name)' has no gradient rule (it only occurs in backward and update phases)")
+            let inputs = nodes[id].inputs.map { Var(tape: self, id: $0) }
+            currentScope = nodes[id].scope
+            let firstNew = nodes.count
+            let context = GradientContext(
+                inputs: inputs, output: Var(tape: self, id: id), grad: grad,
+                needs: inputs.map { nodes[$0.id].requiresGradient })
+            let contributions = op.gradients(context)
+            for (input, contribution) in zip(inputs, contributions) {
+                guard let contribution, nodes[input.id].requiresGradient else { continue }
+                if contribution.id >= firstNew { markGradient(contribution, of: input.id) }
+                if let earlier = grads[input.id] {
+                    let sum = apply(Add(), [earlier, contribution])
+                    markGradient(sum, of: input.id)
+                    grads[input.id] = sum
+                } else {
+                    grads[input.id] = contribution
+                }
+            }
+        }
+
+        finalGradients = [:]
+        for (id, grad) in grads.enumerated() where nodes[id].role == .parameter || nodes[id].role == .input {
+            if let grad { finalGradients[id] = grad.id }
+        }
+        return Gradients(byID: grads)
+    }
+
+    private func markGradient(_ gradient: Var, of id: Int) {
+        nodes[gradient.id].role = .gradient
+        nodes[gradient.id].of = id
+        nodes[gradient.id].name = gradientName(of: id)
+        nodes[gradient.id].tex = gradientTex(of: id)
+    }
+
+    private func gradientName(of id: Int) -> String {
+        let loss = lossID.map { Var(tape: self, id: $0).name } ?? "L"
+        return "d\(loss)/d\(Var(tape: self, id: id).name)"
+    }
+
+    private func gradientTex(of id: Int) -> String {
+        let loss = lossID.map { Var(tape: self, id: $0).tex } ?? "L"
+        return "\\frac{\\partial \(loss)}{\\partial \(Var(tape: self, id: id).tex)}"
+    }
+
+    // MARK: Updates
+
+    /// One step of stochastic gradient descent, recorded in phase `update`:
+    /// each parameter's next version is `p − lr · ∂L/∂p` (op `sgd`).
+    /// Parameters without a gradient are returned unchanged.
+    public func sgd(_ parameters: [Var], _ gradients: Gradients, learningRate: Double) -> [Var] {
+        let savedPhase = phase
+        phase = .update
+        defer { phase = savedPhase }
+        return parameters.map { parameter in
+            guard let gradient = gradients[parameter] else { return parameter }
+            let updated = apply(SGD(learningRate: learningRate), [parameter, gradient])
+            let base = nodes[parameter.id].of ?? parameter.id
+            nodes[updated.id].role = .parameter
+            nodes[updated.id].name = nodes[parameter.id].name
+            nodes[updated.id].tex = nodes[parameter.id].tex
+            nodes[updated.id].labels = nodes[parameter.id].labels
+            nodes[updated.id].of = base
+            nodes[updated.id].version = (nodes[parameter.id].version ?? 0) + 1
+            nodes[updated.id].requiresGradient = true
+            return updated
+        }
+    }
+}
+
+/// The gradients of one backward pass, by tensor.
+public struct Gradients {
+    let byID: [Var?]
+
+    /// ∂L/∂x, or `nil` when the loss does not depend on `x` through differentiable ops.
+    public subscript(_ x: Var) -> Var? {
+        x.id < byID.count ? byID[x.id] : nil
+    }
+}

@@ -1,0 +1,142 @@
+import Trace
+
+/// Records a computation: every tensor it creates and every op that produced one.
+///
+/// A recording tape (the default) keeps scopes, names and one step per op, and can be turned
+/// into a `TraceDocument`. A tape made with `recording: false` computes the same values and
+/// gradients but records no steps and no scopes: use a fresh one per training iteration when
+/// only the numbers are wanted (see `SGDTrainer`).
+///
+/// Tensor ids are positions on the tape, so they are a topological order: every op's inputs
+/// come before its output. Reverse mode walks the ids backwards, with no recursion.
+public final class Tape {
+    public let isRecording: Bool
+    /// The phase new steps are recorded in.
+    public internal(set) var phase: Phase = .forward
+
+    struct Node {
+        var value: Tensor
+        var op: (any Op)?
+        var inputs: [Int]
+        var requiresGradient: Bool
+        var scope: Int?
+        var name: String?
+        var tex: String?
+        var role: Role
+        var of: Int?
+        var version: Int?
+        var labels: [[String]?]?
+    }
+
+    struct RecordedStep {
+        let output: Int
+        let phase: Phase
+    }
+
+    var nodes: [Node] = []
+    var recordedSteps: [RecordedStep] = []
+    var scopes: [Scope] = []
+    var currentScope: Int?
+    var lossID: Int?
+    /// Final gradient per parameter/input id, from the latest `backward`.
+    var finalGradients: [Int: Int] = [:]
+
+    public init(recording: Bool = true) {
+        self.isRecording = recording
+    }
+
+    /// Number of tensors on the tape.
+    public var tensorCount: Int { nodes.count }
+    /// Number of recorded steps.
+    public var stepCount: Int { recordedSteps.count }
+
+    // MARK: Leaves
+
+    /// A learnable tensor: gets a gradient and can be updated by `sgd`.
+    public func parameter(_ value: Tensor, name: String, tex: String? = nil) -> Var {
+        leaf(value, name: name, tex: tex, role: .parameter, requiresGradient: true)
+    }
+
+    /// Data fed to the network. Gets a gradient unless `requiresGradient` is false.
+    public func input(_ value: Tensor, name: String, tex: String? = nil, requiresGradient: Bool = true) -> Var {
+        leaf(value, name: name, tex: tex, role: .input, requiresGradient: requiresGradient)
+    }
+
+    /// A fixed tensor (targets, masks, literal numbers): never gets a gradient.
+    public func constant(_ value: Tensor, name: String, tex: String? = nil) -> Var {
+        leaf(value, name: name, tex: tex, role: .constant, requiresGradient: false)
+    }
+
+    func leaf(_ value: Tensor, name: String, tex: String?, role: Role, requiresGradient: Bool) -> Var {
+        nodes.append(
+            Node(
+                value: value, op: nil, inputs: [], requiresGradient: requiresGradient, scope: currentScope, name: name,
+                tex: tex ?? name, role: role))
+        return Var(tape: self, id: nodes.count - 1)
+    }
+
+    // MARK: Ops
+
+    /// Runs `op` on `inputs` and records the step, or throws naming the op, the scope and the shapes.
+    public func tryApply(_ op: any Op, _ inputs: [Var]) throws(OpError) -> Var {
+        let arity = type(of: op).arity
+        guard inputs.count == (arity ?? max(inputs.count, 1)) else {
+            throw OpError(
+                op: op.name, "takes \(arity.map(String.init) ?? "at least 1") input(s), got \(inputs.count)",
+                scope: scopePath)
+        }
+        for input in inputs {
+            precondition(input.tape === self, "\(op.name): an input belongs to another tape")
+        }
+        let value: Tensor
+        do {
+            value = try op.forward(inputs.map { nodes[$0.id].value })
+        } catch {
+            var located = error
+            located.scope = scopePath
+            throw located
+        }
+        let ids = inputs.map(\.id)
+        nodes.append(
+            Node(
+                value: value, op: op, inputs: ids, requiresGradient: ids.contains { nodes[$0].requiresGradient },
+                scope: currentScope, role: .activation))
+        let id = nodes.count - 1
+        if isRecording { recordedSteps.append(RecordedStep(output: id, phase: phase)) }
+        return Var(tape: self, id: id)
+    }
+
+    /// Runs `op` on `inputs`. A shape mismatch is a programming error: it stops with the message of `tryApply`.
+    public func apply(_ op: any Op, _ inputs: [Var]) -> Var {
+        do {
+            return try tryApply(op, inputs)
+        } catch {
+            fatalError(error.description)
+        }
+    }
+
+    // MARK: Scopes
+
+    /// Runs `body` inside a named scope; steps recorded there belong to it. Scopes nest.
+    public func scope<T>(_ name: String, equation: String? = nil, _ body: () throws -> T) rethrows -> T {
+        guard isRecording else { return try body() }
+        let parent = currentScope
+        scopes.append(Scope(id: scopes.count, name: name, parent: parent, equation: equation))
+        currentScope = scopes.count - 1
+        defer { currentScope = parent }
+        return try body()
+    }
+
+    /// The names of the enclosing scopes, outermost first, joined by ` › `.
+    public var scopePath: String {
+        var names: [String] = []
+        var scope = currentScope
+        while let id = scope {
+            names.append(scopes[id].name)
+            scope = scopes[id].parent
+        }
+        return names.reversed().joined(separator: " › ")
+    }
+
+    func value(_ id: Int) -> Tensor { nodes[id].value }
+}

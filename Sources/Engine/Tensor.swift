@@ -1,0 +1,95 @@
+/// An array of `Double` values of any rank, stored row-major (the last axis varies fastest).
+///
+/// A rank-0 tensor (shape `[]`) holds one scalar. Vectors in this project are columns
+/// (shape `[n, 1]`) wherever they meet a matrix, as in the course's equations.
+public struct Tensor: Equatable, Sendable, CustomStringConvertible {
+    public let shape: [Int]
+    public var scalars: [Double]
+
+    /// - Precondition: `scalars.count` is the product of `shape` (1 for a scalar).
+    public init(shape: [Int], scalars: [Double]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        precondition(
+            scalars.count == Tensor.count(of: shape),
+            "Tensor: \(scalars.count) values do not fill shape \(shape) (\(Tensor.count(of: shape)) needed)")
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// A rank-0 tensor.
+    public init(scalar: Double) {
+        self.init(shape: [], scalars: [scalar])
+    }
+
+    /// A matrix from its rows. - Precondition: every row has the same length.
+    public init(rows: [[Double]]) {
+        let columns = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == columns }, "Tensor(rows:): rows of different lengths")
+        self.init(shape: [rows.count, columns], scalars: rows.flatMap { $0 })
+    }
+
+    /// A column vector, shape `[n, 1]`.
+    public init(column: [Double]) {
+        self.init(shape: [column.count, 1], scalars: column)
+    }
+
+    public static func zeros(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, scalars: Array(repeating: 0, count: count(of: shape)))
+    }
+
+    public static func filled(_ shape: [Int], with value: Double) -> Tensor {
+        Tensor(shape: shape, scalars: Array(repeating: value, count: count(of: shape)))
+    }
+
+    /// A one-hot column `[n, 1]` with 1 at `index`.
+    public static func oneHot(_ index: Int, count n: Int) -> Tensor {
+        var scalars = Array(repeating: 0.0, count: n)
+        scalars[index] = 1
+        return Tensor(shape: [n, 1], scalars: scalars)
+    }
+
+    public var rank: Int { shape.count }
+    public var count: Int { scalars.count }
+
+    /// The value of a tensor holding exactly one element (any shape of size 1).
+    public var scalar: Double {
+        precondition(count == 1, "Tensor.scalar: tensor of shape \(shape) holds \(count) values")
+        return scalars[0]
+    }
+
+    /// Element of a rank-2 tensor.
+    public subscript(row: Int, column: Int) -> Double {
+        precondition(rank == 2, "Tensor[row, column] on a tensor of shape \(shape)")
+        return scalars[row * shape[1] + column]
+    }
+
+    /// The tensor with the same values and another shape of the same size.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        Tensor(shape: newShape, scalars: scalars)
+    }
+
+    /// Number of elements in a tensor of this shape.
+    public static func count(of shape: [Int]) -> Int {
+        shape.reduce(1, *)
+    }
+
+    /// Row-major strides: how far apart consecutive positions along each axis are.
+    public static func strides(of shape: [Int]) -> [Int] {
+        var strides = Array(repeating: 1, count: shape.count)
+        var stride = 1
+        for axis in shape.indices.reversed() {
+            strides[axis] = stride
+            stride *= shape[axis]
+        }
+        return strides
+    }
+
+    public var description: String {
+        "Tensor(shape: \(shape), scalars: \(scalars))"
+    }
+}
+
+/// `2×3`, `4`, `scalar`: shapes as the error messages and the docs write them.
+func describe(_ shape: [Int]) -> String {
+    shape.isEmpty ? "scalar" : shape.map(String.init).joined(separator: "×")
+}

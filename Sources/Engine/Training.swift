@@ -1,0 +1,72 @@
+import Trace
+
+/// Trains with plain SGD, tracing only the first iterations.
+///
+/// The first `tracedIterations` run on the recording tape: their forward, backward and update
+/// steps are all in the trace, and each update makes new versions of the parameters. The rest
+/// run on a fresh non-recording tape per iteration, so memory stays flat however long the run;
+/// they appear only in `history` (the loss of every iteration, and parameter snapshots when asked).
+public struct SGDTrainer {
+    public var learningRate: Double
+    public var iterations: Int
+    public var tracedIterations: Int
+    /// Iterations (1-based) after which every parameter is snapshotted into `history`.
+    public var snapshotAt: (Int) -> Bool
+
+    public init(learningRate: Double, iterations: Int, tracedIterations: Int = 1, snapshotAt: @escaping (Int) -> Bool = { _ in false }) {
+        self.learningRate = learningRate
+        self.iterations = iterations
+        self.tracedIterations = tracedIterations
+        self.snapshotAt = snapshotAt
+    }
+
+    public struct Result {
+        /// One entry per iteration: the loss computed in it (before its update).
+        public var history: [HistoryEntry]
+        /// The parameters after the last iteration.
+        public var parameters: [Tensor]
+    }
+
+    /// Runs the training loop. `loss` builds the forward pass on the tape it is given, from the
+    /// parameters bound there (in the order of `parameters`), and returns the scalar loss.
+    ///
+    /// - Parameters:
+    ///   - tape: the recording tape; `parameters` must be on it.
+    ///   - iterationScope: names the scope of each traced iteration (e.g. "iteration 1"), or nil for none.
+    public func run(
+        on tape: Tape, parameters: [Var], iterationScope: ((Int) -> String)? = { "iteration \($0)" },
+        loss: (Tape, [Var]) -> Var
+    ) -> Result {
+        var history: [HistoryEntry] = []
+        var current = parameters
+        let names = parameters.map(\.name)
+        var values = parameters.map(\.value)
+        for iteration in stride(from: 1, through: iterations, by: 1) {
+            let traced = iteration <= tracedIterations
+            let workTape = traced ? tape : Tape(recording: false)
+            let bound =
+                traced ? current : zip(values, names).map { workTape.parameter($0, name: $1) }
+            let (lossValue, updated) =
+                if traced, let iterationScope {
+                    tape.scope(iterationScope(iteration)) { self.step(workTape, bound, loss) }
+                } else {
+                    step(workTape, bound, loss)
+                }
+            if traced { current = updated }
+            values = updated.map(\.value)
+            let snapshots =
+                snapshotAt(iteration)
+                ? Dictionary(uniqueKeysWithValues: zip(names, values).map { ($0, TensorSnapshot(shape: $1.shape, data: $1.scalars)) })
+                : nil
+            history.append(HistoryEntry(iteration: iteration, loss: lossValue.value.scalar, traced: traced, tensors: snapshots))
+        }
+        return Result(history: history, parameters: values)
+    }
+
+    /// One iteration: forward, backward, update. Returns the loss and the updated parameters.
+    private func step(_ tape: Tape, _ parameters: [Var], _ loss: (Tape, [Var]) -> Var) -> (Var, [Var]) {
+        let value = loss(tape, parameters)
+        let gradients = tape.backward(value)
+        return (value, tape.sgd(parameters, gradients, learningRate: learningRate))
+    }
+}
