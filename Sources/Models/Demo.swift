@@ -1,1 +1,93 @@
-let placeholder = 0
+import Engine
+import Trace
+
+/// A named, parameterized scenario that builds a trace: what `unrolled trace <demo>` and a
+/// note's `unrolled` directive run.
+public struct Demo: Sendable {
+    public let name: String
+    /// One line: what the demo shows.
+    public let summary: String
+    public let parameters: [DemoParameter]
+    let build: @Sendable (DemoConfig) throws(DemoError) -> TraceDocument
+
+    public init(
+        name: String, summary: String, parameters: [DemoParameter],
+        build: @escaping @Sendable (DemoConfig) throws(DemoError) -> TraceDocument
+    ) {
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.build = build
+    }
+
+    public func parameter(named name: String) -> DemoParameter? {
+        parameters.first { $0.name == name }
+    }
+
+    /// The error for a parameter this demo does not have, with the nearest name as a suggestion.
+    public func unknownParameter(_ name: String) -> DemoError {
+        .unknownParameter(name, demo: self.name, suggestion: closest(to: name, in: parameters.map(\.name)))
+    }
+
+    /// Checks the given values (unknown names, types, ranges) and fills in defaults.
+    public func resolve(_ given: [String: JSONValue]) throws(DemoError) -> DemoConfig {
+        var values: [String: JSONValue] = [:]
+        for name in given.keys.sorted() {
+            guard let parameter = parameter(named: name) else { throw unknownParameter(name) }
+            values[name] = try parameter.validate(given[name]!)
+        }
+        for parameter in parameters where values[parameter.name] == nil {
+            values[parameter.name] = parameter.defaultValue
+        }
+        return DemoConfig(values: values, explicit: Set(given.keys))
+    }
+
+    /// Runs the demo with the given parameter values (defaults for the others).
+    public func trace(_ given: [String: JSONValue] = [:]) throws(DemoError) -> TraceDocument {
+        try build(try resolve(given))
+    }
+}
+
+/// A demo's parameter values after validation, defaults filled in.
+public struct DemoConfig: Sendable {
+    public let values: [String: JSONValue]
+    /// The names the caller gave (the others are defaults).
+    public let explicit: Set<String>
+
+    public func int(_ name: String) -> Int { values[name]!.intValue! }
+    public func double(_ name: String) -> Double { values[name]!.doubleValue! }
+    public func string(_ name: String) -> String { values[name]!.stringValue! }
+    public func ints(_ name: String) -> [Int] { values[name]!.intArray! }
+    /// An optional list of reals (nil when not given and without default).
+    public func doubles(_ name: String) -> [Double]? { values[name]?.doubleArray }
+    public func optionalDouble(_ name: String) -> Double? { values[name]?.doubleValue }
+    public func isGiven(_ name: String) -> Bool { explicit.contains(name) }
+
+    /// The generator every demo draws its random numbers from, seeded by `seed`.
+    public var generator: SeededGenerator { SeededGenerator(seed: UInt64(int("seed"))) }
+}
+
+/// Every demo, by name.
+public enum Demos {
+    public static let all: [Demo] = [neuron, mlp]
+
+    public static func named(_ name: String) throws(DemoError) -> Demo {
+        guard let demo = all.first(where: { $0.name == name }) else {
+            throw .unknownDemo(name, suggestion: closest(to: name, in: all.map(\.name)))
+        }
+        return demo
+    }
+}
+
+/// Parameters most demos share.
+enum CommonParameters {
+    static let seed = DemoParameter(
+        "seed", "seed of the random generator (initial weights, data)", .integer(0...2_147_483_647), default: 1)
+
+    static func learningRate(default value: Double) -> DemoParameter {
+        DemoParameter("lr", "learning rate of the SGD update", .real(min: 0, max: 10, minExclusive: true), default: .double(value))
+    }
+
+    static let activation = DemoParameter(
+        "activation", "transfer function φ", .choice(["sigmoid", "tanh", "relu"]), default: "sigmoid")
+}

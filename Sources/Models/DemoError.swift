@@ -1,0 +1,54 @@
+/// Why a demo could not be run as asked. Each message is one line that says what to do.
+///
+/// Parameter names are shown as a command line writes them (`--hidden`) or as a directive
+/// does (`hidden`), depending on `flagPrefix`.
+public enum DemoError: Error, Equatable {
+    case unknownDemo(String, suggestion: String?)
+    case unknownParameter(String, demo: String, suggestion: String?)
+    case invalidValue(parameter: String, value: String, expected: String)
+    case outOfRange(parameter: String, value: String, allowed: String)
+    case unknownChoice(parameter: String, value: String, options: [String], suggestion: String?)
+    case missingValue(parameter: String)
+    /// Parameters that are each valid but do not fit together.
+    case conflict(String)
+
+    public func message(flagPrefix: String = "") -> String {
+        func flag(_ name: String) -> String { flagPrefix + name }
+        switch self {
+        case .unknownDemo(let name, let suggestion):
+            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? " (`unrolled demos` lists them)"
+            return "unknown demo '\(name)'\(hint)"
+        case .unknownParameter(let name, let demo, let suggestion):
+            let hint = suggestion.map { "; did you mean \(flag($0))?" } ?? ""
+            return "unknown parameter \(flag(name)) for \(demo)\(hint)"
+        case .invalidValue(let parameter, let value, let expected):
+            return "\(flag(parameter)): '\(value)' is not valid; expected \(expected)"
+        case .outOfRange(let parameter, let value, let allowed):
+            return "\(flag(parameter)) \(value) is out of range; allowed: \(allowed)"
+        case .unknownChoice(let parameter, let value, let options, let suggestion):
+            let hint = suggestion.map { "; did you mean '\($0)'?" } ?? ""
+            return "\(flag(parameter)): unknown value '\(value)'\(hint) (choose \(options.joined(separator: ", ")))"
+        case .missingValue(let parameter):
+            return "\(flag(parameter)) needs a value"
+        case .conflict(let text):
+            return text.replacingFlags(with: flagPrefix)
+        }
+    }
+}
+
+extension DemoError: CustomStringConvertible {
+    public var description: String { message() }
+}
+
+extension String {
+    /// Conflict messages write parameter names as `{name}`; this renders them for the caller.
+    fileprivate func replacingFlags(with prefix: String) -> String {
+        var result = ""
+        var rest = Substring(self)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            result += rest[..<open] + prefix + rest[rest.index(after: open)..<close]
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
+    }
+}

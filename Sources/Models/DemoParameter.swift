@@ -1,0 +1,147 @@
+import Foundation
+import Trace
+
+/// One parameter of a demo: its name, what it means, the values it accepts and its default.
+public struct DemoParameter: Sendable {
+    public enum Kind: Sendable {
+        case integer(ClosedRange<Int>)
+        /// A real number between `min` and `max`; `min` itself allowed unless `minExclusive`.
+        case real(min: Double, max: Double, minExclusive: Bool)
+        case choice([String])
+        case integerList(count: ClosedRange<Int>, each: ClosedRange<Int>)
+        case realList(count: ClosedRange<Int>, each: ClosedRange<Double>)
+    }
+
+    public let name: String
+    public let summary: String
+    public let kind: Kind
+    /// `nil`: the parameter is optional and has no default (the demo derives a value, e.g. from the seed).
+    public let defaultValue: JSONValue?
+
+    public init(_ name: String, _ summary: String, _ kind: Kind, default defaultValue: JSONValue?) {
+        self.name = name
+        self.summary = summary
+        self.kind = kind
+        self.defaultValue = defaultValue
+    }
+
+    /// The accepted values in words: `1…16`, `0 < x ≤ 10`, `sigmoid | tanh | relu`, `2 to 6 integers in 1…256`.
+    public var allowed: String {
+        switch kind {
+        case .integer(let range): return "\(range.lowerBound)…\(range.upperBound)"
+        case .real(let min, let max, let exclusive):
+            return exclusive ? "\(format(min)) < x ≤ \(format(max))" : "\(format(min))…\(format(max))"
+        case .choice(let options): return options.joined(separator: " | ")
+        case .integerList(let count, let each):
+            return "\(countText(count)) integers in \(each.lowerBound)…\(each.upperBound), comma-separated"
+        case .realList(let count, let each):
+            return "\(countText(count)) numbers in \(format(each.lowerBound))…\(format(each.upperBound)), comma-separated"
+        }
+    }
+
+    /// Reads a value written on a command line (`4`, `0.5`, `tanh`, `2,3,1`).
+    public func parse(_ text: String) throws(DemoError) -> JSONValue {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        func number(_ piece: Substring) throws(DemoError) -> Double {
+            guard let value = Double(piece.trimmingCharacters(in: .whitespaces)) else {
+                throw .invalidValue(parameter: name, value: text, expected: allowed)
+            }
+            return value
+        }
+        switch kind {
+        case .integer:
+            guard let value = Int(trimmed) else { throw .invalidValue(parameter: name, value: text, expected: allowed) }
+            return .int(value)
+        case .real:
+            return .double(try number(Substring(trimmed)))
+        case .choice:
+            return .string(trimmed)
+        case .integerList:
+            var values: [JSONValue] = []
+            for piece in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let value = Int(piece.trimmingCharacters(in: .whitespaces)) else {
+                    throw .invalidValue(parameter: name, value: text, expected: allowed)
+                }
+                values.append(.int(value))
+            }
+            return .array(values)
+        case .realList:
+            var values: [JSONValue] = []
+            for piece in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+                values.append(.double(try number(piece)))
+            }
+            return .array(values)
+        }
+    }
+
+    /// Checks a value's type and range, returning it in canonical form (integers as `.int`, reals as `.double`).
+    public func validate(_ value: JSONValue) throws(DemoError) -> JSONValue {
+        let bad = DemoError.invalidValue(parameter: name, value: value.displayText, expected: allowed)
+        switch kind {
+        case .integer(let range):
+            guard let int = value.intValue else { throw bad }
+            guard range.contains(int) else { throw .outOfRange(parameter: name, value: value.displayText, allowed: allowed) }
+            return .int(int)
+        case .real(let min, let max, let exclusive):
+            guard let real = value.doubleValue, real.isFinite else { throw bad }
+            guard real <= max, exclusive ? real > min : real >= min else {
+                throw .outOfRange(parameter: name, value: value.displayText, allowed: allowed)
+            }
+            return .double(real)
+        case .choice(let options):
+            guard let string = value.stringValue else { throw bad }
+            guard options.contains(string) else {
+                throw .unknownChoice(parameter: name, value: string, options: options, suggestion: closest(to: string, in: options))
+            }
+            return value
+        case .integerList(let count, let each):
+            guard let ints = value.intArray else { throw bad }
+            guard count.contains(ints.count), ints.allSatisfy(each.contains) else {
+                throw .outOfRange(parameter: name, value: value.displayText, allowed: allowed)
+            }
+            return .array(ints.map { .int($0) })
+        case .realList(let count, let each):
+            guard let reals = value.doubleArray else { throw bad }
+            guard count.contains(reals.count), reals.allSatisfy(each.contains) else {
+                throw .outOfRange(parameter: name, value: value.displayText, allowed: allowed)
+            }
+            return .array(reals.map { .double($0) })
+        }
+    }
+
+    private func countText(_ count: ClosedRange<Int>) -> String {
+        count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)"
+    }
+}
+
+private func format(_ value: Double) -> String {
+    value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+}
+
+/// The option nearest to `word` by edit distance, if it is near enough to be a likely typo.
+func closest(to word: String, in options: [String]) -> String? {
+    let scored = options.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    let limit = max(1, min(3, best.0.count / 3))
+    return best.1 <= limit || best.0.hasPrefix(word) && !word.isEmpty ? best.0 : nil
+}
+
+/// Edit distance counting a swap of two neighbouring letters as one edit (optimal string
+/// alignment), so the common typo "tahn" is one edit from "tanh".
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in 1...a.count {
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+            }
+        }
+    }
+    return d[a.count][b.count]
+}

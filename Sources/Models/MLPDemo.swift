@@ -1,0 +1,95 @@
+import Engine
+import Trace
+
+/// The `mlp` demo: an MLP trained with SGD on XOR or on seeded random data; the first
+/// iteration fully traced, every iteration's loss in `history`.
+///
+/// Data: `xor` is the four points (0,0), (0,1), (1,0), (1,1) with targets 0, 1, 1, 0 (for
+/// `cross-entropy`, one-hot classes over 2 outputs). `random` draws, after the parameters,
+/// X uniform in [−1, 1) (row-major, n₀ × samples), then the targets: uniform in [−1, 1) for `mse`,
+/// or a class per sample (`nextInt(below: n_L)`) for `cross-entropy`.
+extension Demos {
+    static let mlp = Demo(
+        name: "mlp",
+        summary: "A multilayer perceptron trained by backpropagation and SGD (first iteration traced, all in history)",
+        parameters: [
+            DemoParameter("layers", "layer sizes: inputs, hidden…, outputs", .integerList(count: 2...6, each: 1...256), default: [2, 3, 1]),
+            DemoParameter("activation", "transfer function of the hidden layers", .choice(["sigmoid", "tanh", "relu"]), default: "tanh"),
+            DemoParameter("loss", "objective", .choice(["mse", "cross-entropy"]), default: "mse"),
+            DemoParameter("data", "training set", .choice(["xor", "random"]), default: "xor"),
+            DemoParameter("samples", "number of samples for data: random", .integer(1...1024), default: 8),
+            DemoParameter("init", "weight initializer", .choice(["fan-in", "xavier"]), default: "fan-in"),
+            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1),
+            CommonParameters.learningRate(default: 0.5),
+            CommonParameters.seed,
+        ],
+        build: buildMLP
+    )
+
+    @Sendable static func buildMLP(_ config: DemoConfig) throws(DemoError) -> TraceDocument {
+        let layers = config.ints("layers")
+        let lossKind = config.string("loss")
+        let data = config.string("data")
+        let outputs = layers.last!
+        if data == "xor" {
+            if config.isGiven("samples") {
+                throw .conflict("{samples} applies to {data} random only (XOR has 4 samples)")
+            }
+            let wanted = lossKind == "mse" ? 1 : 2
+            guard layers.first == 2, outputs == wanted else {
+                throw .conflict(
+                    "{data} xor needs 2 inputs and \(wanted) output\(wanted == 1 ? "" : "s") with {loss} \(lossKind) (e.g. {layers} 2,3,\(wanted))")
+            }
+        }
+        if lossKind == "cross-entropy", outputs < 2 {
+            throw .conflict("{loss} cross-entropy needs at least 2 outputs (one per class), {layers} ends in \(outputs)")
+        }
+
+        let network = MLP(layers: layers, activation: config.string("activation"))
+        var random = config.generator
+        let initial = network.initialParameters(initializer: config.string("init"), using: &random)
+        let (X, T) = trainingSet(data, layers: layers, loss: lossKind, samples: config.int("samples"), using: &random)
+
+        let tape = Tape()
+        let iterations = config.int("train")
+        let trainer = SGDTrainer(
+            learningRate: config.double("lr"), iterations: iterations,
+            snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) })
+        let result = trainer.run(on: tape, parameters: network.bind(initial, on: tape)) { tape, parameters in
+            let x = tape.input(X, name: "X", requiresGradient: false)
+            let t = tape.constant(T, name: "T")
+            return network.loss(network(x, parameters), t, kind: lossKind)
+        }
+
+        let sizes = layers.map(String.init).joined(separator: "–")
+        return tape.trace(
+            title: "MLP \(sizes), \(config.string("activation")), \(lossKind) on \(data == "xor" ? "XOR" : "random data"): \(iterations) SGD iteration\(iterations == 1 ? "" : "s")",
+            model: "mlp", config: config.values, history: result.history)
+    }
+
+    /// Inputs (n₀ × m, one sample per column) and targets (n_L × m).
+    static func trainingSet(_ data: String, layers: [Int], loss: String, samples: Int, using random: inout SeededGenerator)
+        -> (Tensor, Tensor)
+    {
+        let (inputs, outputs) = (layers.first!, layers.last!)
+        if data == "xor" {
+            let X = Tensor(rows: [[0, 0, 1, 1], [0, 1, 0, 1]])
+            let labels = [0, 1, 1, 0]
+            let T = loss == "mse" ? Tensor(rows: [labels.map(Double.init)]) : oneHot(labels, classes: outputs)
+            return (X, T)
+        }
+        let X = Tensor.uniform([inputs, samples], bound: 1, using: &random)
+        if loss == "mse" {
+            return (X, Tensor.uniform([outputs, samples], bound: 1, using: &random))
+        }
+        let labels = (0..<samples).map { _ in random.nextInt(below: outputs) }
+        return (X, oneHot(labels, classes: outputs))
+    }
+
+    /// One-hot columns: classes × samples, a 1 in row labels[j] of column j.
+    static func oneHot(_ labels: [Int], classes: Int) -> Tensor {
+        var scalars = [Double](repeating: 0, count: classes * labels.count)
+        for (j, label) in labels.enumerated() { scalars[label * labels.count + j] = 1 }
+        return Tensor(shape: [classes, labels.count], scalars: scalars)
+    }
+}

@@ -1,0 +1,67 @@
+import Engine
+import Trace
+
+/// The artificial neuron of the notes' first chapter, trained for one step:
+///
+///     net = w · x + b,   y = φ(net),   Q = ½ (y − t)²,   e = ∂Q/∂y = y − t,
+///     w ← w − η ∂Q/∂w,   b ← b − η ∂Q/∂b.
+///
+/// Shapes: x is n×1, w is 1×n, b, y, t are 1×1. The error signal e is the gradient of y in the trace.
+/// Random values, drawn in this order from the seed: x (uniform in [−1, 1)), then w, then b
+/// (uniform in ±1/√n), each only when not given.
+extension Demos {
+    static let neuron = Demo(
+        name: "neuron",
+        summary: "One neuron y = φ(w·x + b): forward, the error signal e = ∂Q/∂y, backward and one SGD step",
+        parameters: [
+            DemoParameter("inputs", "number of inputs n (when x is not given)", .integer(1...16), default: 3),
+            CommonParameters.activation,
+            DemoParameter("x", "the input values (default: drawn from the seed)", .realList(count: 1...16, each: -1e6...1e6), default: nil),
+            DemoParameter("w", "the weights, one per input (default: drawn from the seed)", .realList(count: 1...16, each: -1e6...1e6), default: nil),
+            DemoParameter("b", "the bias (default: drawn from the seed)", .real(min: -1e6, max: 1e6, minExclusive: false), default: nil),
+            DemoParameter("target", "the desired output t", .real(min: -1e6, max: 1e6, minExclusive: false), default: 1.0),
+            CommonParameters.learningRate(default: 0.5),
+            CommonParameters.seed,
+        ],
+        build: buildNeuron
+    )
+
+    @Sendable static func buildNeuron(_ config: DemoConfig) throws(DemoError) -> TraceDocument {
+        let givenX = config.doubles("x"), givenW = config.doubles("w")
+        let n = givenX?.count ?? givenW?.count ?? config.int("inputs")
+        if config.isGiven("inputs"), n != config.int("inputs") {
+            throw .conflict("{inputs} is \(config.int("inputs")) but \(givenX != nil ? "{x}" : "{w}") has \(n) values")
+        }
+        if let givenX, let givenW, givenX.count != givenW.count {
+            throw .conflict("{x} has \(givenX.count) values but {w} has \(givenW.count); give one weight per input")
+        }
+        var random = config.generator
+        let bound = 1 / Double(n).squareRoot()
+        let xValues = givenX ?? (0..<n).map { _ in random.uniform(-1, 1) }
+        let wValues = givenW ?? (0..<n).map { _ in random.uniform(-bound, bound) }
+        let bValue = config.optionalDouble("b") ?? random.uniform(-bound, bound)
+        let φ = Activation(config.string("activation"))
+
+        let tape = Tape()
+        let x = tape.input(Tensor(column: xValues), name: "x")
+        let w = tape.parameter(Tensor(shape: [1, n], scalars: wValues), name: "w")
+        let b = tape.parameter(Tensor(shape: [1, 1], scalars: [bValue]), name: "b")
+        let t = tape.constant(Tensor(shape: [1, 1], scalars: [config.double("target")]), name: "t")
+
+        let net = tape.scope("net input", equation: "\\mathrm{net} = w \\cdot x + b") {
+            (w • x + b).named("net", tex: "\\mathrm{net}")
+        }
+        let y = tape.scope("transfer function", equation: "y = \(φ.tex)(\\mathrm{net})") {
+            φ(net).named("y")
+        }
+        let Q = tape.scope("objective", equation: "Q = \\tfrac{1}{2}\\,(y - t)^2") {
+            halfSquaredError(y, t).named("Q")
+        }
+        let gradients = tape.backward(Q)
+        _ = tape.sgd([w, b], gradients, learningRate: config.double("lr"))
+
+        return tape.trace(
+            title: "A \(φ.rawValue) neuron with \(n) input\(n == 1 ? "" : "s"): forward, backward, one SGD step",
+            model: "neuron", config: config.values)
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Models
+import Trace
+
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Run a demo and write its trace (JSON).",
+        discussion: """
+            Every demo parameter is an option: `unrolled trace mlp --layers 2,4,1 --activation relu`. \
+            Parameters not given take their defaults; `unrolled trace <demo> --help` lists them with \
+            their allowed values, and `unrolled demos` lists every demo.
+
+            The trace goes to standard output unless --output names a file (written atomically; \
+            missing folders are created). The same demo, parameters and seed always give the same bytes.
+
+            Options:
+              --<parameter> <value>   a demo parameter (also --<parameter>=<value>)
+              -o, --output <file>     write the trace to this file instead of standard output
+              --pretty                indent the JSON for reading (the default is compact)
+              -h, --help              show the demo's parameters
+            """
+    )
+
+    @Argument(help: "The demo to run (see `unrolled demos`).")
+    var demo: String
+
+    @Argument(parsing: .captureForPassthrough, help: "The demo's parameters, as --name value.")
+    var parameters: [String] = []
+
+    func run() throws {
+        let chosen: Demo
+        let arguments: DemoArguments
+        do {
+            chosen = try Demos.named(demo)
+            arguments = try DemoArguments(parameters, for: chosen)
+        } catch {
+            throw usageFailure(error.message(flagPrefix: "--"))
+        }
+        if arguments.wantsHelp {
+            print(DemoHelp.text(for: chosen))
+            return
+        }
+        let trace: TraceDocument
+        do {
+            trace = try chosen.trace(arguments.values)
+        } catch {
+            throw usageFailure(error.message(flagPrefix: "--"))
+        }
+        var data = try trace.jsonData()
+        if arguments.pretty { data = try prettyPrinted(data) }
+        data.append(0x0A)
+        if let output = arguments.output {
+            do {
+                try writeAtomically(data, to: output)
+            } catch {
+                printError("error: cannot write \(output): \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+            printError("wrote \(output) (\(trace.steps.count) steps, \(trace.tensors.count) tensors, \(data.count) bytes)")
+        } else {
+            FileHandleOutput.standardOutput(data)
+        }
+    }
+
+    private func prettyPrinted(_ data: Data) throws -> Data {
+        let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+}
