@@ -1,0 +1,37 @@
+# The two commands of the README: `make test` (every test) and, later, `make site`.
+# Each target installs what is missing first (scripts/setup).
+
+SWIFT ?= swift
+BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
+BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
+
+.PHONY: all setup build test test-swift test-python bench fixtures clean help
+
+all: build
+
+help:
+	@echo "make test    install what is missing, build, run every test (Swift and Python)"
+	@echo "make bench   time the engine beside numpy (release build)"
+	@echo "make build   build the package (debug)"
+	@echo "make fixtures  regenerate the reference values from the independent numpy implementations"
+
+setup:
+	@bash scripts/setup
+
+build: setup
+	$(SWIFT) build
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	UNROLLED_BIN="$(BIN_DEBUG)/unrolled" python3 -m pytest -q Tests/Python
+
+bench: setup
+	$(SWIFT) build -c release --product unrolled-bench
+	"$(BIN_RELEASE)/unrolled-bench"
+
+fixtures: setup
+	python3 Tests/Fixtures/reference_models.py
+
+clean:
+	rm -rf .build
