@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""The reference side of `make bench`: the same MLP forward + backward as the Swift benchmark, in numpy.
+
+Network: layers [8, H, H, 4], tanh hidden layers, linear output, mean squared error over a batch of
+16 column samples; backward by hand (the same gradient rules the engine records). Prints one JSON
+object: {"H": seconds per iteration (median of 5 batches)}.
+
+Usage: python3 Benchmarks/mlp_numpy.py 4 16 64 256
+"""
+import json
+import sys
+import time
+
+import numpy as np
+
+BATCH = 16
+
+
+def make(hidden, rng):
+    sizes = [8, hidden, hidden, 4]
+    params = []
+    for fan_in, fan_out in zip(sizes, sizes[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, (fan_out, fan_in)))
+        params.append(rng.uniform(-bound, bound, (fan_out, 1)))
+    x = rng.uniform(-1, 1, (8, BATCH))
+    t = rng.uniform(-1, 1, (4, BATCH))
+    return params, x, t
+
+
+def forward_backward(params, x, t):
+    activations = [x]
+    h = x
+    layers = len(params) // 2
+    for layer in range(layers):
+        w, b = params[2 * layer], params[2 * layer + 1]
+        z = w @ h + b
+        h = np.tanh(z) if layer < layers - 1 else z
+        activations.append(h)
+    diff = h - t
+    loss = np.mean(np.square(diff))
+    g = (2.0 / diff.size) * diff
+    grads = [None] * len(params)
+    for layer in reversed(range(layers)):
+        if layer < layers - 1:
+            g = g * (1 - activations[layer + 1] ** 2)
+        grads[2 * layer] = g @ activations[layer].T
+        grads[2 * layer + 1] = g.sum(axis=1, keepdims=True)
+        g = params[2 * layer].T @ g
+    return loss, grads
+
+
+def time_per_iteration(hidden):
+    params, x, t = make(hidden, np.random.default_rng(1))
+    iterations = 1
+    while True:  # calibrate: one batch should take at least 50 ms
+        start = time.perf_counter()
+        for _ in range(iterations):
+            forward_backward(params, x, t)
+        if time.perf_counter() - start >= 0.05:
+            break
+        iterations *= 2
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(iterations):
+            forward_backward(params, x, t)
+        samples.append((time.perf_counter() - start) / iterations)
+    return sorted(samples)[2]
+
+
+if __name__ == "__main__":
+    sizes = [int(arg) for arg in sys.argv[1:]] or [4, 16, 64, 256]
+    print(json.dumps({str(h): time_per_iteration(h) for h in sizes}))
