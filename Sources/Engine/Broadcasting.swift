@@ -29,23 +29,32 @@ enum Broadcasting {
         }
     }
 
-    /// Calls `body(outputIndex, sourceIndex)` for every position of `target`, in row-major order,
-    /// where `sourceIndex` is the position read through `strides`.
+    /// Walks `target` in row-major order one run of its last axis at a time: calls
+    /// `body(start, bases)` where `start` is the run's first position in `target` and `bases[k]`
+    /// the matching offset of operand k read through `strides[k]`. Within a run, operand k
+    /// advances by `strides[k].last` per position. (Per-run rather than per-element calls keep
+    /// the odometer out of the inner loop.)
     @inline(__always)
-    static func forEach(_ target: [Int], _ strides: [[Int]], _ body: (Int, [Int]) -> Void) {
+    static func forEachRun(_ target: [Int], _ strides: [[Int]], _ body: (Int, [Int]) -> Void) {
         let count = Tensor.count(of: target)
         guard count > 0 else { return }
-        var position = [Int](repeating: 0, count: target.count)
-        var sources = [Int](repeating: 0, count: strides.count)
-        for index in 0..<count {
-            body(index, sources)
-            // Advance the odometer and the source offsets with it.
-            var axis = target.count - 1
+        guard let inner = target.last else {
+            body(0, strides.map { _ in 0 })
+            return
+        }
+        let outerRank = target.count - 1
+        var position = [Int](repeating: 0, count: outerRank)
+        var bases = [Int](repeating: 0, count: strides.count)
+        var start = 0
+        while start < count {
+            body(start, bases)
+            start += inner
+            var axis = outerRank - 1
             while axis >= 0 {
                 position[axis] += 1
-                for k in strides.indices { sources[k] += strides[k][axis] }
+                for k in strides.indices { bases[k] += strides[k][axis] }
                 if position[axis] < target[axis] { break }
-                for k in strides.indices { sources[k] -= strides[k][axis] * target[axis] }
+                for k in strides.indices { bases[k] -= strides[k][axis] * target[axis] }
                 position[axis] = 0
                 axis -= 1
             }
@@ -68,8 +77,16 @@ enum Broadcasting {
                         let s = x[0]
                         for i in 0..<z.count { z[i] = f(s, y[i]) }
                     } else {
-                        let strides = [Self.strides(of: a.shape, in: shape), Self.strides(of: b.shape, in: shape)]
-                        forEach(shape, strides) { index, sources in z[index] = f(x[sources[0]], y[sources[1]]) }
+                        let sa = strides(of: a.shape, in: shape), sb = strides(of: b.shape, in: shape)
+                        let (ia, ib, inner) = (sa.last ?? 0, sb.last ?? 0, shape.last ?? 1)
+                        forEachRun(shape, [sa, sb]) { start, bases in
+                            var (pa, pb) = (bases[0], bases[1])
+                            for j in start..<start + inner {
+                                z[j] = f(x[pa], y[pb])
+                                pa += ia
+                                pb += ib
+                            }
+                        }
                     }
                 }
             }
@@ -80,10 +97,17 @@ enum Broadcasting {
     /// Sums `x` down to `target`, undoing a broadcast. - Precondition: `fits(target, into: x.shape)`.
     static func sum(_ x: Tensor, to target: [Int]) -> Tensor {
         var out = [Double](repeating: 0, count: Tensor.count(of: target))
-        let strides = [Self.strides(of: target, in: x.shape)]
+        let into = strides(of: target, in: x.shape)
+        let (step, inner) = (into.last ?? 0, x.shape.last ?? 1)
         x.scalars.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { z in
-                forEach(x.shape, strides) { index, targets in z[targets[0]] += source[index] }
+                forEachRun(x.shape, [into]) { start, bases in
+                    var p = bases[0]
+                    for j in start..<start + inner {
+                        z[p] += source[j]
+                        p += step
+                    }
+                }
             }
         }
         return Tensor(shape: target, scalars: out)
@@ -91,14 +115,26 @@ enum Broadcasting {
 
     /// Repeats `x` along broadcast axes to fill `target`. - Precondition: `fits(x.shape, into: target)`.
     static func expand(_ x: Tensor, to target: [Int]) -> Tensor {
-        var out = [Double](repeating: 0, count: Tensor.count(of: target))
-        let strides = [Self.strides(of: x.shape, in: target)]
+        gather(x, shape: target, strides: strides(of: x.shape, in: target))
+    }
+
+    /// A tensor of `shape` whose elements are read from `x` through `strides` (0 along repeated axes,
+    /// permuted for a transpose).
+    static func gather(_ x: Tensor, shape: [Int], strides: [Int]) -> Tensor {
+        var out = [Double](repeating: 0, count: Tensor.count(of: shape))
+        let (step, inner) = (strides.last ?? 0, shape.last ?? 1)
         x.scalars.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { z in
-                forEach(target, strides) { index, sources in z[index] = source[sources[0]] }
+                forEachRun(shape, [strides]) { start, bases in
+                    var p = bases[0]
+                    for j in start..<start + inner {
+                        z[j] = source[p]
+                        p += step
+                    }
+                }
             }
         }
-        return Tensor(shape: target, scalars: out)
+        return Tensor(shape: shape, scalars: out)
     }
 }
 

@@ -25,10 +25,9 @@ extension Tape {
         }
 
         var grads = [Var?](repeating: nil, count: loss.id + 1)
-        grads[loss.id] = leaf(
-            Tensor.filled(loss.shape, with: 1), name: gradientName(of: loss.id), tex: gradientTex(of: loss.id),
-            role: .gradient, requiresGradient: false)
-        nodes[grads[loss.id]!.id].of = loss.id
+        let seed = leaf(Tensor.filled(loss.shape, with: 1), name: nil, tex: nil, role: .gradient, requiresGradient: false)
+        markGradient(seed, of: loss.id)
+        grads[loss.id] = seed
 
         for id in stride(from: loss.id, through: 0, by: -1) {
             // A parameter is a leaf even when an `sgd` step made it: gradients stop there.
@@ -65,21 +64,10 @@ extension Tape {
         return Gradients(byID: grads)
     }
 
+    /// Marks a tensor as (a contribution to) ∂L/∂x. Its name and TeX are derived when read (see `Var.name`).
     private func markGradient(_ gradient: Var, of id: Int) {
         nodes[gradient.id].role = .gradient
         nodes[gradient.id].of = id
-        nodes[gradient.id].name = gradientName(of: id)
-        nodes[gradient.id].tex = gradientTex(of: id)
-    }
-
-    private func gradientName(of id: Int) -> String {
-        let loss = lossID.map { Var(tape: self, id: $0).name } ?? "L"
-        return "d\(loss)/d\(Var(tape: self, id: id).name)"
-    }
-
-    private func gradientTex(of id: Int) -> String {
-        let loss = lossID.map { Var(tape: self, id: $0).tex } ?? "L"
-        return "\\frac{\\partial \(loss)}{\\partial \(Var(tape: self, id: id).tex)}"
     }
 
     // MARK: Updates

@@ -67,7 +67,7 @@ public final class Tape {
         leaf(value, name: name, tex: tex, role: .constant, requiresGradient: false)
     }
 
-    func leaf(_ value: Tensor, name: String, tex: String?, role: Role, requiresGradient: Bool) -> Var {
+    func leaf(_ value: Tensor, name: String?, tex: String?, role: Role, requiresGradient: Bool) -> Var {
         nodes.append(
             Node(
                 value: value, op: nil, inputs: [], requiresGradient: requiresGradient, scope: currentScope, name: name,
@@ -88,19 +88,28 @@ public final class Tape {
         for input in inputs {
             precondition(input.tape === self, "\(op.name): an input belongs to another tape")
         }
+        var values: [Tensor] = []
+        var ids: [Int] = []
+        values.reserveCapacity(inputs.count)
+        ids.reserveCapacity(inputs.count)
+        var requiresGradient = false
+        for input in inputs {
+            values.append(nodes[input.id].value)
+            ids.append(input.id)
+            requiresGradient = requiresGradient || nodes[input.id].requiresGradient
+        }
         let value: Tensor
         do {
-            value = try op.forward(inputs.map { nodes[$0.id].value })
+            value = try op.forward(values)
         } catch {
             var located = error
             located.scope = scopePath
             throw located
         }
-        let ids = inputs.map(\.id)
         nodes.append(
             Node(
-                value: value, op: op, inputs: ids, requiresGradient: ids.contains { nodes[$0].requiresGradient },
-                scope: currentScope, role: .activation))
+                value: value, op: op, inputs: ids, requiresGradient: requiresGradient, scope: currentScope,
+                role: .activation))
         let id = nodes.count - 1
         if isRecording { recordedSteps.append(RecordedStep(output: id, phase: phase)) }
         return Var(tape: self, id: id)

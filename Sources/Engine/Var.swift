@@ -29,8 +29,26 @@ public struct Var {
         return self
     }
 
-    public var name: String { tape.nodes[id].name ?? "\(tape.nodes[id].op?.name ?? "tensor")_\(id)" }
-    public var tex: String { tape.nodes[id].tex ?? "\\mathrm{\(name.replacingUnderscores)}" }
+    /// The tensor's name: as given by `named`, `dQ/dW` for a gradient (Q the loss, W the tensor
+    /// it is the gradient of), or the op's label and the id (`matmul_12`).
+    public var name: String {
+        let node = tape.nodes[id]
+        if let name = node.name { return name }
+        if node.role == .gradient, let of = node.of { return "d\(lossVar.name)/d\(Var(tape: tape, id: of).name)" }
+        return "\(node.op?.name ?? "tensor")_\(id)"
+    }
+
+    /// The tensor's TeX: as given, `\frac{\partial Q}{\partial W}` for a gradient, or `\mathrm{name}`.
+    public var tex: String {
+        let node = tape.nodes[id]
+        if let tex = node.tex { return tex }
+        if node.role == .gradient, let of = node.of {
+            return "\\frac{\\partial \(lossVar.tex)}{\\partial \(Var(tape: tape, id: of).tex)}"
+        }
+        return "\\mathrm{\(name.replacingUnderscores)}"
+    }
+
+    private var lossVar: Var { Var(tape: tape, id: tape.lossID ?? id) }
     public var role: Role { tape.nodes[id].role }
 }
 

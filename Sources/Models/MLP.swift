@@ -51,14 +51,15 @@ public struct MLP: Sendable {
         for layer in 1...depth {
             let (W, b) = (parameters[2 * (layer - 1)], parameters[2 * (layer - 1) + 1])
             let previous = layer == 1 ? "X" : "h_{\(layer - 1)}"
+            let product = { (W • h).named("W_\(layer)·\(h.name)", tex: "W_{\(layer)} \(previous)") }
             if layer < depth {
                 h = tape.scope("layer \(layer)", equation: "h_{\(layer)} = \(activation.tex)(W_{\(layer)} \(previous) + b_{\(layer)})") {
-                    let z = (W • h + b).named("z_\(layer)", tex: "z_{\(layer)}")
+                    let z = (product() + b).named("z_\(layer)", tex: "z_{\(layer)}")
                     return activation(z).named("h_\(layer)", tex: "h_{\(layer)}")
                 }
             } else {
                 h = tape.scope("output layer", equation: "y = W_{\(layer)} \(previous) + b_{\(layer)}") {
-                    (W • h + b).named("y")
+                    (product() + b).named("y")
                 }
             }
         }

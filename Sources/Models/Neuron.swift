@@ -49,7 +49,7 @@ extension Demos {
         let t = tape.constant(Tensor(shape: [1, 1], scalars: [config.double("target")]), name: "t")
 
         let net = tape.scope("net input", equation: "\\mathrm{net} = w \\cdot x + b") {
-            (w • x + b).named("net", tex: "\\mathrm{net}")
+            ((w • x).named("w·x", tex: "w \\cdot x") + b).named("net", tex: "\\mathrm{net}")
         }
         let y = tape.scope("transfer function", equation: "y = \(φ.tex)(\\mathrm{net})") {
             φ(net).named("y")

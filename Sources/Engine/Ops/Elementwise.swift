@@ -1,8 +1,10 @@
 import Foundation
 import Trace
 
-// Element-wise ops. Binary ones broadcast as numpy does; their gradient sums each
-// contribution back to the operand's shape (`sum_to`) when the operand was broadcast.
+// Element-wise ops. Binary ones broadcast as numpy does; their gradient rule hands each operand
+// its contribution through `sum_to` its own shape, which undoes broadcasting and, when the shapes
+// already agree, is a copy. The copy is deliberate: every operand then gets a gradient tensor of
+// its own (`of` names exactly one tensor), so ∂Q/∂b and ∂Q/∂(Wx) of `Wx + b` are both visible.
 
 /// The shape two operands of a broadcasting op produce, or an error naming both shapes.
 func broadcastShape(_ op: String, _ a: Tensor, _ b: Tensor) throws(OpError) -> [Int] {
@@ -12,9 +14,9 @@ func broadcastShape(_ op: String, _ a: Tensor, _ b: Tensor) throws(OpError) -> [
     return shape
 }
 
-/// `gradient` summed down to `shape` when broadcasting made it larger; unchanged otherwise.
+/// `gradient` summed down to `shape` (a copy when the shapes agree): an operand's own gradient.
 func unbroadcast(_ gradient: Var, to shape: [Int]) -> Var {
-    gradient.shape == shape ? gradient : sumTo(gradient, shape)
+    sumTo(gradient, shape)
 }
 
 /// a + b. ∂a = g, ∂b = g (each summed to its operand's shape).
@@ -43,7 +45,7 @@ public struct Sub: Op {
     public func gradients(_ c: GradientContext) -> [Var?] {
         [
             c.needs[0] ? unbroadcast(c.grad, to: c.inputs[0].shape) : nil,
-            c.needs[1] ? -unbroadcast(c.grad, to: c.inputs[1].shape) : nil,
+            c.needs[1] ? unbroadcast(-c.grad, to: c.inputs[1].shape) : nil,
         ]
     }
 }

@@ -19,11 +19,7 @@ public struct Transpose: Op {
         }
         let shape = order.map { input.shape[$0] }
         let inputStrides = Tensor.strides(of: input.shape)
-        var out = [Double](repeating: 0, count: input.count)
-        Broadcasting.forEach(shape, [order.map { inputStrides[$0] }]) { index, sources in
-            out[index] = input.scalars[sources[0]]
-        }
-        return Tensor(shape: shape, scalars: out)
+        return Broadcasting.gather(input, shape: shape, strides: order.map { inputStrides[$0] })
     }
 
     public func gradients(_ c: GradientContext) -> [Var?] {
