@@ -1,0 +1,450 @@
+"""The ops of Unrolled trace format v1, written independently in numpy from docs/trace-format.md.
+
+One function per op. Each takes the step's input arrays (float64) and its attrs as keyword
+arguments, checks shapes the way the format says, and returns the output array. Reductions
+add in index order, starting from +0.0, and `matmul` accumulates over the inner dimension
+one index at a time, so that results agree with the engine to the last bit wherever the op
+uses only IEEE arithmetic (exp, log and tanh may differ from the engine's libm by an ulp).
+
+`replay(op, inputs, attrs)` runs a recorded step; `load_trace` parses a trace keeping the sign
+of `-0`; `decode_number` / `tensor_array` turn trace JSON values ("NaN", "Infinity",
+"-Infinity" included) into floats and arrays.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+class OpError(ValueError):
+    """The inputs or attrs do not fit the op (the engine would refuse the step)."""
+
+
+# --------------------------------------------------------------------------- trace values
+
+
+def _parse_int(token: str):
+    # Engine doubles with integral values are written without a fraction (`2`, `-0`). Python's
+    # json would read `-0` as the integer 0 and lose the sign, so it becomes the float -0.0.
+    return -0.0 if token == "-0" else int(token)
+
+
+def _reject_constant(token: str):
+    raise ValueError(f"bare {token} is not JSON; a trace writes it as the string \"{token}\"")
+
+
+def load_trace(text: str | bytes) -> dict:
+    """A trace parsed from JSON text, keeping the sign of `-0` and refusing bare NaN/Infinity."""
+    return json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
+
+
+def decode_number(value) -> float:
+    """A trace number: a JSON number or one of the strings "NaN", "Infinity", "-Infinity"."""
+    if isinstance(value, str):
+        if value not in NON_FINITE:
+            raise OpError(f"not a number: {value!r}")
+        return NON_FINITE[value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise OpError(f"not a number: {value!r}")
+    return float(value)
+
+
+def tensor_array(record: dict) -> np.ndarray:
+    """The values of a trace tensor (or history snapshot) as an array of its shape."""
+    data = np.array([decode_number(v) for v in record["data"]], dtype=np.float64)
+    return data.reshape(record["shape"])
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _fits(source: tuple, target: tuple) -> bool:
+    """Whether `source` broadcasts (numpy rules) to exactly `target`."""
+    try:
+        return tuple(np.broadcast_shapes(tuple(source), tuple(target))) == tuple(target)
+    except ValueError:
+        return False
+
+
+def _broadcast_shape(op: str, a: np.ndarray, b: np.ndarray) -> tuple:
+    try:
+        return tuple(np.broadcast_shapes(a.shape, b.shape))
+    except ValueError:
+        raise OpError(f"{op}: shapes {a.shape} and {b.shape} do not broadcast") from None
+
+
+def _axis(op: str, axis, rank: int) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, int) or not 0 <= axis < rank:
+        raise OpError(f"{op}: axis {axis!r} is out of range for rank {rank}")
+    return axis
+
+
+def _int_list(op: str, name: str, value) -> list[int]:
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise OpError(f"{op}: attribute {name!r} must be an array of integers, got {value!r}")
+    return value
+
+
+def _sum_along(x: np.ndarray, axis: int) -> np.ndarray:
+    """Σ over `axis`, adding positions 0, 1, 2, … in turn to +0.0 (the engine's order)."""
+    total = np.zeros(x.shape[:axis] + x.shape[axis + 1:])
+    for k in range(x.shape[axis]):
+        total = total + np.take(x, k, axis=axis)
+    return total
+
+
+def _sum_all(x: np.ndarray) -> float:
+    """Σ of every element in row-major order, starting from +0.0."""
+    return float(_sum_along(x.reshape(-1), 0))
+
+
+def _same_shape(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    if a.shape != b.shape:
+        raise OpError(f"{op}: shapes {a.shape} and {b.shape} differ")
+
+
+# --------------------------------------------------------------------------- linear algebra
+
+
+def matmul(a, b):
+    """(m×k) · (k×n) → m×n; both rank 2. C[i, j] = Σ_p A[i, p] · B[p, j], p ascending."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise OpError(f"matmul: needs two matrices, got {a.shape} and {b.shape}")
+    if a.shape[1] != b.shape[0]:
+        raise OpError(f"matmul: inner dimensions differ: {a.shape} times {b.shape}")
+    out = np.zeros((a.shape[0], b.shape[1]))
+    for p in range(a.shape[1]):
+        out = out + a[:, p:p + 1] * b[p:p + 1, :]
+    return out
+
+
+# --------------------------------------------------------------------------- element-wise, binary
+
+
+def add(a, b):
+    """a + b, numpy broadcasting."""
+    _broadcast_shape("add", a, b)
+    return a + b
+
+
+def sub(a, b):
+    """a − b, numpy broadcasting."""
+    _broadcast_shape("sub", a, b)
+    return a - b
+
+
+def mul(a, b):
+    """a ⊙ b, numpy broadcasting."""
+    _broadcast_shape("mul", a, b)
+    return a * b
+
+
+def div(a, b):
+    """a / b, numpy broadcasting; IEEE division (x/0 = ±∞, 0/0 = NaN)."""
+    _broadcast_shape("div", a, b)
+    return a / b
+
+
+# --------------------------------------------------------------------------- element-wise, unary
+
+
+def neg(x):
+    return -x
+
+
+def exp(x):
+    return np.exp(x)
+
+
+def log(x):
+    """ln x: −∞ at ±0, NaN below 0."""
+    return np.log(x)
+
+
+def sqrt(x):
+    """√x: NaN below 0, −0 at −0."""
+    return np.sqrt(x)
+
+
+def square(x):
+    return x * x
+
+
+def tanh(x):
+    return np.tanh(x)
+
+
+def sigmoid(x):
+    """σ(x): 1 / (1 + e^−x) for x ≥ 0, e^x / (1 + e^x) otherwise (neither can overflow)."""
+    e = np.exp(np.minimum(x, 0.0))  # e^x on the negative side
+    positive = 1.0 / (1.0 + np.exp(-np.maximum(x, 0.0)))
+    return np.where(x >= 0, positive, e / (1.0 + e))
+
+
+def relu(x):
+    """x where x > 0, NaN stays NaN, +0.0 elsewhere (−0 becomes +0)."""
+    return np.where((x > 0) | np.isnan(x), x, 0.0)
+
+
+def scale(x, *, factor):
+    """factor · x; `factor` is a number or "NaN"/"Infinity"/"-Infinity"."""
+    return decode_number(factor) * x
+
+
+def where(mask, a, *, value):
+    """a where mask ≠ 0 (NaN counts as non-zero), `value` elsewhere; mask broadcasts to a's shape."""
+    if not _fits(mask.shape, a.shape):
+        raise OpError(f"where: mask of shape {mask.shape} does not broadcast to {a.shape}")
+    return np.where(np.broadcast_to(mask, a.shape) != 0, a, decode_number(value))
+
+
+# --------------------------------------------------------------------------- reductions
+
+
+def _reduction_axis(op, x, axis):
+    if axis is None:
+        return None
+    return _axis(op, axis, x.ndim)
+
+
+def sum(x, *, axis=None, keepdims=False):  # noqa: A001 - the op's name
+    """Σ over `axis` (every element when absent or null); the axis dropped unless keepdims."""
+    axis = _reduction_axis("sum", x, axis)
+    if axis is None:
+        total = np.array(_sum_all(x))
+        return total.reshape([1] * x.ndim) if keepdims else total
+    total = _sum_along(x, axis)
+    return np.expand_dims(total, axis) if keepdims else total
+
+
+def mean(x, *, axis=None, keepdims=False):
+    """Σ over `axis` (or everything) divided by the number of values summed."""
+    axis_ = _reduction_axis("mean", x, axis)
+    total = sum(x, axis=axis_, keepdims=keepdims)
+    count = x.size if axis_ is None else x.shape[axis_]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / float(count)
+
+
+def sum_to(x, *, shape):
+    """Undo a broadcast: Σ over the leading axes x has in excess and, keeping them as 1,
+    over the axes where `shape` has 1. `shape` must broadcast to x's shape."""
+    target = tuple(_int_list("sum_to", "shape", shape))
+    if not _fits(target, x.shape):
+        raise OpError(f"sum_to: cannot sum {x.shape} to {target}")
+    lead = x.ndim - len(target)
+    summed = list(range(lead)) + [lead + i for i, d in enumerate(target) if d == 1 and x.shape[lead + i] != 1]
+    kept = [axis for axis in range(x.ndim) if axis not in summed]
+    # Row-major order over the summed axes, as the engine walks x.
+    grouped = np.transpose(x, summed + kept).reshape((-1,) + tuple(x.shape[a] for a in kept))
+    return _sum_along(grouped, 0).reshape(target)
+
+
+def broadcast_to(x, *, shape):
+    """numpy broadcast_to: repeat along length-1 and new leading axes to fill `shape`."""
+    target = tuple(_int_list("broadcast_to", "shape", shape))
+    if not _fits(x.shape, target):
+        raise OpError(f"broadcast_to: {x.shape} does not broadcast to {target}")
+    return np.array(np.broadcast_to(x, target))
+
+
+def _shifted(op, x, axis):
+    """x − m along `axis`, m the largest non-NaN value, or 0 when that is ±∞ (or there is none)."""
+    axis = _axis(op, axis, x.ndim)
+    largest = np.max(np.where(np.isnan(x), -np.inf, x), axis=axis, keepdims=True, initial=-np.inf)
+    largest = np.where(np.isfinite(largest), largest, 0.0)
+    shifted = x - largest
+    total = np.expand_dims(_sum_along(np.exp(shifted), axis), axis)
+    return shifted, total
+
+
+def softmax(x, *, axis):
+    """exp(x − m) / Σ exp(x − m) along `axis` (see `_shifted` for m)."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        shifted, total = _shifted("softmax", x, axis)
+        return np.exp(shifted) / total
+
+
+def log_softmax(x, *, axis):
+    """(x − m) − ln Σ exp(x − m) along `axis`."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        shifted, total = _shifted("log_softmax", x, axis)
+        return shifted - np.log(total)
+
+
+# --------------------------------------------------------------------------- shape
+
+
+def transpose(x, *, perm=None):
+    """Output axis i is input axis perm[i]; without perm the axes are reversed."""
+    order = list(reversed(range(x.ndim))) if perm is None else _int_list("transpose", "perm", perm)
+    if sorted(order) != list(range(x.ndim)):
+        raise OpError(f"transpose: {order} is not a permutation of the axes of {x.shape}")
+    return np.array(np.transpose(x, order))
+
+
+def reshape(x, *, shape):
+    """Same values in row-major order, another shape of the same size (no −1)."""
+    target = _int_list("reshape", "shape", shape)
+    if any(d < 0 for d in target) or math.prod(target) != x.size:
+        raise OpError(f"reshape: cannot reshape {x.shape} to {target}")
+    return x.reshape(target)
+
+
+def concat(*parts, axis):
+    """numpy concatenate along `axis`; same rank, same dimensions off the axis."""
+    if not parts:
+        raise OpError("concat: needs at least one input")
+    axis = _axis("concat", axis, parts[0].ndim)
+    for part in parts[1:]:
+        a, b = list(parts[0].shape), list(part.shape)
+        if len(a) != len(b):
+            raise OpError(f"concat: shapes {parts[0].shape} and {part.shape} have different ranks")
+        a[axis] = b[axis] = 0
+        if a != b:
+            raise OpError(f"concat: shapes {parts[0].shape} and {part.shape} differ off axis {axis}")
+    return np.concatenate(parts, axis=axis)
+
+
+def slice(x, *, axis, start, end):  # noqa: A001 - the op's name
+    """Positions start ≤ k < end along `axis`; 0 ≤ start ≤ end ≤ length (no negative indices, no step)."""
+    axis = _axis("slice", axis, x.ndim)
+    if not 0 <= start <= end <= x.shape[axis]:
+        raise OpError(f"slice: {start}..<{end} along axis {axis} does not fit {x.shape}")
+    return np.array(np.take(x, np.arange(start, end), axis=axis))
+
+
+def pad(x, *, axis, before, after):
+    """`before` zeros ahead and `after` zeros behind x along `axis`."""
+    axis = _axis("pad", axis, x.ndim)
+    if before < 0 or after < 0:
+        raise OpError(f"pad: cannot pad by {before}, {after}")
+    widths = [(0, 0)] * x.ndim
+    widths[axis] = (before, after)
+    return np.pad(x, widths, mode="constant", constant_values=0.0)
+
+
+def rows(x, *, indices):
+    """x[indices] along axis 0 (repeats allowed): shape [len(indices)] + x.shape[1:]."""
+    indices = _int_list("rows", "indices", indices)
+    if x.ndim < 1:
+        raise OpError("rows: needs a tensor with rows, got a scalar")
+    if any(not 0 <= i < x.shape[0] for i in indices):
+        raise OpError(f"rows: an index of {indices} is out of range for {x.shape}")
+    return x[np.array(indices, dtype=np.intp)].reshape((len(indices),) + x.shape[1:])
+
+
+def rows_backward(dy, *, indices, count):
+    """The adjoint of rows: `count` zero rows, row k of dy added to row indices[k], k ascending."""
+    indices = _int_list("rows_backward", "indices", indices)
+    if dy.ndim < 1 or dy.shape[0] != len(indices):
+        raise OpError(f"rows_backward: needs {len(indices)} rows, got {dy.shape}")
+    if any(not 0 <= i < count for i in indices):
+        raise OpError(f"rows_backward: an index of {indices} is out of range for {count} rows")
+    out = np.zeros((count,) + dy.shape[1:])
+    for k, row in enumerate(indices):
+        out[row] = out[row] + dy[k]
+    return out
+
+
+# --------------------------------------------------------------------------- local derivatives
+
+
+def sigmoid_backward(s, dy):
+    """dy · s · (1 − s), multiplied left to right; s = σ(x)."""
+    _same_shape("sigmoid_backward", s, dy)
+    return dy * s * (1.0 - s)
+
+
+def tanh_backward(t, dy):
+    """dy · (1 − t²); t = tanh(x)."""
+    _same_shape("tanh_backward", t, dy)
+    return dy * (1.0 - t * t)
+
+
+def relu_backward(x, dy):
+    """dy where x > 0, +0.0 elsewhere (also where x is NaN)."""
+    _same_shape("relu_backward", x, dy)
+    return np.where(x > 0, dy, 0.0)
+
+
+def softmax_backward(s, dy, *, axis):
+    """s · (dy − Σ_axis dy · s); s = softmax(x) along `axis`."""
+    _same_shape("softmax_backward", s, dy)
+    axis = _axis("softmax_backward", axis, s.ndim)
+    dot = np.expand_dims(_sum_along(dy * s, axis), axis)
+    return s * (dy - dot)
+
+
+# --------------------------------------------------------------------------- update
+
+
+def sgd(p, g, *, lr):
+    """p − lr · g: the parameter's next version."""
+    if p.shape != g.shape:
+        raise OpError(f"sgd: parameter {p.shape} and gradient {g.shape} differ")
+    return p - decode_number(lr) * g
+
+
+# --------------------------------------------------------------------------- the table
+
+# name → (function, number of inputs or None for "one or more", attrs: name → required?)
+OPS = {
+    "matmul": (matmul, 2, {}),
+    "add": (add, 2, {}),
+    "sub": (sub, 2, {}),
+    "mul": (mul, 2, {}),
+    "div": (div, 2, {}),
+    "neg": (neg, 1, {}),
+    "exp": (exp, 1, {}),
+    "log": (log, 1, {}),
+    "sqrt": (sqrt, 1, {}),
+    "square": (square, 1, {}),
+    "tanh": (tanh, 1, {}),
+    "sigmoid": (sigmoid, 1, {}),
+    "relu": (relu, 1, {}),
+    "scale": (scale, 1, {"factor": True}),
+    "sum": (sum, 1, {"axis": False, "keepdims": False}),
+    "mean": (mean, 1, {"axis": False, "keepdims": False}),
+    "sum_to": (sum_to, 1, {"shape": True}),
+    "broadcast_to": (broadcast_to, 1, {"shape": True}),
+    "softmax": (softmax, 1, {"axis": True}),
+    "log_softmax": (log_softmax, 1, {"axis": True}),
+    "transpose": (transpose, 1, {"perm": False}),
+    "reshape": (reshape, 1, {"shape": True}),
+    "concat": (concat, None, {"axis": True}),
+    "slice": (slice, 1, {"axis": True, "start": True, "end": True}),
+    "pad": (pad, 1, {"axis": True, "before": True, "after": True}),
+    "rows": (rows, 1, {"indices": True}),
+    "rows_backward": (rows_backward, 1, {"indices": True, "count": True}),
+    "where": (where, 2, {"value": True}),
+    "sigmoid_backward": (sigmoid_backward, 2, {}),
+    "tanh_backward": (tanh_backward, 2, {}),
+    "relu_backward": (relu_backward, 2, {}),
+    "softmax_backward": (softmax_backward, 2, {"axis": True}),
+    "sgd": (sgd, 2, {"lr": True}),
+}
+
+
+def replay(op: str, inputs: list[np.ndarray], attrs: dict) -> np.ndarray:
+    """The output of a step `op` on `inputs` with `attrs`, or OpError when they do not fit."""
+    if op not in OPS:
+        raise OpError(f"unknown op {op!r}")
+    function, arity, known = OPS[op]
+    if arity is not None and len(inputs) != arity:
+        raise OpError(f"{op}: takes {arity} input(s), the step has {len(inputs)}")
+    unknown = set(attrs) - set(known)
+    missing = {name for name, required in known.items() if required and name not in attrs}
+    if unknown or missing:
+        raise OpError(f"{op}: unknown attrs {sorted(unknown)}, missing attrs {sorted(missing)}")
+    # For `axis` (sum, mean) and `perm` (transpose), an explicit null means the same as absent.
+    kwargs = {name: value for name, value in attrs.items() if not (value is None and name in ("axis", "perm"))}
+    if "keepdims" in kwargs and not isinstance(kwargs["keepdims"], bool):
+        raise OpError(f"{op}: keepdims must be true or false")
+    with np.errstate(all="ignore"):
+        return np.asarray(function(*inputs, **kwargs), dtype=np.float64)
