@@ -154,12 +154,3 @@ struct AxisLayout {
     @inline(__always)
     func index(_ o: Int, _ k: Int, _ i: Int) -> Int { (o * length + k) * inner + i }
 }
-
-/// A valid axis for a tensor of `rank`, with negative axes counted from the end (numpy).
-func normalizedAxis(_ axis: Int, rank: Int, op: String) throws(OpError) -> Int {
-    let normalized = axis < 0 ? axis + rank : axis
-    guard normalized >= 0 && normalized < rank else {
-        throw OpError(op: op, "axis \(axis) is out of range for a tensor of rank \(rank)")
-    }
-    return normalized
-}

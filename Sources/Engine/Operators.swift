@@ -63,15 +63,15 @@ public func reshape(_ x: Var, _ shape: [Int]) -> Var { x.tape.apply(Reshape(shap
 /// Joins along `axis` (default 0: stacking columns into a taller column, as in [h; x]).
 public func concat(_ parts: [Var], axis: Int = 0) -> Var {
     precondition(!parts.isEmpty, "concat: nothing to join")
-    return parts[0].tape.apply(Concat(axis: axis), parts)
+    return parts[0].tape.apply(Concat(axis: axis < 0 ? axis + parts[0].shape.count : axis), parts)
 }
 
 public func slice(_ x: Var, axis: Int, _ range: Range<Int>) -> Var {
-    x.tape.apply(Slice(axis: axis, start: range.lowerBound, end: range.upperBound), [x])
+    x.tape.apply(Slice(axis: axis < 0 ? axis + x.shape.count : axis, start: range.lowerBound, end: range.upperBound), [x])
 }
 
 public func pad(_ x: Var, axis: Int, before: Int, after: Int) -> Var {
-    x.tape.apply(Pad(axis: axis, before: before, after: after), [x])
+    x.tape.apply(Pad(axis: axis < 0 ? axis + x.shape.count : axis, before: before, after: after), [x])
 }
 
 /// The rows of x at `indices` (an embedding lookup).

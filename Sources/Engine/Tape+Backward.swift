@@ -64,10 +64,15 @@ extension Tape {
         return Gradients(byID: grads)
     }
 
-    /// Marks a tensor as (a contribution to) ∂L/∂x. Its name and TeX are derived when read (see `Var.name`).
+    /// Marks a tensor as (a contribution to) ∂L/∂x. A recording tape names it now, after this
+    /// backward pass's loss (`dQ/dW`); a non-recording one leaves the name to be derived if asked.
     private func markGradient(_ gradient: Var, of id: Int) {
         nodes[gradient.id].role = .gradient
         nodes[gradient.id].of = id
+        if isRecording {
+            nodes[gradient.id].name = gradient.name
+            nodes[gradient.id].tex = gradient.tex
+        }
     }
 
     // MARK: Updates

@@ -56,7 +56,9 @@ public struct SGDTrainer {
             values = updated.map(\.value)
             let snapshots =
                 snapshotAt(iteration)
-                ? Dictionary(uniqueKeysWithValues: zip(names, values).map { ($0, TensorSnapshot(shape: $1.shape, data: $1.scalars)) })
+                ? Dictionary(
+                    zip(names, values).map { ($0, TensorSnapshot(shape: $1.shape, data: $1.scalars)) },
+                    uniquingKeysWith: { first, _ in first })
                 : nil
             history.append(HistoryEntry(iteration: iteration, loss: lossValue.value.scalar, traced: traced, tensors: snapshots))
         }

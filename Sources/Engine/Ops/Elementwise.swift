@@ -29,7 +29,10 @@ public struct Add: Op {
         Broadcasting.binary(x[0], x[1], to: try broadcastShape(Self.name, x[0], x[1]), +)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
-        [unbroadcast(c.grad, to: c.inputs[0].shape), unbroadcast(c.grad, to: c.inputs[1].shape)]
+        [
+            c.needs[0] ? unbroadcast(c.grad, to: c.inputs[0].shape) : nil,
+            c.needs[1] ? unbroadcast(c.grad, to: c.inputs[1].shape) : nil,
+        ]
     }
 }
 

@@ -60,7 +60,10 @@ public struct SoftmaxBackward: Op {
         guard s.shape == dy.shape else {
             throw OpError(op: Self.name, "shapes \(describe(s.shape)) and \(describe(dy.shape)) differ")
         }
-        let layout = AxisLayout(s.shape, axis: try normalizedAxis(axis, rank: s.rank, op: Self.name))
+        guard axis >= 0 && axis < s.rank else {
+            throw OpError(op: Self.name, "axis \(axis) is out of range for shape \(describe(s.shape))")
+        }
+        let layout = AxisLayout(s.shape, axis: axis)
         var out = [Double](repeating: 0, count: s.count)
         for o in 0..<layout.outer {
             for i in 0..<layout.inner {

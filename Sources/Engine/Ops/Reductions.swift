@@ -174,8 +174,9 @@ private func normalize(_ x: Tensor, axis: Int, op: String, log: Bool) throws(OpE
         for i in 0..<layout.inner {
             var largest = -Double.infinity
             for k in 0..<layout.length { largest = max(largest, x.scalars[layout.index(o, k, i)]) }
-            // A row of −∞ (fully masked) has no finite max; subtracting 0 keeps exp(−∞) = 0.
-            if !largest.isFinite { largest = largest.isNaN ? largest : 0 }
+            // An infinite max cannot be subtracted (∞ − ∞ is NaN); shifting by 0 instead keeps
+            // exp(−∞) = 0 for masked entries. A row that is all −∞ then gives 0/0 = NaN, as numpy does.
+            if largest.isInfinite { largest = 0 }
             var total = 0.0
             for k in 0..<layout.length { total += Foundation.exp(x.scalars[layout.index(o, k, i)] - largest) }
             for k in 0..<layout.length {

@@ -8,7 +8,7 @@ public struct SGD: Op {
     public static var isDifferentiable: Bool { false }
     public let learningRate: Double
     public init(learningRate: Double) { self.learningRate = learningRate }
-    public init(attrs: [String: JSONValue]) throws(OpError) { learningRate = try Attributes(Self.name, attrs).double("lr") }
+    public init(attrs: [String: JSONValue]) throws(OpError) { learningRate = try decodeNumber(Attributes(Self.name, attrs), "lr") }
     public var attrs: [String: JSONValue] { ["lr": number(learningRate)] }
 
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
