@@ -95,11 +95,13 @@ extension JSONValue {
     }
 
     /// A compact, human-readable rendering: `3`, `0.5`, `"xor"` → `xor`, `[2, 3, 1]`.
+    /// A real with no fraction is shown as a person would type it: `0`, not `0.0`.
     public var displayText: String {
         switch self {
         case .null: return "null"
         case .bool(let value): return String(value)
         case .int(let value): return String(value)
+        case .double(let value) where value.rounded() == value && abs(value) < 1e15: return String(Int(value))
         case .double(let value): return String(value)
         case .string(let value): return value
         case .array(let values): return "[" + values.map(\.displayText).joined(separator: ", ") + "]"

@@ -64,7 +64,6 @@ enum DemoHelp {
     static func commandLineText(_ value: JSONValue) -> String {
         switch value {
         case .array(let values): return values.map(commandLineText).joined(separator: ",")
-        case .double(let real) where real.rounded() == real && abs(real) < 1e15: return String(Int(real))
         default: return value.displayText
         }
     }
