@@ -28,8 +28,9 @@ public enum OpRegistry {
     public static func replay(_ step: Step, in trace: TraceDocument) throws(OpError) -> Tensor {
         let op = try op(named: step.op, attrs: step.attrs)
         let inputs = step.inputs.map { Tensor(shape: trace.tensors[$0].shape, scalars: trace.tensors[$0].data) }
-        if let arity = type(of: op).arity, arity != inputs.count {
-            throw OpError(op: step.op, "takes \(arity) input(s), the step has \(inputs.count)")
+        let arity = type(of: op).arity
+        guard inputs.count == (arity ?? max(inputs.count, 1)) else {
+            throw OpError(op: step.op, "takes \(arity.map(String.init) ?? "at least 1") input(s), the step has \(inputs.count)")
         }
         return try op.forward(inputs)
     }
