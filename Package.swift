@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(name: "unrolled-bench", dependencies: ["Models", "Engine"], path: "Benchmarks/unrolled-bench"),
 
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Trace"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Trace"], exclude: ["prng_reference.py"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "Trace"]),
         .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace"]),
     ]

@@ -27,7 +27,17 @@ public enum OpRegistry {
     /// Re-executes a recorded step of `trace` from its input tensors and attrs.
     public static func replay(_ step: Step, in trace: TraceDocument) throws(OpError) -> Tensor {
         let op = try op(named: step.op, attrs: step.attrs)
-        let inputs = step.inputs.map { Tensor(shape: trace.tensors[$0].shape, scalars: trace.tensors[$0].data) }
+        var inputs: [Tensor] = []
+        for id in step.inputs {
+            guard trace.tensors.indices.contains(id) else {
+                throw OpError(op: step.op, "step \(step.index) reads tensor \(id), which the trace does not have")
+            }
+            let record = trace.tensors[id]
+            guard record.shape.allSatisfy({ $0 >= 0 }), Tensor.count(of: record.shape) == record.data.count else {
+                throw OpError(op: step.op, "tensor \(id) has \(record.data.count) values for shape \(describe(record.shape))")
+            }
+            inputs.append(Tensor(shape: record.shape, scalars: record.data))
+        }
         let arity = type(of: op).arity
         guard inputs.count == (arity ?? max(inputs.count, 1)) else {
             throw OpError(op: step.op, "takes \(arity.map(String.init) ?? "at least 1") input(s), the step has \(inputs.count)")

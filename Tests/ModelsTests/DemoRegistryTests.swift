@@ -56,7 +56,7 @@ struct DemoRegistryTests {
 
     @Test func learningRateZeroIsOutOfRange() throws {
         let error = demoError { _ = try runDemo("mlp", ["lr": 0.0]) }
-        #expect(error == .outOfRange(parameter: "lr", value: "0.0", allowed: "0 < x ≤ 10"))
+        #expect(error == .outOfRange(parameter: "lr", value: "0", allowed: "0 < x ≤ 10"))
         #expect(error?.message(flagPrefix: "--") == "--lr 0 is out of range; allowed: 0 < x ≤ 10")
         // As a command line gives it.
         let lr = try #require(Demos.named("neuron").parameter(named: "lr"))
