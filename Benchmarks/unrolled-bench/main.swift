@@ -6,10 +6,14 @@ import Engine
 import Foundation
 import Models
 
-let hiddenSizes = [4, 16, 64, 256]
+/// Hidden sizes to time: all by default, or those listed in UNROLLED_BENCH_SIZES (e.g. "4,64").
+let hiddenSizes =
+    ProcessInfo.processInfo.environment["UNROLLED_BENCH_SIZES"].map { $0.split(separator: ",").compactMap { Int($0) } }
+    ?? [4, 16, 64, 256]
 let batch = 16
 
-/// Median seconds per call of `body` over 5 batches, each batch calibrated to last ≥ 50 ms.
+/// Seconds per call of `body`: the fastest of 7 batches, each calibrated to last ≥ 50 ms.
+/// The minimum, not the median: on a shared machine, noise only ever adds time.
 func secondsPerIteration(_ body: () -> Void) -> Double {
     var iterations = 1
     while true {
@@ -19,13 +23,13 @@ func secondsPerIteration(_ body: () -> Void) -> Double {
         iterations *= 2
     }
     var samples: [Double] = []
-    for _ in 0..<5 {
+    for _ in 0..<7 {
         let start = ContinuousClock.now
         for _ in 0..<iterations { body() }
         let elapsed = ContinuousClock.now - start
         samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
-    return samples.sorted()[2] / Double(iterations)
+    return samples.min()! / Double(iterations)
 }
 
 /// One forward + backward pass of the [8, H, H, 4] tanh MLP with MSE over `batch` samples.
@@ -59,7 +63,7 @@ func format(_ seconds: Double) -> String {
     seconds < 1e-3 ? String(format: "%8.1f µs", seconds * 1e6) : String(format: "%8.2f ms", seconds * 1e3)
 }
 
-print("MLP [8, H, H, 4], tanh, MSE, batch \(batch): forward + backward per iteration (median of 5)")
+print("MLP [8, H, H, 4], tanh, MSE, batch \(batch): forward + backward per iteration (best of 7 batches)")
 print("numpy runs with one BLAS thread; the engine is single-threaded.\n")
 let numpy = numpyTimings()
 if numpy == nil { print("(numpy reference could not be run: is python3 with numpy installed? `make bench` installs it)\n") }

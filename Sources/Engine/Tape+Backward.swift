@@ -64,15 +64,12 @@ extension Tape {
         return Gradients(byID: grads)
     }
 
-    /// Marks a tensor as (a contribution to) ∂L/∂x. A recording tape names it now, after this
-    /// backward pass's loss (`dQ/dW`); a non-recording one leaves the name to be derived if asked.
+    /// Marks a tensor as (a contribution to) ∂L/∂x for this backward pass's loss. Its name and
+    /// TeX (`dQ/dW`) are derived when read (see `Var.name`), so none are built on the hot path.
     private func markGradient(_ gradient: Var, of id: Int) {
         nodes[gradient.id].role = .gradient
         nodes[gradient.id].of = id
-        if isRecording {
-            nodes[gradient.id].name = gradient.name
-            nodes[gradient.id].tex = gradient.tex
-        }
+        nodes[gradient.id].gradientLoss = lossID
     }
 
     // MARK: Updates

@@ -26,6 +26,8 @@ public final class Tape {
         var of: Int?
         var version: Int?
         var labels: [[String]?]?
+        /// For a gradient: the loss of the backward pass that computed it.
+        var gradientLoss: Int?
     }
 
     struct RecordedStep {
@@ -127,10 +129,13 @@ public final class Tape {
     // MARK: Scopes
 
     /// Runs `body` inside a named scope; steps recorded there belong to it. Scopes nest.
-    public func scope<T>(_ name: String, equation: String? = nil, _ body: () throws -> T) rethrows -> T {
+    /// A non-recording tape runs `body` alone, without building the name or the equation.
+    public func scope<T>(
+        _ name: @autoclosure () -> String, equation: @autoclosure () -> String? = nil, _ body: () throws -> T
+    ) rethrows -> T {
         guard isRecording else { return try body() }
         let parent = currentScope
-        scopes.append(Scope(id: scopes.count, name: name, parent: parent, equation: equation))
+        scopes.append(Scope(id: scopes.count, name: name(), parent: parent, equation: equation()))
         currentScope = scopes.count - 1
         defer { currentScope = parent }
         return try body()

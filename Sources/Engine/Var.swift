@@ -9,10 +9,13 @@ public struct Var {
     public var shape: [Int] { value.shape }
 
     /// Gives the tensor a name and its TeX form for the trace (e.g. `"f_t"`, `"f_{2}"`); returns it.
+    /// On a non-recording tape the strings are never built: names are for traces only.
     @discardableResult
-    public func named(_ name: String, tex: String? = nil) -> Var {
+    public func named(_ name: @autoclosure () -> String, tex: @autoclosure () -> String? = nil) -> Var {
+        guard tape.isRecording else { return self }
+        let name = name()
         tape.nodes[id].name = name
-        tape.nodes[id].tex = tex ?? name
+        tape.nodes[id].tex = tex() ?? name
         return self
     }
 
@@ -34,7 +37,9 @@ public struct Var {
     public var name: String {
         let node = tape.nodes[id]
         if let name = node.name { return name }
-        if node.role == .gradient, let of = node.of { return "d\(lossVar.name)/d\(Var(tape: tape, id: of).name)" }
+        if node.role == .gradient, let of = node.of, let loss = node.gradientLoss {
+            return "d\(Var(tape: tape, id: loss).name)/d\(Var(tape: tape, id: of).name)"
+        }
         return "\(node.op?.name ?? "tensor")_\(id)"
     }
 
@@ -42,13 +47,12 @@ public struct Var {
     public var tex: String {
         let node = tape.nodes[id]
         if let tex = node.tex { return tex }
-        if node.role == .gradient, let of = node.of {
-            return "\\frac{\\partial \(lossVar.tex)}{\\partial \(Var(tape: tape, id: of).tex)}"
+        if node.role == .gradient, let of = node.of, let loss = node.gradientLoss {
+            return "\\frac{\\partial \(Var(tape: tape, id: loss).tex)}{\\partial \(Var(tape: tape, id: of).tex)}"
         }
         return "\\mathrm{\(name.replacingUnderscores)}"
     }
 
-    private var lossVar: Var { Var(tape: tape, id: tape.lossID ?? id) }
     public var role: Role { tape.nodes[id].role }
 }
 
