@@ -38,63 +38,18 @@ Each fixture is one JSON object:
 import json
 import math
 import pathlib
+import sys
 
 import numpy as np
 
-MASK64 = (1 << 64) - 1
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "Python"))
+from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
 
-# ---------------------------------------------------------------------------------------------
-# PRNG
-
-
-class Generator:
-    """xoshiro256** whose state is four successive SplitMix64 outputs started at the seed."""
-
-    def __init__(self, seed):
-        state = seed & MASK64
-        words = []
-        for _ in range(4):
-            state = (state + 0x9E3779B97F4A7C15) & MASK64
-            z = state
-            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-            words.append(z ^ (z >> 31))
-        self.s = words
-
-    @staticmethod
-    def _rotl(x, k):
-        return ((x << k) | (x >> (64 - k))) & MASK64
-
-    def next(self):
-        s = self.s
-        result = (self._rotl((s[1] * 5) & MASK64, 7) * 9) & MASK64
-        t = (s[1] << 17) & MASK64
-        s[2] ^= s[0]
-        s[3] ^= s[1]
-        s[1] ^= s[2]
-        s[0] ^= s[3]
-        s[2] ^= t
-        s[3] = self._rotl(s[3], 45)
-        return result
-
-    def next_uniform(self):
-        return float(self.next() >> 11) * 2.0**-53
-
-    def uniform(self, lo, hi):
-        return lo + (hi - lo) * self.next_uniform()
-
-    def next_int_below(self, n):
-        threshold = ((1 << 64) - n) % n
-        while True:
-            v = self.next()
-            if v >= threshold:
-                return v % n
-
-    def uniform_tensor(self, shape, bound):
-        """Row-major values uniform in [-bound, bound)."""
-        count = int(np.prod(shape)) if shape else 1
-        return np.array([self.uniform(-bound, bound) for _ in range(count)], dtype=np.float64).reshape(shape)
+def uniform_tensor(gen, shape, bound):
+    """Row-major values uniform in [-bound, bound), as Tensor.uniform draws them."""
+    count = int(np.prod(shape)) if shape else 1
+    return np.array([gen.uniform(-bound, bound) for _ in range(count)], dtype=np.float64).reshape(shape)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,7 +107,7 @@ def neuron(params):
     p = dict(NEURON_DEFAULTS, **params)
     gx, gw = params.get("x"), params.get("w")
     n = len(gx) if gx is not None else len(gw) if gw is not None else p["inputs"]
-    gen = Generator(p["seed"])
+    gen = SeededGenerator(p["seed"])
     bound = 1.0 / math.sqrt(n)
     xs = list(map(float, gx)) if gx is not None else [gen.uniform(-1.0, 1.0) for _ in range(n)]
     ws = list(map(float, gw)) if gw is not None else [gen.uniform(-bound, bound) for _ in range(n)]
@@ -210,10 +165,10 @@ def mlp_data(p, gen):
         T = np.array([[float(v) for v in labels]]) if loss == "mse" else one_hot(labels, layers[-1])
         return X, T
     m = p["samples"]
-    X = gen.uniform_tensor([layers[0], m], 1.0)
+    X = uniform_tensor(gen, [layers[0], m], 1.0)
     if loss == "mse":
-        return X, gen.uniform_tensor([layers[-1], m], 1.0)
-    labels = [gen.next_int_below(layers[-1]) for _ in range(m)]
+        return X, uniform_tensor(gen, [layers[-1], m], 1.0)
+    labels = [gen.next_int(layers[-1]) for _ in range(m)]
     return X, one_hot(labels, layers[-1])
 
 
@@ -265,12 +220,12 @@ def mlp_forward_backward(Ws, bs, X, T, act, loss):
 def mlp(params):
     p = dict(MLP_DEFAULTS, **params)
     layers, act, loss, lr, iterations = p["layers"], p["activation"], p["loss"], float(p["lr"]), p["train"]
-    gen = Generator(p["seed"])
+    gen = SeededGenerator(p["seed"])
     Ws, bs = [], []
     for fan_in, fan_out in zip(layers, layers[1:]):
         bound_w = math.sqrt(6.0 / (fan_in + fan_out)) if p["init"] == "xavier" else 1.0 / math.sqrt(fan_in)
-        Ws.append(gen.uniform_tensor([fan_out, fan_in], bound_w))
-        bs.append(gen.uniform_tensor([fan_out, 1], 1.0 / math.sqrt(fan_in)))
+        Ws.append(uniform_tensor(gen, [fan_out, fan_in], bound_w))
+        bs.append(uniform_tensor(gen, [fan_out, 1], 1.0 / math.sqrt(fan_in)))
     X, T = mlp_data(p, gen)
     L = len(Ws)
 

@@ -1,7 +1,10 @@
 """The engine's random generator, from docs/trace-format.md: xoshiro256** seeded by SplitMix64.
 
-Integer arithmetic modulo 2⁶⁴ and exactly rounded double operations only, so the draws match
-the engine's bit for bit.
+Written from the published algorithms (https://prng.di.unimi.it: splitmix64.c and
+xoshiro256starstar.c) and the documented rules, not from the Swift code. Integer arithmetic
+modulo 2⁶⁴ and exactly rounded double operations only, so the draws match the engine's bit for
+bit. The one Python copy of these rules: the test replayer, Tests/EngineTests/prng_reference.py
+and Tests/Fixtures/reference_models.py all import it.
 """
 
 MASK = (1 << 64) - 1
@@ -11,15 +14,23 @@ def _rotl(x: int, k: int) -> int:
     return ((x << k) | (x >> (64 - k))) & MASK
 
 
+def splitmix64(state: int):
+    """Successive SplitMix64 outputs from a starting state (Steele, Lea & Flood)."""
+    state &= MASK
+    while True:
+        state = (state + 0x9E3779B97F4A7C15) & MASK
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        yield z ^ (z >> 31)
+
+
 class SeededGenerator:
+    """xoshiro256** whose state is four successive SplitMix64 outputs started at the seed."""
+
     def __init__(self, seed: int):
-        state, self.s = seed & MASK, []
-        for _ in range(4):  # SplitMix64
-            state = (state + 0x9E3779B97F4A7C15) & MASK
-            z = state
-            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-            self.s.append(z ^ (z >> 31))
+        words = splitmix64(seed)
+        self.s = [next(words) for _ in range(4)]
 
     def next(self) -> int:
         s = self.s

@@ -9,9 +9,30 @@ func reducedShape(_ shape: [Int], axis: Int?, keepdims: Bool) -> [Int] {
     return result
 }
 
-/// Σ over `axis` (all elements when absent; numpy `sum`, `keepdims` false by default).
-/// ∂x = g broadcast back to x's shape.
-public struct Sum: Op {
+/// A reduction over one axis (or all elements): `axis` absent means everything; `keepdims`
+/// keeps the reduced axis with length 1 (numpy semantics, false by default).
+public protocol AxisReduction: Op {
+    var axis: Int? { get }
+    var keepdims: Bool { get }
+    init(axis: Int?, keepdims: Bool)
+}
+
+extension AxisReduction {
+    public init(attrs: [String: JSONValue]) throws(OpError) {
+        let a = Attributes(Self.name, attrs)
+        self.init(axis: try a.optionalInt("axis"), keepdims: try a.bool("keepdims", default: false))
+    }
+
+    public var attrs: [String: JSONValue] {
+        var attrs: [String: JSONValue] = [:]
+        if let axis { attrs["axis"] = .int(axis) }
+        if keepdims { attrs["keepdims"] = .bool(true) }
+        return attrs
+    }
+}
+
+/// Σ over `axis`. ∂x = g broadcast back to x's shape.
+public struct Sum: AxisReduction {
     public static let name = "sum"
     public let axis: Int?
     public let keepdims: Bool
@@ -19,12 +40,6 @@ public struct Sum: Op {
         self.axis = axis
         self.keepdims = keepdims
     }
-    public init(attrs: [String: JSONValue]) throws(OpError) {
-        let a = Attributes(Self.name, attrs)
-        axis = try a.optionalInt("axis")
-        keepdims = try a.bool("keepdims", default: false)
-    }
-    public var attrs: [String: JSONValue] { reductionAttrs(axis, keepdims) }
 
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
         try reduce(x[0], axis: axis, keepdims: keepdims, op: Self.name, divideByCount: false)
@@ -34,8 +49,8 @@ public struct Sum: Op {
     }
 }
 
-/// The mean over `axis` (all elements when absent). ∂x = g broadcast back, divided by the count.
-public struct Mean: Op {
+/// The mean over `axis`. ∂x = g broadcast back, divided by the count.
+public struct Mean: AxisReduction {
     public static let name = "mean"
     public let axis: Int?
     public let keepdims: Bool
@@ -43,12 +58,6 @@ public struct Mean: Op {
         self.axis = axis
         self.keepdims = keepdims
     }
-    public init(attrs: [String: JSONValue]) throws(OpError) {
-        let a = Attributes(Self.name, attrs)
-        axis = try a.optionalInt("axis")
-        keepdims = try a.bool("keepdims", default: false)
-    }
-    public var attrs: [String: JSONValue] { reductionAttrs(axis, keepdims) }
 
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
         try reduce(x[0], axis: axis, keepdims: keepdims, op: Self.name, divideByCount: true)
@@ -58,13 +67,6 @@ public struct Mean: Op {
         let count = axis.map { x.shape[$0] } ?? x.value.count
         return [(1 / Double(count)) * spread(c.grad, over: x.shape, axis: axis, keepdims: keepdims)]
     }
-}
-
-private func reductionAttrs(_ axis: Int?, _ keepdims: Bool) -> [String: JSONValue] {
-    var attrs: [String: JSONValue] = [:]
-    if let axis { attrs["axis"] = .int(axis) }
-    if keepdims { attrs["keepdims"] = .bool(true) }
-    return attrs
 }
 
 private func reduce(_ x: Tensor, axis: Int?, keepdims: Bool, op: String, divideByCount: Bool) throws(OpError) -> Tensor {
