@@ -12,8 +12,14 @@ public struct SGDTrainer {
     public var tracedIterations: Int
     /// Iterations (1-based) after which every parameter is snapshotted into `history`.
     public var snapshotAt: (Int) -> Bool
+    /// Called after every iteration with its number (1-based) and loss: for progress reports.
+    public var onIteration: ((Int, Double) -> Void)?
 
-    public init(learningRate: Double, iterations: Int, tracedIterations: Int = 1, snapshotAt: @escaping (Int) -> Bool = { _ in false }) {
+    public init(
+        learningRate: Double, iterations: Int, tracedIterations: Int = 1,
+        snapshotAt: @escaping (Int) -> Bool = { _ in false }, onIteration: ((Int, Double) -> Void)? = nil
+    ) {
+        self.onIteration = onIteration
         self.learningRate = learningRate
         self.iterations = iterations
         self.tracedIterations = tracedIterations
@@ -61,6 +67,7 @@ public struct SGDTrainer {
                     uniquingKeysWith: { first, _ in first })
                 : nil
             history.append(HistoryEntry(iteration: iteration, loss: lossValue.value.scalar, traced: traced, tensors: snapshots))
+            onIteration?(iteration, lossValue.value.scalar)
         }
         return Result(history: history, parameters: values)
     }

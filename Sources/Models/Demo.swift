@@ -43,16 +43,31 @@ public struct Demo: Sendable {
     }
 
     /// Runs the demo with the given parameter values (defaults for the others).
-    public func trace(_ given: [String: JSONValue] = [:]) throws(DemoError) -> TraceDocument {
-        try build(try resolve(given))
+    /// `progress`, if given, hears about long work (training iterations) as it happens.
+    public func trace(_ given: [String: JSONValue] = [:], progress: ProgressHandler? = nil) throws(DemoError)
+        -> TraceDocument
+    {
+        var config = try resolve(given)
+        config.progress = progress
+        return try build(config)
     }
 }
+
+/// Hears how far a demo's long work has come: `(done, total, loss)` after each training iteration.
+public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int, _ loss: Double) -> Void
 
 /// A demo's parameter values after validation, defaults filled in.
 public struct DemoConfig: Sendable {
     public let values: [String: JSONValue]
     /// The names the caller gave (the others are defaults).
     public let explicit: Set<String>
+    /// Where to report progress on long work, if anywhere.
+    public var progress: ProgressHandler?
+
+    init(values: [String: JSONValue], explicit: Set<String>) {
+        self.values = values
+        self.explicit = explicit
+    }
 
     public func int(_ name: String) -> Int { values[name]!.intValue! }
     public func double(_ name: String) -> Double { values[name]!.doubleValue! }

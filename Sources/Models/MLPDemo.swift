@@ -4,6 +4,10 @@ import Trace
 /// The `mlp` demo: an MLP trained with SGD on XOR or on seeded random data; the first
 /// iteration fully traced, every iteration's loss in `history`.
 ///
+/// The default learning rate, 0.2, takes the default XOR network to a loss below 10⁻⁶ within
+/// 1000 iterations; at 0.5 the same run reaches 0.03 and then diverges (a step too long for the
+/// curvature near the minimum), which `--lr 0.5 --train 300` shows.
+///
 /// Data: `xor` is the four points (0,0), (0,1), (1,0), (1,1) with targets 0, 1, 1, 0 (for
 /// `cross-entropy`, one-hot classes over 2 outputs). `random` draws, after the parameters,
 /// X uniform in [−1, 1) (row-major, n₀ × samples), then the targets: uniform in [−1, 1) for `mse`,
@@ -20,7 +24,7 @@ extension Demos {
             DemoParameter("samples", "number of samples for data: random", .integer(1...1024), default: 8),
             DemoParameter("init", "weight initializer", .choice(["fan-in", "xavier"]), default: "fan-in"),
             DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1),
-            CommonParameters.learningRate(default: 0.5),
+            CommonParameters.learningRate(default: 0.2),
             CommonParameters.seed,
         ],
         build: buildMLP
@@ -54,7 +58,8 @@ extension Demos {
         let iterations = config.int("train")
         let trainer = SGDTrainer(
             learningRate: config.double("lr"), iterations: iterations,
-            snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) })
+            snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) },
+            onIteration: config.progress.map { report in { iteration, loss in report(iteration, iterations, loss) } })
         let result = trainer.run(on: tape, parameters: network.bind(initial, on: tape)) { tape, parameters in
             let x = tape.input(X, name: "X", requiresGradient: false)
             let t = tape.constant(T, name: "T")

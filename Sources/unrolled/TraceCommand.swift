@@ -44,10 +44,12 @@ struct TraceCommand: ParsableCommand {
         }
         let trace: TraceDocument
         do {
-            trace = try chosen.trace(arguments.values)
+            trace = try chosen.trace(arguments.values, progress: ProgressLine.handler())
         } catch {
+            ProgressLine.clear()
             throw usageFailure(error.message(flagPrefix: "--"))
         }
+        ProgressLine.clear()
         var data = try trace.jsonData()
         if arguments.pretty { data = try prettyPrinted(data) }
         data.append(0x0A)

@@ -146,7 +146,7 @@ def neuron(params):
 
 MLP_DEFAULTS = {
     "layers": [2, 3, 1], "activation": "tanh", "loss": "mse", "data": "xor", "samples": 8,
-    "init": "fan-in", "train": 1, "lr": 0.5, "seed": 1,
+    "init": "fan-in", "train": 1, "lr": 0.2, "seed": 1,
 }
 
 

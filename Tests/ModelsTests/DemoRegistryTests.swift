@@ -128,7 +128,7 @@ struct DemoRegistryTests {
         let mlp = try Demos.named("mlp").resolve(["train": 3])
         #expect(mlp.values == [
             "layers": [2, 3, 1], "activation": "tanh", "loss": "mse", "data": "xor", "samples": 8,
-            "init": "fan-in", "train": 3, "lr": 0.5, "seed": 1,
+            "init": "fan-in", "train": 3, "lr": 0.2, "seed": 1,
         ])
         #expect(mlp.explicit == ["train"])
         #expect(mlp.isGiven("train") && !mlp.isGiven("lr"))
