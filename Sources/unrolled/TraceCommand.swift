@@ -13,13 +13,16 @@ struct TraceCommand: ParsableCommand {
             their allowed values, and `unrolled demos` lists every demo.
 
             The trace goes to standard output unless --output names a file (written atomically; \
-            missing folders are created). The same demo, parameters and seed always give the same bytes.
+            missing folders are created). The same demo, parameters and seed always give the same bytes. \
+            Long training runs show their progress on standard error when it is a terminal.
+
+            Demos: \(Demos.all.map(\.name).joined(separator: ", "))
 
             Options:
               --<parameter> <value>   a demo parameter (also --<parameter>=<value>)
-              -o, --output <file>     write the trace to this file instead of standard output
-              --pretty                indent the JSON for reading (the default is compact)
-              -h, --help              show the demo's parameters
+              -o, --output <file>     write the trace to a file, not standard output
+              --pretty                indent the JSON for reading (default: compact)
+              -h, --help              with a demo: that demo's parameters
             """
     )
 
