@@ -58,7 +58,9 @@ public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int, _ loss:
 
 /// A demo's parameter values after validation, defaults filled in.
 public struct DemoConfig: Sendable {
-    public let values: [String: JSONValue]
+    /// The values recorded in the trace's `config`. A demo may add what it derives (the number
+    /// of steps of a given sequence, say) with `derive`, so the trace says what was run.
+    public private(set) var values: [String: JSONValue]
     /// The names the caller gave (the others are defaults).
     public let explicit: Set<String>
     /// Where to report progress on long work, if anywhere.
@@ -76,7 +78,15 @@ public struct DemoConfig: Sendable {
     /// An optional list of reals (nil when not given and without default).
     public func doubles(_ name: String) -> [Double]? { values[name]?.doubleArray }
     public func optionalDouble(_ name: String) -> Double? { values[name]?.doubleValue }
+    /// An optional matrix, as rows (nil when not given and without default).
+    public func matrix(_ name: String) -> [[Double]]? { values[name]?.arrayValue?.compactMap(\.doubleArray) }
+    public func optionalString(_ name: String) -> String? { values[name]?.stringValue }
     public func isGiven(_ name: String) -> Bool { explicit.contains(name) }
+
+    /// Records a value the demo worked out (e.g. `steps` from the length of `inputs`).
+    public mutating func derive(_ name: String, _ value: JSONValue) {
+        values[name] = value
+    }
 
     /// The generator every demo draws its random numbers from, seeded by `seed`.
     public var generator: SeededGenerator { SeededGenerator(seed: UInt64(int("seed"))) }
@@ -84,7 +94,7 @@ public struct DemoConfig: Sendable {
 
 /// Every demo, by name.
 public enum Demos {
-    public static let all: [Demo] = [neuron, mlp]
+    public static let all: [Demo] = [neuron, mlp, rnn]
 
     public static func named(_ name: String) throws(DemoError) -> Demo {
         guard let demo = all.first(where: { $0.name == name }) else {

@@ -10,6 +10,10 @@ public struct DemoParameter: Sendable {
         case choice([String])
         case integerList(count: ClosedRange<Int>, each: ClosedRange<Int>)
         case realList(count: ClosedRange<Int>, each: ClosedRange<Double>)
+        /// Rows of numbers, all the same length: `[[0.5, -1], [1, 0]]`, or `0.5,-1;1,0` on a command line.
+        case matrix(rows: ClosedRange<Int>, columns: ClosedRange<Int>)
+        /// Free text of a bounded length (e.g. a sentence to tokenize).
+        case text(length: ClosedRange<Int>)
     }
 
     public let name: String
@@ -36,6 +40,10 @@ public struct DemoParameter: Sendable {
             return "\(countText(count)) integers in \(each.lowerBound)…\(each.upperBound), comma-separated"
         case .realList(let count, let each):
             return "\(countText(count)) numbers in \(format(each.lowerBound))…\(format(each.upperBound)), comma-separated"
+        case .matrix(let rows, let columns):
+            return "\(countText(rows)) rows of \(countText(columns)) numbers (rows separated by ';', numbers by ',')"
+        case .text(let length):
+            return "text of \(countText(length)) characters"
         }
     }
 
@@ -71,6 +79,18 @@ public struct DemoParameter: Sendable {
                 values.append(.double(try number(piece)))
             }
             return .array(values)
+        case .matrix:
+            var rows: [JSONValue] = []
+            for row in trimmed.split(separator: ";", omittingEmptySubsequences: false) {
+                var values: [JSONValue] = []
+                for piece in row.split(separator: ",", omittingEmptySubsequences: false) {
+                    values.append(.double(try number(piece)))
+                }
+                rows.append(.array(values))
+            }
+            return .array(rows)
+        case .text:
+            return .string(text)
         }
     }
 
@@ -106,6 +126,24 @@ public struct DemoParameter: Sendable {
                 throw .outOfRange(parameter: name, value: value.displayText, allowed: allowed)
             }
             return .array(reals.map { .double($0) })
+        case .matrix(let rowCount, let columnCount):
+            guard let rows = value.arrayValue?.map(\.doubleArray), rows.allSatisfy({ $0 != nil }),
+                let first = rows.first ?? [], rows.allSatisfy({ $0!.count == first.count })
+            else {
+                throw bad
+            }
+            guard rowCount.contains(rows.count), columnCount.contains(first.count),
+                rows.allSatisfy({ $0!.allSatisfy(\.isFinite) })
+            else {
+                throw .outOfRange(parameter: name, value: value.displayText, allowed: allowed)
+            }
+            return .array(rows.map { .array($0!.map { .double($0) }) })
+        case .text(let length):
+            guard let text = value.stringValue else { throw bad }
+            guard length.contains(text.count) else {
+                throw .outOfRange(parameter: name, value: "'\(text)'", allowed: allowed)
+            }
+            return value
         }
     }
 

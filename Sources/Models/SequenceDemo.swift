@@ -1,0 +1,47 @@
+import Engine
+import Trace
+
+/// The parts of a sequence demo that do not depend on the network: its common parameters and
+/// the run (bind the sequence, unroll, sum the step losses, train with SGD, write the trace).
+enum SequenceDemo {
+    /// The sequence's parameters, then `hidden`, `train`, `lr` and `seed`.
+    static func parameters(maxSteps: Int = 200, learningRate: Double = 0.1) -> [DemoParameter] {
+        SequenceTask.parameters(maxSteps: maxSteps) + [
+            DemoParameter("hidden", "hidden state size H", .integer(1...256), default: 2),
+            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1),
+            CommonParameters.learningRate(default: learningRate),
+            CommonParameters.seed,
+        ]
+    }
+
+    /// Trains `network` on `task` and returns the trace: the first iteration step by step, every
+    /// iteration's loss in `history` (and the parameters at a few iterations).
+    ///
+    /// - Parameters:
+    ///   - initial: the parameters' starting values, in the order `bind` names them.
+    ///   - bind: puts the parameters on a tape, named (`W_1`, `b_1`, …).
+    ///   - outputs: y_1…y_T for x_1…x_T, given the bound parameters.
+    static func run(
+        title: String, model: String, config: DemoConfig, task: SequenceTask, initial: [Tensor],
+        bind: ([Tensor], Tape) -> [Var], outputs: ([Var], [Var]) -> [Var]
+    ) -> TraceDocument {
+        let tape = Tape()
+        let iterations = config.int("train")
+        let trainer = SGDTrainer(
+            learningRate: config.double("lr"), iterations: iterations,
+            snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) },
+            onIteration: config.progress.map { report in { iteration, loss in report(iteration, iterations, loss) } })
+        let result = trainer.run(on: tape, parameters: bind(initial, tape)) { tape, parameters in
+            let inputs = task.bindInputs(on: tape)
+            let targets = task.bindTargets(on: tape)
+            return task.loss(outputs(inputs, parameters), targets)
+        }
+        return tape.trace(title: title, model: model, config: config.values, history: result.history)
+    }
+
+    /// "…, 3 steps, trained for 10 iterations" for titles.
+    static func describe(_ task: SequenceTask, iterations: Int) -> String {
+        let training = iterations == 1 ? "one SGD step" : "\(iterations) SGD iterations"
+        return "\(task.steps) step\(task.steps == 1 ? "" : "s"), \(task.loss), \(training)"
+    }
+}

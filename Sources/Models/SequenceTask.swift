@@ -1,0 +1,171 @@
+import Engine
+import Trace
+
+/// What the sequence demos share: the sequence x_1…x_T, its targets target_1…target_T, the
+/// per-step loss, and their parameters.
+///
+/// The sequence is seeded, given (`inputs`, one row per step), or the tokens of a `text`: one-hot
+/// columns over the text's vocabulary, with next-token targets. Random draws, in this order and
+/// before any model parameter: x_1…x_T (each I values uniform in [−1, 1)), then the targets
+/// (for `mse` O values uniform in [−1, 1) per step; for `cross-entropy` a class per step,
+/// `nextInt(below: O)`), each only when not given.
+struct SequenceTask {
+    /// x_1…x_T, each I×1.
+    let inputs: [Tensor]
+    /// target_1…target_T, each O×1.
+    let targets: [Tensor]
+    /// The tokens' vocabulary when the sequence comes from a text (labels of the one-hot axis).
+    let vocabulary: [String]?
+    /// `mse` (½‖y_t − target_t‖²) or `cross-entropy` (−Σ target_t ⊙ log softmax(y_t)).
+    let loss: String
+
+    var steps: Int { inputs.count }
+    var inputSize: Int { inputs[0].shape[0] }
+    var outputSize: Int { targets[0].shape[0] }
+
+    /// The parameters that describe the sequence and its loss.
+    static func parameters(maxSteps: Int = 200) -> [DemoParameter] {
+        [
+            DemoParameter("steps", "sequence length T (when inputs and text are not given)", .integer(1...maxSteps), default: 3),
+            DemoParameter("input", "input size I (when inputs and text are not given)", .integer(1...256), default: 2),
+            DemoParameter("output", "output size O (the vocabulary's size with text)", .integer(1...256), default: 2),
+            DemoParameter("inputs", "the sequence, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil),
+            DemoParameter("targets", "the targets, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil),
+            DemoParameter("text", "a text whose tokens are the sequence, each predicting the next (characters, or words when it has spaces)", .text(length: 2...4000), default: nil),
+            DemoParameter("loss", "objective, summed over the steps (default: mse, or cross-entropy with text)", .choice(["mse", "cross-entropy"]), default: nil),
+        ]
+    }
+
+    /// The sequence the config asks for; records the derived sizes and loss in `config`.
+    static func make(_ config: inout DemoConfig, using random: inout SeededGenerator, maxSteps: Int = 200) throws(DemoError)
+        -> SequenceTask
+    {
+        if let text = config.optionalString("text") {
+            for other in ["inputs", "targets", "input", "output"] where config.isGiven(other) {
+                throw .conflict("{text} makes the inputs and targets (one-hot tokens); leave out {\(other)}")
+            }
+            if config.optionalString("loss") == "mse" {
+                throw .conflict("{text} trains next-token prediction: use {loss} cross-entropy (or leave it out)")
+            }
+            let tokens = Tokenizer.tokens(of: text)
+            guard tokens.count >= 2 else {
+                throw .conflict("{text} needs at least 2 tokens (one to read, one to predict); it has \(tokens.count)")
+            }
+            guard tokens.count - 1 <= maxSteps else {
+                throw .conflict("{text} has \(tokens.count) tokens, so \(tokens.count - 1) steps; at most \(maxSteps) are allowed")
+            }
+            if config.isGiven("steps"), config.int("steps") != tokens.count - 1 {
+                throw .conflict("{steps} is \(config.int("steps")) but {text} has \(tokens.count) tokens, so \(tokens.count - 1) steps")
+            }
+            let vocabulary = Tokenizer.vocabulary(of: tokens)
+            let index = { (token: String) in vocabulary.firstIndex(of: token)! }
+            let oneHot = { (token: String) in Tensor.oneHot(index(token), count: vocabulary.count) }
+            let task = SequenceTask(
+                inputs: tokens.dropLast().map(oneHot), targets: tokens.dropFirst().map(oneHot), vocabulary: vocabulary,
+                loss: "cross-entropy")
+            task.record(in: &config)
+            return task
+        }
+
+        let loss = config.optionalString("loss") ?? "mse"
+        let given = config.matrix("inputs")
+        let steps = given?.count ?? config.matrix("targets")?.count ?? config.int("steps")
+        let inputSize = given?.first?.count ?? config.int("input")
+        if let given, config.isGiven("input"), inputSize != config.int("input") {
+            throw .conflict("{input} is \(config.int("input")) but the rows of {inputs} have \(given[0].count) numbers")
+        }
+        if config.isGiven("steps"), steps != config.int("steps") {
+            throw .conflict("{steps} is \(config.int("steps")) but the sequence given has \(steps) rows")
+        }
+        let inputs = given.map { $0.map { Tensor(column: $0) } }
+            ?? (0..<steps).map { _ in Tensor.uniform([inputSize, 1], bound: 1, using: &random) }
+
+        let outputSize: Int
+        let targets: [Tensor]
+        if let rows = config.matrix("targets") {
+            guard rows.count == steps else {
+                throw .conflict("{targets} has \(rows.count) rows but the sequence has \(steps) steps; give one target per step")
+            }
+            outputSize = rows[0].count
+            if config.isGiven("output"), outputSize != config.int("output") {
+                throw .conflict("{output} is \(config.int("output")) but the rows of {targets} have \(outputSize) numbers")
+            }
+            if loss == "cross-entropy", !rows.allSatisfy({ $0.allSatisfy { $0 >= 0 } && abs($0.reduce(0, +) - 1) < 1e-9 }) {
+                throw .conflict("with {loss} cross-entropy each row of {targets} must be a probability distribution (one-hot, say)")
+            }
+            targets = rows.map { Tensor(column: $0) }
+        } else {
+            outputSize = config.int("output")
+            if loss == "cross-entropy" {
+                guard outputSize >= 2 else { throw .conflict("{loss} cross-entropy needs {output} of at least 2 (one per class)") }
+                targets = (0..<steps).map { _ in Tensor.oneHot(random.nextInt(below: outputSize), count: outputSize) }
+            } else {
+                targets = (0..<steps).map { _ in Tensor.uniform([outputSize, 1], bound: 1, using: &random) }
+            }
+        }
+        let task = SequenceTask(inputs: inputs, targets: targets, vocabulary: nil, loss: loss)
+        task.record(in: &config)
+        return task
+    }
+
+    /// Puts what was derived into the trace's config, so it says exactly what ran.
+    private func record(in config: inout DemoConfig) {
+        config.derive("steps", .int(steps))
+        config.derive("input", .int(inputSize))
+        config.derive("output", .int(outputSize))
+        config.derive("loss", .string(loss))
+    }
+
+    /// x_1…x_T on `tape`, named `x_t`, labelled with the vocabulary when there is one.
+    func bindInputs(on tape: Tape) -> [Var] {
+        inputs.enumerated().map { index, value in
+            let x = tape.input(value, name: "x_\(index + 1)", tex: "x_{\(index + 1)}", requiresGradient: false)
+            return vocabulary.map { x.labeled([$0, nil]) } ?? x
+        }
+    }
+
+    /// target_1…target_T on `tape`.
+    func bindTargets(on tape: Tape) -> [Var] {
+        targets.enumerated().map { index, value in
+            let target = tape.constant(value, name: "target_\(index + 1)", tex: "\\mathrm{target}_{\(index + 1)}")
+            return vocabulary.map { target.labeled([$0, nil]) } ?? target
+        }
+    }
+
+    /// Q = Σ_t Q_t over the outputs y_1…y_T: a `loss` scope holding one `t = k` scope per step.
+    func loss(_ outputs: [Var], _ targets: [Var]) -> Var {
+        let tape = outputs[0].tape
+        return tape.scope("loss", equation: "Q = \\sum_{t=1}^{\(steps)} Q_t") {
+            let losses = zip(outputs, targets).enumerated().map { index, pair in
+                let (y, target) = pair
+                let t = index + 1
+                if let vocabulary { y.labeled([vocabulary, nil]) }
+                if loss == "cross-entropy" {
+                    return tape.scope("t = \(t)", equation: "Q_{\(t)} = -\\sum \\mathrm{target}_{\(t)} \\odot \\log \\operatorname{softmax}(y_{\(t)})") {
+                        softmaxCrossEntropy(logits: y, target: target, axis: 0).named("Q_\(t)", tex: "Q_{\(t)}")
+                    }
+                }
+                return tape.scope("t = \(t)", equation: "Q_{\(t)} = \\tfrac{1}{2} \\lVert y_{\(t)} - \\mathrm{target}_{\(t)} \\rVert^2") {
+                    halfSquaredError(y, target).named("Q_\(t)", tex: "Q_{\(t)}")
+                }
+            }
+            return losses.dropFirst().reduce(losses[0], +).named("Q")
+        }
+    }
+}
+
+/// How a text becomes tokens: words (lower-cased, punctuation stripped) when it has white space,
+/// otherwise its characters; the vocabulary lists each token once, in order of first appearance.
+enum Tokenizer {
+    static func tokens(of text: String) -> [String] {
+        guard text.contains(where: \.isWhitespace) else { return text.map(String.init) }
+        return text.lowercased().split(whereSeparator: \.isWhitespace).map { word in
+            String(word.filter { $0.isLetter || $0.isNumber || $0 == "'" || $0 == "-" })
+        }.filter { !$0.isEmpty }
+    }
+
+    static func vocabulary(of tokens: [String]) -> [String] {
+        var seen = Set<String>()
+        return tokens.filter { seen.insert($0).inserted }
+    }
+}
