@@ -5,8 +5,9 @@ import Trace
 /// The demo registry: names, parameters, validation and the messages a user sees.
 @Suite("Demo registry")
 struct DemoRegistryTests {
-    @Test func registryListsNeuronAndMLP() throws {
-        #expect(Demos.all.map(\.name) == ["neuron", "mlp"])
+    @Test func registryListsEveryDemoOnceStartingWithNeuronAndMLP() throws {
+        #expect(Array(Demos.all.map(\.name).prefix(2)) == ["neuron", "mlp"])
+        #expect(Set(Demos.all.map(\.name)).count == Demos.all.count)
         for demo in Demos.all {
             #expect(try Demos.named(demo.name).name == demo.name)
             #expect(!demo.summary.isEmpty)

@@ -18,6 +18,9 @@ struct ReplayTests {
         ("mlp", ["loss": "cross-entropy", "layers": [2, 4, 2], "activation": "relu", "train": 3]),
         ("mlp", ["data": "random", "layers": [3, 5, 4, 2], "loss": "cross-entropy", "samples": 6, "activation": "sigmoid", "init": "xavier"]),
         ("mlp", ["data": "random", "layers": [4, 3, 2], "samples": 5, "train": 4, "lr": 0.1]),
+        ("rnn", [:]),
+        ("rnn", ["text": "hello", "hidden": 3, "train": 2]),
+        ("rnn", ["inputs": [[0.5, -1], [1, 0], [0, 2]], "targets": [[1, 0], [0, 1], [1, 0]], "loss": "cross-entropy"]),
     ]
 
     @Test func everyDemoIsCovered() {
