@@ -154,13 +154,16 @@ struct SequenceTask {
     }
 }
 
-/// How a text becomes tokens: words (lower-cased, punctuation stripped) when it has white space,
-/// otherwise its characters; the vocabulary lists each token once, in order of first appearance.
+/// How a text becomes tokens: words (lower-cased, punctuation stripped; an apostrophe or hyphen
+/// is kept inside a word: don't, well-known) when it has white space, otherwise its characters;
+/// the vocabulary lists each token once, in order of first appearance.
 enum Tokenizer {
     static func tokens(of text: String) -> [String] {
         guard text.contains(where: \.isWhitespace) else { return text.map(String.init) }
+        let joiner: (Character) -> Bool = { $0 == "'" || $0 == "-" }
         return text.lowercased().split(whereSeparator: \.isWhitespace).map { word in
-            String(word.filter { $0.isLetter || $0.isNumber || $0 == "'" || $0 == "-" })
+            let kept = word.filter { $0.isLetter || $0.isNumber || joiner($0) }
+            return String(kept.drop(while: joiner).reversed().drop(while: joiner).reversed())
         }.filter { !$0.isEmpty }
     }
 

@@ -14,7 +14,8 @@ docs/trace-format.md), not from the Swift code, and no number is read from a Swi
   by nextInt(below: O), one-hot), each drawn only when not given; then the parameters;
 - a text instead: characters, unless the text has white space, then lower-cased words with
   punctuation stripped; the vocabulary in order of first appearance; x_t = one-hot(token t),
-  target_t = one-hot(token t + 1), so T = tokens - 1, I = O = vocabulary size, cross-entropy;
+  target_t = one-hot(token t + 1), so T = tokens - 1, I = O = vocabulary size, cross-entropy
+  (an apostrophe or hyphen inside a word is kept: don't, well-known);
 - the network: a_t = W_1 [x_t; h_{t-1}] + b_1, h_t = tanh(a_t), y_t = W_2 h_t + b_2, h_0 = 0;
   W_1 (H x (I+H)), b_1 (H x 1), W_2 (O x H), b_2 (O x 1) drawn in that order, row-major,
   uniform in +-1/sqrt(H), after the data;
@@ -51,10 +52,11 @@ DEFAULTS = {"steps": 3, "input": 2, "output": 2, "hidden": 2, "train": 1, "lr": 
 
 
 def tokens_of(text):
-    """Characters, or (when the text has white space) lower-cased words, punctuation stripped."""
+    """Characters, or (when the text has white space) lower-cased words, punctuation stripped
+    except an apostrophe or hyphen inside a word (don't, well-known)."""
     if not any(c.isspace() for c in text):
         return list(text)
-    words = ["".join(c for c in word if c.isalnum()) for word in text.lower().split()]
+    words = ["".join(c for c in word if c.isalnum() or c in "'-").strip("'-") for word in text.lower().split()]
     return [w for w in words if w]
 
 
@@ -257,6 +259,9 @@ CASES = [
      "inputs given (T = 2, I = 3): the targets are the first draws, then the weights"),
     ("rnn-given-targets", {"targets": [[0.5], [-1], [0.25], [2]], "hidden": 1, "seed": 9, "train": 3, "lr": 0.05},
      "targets given (T = 4, O = 1): x_1..x_4 drawn, then the weights; H = 1; 3 iterations"),
+    ("rnn-text-punctuation", {"text": "It's a well-known cat's 'cat' -- it's!", "hidden": 2, "seed": 4},
+     "words: punctuation stripped, inner apostrophes and hyphens kept, quotes and a lone -- dropped: "
+     "vocabulary it's, a, well-known, cat's, cat; 5 steps"),
     ("rnn-text-hello-train5", {"text": "Hello, hello world!", "hidden": 4, "train": 5, "lr": 0.5},
      "words with case and punctuation: vocabulary hello, world; 2 steps; 5 iterations at lr 0.5"),
 ]

@@ -99,6 +99,10 @@ struct RNNTests {
         let deviation = compare(trace, with: `case`.fixture)
         #expect(deviation.values > 0)
         #expect(deviation.relative <= 1e-10)
+        // A text's vocabulary, as the reference tokenized it, labels the one-hot axis.
+        if let vocabulary = `case`.extras.vocabulary {
+            #expect(trace.value(named: "x_1")?.labels == [vocabulary, nil])
+        }
     }
 
     /// The overall agreement, printed for the record.
