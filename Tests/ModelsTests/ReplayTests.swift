@@ -21,6 +21,10 @@ struct ReplayTests {
         ("rnn", [:]),
         ("rnn", ["text": "hello", "hidden": 3, "train": 2]),
         ("rnn", ["inputs": [[0.5, -1], [1, 0], [0, 2]], "targets": [[1, 0], [0, 1], [1, 0]], "loss": "cross-entropy"]),
+        ("lstm", [:]),
+        ("lstm", ["text": "hello", "hidden": 3, "train": 2]),
+        ("peephole-lstm", [:]),
+        ("peephole-lstm", ["inputs": [[0.5, -1], [1, 0], [0, 2]], "hidden": 3, "output": 3, "loss": "cross-entropy", "train": 2]),
     ]
 
     @Test func everyDemoIsCovered() {

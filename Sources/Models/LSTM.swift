@@ -1,0 +1,157 @@
+import Engine
+import Trace
+
+/// The long short-term memory network of the notes, unrolled over the sequence:
+///
+///     f_t = σ(W_f [h_{t−1}; x_t] + b_f)              forget gate
+///     i_t = σ(W_i [h_{t−1}; x_t] + b_i)              input gate
+///     c̃_t = tanh(W_c [h_{t−1}; x_t] + b_c)           candidate
+///     o_t = σ(W_o [h_{t−1}; x_t] + b_o)              output gate
+///     c_t = f_t ⊙ c_{t−1} + i_t ⊙ c̃_t                cell state
+///     h_t = o_t ⊙ tanh(c_t)                          hidden state
+///     y_t = W_y h_t + b_y                            output layer
+///
+/// with h_0 = c_0 = 0. The gates read [h_{t−1}; x_t], the state first (the RNN reads [x_t; h_{t−1}]).
+/// Shapes: x_t is I×1, h_t and c_t are H×1, each W_g is H×(H+I), each b_g is H×1, W_y is O×H, b_y is O×1.
+///
+/// With `peepholes` (Gers & Schmidhuber 2000), the gates also look at the cell state through
+/// diagonal weights p_f, p_i, p_o (H×1 vectors, so p ⊙ c is a diagonal matrix times c):
+///
+///     f_t = σ(W_f [h_{t−1}; x_t] + p_f ⊙ c_{t−1} + b_f)
+///     i_t = σ(W_i [h_{t−1}; x_t] + p_i ⊙ c_{t−1} + b_i)
+///     o_t = σ(W_o [h_{t−1}; x_t] + p_o ⊙ c_t + b_o)      (after c_t, which it reads)
+public struct LSTM: RecurrentNetwork {
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public let outputSize: Int
+    public let peepholes: Bool
+
+    public init(inputSize: Int, hiddenSize: Int, outputSize: Int, peepholes: Bool = false) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.outputSize = outputSize
+        self.peepholes = peepholes
+    }
+
+    /// What a step carries: the hidden state h_t and the cell state c_t.
+    public struct State {
+        public let h: Var
+        public let c: Var
+    }
+
+    /// W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o, then (with peepholes) p_f, p_i, p_o.
+    public var recurrentParameters: [RecurrentParameter] {
+        let (H, I) = (hiddenSize, inputSize)
+        let gates = ["f", "i", "c", "o"].flatMap { [RecurrentParameter("W", $0, [H, H + I]), RecurrentParameter("b", $0, [H, 1])] }
+        return gates + (peepholes ? ["f", "i", "o"].map { RecurrentParameter("p", $0, [H, 1]) } : [])
+    }
+
+    /// W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o, (with peepholes p_f, p_i, p_o,) W_y, b_y, in this
+    /// order, each drawn row-major uniform in ±1/√H (PyTorch's `LSTM` convention, peepholes and
+    /// output layer included).
+    public func initialParameters(using random: inout SeededGenerator) -> [Tensor] {
+        let bound = 1 / Double(hiddenSize).squareRoot()
+        return drawRecurrentParameters(using: &random)
+            + [[outputSize, hiddenSize], [outputSize, 1]].map { Tensor.uniform($0, bound: bound, using: &random) }
+    }
+
+    /// The parameters on `tape`, named as in `initialParameters`.
+    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
+        let count = recurrentParameters.count
+        return bindRecurrent(values[..<count], on: tape, .oneWay)
+            + [tape.parameter(values[count], name: "W_y", tex: "W_{y}"), tape.parameter(values[count + 1], name: "b_y", tex: "b_{y}")]
+    }
+
+    /// h_0 = c_0 = 0 (or the backward direction's h_{T+1}, c_{T+1}), as inputs.
+    public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> State {
+        State(
+            h: tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t)),
+            c: tape.input(.zeros([hiddenSize, 1]), name: direction.name("c", t), tex: direction.tex("c", t)))
+    }
+
+    /// h_t and c_t from x_t, h_{t−1} and c_{t−1}, in the scope `LSTM cell`, one scope per gate.
+    public func cell(_ x: Var, _ state: State, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> State {
+        let (W_f, b_f, W_i, b_i) = (parameters[0], parameters[1], parameters[2], parameters[3])
+        let (W_c, b_c, W_o, b_o) = (parameters[4], parameters[5], parameters[6], parameters[7])
+        let (h, c) = (state.h, state.c)
+        let tape = x.tape
+        // TeX of the symbols, with the direction's arrow: h_{t-1} reads `\(hPrev)`.
+        let s = { (symbol: String) in direction.symbol(symbol) }
+        let (hPrev, cPrev) = ("\(s("h"))_{\(direction.previous)}", "\(s("c"))_{\(direction.previous)}")
+        let hx = "[\(hPrev); x_{t}]"
+        let peep = { (gate: String, cell: String) in peepholes ? " + \(s("p"))_\(gate) \\odot \(cell)" : "" }
+
+        return tape.scope("LSTM cell", equation: "\(s("h"))_{t}, \(s("c"))_{t} = \\operatorname{LSTM}(x_{t}, \(hPrev), \(cPrev))") {
+            let input = concat([h, x]).named(direction.name("hx", t), tex: "[\(direction.tex("h", direction.previous(t))); x_{\(t)}]")
+            let f = tape.scope("forget gate", equation: "\(s("f"))_{t} = \\sigma(\(s("W"))_f \(hx)\(peep("f", cPrev)) + \(s("b"))_f)") {
+                let a = peepholes ? W_f • input + parameters[8] * c : W_f • input
+                return sigmoid(a + b_f).named(direction.name("f", t), tex: direction.tex("f", t))
+            }
+            let i = tape.scope("input gate", equation: "\(s("i"))_{t} = \\sigma(\(s("W"))_i \(hx)\(peep("i", cPrev)) + \(s("b"))_i)") {
+                let a = peepholes ? W_i • input + parameters[9] * c : W_i • input
+                return sigmoid(a + b_i).named(direction.name("i", t), tex: direction.tex("i", t))
+            }
+            let candidate = tape.scope("candidate", equation: "\(s("\\tilde{c}"))_{t} = \\tanh(\(s("W"))_c \(hx) + \(s("b"))_c)") {
+                tanh(W_c • input + b_c).named(direction.name("ctilde", t), tex: direction.tex("\\tilde{c}", t))
+            }
+            let outputGate = { (cell: Var) in
+                tape.scope("output gate", equation: "\(s("o"))_{t} = \\sigma(\(s("W"))_o \(hx)\(peep("o", "\(s("c"))_{t}")) + \(s("b"))_o)") {
+                    let a = peepholes ? W_o • input + parameters[10] * cell : W_o • input
+                    return sigmoid(a + b_o).named(direction.name("o", t), tex: direction.tex("o", t))
+                }
+            }
+            // Without peepholes o_t reads only [h_{t−1}; x_t], so it is computed with the other gates.
+            let early = peepholes ? nil : outputGate(c)
+            let cNew = tape.scope(
+                "cell state", equation: "\(s("c"))_{t} = \(s("f"))_{t} \\odot \(cPrev) + \(s("i"))_{t} \\odot \(s("\\tilde{c}"))_{t}"
+            ) {
+                (f * c + i * candidate).named(direction.name("c", t), tex: direction.tex("c", t))
+            }
+            let o = early ?? outputGate(cNew)
+            let hNew = tape.scope("hidden state", equation: "\(s("h"))_{t} = \(s("o"))_{t} \\odot \\tanh(\(s("c"))_{t})") {
+                (o * tanh(cNew)).named(direction.name("h", t), tex: direction.tex("h", t))
+            }
+            return State(h: hNew, c: cNew)
+        }
+    }
+
+    public func hidden(_ state: State) -> Var { state.h }
+
+    /// y_t = W_y h_t + b_y, in the scope `output`.
+    public func output(_ h: Var, _ parameters: [Var], step t: Int) -> Var {
+        let count = recurrentParameters.count
+        return outputLayer(h, parameters[count], parameters[count + 1], step: t, equation: "y_{t} = W_y h_{t} + b_y")
+    }
+
+    /// Runs the network over x_1…x_T from h_0 = c_0 = 0: each step's cell, then its output, in the
+    /// step's `t = k` scope. Returns h_0…h_T and y_1…y_T (`run` gives the cell states too).
+    public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (states: [Var], outputs: [Var]) {
+        unrollOneWay(inputs, parameters) { h, t in output(h, parameters, step: t) }
+    }
+}
+
+extension Demos {
+    static let lstm = lstmDemo(
+        name: "lstm", peepholes: false,
+        summary: "An LSTM (forget, input and output gates, cell state) unrolled over a sequence, trained by BPTT")
+    static let peepholeLSTM = lstmDemo(
+        name: "peephole-lstm", peepholes: true,
+        summary: "An LSTM whose gates also read the cell state through diagonal peephole weights")
+
+    private static func lstmDemo(name: String, peepholes: Bool, summary: String) -> Demo {
+        Demo(
+            name: name, summary: summary, parameters: SequenceDemo.parameters(),
+            build: { config throws(DemoError) in
+                var config = config
+                var random = config.generator
+                let task = try SequenceTask.make(&config, using: &random)
+                let network = LSTM(
+                    inputSize: task.inputSize, hiddenSize: config.int("hidden"), outputSize: task.outputSize, peepholes: peepholes)
+                let title = peepholes ? "Peephole LSTM" : "LSTM"
+                return SequenceDemo.run(
+                    title: "\(title), H = \(network.hiddenSize): \(SequenceDemo.describe(task, iterations: config.int("train")))",
+                    model: name, config: config, task: task, initial: network.initialParameters(using: &random),
+                    bind: network.bind, outputs: { network.unroll($0, $1).outputs })
+            })
+    }
+}
