@@ -10,7 +10,7 @@ public enum OpRegistry {
         Transpose.self, Reshape.self, Concat.self, Slice.self, Pad.self, Rows.self, RowsBackward.self,
         Where.self,
         SigmoidBackward.self, TanhBackward.self, ReLUBackward.self, SoftmaxBackward.self,
-        SGD.self,
+        SGD.self, ClipNorm.self,
     ]
 
     /// The labels of all op kinds, in the order of the docs' op table.

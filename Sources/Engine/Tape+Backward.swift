@@ -95,6 +95,23 @@ extension Tape {
             return updated
         }
     }
+
+    /// Gradient clipping by norm, recorded in phase `update` before `sgd`: each parameter's
+    /// gradient g becomes `clip_norm(g) {max_norm}` (op `clip_norm`), named `clip(dQ/dW)`.
+    /// Each gradient is clipped on its own (per tensor, not one norm over all parameters).
+    /// Returns the gradients with those entries replaced, to pass to `sgd`.
+    public func clipGradients(of parameters: [Var], _ gradients: Gradients, maxNorm: Double) -> Gradients {
+        let savedPhase = phase
+        phase = .update
+        defer { phase = savedPhase }
+        var byID = gradients.byID
+        for parameter in parameters {
+            guard let gradient = gradients[parameter] else { continue }
+            byID[parameter.id] = apply(ClipNorm(maxNorm: maxNorm), [gradient])
+                .named("clip(\(gradient.name))", tex: "\\operatorname{clip}\\left(\(gradient.tex)\\right)")
+        }
+        return Gradients(byID: byID)
+    }
 }
 
 /// The gradients of one backward pass, by tensor.

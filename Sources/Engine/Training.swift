@@ -10,15 +10,18 @@ public struct SGDTrainer {
     public var learningRate: Double
     public var iterations: Int
     public var tracedIterations: Int
+    /// When set, each parameter's gradient is clipped to this norm (`clip_norm`) before its update.
+    public var clipNorm: Double?
     /// Iterations (1-based) after which every parameter is snapshotted into `history`.
     public var snapshotAt: (Int) -> Bool
     /// Called after every iteration with its number (1-based) and loss: for progress reports.
     public var onIteration: ((Int, Double) -> Void)?
 
     public init(
-        learningRate: Double, iterations: Int, tracedIterations: Int = 1,
+        learningRate: Double, iterations: Int, tracedIterations: Int = 1, clipNorm: Double? = nil,
         snapshotAt: @escaping (Int) -> Bool = { _ in false }, onIteration: ((Int, Double) -> Void)? = nil
     ) {
+        self.clipNorm = clipNorm
         self.onIteration = onIteration
         self.learningRate = learningRate
         self.iterations = iterations
@@ -39,8 +42,11 @@ public struct SGDTrainer {
     /// - Parameters:
     ///   - tape: the recording tape; `parameters` must be on it.
     ///   - iterationScope: names the scope of each traced iteration (e.g. "iteration 1"), or nil for none.
+    ///   - observe: reads each iteration's gradients (before clipping) and returns tensors to keep in
+    ///     that iteration's history entry, by name (e.g. the norms of ∂L/∂h_t).
     public func run(
         on tape: Tape, parameters: [Var], iterationScope: ((Int) -> String)? = { "iteration \($0)" },
+        observe: (Gradients) -> [String: TensorSnapshot] = { _ in [:] },
         loss: (Tape, [Var]) -> Var
     ) -> Result {
         var history: [HistoryEntry] = []
@@ -52,30 +58,36 @@ public struct SGDTrainer {
             let workTape = traced ? tape : Tape(recording: false)
             let bound =
                 traced ? current : zip(values, names).map { workTape.parameter($0, name: $1) }
-            let (lossValue, updated) =
+            let (lossValue, updated, observed) =
                 if traced, let iterationScope {
-                    tape.scope(iterationScope(iteration)) { self.step(workTape, bound, loss) }
+                    tape.scope(iterationScope(iteration)) { self.step(workTape, bound, loss, observe) }
                 } else {
-                    step(workTape, bound, loss)
+                    step(workTape, bound, loss, observe)
                 }
             if traced { current = updated }
             values = updated.map(\.value)
-            let snapshots =
+            var snapshots =
                 snapshotAt(iteration)
                 ? Dictionary(
                     zip(names, values).map { ($0, TensorSnapshot(shape: $1.shape, data: $1.scalars)) },
                     uniquingKeysWith: { first, _ in first })
                 : nil
+            if !observed.isEmpty { snapshots = (snapshots ?? [:]).merging(observed) { _, seen in seen } }
             history.append(HistoryEntry(iteration: iteration, loss: lossValue.value.scalar, traced: traced, tensors: snapshots))
             onIteration?(iteration, lossValue.value.scalar)
         }
         return Result(history: history, parameters: values)
     }
 
-    /// One iteration: forward, backward, update. Returns the loss and the updated parameters.
-    private func step(_ tape: Tape, _ parameters: [Var], _ loss: (Tape, [Var]) -> Var) -> (Var, [Var]) {
+    /// One iteration: forward, backward, (clipping,) update. Returns the loss, the updated
+    /// parameters and what `observe` kept.
+    private func step(
+        _ tape: Tape, _ parameters: [Var], _ loss: (Tape, [Var]) -> Var, _ observe: (Gradients) -> [String: TensorSnapshot]
+    ) -> (Var, [Var], [String: TensorSnapshot]) {
         let value = loss(tape, parameters)
         let gradients = tape.backward(value)
-        return (value, tape.sgd(parameters, gradients, learningRate: learningRate))
+        let observed = observe(gradients)
+        let used = clipNorm.map { tape.clipGradients(of: parameters, gradients, maxNorm: $0) } ?? gradients
+        return (value, tape.sgd(parameters, used, learningRate: learningRate), observed)
     }
 }

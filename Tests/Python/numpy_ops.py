@@ -391,6 +391,18 @@ def sgd(p, g, *, lr):
     return p - decode_number(lr) * g
 
 
+def clip_norm(g, *, max_norm):
+    """Gradient clipping by norm: g · (max_norm / ‖g‖) when ‖g‖ > max_norm, else g unchanged;
+    ‖g‖ = √(Σ g²), the squares added in row-major order from +0.0. NaN norms never clip."""
+    limit = decode_number(max_norm)
+    if not limit >= 0:
+        raise OpError(f"clip_norm: max_norm must be a number ≥ 0, got {max_norm!r}")
+    norm = math.sqrt(_sum_all(g * g))
+    if norm > limit:
+        return g * (limit / norm)
+    return g.copy()
+
+
 # --------------------------------------------------------------------------- the table
 
 # name → (function, number of inputs or None for "one or more", attrs: name → required?)
@@ -428,6 +440,7 @@ OPS = {
     "relu_backward": (relu_backward, 2, {}),
     "softmax_backward": (softmax_backward, 2, {"axis": True}),
     "sgd": (sgd, 2, {"lr": True}),
+    "clip_norm": (clip_norm, 1, {"max_norm": True}),
 }
 
 

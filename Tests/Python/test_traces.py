@@ -33,6 +33,8 @@ REPO = HERE.parents[1]
 FIXTURES = sorted((HERE / "fixtures").glob("*.json"))
 SCHEMA_PATH = REPO / "docs" / "trace.schema.json"
 RELATIVE_TOLERANCE = 1e-12
+# The ops of the update phase (and only of it).
+UPDATE_OPS = ("sgd", "clip_norm")
 
 # id → (demo, arguments after `unrolled trace <demo>`)
 CLI_CASES = {
@@ -42,6 +44,9 @@ CLI_CASES = {
     "mlp-default": ("mlp", []),
     "mlp-cross-entropy": ("mlp", ["--loss", "cross-entropy", "--layers", "2,3,2"]),
     "mlp-train-3": ("mlp", ["--train", "3"]),
+    "rnn-default": ("rnn", []),
+    "rnn-text": ("rnn", ["--text", "hello", "--train", "2"]),
+    "rnn-inputs": ("rnn", ["--inputs", "0.5,-1;1,0;0,2", "--targets", "1,0,0;0,0,1;0,1,0", "--loss", "cross-entropy"]),
 }
 
 # A small trace written by hand from the docs: a forward pass, its backward pass and one SGD
@@ -238,8 +243,13 @@ def check_structure(trace: dict) -> None:
         assert step["scope"] is None or step["scope"] < len(scopes), f"{where}: no scope {step['scope']}"
         producer[step["output"]] = step
         output = tensors[step["output"]]
-        if step["phase"] == "update" or step["op"] == "sgd":
-            assert step["phase"] == "update" and step["op"] == "sgd", f"{where}: updates are sgd steps and only they"
+        if step["phase"] == "update" or step["op"] in UPDATE_OPS:
+            assert step["phase"] == "update" and step["op"] in UPDATE_OPS, f"{where}: updates are sgd and clip_norm steps and only they"
+            if step["op"] == "clip_norm":
+                clipped = tensors[step["inputs"][0]]
+                assert clipped["role"] == "gradient", f"{where}: clips a {clipped['role']}, not a gradient"
+                assert output["role"] == "activation", f"{where}: the clipped gradient is a {output['role']}"
+                continue
             parameter = tensors[step["inputs"][0]]
             assert parameter["role"] == "parameter", f"{where}: updates a {parameter['role']}"
             assert output["role"] == "parameter", f"{where}: the new version is a {output['role']}"

@@ -20,3 +20,36 @@ public struct SGD: Op {
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil] }
 }
+
+/// Gradient clipping by norm: clip_norm(g) {max_norm} = g · (max_norm / ‖g‖) when ‖g‖ > max_norm,
+/// otherwise g unchanged, with ‖g‖ = √(Σ g²) summed in index order from +0.0.
+///
+/// Recorded in phase `update`, between a backward pass and the `sgd` step that uses its output.
+/// Edge cases follow from IEEE arithmetic: a NaN norm never exceeds max_norm (g passes unchanged,
+/// NaN included); an infinite norm gives the factor 0, so finite entries become ±0 and infinite
+/// ones NaN. No gradient rule.
+public struct ClipNorm: Op {
+    public static let name = "clip_norm"
+    public static var isDifferentiable: Bool { false }
+    public let maxNorm: Double
+    public init(maxNorm: Double) { self.maxNorm = maxNorm }
+    public init(attrs: [String: JSONValue]) throws(OpError) { maxNorm = try decodeNumber(Attributes(Self.name, attrs), "max_norm") }
+    public var attrs: [String: JSONValue] { ["max_norm": number(maxNorm)] }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        guard maxNorm >= 0 else { throw OpError(op: Self.name, "max_norm must be a number ≥ 0, got \(maxNorm)") }
+        let g = x[0]
+        let norm = ClipNorm.norm(g.scalars)
+        guard norm > maxNorm else { return g }
+        let factor = maxNorm / norm
+        return Tensor(shape: g.shape, scalars: g.scalars.map { $0 * factor })
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] { [nil] }
+
+    /// √(Σ v²), the terms added in index order from +0.0 (what the op compares with max_norm).
+    static func norm(_ values: [Double]) -> Double {
+        var total = 0.0
+        for v in values { total += v * v }
+        return total.squareRoot()
+    }
+}
