@@ -75,51 +75,73 @@ public struct LSTM: RecurrentNetwork {
         let (W_c, b_c, W_o, b_o) = (parameters[4], parameters[5], parameters[6], parameters[7])
         let (h, c) = (state.h, state.c)
         let tape = x.tape
-        // TeX of the symbols, with the direction's arrow: h_{t-1} reads `\(hPrev)`.
-        let s = { (symbol: String) in direction.symbol(symbol) }
-        let (hPrev, cPrev) = ("\(s("h"))_{\(direction.previous)}", "\(s("c"))_{\(direction.previous)}")
-        let hx = "[\(hPrev); x_{t}]"
-        let peep = { (gate: String, cell: String) in peepholes ? " + \(s("p"))_\(gate) \\odot \(cell)" : "" }
+        let tex = Equations(direction: direction, peepholes: peepholes)
+        /// W_g [h_{t−1}; x_t] (+ p_g ⊙ cell with peepholes) + b_g.
+        func preactivation(_ W: Var, _ b: Var, _ input: Var, peephole: Int, _ cell: Var) -> Var {
+            peepholes ? W • input + parameters[peephole] * cell + b : W • input + b
+        }
 
-        return tape.scope("LSTM cell", equation: "\(s("h"))_{t}, \(s("c"))_{t} = \\operatorname{LSTM}(x_{t}, \(hPrev), \(cPrev))") {
+        return tape.scope("LSTM cell", equation: tex.cell) {
             let input = concat([h, x]).named(direction.name("hx", t), tex: "[\(direction.tex("h", direction.previous(t))); x_{\(t)}]")
-            let f = tape.scope("forget gate", equation: "\(s("f"))_{t} = \\sigma(\(s("W"))_f \(hx)\(peep("f", cPrev)) + \(s("b"))_f)") {
-                let a = peepholes ? W_f • input + parameters[8] * c : W_f • input
-                return sigmoid(a + b_f).named(direction.name("f", t), tex: direction.tex("f", t))
+            let f = tape.scope("forget gate", equation: tex.gate("f", "\\sigma", peeking: tex.previousCell)) {
+                sigmoid(preactivation(W_f, b_f, input, peephole: 8, c)).named(direction.name("f", t), tex: direction.tex("f", t))
             }
-            let i = tape.scope("input gate", equation: "\(s("i"))_{t} = \\sigma(\(s("W"))_i \(hx)\(peep("i", cPrev)) + \(s("b"))_i)") {
-                let a = peepholes ? W_i • input + parameters[9] * c : W_i • input
-                return sigmoid(a + b_i).named(direction.name("i", t), tex: direction.tex("i", t))
+            let i = tape.scope("input gate", equation: tex.gate("i", "\\sigma", peeking: tex.previousCell)) {
+                sigmoid(preactivation(W_i, b_i, input, peephole: 9, c)).named(direction.name("i", t), tex: direction.tex("i", t))
             }
-            let candidate = tape.scope("candidate", equation: "\(s("\\tilde{c}"))_{t} = \\tanh(\(s("W"))_c \(hx) + \(s("b"))_c)") {
+            let candidate = tape.scope("candidate", equation: tex.gate("c", "\\tanh", symbol: "\\tilde{c}")) {
                 tanh(W_c • input + b_c).named(direction.name("ctilde", t), tex: direction.tex("\\tilde{c}", t))
             }
             let outputGate = { (cell: Var) in
-                tape.scope("output gate", equation: "\(s("o"))_{t} = \\sigma(\(s("W"))_o \(hx)\(peep("o", "\(s("c"))_{t}")) + \(s("b"))_o)") {
-                    let a = peepholes ? W_o • input + parameters[10] * cell : W_o • input
-                    return sigmoid(a + b_o).named(direction.name("o", t), tex: direction.tex("o", t))
+                tape.scope("output gate", equation: tex.gate("o", "\\sigma", peeking: tex.symbol("c") + "_{t}")) {
+                    sigmoid(preactivation(W_o, b_o, input, peephole: 10, cell)).named(direction.name("o", t), tex: direction.tex("o", t))
                 }
             }
             // Without peepholes o_t reads only [h_{t−1}; x_t], so it is computed with the other gates.
             let early = peepholes ? nil : outputGate(c)
-            let cNew = tape.scope(
-                "cell state", equation: "\(s("c"))_{t} = \(s("f"))_{t} \\odot \(cPrev) + \(s("i"))_{t} \\odot \(s("\\tilde{c}"))_{t}"
-            ) {
+            let cNew = tape.scope("cell state", equation: tex.cellState) {
                 (f * c + i * candidate).named(direction.name("c", t), tex: direction.tex("c", t))
             }
             let o = early ?? outputGate(cNew)
-            let hNew = tape.scope("hidden state", equation: "\(s("h"))_{t} = \(s("o"))_{t} \\odot \\tanh(\(s("c"))_{t})") {
+            let hNew = tape.scope("hidden state", equation: tex.hiddenState) {
                 (o * tanh(cNew)).named(direction.name("h", t), tex: direction.tex("h", t))
             }
             return State(h: hNew, c: cNew)
         }
     }
 
+    /// The TeX of the cell's equations, the symbols with the direction's arrows; only a recording
+    /// tape asks for them.
+    private struct Equations {
+        let direction: Direction
+        let peepholes: Bool
+
+        func symbol(_ symbol: String) -> String { direction.symbol(symbol) }
+        var previousState: String { "\(symbol("h"))_{\(direction.previous)}" }
+        var previousCell: String { "\(symbol("c"))_{\(direction.previous)}" }
+
+        var cell: String {
+            "\(symbol("h"))_{t}, \(symbol("c"))_{t} = \\operatorname{LSTM}(x_{t}, \(previousState), \(previousCell))"
+        }
+
+        /// g_t = φ(W_g [h_{t−1}; x_t] + b_g), with the peephole term on `cell` when there are peepholes.
+        func gate(_ g: String, _ activation: String, symbol gateSymbol: String? = nil, peeking cell: String? = nil) -> String {
+            let peephole = peepholes ? cell.map { " + \(symbol("p"))_\(g) \\odot \($0)" } ?? "" : ""
+            return "\(symbol(gateSymbol ?? g))_{t} = \(activation)(\(symbol("W"))_\(g) [\(previousState); x_{t}]\(peephole) + \(symbol("b"))_\(g))"
+        }
+
+        var cellState: String {
+            "\(symbol("c"))_{t} = \(symbol("f"))_{t} \\odot \(previousCell) + \(symbol("i"))_{t} \\odot \(symbol("\\tilde{c}"))_{t}"
+        }
+
+        var hiddenState: String { "\(symbol("h"))_{t} = \(symbol("o"))_{t} \\odot \\tanh(\(symbol("c"))_{t})" }
+    }
+
     public func hidden(_ state: State) -> Var { state.h }
 
     /// y_t = W_y h_t + b_y, in the scope `output`.
     public func output(_ h: Var, _ parameters: [Var], step t: Int) -> Var {
-        let count = recurrentParameters.count
+        let count = peepholes ? 11 : 8
         return outputLayer(h, parameters[count], parameters[count + 1], step: t, equation: "y_{t} = W_y h_{t} + b_y")
     }
 

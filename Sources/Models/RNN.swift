@@ -8,7 +8,7 @@ import Trace
 /// with h_0 = 0. Shapes: x_t is I×1, h_t is H×1, W_1 is H×(I+H), b_1 is H×1, W_2 is O×H, b_2 is O×1.
 /// Backpropagation through time is the engine's reverse mode over the unrolled graph: W_1 feeds
 /// every step, so its gradient is the recorded sum of one contribution per step.
-public struct RNN: Sendable {
+public struct RNN: RecurrentNetwork {
     public let inputSize: Int
     public let hiddenSize: Int
     public let outputSize: Int
@@ -19,50 +19,55 @@ public struct RNN: Sendable {
         self.outputSize = outputSize
     }
 
+    /// W_1, b_1.
+    public var recurrentParameters: [RecurrentParameter] {
+        [RecurrentParameter("W", "1", [hiddenSize, inputSize + hiddenSize]), RecurrentParameter("b", "1", [hiddenSize, 1])]
+    }
+
     /// W_1, b_1, W_2, b_2, each drawn row-major uniform in ±1/√H (PyTorch's `RNN` convention).
     public func initialParameters(using random: inout SeededGenerator) -> [Tensor] {
         let bound = 1 / Double(hiddenSize).squareRoot()
-        return [
-            [hiddenSize, inputSize + hiddenSize], [hiddenSize, 1], [outputSize, hiddenSize], [outputSize, 1],
-        ].map { Tensor.uniform($0, bound: bound, using: &random) }
+        return drawRecurrentParameters(using: &random)
+            + [[outputSize, hiddenSize], [outputSize, 1]].map { Tensor.uniform($0, bound: bound, using: &random) }
     }
 
     public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        zip(values, [("W_1", "W_{1}"), ("b_1", "b_{1}"), ("W_2", "W_{2}"), ("b_2", "b_{2}")]).map { value, name in
-            tape.parameter(value, name: name.0, tex: name.1)
-        }
+        bindRecurrent(values[..<2], on: tape, .oneWay)
+            + [tape.parameter(values[2], name: "W_2", tex: "W_{2}"), tape.parameter(values[3], name: "b_2", tex: "b_{2}")]
+    }
+
+    /// h_0 = 0 (or the backward direction's h_{T+1}), as an input.
+    public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> Var {
+        tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t))
     }
 
     /// h_t for x_t and h_{t−1}, in the scope `RNN cell`.
-    public func cell(_ x: Var, _ h: Var, _ parameters: [Var], step t: Int) -> Var {
+    public func cell(_ x: Var, _ h: Var, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> Var {
         let (W_1, b_1) = (parameters[0], parameters[1])
-        return x.tape.scope("RNN cell", equation: "h_{t} = \\tanh(W_1 [x_{t}; h_{t-1}] + b_1)") {
-            let a = (W_1 • concat([x, h]) + b_1).named("a_\(t)", tex: "a_{\(t)}")
-            return tanh(a).named("h_\(t)", tex: "h_{\(t)}")
+        return x.tape.scope("RNN cell", equation: Self.equation(direction)) {
+            let a = (W_1 • concat([x, h]) + b_1).named(direction.name("a", t), tex: direction.tex("a", t))
+            return tanh(a).named(direction.name("h", t), tex: direction.tex("h", t))
         }
     }
+
+    /// h_{t} = \tanh(W_1 [x_{t}; h_{t-1}] + b_1), its symbols with the direction's arrows.
+    private static func equation(_ direction: Direction) -> String {
+        let (h, W, b) = (direction.symbol("h"), direction.symbol("W"), direction.symbol("b"))
+        return "\(h)_{t} = \\tanh(\(W)_1 [x_{t}; \(h)_{\(direction.previous)}] + \(b)_1)"
+    }
+
+    public func hidden(_ state: Var) -> Var { state }
 
     /// y_t = W_2 h_t + b_2, in the scope `output`.
     public func output(_ h: Var, _ parameters: [Var], step t: Int) -> Var {
         let (W_2, b_2) = (parameters[2], parameters[3])
-        return h.tape.scope("output", equation: "y_{t} = W_2 h_{t} + b_2") {
-            (W_2 • h + b_2).named("y_\(t)", tex: "y_{\(t)}")
-        }
+        return outputLayer(h, W_2, b_2, step: t, equation: "y_{t} = W_2 h_{t} + b_2")
     }
 
     /// Runs the network over x_1…x_T from h_0 = 0: each step's cell, then its output, in the
     /// step's `t = k` scope. Returns h_0…h_T and y_1…y_T.
     public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (states: [Var], outputs: [Var]) {
-        let tape = inputs[0].tape
-        var states = [tape.input(.zeros([hiddenSize, 1]), name: "h_0", tex: "h_{0}")]
-        let outputs = inputs.enumerated().map { index, x in
-            let t = index + 1
-            return tape.scope("t = \(t)") {
-                states.append(cell(x, states[index], parameters, step: t))
-                return output(states[t], parameters, step: t)
-            }
-        }
-        return (states, outputs)
+        unrollOneWay(inputs, parameters) { h, t in output(h, parameters, step: t) }
     }
 }
 

@@ -25,6 +25,14 @@ struct ReplayTests {
         ("lstm", ["text": "hello", "hidden": 3, "train": 2]),
         ("peephole-lstm", [:]),
         ("peephole-lstm", ["inputs": [[0.5, -1], [1, 0], [0, 2]], "hidden": 3, "output": 3, "loss": "cross-entropy", "train": 2]),
+        ("gru", [:]),
+        ("gru", ["text": "hello", "hidden": 3, "train": 2]),
+        ("birnn", [:]),
+        ("birnn", ["inputs": [[0.5, -1], [1, 0], [0, 2], [-1, 1]], "targets": [[1], [0], [-1], [0.5]], "hidden": 3]),
+        ("bilstm", [:]),
+        ("bilstm", ["text": "hello", "hidden": 3, "train": 2]),
+        ("bigru", [:]),
+        ("bigru", ["steps": 4, "input": 3, "output": 3, "loss": "cross-entropy", "seed": 5]),
     ]
 
     @Test func everyDemoIsCovered() {

@@ -1,0 +1,134 @@
+import Engine
+import Trace
+
+/// The gated recurrent unit of the notes, unrolled over the sequence:
+///
+///     z_t = σ(W_z [h_{t−1}; x_t] + b_z)                  update gate
+///     r_t = σ(W_r [h_{t−1}; x_t] + b_r)                  reset gate
+///     h̃_t = tanh(W_h [r_t ⊙ h_{t−1}; x_t] + b_h)         candidate
+///     h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ h̃_t              hidden state
+///     y_t = W_y h_t + b_y                                output layer
+///
+/// with h_0 = 0. Shapes: x_t is I×1, h_t is H×1, W_z, W_r, W_h are H×(H+I), the biases H×1,
+/// W_y is O×H, b_y is O×1.
+///
+/// Conventions differ between texts; this is Cho et al. (2014)'s original form, as the notes
+/// have it: z_t keeps the old state (z_t → 1 copies h_{t−1}), and the reset gate acts on h_{t−1}
+/// before the matrix product. PyTorch's `GRU` instead applies r after the product, with separate
+/// biases for the input and the state: n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn)),
+/// h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}; some texts swap the roles of z_t and 1 − z_t.
+/// `docs/models.md` compares them.
+public struct GRU: RecurrentNetwork {
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public let outputSize: Int
+
+    public init(inputSize: Int, hiddenSize: Int, outputSize: Int) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.outputSize = outputSize
+    }
+
+    /// W_z, b_z, W_r, b_r, W_h, b_h.
+    public var recurrentParameters: [RecurrentParameter] {
+        ["z", "r", "h"].flatMap {
+            [RecurrentParameter("W", $0, [hiddenSize, hiddenSize + inputSize]), RecurrentParameter("b", $0, [hiddenSize, 1])]
+        }
+    }
+
+    /// W_z, b_z, W_r, b_r, W_h, b_h, W_y, b_y, in this order, each drawn row-major uniform in
+    /// ±1/√H (PyTorch's `GRU` convention, output layer included).
+    public func initialParameters(using random: inout SeededGenerator) -> [Tensor] {
+        let bound = 1 / Double(hiddenSize).squareRoot()
+        return drawRecurrentParameters(using: &random)
+            + [[outputSize, hiddenSize], [outputSize, 1]].map { Tensor.uniform($0, bound: bound, using: &random) }
+    }
+
+    /// The parameters on `tape`, named as in `initialParameters`.
+    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
+        bindRecurrent(values[..<6], on: tape, .oneWay)
+            + [tape.parameter(values[6], name: "W_y", tex: "W_{y}"), tape.parameter(values[7], name: "b_y", tex: "b_{y}")]
+    }
+
+    /// h_0 = 0 (or the backward direction's h_{T+1}), as an input.
+    public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> Var {
+        tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t))
+    }
+
+    /// h_t from x_t and h_{t−1}, in the scope `GRU cell`, one scope per gate.
+    public func cell(_ x: Var, _ h: Var, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> Var {
+        let (W_z, b_z, W_r, b_r, W_h, b_h) = (parameters[0], parameters[1], parameters[2], parameters[3], parameters[4], parameters[5])
+        let tape = x.tape
+        let tex = Equations(direction: direction)
+
+        return tape.scope("GRU cell", equation: tex.cell) {
+            let input = concat([h, x]).named(direction.name("hx", t), tex: "[\(direction.tex("h", direction.previous(t))); x_{\(t)}]")
+            let z = tape.scope("update gate", equation: tex.gate("z")) {
+                sigmoid(W_z • input + b_z).named(direction.name("z", t), tex: direction.tex("z", t))
+            }
+            let r = tape.scope("reset gate", equation: tex.gate("r")) {
+                sigmoid(W_r • input + b_r).named(direction.name("r", t), tex: direction.tex("r", t))
+            }
+            let candidate = tape.scope("candidate", equation: tex.candidate) {
+                tanh(W_h • concat([r * h, x]) + b_h).named(direction.name("htilde", t), tex: direction.tex("\\tilde{h}", t))
+            }
+            return tape.scope("hidden state", equation: tex.hiddenState) {
+                (z * h + (1 - z) * candidate).named(direction.name("h", t), tex: direction.tex("h", t))
+            }
+        }
+    }
+
+    /// The TeX of the cell's equations, the symbols with the direction's arrows; only a recording
+    /// tape asks for them.
+    private struct Equations {
+        let direction: Direction
+
+        func symbol(_ symbol: String) -> String { direction.symbol(symbol) }
+        var previousState: String { "\(symbol("h"))_{\(direction.previous)}" }
+        var cell: String { "\(symbol("h"))_{t} = \\operatorname{GRU}(x_{t}, \(previousState))" }
+
+        func gate(_ g: String) -> String {
+            "\(symbol(g))_{t} = \\sigma(\(symbol("W"))_\(g) [\(previousState); x_{t}] + \(symbol("b"))_\(g))"
+        }
+
+        var candidate: String {
+            "\(symbol("\\tilde{h}"))_{t} = \\tanh(\(symbol("W"))_h [\(symbol("r"))_{t} \\odot \(previousState); x_{t}] + \(symbol("b"))_h)"
+        }
+
+        var hiddenState: String {
+            let z = "\(symbol("z"))_{t}"
+            return "\(symbol("h"))_{t} = \(z) \\odot \(previousState) + (1 - \(z)) \\odot \(symbol("\\tilde{h}"))_{t}"
+        }
+    }
+
+    public func hidden(_ state: Var) -> Var { state }
+
+    /// y_t = W_y h_t + b_y, in the scope `output`.
+    public func output(_ h: Var, _ parameters: [Var], step t: Int) -> Var {
+        outputLayer(h, parameters[6], parameters[7], step: t, equation: "y_{t} = W_y h_{t} + b_y")
+    }
+
+    /// Runs the network over x_1…x_T from h_0 = 0: each step's cell, then its output, in the
+    /// step's `t = k` scope. Returns h_0…h_T and y_1…y_T.
+    public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (states: [Var], outputs: [Var]) {
+        unrollOneWay(inputs, parameters) { h, t in output(h, parameters, step: t) }
+    }
+}
+
+extension Demos {
+    static let gru = Demo(
+        name: "gru",
+        summary: "A GRU (update and reset gates) unrolled over a sequence, trained by backpropagation through time",
+        parameters: SequenceDemo.parameters(),
+        build: { config throws(DemoError) in
+            var config = config
+            var random = config.generator
+            let task = try SequenceTask.make(&config, using: &random)
+            let network = GRU(inputSize: task.inputSize, hiddenSize: config.int("hidden"), outputSize: task.outputSize)
+            return SequenceDemo.run(
+                title: "GRU, H = \(network.hiddenSize): \(SequenceDemo.describe(task, iterations: config.int("train")))",
+                model: "gru", config: config, task: task, initial: network.initialParameters(using: &random),
+                bind: network.bind, outputs: { network.unroll($0, $1).outputs })
+        }
+    )
+}
