@@ -110,11 +110,12 @@ extension TraceDocument {
 }
 
 /// Compares a trace with a fixture (tensors, and history when the fixture has one), recording
-/// every deviation and reporting each value out of tolerance.
+/// every deviation and reporting each value that `accepts` (default `Tolerance.accepts`) rejects.
 @discardableResult
-func compare(_ trace: TraceDocument, with fixture: ModelFixture, sourceLocation: SourceLocation = #_sourceLocation)
-    -> Deviation
-{
+func compare(
+    _ trace: TraceDocument, with fixture: ModelFixture, accepts: (Double, Double) -> Bool = Tolerance.accepts,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> Deviation {
     var deviation = Deviation()
     func check(_ label: String, shape: [Int], data: [Double], expectedShape: [Int], expected: [Double]) {
         #expect(shape == expectedShape, "\(fixture.case): \(label) has shape \(shape), expected \(expectedShape)", sourceLocation: sourceLocation)
@@ -124,7 +125,7 @@ func compare(_ trace: TraceDocument, with fixture: ModelFixture, sourceLocation:
         }
         for (index, (actual, wanted)) in zip(data, expected).enumerated() {
             deviation.record(actual, wanted)
-            if !Tolerance.accepts(actual, wanted) {
+            if !accepts(actual, wanted) {
                 Issue.record(
                     "\(fixture.case): \(label)[\(index)] = \(actual), reference \(wanted) (difference \(actual - wanted))",
                     sourceLocation: sourceLocation)
