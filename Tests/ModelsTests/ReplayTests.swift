@@ -33,6 +33,11 @@ struct ReplayTests {
         ("bilstm", ["text": "hello", "hidden": 3, "train": 2]),
         ("bigru", [:]),
         ("bigru", ["steps": 4, "input": 3, "output": 3, "loss": "cross-entropy", "seed": 5]),
+        ("tdl", [:]),
+        ("tdl", ["tap-kind": "vector", "taps": 4, "steps": 5, "input": 3, "train": 2]),
+        ("tdl", ["tap-kind": "matrix", "taps": 2, "text": "hello"]),
+        ("gradient-flow", ["steps": 8, "hidden": 4, "weight-scale": 2]),
+        ("gradient-flow", ["network": "lstm", "steps": 6, "hidden": 3, "clip": 0.1, "train": 2]),
     ]
 
     @Test func everyDemoIsCovered() {

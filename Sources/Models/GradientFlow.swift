@@ -1,0 +1,203 @@
+import Engine
+import Trace
+
+/// Vanishing and exploding gradients, made visible: one long sequence through an `rnn` or an
+/// `lstm` whose recurrent weights are scaled, with the norm ‖∂Q/∂h_t‖ of every step's state
+/// gradient kept in `history`.
+///
+/// **Loss on the last step only**, Q = Q_T (½‖y_T − target_T‖², or cross-entropy), so the only
+/// way from Q back to h_t is through h_{t+1}, …, h_T: ∂Q/∂h_t = (∂h_{t+1}/∂h_t)ᵀ ∂Q/∂h_{t+1}, a
+/// product of T − t step Jacobians, and ‖∂Q/∂h_t‖ against t shows that product alone. (With a loss
+/// at every step each h_t would also get a fresh term of its own, hiding the decay.) The output
+/// layer runs only at step T.
+///
+/// **weight-scale g** multiplies the recurrent weights — the columns of W_1 that read h_{t−1} (the
+/// rnn), of W_f, W_i, W_c, W_o (the lstm) — by g·√3 after they are drawn as in the `rnn` and
+/// `lstm` demos (uniform in ±1/√H). Their entries then have standard deviation g/√H, so g is the
+/// gain of the recurrent matrix, its spectral radius ≈ g. For the rnn, a step back multiplies the
+/// gradient by W_hhᵀ diag(1 − h_t²), whose norm is at most ‖W_hh‖: with g < 1 the gradient
+/// shrinks geometrically going back (vanishes); with g > 1 it can grow (explodes) wherever tanh
+/// is not saturated. The `rnn` demo's own draw is g = 1/√3 ≈ 0.58.
+///
+/// **Overflow.** Saturation bounds the growth: at T ≤ 200 a tanh RNN's gradients reach ~1e70, not
+/// the 1.8e308 where doubles overflow. Longer sequences get there: `record: history` runs up to
+/// T = 1000 without tracing steps (e.g. T = 1000, H = 64, g = 10), and then ∂Q/∂h_t becomes ∞ and
+/// NaN (∞ · 0, ∞ − ∞) going back, the parameters' gradients NaN, and the next iteration's loss
+/// NaN: `history` carries them as "Infinity" and "NaN".
+///
+/// **clip c** clips each parameter's gradient to norm c (op `clip_norm`, phase `update`) before
+/// the update; the state gradients in `history` are the unclipped ones.
+///
+/// History per iteration: `grad_norm_h` ([T]: ‖∂Q/∂h_t‖ for t = 1…T, of that iteration's
+/// backward pass), for the lstm also `grad_norm_c` (‖∂Q/∂c_t‖), and the parameters after
+/// iterations 1, the last and every train/50-th.
+///
+/// Random draws: the sequence (as `SequenceTask`; targets are drawn for every step, as in `rnn`,
+/// though only target_T is used), then the network's parameters as its own demo draws them.
+enum GradientFlow {
+    static let maxTracedSteps = 200
+
+    static let parameters: [DemoParameter] =
+        SequenceTask.parameters(maxSteps: 1000).map { parameter in
+            switch parameter.name {
+            case "steps":
+                DemoParameter("steps", "sequence length T (when inputs and text are not given); over 200 needs record history", parameter.kind, default: 30)
+            case "loss":
+                DemoParameter("loss", "objective at the last step (default: mse, or cross-entropy with text)", parameter.kind, default: nil)
+            case "targets":
+                DemoParameter("targets", "the targets, one row per step; only the last enters the loss (default: drawn from the seed)", parameter.kind, default: nil)
+            default: parameter
+            }
+        } + [
+            DemoParameter("network", "the recurrent network the gradient flows back through", .choice(["rnn", "lstm"]), default: "rnn"),
+            DemoParameter("hidden", "hidden state size H", .integer(1...256), default: 32),
+            DemoParameter(
+                "weight-scale", "gain g of the recurrent weights (std g/√H): below 1 gradients vanish, above 1 they can explode",
+                .real(min: 0, max: 100, minExclusive: false), default: 1),
+            DemoParameter(
+                "clip", "clip each parameter's gradient to this norm before the update (default: no clipping)",
+                .real(min: 0, max: 1e6, minExclusive: true), default: nil),
+            DemoParameter(
+                "record", "steps: the first iteration traced step by step (T ≤ 200); history: only the per-iteration history (T ≤ 1000)",
+                .choice(["steps", "history"]), default: "steps"),
+            DemoParameter("train", "SGD iterations (each one's gradient norms are kept in history)", .integer(1...500), default: 1),
+            CommonParameters.learningRate(default: 0.1),
+            CommonParameters.seed,
+        ]
+
+    @Sendable static func build(_ config: DemoConfig) throws(DemoError) -> TraceDocument {
+        var config = config
+        var random = config.generator
+        let task = try SequenceTask.make(&config, using: &random, maxSteps: 1000)
+        if config.string("record") == "steps", task.steps > maxTracedSteps {
+            throw .conflict(
+                "a sequence of \(task.steps) steps is too long to trace step by step (at most \(maxTracedSteps)); "
+                    + "add {record} history to keep only the gradient norms, for up to 1000 steps")
+        }
+        let (H, I, O) = (config.int("hidden"), task.inputSize, task.outputSize)
+        let scale = config.double("weight-scale")
+        switch config.string("network") {
+        case "lstm":
+            let network = LSTM(inputSize: I, hiddenSize: H, outputSize: O)
+            // The gates read [h_{t−1}; x_t]: the first H columns of W_f, W_i, W_c, W_o.
+            let initial = scaled(network.initialParameters(using: &random), [0, 2, 4, 6], columns: 0..<H, by: scale)
+            return run(
+                network, "LSTM", config: config, task: task, initial: initial, bind: network.bind,
+                output: network.output, cellState: { $0.c })
+        default:
+            let network = RNN(inputSize: I, hiddenSize: H, outputSize: O)
+            // W_1 reads [x_t; h_{t−1}]: its last H columns.
+            let initial = scaled(network.initialParameters(using: &random), [0], columns: I..<(I + H), by: scale)
+            return run(
+                network, "RNN", config: config, task: task, initial: initial, bind: network.bind,
+                output: network.output, cellState: { _ in nil })
+        }
+    }
+
+    /// The parameters with the given columns of the given matrices multiplied by g·√3.
+    static func scaled(_ parameters: [Tensor], _ matrices: [Int], columns: Range<Int>, by gain: Double) -> [Tensor] {
+        let factor = gain * 3.0.squareRoot()
+        var result = parameters
+        for index in matrices {
+            let columnCount = result[index].shape[1]
+            for row in 0..<result[index].shape[0] {
+                for column in columns { result[index].scalars[row * columnCount + column] *= factor }
+            }
+        }
+        return result
+    }
+
+    /// Trains `network` on the last step's loss and writes the trace (or, with `record: history`,
+    /// only the history).
+    private static func run<Network: RecurrentNetwork>(
+        _ network: Network, _ label: String, config: DemoConfig, task: SequenceTask, initial: [Tensor],
+        bind: ([Tensor], Tape) -> [Var], output: (Var, [Var], Int) -> Var, cellState: (Network.State) -> Var?
+    ) -> TraceDocument {
+        let traced = config.string("record") == "steps"
+        let iterations = config.int("train")
+        let tape = Tape(recording: traced)
+        let trainer = SGDTrainer(
+            learningRate: config.double("lr"), iterations: iterations, tracedIterations: traced ? 1 : 0,
+            clipNorm: config.optionalDouble("clip"),
+            snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) },
+            onIteration: config.progress.map { report in { iteration, loss in report(iteration, iterations, loss) } })
+
+        var states: [Network.State] = []
+        let result = trainer.run(
+            on: tape, parameters: bind(initial, tape),
+            observe: { gradients in
+                var norms = ["grad_norm_h": snapshot(states.map { gradients[network.hidden($0)] })]
+                if cellState(states[0]) != nil { norms["grad_norm_c"] = snapshot(states.map { cellState($0).flatMap { gradients[$0] } }) }
+                return norms
+            },
+            loss: { tape, parameters in
+                let inputs = task.bindInputs(on: tape)
+                var last: Var?
+                states = Array(
+                    network.run(inputs, parameters) { t, state in
+                        if t == task.steps { last = output(network.hidden(state), parameters, t) }
+                    }.dropFirst())
+                return lastStepLoss(last!, task: task, on: tape)
+            })
+
+        var title = "Gradient flow through an \(label), H = \(network.hiddenSize), weight scale \(plain(config.double("weight-scale")))"
+        title += ": \(task.steps) steps, \(task.loss) on the last"
+        if let clip = config.optionalDouble("clip") { title += ", gradients clipped to norm \(plain(clip))" }
+        title += iterations == 1 ? ", one SGD step" : ", \(iterations) SGD iterations"
+        guard traced else {
+            return TraceDocument(
+                title: title + " (history only)", model: "gradient-flow", config: config.values, scopes: [], tensors: [],
+                steps: [], loss: nil, gradients: [:], history: result.history)
+        }
+        return tape.trace(title: title, model: "gradient-flow", config: config.values, history: result.history)
+    }
+
+    /// Q = Q_T, in the scope `loss`, named `Q`.
+    private static func lastStepLoss(_ y: Var, task: SequenceTask, on tape: Tape) -> Var {
+        let T = task.steps
+        var target = tape.constant(task.targets[T - 1], name: "target_\(T)", tex: "\\mathrm{target}_{\(T)}")
+        if let vocabulary = task.vocabulary {
+            y.labeled([vocabulary, nil])
+            target = target.labeled([vocabulary, nil])
+        }
+        if task.loss == "cross-entropy" {
+            return tape.scope("loss", equation: "Q = -\\sum \\mathrm{target}_{\(T)} \\odot \\log \\operatorname{softmax}(y_{\(T)})") {
+                softmaxCrossEntropy(logits: y, target: target, axis: 0).named("Q")
+            }
+        }
+        return tape.scope("loss", equation: "Q = \\tfrac{1}{2} \\lVert y_{\(T)} - \\mathrm{target}_{\(T)} \\rVert^2") {
+            halfSquaredError(y, target).named("Q")
+        }
+    }
+
+    /// The norms of the gradients, in order, as a [T] snapshot (0 where there is none).
+    private static func snapshot(_ gradients: [Var?]) -> TensorSnapshot {
+        TensorSnapshot(shape: [gradients.count], data: gradients.map { $0.map { norm($0.value.scalars) } ?? 0 })
+    }
+
+    /// ‖g‖₂, computed as max|gᵢ| · √(Σ (gᵢ / max|gᵢ|)²) so that finite entries beyond 1e154 (whose
+    /// squares would overflow) still give a finite norm: ∞ appears only when an entry is ∞.
+    /// NaN when an entry is NaN.
+    static func norm(_ values: [Double]) -> Double {
+        if values.contains(where: \.isNaN) { return .nan }
+        let largest = values.reduce(0.0) { max($0, abs($1)) }
+        guard largest > 0, largest.isFinite else { return largest }
+        var total = 0.0
+        for value in values {
+            let ratio = value / largest
+            total += ratio * ratio
+        }
+        return largest * total.squareRoot()
+    }
+
+    private static func plain(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+extension Demos {
+    static let gradientFlow = Demo(
+        name: "gradient-flow",
+        summary: "Vanishing and exploding gradients: ‖∂Q/∂h_t‖ over a long sequence through an rnn or lstm with scaled recurrent weights",
+        parameters: GradientFlow.parameters, build: GradientFlow.build)
+}
