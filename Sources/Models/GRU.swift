@@ -12,12 +12,12 @@ import Trace
 /// with h_0 = 0. Shapes: x_t is I×1, h_t is H×1, W_z, W_r, W_h are H×(H+I), the biases H×1,
 /// W_y is O×H, b_y is O×1.
 ///
-/// Conventions differ between texts; this is Cho et al. (2014)'s original form, as the notes
-/// have it: z_t keeps the old state (z_t → 1 copies h_{t−1}), and the reset gate acts on h_{t−1}
-/// before the matrix product. PyTorch's `GRU` instead applies r after the product, with separate
-/// biases for the input and the state: n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn)),
-/// h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1}; some texts swap the roles of z_t and 1 − z_t.
-/// `docs/models.md` compares them.
+/// Conventions differ between texts; this is the form of the notes and of Cho et al. (2014,
+/// arXiv:1406.1078v3): z_t keeps the old state (z_t → 1 copies h_{t−1}), and the reset gate acts
+/// on h_{t−1} before the matrix product. PyTorch's `GRU` applies r after the product, with
+/// separate biases for the input and the state: n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t−1} + b_hn)),
+/// h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t−1} (a different function, not a re-parametrisation); some
+/// texts swap the roles of z_t and 1 − z_t. `docs/models.md` compares them.
 public struct GRU: RecurrentNetwork {
     public let inputSize: Int
     public let hiddenSize: Int
