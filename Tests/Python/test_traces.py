@@ -47,7 +47,18 @@ CLI_CASES = {
     "rnn-default": ("rnn", []),
     "rnn-text": ("rnn", ["--text", "hello", "--train", "2"]),
     "rnn-inputs": ("rnn", ["--inputs", "0.5,-1;1,0;0,2", "--targets", "1,0,0;0,0,1;0,1,0", "--loss", "cross-entropy"]),
+    "tdl-default": ("tdl", []),
+    "tdl-vector-train": ("tdl", ["--tap-kind", "vector", "--taps", "4", "--steps", "5", "--input", "3", "--train", "3"]),
+    "tdl-matrix-text": ("tdl", ["--tap-kind", "matrix", "--taps", "2", "--text", "the cat saw the dog"]),
+    "gradient-flow-vanish": ("gradient-flow", ["--weight-scale", "0.5", "--steps", "20", "--hidden", "8"]),
+    "gradient-flow-explode-clip": ("gradient-flow", ["--weight-scale", "2", "--steps", "20", "--hidden", "16", "--clip", "0.5", "--train", "3"]),
+    "gradient-flow-lstm": ("gradient-flow", ["--network", "lstm", "--steps", "10", "--hidden", "4", "--weight-scale", "1.5"]),
+    # Exploding to overflow: too long to trace, so only the history, where ∂Q/∂h_t is ∞ and NaN.
+    "gradient-flow-overflow": (
+        "gradient-flow", ["--record", "history", "--steps", "1000", "--hidden", "64", "--weight-scale", "10", "--train", "2"]),
 }
+# Cases whose trace holds only a history (no steps to replay).
+HISTORY_ONLY = {"gradient-flow-overflow"}
 
 # A small trace written by hand from the docs: a forward pass, its backward pass and one SGD
 # step, plus steps on NaN and ±∞ (scale by −∞, where filling NaN, softmax of a row with −∞).
@@ -433,7 +444,7 @@ def test_cli_trace_matches_the_schema(case):
 @pytest.mark.parametrize("case", CLI_CASES)
 def test_cli_trace_replays_step_by_step(case):
     count, _ = replay_trace(cli_trace(case))
-    assert count > 0
+    assert count > 0 or case in HISTORY_ONLY
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
@@ -456,6 +467,70 @@ def test_cli_training_trace_has_a_history_and_parameter_versions():
     trace = cli_trace("mlp-train-3")
     assert len(trace.get("history", [])) == 3
     assert any(t.get("version") == 1 for t in trace["tensors"]), "no updated parameter in a training trace"
+
+
+def norm(values) -> float:
+    return float(np.sqrt(np.sum(np.square(np.asarray(values, dtype=np.float64)))))
+
+
+@pytest.mark.parametrize("case", ["gradient-flow-vanish", "gradient-flow-explode-clip", "gradient-flow-lstm"])
+def test_gradient_flow_history_norms_are_the_norms_of_the_traced_state_gradients(case):
+    trace = cli_trace(case)
+    steps = trace["config"]["steps"]
+    tensors = trace["tensors"]
+    kept = trace["history"][0]["tensors"]
+    for key, state in (("grad_norm_h", "h"), ("grad_norm_c", "c")):
+        if key not in kept:
+            assert state == "c" and trace["config"]["network"] == "rnn"
+            continue
+        norms = ops.tensor_array(kept[key])
+        assert norms.shape == (steps,)
+        for t in range(1, steps + 1):
+            (base,) = [x["id"] for x in tensors if x["name"] == f"{state}_{t}" and x["role"] != "gradient"]
+            gradient = [x for x in tensors if x["role"] == "gradient" and x["of"] == base][-1]  # the accumulated one
+            assert gradient["name"] == f"dQ/d{state}_{t}"
+            expected = norm(ops.tensor_array(gradient))
+            assert abs(norms[t - 1] - expected) <= 1e-12 * expected, f"{key}[{t}]"
+
+
+def test_gradient_flow_vanishing_norms_shrink_going_back():
+    norms = ops.tensor_array(cli_trace("gradient-flow-vanish")["history"][0]["tensors"]["grad_norm_h"])
+    assert norms[0] < 1e-4 * norms[-1]
+
+
+def test_gradient_flow_clipping_caps_every_parameter_gradient():
+    trace = cli_trace("gradient-flow-explode-clip")
+    clips = [step for step in trace["steps"] if step["op"] == "clip_norm"]
+    assert len(clips) == 4  # W_1, b_1, W_2, b_2 in the traced iteration
+    capped = 0
+    for step in clips:
+        limit = ops.decode_number(step["attrs"]["max_norm"])
+        before = norm(ops.tensor_array(trace["tensors"][step["inputs"][0]]))
+        after = norm(ops.tensor_array(trace["tensors"][step["output"]]))
+        assert after <= limit * (1 + 1e-15)
+        if before > limit:
+            assert abs(after - limit) <= 1e-15 * limit
+            capped += 1
+    assert capped > 0
+    users = {step["inputs"][1] for step in trace["steps"] if step["op"] == "sgd"}
+    assert users == {step["output"] for step in clips}, "sgd reads the clipped gradients"
+
+
+def test_gradient_flow_overflow_keeps_infinity_and_nan_through_the_json():
+    text = cli_trace_bytes("gradient-flow-overflow")
+    assert b'"Infinity"' in text and b'"NaN"' in text
+    trace = ops.load_trace(text)  # refuses bare NaN / Infinity tokens
+    assert trace["steps"] == [] and trace["tensors"] == [] and trace["loss"] is None
+    first, second = trace["history"]
+    norms = ops.tensor_array(first["tensors"]["grad_norm_h"])
+    assert norms.shape == (1000,)
+    assert np.isfinite(norms[-1]) and norms[-1] > 0
+    assert np.isposinf(norms).any() and np.isnan(norms).any()
+    last_infinite = int(np.flatnonzero(np.isposinf(norms))[-1])
+    assert np.isfinite(norms[last_infinite + 1:]).all(), "finite between the overflow and t = T"
+    assert np.isnan(norms[:last_infinite]).any(), "NaN further back (∞ · 0, ∞ − ∞)"
+    assert math.isnan(ops.decode_number(second["loss"])), "the NaN update makes the next loss NaN"
+    assert np.isnan(ops.tensor_array(first["tensors"]["W_1"])).all()
 
 
 # The generator as docs/trace-format.md describes it reproduces the demos' random draws.
