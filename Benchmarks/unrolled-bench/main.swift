@@ -1,6 +1,8 @@
 // `make bench`: the engine's MLP forward + backward, recording on and off, beside numpy's
 // (Benchmarks/mlp_numpy.py) in the same run, with the ratios the issue targets:
-//   recording on / off  ≤ 1.5,   engine (off) / numpy  < 1 for hidden sizes up to 64.
+//   recording on / off  ≤ 1.5,   engine (off) / numpy  < 1 for hidden sizes up to 64;
+// then an LSTM (I = H = 32, T = 32) the same way beside Benchmarks/lstm_numpy.py, target
+// engine (off) / numpy < 1.
 // A benchmark, not a test: it prints numbers and always exits 0 unless something fails to run.
 import Engine
 import Foundation
@@ -40,12 +42,22 @@ func engineIteration(_ network: MLP, _ parameters: [Tensor], _ x: Tensor, _ t: T
     tape.backward(loss)
 }
 
-func numpyTimings() -> [String: Double]? {
+/// One forward + backward pass of the LSTM over the sequence, Q = Σ_t ½‖y_t − target_t‖².
+func lstmIteration(_ network: LSTM, _ parameters: [Tensor], _ xs: [Tensor], _ targets: [Tensor], recording: Bool) {
+    let tape = Tape(recording: recording)
+    let bound = network.bind(parameters, on: tape)
+    let ys = network.unroll(xs.map { tape.input($0, name: "x", requiresGradient: false) }, bound).outputs
+    let losses = zip(ys, targets).map { halfSquaredError($0, tape.constant($1, name: "target")) }
+    tape.backward(losses.dropFirst().reduce(losses[0], +))
+}
+
+/// Runs a numpy script of this folder (one BLAS thread) and reads the JSON object it prints.
+func numpyTimings(_ script: String, _ arguments: [String] = []) -> [String: Double]? {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("mlp_numpy.py")
+        .appendingPathComponent(script)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script.path] + hiddenSizes.map(String.init)
+    process.arguments = ["python3", script.path] + arguments
     // One BLAS thread, like the engine: the comparison is per core.
     var environment = ProcessInfo.processInfo.environment
     for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[key] = "1" }
@@ -65,7 +77,7 @@ func format(_ seconds: Double) -> String {
 
 print("MLP [8, H, H, 4], tanh, MSE, batch \(batch): forward + backward per iteration (best of 7 batches)")
 print("numpy runs with one BLAS thread; the engine is single-threaded.\n")
-let numpy = numpyTimings()
+let numpy = numpyTimings("mlp_numpy.py", hiddenSizes.map(String.init))
 if numpy == nil { print("(numpy reference could not be run: is python3 with numpy installed? `make bench` installs it)\n") }
 let header = ["H", "record on", "record off", "numpy", "on/off", "off/numpy", "on/numpy"]
 print(header.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
@@ -83,3 +95,23 @@ for hidden in hiddenSizes {
     print(row.map { $0.trimmingCharacters(in: .whitespaces).padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
 }
 print("\ntargets: on/off ≤ 1.50×; off/numpy < 1.00× for H ≤ 64")
+
+let (lstmSize, lstmSteps) = (32, 32)
+print("\nLSTM, I = H = O = \(lstmSize), T = \(lstmSteps), Q = Σ_t ½‖y_t − target_t‖²: forward + backward (BPTT) per iteration\n")
+let lstmNumpy = numpyTimings("lstm_numpy.py")?["lstm"]
+if lstmNumpy == nil { print("(numpy reference could not be run)\n") }
+do {
+    let network = LSTM(inputSize: lstmSize, hiddenSize: lstmSize, outputSize: lstmSize)
+    var random = SeededGenerator(seed: 1)
+    let parameters = network.initialParameters(using: &random)
+    let xs = (0..<lstmSteps).map { _ in Tensor.uniform([lstmSize, 1], bound: 1, using: &random) }
+    let targets = (0..<lstmSteps).map { _ in Tensor.uniform([lstmSize, 1], bound: 1, using: &random) }
+    let on = secondsPerIteration { lstmIteration(network, parameters, xs, targets, recording: true) }
+    let off = secondsPerIteration { lstmIteration(network, parameters, xs, targets, recording: false) }
+    let ratio = { (a: Double, b: Double?) in b.map { String(format: "%.2f×", a / $0) } ?? "–" }
+    let columns = ["record on", "record off", "numpy", "on/off", "off/numpy", "on/numpy"]
+    print(columns.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+    let row = [format(on), format(off), lstmNumpy.map(format) ?? "–", ratio(on, off), ratio(off, lstmNumpy), ratio(on, lstmNumpy)]
+    print(row.map { $0.trimmingCharacters(in: .whitespaces).padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+}
+print("\ntarget: off/numpy < 1.00×")
