@@ -39,7 +39,10 @@ public struct Bidirectional<Network: RecurrentNetwork>: Sendable {
         let count = network.recurrentParameters.count
         return network.bindRecurrent(values[..<count], on: tape, .forward)
             + network.bindRecurrent(values[count..<2 * count], on: tape, .backward)
-            + [tape.parameter(values[2 * count], name: "W_y", tex: "W_{y}"), tape.parameter(values[2 * count + 1], name: "b_y", tex: "b_{y}")]
+            + [
+                tape.parameter(values[2 * count], name: "W_y", tex: "W_{y}"),
+                tape.parameter(values[2 * count + 1], name: "b_y", tex: "b_{y}"),
+            ]
     }
 
     /// Runs both directions, then the outputs. Returns the forward states →h_0…→h_T, the backward
@@ -74,23 +77,18 @@ public struct Bidirectional<Network: RecurrentNetwork>: Sendable {
 }
 
 extension Demos {
-    static let birnn = bidirectionalDemo(name: "birnn", title: "Bidirectional RNN", summary: "A forward and a backward RNN over the same sequence, their states joined per position") {
-        RNN(inputSize: $0, hiddenSize: $1, outputSize: $2)
-    }
-    static let bilstm = bidirectionalDemo(name: "bilstm", title: "Bidirectional LSTM", summary: "A forward and a backward LSTM over the same sequence, their states joined per position") {
-        LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2)
-    }
-    static let bigru = bidirectionalDemo(name: "bigru", title: "Bidirectional GRU", summary: "A forward and a backward GRU over the same sequence, their states joined per position") {
-        GRU(inputSize: $0, hiddenSize: $1, outputSize: $2)
-    }
+    static let birnn = bidirectionalDemo(name: "birnn", cell: "RNN") { RNN(inputSize: $0, hiddenSize: $1, outputSize: $2) }
+    static let bilstm = bidirectionalDemo(name: "bilstm", cell: "LSTM") { LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2) }
+    static let bigru = bidirectionalDemo(name: "bigru", cell: "GRU") { GRU(inputSize: $0, hiddenSize: $1, outputSize: $2) }
 
     /// A bidirectional sequence demo over the network `make` builds from I, H and O. Both
     /// directions' output layers (if the network has one) go unused: `Bidirectional` has its own.
     private static func bidirectionalDemo<Network: RecurrentNetwork>(
-        name: String, title: String, summary: String, make: @escaping @Sendable (Int, Int, Int) -> Network
+        name: String, cell: String, make: @escaping @Sendable (Int, Int, Int) -> Network
     ) -> Demo {
         Demo(
-            name: name, summary: summary, parameters: SequenceDemo.parameters(),
+            name: name, summary: "A forward and a backward \(cell) over the same sequence, their states joined per position",
+            parameters: SequenceDemo.parameters(),
             build: { config throws(DemoError) in
                 var config = config
                 var random = config.generator
@@ -98,7 +96,8 @@ extension Demos {
                 let network = Bidirectional(
                     make(task.inputSize, config.int("hidden"), task.outputSize), outputSize: task.outputSize)
                 return SequenceDemo.run(
-                    title: "\(title), H = \(network.network.hiddenSize): \(SequenceDemo.describe(task, iterations: config.int("train")))",
+                    title: "Bidirectional \(cell), H = \(network.network.hiddenSize): "
+                        + SequenceDemo.describe(task, iterations: config.int("train")),
                     model: name, config: config, task: task, initial: network.initialParameters(using: &random),
                     bind: network.bind, outputs: { network.unroll($0, $1).outputs })
             })

@@ -57,7 +57,8 @@ public struct GRU: RecurrentNetwork {
 
     /// h_t from x_t and h_{t−1}, in the scope `GRU cell`, one scope per gate.
     public func cell(_ x: Var, _ h: Var, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> Var {
-        let (W_z, b_z, W_r, b_r, W_h, b_h) = (parameters[0], parameters[1], parameters[2], parameters[3], parameters[4], parameters[5])
+        let (W_z, b_z, W_r, b_r) = (parameters[0], parameters[1], parameters[2], parameters[3])
+        let (W_h, b_h) = (parameters[4], parameters[5])
         let tape = x.tape
         let tex = Equations(direction: direction)
 
