@@ -25,6 +25,13 @@ import Trace
 /// NaN (∞ · 0, ∞ − ∞) going back, the parameters' gradients NaN, and the next iteration's loss
 /// NaN: `history` carries them as "Infinity" and "NaN".
 ///
+/// **The lstm** carries a second path back through time, the cell state: ∂c_t/∂c_{t−1} includes
+/// diag(f_t), so the gradient along it is multiplied by the forget gate, never more than 1, and
+/// does not explode however the weights are scaled. At the usual initialization f_t ≈ σ(0) = ½ and
+/// it still vanishes; **forget-bias b** adds b to the drawn b_f (Gers et al. 2000; Jozefowicz et
+/// al. 2015 suggest 1), so f_t starts near σ(b) and the cell path carries the gradient far back
+/// (with b = 5, f_t ≈ 0.99).
+///
 /// **clip c** clips each parameter's gradient to norm c (op `clip_norm`, phase `update`) before
 /// the update; the state gradients in `history` are the unclipped ones.
 ///
@@ -55,6 +62,9 @@ enum GradientFlow {
                 "weight-scale", "gain g of the recurrent weights (std g/√H): below 1 gradients vanish, above 1 they can explode",
                 .real(min: 0, max: 100, minExclusive: false), default: 1),
             DemoParameter(
+                "forget-bias", "lstm only: added to the drawn b_f, so the forget gate starts near σ(bias)",
+                .real(min: -10, max: 10, minExclusive: false), default: nil),
+            DemoParameter(
                 "clip", "clip each parameter's gradient to this norm before the update (default: no clipping)",
                 .real(min: 0, max: 1e6, minExclusive: true), default: nil),
             DemoParameter(
@@ -80,11 +90,17 @@ enum GradientFlow {
         case "lstm":
             let network = LSTM(inputSize: I, hiddenSize: H, outputSize: O)
             // The gates read [h_{t−1}; x_t]: the first H columns of W_f, W_i, W_c, W_o.
-            let initial = scaled(network.initialParameters(using: &random), [0, 2, 4, 6], columns: 0..<H, by: scale)
+            var initial = scaled(network.initialParameters(using: &random), [0, 2, 4, 6], columns: 0..<H, by: scale)
+            if let bias = config.optionalDouble("forget-bias") {
+                initial[1] = Tensor(shape: initial[1].shape, scalars: initial[1].scalars.map { $0 + bias })
+            }
             return run(
                 network, "LSTM", config: config, task: task, initial: initial, bind: network.bind,
                 output: network.output, cellState: { $0.c })
         default:
+            if config.isGiven("forget-bias") {
+                throw .conflict("{forget-bias} sets the LSTM's forget gate; add {network} lstm or leave it out")
+            }
             let network = RNN(inputSize: I, hiddenSize: H, outputSize: O)
             // W_1 reads [x_t; h_{t−1}]: its last H columns.
             let initial = scaled(network.initialParameters(using: &random), [0], columns: I..<(I + H), by: scale)

@@ -32,7 +32,7 @@ gradient-flow:
 - lstm: gates on [h_{t-1}; x_t]: f, i, o = sigmoid(W [h; x] + b), ctilde = tanh(W_c [h; x] + b_c),
   c_t = f c_{t-1} + i ctilde, h_t = o tanh(c_t), y_T = W_y h_T + b_y; W_f, b_f, W_i, b_i, W_c, b_c,
   W_o, b_o, W_y, b_y drawn in that order uniform in +-1/sqrt(H), then the first H columns of W_f,
-  W_i, W_c, W_o multiplied by weight-scale * sqrt(3);
+  W_i, W_c, W_o multiplied by weight-scale * sqrt(3), and `forget-bias` (if given) added to b_f;
 - backpropagation through time by hand; history keeps, per iteration, grad_norm_h = |dQ/dh_t| for
   t = 1..T (and grad_norm_c = |dQ/dc_t| for the lstm), Euclidean norms of the full gradients;
 - `clip` c: each parameter's gradient g is replaced by g * (c / |g|) when |g| > c, then SGD.
@@ -253,6 +253,8 @@ def gradient_flow(params):
         weights = lstm_parameters(gen, I, H, O)
         for k in (0, 2, 4, 6):
             weights[k][:, :H] *= factor
+        if "forget-bias" in p:
+            weights[1] = weights[1] + float(p["forget-bias"])
         names = ["W_f", "b_f", "W_i", "b_i", "W_c", "b_c", "W_o", "b_o", "W_y", "b_y"]
         flow = lstm_flow
     else:
@@ -336,6 +338,9 @@ CASES = [
      "rnn over words, cross-entropy on the last word only"),
     ("gradient-flow-lstm", "gradient-flow", {"network": "lstm", "hidden": 4, "steps": 10, "weight-scale": 1.5, "seed": 2},
      "lstm, gain 1.5: dQ/dh_t and dQ/dc_t for every step"),
+    ("gradient-flow-lstm-forget-bias", "gradient-flow",
+     {"network": "lstm", "hidden": 5, "steps": 25, "forget-bias": 4, "input": 1, "output": 1, "seed": 6},
+     "lstm with forget bias 4: f_t near 1, so dQ/dc_t is carried back without vanishing"),
     ("gradient-flow-lstm-train", "gradient-flow",
      {"network": "lstm", "hidden": 3, "steps": 6, "input": 3, "output": 1, "train": 4, "clip": 0.2, "seed": 9},
      "lstm trained 4 iterations with clipping to norm 0.2"),

@@ -93,6 +93,22 @@ struct GradientFlowTests {
         for t in 1..<norms.count { #expect(norms[t - 1] <= bound * norms[t] * (1 + 1e-12), "t = \(t + 1) → \(t)") }
     }
 
+    @Test("The lstm's cell path: with forget bias 5, ‖∂Q/∂c_1‖ stays above 1% of ‖∂Q/∂c_T‖ over 60 steps; without, below 1e-6")
+    func forgetBiasCarriesTheGradient() throws {
+        let common: [String: JSONValue] = ["network": "lstm", "steps": 60, "record": "history"]
+        let open = try Self.norms(runDemo("gradient-flow", common.merging(["forget-bias": 5]) { $1 }), "grad_norm_c")
+        let plain = try Self.norms(runDemo("gradient-flow", common), "grad_norm_c")
+        #expect(open[0] > 1e-2 * open[59], "\(open[0]) vs \(open[59])")
+        #expect(plain[0] < 1e-6 * plain[59], "\(plain[0]) vs \(plain[59])")
+        // And the forget bias is what the trace's b_f starts from: the drawn value plus 5.
+        let traced = try runDemo("gradient-flow", ["network": "lstm", "steps": 3, "hidden": 2, "forget-bias": 5])
+        let untouched = try runDemo("gradient-flow", ["network": "lstm", "steps": 3, "hidden": 2])
+        #expect(try #require(traced.value(named: "b_f")).data == (try #require(untouched.value(named: "b_f")).data.map { $0 + 5 }))
+        #expect(traced.value(named: "b_i")?.data == untouched.value(named: "b_i")?.data)
+        #expect(demoError { _ = try runDemo("gradient-flow", ["forget-bias": 1]) }?.message()
+            == "forget-bias sets the LSTM's forget gate; add network lstm or leave it out")
+    }
+
     @Test("Weight scale 0 cuts the recurrence: ∂Q/∂h_t is exactly 0 for t < T")
     func zeroScaleCutsTheRecurrence() throws {
         let norms = try Self.norms(runDemo("gradient-flow", ["weight-scale": 0, "steps": 6, "hidden": 4]))
