@@ -161,7 +161,10 @@ func closest(to word: String, in options: [String]) -> String? {
     let scored = options.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
     let limit = max(1, min(3, best.0.count / 3))
-    return best.1 <= limit || best.0.hasPrefix(word) && !word.isEmpty ? best.0 : nil
+    if best.1 <= limit { return best.0 }
+    // A word that starts exactly one option (`output` for `output-size`) means that option.
+    let extensions = options.filter { !word.isEmpty && $0.hasPrefix(word) }
+    return extensions.count == 1 ? extensions[0] : nil
 }
 
 /// Edit distance counting a swap of two neighbouring letters as one edit (optimal string

@@ -28,7 +28,7 @@ struct SequenceTask {
         [
             DemoParameter("steps", "sequence length T (when inputs and text are not given)", .integer(1...maxSteps), default: 3),
             DemoParameter("input", "input size I (when inputs and text are not given)", .integer(1...256), default: 2),
-            DemoParameter("output", "output size O (the vocabulary's size with text)", .integer(1...256), default: 2),
+            DemoParameter("output-size", "output size O (the vocabulary's size with text)", .integer(1...256), default: 2),
             DemoParameter("inputs", "the sequence, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil),
             DemoParameter("targets", "the targets, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil),
             DemoParameter("text", "a text whose tokens are the sequence, each predicting the next (characters, or words when it has spaces)", .text(length: 2...4000), default: nil),
@@ -41,7 +41,7 @@ struct SequenceTask {
         -> SequenceTask
     {
         if let text = config.optionalString("text") {
-            for other in ["inputs", "targets", "input", "output"] where config.isGiven(other) {
+            for other in ["inputs", "targets", "input", "output-size"] where config.isGiven(other) {
                 throw .conflict("{text} makes the inputs and targets (one-hot tokens); leave out {\(other)}")
             }
             if config.optionalString("loss") == "mse" {
@@ -87,17 +87,17 @@ struct SequenceTask {
                 throw .conflict("{targets} has \(rows.count) rows but the sequence has \(steps) steps; give one target per step")
             }
             outputSize = rows[0].count
-            if config.isGiven("output"), outputSize != config.int("output") {
-                throw .conflict("{output} is \(config.int("output")) but the rows of {targets} have \(outputSize) numbers")
+            if config.isGiven("output-size"), outputSize != config.int("output-size") {
+                throw .conflict("{output-size} is \(config.int("output-size")) but the rows of {targets} have \(outputSize) numbers")
             }
             if loss == "cross-entropy", !rows.allSatisfy({ $0.allSatisfy { $0 >= 0 } && abs($0.reduce(0, +) - 1) < 1e-9 }) {
                 throw .conflict("with {loss} cross-entropy each row of {targets} must be a probability distribution (one-hot, say)")
             }
             targets = rows.map { Tensor(column: $0) }
         } else {
-            outputSize = config.int("output")
+            outputSize = config.int("output-size")
             if loss == "cross-entropy" {
-                guard outputSize >= 2 else { throw .conflict("{loss} cross-entropy needs {output} of at least 2 (one per class)") }
+                guard outputSize >= 2 else { throw .conflict("{loss} cross-entropy needs {output-size} of at least 2 (one per class)") }
                 targets = (0..<steps).map { _ in Tensor.oneHot(random.nextInt(below: outputSize), count: outputSize) }
             } else {
                 targets = (0..<steps).map { _ in Tensor.uniform([outputSize, 1], bound: 1, using: &random) }
@@ -112,7 +112,7 @@ struct SequenceTask {
     private func record(in config: inout DemoConfig) {
         config.derive("steps", .int(steps))
         config.derive("input", .int(inputSize))
-        config.derive("output", .int(outputSize))
+        config.derive("output-size", .int(outputSize))
         config.derive("loss", .string(loss))
     }
 

@@ -127,12 +127,12 @@ extension Demos {
     private static func keepInputSize(_ config: inout DemoConfig, kind: TappedDelayLine.TapKind) throws(DemoError) {
         guard config.optionalString("text") == nil else { return }  // one-hot in and out: O = I already
         let inputSize = config.matrix("inputs")?.first?.count ?? config.int("input")
-        let outputSize = config.matrix("targets")?.first?.count ?? (config.isGiven("output") ? config.int("output") : inputSize)
+        let outputSize = config.matrix("targets")?.first?.count ?? (config.isGiven("output-size") ? config.int("output-size") : inputSize)
         guard outputSize == inputSize else {
             throw .conflict(
                 "{tap-kind} \(kind.rawValue) keeps the size of x_t (I = \(inputSize)), so the targets need \(inputSize) numbers, "
-                    + "not \(outputSize); give {output} \(inputSize) or use {tap-kind} matrix")
+                    + "not \(outputSize); give {output-size} \(inputSize) or use {tap-kind} matrix")
         }
-        config.derive("output", .int(outputSize))
+        config.derive("output-size", .int(outputSize))
     }
 }

@@ -53,7 +53,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "Python"))
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
-DEFAULTS = {"steps": 3, "input": 2, "output": 2, "hidden": 2, "train": 1, "lr": 0.1, "seed": 1}
+DEFAULTS = {"steps": 3, "input": 2, "output-size": 2, "hidden": 2, "train": 1, "lr": 0.1, "seed": 1}
 DEMOS = ["lstm", "peephole-lstm", "gru", "birnn", "bilstm", "bigru"]
 
 
@@ -98,9 +98,9 @@ def sequence(p, gen):
     if "targets" in p:
         targets = [column(row) for row in p["targets"]]
     elif loss == "cross-entropy":
-        targets = [one_hot(gen.next_int(p["output"]), p["output"]) for _ in xs]
+        targets = [one_hot(gen.next_int(p["output-size"]), p["output-size"]) for _ in xs]
     else:
-        targets = [column(draw(gen, p["output"], 1.0)) for _ in xs]
+        targets = [column(draw(gen, p["output-size"], 1.0)) for _ in xs]
     return xs, targets, loss
 
 
@@ -428,7 +428,7 @@ for demo in DEMOS:
          "characters of 'hello': vocabulary h, e, l, o; 4 steps of next-character cross-entropy"),
         (f"{demo}-given", demo, dict(GIVEN, hidden=3, seed=5),
          "inputs and one-hot targets given (only the weights drawn), cross-entropy over 3 classes, H = 3"),
-        (f"{demo}-h3-i2-t4", demo, {"hidden": 3, "input": 2, "steps": 4, "output": 3, "seed": 7},
+        (f"{demo}-h3-i2-t4", demo, {"hidden": 3, "input": 2, "steps": 4, "output-size": 3, "seed": 7},
          "H = 3 over 4 drawn steps of 2 inputs, 3 outputs (mse)"),
     ]
 CASES += [
@@ -437,7 +437,7 @@ CASES += [
      "inputs given (T = 2, I = 3): the targets are the first draws, then the weights; 3 iterations"),
     ("gru-train3", "gru", {"train": 3, "lr": 0.5, "hidden": 4, "seed": 3}, "H = 4, 3 SGD iterations at lr 0.5"),
     ("bilstm-train3", "bilstm", {"train": 3, "steps": 5, "seed": 9}, "5 steps, 3 SGD iterations"),
-    ("bigru-seeded-cross-entropy", "bigru", {"loss": "cross-entropy", "output": 3, "steps": 4, "seed": 11},
+    ("bigru-seeded-cross-entropy", "bigru", {"loss": "cross-entropy", "output-size": 3, "steps": 4, "seed": 11},
      "seeded inputs, then one class per step by nextInt(below: 3), then the weights"),
 ]
 
@@ -447,7 +447,7 @@ def check_against_finite_differences():
     network, before anything is written (a slip in a derivative stops the script)."""
     for demo in DEMOS:
         gen = SeededGenerator(123)
-        xs, targets, loss = sequence(dict(DEFAULTS, steps=3, input=2, output=2, loss="mse"), gen)
+        xs, targets, loss = sequence(dict(DEFAULTS, **{"steps": 3, "input": 2, "output-size": 2, "loss": "mse"}), gen)
         network = (Bidirectional if demo.startswith("bi") else OneWay)(demo, 2, 3, 2)
         weights = initial_parameters(gen, network.shapes, 3)
         weights = [2 * w for w in weights]  # larger weights, so every path matters

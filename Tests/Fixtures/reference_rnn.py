@@ -44,7 +44,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "Python"))
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
-DEFAULTS = {"steps": 3, "input": 2, "output": 2, "hidden": 2, "train": 1, "lr": 0.1, "seed": 1}
+DEFAULTS = {"steps": 3, "input": 2, "output-size": 2, "hidden": 2, "train": 1, "lr": 0.1, "seed": 1}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,9 +97,9 @@ def sequence(p, gen):
     if "targets" in p:
         targets = [np.array(row, dtype=np.float64).reshape(-1, 1) for row in p["targets"]]
     elif loss == "cross-entropy":
-        targets = [one_hot(gen.next_int(p["output"]), p["output"]) for _ in xs]
+        targets = [one_hot(gen.next_int(p["output-size"]), p["output-size"]) for _ in xs]
     else:
-        targets = [np.array(draw(gen, p["output"], 1.0)).reshape(-1, 1) for _ in xs]
+        targets = [np.array(draw(gen, p["output-size"], 1.0)).reshape(-1, 1) for _ in xs]
     return xs, targets, None, loss
 
 
@@ -242,7 +242,7 @@ def rnn(params):
 
 CASES = [
     ("rnn-defaults", {}, "defaults: T = 3, I = 2, H = 2, O = 2, mse, x, targets and weights from seed 1"),
-    ("rnn-h3-t5-i2-o1", {"hidden": 3, "steps": 5, "input": 2, "output": 1},
+    ("rnn-h3-t5-i2-o1", {"hidden": 3, "steps": 5, "input": 2, "output-size": 1},
      "H = 3 over 5 drawn steps, one output (mse)"),
     ("rnn-text-hello", {"text": "hello"},
      "characters of 'hello': vocabulary h, e, l, o; 4 steps of next-character cross-entropy"),
@@ -253,7 +253,7 @@ CASES = [
       "loss": "cross-entropy", "hidden": 3, "seed": 5},
      "inputs and one-hot targets given (nothing drawn but the weights), cross-entropy over 3 classes"),
     ("rnn-train20", {"train": 20, "lr": 0.1}, "defaults trained for 20 SGD iterations at lr 0.1"),
-    ("rnn-seeded-cross-entropy", {"loss": "cross-entropy", "output": 3, "steps": 4, "seed": 11},
+    ("rnn-seeded-cross-entropy", {"loss": "cross-entropy", "output-size": 3, "steps": 4, "seed": 11},
      "seeded inputs, then one class per step by nextInt(below: 3), then the weights"),
     ("rnn-given-inputs", {"inputs": [[1, -0.5, 0.25], [0, 2, -1]], "seed": 2},
      "inputs given (T = 2, I = 3): the targets are the first draws, then the weights"),

@@ -57,7 +57,7 @@ sys.path.insert(0, str(HERE.parent / "Python"))
 from reference_rnn import draw, dump, entry, initial_parameters, log_softmax, sequence, snapshot  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
-TASK_DEFAULTS = {"steps": 3, "input": 2, "output": 2, "train": 1, "lr": 0.1, "seed": 1}
+TASK_DEFAULTS = {"steps": 3, "input": 2, "output-size": 2, "train": 1, "lr": 0.1, "seed": 1}
 
 
 def step_loss(y, target, loss):
@@ -81,8 +81,8 @@ def tdl(params):
     p = dict(TASK_DEFAULTS, taps=3, **{"tap-kind": "scalar"})
     p.update(params)
     kind, L = p["tap-kind"], p["taps"]
-    if kind != "matrix" and "text" not in p and "output" not in params and "targets" not in p:
-        p["output"] = len(p["inputs"][0]) if "inputs" in p else p["input"]
+    if kind != "matrix" and "text" not in p and "output-size" not in params and "targets" not in p:
+        p["output-size"] = len(p["inputs"][0]) if "inputs" in p else p["input"]
     gen = SeededGenerator(p["seed"])
     xs, targets, vocabulary, loss = sequence(p, gen)
     I, O, T = xs[0].shape[0], targets[0].shape[0], len(xs)
@@ -316,7 +316,7 @@ CASES = [
      "4 scalar taps over 6 steps of 3 values: the zeros before the start feed the first 3 steps"),
     ("tdl-vector", "tdl", {"tap-kind": "vector", "taps": 3, "steps": 5, "input": 2, "seed": 2},
      "vector taps (a_i * x element-wise) over 5 steps"),
-    ("tdl-matrix", "tdl", {"tap-kind": "matrix", "taps": 2, "steps": 4, "input": 3, "output": 2, "seed": 5},
+    ("tdl-matrix", "tdl", {"tap-kind": "matrix", "taps": 2, "steps": 4, "input": 3, "output-size": 2, "seed": 5},
      "matrix taps (2 x 3) over 4 steps: O differs from I"),
     ("tdl-matrix-text", "tdl", {"tap-kind": "matrix", "taps": 2, "text": "abcabd"},
      "matrix taps on one-hot characters a, b, c, d: next-character cross-entropy"),
@@ -339,10 +339,10 @@ CASES = [
     ("gradient-flow-lstm", "gradient-flow", {"network": "lstm", "hidden": 4, "steps": 10, "weight-scale": 1.5, "seed": 2},
      "lstm, gain 1.5: dQ/dh_t and dQ/dc_t for every step"),
     ("gradient-flow-lstm-forget-bias", "gradient-flow",
-     {"network": "lstm", "hidden": 5, "steps": 25, "forget-bias": 4, "input": 1, "output": 1, "seed": 6},
+     {"network": "lstm", "hidden": 5, "steps": 25, "forget-bias": 4, "input": 1, "output-size": 1, "seed": 6},
      "lstm with forget bias 4: f_t near 1, so dQ/dc_t is carried back without vanishing"),
     ("gradient-flow-lstm-train", "gradient-flow",
-     {"network": "lstm", "hidden": 3, "steps": 6, "input": 3, "output": 1, "train": 4, "clip": 0.2, "seed": 9},
+     {"network": "lstm", "hidden": 3, "steps": 6, "input": 3, "output-size": 1, "train": 4, "clip": 0.2, "seed": 9},
      "lstm trained 4 iterations with clipping to norm 0.2"),
 ]
 

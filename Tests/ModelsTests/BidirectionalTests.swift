@@ -36,7 +36,7 @@ struct BidirectionalTests {
 
     /// `bind` and `outputs` of the demo's network, for a trace's sizes.
     private static func network(_ demo: String, _ trace: TraceDocument) -> (([Tensor], Tape) -> [Var], ([Var], [Var]) -> [Var]) {
-        let (I, H, O) = (trace.config["input"]!.intValue!, trace.config["hidden"]!.intValue!, trace.config["output"]!.intValue!)
+        let (I, H, O) = (trace.config["input"]!.intValue!, trace.config["hidden"]!.intValue!, trace.config["output-size"]!.intValue!)
         switch demo {
         case "birnn":
             let network = Bidirectional(RNN(inputSize: I, hiddenSize: H, outputSize: O), outputSize: O)
@@ -81,7 +81,7 @@ struct BidirectionalTests {
     }
 
     @Test func scopesNamesAndOutputs() throws {
-        let trace = try runDemo("bigru", ["steps": 3, "hidden": 2, "output": 3, "input": 2])
+        let trace = try runDemo("bigru", ["steps": 3, "hidden": 2, "output-size": 3, "input": 2])
         let topLevel = trace.scopes.filter { $0.parent == 0 }.map(\.name)
         #expect(topLevel == ["forward direction", "backward direction", "t = 1", "t = 2", "t = 3", "loss"])
         let parameters = trace.tensors.filter { $0.role == .parameter && $0.version == nil }

@@ -5,6 +5,16 @@ import Trace
 /// The demo registry: names, parameters, validation and the messages a user sees.
 @Suite("Demo registry")
 struct DemoRegistryTests {
+    /// `unrolled trace` reads these itself (`--output FILE`, `--pretty`, `--help`): a demo
+    /// parameter of the same name could never be set from the command line.
+    @Test func noDemoParameterTakesANameTheCommandLineUses() {
+        for demo in Demos.all {
+            for parameter in demo.parameters {
+                #expect(!["output", "o", "pretty", "help", "h"].contains(parameter.name), "\(demo.name): --\(parameter.name)")
+            }
+        }
+    }
+
     @Test func registryListsEveryDemoOnceStartingWithNeuronAndMLP() throws {
         #expect(Array(Demos.all.map(\.name).prefix(2)) == ["neuron", "mlp"])
         #expect(Set(Demos.all.map(\.name)).count == Demos.all.count)

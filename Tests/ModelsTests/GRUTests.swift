@@ -31,7 +31,7 @@ struct GRUTests {
         let trace = try runDemo("gru", RecurrentGradientCheck.configs[config])
         let network = GRU(
             inputSize: trace.config["input"]!.intValue!, hiddenSize: trace.config["hidden"]!.intValue!,
-            outputSize: trace.config["output"]!.intValue!)
+            outputSize: trace.config["output-size"]!.intValue!)
         let worst = try RecurrentGradientCheck.check(trace, bind: network.bind, outputs: { network.unroll($0, $1).outputs })
         print("GRUTests: finite differences, config \(config): max error \(worst)")
     }
@@ -67,7 +67,7 @@ struct GRUTests {
     }
 
     @Test func scopesEquationsAndNames() throws {
-        let trace = try runDemo("gru", ["input": 3, "hidden": 2, "output": 4])
+        let trace = try runDemo("gru", ["input": 3, "hidden": 2, "output-size": 4])
         var seen: [[String]] = []
         for step in trace.steps where step.phase == .forward {
             let names = trace.scopeNames(step.scope)

@@ -237,7 +237,7 @@ struct GradientFlowTests {
         ["network": "rnn", "steps": 6, "hidden": 3, "weight-scale": 1.7, "seed": 31],
         ["network": "rnn", "text": "abcab", "hidden": 2, "seed": 32],
         ["network": "lstm", "steps": 5, "hidden": 3, "weight-scale": 1.2, "seed": 33],
-        ["network": "lstm", "steps": 4, "hidden": 2, "input": 3, "output": 3, "loss": "cross-entropy", "seed": 34],
+        ["network": "lstm", "steps": 4, "hidden": 2, "input": 3, "output-size": 3, "loss": "cross-entropy", "seed": 34],
     ]
 
     @Test("Every recorded parameter gradient agrees with central differences of the last step's loss", arguments: gradientCheckConfigs.indices)

@@ -37,7 +37,7 @@ struct LSTMTests {
         let trace = try runDemo(peepholes ? "peephole-lstm" : "lstm", RecurrentGradientCheck.configs[config])
         let network = LSTM(
             inputSize: trace.config["input"]!.intValue!, hiddenSize: trace.config["hidden"]!.intValue!,
-            outputSize: trace.config["output"]!.intValue!, peepholes: peepholes)
+            outputSize: trace.config["output-size"]!.intValue!, peepholes: peepholes)
         #expect(trace.tensors.filter { $0.role == .parameter && $0.version == nil }.count == (peepholes ? 13 : 10))
         let worst = try RecurrentGradientCheck.check(trace, bind: network.bind, outputs: { network.unroll($0, $1).outputs })
         print("LSTMTests: finite differences, peepholes \(peepholes), config \(config): max error \(worst)")
@@ -93,7 +93,7 @@ struct LSTMTests {
     }
 
     @Test func namesAndShapes() throws {
-        let trace = try runDemo("peephole-lstm", ["input": 3, "hidden": 4, "output": 2, "steps": 3])
+        let trace = try runDemo("peephole-lstm", ["input": 3, "hidden": 4, "output-size": 2, "steps": 3])
         for (name, shape) in [
             ("W_f", [4, 7]), ("W_i", [4, 7]), ("W_c", [4, 7]), ("W_o", [4, 7]), ("b_f", [4, 1]), ("b_o", [4, 1]),
             ("p_f", [4, 1]), ("p_i", [4, 1]), ("p_o", [4, 1]), ("W_y", [2, 4]), ("b_y", [2, 1]),

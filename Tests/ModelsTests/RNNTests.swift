@@ -236,9 +236,9 @@ struct RNNTests {
 
     /// Small random configurations: sizes, steps, loss and seed.
     static let gradientCheckConfigs: [[String: JSONValue]] = [
-        ["input": 2, "hidden": 3, "output": 2, "steps": 4, "seed": 3],
-        ["input": 3, "hidden": 2, "output": 3, "steps": 3, "loss": "cross-entropy", "seed": 17],
-        ["input": 1, "hidden": 4, "output": 1, "steps": 6, "seed": 101],
+        ["input": 2, "hidden": 3, "output-size": 2, "steps": 4, "seed": 3],
+        ["input": 3, "hidden": 2, "output-size": 3, "steps": 3, "loss": "cross-entropy", "seed": 17],
+        ["input": 1, "hidden": 4, "output-size": 1, "steps": 6, "seed": 101],
         ["text": "abcab", "hidden": 3, "seed": 8],
         ["inputs": [[0.9, -0.4], [2, 1], [-1.5, 0.3]], "targets": [[0, 1], [1, 0], [0.5, 0.5]], "loss": "cross-entropy", "hidden": 2, "seed": 4],
     ]

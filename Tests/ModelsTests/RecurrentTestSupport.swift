@@ -49,8 +49,8 @@ enum RecurrentFixtures {
 enum RecurrentGradientCheck {
     /// Small random configurations: sizes, steps, loss, seed, and a one-hot text.
     static let configs: [[String: JSONValue]] = [
-        ["input": 2, "hidden": 3, "output": 2, "steps": 4, "seed": 3],
-        ["input": 3, "hidden": 2, "output": 3, "steps": 3, "loss": "cross-entropy", "seed": 17],
+        ["input": 2, "hidden": 3, "output-size": 2, "steps": 4, "seed": 3],
+        ["input": 3, "hidden": 2, "output-size": 3, "steps": 3, "loss": "cross-entropy", "seed": 17],
         ["text": "abcab", "hidden": 3, "seed": 8],
     ]
 

@@ -15,8 +15,8 @@ struct SequenceTaskTests {
         (["text": "hello", "inputs": [[1, 0]]], "--text makes the inputs and targets (one-hot tokens); leave out --inputs"),
         (["text": "hello", "targets": [[1, 0]]], "--text makes the inputs and targets (one-hot tokens); leave out --targets"),
         (["text": "hello", "input": 3], "--text makes the inputs and targets (one-hot tokens); leave out --input"),
-        (["text": "hello", "output": 4], "--text makes the inputs and targets (one-hot tokens); leave out --output"),
-        (["text": "hello", "inputs": [[1, 0]], "output": 4], "--text makes the inputs and targets (one-hot tokens); leave out --inputs"),
+        (["text": "hello", "output-size": 4], "--text makes the inputs and targets (one-hot tokens); leave out --output-size"),
+        (["text": "hello", "inputs": [[1, 0]], "output-size": 4], "--text makes the inputs and targets (one-hot tokens); leave out --inputs"),
         (["text": "hello", "loss": "mse"], "--text trains next-token prediction: use --loss cross-entropy (or leave it out)"),
         (["text": "hello "], "--text needs at least 2 tokens (one to read, one to predict); it has 1"),
         (["text": "  Hello!  "], "--text needs at least 2 tokens (one to read, one to predict); it has 1"),
@@ -30,14 +30,14 @@ struct SequenceTaskTests {
         (["inputs": [[0.5, -1], [1, 0], [0, 2]], "input": 3], "--input is 3 but the rows of --inputs have 2 numbers"),
         (["inputs": [[0.5, -1], [1, 0], [0, 2]], "targets": [[1], [0]]],
          "--targets has 2 rows but the sequence has 3 steps; give one target per step"),
-        (["targets": [[1, 0], [0, 1], [1, 0], [0, 1]], "steps": 4, "output": 3], "--output is 3 but the rows of --targets have 2 numbers"),
+        (["targets": [[1, 0], [0, 1], [1, 0], [0, 1]], "steps": 4, "output-size": 3], "--output-size is 3 but the rows of --targets have 2 numbers"),
         (["targets": [[1, 0], [0.5, 0.6]], "loss": "cross-entropy"],
          "with --loss cross-entropy each row of --targets must be a probability distribution (one-hot, say)"),
         (["targets": [[1.5, -0.5], [0, 1]], "loss": "cross-entropy"],
          "with --loss cross-entropy each row of --targets must be a probability distribution (one-hot, say)"),
         (["targets": [[0, 0], [0, 1]], "loss": "cross-entropy"],
          "with --loss cross-entropy each row of --targets must be a probability distribution (one-hot, say)"),
-        (["loss": "cross-entropy", "output": 1], "--loss cross-entropy needs --output of at least 2 (one per class)"),
+        (["loss": "cross-entropy", "output-size": 1], "--loss cross-entropy needs --output-size of at least 2 (one per class)"),
     ]
 
     @Test("Every conflict of the sequence parameters has its one-line message", arguments: conflicts.indices)
@@ -63,11 +63,11 @@ struct SequenceTaskTests {
             ["text": "hello", "loss": "cross-entropy"],
             ["text": "hello", "hidden": 5, "seed": 3, "lr": 0.5],
             ["inputs": [[0.5, -1], [1, 0], [0, 2]], "steps": 3, "input": 2],
-            ["targets": [[1, 0, 0], [0, 0.25, 0.75]], "output": 3, "loss": "cross-entropy"],
+            ["targets": [[1, 0, 0], [0, 0.25, 0.75]], "output-size": 3, "loss": "cross-entropy"],
             ["inputs": [[1]], "targets": [[2]]],
             ["text": "ab"],
             ["text": .string(String(repeating: "ab", count: 100) + "a")],
-            ["steps": 200, "input": 1, "output": 1, "hidden": 1],
+            ["steps": 200, "input": 1, "output-size": 1, "hidden": 1],
         ] {
             #expect(throws: Never.self, "\(parameters)") { _ = try runDemo("rnn", parameters) }
         }
@@ -84,7 +84,7 @@ struct SequenceTaskTests {
         #expect(steps?.message(flagPrefix: "--") == "--steps 201 is out of range; allowed: 1…200")
         #expect(demoError { _ = try runDemo("rnn", ["steps": 0]) }?.message() == "steps 0 is out of range; allowed: 1…200")
         #expect(demoError { _ = try runDemo("rnn", ["input": 257]) }?.message() == "input 257 is out of range; allowed: 1…256")
-        #expect(demoError { _ = try runDemo("rnn", ["output": 257]) }?.message() == "output 257 is out of range; allowed: 1…256")
+        #expect(demoError { _ = try runDemo("rnn", ["output-size": 257]) }?.message() == "output-size 257 is out of range; allowed: 1…256")
         #expect(demoError { _ = try runDemo("rnn", ["hidden": 257]) }?.message() == "hidden 257 is out of range; allowed: 1…256")
         #expect(demoError { _ = try runDemo("rnn", ["hidden": 0]) }?.message() == "hidden 0 is out of range; allowed: 1…256")
 
@@ -181,14 +181,14 @@ struct SequenceTaskTests {
         let text = try runDemo("rnn", ["text": "hello"])
         #expect(text.config["steps"] == 4)
         #expect(text.config["input"] == 4)
-        #expect(text.config["output"] == 4)
+        #expect(text.config["output-size"] == 4)
         #expect(text.config["loss"] == "cross-entropy")
         #expect(text.config["text"] == "hello")
 
         let given = try runDemo("rnn", ["inputs": [[0.5, -1, 2], [1, 0, 0]], "targets": [[1], [0]]])
         #expect(given.config["steps"] == 2)
         #expect(given.config["input"] == 3)
-        #expect(given.config["output"] == 1)
+        #expect(given.config["output-size"] == 1)
         #expect(given.config["loss"] == "mse")
         #expect(given.config["inputs"]?.arrayValue?.map(\.doubleArray) == [[0.5, -1, 2], [1, 0, 0]])
         #expect(given.config["targets"]?.arrayValue?.map(\.doubleArray) == [[1], [0]])
@@ -196,12 +196,12 @@ struct SequenceTaskTests {
         let targetsOnly = try runDemo("rnn", ["targets": [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]], "loss": "cross-entropy", "input": 5])
         #expect(targetsOnly.config["steps"] == 4)
         #expect(targetsOnly.config["input"] == 5)
-        #expect(targetsOnly.config["output"] == 3)
+        #expect(targetsOnly.config["output-size"] == 3)
         #expect(try #require(targetsOnly.value(named: "x_4")).shape == [5, 1])
 
         let defaults = try runDemo("rnn")
         for (name, value): (String, JSONValue) in [
-            ("steps", 3), ("input", 2), ("output", 2), ("hidden", 2), ("loss", "mse"), ("train", 1), ("lr", 0.1), ("seed", 1),
+            ("steps", 3), ("input", 2), ("output-size", 2), ("hidden", 2), ("loss", "mse"), ("train", 1), ("lr", 0.1), ("seed", 1),
         ] {
             #expect(defaults.config[name]?.doubleValue == value.doubleValue && defaults.config[name]?.stringValue == value.stringValue, "\(name)")
         }
@@ -244,7 +244,7 @@ struct SequenceTaskTests {
         }
         let parameters = ["W_1", "b_1", "W_2", "b_2"]
         var generator = SeededGenerator(seed: 7)
-        let seeded = try runDemo("rnn", ["seed": 7, "steps": 2, "input": 3, "output": 2, "hidden": 2])
+        let seeded = try runDemo("rnn", ["seed": 7, "steps": 2, "input": 3, "output-size": 2, "hidden": 2])
         let xs = (0..<2).map { _ in Tensor.uniform([3, 1], bound: 1, using: &generator).scalars }
         let targets = (0..<2).map { _ in Tensor.uniform([2, 1], bound: 1, using: &generator).scalars }
         #expect(try values(seeded, ["x_1", "x_2"]) == xs.flatMap { $0 })
@@ -254,7 +254,7 @@ struct SequenceTaskTests {
 
         // Cross-entropy: one class per step by nextInt(below: O).
         generator = SeededGenerator(seed: 7)
-        let ce = try runDemo("rnn", ["seed": 7, "steps": 3, "loss": "cross-entropy", "output": 4])
+        let ce = try runDemo("rnn", ["seed": 7, "steps": 3, "loss": "cross-entropy", "output-size": 4])
         _ = (0..<3).map { _ in Tensor.uniform([2, 1], bound: 1, using: &generator) }
         let classes = (0..<3).map { _ in generator.nextInt(below: 4) }
         #expect(try values(ce, ["target_1", "target_2", "target_3"]) == classes.flatMap { Tensor.oneHot($0, count: 4).scalars })
@@ -345,7 +345,7 @@ struct SequenceTaskTests {
     @Test("The sequence parameters are listed with their kinds and no defaults for the optional ones")
     func parameterList() throws {
         let names = Demos.rnnDemo.parameters.map(\.name)
-        for name in ["steps", "input", "output", "inputs", "targets", "text", "loss", "hidden", "train", "lr", "seed"] {
+        for name in ["steps", "input", "output-size", "inputs", "targets", "text", "loss", "hidden", "train", "lr", "seed"] {
             #expect(names.contains(name), "rnn lacks \(name)")
         }
         for name in ["inputs", "targets", "text", "loss"] {

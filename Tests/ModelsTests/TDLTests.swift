@@ -178,9 +178,9 @@ struct TDLTests {
     func tapShapes() throws {
         let vector = try runDemo("tdl", ["tap-kind": "vector", "taps": 2, "input": 3])
         #expect(vector.value(named: "a_1")?.shape == [3, 1])
-        #expect(vector.config["output"]?.intValue == 3)
+        #expect(vector.config["output-size"]?.intValue == 3)
         #expect(vector.scopes.contains { $0.equation == "\\hat{z}_{2} = a_{0} \\odot x_{2} + a_{1} \\odot x_{1}" })
-        let matrix = try runDemo("tdl", ["tap-kind": "matrix", "taps": 2, "input": 3, "output": 4])
+        let matrix = try runDemo("tdl", ["tap-kind": "matrix", "taps": 2, "input": 3, "output-size": 4])
         #expect(matrix.value(named: "a_0")?.shape == [4, 3])
         #expect(matrix.value(named: "zhat_3")?.shape == [4, 1])
         let scalar = try runDemo("tdl", ["taps": 5])
@@ -189,12 +189,12 @@ struct TDLTests {
 
     @Test("Scalar and vector taps refuse targets of another size than x_t, naming the fix")
     func sizeConflicts() {
-        let error = demoError { _ = try runDemo("tdl", ["input": 3, "output": 2]) }
+        let error = demoError { _ = try runDemo("tdl", ["input": 3, "output-size": 2]) }
         #expect(error?.message(flagPrefix: "--")
-            == "--tap-kind scalar keeps the size of x_t (I = 3), so the targets need 3 numbers, not 2; give --output 3 or use --tap-kind matrix")
+            == "--tap-kind scalar keeps the size of x_t (I = 3), so the targets need 3 numbers, not 2; give --output-size 3 or use --tap-kind matrix")
         #expect(demoError { _ = try runDemo("tdl", ["tap-kind": "vector", "inputs": [[1, 2]], "targets": [[1]]]) } != nil)
         #expect(demoError { _ = try runDemo("tdl", ["taps": 17]) } == .outOfRange(parameter: "taps", value: "17", allowed: "1…16"))
-        #expect(demoError { _ = try runDemo("tdl", ["tap-kind": "matrix", "input": 3, "output": 2]) } == nil)
+        #expect(demoError { _ = try runDemo("tdl", ["tap-kind": "matrix", "input": 3, "output-size": 2]) } == nil)
     }
 
     @Test("Trained on targets that are the input delayed by one step, the taps become (0, 1, 0)")
@@ -215,7 +215,7 @@ struct TDLTests {
     static let gradientCheckConfigs: [[String: JSONValue]] = [
         ["taps": 3, "steps": 5, "input": 2, "seed": 21],
         ["tap-kind": "vector", "taps": 2, "steps": 4, "input": 3, "loss": "cross-entropy", "seed": 22],
-        ["tap-kind": "matrix", "taps": 3, "steps": 4, "input": 2, "output": 3, "seed": 23],
+        ["tap-kind": "matrix", "taps": 3, "steps": 4, "input": 2, "output-size": 3, "seed": 23],
         ["tap-kind": "matrix", "taps": 2, "text": "abcab", "seed": 24],
     ]
 

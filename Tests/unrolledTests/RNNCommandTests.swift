@@ -44,8 +44,20 @@ struct RNNCommandTests {
         ])
         #expect(withTargets.status == 0, "\(withTargets.standardError)")
         let trace = try TraceDocument.decode(from: withTargets.standardOutput)
-        #expect(trace.config["output"] == 3)
+        #expect(trace.config["output-size"] == 3)
         #expect(trace.tensors.first { $0.name == "target_2" }?.data == [0, 0, 1])
+    }
+
+    @Test("--output-size sets O while --output still names the file")
+    func outputSizeBesideOutputFile() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("rnn.json").path
+        let result = try CLI.run(["trace", "rnn", "--output-size", "3", "--output", path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let trace = try TraceDocument.decode(from: Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(trace.config["output-size"] == 3)
+        #expect(trace.tensors.first { $0.name == "W_2" }?.shape == [3, 2])
     }
 
     @Test(
