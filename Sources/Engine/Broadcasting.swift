@@ -3,6 +3,7 @@
 enum Broadcasting {
     /// The shape two broadcast operands produce, or `nil` when they are incompatible.
     static func shape(_ a: [Int], _ b: [Int]) -> [Int]? {
+        if a == b { return a }  // the common case, without building a new array
         let rank = max(a.count, b.count)
         var result = [Int](repeating: 1, count: rank)
         for axis in 0..<rank {

@@ -57,7 +57,15 @@ public func logSoftmax(_ x: Var, axis: Int) -> Var {
 }
 
 /// The transpose of a matrix (axes reversed), or the axes permuted by `perm`.
-public func transpose(_ x: Var, _ perm: [Int]? = nil) -> Var { x.tape.apply(Transpose(perm: perm), [x]) }
+/// A matrix's transpose is computed and recorded once per tape and reused: the backward pass of
+/// an unrolled network needs Wᵀ at every time step.
+public func transpose(_ x: Var, _ perm: [Int]? = nil) -> Var {
+    guard perm == nil else { return x.tape.apply(Transpose(perm: perm), [x]) }
+    if let cached = x.tape.transposes[x.id] { return Var(tape: x.tape, id: cached) }
+    let transposed = x.tape.apply(Transpose(), [x])
+    x.tape.transposes[x.id] = transposed.id
+    return transposed
+}
 public func reshape(_ x: Var, _ shape: [Int]) -> Var { x.tape.apply(Reshape(shape: shape), [x]) }
 
 /// Joins along `axis` (default 0: stacking columns into a taller column, as in [h; x]).

@@ -40,6 +40,8 @@ public final class Tape {
     var scopes: [Scope] = []
     var currentScope: Int?
     var lossID: Int?
+    /// The recorded transpose of each tensor that has one (see `transpose(_:)`).
+    var transposes: [Int: Int] = [:]
     /// Final gradient per parameter/input id, from the latest `backward`.
     var finalGradients: [Int: Int] = [:]
 

@@ -19,13 +19,14 @@ public struct MatMul: Op {
             throw OpError(
                 op: Self.name, "inner dimensions differ: \(describe(a.shape)) times \(describe(b.shape)) (\(k) ≠ \(b.shape[0]))")
         }
-        var out = [Double](repeating: 0, count: m * n)
-        a.scalars.withUnsafeBufferPointer { A in
-            b.scalars.withUnsafeBufferPointer { B in
-                out.withUnsafeMutableBufferPointer { C in
+        // `multiply` writes every element, so the output starts uninitialized (no zeroing pass).
+        let out = [Double](unsafeUninitializedCapacity: m * n) { C, count in
+            a.scalars.withUnsafeBufferPointer { A in
+                b.scalars.withUnsafeBufferPointer { B in
                     multiply(A.baseAddress, B.baseAddress, C.baseAddress, m, k, n)
                 }
             }
+            count = m * n
         }
         return Tensor(shape: [m, n], scalars: out)
     }
@@ -39,7 +40,7 @@ public struct MatMul: Op {
     }
 }
 
-/// C = A·B for row-major A (m×k), B (k×n) and a zeroed C (m×n).
+/// C = A·B for row-major A (m×k), B (k×n), C (m×n); every element of C is written.
 ///
 /// Tiles of 4 rows × 4 columns of C are accumulated in registers over all of k, so each loaded
 /// row piece of B serves four rows of A. Every C[i][j] still sums its k products in order
@@ -47,7 +48,11 @@ public struct MatMul: Op {
 private func multiply(
     _ A: UnsafePointer<Double>?, _ B: UnsafePointer<Double>?, _ C: UnsafeMutablePointer<Double>?, _ m: Int, _ k: Int, _ n: Int
 ) {
-    guard let A, let B, let C, m > 0, n > 0, k > 0 else { return }
+    guard let C, m > 0, n > 0 else { return }
+    guard let A, let B, k > 0 else {
+        C.initialize(repeating: 0, count: m * n)  // an empty sum
+        return
+    }
     let tiledColumns = n - n % 4
     var i = 0
     while i + 4 <= m {

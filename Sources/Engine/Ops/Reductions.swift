@@ -109,7 +109,7 @@ public struct SumTo: Op {
         guard Broadcasting.fits(shape, into: x[0].shape) else {
             throw OpError(op: Self.name, "cannot sum \(describe(x[0].shape)) to \(describe(shape)): \(describe(shape)) does not broadcast to it")
         }
-        return Broadcasting.sum(x[0], to: shape)
+        return x[0].shape == shape ? x[0] : Broadcasting.sum(x[0], to: shape)
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [broadcastTo(c.grad, c.inputs[0].shape)] }
 }
@@ -127,7 +127,7 @@ public struct BroadcastTo: Op {
         guard Broadcasting.fits(x[0].shape, into: shape) else {
             throw OpError(op: Self.name, "shape \(describe(x[0].shape)) does not broadcast to \(describe(shape))")
         }
-        return Broadcasting.expand(x[0], to: shape)
+        return x[0].shape == shape ? x[0] : Broadcasting.expand(x[0], to: shape)
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [sumTo(c.grad, c.inputs[0].shape)] }
 }

@@ -17,6 +17,7 @@ public struct Transpose: Op {
         guard order.sorted() == Array(input.shape.indices) else {
             throw OpError(op: Self.name, "perm \(order) is not a permutation of the axes of \(describe(input.shape))")
         }
+        if input.rank == 2 && order == [1, 0] { return transposeMatrix(input) }
         let shape = order.map { input.shape[$0] }
         let inputStrides = Tensor.strides(of: input.shape)
         return Broadcasting.gather(input, shape: shape, strides: order.map { inputStrides[$0] })
@@ -28,6 +29,20 @@ public struct Transpose: Op {
         for (i, axis) in perm.enumerated() { inverse[axis] = i }
         return [c.grad.tape.apply(Transpose(perm: inverse), [c.grad])]
     }
+}
+
+/// The transpose of an m×n matrix, element by element.
+private func transposeMatrix(_ x: Tensor) -> Tensor {
+    let (m, n) = (x.shape[0], x.shape[1])
+    let scalars = [Double](unsafeUninitializedCapacity: m * n) { out, count in
+        x.scalars.withUnsafeBufferPointer { source in
+            for i in 0..<m {
+                for j in 0..<n { out[j * m + i] = source[i * n + j] }
+            }
+        }
+        count = m * n
+    }
+    return Tensor(shape: [n, m], scalars: scalars)
 }
 
 /// The same values, row-major, in another shape of the same size. ∂x = reshape(g, x's shape).
