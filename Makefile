@@ -31,7 +31,7 @@ bench: setup
 	"$(BIN_RELEASE)/unrolled-bench"
 
 fixtures: setup
-	python3 Tests/Fixtures/reference_models.py
+	for script in Tests/Fixtures/reference_*.py; do python3 "$$script" || exit 1; done
 
 clean:
 	rm -rf .build
