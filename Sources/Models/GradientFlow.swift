@@ -132,11 +132,7 @@ enum GradientFlow {
         let traced = config.string("record") == "steps"
         let iterations = config.int("train")
         let tape = Tape(recording: traced)
-        let trainer = SGDTrainer(
-            learningRate: config.double("lr"), iterations: iterations, tracedIterations: traced ? 1 : 0,
-            clipNorm: config.optionalDouble("clip"),
-            snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) },
-            onIteration: config.progress.map { report in { iteration, loss in report(iteration, iterations, loss) } })
+        let trainer = SGDTrainer(demo: config, tracedIterations: traced ? 1 : 0, clipNorm: config.optionalDouble("clip"))
 
         var states: [Network.State] = []
         let result = trainer.run(

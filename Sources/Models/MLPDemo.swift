@@ -56,11 +56,7 @@ extension Demos {
 
         let tape = Tape()
         let iterations = config.int("train")
-        let trainer = SGDTrainer(
-            learningRate: config.double("lr"), iterations: iterations,
-            snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) },
-            onIteration: config.progress.map { report in { iteration, loss in report(iteration, iterations, loss) } })
-        let result = trainer.run(on: tape, parameters: network.bind(initial, on: tape)) { tape, parameters in
+        let result = SGDTrainer(demo: config).run(on: tape, parameters: network.bind(initial, on: tape)) { tape, parameters in
             let x = tape.input(X, name: "X", requiresGradient: false)
             let t = tape.constant(T, name: "T")
             return network.loss(network(x, parameters), t, kind: lossKind)

@@ -26,12 +26,7 @@ enum SequenceDemo {
         bind: ([Tensor], Tape) -> [Var], outputs: ([Var], [Var]) -> [Var]
     ) -> TraceDocument {
         let tape = Tape()
-        let iterations = config.int("train")
-        let trainer = SGDTrainer(
-            learningRate: config.double("lr"), iterations: iterations,
-            snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) },
-            onIteration: config.progress.map { report in { iteration, loss in report(iteration, iterations, loss) } })
-        let result = trainer.run(on: tape, parameters: bind(initial, tape)) { tape, parameters in
+        let result = SGDTrainer(demo: config).run(on: tape, parameters: bind(initial, tape)) { tape, parameters in
             let inputs = task.bindInputs(on: tape)
             let targets = task.bindTargets(on: tape)
             return task.loss(outputs(inputs, parameters), targets)
