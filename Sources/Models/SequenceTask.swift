@@ -160,6 +160,11 @@ struct SequenceTask {
 enum Tokenizer {
     static func tokens(of text: String) -> [String] {
         guard text.contains(where: \.isWhitespace) else { return text.map(String.init) }
+        return words(of: text)
+    }
+
+    /// The words of `text` whatever its spacing (word2vec's tokens): lower-cased, punctuation stripped.
+    static func words(of text: String) -> [String] {
         let joiner: (Character) -> Bool = { $0 == "'" || $0 == "-" }
         return text.lowercased().split(whereSeparator: \.isWhitespace).map { word in
             let kept = word.filter { $0.isLetter || $0.isNumber || joiner($0) }
