@@ -38,6 +38,12 @@ struct ReplayTests {
         ("tdl", ["tap-kind": "matrix", "taps": 2, "text": "hello"]),
         ("gradient-flow", ["steps": 8, "hidden": 4, "weight-scale": 2]),
         ("gradient-flow", ["network": "lstm", "steps": 6, "hidden": 3, "clip": 0.1, "train": 2]),
+        ("cbow", [:]),
+        ("cbow", ["weights": "example", "context": "this,corpus,context", "target": "sample", "seed": 3]),
+        ("cbow", ["corpus": "the cat sat on the mat and the dog sat on the log", "window": 2, "dimensions": 3, "train": 2, "neighbours": "cat,dog"]),
+        ("skipgram", [:]),
+        ("skipgram", ["weights": "example", "word": "corpus", "seed": 3]),
+        ("skipgram", ["corpus": "the cat sat on the mat and the dog sat on the log", "window": 2, "word": "the", "train": 2, "neighbours": "mat"]),
     ]
 
     @Test func everyDemoIsCovered() {

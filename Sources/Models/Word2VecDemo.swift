@@ -1,0 +1,162 @@
+import Engine
+import Foundation
+import Trace
+
+/// The `cbow` and `skipgram` demos: one example traced (forward, backward, SGD update), then,
+/// with `train`, epochs over every window of the corpus with recording off (`Word2VecTrainer`).
+///
+/// - Weights: `example` is the notes' matrices (their corpus, N = 4); `random` draws W_in, then
+///   W_out, row-major, each uniform in [−0.5/N, 0.5/N).
+/// - Training continues from the traced update. Each epoch visits every window once, in an
+///   order shuffled by Fisher–Yates (for i = n−1 down to 1: swap i with `nextInt(below: i + 1)`),
+///   drawn from the same generator after the weights. CBOW trains context → centre on every
+///   window; skip-gram centre → its context words (padding left out).
+/// - History, one entry per epoch: the mean loss over the epoch's examples (each before its
+///   update) and `W_in_pca`, the V×2 PCA projection of W_in after the epoch (`Embeddings.pca`),
+///   rows in vocabulary order.
+/// - `neighbours`: for each word given, a constant `neighbours_<word>` (1×k, k = min(5, V − 1)) of
+///   cosine similarities over the final W_in rows, columns labelled with the neighbour words.
+extension Demos {
+    static let cbow = Demo(
+        name: "cbow",
+        summary: "word2vec CBOW with a full softmax: context words → hidden average → softmax over the vocabulary, traced and trained",
+        parameters: Word2VecDemo.parameters(cbow: true),
+        build: { config throws(DemoError) in try Word2VecDemo.build(config, cbow: true) }
+    )
+
+    static let skipgram = Demo(
+        name: "skipgram",
+        summary: "word2vec skip-gram with a full softmax: a word → one softmax per context word, errors summed, traced and trained",
+        parameters: Word2VecDemo.parameters(cbow: false),
+        build: { config throws(DemoError) in try Word2VecDemo.build(config, cbow: false) }
+    )
+}
+
+enum Word2VecDemo {
+    static func parameters(cbow: Bool) -> [DemoParameter] {
+        let example: [DemoParameter] =
+            cbow
+            ? [
+                DemoParameter("context", "the traced example's context words, comma-separated (default: the first pair's)", .text(length: 1...1000), default: nil),
+                DemoParameter("target", "the traced example's target word (default: the centre of the first window sharing the most context words)", .text(length: 1...100), default: nil),
+            ]
+            : [DemoParameter("word", "the traced example's centre word (its first occurrence; default: the first word)", .text(length: 1...100), default: nil)]
+        return Word2VecCorpus.parameters + [
+            DemoParameter("dimensions", "embedding size N (hidden layer)", .integer(2...300), default: 4),
+            DemoParameter("weights", "initial weights: drawn from the seed, or the notes' matrices (their corpus, N = 4)", .choice(["random", "example"]), default: "random"),
+        ] + example + [
+            DemoParameter("train", "epochs over the corpus after the traced example (recording off)", .integer(0...1000), default: 0),
+            DemoParameter("neighbours", "words whose nearest neighbours (cosine over W_in rows) are reported, comma-separated", .text(length: 1...1000), default: nil),
+            CommonParameters.learningRate(default: 0.05),
+            CommonParameters.seed,
+        ]
+    }
+
+    static func build(_ config: DemoConfig, cbow: Bool) throws(DemoError) -> TraceDocument {
+        let corpus = try Word2VecCorpus.load(config)
+        guard corpus.size >= 2 else { throw .conflict("the corpus has one distinct word; word2vec needs at least 2") }
+        let (V, N, w) = (corpus.size, config.int("dimensions"), config.int("window"))
+        let lr = config.double("lr")
+        let windows = corpus.windows(w)
+        var random = config.generator
+
+        let W_in0: Tensor, W_out0: Tensor
+        if config.string("weights") == "example" {
+            guard corpus.vocabulary == (try Word2VecCorpus(text: Word2VecCorpus.notesText)).vocabulary, N == 4 else {
+                throw .conflict("{weights} example holds the notes' matrices: use the notes' corpus (V = 10) and {dimensions} 4")
+            }
+            (W_in0, W_out0) = (Word2VecCorpus.notesInputWeights, Word2VecCorpus.notesOutputWeights)
+        } else {
+            let bound = 0.5 / Double(N)
+            W_in0 = Tensor.uniform([V, N], bound: bound, using: &random)
+            W_out0 = Tensor.uniform([N, V], bound: bound, using: &random)
+        }
+        let neighbourWords = try config.optionalString("neighbours").map { text throws(DemoError) in
+            try corpus.indices(ofList: text, parameter: "neighbours")
+        }
+
+        let network = Word2Vec(corpus: corpus, dimensions: N)
+        let tape = Tape()
+        _ = corpus.trainingPairs(window: w, cbow: cbow, on: tape)
+        let (W_in, W_out) = network.bind(W_in0, W_out0, on: tape)
+        let label: String
+        let Q: Var
+        if cbow {
+            let (context, target) = try cbowExample(config, corpus, windows)
+            label = "\(context.map { corpus.vocabulary[$0] }.joined(separator: ", ")) → \(corpus.vocabulary[target])"
+            Q = tape.scope("example: \(label)") { network.cbowLoss(context: context, target: target, W_in, W_out) }
+        } else {
+            let window = try skipGramExample(config, corpus, windows)
+            label = "\(corpus.vocabulary[window.centre]) → \(window.context.map { $0.map { corpus.vocabulary[$0] } ?? Word2VecCorpus.padding }.joined(separator: ", "))"
+            Q = tape.scope("example: \(label)") {
+                network.skipGramLoss(centre: window.centre, context: window.contextWords, W_in, W_out)
+            }
+        }
+        let gradients = tape.backward(Q)
+        gradients[W_in]?.labeled([corpus.vocabulary, nil])
+        gradients[W_out]?.labeled([nil, corpus.vocabulary])
+        let updated = tape.sgd([W_in, W_out], gradients, learningRate: lr)
+
+        var trainer = Word2VecTrainer(W_in: updated[0].value.scalars, W_out: updated[1].value.scalars, V: V, N: N)
+        let epochs = config.int("train")
+        var history: [HistoryEntry] = []
+        var order = Array(windows.indices)
+        for epoch in stride(from: 1, through: epochs, by: 1) {
+            for i in stride(from: order.count - 1, to: 0, by: -1) {
+                order.swapAt(i, random.nextInt(below: i + 1))
+            }
+            var total = 0.0
+            for index in order {
+                let window = windows[index]
+                total +=
+                    cbow
+                    ? trainer.cbowStep(context: window.contextWords, target: window.centre, learningRate: lr)
+                    : trainer.skipGramStep(centre: window.centre, context: window.contextWords, learningRate: lr)
+            }
+            let projection = Embeddings.pca(trainer.W_in, rows: V, columns: N)
+            history.append(
+                HistoryEntry(
+                    iteration: epoch, loss: total / Double(order.count), traced: false,
+                    tensors: ["W_in_pca": TensorSnapshot(shape: [V, 2], data: projection)]))
+            config.progress?(epoch, epochs, total / Double(order.count))
+        }
+
+        for word in neighbourWords ?? [] {
+            let nearest = Embeddings.nearest(to: word, in: trainer.W_in, rows: V, columns: N, count: min(5, V - 1))
+            let name = corpus.vocabulary[word]
+            tape.constant(Tensor(shape: [1, nearest.count], scalars: nearest.map(\.cosine)), name: "neighbours_\(name)", tex: "\\cos(\\text{\(name)}, \\cdot)")
+                .labeled([[name], nearest.map { corpus.vocabulary[$0.word] }])
+        }
+
+        var config = config
+        config.derive("vocabulary", .int(V))
+        let training = epochs == 0 ? "one SGD step" : "one traced SGD step, \(epochs) epoch\(epochs == 1 ? "" : "s")"
+        return tape.trace(
+            title: "\(cbow ? "CBOW" : "Skip-gram"), V = \(V), N = \(N), window \(w): \(label), \(training)",
+            model: cbow ? "cbow" : "skipgram", config: config.values, history: epochs > 0 ? history : nil)
+    }
+
+    /// The traced CBOW example: `context` (or the first window's) → `target`, or the centre of
+    /// the first window whose context shares the most words with it (all of them, in any order,
+    /// when the context is a window's).
+    static func cbowExample(_ config: DemoConfig, _ corpus: Word2VecCorpus, _ windows: [Word2VecWindow]) throws(DemoError)
+        -> ([Int], Int)
+    {
+        let context = try config.optionalString("context").map { text throws(DemoError) in
+            try corpus.indices(ofList: text, parameter: "context")
+        } ?? windows[0].contextWords
+        if let word = config.optionalString("target") { return (context, try corpus.index(of: word, parameter: "target")) }
+        if let window = windows.first(where: { $0.contextWords.sorted() == context.sorted() }) { return (context, window.centre) }
+        let shared = windows.map { window in context.filter(window.contextWords.contains).count }
+        return (context, windows[shared.firstIndex(of: shared.max()!)!].centre)
+    }
+
+    /// The traced skip-gram example: the window of `word`'s first occurrence, or the first window.
+    static func skipGramExample(_ config: DemoConfig, _ corpus: Word2VecCorpus, _ windows: [Word2VecWindow]) throws(DemoError)
+        -> Word2VecWindow
+    {
+        guard let word = config.optionalString("word") else { return windows[0] }
+        let index = try corpus.index(of: word, parameter: "word")
+        return windows.first { $0.centre == index }!
+    }
+}
