@@ -44,6 +44,9 @@ struct ReplayTests {
         ("skipgram", [:]),
         ("skipgram", ["weights": "example", "word": "corpus", "seed": 3]),
         ("skipgram", ["corpus": "the cat sat on the mat and the dog sat on the log", "window": 2, "word": "the", "train": 2, "neighbours": "mat"]),
+        ("skipgram-ns", [:]),
+        ("skipgram-ns", ["negatives": 1, "word": "corpus", "context": "using", "lr": 0.5, "seed": 3]),
+        ("skipgram-ns", ["corpus": "the cat sat on the mat and the dog sat on the log", "window": 2, "negatives": 8, "word": "sat", "train": 2, "neighbours": "cat,dog"]),
     ]
 
     @Test func everyDemoIsCovered() {
