@@ -2,7 +2,8 @@
 // (Benchmarks/mlp_numpy.py) in the same run, with the ratios the issue targets:
 //   recording on / off  ≤ 1.5,   engine (off) / numpy  < 1 for hidden sizes up to 64;
 // then an LSTM (I = H = 32, T = 32) the same way beside Benchmarks/lstm_numpy.py, target
-// engine (off) / numpy < 1.
+// engine (off) / numpy < 1; then skip-gram with negative sampling training throughput (tokens per
+// second, recording off) beside Benchmarks/skipgram_ns_numpy.py, target engine / numpy ≥ 1.
 // A benchmark, not a test: it prints numbers and always exits 0 unless something fails to run.
 import Engine
 import Foundation
@@ -115,3 +116,58 @@ do {
     print(row.map { $0.trimmingCharacters(in: .whitespaces).padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
 }
 print("\ntarget: off/numpy < 1.00×")
+
+// Skip-gram with negative sampling: the `skipgram-ns` demo's training loop (recording off, plain
+// arrays, sparse updates) on a seeded Zipf-like corpus, written to a temporary file that numpy reads.
+let (nsVocabulary, nsTokens, nsDimensions, nsWindow, nsNegatives, nsRate) = (1000, 10_000, 100, 2, 5, 0.025)
+print("\nSkip-gram with negative sampling: \(nsTokens) tokens over V = \(nsVocabulary) (word r drawn ∝ 1/r), N = \(nsDimensions), window \(nsWindow), k = \(nsNegatives): training throughput\n")
+do {
+    var random = SeededGenerator(seed: 1)
+    var running = 0.0
+    let zipf = (1...nsVocabulary).map { rank in
+        running += 1 / Double(rank)
+        return running
+    }
+    let tokens = (0..<nsTokens).map { _ in
+        let r = random.nextUniform() * running
+        return zipf.firstIndex { $0 > r } ?? nsVocabulary - 1
+    }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("unrolled-bench-skipgram-ns-\(ProcessInfo.processInfo.processIdentifier).txt")
+    try tokens.map(String.init).joined(separator: " ").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+
+    var counts = [Int](repeating: 0, count: nsVocabulary)
+    for token in tokens { counts[token] += 1 }
+    var pairs: [(centre: Int, context: Int)] = []
+    for i in tokens.indices {
+        for d in -nsWindow...nsWindow where d != 0 && tokens.indices.contains(i + d) { pairs.append((tokens[i], tokens[i + d])) }
+    }
+    let sampler = NegativeSampler(counts: counts)
+    let bound = 0.5 / Double(nsDimensions)
+    var weights = SkipGramNegativeSampling.Weights(
+        W_in: Tensor.uniform([nsVocabulary, nsDimensions], bound: bound, using: &random),
+        W_out: Tensor.uniform([nsDimensions, nsVocabulary], bound: bound, using: &random))
+    var epochSeconds: [Double] = []
+    var loss = 0.0
+    for _ in 0..<7 {
+        let start = ContinuousClock.now
+        loss = SkipGramNegativeSampling.train(
+            &weights, pairs: pairs, negatives: nsNegatives, sampler: sampler, learningRate: nsRate, using: &random) / Double(pairs.count)
+        let elapsed = ContinuousClock.now - start
+        epochSeconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+    let engine = Double(nsTokens) / epochSeconds.min()!
+    let numpy = numpyTimings(
+        "skipgram_ns_numpy.py",
+        [file.path, String(nsVocabulary), String(nsDimensions), String(nsWindow), String(nsNegatives), String(nsRate), "3"])
+    let numpyRate = numpy?["seconds_per_epoch"].map { Double(nsTokens) / $0 }
+    if numpy == nil { print("(numpy reference could not be run)\n") }
+    let rate = { (x: Double) in String(format: "%.0f tokens/s", x) }
+    let columns = ["engine (off)", "numpy", "engine/numpy", "pairs/epoch", "last epoch's mean Q"]
+    print(columns.map { $0.padding(toLength: 20, withPad: " ", startingAt: 0) }.joined())
+    let row = [rate(engine), numpyRate.map(rate) ?? "–", numpyRate.map { String(format: "%.1f×", engine / $0) } ?? "–", String(pairs.count), String(format: "%.4f", loss)]
+    print(row.map { $0.padding(toLength: 20, withPad: " ", startingAt: 0) }.joined())
+} catch {
+    print("(could not write the corpus for numpy: \(error))")
+}
+print("\ntarget: engine/numpy ≥ 1.0× (throughput: higher is better; each the fastest of its epochs)")
