@@ -58,6 +58,9 @@ CLI_CASES = {
     "tdl-default": ("tdl", []),
     "tdl-vector-train": ("tdl", ["--tap-kind", "vector", "--taps", "4", "--steps", "5", "--input", "3", "--train", "3"]),
     "tdl-matrix-text": ("tdl", ["--tap-kind", "matrix", "--taps", "2", "--text", "the cat saw the dog"]),
+    "skipgram-ns-default": ("skipgram-ns", []),
+    "skipgram-ns-train": ("skipgram-ns", ["--corpus", "the cat sat on the mat and the dog sat on the log", "--window", "2",
+                                          "--negatives", "8", "--word", "sat", "--train", "3", "--neighbours", "cat,dog"]),
     "gradient-flow-vanish": ("gradient-flow", ["--weight-scale", "0.5", "--steps", "20", "--hidden", "8"]),
     "gradient-flow-explode-clip": ("gradient-flow", ["--weight-scale", "2", "--steps", "20", "--hidden", "16", "--clip", "0.5", "--train", "3"]),
     "gradient-flow-lstm": ("gradient-flow", ["--network", "lstm", "--steps", "10", "--hidden", "4", "--weight-scale", "1.5"]),
@@ -147,6 +150,32 @@ def unrolled_binary() -> Path:
             pytrace=False,
         )
     return path
+
+
+def test_documented_sampler_reproduces_the_skipgram_ns_negatives():
+    """docs/word2vec-negative-sampling.md: after W_in and W_out, k draws from the running sums of
+    sqrt(count) * sqrt(sqrt(count)), the first word above r * total, redrawn while equal to the context word."""
+    trace = cli_trace("skipgram-ns-train")
+    tensors = {t["name"]: t for t in trace["tensors"] if "version" not in t and t["role"] != "gradient"}
+    vocabulary = tensors["W_in"]["labels"][0]
+    V, N = tensors["W_in"]["shape"]
+    tokens = "the cat sat on the mat and the dog sat on the log".split()
+    running, total = [], 0.0
+    for word in vocabulary:
+        count = float(tokens.count(word))
+        total += math.sqrt(count) * math.sqrt(math.sqrt(count))
+        running.append(total)
+    generator = SeededGenerator(1)
+    assert tensors["W_in"]["data"] + tensors["W_out"]["data"] == generator.tensor(2 * V * N, 0.5 / N)
+    context = vocabulary.index(tensors["u"]["labels"][1][0])
+    negatives = []
+    while len(negatives) < 8:
+        threshold = generator.next_uniform() * total
+        word = next((w for w, s in enumerate(running) if s > threshold), V - 1)
+        if word != context:
+            negatives.append(word)
+    assert tensors["negatives"]["data"] == negatives
+    assert tensors["u"]["labels"][1][1:] == [vocabulary[n] for n in negatives]
 
 
 @functools.cache
