@@ -120,7 +120,9 @@ print("\ntarget: off/numpy < 1.00×")
 // Skip-gram with negative sampling: the `skipgram-ns` demo's training loop (recording off, plain
 // arrays, sparse updates) on a seeded Zipf-like corpus, written to a temporary file that numpy reads.
 let (nsVocabulary, nsTokens, nsDimensions, nsWindow, nsNegatives, nsRate) = (1000, 10_000, 100, 2, 5, 0.025)
-print("\nSkip-gram with negative sampling: \(nsTokens) tokens over V = \(nsVocabulary) (word r drawn ∝ 1/r), N = \(nsDimensions), window \(nsWindow), k = \(nsNegatives): training throughput\n")
+print(
+    "\nSkip-gram with negative sampling: \(nsTokens) tokens over V = \(nsVocabulary) (word r drawn ∝ 1/r), "
+        + "N = \(nsDimensions), window \(nsWindow), k = \(nsNegatives): training throughput\n")
 do {
     var random = SeededGenerator(seed: 1)
     var running = 0.0
@@ -132,7 +134,8 @@ do {
         let r = random.nextUniform() * running
         return zipf.firstIndex { $0 > r } ?? nsVocabulary - 1
     }
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("unrolled-bench-skipgram-ns-\(ProcessInfo.processInfo.processIdentifier).txt")
+    let file = FileManager.default.temporaryDirectory
+        .appendingPathComponent("unrolled-bench-skipgram-ns-\(ProcessInfo.processInfo.processIdentifier).txt")
     try tokens.map(String.init).joined(separator: " ").write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
 
@@ -165,7 +168,10 @@ do {
     let rate = { (x: Double) in String(format: "%.0f tokens/s", x) }
     let columns = ["engine (off)", "numpy", "engine/numpy", "pairs/epoch", "last epoch's mean Q"]
     print(columns.map { $0.padding(toLength: 20, withPad: " ", startingAt: 0) }.joined())
-    let row = [rate(engine), numpyRate.map(rate) ?? "–", numpyRate.map { String(format: "%.1f×", engine / $0) } ?? "–", String(pairs.count), String(format: "%.4f", loss)]
+    let row = [
+        rate(engine), numpyRate.map(rate) ?? "–", numpyRate.map { String(format: "%.1f×", engine / $0) } ?? "–",
+        String(pairs.count), String(format: "%.4f", loss),
+    ]
     print(row.map { $0.padding(toLength: 20, withPad: " ", startingAt: 0) }.joined())
 } catch {
     print("(could not write the corpus for numpy: \(error))")
