@@ -4,7 +4,7 @@ import Foundation
 /// word2vec C code, doing the traced step's arithmetic (`Word2Vec`) in the same order:
 ///
 ///     h = row(s) of W_in (their sum / C),   u_j = Σ_i h_i W_out[i][j],
-///     log y = u − max u − log Σ exp(u − max u),   ∂Q/∂u = exp(log y) · C − T   (T the summed one-hot targets),
+///     y = softmax(u),   ∂Q/∂u = y · C − T   (T the summed one-hot targets, C their number),
 ///     ∂Q/∂h_i = Σ_j ∂Q/∂u_j W_out[i][j],   W_out[i][j] −= lr · (h_i ∂Q/∂u_j),
 ///     each used row r of W_in −= lr · (its share of ∂Q/∂h: ∂Q/∂h, or (1/C) ∂Q/∂h per occurrence for CBOW).
 ///
@@ -63,38 +63,75 @@ struct Word2VecTrainer {
     }
 
     /// u = h W_out, then u becomes ∂Q/∂u for the one-hot targets summed; returns Q.
+    /// One exp per word: y = exp(u − max) / Σ stands for the traced exp(log softmax(u)), which
+    /// it equals to the last bit or two (the tests allow 1e-12).
     private mutating func scoresAndError(targets: [Int]) -> Double {
-        for j in 0..<V { u[j] = 0 }
-        for i in 0..<N {
-            let hi = h[i]
-            let row = i * V
-            for j in 0..<V { u[j] += hi * W_out[row + j] }
-        }
-        var largest = -Double.infinity
-        for j in 0..<V { largest = max(largest, u[j]) }
-        var total = 0.0
-        for j in 0..<V { total += exp(u[j] - largest) }
-        let logTotal = log(total)
+        let (V, N) = (self.V, self.N)
         var loss = 0.0
-        for word in targets { loss -= (u[word] - largest) - logTotal }
-        let C = Double(targets.count)
-        for j in 0..<V { u[j] = exp((u[j] - largest) - logTotal) * C }
-        for word in targets { u[word] -= 1 }
+        h.withUnsafeBufferPointer { h in
+            W_out.withUnsafeBufferPointer { W in
+                u.withUnsafeMutableBufferPointer { u in
+                    for j in 0..<V { u[j] = 0 }
+                    for i in 0..<N {
+                        let hi = h[i]
+                        let row = W.baseAddress! + i * V
+                        for j in 0..<V { u[j] += hi * row[j] }
+                    }
+                    var largest = -Double.infinity
+                    for j in 0..<V { largest = max(largest, u[j]) }
+                    for word in targets { loss -= u[word] - largest }
+                    var total = 0.0
+                    for j in 0..<V {
+                        u[j] = exp(u[j] - largest)
+                        total += u[j]
+                    }
+                    loss += Double(targets.count) * log(total)
+                    let scale = Double(targets.count) / total
+                    for j in 0..<V { u[j] *= scale }
+                    for word in targets { u[word] -= 1 }
+                }
+            }
+        }
         return loss
     }
 
     /// ∂Q/∂h from the old W_out, then the W_out update.
     private mutating func backward(learningRate lr: Double) {
-        for i in 0..<N {
-            var sum = 0.0
-            let row = i * V
-            for j in 0..<V { sum += u[j] * W_out[row + j] }
-            dh[i] = sum
-        }
-        for i in 0..<N {
-            let hi = h[i]
-            let row = i * V
-            for j in 0..<V { W_out[row + j] -= lr * (hi * u[j]) }
+        let (V, N) = (self.V, self.N)
+        u.withUnsafeBufferPointer { du in
+            h.withUnsafeBufferPointer { h in
+                dh.withUnsafeMutableBufferPointer { dh in
+                    W_out.withUnsafeMutableBufferPointer { W in
+                        // Four rows at a time: four independent sums, each still in order j = 0, 1, ….
+                        var i = 0
+                        while i + 4 <= N {
+                            let (r0, r1, r2, r3) = (W.baseAddress! + i * V, W.baseAddress! + (i + 1) * V, W.baseAddress! + (i + 2) * V, W.baseAddress! + (i + 3) * V)
+                            var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+                            for j in 0..<V {
+                                let d = du[j]
+                                s0 += d * r0[j]
+                                s1 += d * r1[j]
+                                s2 += d * r2[j]
+                                s3 += d * r3[j]
+                            }
+                            (dh[i], dh[i + 1], dh[i + 2], dh[i + 3]) = (s0, s1, s2, s3)
+                            i += 4
+                        }
+                        while i < N {
+                            let row = W.baseAddress! + i * V
+                            var sum = 0.0
+                            for j in 0..<V { sum += du[j] * row[j] }
+                            dh[i] = sum
+                            i += 1
+                        }
+                        for i in 0..<N {
+                            let row = W.baseAddress! + i * V
+                            let hi = h[i]
+                            for j in 0..<V { row[j] -= lr * (hi * du[j]) }
+                        }
+                    }
+                }
+            }
         }
     }
 }
