@@ -58,6 +58,12 @@ CLI_CASES = {
     "tdl-default": ("tdl", []),
     "tdl-vector-train": ("tdl", ["--tap-kind", "vector", "--taps", "4", "--steps", "5", "--input", "3", "--train", "3"]),
     "tdl-matrix-text": ("tdl", ["--tap-kind", "matrix", "--taps", "2", "--text", "the cat saw the dog"]),
+    "cbow-example-three": ("cbow", ["--weights", "example", "--context", "this,corpus,context", "--target", "sample"]),
+    "cbow-train": ("cbow", ["--corpus", "the cat sat on the mat and the dog sat on the log", "--window", "2",
+                            "--train", "3", "--neighbours", "cat,dog"]),
+    "skipgram-example": ("skipgram", ["--weights", "example", "--word", "corpus"]),
+    "skipgram-train": ("skipgram", ["--corpus", "the cat sat on the mat and the dog sat on the log", "--window", "2",
+                                    "--word", "sat", "--dimensions", "5", "--train", "3", "--neighbours", "mat"]),
     "skipgram-ns-default": ("skipgram-ns", []),
     "skipgram-ns-train": ("skipgram-ns", ["--corpus", "the cat sat on the mat and the dog sat on the log", "--window", "2",
                                           "--negatives", "8", "--word", "sat", "--train", "3", "--neighbours", "cat,dog"]),
@@ -589,3 +595,25 @@ def test_documented_generator_reproduces_the_mlp_demo_initial_parameters():
         drawn.append(generator.tensor(fan_in * fan_out, 1 / math.sqrt(fan_in)))
         drawn.append(generator.tensor(fan_out, 1 / math.sqrt(fan_in)))
     assert [t["data"] for t in trace["tensors"][:4]] == drawn
+
+
+def test_word2vec_notes_example_figures_through_the_cli():
+    trace = cli_trace("cbow-example-three")
+    by_name = {t["name"]: t for t in trace["tensors"] if t["role"] != "gradient" and t.get("version") is None}
+    assert np.allclose(by_name["h"]["data"], [55 / 3, 58 / 3, 61 / 3, 64 / 3], rtol=0, atol=1e-12)
+    e, y = np.array(by_name["e_sample"]["data"]), np.array(by_name["y"]["data"])
+    assert np.array_equal(e, y - np.eye(10)[3])
+    pairs = next(t for t in cli_trace("skipgram-example")["tensors"] if t["name"] == "training_pairs")
+    assert pairs["labels"][0][4] == "corpus → sample, using"
+
+
+@pytest.mark.parametrize("case", ["cbow-train", "skipgram-train"])
+def test_word2vec_history_has_a_loss_and_a_pca_projection_per_epoch(case):
+    trace = cli_trace(case)
+    vocabulary = trace["config"]["vocabulary"]
+    assert [h["iteration"] for h in trace["history"]] == [1, 2, 3]
+    for entry in trace["history"]:
+        assert not entry["traced"]
+        assert entry["tensors"]["W_in_pca"]["shape"] == [vocabulary, 2]
+    neighbours = [t for t in trace["tensors"] if t["name"].startswith("neighbours_")]
+    assert neighbours and all(t["shape"] == [1, 5] and len(t["labels"][1]) == 5 for t in neighbours)
