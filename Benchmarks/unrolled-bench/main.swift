@@ -52,6 +52,12 @@ func lstmIteration(_ network: LSTM, _ parameters: [Tensor], _ xs: [Tensor], _ ta
     tape.backward(losses.dropFirst().reduce(losses[0], +))
 }
 
+extension Dictionary {
+    func mapKeys(_ transform: (Key) -> Key) -> [Key: Value] {
+        Dictionary(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
+    }
+}
+
 /// Runs a numpy script of this folder (one BLAS thread) and reads the JSON object it prints.
 func numpyTimings(_ script: String, _ arguments: [String] = []) -> [String: Double]? {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -76,44 +82,70 @@ func format(_ seconds: Double) -> String {
     seconds < 1e-3 ? String(format: "%8.1f µs", seconds * 1e6) : String(format: "%8.2f ms", seconds * 1e3)
 }
 
-print("MLP [8, H, H, 4], tanh, MSE, batch \(batch): forward + backward per iteration (best of 7 batches)")
-print("numpy runs with one BLAS thread; the engine is single-threaded.\n")
-let numpy = numpyTimings("mlp_numpy.py", hiddenSizes.map(String.init))
-if numpy == nil { print("(numpy reference could not be run: is python3 with numpy installed? `make bench` installs it)\n") }
-let header = ["H", "record on", "record off", "numpy", "on/off", "off/numpy", "on/numpy"]
-print(header.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+/// Rounds of engine-then-numpy measurements (UNROLLED_BENCH_ROUNDS, default 3). Each figure is the
+/// fastest over the rounds: the machine's speed drifts over seconds, and alternating the two sides
+/// lets each meet the same quiet moments.
+let rounds = max(1, ProcessInfo.processInfo.environment["UNROLLED_BENCH_ROUNDS"].flatMap { Int($0) } ?? 3)
+
+/// The element-wise minimum of measurements taken `rounds` times; a key missing in any round stays missing.
+func fastest(_ measure: () -> [String: Double]) -> [String: Double] {
+    let all = (0..<rounds).map { _ in measure() }
+    return Dictionary(uniqueKeysWithValues: all[0].keys.compactMap { key in
+        let values = all.compactMap { $0[key] }
+        return values.count == all.count ? (key, values.min()!) : nil
+    })
+}
+
+let ratio = { (a: Double?, b: Double?) in a.flatMap { a in b.map { String(format: "%.2f×", a / $0) } } ?? "–" }
+func printRow(_ cells: [String]) {
+    print(cells.map { $0.trimmingCharacters(in: .whitespaces).padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+}
+
+print("MLP [8, H, H, 4], tanh, MSE, batch \(batch): forward + backward per iteration")
+print("(each figure the fastest of \(rounds) rounds × 7 batches; numpy runs with one BLAS thread; the engine is single-threaded)\n")
+let mlp = fastest {
+    var measured = numpyTimings("mlp_numpy.py", hiddenSizes.map(String.init))?.mapKeys { "numpy \($0)" } ?? [:]
+    for hidden in hiddenSizes {
+        let network = MLP(layers: [8, hidden, hidden, 4], activation: "tanh")
+        var random = SeededGenerator(seed: 1)
+        let parameters = network.initialParameters(using: &random)
+        let x = Tensor.uniform([8, batch], bound: 1, using: &random)
+        let t = Tensor.uniform([4, batch], bound: 1, using: &random)
+        measured["on \(hidden)"] = secondsPerIteration { engineIteration(network, parameters, x, t, recording: true) }
+        measured["off \(hidden)"] = secondsPerIteration { engineIteration(network, parameters, x, t, recording: false) }
+    }
+    return measured
+}
+if mlp["numpy \(hiddenSizes[0])"] == nil {
+    print("(numpy reference could not be run: is python3 with numpy installed? `make bench` installs it)\n")
+}
+printRow(["H", "record on", "record off", "numpy", "on/off", "off/numpy", "on/numpy"])
 for hidden in hiddenSizes {
-    let network = MLP(layers: [8, hidden, hidden, 4], activation: "tanh")
-    var random = SeededGenerator(seed: 1)
-    let parameters = network.initialParameters(using: &random)
-    let x = Tensor.uniform([8, batch], bound: 1, using: &random)
-    let t = Tensor.uniform([4, batch], bound: 1, using: &random)
-    let on = secondsPerIteration { engineIteration(network, parameters, x, t, recording: true) }
-    let off = secondsPerIteration { engineIteration(network, parameters, x, t, recording: false) }
-    let reference = numpy?[String(hidden)]
-    let ratio = { (a: Double, b: Double?) in b.map { String(format: "%.2f×", a / $0) } ?? "–" }
-    let row = [String(hidden), format(on), format(off), reference.map(format) ?? "–", ratio(on, off), ratio(off, reference), ratio(on, reference)]
-    print(row.map { $0.trimmingCharacters(in: .whitespaces).padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+    let (on, off, reference) = (mlp["on \(hidden)"], mlp["off \(hidden)"], mlp["numpy \(hidden)"])
+    printRow([String(hidden), on.map(format) ?? "–", off.map(format) ?? "–", reference.map(format) ?? "–",
+              ratio(on, off), ratio(off, reference), ratio(on, reference)])
 }
 print("\ntargets: on/off ≤ 1.50×; off/numpy < 1.00× for H ≤ 64")
 
 let (lstmSize, lstmSteps) = (32, 32)
 print("\nLSTM, I = H = O = \(lstmSize), T = \(lstmSteps), Q = Σ_t ½‖y_t − target_t‖²: forward + backward (BPTT) per iteration\n")
-let lstmNumpy = numpyTimings("lstm_numpy.py")?["lstm"]
-if lstmNumpy == nil { print("(numpy reference could not be run)\n") }
 do {
     let network = LSTM(inputSize: lstmSize, hiddenSize: lstmSize, outputSize: lstmSize)
     var random = SeededGenerator(seed: 1)
     let parameters = network.initialParameters(using: &random)
     let xs = (0..<lstmSteps).map { _ in Tensor.uniform([lstmSize, 1], bound: 1, using: &random) }
     let targets = (0..<lstmSteps).map { _ in Tensor.uniform([lstmSize, 1], bound: 1, using: &random) }
-    let on = secondsPerIteration { lstmIteration(network, parameters, xs, targets, recording: true) }
-    let off = secondsPerIteration { lstmIteration(network, parameters, xs, targets, recording: false) }
-    let ratio = { (a: Double, b: Double?) in b.map { String(format: "%.2f×", a / $0) } ?? "–" }
-    let columns = ["record on", "record off", "numpy", "on/off", "off/numpy", "on/numpy"]
-    print(columns.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
-    let row = [format(on), format(off), lstmNumpy.map(format) ?? "–", ratio(on, off), ratio(off, lstmNumpy), ratio(on, lstmNumpy)]
-    print(row.map { $0.trimmingCharacters(in: .whitespaces).padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+    let lstm = fastest {
+        var measured = numpyTimings("lstm_numpy.py") ?? [:]
+        measured["on"] = secondsPerIteration { lstmIteration(network, parameters, xs, targets, recording: true) }
+        measured["off"] = secondsPerIteration { lstmIteration(network, parameters, xs, targets, recording: false) }
+        return measured
+    }
+    if lstm["lstm"] == nil { print("(numpy reference could not be run)\n") }
+    let (on, off, reference) = (lstm["on"], lstm["off"], lstm["lstm"])
+    printRow(["record on", "record off", "numpy", "on/off", "off/numpy", "on/numpy"])
+    printRow([on.map(format) ?? "–", off.map(format) ?? "–", reference.map(format) ?? "–",
+              ratio(on, off), ratio(off, reference), ratio(on, reference)])
 }
 print("\ntarget: off/numpy < 1.00×")
 

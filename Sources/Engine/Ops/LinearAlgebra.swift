@@ -66,26 +66,32 @@ private func multiply(
                 c2 += A[(i + 2) * k + p] * b
                 c3 += A[(i + 3) * k + p] * b
             }
-            for (r, row) in [c0, c1, c2, c3].enumerated() {
-                UnsafeMutableRawPointer(C + (i + r) * n + j).storeBytes(of: row, as: SIMD4<Double>.self)
-            }
+            UnsafeMutableRawPointer(C + i * n + j).storeBytes(of: c0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(C + (i + 1) * n + j).storeBytes(of: c1, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(C + (i + 2) * n + j).storeBytes(of: c2, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(C + (i + 3) * n + j).storeBytes(of: c3, as: SIMD4<Double>.self)
             j += 4
         }
-        for r in i..<i + 4 { dot(A, B, C, row: r, columns: tiledColumns..<n, k, n) }
+        // The last n mod 4 columns (all of a matrix–vector product): four rows at a time, so four
+        // independent sums are in flight instead of one chain of dependent additions.
+        for j in tiledColumns..<n {
+            var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+            for p in 0..<k {
+                let b = B[p * n + j]
+                s0 += A[i * k + p] * b
+                s1 += A[(i + 1) * k + p] * b
+                s2 += A[(i + 2) * k + p] * b
+                s3 += A[(i + 3) * k + p] * b
+            }
+            (C[i * n + j], C[(i + 1) * n + j], C[(i + 2) * n + j], C[(i + 3) * n + j]) = (s0, s1, s2, s3)
+        }
         i += 4
     }
-    for r in i..<m { dot(A, B, C, row: r, columns: 0..<n, k, n) }
-}
-
-/// C[row][j] = Σ_p A[row][p]·B[p][j] for the given columns, summed in order p = 0, 1, ….
-@inline(__always)
-private func dot(
-    _ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>, _ C: UnsafeMutablePointer<Double>, row: Int, columns: Range<Int>,
-    _ k: Int, _ n: Int
-) {
-    for j in columns {
-        var sum = 0.0
-        for p in 0..<k { sum += A[row * k + p] * B[p * n + j] }
-        C[row * n + j] = sum
+    for row in i..<m {
+        for j in 0..<n {
+            var sum = 0.0
+            for p in 0..<k { sum += A[row * k + p] * B[p * n + j] }
+            C[row * n + j] = sum
+        }
     }
 }
