@@ -4,7 +4,8 @@ import Trace
 // Element-wise ops. Binary ones broadcast as numpy does; their gradient rule hands each operand
 // its contribution through `sum_to` its own shape, which undoes broadcasting and, when the shapes
 // already agree, is a copy. The copy is deliberate: every operand then gets a gradient tensor of
-// its own (`of` names exactly one tensor), so ∂Q/∂b and ∂Q/∂(Wx) of `Wx + b` are both visible.
+// its own (`of` names exactly one tensor), so ∂Q/∂b and ∂Q/∂(Wx) of `Wx + b` are both visible
+// in a trace. A non-recording tape, which makes no trace, passes the gradient on instead.
 
 /// The shape two operands of a broadcasting op produce, or an error naming both shapes.
 func broadcastShape(_ op: String, _ a: Tensor, _ b: Tensor) throws(OpError) -> [Int] {
@@ -15,8 +16,10 @@ func broadcastShape(_ op: String, _ a: Tensor, _ b: Tensor) throws(OpError) -> [
 }
 
 /// `gradient` summed down to `shape` (a copy when the shapes agree): an operand's own gradient.
+/// A non-recording tape skips the copy: without a trace, nobody sees which tensor is whose.
 func unbroadcast(_ gradient: Var, to shape: [Int]) -> Var {
-    sumTo(gradient, shape)
+    if gradient.shape == shape && !gradient.tape.isRecording { return gradient }
+    return sumTo(gradient, shape)
 }
 
 /// a + b. ∂a = g, ∂b = g (each summed to its operand's shape).
