@@ -47,6 +47,8 @@ struct ReplayTests {
         ("skipgram-ns", [:]),
         ("skipgram-ns", ["negatives": 1, "word": "corpus", "context": "using", "lr": 0.5, "seed": 3]),
         ("skipgram-ns", ["corpus": "the cat sat on the mat and the dog sat on the log", "window": 2, "negatives": 8, "word": "sat", "train": 2, "neighbours": "cat,dog"]),
+        ("multi-head-attention", [:]),
+        ("multi-head-attention", ["sentence": "the cat sat on the mat", "d-model": 6, "heads": 3, "train": 2, "seed": 4]),
     ]
 
     @Test func everyDemoIsCovered() {
