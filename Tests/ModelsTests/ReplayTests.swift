@@ -49,6 +49,8 @@ struct ReplayTests {
         ("skipgram-ns", ["corpus": "the cat sat on the mat and the dog sat on the log", "window": 2, "negatives": 8, "word": "sat", "train": 2, "neighbours": "cat,dog"]),
         ("multi-head-attention", [:]),
         ("multi-head-attention", ["sentence": "the cat sat on the mat", "d-model": 6, "heads": 3, "train": 2, "seed": 4]),
+        ("transformer-encoder", [:]),
+        ("transformer-encoder", ["sentence": "the cat sat on the mat", "d-model": 5, "heads": 1, "d-ff": 3, "train": 2, "seed": 6]),
     ]
 
     @Test func everyDemoIsCovered() {
