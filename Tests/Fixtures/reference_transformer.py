@@ -19,6 +19,17 @@ multi-head-attention: draws X, then W_Q, W_K, W_V, W_O (d_model x d_model, each 
 Q = X W_Q, K = X W_K, V = X W_V; head i takes columns (i-1) d_k .. i d_k - 1 (d_k = d_model/h);
 S_i = Q_i K_i^T / sqrt(d_k), A_i = softmax of each row, Z_i = A_i V_i; Z = [Z_1 ... Z_h] W_O;
 L = mean((Z - T)^2). Every gradient below is written out by hand; SGD p <- p - lr dL/dp.
+
+transformer-encoder: draws X, then W_Q, W_K, W_V, W_O (as above), W_1 (d_model x d_ff), b_1
+(1 x d_ff), both uniform in +-1/sqrt(d_model), W_2 (d_ff x d_model), b_2 (1 x d_model), both
+uniform in +-1/sqrt(d_ff), then T. gamma_1, gamma_2 = 1 and beta_1, beta_2 = 0 (1 x d_model).
+P[p, j] = sin(p / 10000^((j - j mod 2) / d_model)) for even j, cos(...) for odd j, p from 0;
+X_P = X + P; Z = MultiHead(X_P); R_1 = X_P + Z; H_1 = LN_1(R_1); U = max(0, H_1 W_1 + b_1);
+F = U W_2 + b_2; R_2 = H_1 + F; H_2 = LN_2(R_2); L = mean((H_2 - T)^2).
+LN(x) = (x - mu) / sqrt(var + 1e-5) * gamma + beta over each row, var the biased variance.
+Layer norm's input gradient uses the closed form
+    dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sigma   (row means, dxhat = dy * gamma),
+checked against the chain through sigma, var, mu and x - mu, which also gives those gradients.
 """
 
 import math
@@ -157,13 +168,150 @@ MHA_CASES = [
 ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Transformer encoder layer
+
+
+EPSILON = 1e-5
+
+
+def positional_encoding(n, d):
+    P = np.zeros((n, d))
+    for p in range(n):
+        for j in range(d):
+            angle = p / 10000 ** ((j - j % 2) / d)
+            P[p, j] = math.sin(angle) if j % 2 == 0 else math.cos(angle)
+    return P
+
+
+def layer_norm(x, gamma, beta):
+    mu = x.mean(axis=1, keepdims=True)
+    xc = x - mu
+    var = (xc ** 2).mean(axis=1, keepdims=True)
+    sigma = np.sqrt(var + EPSILON)
+    xhat = xc / sigma
+    return xhat * gamma + beta, {"mu": mu, "xc": xc, "var": var, "sigma": sigma, "xhat": xhat}
+
+
+def layer_norm_backward(dy, gamma, c):
+    """(dx, dgamma, dbeta, gradients of the intermediates)."""
+    d = dy.shape[1]
+    xhat, xc, sigma = c["xhat"], c["xc"], c["sigma"]
+    dgamma = np.sum(dy * xhat, axis=0, keepdims=True)
+    dbeta = np.sum(dy, axis=0, keepdims=True)
+    dxhat = dy * gamma
+    dx = (dxhat - dxhat.mean(axis=1, keepdims=True) - xhat * (dxhat * xhat).mean(axis=1, keepdims=True)) / sigma
+    # the same through the chain of the forward pass
+    dsigma = np.sum(-dxhat * xc / sigma ** 2, axis=1, keepdims=True)
+    dvar = dsigma * 0.5 / sigma
+    dxc = dxhat / sigma + dvar * 2.0 * xc / d
+    dmu = -np.sum(dxc, axis=1, keepdims=True)
+    assert np.allclose(dxc + dmu / d, dx, rtol=1e-12, atol=1e-14)
+    return dx, dgamma, dbeta, {"xhat": dxhat, "sigma": dsigma, "var": dvar, "xc": dxc, "mu": dmu}
+
+
+ENCODER_NAMES = ["W_Q", "W_K", "W_V", "W_O", "gamma_1", "beta_1", "W_1", "b_1", "W_2", "b_2", "gamma_2", "beta_2"]
+ENCODER_DEFAULTS = dict(MHA_DEFAULTS, **{"d-ff": 8})
+
+
+def encoder_forward(X, P, p, h):
+    Xp = X + P
+    Z, v = mha_forward(Xp, p[0:4], h)
+    v["X_P"] = Xp
+    R1 = Xp + Z
+    H1, c1 = layer_norm(R1, p[4], p[5])
+    pre = H1 @ p[6] + p[7]
+    U = np.maximum(pre, 0.0)
+    F = U @ p[8] + p[9]
+    R2 = H1 + F
+    H2, c2 = layer_norm(R2, p[10], p[11])
+    v.update({"R_1": R1, "H_1": H1, "U": U, "F": F, "R_2": R2, "H_2": H2})
+    v.update({f"{k}_1": value for k, value in c1.items()})
+    v.update({f"{k}_2": value for k, value in c2.items()})
+    return H2, v, (c1, c2, pre)
+
+
+def encoder_backward(X, p, h, v, caches, dH2):
+    c1, c2, pre = caches
+    g = {"H_2": dH2}
+    dR2, dgamma2, dbeta2, inner2 = layer_norm_backward(dH2, p[10], c2)
+    g["R_2"] = dR2
+    g.update({f"{k}_2": value for k, value in inner2.items()})
+    dF = dR2
+    dW2 = v["U"].T @ dF
+    db2 = dF.sum(axis=0, keepdims=True)
+    dU = dF @ p[8].T
+    dpre = dU * (pre > 0)
+    dW1 = v["H_1"].T @ dpre
+    db1 = dpre.sum(axis=0, keepdims=True)
+    dH1 = dR2 + dpre @ p[6].T
+    g.update({"F": dF, "U": dU, "H_1": dH1})
+    dR1, dgamma1, dbeta1, inner1 = layer_norm_backward(dH1, p[4], c1)
+    g["R_1"] = dR1
+    g.update({f"{k}_1": value for k, value in inner1.items()})
+    dWa, dXp_attention, ga = mha_backward(v["X_P"], p[0:4], h, v, dR1)
+    g.update(ga)
+    dXp = dR1 + dXp_attention
+    g["X_P"] = dXp
+    return dWa + [dgamma1, dbeta1, dW1, db1, dW2, db2, dgamma2, dbeta2], dXp, g
+
+
+def encoder_case(params):
+    p_ = dict(ENCODER_DEFAULTS, **params)
+    gen = SeededGenerator(p_["seed"])
+    d, h, dff = p_["d-model"], p_["heads"], p_["d-ff"]
+    tokens, X = embed(p_["sentence"], d, gen)
+    attention = [uniform(gen, (d, d), 1.0 / math.sqrt(d)) for _ in range(4)]
+    W1 = uniform(gen, (d, dff), 1.0 / math.sqrt(d))
+    b1 = uniform(gen, (1, dff), 1.0 / math.sqrt(d))
+    W2 = uniform(gen, (dff, d), 1.0 / math.sqrt(dff))
+    b2 = uniform(gen, (1, d), 1.0 / math.sqrt(dff))
+    T = uniform(gen, X.shape, 1.0)
+    ones, zeros = np.ones((1, d)), np.zeros((1, d))
+    params_ = attention + [ones, zeros, W1, b1, W2, b2, ones.copy(), zeros.copy()]
+    P = positional_encoding(len(tokens), d)
+    n = X.size
+    tensors = [entry("X", X), entry("P", P), entry("T", T)]
+    tensors += [entry(name, w, version=0) for name, w in zip(ENCODER_NAMES, params_)]
+    losses, snapshots = [], {}
+    for iteration in range(1, p_["train"] + 1):
+        H2, v, caches = encoder_forward(X, P, params_, h)
+        L = np.mean((H2 - T) ** 2)
+        dH2 = 2.0 * (H2 - T) / n
+        grads, dX, g = encoder_backward(X, params_, h, v, caches, dH2)
+        losses.append(float(L))
+        params_ = [w - p_["lr"] * gw for w, gw in zip(params_, grads)]
+        if iteration == 1:
+            tensors += [entry(name, value) for name, value in v.items()] + [entry("L", L)]
+            tensors += [entry(f"dL/d{name}", value, gradient_of=name) for name, value in g.items()]
+            tensors += [entry(f"dL/d{name}", gw, gradient_of=name) for name, gw in zip(ENCODER_NAMES, grads)]
+            tensors += [entry("dL/dX", dX, gradient_of="X")]
+            tensors += [entry(name, w, version=1) for name, w in zip(ENCODER_NAMES, params_)]
+        if iteration in schedule(p_["train"]):
+            snapshots[str(iteration)] = {name: snapshot(w) for name, w in zip(ENCODER_NAMES, params_)}
+    return {"tokens": tokens, "tensors": tensors, "history": {"losses": losses, "snapshots": snapshots}}
+
+
+ENCODER_CASES = [
+    ("transformer-defaults", {}, "the notes' sentence, d_model 4, 2 heads, d_ff 8, one SGD step"),
+    ("transformer-d5-h1-ff3", {"d-model": 5, "heads": 1, "d-ff": 3, "seed": 6},
+     "odd d_model (the last column of P a sine), one head, a narrow feed-forward layer where ReLU blocks units"),
+    ("transformer-d8-h4-ff16-repeated-word", {"sentence": "The cat sat on the mat.", "d-model": 8, "heads": 4, "d-ff": 16, "seed": 5},
+     "4 heads; equal rows of X made different by P"),
+    ("transformer-train5", {"train": 5, "lr": 0.3, "seed": 2},
+     "5 SGD iterations: gamma and beta move away from 1 and 0, every loss and the snapshots"),
+    ("transformer-two-tokens", {"sentence": "hello world", "d-model": 6, "heads": 3, "d-ff": 4, "seed": 9},
+     "two tokens, three heads of 2 columns"),
+]
+
+
 def main():
     out = HERE / "attention"
     out.mkdir(parents=True, exist_ok=True)
     for pattern in ("mha-*.json", "transformer-*.json"):
         for old in out.glob(pattern):
             old.unlink()
-    cases = [("multi-head-attention", mha_case, MHA_CASES)]
+    cases = [("multi-head-attention", mha_case, MHA_CASES), ("transformer-encoder", encoder_case, ENCODER_CASES)]
     for demo, run, table in cases:
         for name, params, description in table:
             result = run(params)
