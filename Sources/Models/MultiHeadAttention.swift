@@ -144,7 +144,7 @@ public struct MultiHeadAttention: Sendable {
 /// The `multi-head-attention` demo: self-attention over a sentence's tokens with h heads,
 /// trained to a seeded target by mean squared error.
 ///
-/// Draw order from `seed`: the embeddings X (`AttentionInput.embed`), then W_Q, W_K, W_V, W_O
+/// Draw order from `seed`: the embeddings X (`TokenEmbedding`: one row per distinct word), then W_Q, W_K, W_V, W_O
 /// (row-major, uniform in ±1/√d_model), then the target T (N×d_model, uniform in [−1, 1)).
 /// The loss is L = mean((Z − T)²) over all N·d_model entries; SGD with `lr`, the first
 /// iteration traced.
@@ -182,34 +182,27 @@ extension Demos {
     )
 }
 
-/// The sentence and its embeddings that the attention demos start from.
+/// The sentence and its embeddings (`TokenEmbedding`: the same tokens and draws as the
+/// `self-attention` demo) that the multi-head and transformer demos start from, with `d-model`
+/// as the embedding size.
 struct AttentionInput {
     static let parameters = [
-        DemoParameter("sentence", "the sentence whose tokens attend to each other", .text(length: 1...1000), default: "cat sat on the soft mat"),
+        TokenEmbedding.sentenceParameter,
         DemoParameter("d-model", "embedding size d_model", .integer(1...MultiHeadAttention.maxModelSize), default: 4),
     ]
 
-    let tokens: [String]
+    let embedding: TokenEmbedding
+    var tokens: [String] { embedding.tokens }
     /// N×d_model, one row per token.
-    let embeddings: Tensor
-    var modelSize: Int { embeddings.shape[1] }
+    var embeddings: Tensor { embedding.matrix }
+    var modelSize: Int { embedding.dimension }
 
-    /// The sentence's words (lower-cased, punctuation stripped); each distinct word, in order of
-    /// first appearance, gets a row drawn uniform in [−1, 1), and X repeats a word's row.
     init(_ config: DemoConfig, using random: inout SeededGenerator) throws(DemoError) {
-        tokens = Tokenizer.words(of: config.string("sentence"))
-        guard !tokens.isEmpty else { throw .conflict("{sentence} has no words") }
-        guard tokens.count <= MultiHeadAttention.maxTokens else {
-            throw .conflict("{sentence} has \(tokens.count) tokens; attention demos take at most \(MultiHeadAttention.maxTokens)")
-        }
-        let d = config.int("d-model")
-        let vocabulary = Tokenizer.vocabulary(of: tokens)
-        let table = Tensor.uniform([vocabulary.count, d], bound: 1, using: &random)
-        let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
-        embeddings = Tensor(shape: [tokens.count, d], scalars: tokens.flatMap { table.scalars[index[$0]! * d..<(index[$0]! + 1) * d] })
+        embedding = try TokenEmbedding(sentence: config.string("sentence"), dimension: config.int("d-model"), using: &random)
     }
 
-    /// X on the tape, an input that gets a gradient, rows labelled by the tokens.
+    /// X on the tape, rows labelled by the tokens: an input that gets a gradient, ∂L/∂X, which
+    /// is what would train the embeddings.
     func bind(on tape: Tape) -> Var {
         tape.input(embeddings, name: "X").labeled([tokens, nil])
     }

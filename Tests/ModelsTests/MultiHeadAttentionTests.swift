@@ -235,8 +235,8 @@ struct MultiHeadAttentionTests {
             == "d_model 7 is not divisible by heads 2; choose heads 1 or 7")
         let long = Array(repeating: "word", count: 65).joined(separator: " ")
         #expect(demoError { _ = try runDemo("multi-head-attention", ["sentence": .string(long)]) }?.message(flagPrefix: "--")
-            == "--sentence has 65 tokens; attention demos take at most 64")
-        #expect(demoError { _ = try runDemo("multi-head-attention", ["sentence": "?!"]) }?.message() == "sentence has no words")
+            == "--sentence has 65 words; attention demos take at most 64 tokens")
+        #expect(demoError { _ = try runDemo("multi-head-attention", ["sentence": "?!"]) }?.message() == "sentence has no words; give at least one")
         #expect(demoError { _ = try runDemo("multi-head-attention", ["d-model": 300]) }
             == .outOfRange(parameter: "d-model", value: "300", allowed: "1…256"))
         #expect(demoError { _ = try runDemo("multi-head-attention", ["sentence": .string(Array(repeating: "w", count: 64).joined(separator: " ")), "d-model": 8, "heads": 8]) } == nil)
