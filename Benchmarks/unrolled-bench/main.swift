@@ -3,7 +3,9 @@
 //   recording on / off  ≤ 1.5,   engine (off) / numpy  < 1 for hidden sizes up to 64;
 // then an LSTM (I = H = 32, T = 32) the same way beside Benchmarks/lstm_numpy.py, target
 // engine (off) / numpy < 1; then skip-gram with negative sampling training throughput (tokens per
-// second, recording off) beside Benchmarks/skipgram_ns_numpy.py, target engine / numpy ≥ 1.
+// second, recording off) beside Benchmarks/skipgram_ns_numpy.py, target engine / numpy ≥ 1;
+// then multi-head attention (n = 32, d_model = 64, 4 heads) forward + backward, recording on and
+// off, beside Benchmarks/mha_numpy.py and, where PyTorch is installed, Benchmarks/mha_torch.py.
 // A benchmark, not a test: it prints numbers and always exits 0 unless something fails to run.
 import Engine
 import Foundation
@@ -50,6 +52,14 @@ func lstmIteration(_ network: LSTM, _ parameters: [Tensor], _ xs: [Tensor], _ ta
     let ys = network.unroll(xs.map { tape.input($0, name: "x", requiresGradient: false) }, bound).outputs
     let losses = zip(ys, targets).map { halfSquaredError($0, tape.constant($1, name: "target")) }
     tape.backward(losses.dropFirst().reduce(losses[0], +))
+}
+
+/// One forward + backward pass of multi-head self-attention, L = ½‖Z − T‖² (X takes no gradient).
+func attentionIteration(_ attention: MultiHeadAttention, _ parameters: [Tensor], _ x: Tensor, _ t: Tensor, recording: Bool) {
+    let tape = Tape(recording: recording)
+    let bound = attention.bind(parameters, on: tape)
+    let Z = attention(tape.input(x, name: "X", requiresGradient: false), bound)
+    tape.backward(halfSquaredError(Z, tape.constant(t, name: "T")))
 }
 
 extension Dictionary {
@@ -209,3 +219,27 @@ do {
     print("(could not write the corpus for numpy: \(error))")
 }
 print("\ntarget: engine/numpy ≥ 1.0× (throughput: higher is better; each the fastest of its epochs)")
+
+let (mhaTokens, mhaModel, mhaHeads) = (32, 64, 4)
+print("\nMulti-head self-attention, n = \(mhaTokens) tokens, d_model = \(mhaModel), \(mhaHeads) heads, L = ½‖Z − T‖²: forward + backward per iteration\n")
+do {
+    let attention = MultiHeadAttention(modelSize: mhaModel, heads: mhaHeads)
+    var random = SeededGenerator(seed: 1)
+    let parameters = attention.initialParameters(using: &random)
+    let x = Tensor.uniform([mhaTokens, mhaModel], bound: 1, using: &random)
+    let t = Tensor.uniform([mhaTokens, mhaModel], bound: 1, using: &random)
+    let sizes = [mhaTokens, mhaModel, mhaHeads].map(String.init)
+    let mha = fastest {
+        var measured = numpyTimings("mha_numpy.py", sizes)?.mapKeys { "numpy \($0)" } ?? [:]
+        measured.merge(numpyTimings("mha_torch.py", sizes)?.mapKeys { "torch \($0)" } ?? [:]) { first, _ in first }
+        measured["on"] = secondsPerIteration { attentionIteration(attention, parameters, x, t, recording: true) }
+        measured["off"] = secondsPerIteration { attentionIteration(attention, parameters, x, t, recording: false) }
+        return measured
+    }
+    let (on, off, reference, torch) = (mha["on"], mha["off"], mha["numpy mha"], mha["torch mha"])
+    if reference == nil { print("(numpy reference could not be run)\n") }
+    printRow(["record on", "record off", "numpy", "PyTorch", "on/off", "off/numpy", "on/numpy", "off/PyTorch"])
+    printRow([on.map(format) ?? "–", off.map(format) ?? "–", reference.map(format) ?? "–", torch.map(format) ?? "–",
+              ratio(on, off), ratio(off, reference), ratio(on, reference), ratio(off, torch)])
+    if torch == nil { print("\n(PyTorch skipped: `import torch` fails in python3; `make bench` does not install it)") }
+}
