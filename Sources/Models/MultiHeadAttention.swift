@@ -147,13 +147,14 @@ public struct MultiHeadAttention: Sendable {
 /// Draw order from `seed`: the embeddings X (`TokenEmbedding`: one row per distinct word), then W_Q, W_K, W_V, W_O
 /// (row-major, uniform in ±1/√d_model), then the target T (N×d_model, uniform in [−1, 1)).
 /// The loss is L = mean((Z − T)²) over all N·d_model entries; SGD with `lr`, the first
-/// iteration traced.
+/// iteration traced. `causal: true` masks the future in every head.
 extension Demos {
     static let multiHeadAttention = Demo(
         name: "multi-head-attention",
         summary: "Multi-head self-attention over a sentence: per-head Q_i K_iᵀ/√d_k, softmax, A_i V_i, heads joined, times W_O",
         parameters: AttentionInput.parameters + [
             DemoParameter("heads", "number of heads h (d_model / h columns each)", .integer(1...256), default: 2),
+            AttentionInput.causal,
             DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...10_000), default: 1),
             CommonParameters.learningRate(default: 0.1),
             CommonParameters.seed,
@@ -163,7 +164,7 @@ extension Demos {
             let input = try AttentionInput(config, using: &random)
             let heads = config.int("heads")
             try MultiHeadAttention.check(tokens: input.tokens.count, modelSize: input.modelSize, heads: heads)
-            let attention = MultiHeadAttention(modelSize: input.modelSize, heads: heads)
+            let attention = MultiHeadAttention(modelSize: input.modelSize, heads: heads, causal: AttentionInput.isCausal(config))
             let initial = attention.initialParameters(using: &random)
             let target = Tensor.uniform(input.embeddings.shape, bound: 1, using: &random)
 
@@ -176,7 +177,7 @@ extension Demos {
             }
             let iterations = config.int("train")
             return tape.trace(
-                title: "Multi-head attention, h = \(heads), d_model = \(input.modelSize), \(input.tokens.count) tokens: \(iterations == 1 ? "one SGD step" : "\(iterations) SGD iterations")",
+                title: "\(attention.causal ? "Causal multi-head" : "Multi-head") attention, h = \(heads), d_model = \(input.modelSize), \(input.tokens.count) tokens: \(iterations == 1 ? "one SGD step" : "\(iterations) SGD iterations")",
                 model: "multi-head-attention", config: config.values, history: result.history)
         }
     )
@@ -190,6 +191,12 @@ struct AttentionInput {
         TokenEmbedding.sentenceParameter,
         DemoParameter("d-model", "embedding size d_model", .integer(1...MultiHeadAttention.maxModelSize), default: 4),
     ]
+
+    /// `causal`: each token attends to itself and the tokens before it only.
+    static let causal = DemoParameter(
+        "causal", "mask the future: token i attends to tokens 1…i only", .choice(["false", "true"]), default: "false")
+
+    static func isCausal(_ config: DemoConfig) -> Bool { config.string("causal") == "true" }
 
     let embedding: TokenEmbedding
     var tokens: [String] { embedding.tokens }

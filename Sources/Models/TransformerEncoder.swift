@@ -188,6 +188,7 @@ public enum PositionalEncoding {
 /// Draw order from `seed`: the embeddings X (as `multi-head-attention`), W_Q, W_K, W_V, W_O
 /// (±1/√d_model), W_1, b_1 (±1/√d_model), W_2, b_2 (±1/√d_ff), then T (N×d_model, [−1, 1)).
 /// γ_1, γ_2 start at 1 and β_1, β_2 at 0. SGD with `lr`, the first iteration traced.
+/// `causal: true` masks the future in the self-attention (a decoder-style block).
 extension Demos {
     static let transformerEncoder = Demo(
         name: "transformer-encoder",
@@ -195,6 +196,7 @@ extension Demos {
         parameters: AttentionInput.parameters + [
             DemoParameter("heads", "number of heads h (d_model / h columns each)", .integer(1...256), default: 2),
             DemoParameter("d-ff", "hidden size d_ff of the position-wise feed-forward network", .integer(1...1024), default: 8),
+            AttentionInput.causal,
             DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...10_000), default: 1),
             CommonParameters.learningRate(default: 0.1),
             CommonParameters.seed,
@@ -204,7 +206,8 @@ extension Demos {
             let input = try AttentionInput(config, using: &random)
             let (d, heads) = (input.modelSize, config.int("heads"))
             try MultiHeadAttention.check(tokens: input.tokens.count, modelSize: d, heads: heads)
-            let layer = EncoderLayer(modelSize: d, heads: heads, feedForwardSize: config.int("d-ff"))
+            let layer = EncoderLayer(
+                modelSize: d, heads: heads, feedForwardSize: config.int("d-ff"), causal: AttentionInput.isCausal(config))
             let initial = layer.initialParameters(using: &random)
             let target = Tensor.uniform(input.embeddings.shape, bound: 1, using: &random)
 
@@ -221,7 +224,7 @@ extension Demos {
             }
             let iterations = config.int("train")
             return tape.trace(
-                title: "Transformer encoder layer, h = \(heads), d_model = \(d), d_ff = \(config.int("d-ff")), \(input.tokens.count) tokens: \(iterations == 1 ? "one SGD step" : "\(iterations) SGD iterations")",
+                title: "Transformer encoder layer\(layer.attention.causal ? " (causal)" : ""), h = \(heads), d_model = \(d), d_ff = \(config.int("d-ff")), \(input.tokens.count) tokens: \(iterations == 1 ? "one SGD step" : "\(iterations) SGD iterations")",
                 model: "transformer-encoder", config: config.values, history: result.history)
         }
     )

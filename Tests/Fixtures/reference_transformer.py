@@ -17,7 +17,8 @@ each distinct word in order of first appearance gets a row of d_model values dra
 multi-head-attention: draws X, then W_Q, W_K, W_V, W_O (d_model x d_model, each uniform in
 +-1/sqrt(d_model)), then the target T (N x d_model, uniform in [-1, 1)).
 Q = X W_Q, K = X W_K, V = X W_V; head i takes columns (i-1) d_k .. i d_k - 1 (d_k = d_model/h);
-S_i = Q_i K_i^T / sqrt(d_k), A_i = softmax of each row, Z_i = A_i V_i; Z = [Z_1 ... Z_h] W_O;
+S_i = Q_i K_i^T / sqrt(d_k) (with `causal: true`, -inf where key j > query i), A_i = softmax of
+each row, Z_i = A_i V_i; Z = [Z_1 ... Z_h] W_O;
 L = mean((Z - T)^2). Every gradient below is written out by hand; SGD p <- p - lr dL/dp.
 
 transformer-encoder: draws X, then W_Q, W_K, W_V, W_O (as above), W_1 (d_model x d_ff), b_1
@@ -124,7 +125,7 @@ def mha_backward(X, W, h, v, dZ):
     return [X.T @ dQ, X.T @ dK, X.T @ dV, dW_O], dX, g
 
 
-MHA_DEFAULTS = {"sentence": SENTENCE, "d-model": 4, "heads": 2, "train": 1, "lr": 0.1, "seed": 1}
+MHA_DEFAULTS = {"sentence": SENTENCE, "d-model": 4, "heads": 2, "causal": "false", "train": 1, "lr": 0.1, "seed": 1}
 MHA_NAMES = ["W_Q", "W_K", "W_V", "W_O"]
 
 
@@ -139,14 +140,15 @@ def mha_case(params):
     tensors = [entry("X", X), entry("T", T)] + [entry(name, w, version=0) for name, w in zip(MHA_NAMES, W)]
     losses, snapshots = [], {}
     for iteration in range(1, p["train"] + 1):
-        Z, v = mha_forward(X, W, h)
+        Z, v = mha_forward(X, W, h, causal=p["causal"] == "true")
         L = np.mean((Z - T) ** 2)
         dZ = 2.0 * (Z - T) / n
         dW, dX, g = mha_backward(X, W, h, v, dZ)
         losses.append(float(L))
         W = [w - p["lr"] * gw for w, gw in zip(W, dW)]
         if iteration == 1:
-            tensors += [entry(name, value) for name, value in v.items()] + [entry("L", L)]
+            # a causal S_i holds -inf, which JSON numbers cannot: it is left out (the Swift tests check it)
+            tensors += [entry(name, value) for name, value in v.items() if np.all(np.isfinite(value))] + [entry("L", L)]
             tensors += [entry(f"dL/d{name}", value, gradient_of=name) for name, value in g.items()]
             tensors += [entry(f"dL/d{name}", gw, gradient_of=name) for name, gw in zip(MHA_NAMES, dW)]
             tensors += [entry("dL/dX", dX, gradient_of="X")]
@@ -163,6 +165,8 @@ MHA_CASES = [
      "4 heads of 2 columns; 'the' twice, so X repeats a row; case and punctuation folded"),
     ("mha-d6-h3-train5", {"d-model": 6, "heads": 3, "train": 5, "lr": 0.5, "seed": 2},
      "3 heads of 2 columns, 5 SGD iterations at lr 0.5: every loss and the snapshots"),
+    ("mha-causal-d6-h3", {"causal": "true", "d-model": 6, "heads": 3, "seed": 7},
+     "causal: S_i is -inf above the diagonal, A_i exactly 0 there, no gradient through the masked scores"),
     ("mha-h2-d6-one-token", {"sentence": "hello", "d-model": 6, "heads": 2},
      "a single token: every A_i is [[1]], so Z_i = V_i and no gradient reaches W_Q or W_K"),
 ]
@@ -214,9 +218,9 @@ ENCODER_NAMES = ["W_Q", "W_K", "W_V", "W_O", "gamma_1", "beta_1", "W_1", "b_1", 
 ENCODER_DEFAULTS = dict(MHA_DEFAULTS, **{"d-ff": 8})
 
 
-def encoder_forward(X, P, p, h):
+def encoder_forward(X, P, p, h, causal):
     Xp = X + P
-    Z, v = mha_forward(Xp, p[0:4], h)
+    Z, v = mha_forward(Xp, p[0:4], h, causal)
     v["X_P"] = Xp
     R1 = Xp + Z
     H1, c1 = layer_norm(R1, p[4], p[5])
@@ -275,14 +279,15 @@ def encoder_case(params):
     tensors += [entry(name, w, version=0) for name, w in zip(ENCODER_NAMES, params_)]
     losses, snapshots = [], {}
     for iteration in range(1, p_["train"] + 1):
-        H2, v, caches = encoder_forward(X, P, params_, h)
+        H2, v, caches = encoder_forward(X, P, params_, h, p_["causal"] == "true")
         L = np.mean((H2 - T) ** 2)
         dH2 = 2.0 * (H2 - T) / n
         grads, dX, g = encoder_backward(X, params_, h, v, caches, dH2)
         losses.append(float(L))
         params_ = [w - p_["lr"] * gw for w, gw in zip(params_, grads)]
         if iteration == 1:
-            tensors += [entry(name, value) for name, value in v.items()] + [entry("L", L)]
+            # a causal S_i holds -inf, which JSON numbers cannot: it is left out (the Swift tests check it)
+            tensors += [entry(name, value) for name, value in v.items() if np.all(np.isfinite(value))] + [entry("L", L)]
             tensors += [entry(f"dL/d{name}", value, gradient_of=name) for name, value in g.items()]
             tensors += [entry(f"dL/d{name}", gw, gradient_of=name) for name, gw in zip(ENCODER_NAMES, grads)]
             tensors += [entry("dL/dX", dX, gradient_of="X")]
@@ -300,6 +305,8 @@ ENCODER_CASES = [
      "4 heads; equal rows of X made different by P"),
     ("transformer-train5", {"train": 5, "lr": 0.3, "seed": 2},
      "5 SGD iterations: gamma and beta move away from 1 and 0, every loss and the snapshots"),
+    ("transformer-causal-train3", {"causal": "true", "train": 3, "lr": 0.2, "seed": 4},
+     "causal self-attention in the layer, 3 SGD iterations"),
     ("transformer-two-tokens", {"sentence": "hello world", "d-model": 6, "heads": 3, "d-ff": 4, "seed": 9},
      "two tokens, three heads of 2 columns"),
 ]

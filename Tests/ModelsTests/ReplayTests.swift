@@ -51,6 +51,8 @@ struct ReplayTests {
         ("multi-head-attention", ["sentence": "the cat sat on the mat", "d-model": 6, "heads": 3, "train": 2, "seed": 4]),
         ("transformer-encoder", [:]),
         ("transformer-encoder", ["sentence": "the cat sat on the mat", "d-model": 5, "heads": 1, "d-ff": 3, "train": 2, "seed": 6]),
+        ("multi-head-attention", ["causal": "true", "d-model": 6, "heads": 3, "train": 2]),
+        ("transformer-encoder", ["causal": "true", "heads": 4, "seed": 3]),
     ]
 
     @Test func everyDemoIsCovered() {
