@@ -109,11 +109,12 @@ public struct DemoParameter: Sendable {
             }
             return .double(real)
         case .choice(let options):
-            guard let string = value.stringValue else { throw bad }
+            // A YAML `causal: true` arrives as a boolean; the choice is its text.
+            guard let string = value.stringValue ?? value.boolValue.map({ String($0) }) else { throw bad }
             guard options.contains(string) else {
                 throw .unknownChoice(parameter: name, value: string, options: options, suggestion: closest(to: string, in: options))
             }
-            return value
+            return .string(string)
         case .integerList(let count, let each):
             guard let ints = value.intArray else { throw bad }
             guard count.contains(ints.count), ints.allSatisfy(each.contains) else {

@@ -75,6 +75,14 @@ CLI_CASES = {
     "transformer-causal": ("transformer-encoder", ["--causal", "true", "--heads", "4"]),
     "transformer-train": ("transformer-encoder", ["--sentence", "the cat sat on the mat", "--d-model", "6", "--heads", "3",
                                                   "--d-ff", "5", "--train", "3"]),
+    "attention-default": ("attention", []),
+    "attention-causal-given": ("attention", ["--queries", "1,0;0,1;1,1", "--keys", "1,1;0,-1;2,0", "--values", "1;2;3",
+                                             "--causal", "true", "--train", "2"]),
+    "self-attention-default": ("self-attention", []),
+    "self-attention-causal": ("self-attention", ["--causal", "true", "--train", "3"]),
+    "self-attention-incremental": ("self-attention", ["--incremental", "true"]),
+    "attention-vs-tdl-default": ("attention-vs-tdl", []),
+    "attention-vs-tdl-train": ("attention-vs-tdl", ["--steps", "6", "--input", "2", "--taps", "4", "--train", "3"]),
     "gradient-flow-vanish": ("gradient-flow", ["--weight-scale", "0.5", "--steps", "20", "--hidden", "8"]),
     "gradient-flow-explode-clip": ("gradient-flow", ["--weight-scale", "2", "--steps", "20", "--hidden", "16", "--clip", "0.5", "--train", "3"]),
     "gradient-flow-lstm": ("gradient-flow", ["--network", "lstm", "--steps", "10", "--hidden", "4", "--weight-scale", "1.5"]),
@@ -625,3 +633,27 @@ def test_word2vec_history_has_a_loss_and_a_pca_projection_per_epoch(case):
         assert entry["tensors"]["W_in_pca"]["shape"] == [vocabulary, 2]
     neighbours = [t for t in trace["tensors"] if t["name"].startswith("neighbours_")]
     assert neighbours and all(t["shape"] == [1, 5] and len(t["labels"][1]) == 5 for t in neighbours)
+
+def _first(trace: dict, name: str) -> dict:
+    return next(t for t in trace["tensors"] if t["name"] == name and t["role"] != "gradient" and t.get("version", 0) == 0)
+
+
+def test_self_attention_one_token_at_a_time_matches_the_causal_trace_through_the_cli():
+    full, incremental = cli_trace("self-attention-causal"), cli_trace("self-attention-incremental")
+    for name in ("A", "Z"):
+        a, b = np.array(_first(full, name)["data"]), np.array(_first(incremental, name)["data"])
+        assert np.allclose(a, b, rtol=0, atol=1e-14), name
+    A = np.array(_first(incremental, "A")["data"]).reshape(_first(incremental, "A")["shape"])
+    assert np.all(A[np.triu_indices(A.shape[0], 1)] == 0) and np.allclose(A.sum(axis=1), 1, rtol=0, atol=1e-14)
+    assert _first(incremental, "X")["labels"][0] == ["cat", "sat", "on", "the", "soft", "mat"]
+    scopes = [s["name"] for s in incremental["scopes"]]
+    assert [n for n in scopes if n.startswith("t = ")][:6] == ["t = 1: cat", "t = 2: sat", "t = 3: on", "t = 4: the", "t = 5: soft", "t = 6: mat"]
+
+
+def test_attention_vs_tdl_weights_reproduce_the_attention_output_as_a_delay_line_sum():
+    trace = cli_trace("attention-vs-tdl-default")
+    A = np.array(_first(trace, "A")["data"]).reshape(_first(trace, "A")["shape"])
+    X = np.array(_first(trace, "X")["data"]).reshape(_first(trace, "X")["shape"])
+    Z = np.array(_first(trace, "Z")["data"]).reshape(_first(trace, "Z")["shape"])
+    for t in range(A.shape[0]):  # z_t = sum_i a_i(t) x_{t-i}, a_i(t) = A[t, t-i]
+        assert np.allclose(Z[t], sum(A[t, t - i] * X[t - i] for i in range(t + 1)), rtol=0, atol=1e-14)
