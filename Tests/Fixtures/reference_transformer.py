@@ -31,6 +31,10 @@ LN(x) = (x - mu) / sqrt(var + 1e-5) * gamma + beta over each row, var the biased
 Layer norm's input gradient uses the closed form
     dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sigma   (row means, dxhat = dy * gamma),
 checked against the chain through sigma, var, mu and x - mu, which also gives those gradients.
+With `loss: next-token`, W_out (d_model x V) and b_out (1 x V), uniform in +-1/sqrt(d_model), are
+drawn instead of T (V the sentence's distinct words in order of first appearance);
+Y = H_2 W_out + b_out, Y_pred = rows 1..N-1 of Y, T the one-hot successors (N-1 x V),
+L = -(1/(N-1)) sum T * log softmax(Y_pred) by rows, dL/dY_pred = (softmax(Y_pred) - T)/(N-1).
 """
 
 import math
@@ -215,7 +219,7 @@ def layer_norm_backward(dy, gamma, c):
 
 
 ENCODER_NAMES = ["W_Q", "W_K", "W_V", "W_O", "gamma_1", "beta_1", "W_1", "b_1", "W_2", "b_2", "gamma_2", "beta_2"]
-ENCODER_DEFAULTS = dict(MHA_DEFAULTS, **{"d-ff": 8})
+ENCODER_DEFAULTS = dict(MHA_DEFAULTS, **{"d-ff": 8, "loss": "mse"})
 
 
 def encoder_forward(X, P, p, h, causal):
@@ -270,30 +274,57 @@ def encoder_case(params):
     b1 = uniform(gen, (1, dff), 1.0 / math.sqrt(d))
     W2 = uniform(gen, (dff, d), 1.0 / math.sqrt(dff))
     b2 = uniform(gen, (1, d), 1.0 / math.sqrt(dff))
-    T = uniform(gen, X.shape, 1.0)
     ones, zeros = np.ones((1, d)), np.zeros((1, d))
     params_ = attention + [ones, zeros, W1, b1, W2, b2, ones.copy(), zeros.copy()]
+    names = list(ENCODER_NAMES)
+    next_token = p_["loss"] == "next-token"
+    if next_token:
+        vocabulary = vocabulary_of(tokens)
+        V, N = len(vocabulary), len(tokens)
+        params_ += [uniform(gen, (d, V), 1.0 / math.sqrt(d)), uniform(gen, (1, V), 1.0 / math.sqrt(d))]
+        names += ["W_out", "b_out"]
+        T = np.zeros((N - 1, V))
+        for i, token in enumerate(tokens[1:]):
+            T[i, vocabulary.index(token)] = 1.0
+    else:
+        T = uniform(gen, X.shape, 1.0)
     P = positional_encoding(len(tokens), d)
     n = X.size
     tensors = [entry("X", X), entry("P", P), entry("T", T)]
-    tensors += [entry(name, w, version=0) for name, w in zip(ENCODER_NAMES, params_)]
+    tensors += [entry(name, w, version=0) for name, w in zip(names, params_)]
     losses, snapshots = [], {}
     for iteration in range(1, p_["train"] + 1):
         H2, v, caches = encoder_forward(X, P, params_, h, p_["causal"] == "true")
-        L = np.mean((H2 - T) ** 2)
-        dH2 = 2.0 * (H2 - T) / n
+        if next_token:
+            Y = H2 @ params_[12] + params_[13]
+            Yp = Y[:-1]
+            shifted = Yp - Yp.max(axis=1, keepdims=True)
+            log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            L = -np.sum(T * log_probabilities) / (N - 1)
+            dYp = (np.exp(log_probabilities) - T) / (N - 1)
+            dY = np.vstack([dYp, np.zeros((1, Y.shape[1]))])
+            dH2 = dY @ params_[12].T
+            head_grads = [H2.T @ dY, dY.sum(axis=0, keepdims=True)]
+            v.update({"Y": Y, "Y_pred": Yp})
+        else:
+            L = np.mean((H2 - T) ** 2)
+            dH2 = 2.0 * (H2 - T) / n
+            head_grads = []
         grads, dX, g = encoder_backward(X, params_, h, v, caches, dH2)
+        grads += head_grads
+        if next_token:
+            g.update({"Y": dY, "Y_pred": dYp})
         losses.append(float(L))
         params_ = [w - p_["lr"] * gw for w, gw in zip(params_, grads)]
         if iteration == 1:
             # a causal S_i holds -inf, which JSON numbers cannot: it is left out (the Swift tests check it)
             tensors += [entry(name, value) for name, value in v.items() if np.all(np.isfinite(value))] + [entry("L", L)]
             tensors += [entry(f"dL/d{name}", value, gradient_of=name) for name, value in g.items()]
-            tensors += [entry(f"dL/d{name}", gw, gradient_of=name) for name, gw in zip(ENCODER_NAMES, grads)]
+            tensors += [entry(f"dL/d{name}", gw, gradient_of=name) for name, gw in zip(names, grads)]
             tensors += [entry("dL/dX", dX, gradient_of="X")]
-            tensors += [entry(name, w, version=1) for name, w in zip(ENCODER_NAMES, params_)]
+            tensors += [entry(name, w, version=1) for name, w in zip(names, params_)]
         if iteration in schedule(p_["train"]):
-            snapshots[str(iteration)] = {name: snapshot(w) for name, w in zip(ENCODER_NAMES, params_)}
+            snapshots[str(iteration)] = {name: snapshot(w) for name, w in zip(names, params_)}
     return {"tokens": tokens, "tensors": tensors, "history": {"losses": losses, "snapshots": snapshots}}
 
 
@@ -307,6 +338,11 @@ ENCODER_CASES = [
      "5 SGD iterations: gamma and beta move away from 1 and 0, every loss and the snapshots"),
     ("transformer-causal-train3", {"causal": "true", "train": 3, "lr": 0.2, "seed": 4},
      "causal self-attention in the layer, 3 SGD iterations"),
+    ("transformer-next-token-causal", {"loss": "next-token", "causal": "true", "sentence": "the cat sat on the mat",
+                                        "train": 4, "lr": 0.5, "seed": 3},
+     "next-token cross-entropy over the vocabulary the, cat, sat, on, mat with the causal mask; W_out, b_out; 4 iterations"),
+    ("transformer-next-token", {"loss": "next-token", "d-model": 6, "heads": 2, "d-ff": 5},
+     "next-token cross-entropy without the mask: each position may read its successor"),
     ("transformer-two-tokens", {"sentence": "hello world", "d-model": 6, "heads": 3, "d-ff": 4, "seed": 9},
      "two tokens, three heads of 2 columns"),
 ]

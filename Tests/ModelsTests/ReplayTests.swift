@@ -61,6 +61,7 @@ struct ReplayTests {
         ("transformer-encoder", ["sentence": "the cat sat on the mat", "d-model": 5, "heads": 1, "d-ff": 3, "train": 2, "seed": 6]),
         ("multi-head-attention", ["causal": "true", "d-model": 6, "heads": 3, "train": 2]),
         ("transformer-encoder", ["causal": "true", "heads": 4, "seed": 3]),
+        ("transformer-encoder", ["loss": "next-token", "causal": "true", "sentence": "the cat sat on the mat", "train": 2]),
     ]
 
     @Test func everyDemoIsCovered() {

@@ -73,6 +73,7 @@ CLI_CASES = {
                                                  "--train", "3"]),
     "transformer-default": ("transformer-encoder", []),
     "transformer-causal": ("transformer-encoder", ["--causal", "true", "--heads", "4"]),
+    "transformer-next-token": ("transformer-encoder", ["--loss", "next-token", "--causal", "true", "--train", "2"]),
     "transformer-train": ("transformer-encoder", ["--sentence", "the cat sat on the mat", "--d-model", "6", "--heads", "3",
                                                   "--d-ff", "5", "--train", "3"]),
     "attention-default": ("attention", []),
@@ -633,6 +634,7 @@ def test_word2vec_history_has_a_loss_and_a_pca_projection_per_epoch(case):
         assert entry["tensors"]["W_in_pca"]["shape"] == [vocabulary, 2]
     neighbours = [t for t in trace["tensors"] if t["name"].startswith("neighbours_")]
     assert neighbours and all(t["shape"] == [1, 5] and len(t["labels"][1]) == 5 for t in neighbours)
+
 
 def _first(trace: dict, name: str) -> dict:
     return next(t for t in trace["tensors"] if t["name"] == name and t["role"] != "gradient" and t.get("version", 0) == 0)
