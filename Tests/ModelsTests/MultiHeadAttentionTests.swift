@@ -172,6 +172,20 @@ struct MultiHeadAttentionTests {
         #expect(trace.value(named: "A_1")?.data == A.value.scalars)
     }
 
+    @Test("heads = 1 gives the self-attention demo's A and Z (as A_1, Z_1) from the same seed: the same draws, another implementation",
+          arguments: ["false", "true"])
+    func oneHeadMatchesTheSelfAttentionDemo(_ causal: String) throws {
+        for seed in [1, 7] {
+            let single = try runDemo("self-attention", ["dimension": 5, "key-size": 5, "value-size": 5, "causal": .string(causal), "seed": .int(seed)])
+            let multi = try runDemo("multi-head-attention", ["d-model": 5, "heads": 1, "causal": .string(causal), "seed": .int(seed)])
+            for (theirs, ours) in [("X", "X"), ("W_Q", "W_Q"), ("W_V", "W_V"), ("A", "A_1"), ("Z", "Z_1")] {
+                let a = try #require(single.value(named: theirs)), b = try #require(multi.value(named: ours))
+                #expect(a.shape == b.shape)
+                #expect(zip(a.data, b.data).allSatisfy { abs($0 - $1) <= 1e-14 * max(1, abs($0)) }, "\(theirs) vs \(ours), seed \(seed)")
+            }
+        }
+    }
+
     @Test("Causal: every weight above the diagonal is exactly 0, rows still sum to 1, token 1 attends only to itself")
     func causalMaskZeroesTheFuture() throws {
         var random = SeededGenerator(seed: 8)
