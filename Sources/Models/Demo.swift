@@ -94,7 +94,7 @@ public struct DemoConfig: Sendable {
 
 /// Every demo, by name.
 public enum Demos {
-    public static let all: [Demo] = [neuron, mlp, rnn, lstm, peepholeLSTM, gru, birnn, bilstm, bigru, tdl, gradientFlow, cbow, skipgram, skipGramNegativeSampling, multiHeadAttention, transformerEncoder, attention, selfAttention, attentionVsTDL]
+    public static let all: [Demo] = [neuron, mlp, rnn, lstm, peepholeLSTM, gru, birnn, bilstm, bigru, tdl, gradientFlow, cbow, skipgram, skipGramNegativeSampling, multiHeadAttention, transformerEncoder, attention, selfAttention, attentionVsTDL, encoderDecoder]
 
     public static func named(_ name: String) throws(DemoError) -> Demo {
         guard let demo = all.first(where: { $0.name == name }) else {

@@ -62,6 +62,8 @@ struct ReplayTests {
         ("multi-head-attention", ["causal": "true", "d-model": 6, "heads": 3, "train": 2]),
         ("transformer-encoder", ["causal": "true", "heads": 4, "seed": 3]),
         ("transformer-encoder", ["loss": "next-token", "causal": "true", "sentence": "the cat sat on the mat", "train": 2]),
+        ("encoder-decoder", [:]),
+        ("encoder-decoder", ["source": "the black cat sleeps", "target": "le chat noir dort", "d-model": 6, "heads": 3, "d-ff": 5, "train": 2, "seed": 3]),
     ]
 
     @Test func everyDemoIsCovered() {

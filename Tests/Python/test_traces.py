@@ -76,6 +76,9 @@ CLI_CASES = {
     "transformer-next-token": ("transformer-encoder", ["--loss", "next-token", "--causal", "true", "--train", "2"]),
     "transformer-train": ("transformer-encoder", ["--sentence", "the cat sat on the mat", "--d-model", "6", "--heads", "3",
                                                   "--d-ff", "5", "--train", "3"]),
+    "encoder-decoder-default": ("encoder-decoder", []),
+    "encoder-decoder-train": ("encoder-decoder", ["--source", "the black cat sleeps", "--target", "le chat noir dort",
+                                                  "--d-model", "6", "--heads", "3", "--d-ff", "5", "--train", "3"]),
     "attention-default": ("attention", []),
     "attention-causal-given": ("attention", ["--queries", "1,0;0,1;1,1", "--keys", "1,1;0,-1;2,0", "--values", "1;2;3",
                                              "--causal", "true", "--train", "2"]),
@@ -659,3 +662,19 @@ def test_attention_vs_tdl_weights_reproduce_the_attention_output_as_a_delay_line
     Z = np.array(_first(trace, "Z")["data"]).reshape(_first(trace, "Z")["shape"])
     for t in range(A.shape[0]):  # z_t = sum_i a_i(t) x_{t-i}, a_i(t) = A[t, t-i]
         assert np.allclose(Z[t], sum(A[t, t - i] * X[t - i] for i in range(t + 1)), rtol=0, atol=1e-14)
+
+
+def test_documented_generator_reproduces_the_encoder_decoder_draws():
+    """EncoderDecoder.swift: the source vocabulary's embedding rows, then the target vocabulary's
+    (<s>, </s>, then the words), then the encoder's W_Q; the decoder reads <s> and the words."""
+    trace = cli_trace("encoder-decoder-default")
+    by_name = {t["name"]: t for t in trace["tensors"] if t["role"] != "gradient" and t.get("version") is None}
+    generator = SeededGenerator(1)
+    assert by_name["E^enc"]["data"] == generator.tensor(3 * 4, 1.0)
+    table = generator.tensor(6 * 4, 1.0)
+    assert by_name["E^dec"]["data"] == [v for k in (0, 2, 3, 4, 5) for v in table[4 * k:4 * k + 4]]
+    assert by_name["W_Q^enc"]["data"] == generator.tensor(4 * 4, 0.5)
+    assert by_name["E^dec"]["labels"][0] == ["<s>", "i", "am", "a", "student"]
+    assert by_name["Y"]["labels"][1] == ["<s>", "</s>", "i", "am", "a", "student"]
+    masked = by_name["A_1^dec"]["data"]
+    assert all(masked[5 * i + j] == 0 for i in range(5) for j in range(i + 1, 5))
