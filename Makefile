@@ -10,7 +10,7 @@ BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 all: build
 
 help:
-	@echo "make test    install what is missing, build, run every test (Swift and Python)"
+	@echo "make test    install what is missing, build, run every test (Swift, Python, browser)"
 	@echo "make bench   time the engine beside numpy (release build)"
 	@echo "make build   build the package (debug)"
 	@echo "make fixtures  regenerate the reference values from the independent numpy implementations"
@@ -24,7 +24,7 @@ build: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	UNROLLED_BIN="$(BIN_DEBUG)/unrolled" python3 -m pytest -q Tests/Python
+	UNROLLED_BIN="$(BIN_DEBUG)/unrolled" python3 -m pytest -q Tests/Python Tests/Browser
 
 bench: setup
 	$(SWIFT) build -c release --product unrolled-bench

@@ -1,0 +1,46 @@
+"""Browser fixtures: Playwright (PyPI) driving Debian's Chromium through executable_path.
+`playwright install` is never needed: scripts/setup installs the Debian chromium package."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browsing import chromium_path  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Python package playwright is missing: run `bash scripts/setup` (make test does)")
+    executable = chromium_path()
+    if executable is None:
+        pytest.fail("Debian's chromium is missing: run `bash scripts/setup` (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            # Root in a container has no user namespaces for Chromium's sandbox.
+            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_context(chromium):
+    """A fresh context (cookies, storage, viewport) per test."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context
+    finally:
+        context.close()
