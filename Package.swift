@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Trace", targets: ["Trace"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Models", targets: ["Models"]),
+        .library(name: "Renderer", targets: ["Renderer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,6 +21,15 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Trace"]),
         // Networks built on the engine and the registry of named demos.
         .target(name: "Models", dependencies: ["Engine", "Trace"]),
+        // libcmark-gfm and its extensions, found through pkg-config (Debian packages named below).
+        .systemLibrary(
+            name: "CCmarkGFM",
+            path: "Sources/CCmarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
+        // Markdown notes to HTML: the cmark-gfm wrapper, math, heading ids.
+        .target(name: "Renderer", dependencies: ["CCmarkGFM"]),
         // The command line: parses, calls the libraries, reports.
         .executableTarget(
             name: "unrolled",
@@ -31,6 +41,7 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Trace"], exclude: ["prng_reference.py"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "Trace"]),
+        .testTarget(name: "RendererTests", dependencies: ["Renderer"]),
         .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace"]),
     ]
 )

@@ -1,0 +1,275 @@
+import CCmarkGFM
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Markdown to HTML through cmark-gfm: the only code in the package that touches its C API.
+///
+/// Always on: the GFM extensions `table`, `strikethrough`, `autolink`, `tasklist` and
+/// `tagfilter`; footnotes; raw HTML passes through (`CMARK_OPT_UNSAFE`, with `tagfilter`
+/// escaping `<script>`, `<iframe>` and the other tags GitHub filters). Math (`$…$`, `\(…\)`,
+/// `$$…$$`, `\[…\]`) is protected before cmark parses the text and comes out as
+/// `<span class="math inline">` / `<div class="math display">` (see `Math.swift`).
+///
+/// One page is one `MarkdownDocument`: parse once, read what the site pipeline needs
+/// (`headings`, `links`, `codeBlocks(info:)`), then `render(…)` with the replacements.
+/// Line numbers are 1-based lines of the source as given (math protection keeps them).
+public enum Markdown {
+    /// The page's HTML with nothing replaced; headings carry ids and anchor links.
+    public static func html(from source: String) -> String {
+        MarkdownDocument(source).render()
+    }
+}
+
+/// A heading of the page, in document order.
+public struct Heading: Equatable, Sendable {
+    /// 1 to 6.
+    public var level: Int
+    /// The heading's text with inline markup removed; math as its TeX source between its delimiters.
+    public var text: String
+    /// Unique within the page, GitHub style (see `HeadingIDs`).
+    public var id: String
+    /// The line of the heading (for a setext heading, its first text line).
+    public var line: Int
+}
+
+/// A link or image destination as written in the source (autolinks included).
+public struct LinkReference: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case link, image }
+    public var kind: Kind
+    /// The destination after cmark's unescaping, e.g. `lstm.md#gates` or `images/cell.png`.
+    public var destination: String
+    public var title: String
+    /// The link text or the image's alt text, inline markup removed.
+    public var text: String
+    /// The line where the link or image starts.
+    public var line: Int
+}
+
+/// A fenced code block (indented code blocks have no info string and are not listed).
+public struct CodeBlock: Equatable, Sendable {
+    /// The whole info string after the opening fence, trimmed, e.g. `unrolled` or `swift title="x"`.
+    public var info: String
+    /// The block's content, ending with a newline unless empty.
+    public var content: String
+    /// The line of the opening fence.
+    public var line: Int
+    /// The line of the closing fence (the last line of the container when the fence is never closed).
+    public var endLine: Int
+}
+
+/// One parsed page. Not thread-safe; cheap to create one per page and task.
+public final class MarkdownDocument {
+    private let parser: OpaquePointer
+    private let root: OpaquePointer
+    private let math: MathProtection
+
+    /// Everything the page's headings, links and fenced code blocks are; read before `render`.
+    public let headings: [Heading]
+    public let links: [LinkReference]
+    public let codeBlocks: [CodeBlock]
+
+    /// Parses `source`. Never fails: any byte sequence is Markdown (invalid UTF-8 was
+    /// already replaced by U+FFFD when the `String` was made).
+    public init(_ source: String) {
+        Self.registerExtensions
+        math = MathProtection(source)
+        let options = Self.options
+        let parser = cmark_parser_new(options)!
+        self.parser = parser
+        for name in ["table", "strikethrough", "autolink", "tasklist", "tagfilter"] {
+            if let extensionPointer = cmark_find_syntax_extension(name) {
+                cmark_parser_attach_syntax_extension(parser, extensionPointer)
+            }
+        }
+        var text = math.protectedText
+        text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                cmark_parser_feed(parser, chars.baseAddress, chars.count)
+            }
+        }
+        root = cmark_parser_finish(parser)!
+        (headings, links, codeBlocks) = Self.collect(root, math: math)
+    }
+
+    deinit {
+        cmark_node_free(root)
+        cmark_parser_free(parser)
+    }
+
+    /// The code blocks whose info string's first word is `info` (e.g. `unrolled`), in document order.
+    public func codeBlocks(info: String) -> [CodeBlock] {
+        codeBlocks.filter { $0.info.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) == info }
+    }
+
+    /// The page's HTML body.
+    ///
+    /// - `replacingCodeBlock`: for each fenced code block, HTML to put in its place
+    ///   (emitted raw, as an HTML block), or `nil` to keep the block.
+    /// - `rewritingDestination`: for each link and image, a new destination, or `nil` to keep it.
+    ///   Called in document order, with the same values as `links`.
+    /// - Headings get `id`s (the ids in `headings`) and an anchor link
+    ///   `<a class="anchor" href="#id" aria-hidden="true">#</a>` as their first child.
+    ///
+    /// Renders once: the tree is changed in place, a second call renders the already changed tree.
+    public func render(
+        replacingCodeBlock: (CodeBlock) -> String? = { _ in nil },
+        rewritingDestination: (LinkReference) -> String? = { _ in nil }
+    ) -> String {
+        var headingIndex = 0, linkIndex = 0, blockIndex = 0
+        var headingNodes: [(OpaquePointer, Heading)] = []
+        var replacedBlocks: [(OpaquePointer, String)] = []
+        walk(root) { node, type in
+            switch type {
+            case CMARK_NODE_HEADING where headingIndex < headings.count:
+                headingNodes.append((node, headings[headingIndex]))
+                headingIndex += 1
+            case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+                if linkIndex < links.count, let destination = rewritingDestination(links[linkIndex]) {
+                    cmark_node_set_url(node, destination)
+                }
+                linkIndex += 1
+            case CMARK_NODE_CODE_BLOCK where Self.isFenced(node):
+                if blockIndex < codeBlocks.count, let html = replacingCodeBlock(codeBlocks[blockIndex]) {
+                    replacedBlocks.append((node, html))
+                }
+                blockIndex += 1
+            default:
+                break
+            }
+            math.restoreSource(in: node, type: type)
+        }
+        for (node, html) in replacedBlocks {
+            let block = cmark_node_new(CMARK_NODE_HTML_BLOCK)
+            cmark_node_set_literal(block, html.hasSuffix("\n") ? html : html + "\n")
+            cmark_node_insert_before(node, block)
+            cmark_node_unlink(node)
+            cmark_node_free(node)
+        }
+        let extensions = cmark_parser_get_syntax_extensions(parser)
+        for (node, heading) in headingNodes {
+            addID(heading, to: node, extensions: extensions)
+        }
+        guard let rendered = cmark_render_html(root, Self.options, extensions) else { return "" }
+        defer { free(rendered) }
+        return math.render(String(cString: rendered))
+    }
+
+    // MARK: - C API
+
+    private static let options = CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES
+
+    private static let registerExtensions: Void = cmark_gfm_core_extensions_ensure_registered()
+
+    /// Visits every node once, parents before children (on entering).
+    private func walk(_ root: OpaquePointer, _ visit: (OpaquePointer, cmark_node_type) -> Void) {
+        Self.walk(root, visit)
+    }
+
+    private static func walk(_ root: OpaquePointer, _ visit: (OpaquePointer, cmark_node_type) -> Void) {
+        guard let iterator = cmark_iter_new(root) else { return }
+        defer { cmark_iter_free(iterator) }
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            visit(node, cmark_node_get_type(node))
+        }
+    }
+
+    private static func isFenced(_ node: OpaquePointer) -> Bool {
+        var length: Int32 = 0, offset: Int32 = 0
+        var character: CChar = 0
+        return cmark_node_get_fenced(node, &length, &offset, &character) != 0
+    }
+
+    private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? ""
+    }
+
+    /// The text of a node's descendants: text, code and math source; line breaks as spaces.
+    private static func plainText(_ node: OpaquePointer, math: MathProtection) -> String {
+        var text = ""
+        walk(node) { child, type in
+            switch type {
+            case CMARK_NODE_TEXT, CMARK_NODE_CODE:
+                text += string(cmark_node_get_literal(child))
+            case CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK:
+                text += " "
+            default:
+                break
+            }
+        }
+        return math.sourceText(text)
+    }
+
+    private static func collect(_ root: OpaquePointer, math: MathProtection) -> ([Heading], [LinkReference], [CodeBlock]) {
+        var headings: [Heading] = [], links: [LinkReference] = [], blocks: [CodeBlock] = []
+        var ids = HeadingIDs()
+        walk(root) { node, type in
+            let line = math.sourceLine(Int(cmark_node_get_start_line(node)))
+            switch type {
+            case CMARK_NODE_HEADING:
+                let text = plainText(node, math: math)
+                let level = Int(cmark_node_get_heading_level(node))
+                headings.append(Heading(level: level, text: text, id: ids.id(for: text), line: line))
+            case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+                links.append(LinkReference(
+                    kind: type == CMARK_NODE_IMAGE ? .image : .link,
+                    destination: math.sourceText(string(cmark_node_get_url(node))),
+                    title: math.sourceText(string(cmark_node_get_title(node))),
+                    text: plainText(node, math: math),
+                    line: line))
+            case CMARK_NODE_CODE_BLOCK where isFenced(node):
+                blocks.append(CodeBlock(
+                    info: string(cmark_node_get_fence_info(node)),
+                    content: string(cmark_node_get_literal(node)),
+                    line: line,
+                    endLine: math.sourceLine(Int(cmark_node_get_end_line(node)))))
+            default:
+                break
+            }
+        }
+        return (headings, links, blocks)
+    }
+
+    /// Replaces the heading with an HTML block `<hN id="…"><a class="anchor" …>#</a>children</hN>`,
+    /// its children rendered by cmark one by one.
+    private func addID(_ heading: Heading, to node: OpaquePointer, extensions: UnsafeMutablePointer<cmark_llist>?) {
+        let id = escapeHTML(heading.id)
+        var html = "<h\(heading.level) id=\"\(id)\"><a class=\"anchor\" href=\"#\(id)\" aria-hidden=\"true\">#</a>"
+        var child = cmark_node_first_child(node)
+        while let current = child {
+            if let rendered = cmark_render_html(current, Self.options, extensions) {
+                html += String(cString: rendered)
+                free(rendered)
+            }
+            child = cmark_node_next(current)
+        }
+        html += "</h\(heading.level)>\n"
+        let block = cmark_node_new(CMARK_NODE_HTML_BLOCK)
+        cmark_node_set_literal(block, html)
+        cmark_node_insert_before(node, block)
+        cmark_node_unlink(node)
+        cmark_node_free(node)
+    }
+}
+
+/// `&`, `<`, `>` and `"` as entities: for text and attribute values.
+func escapeHTML(_ text: String) -> String {
+    var escaped = ""
+    escaped.reserveCapacity(text.utf8.count)
+    for character in text.unicodeScalars {
+        switch character {
+        case "&": escaped += "&amp;"
+        case "<": escaped += "&lt;"
+        case ">": escaped += "&gt;"
+        case "\"": escaped += "&quot;"
+        default: escaped.unicodeScalars.append(character)
+        }
+    }
+    return escaped
+}
