@@ -66,6 +66,7 @@ public final class MarkdownDocument {
     private let parser: OpaquePointer
     private let root: OpaquePointer
     private let math: MathProtection
+    private let options: Int32
 
     /// Everything the page's headings, links and fenced code blocks are; read before `render`.
     public let headings: [Heading]
@@ -74,13 +75,21 @@ public final class MarkdownDocument {
 
     /// Parses `source`. Never fails: any byte sequence is Markdown (invalid UTF-8 was
     /// already replaced by U+FFFD when the `String` was made).
-    public init(_ source: String) {
+    public convenience init(_ source: String) {
+        self.init(source, extensions: Self.extensions, footnotes: true)
+    }
+
+    /// The GFM extensions every page gets.
+    static let extensions = ["table", "strikethrough", "autolink", "tasklist", "tagfilter"]
+
+    /// With fewer extensions or without footnotes: for the spec suite, whose examples name theirs.
+    init(_ source: String, extensions: [String], footnotes: Bool) {
         Self.registerExtensions
         math = MathProtection(source)
-        let options = Self.options
+        options = CMARK_OPT_UNSAFE | (footnotes ? CMARK_OPT_FOOTNOTES : 0)
         let parser = cmark_parser_new(options)!
         self.parser = parser
-        for name in ["table", "strikethrough", "autolink", "tasklist", "tagfilter"] {
+        for name in extensions {
             if let extensionPointer = cmark_find_syntax_extension(name) {
                 cmark_parser_attach_syntax_extension(parser, extensionPointer)
             }
@@ -153,14 +162,12 @@ public final class MarkdownDocument {
         for (node, heading) in headingNodes {
             addID(heading, to: node, extensions: extensions)
         }
-        guard let rendered = cmark_render_html(root, Self.options, extensions) else { return "" }
+        guard let rendered = cmark_render_html(root, options, extensions) else { return "" }
         defer { free(rendered) }
         return math.render(String(cString: rendered))
     }
 
     // MARK: - C API
-
-    private static let options = CMARK_OPT_UNSAFE | CMARK_OPT_FOOTNOTES
 
     private static let registerExtensions: Void = cmark_gfm_core_extensions_ensure_registered()
 
@@ -210,7 +217,7 @@ public final class MarkdownDocument {
         var headings: [Heading] = [], links: [LinkReference] = [], blocks: [CodeBlock] = []
         var ids = HeadingIDs()
         walk(root) { node, type in
-            let line = math.sourceLine(Int(cmark_node_get_start_line(node)))
+            let line = Int(cmark_node_get_start_line(node))
             switch type {
             case CMARK_NODE_HEADING:
                 let text = plainText(node, math: math)
@@ -226,9 +233,9 @@ public final class MarkdownDocument {
             case CMARK_NODE_CODE_BLOCK where isFenced(node):
                 blocks.append(CodeBlock(
                     info: string(cmark_node_get_fence_info(node)),
-                    content: string(cmark_node_get_literal(node)),
+                    content: math.sourceText(string(cmark_node_get_literal(node))),
                     line: line,
-                    endLine: math.sourceLine(Int(cmark_node_get_end_line(node)))))
+                    endLine: Int(cmark_node_get_end_line(node))))
             default:
                 break
             }
@@ -243,7 +250,7 @@ public final class MarkdownDocument {
         var html = "<h\(heading.level) id=\"\(id)\"><a class=\"anchor\" href=\"#\(id)\" aria-hidden=\"true\">#</a>"
         var child = cmark_node_first_child(node)
         while let current = child {
-            if let rendered = cmark_render_html(current, Self.options, extensions) {
+            if let rendered = cmark_render_html(current, options, extensions) {
                 html += String(cString: rendered)
                 free(rendered)
             }

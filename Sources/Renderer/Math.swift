@@ -1,15 +1,132 @@
 import CCmarkGFM
 
-/// Math protection: placeholder for now, math arrives in the next commit.
+/// A math span of the source: `$…$`, `\(…\)` (inline) or `$$…$$`, `\[…\]` (display).
+struct MathSpan {
+    /// The TeX between the delimiters (blockquote markers of continuation lines removed).
+    var tex: String
+    var display: Bool
+    /// The span as written, delimiters included: what code, raw HTML, URLs and alt text get back.
+    var source: String
+}
+
+/// Math protected from Markdown: before cmark parses the page, every math span becomes a
+/// placeholder cmark leaves alone (U+E000, the span's index in decimal, U+E001; each line
+/// break inside the span becomes a line break followed by U+E002, so every line keeps its
+/// number). After rendering, placeholders in text become `<span class="math inline">` /
+/// `<div class="math display">` with the TeX HTML-escaped, for KaTeX in the browser.
+///
+/// Pandoc's rules (`tex_math_dollars`, `tex_math_single_backslash`): an opening `$` is not
+/// followed by a space, a closing `$` is not preceded by a space nor followed by a digit
+/// ("$5 and $10" is text); `\$` is a dollar; `$$…$$` is display; inside math `\x` is TeX.
+/// Never inside code spans, fenced or indented code, link destinations, autolinks or HTML
+/// tags; a span does not cross a blank line, a line starting a new block, nor the end of a
+/// heading or table row. An unterminated delimiter is text. `\(…\)` and `\[…\]` need more
+/// than spaces and backslashes inside (the spec's escaped punctuation stays text).
+///
+/// Where the scan cannot know the block structure (raw HTML blocks, code in odd
+/// containers), cmark's own nodes decide: placeholders in code, raw HTML, URLs, titles and
+/// image alt text get the span's source back, so such text comes out exactly as written.
+/// U+E000–U+E002 in the source are replaced by U+FFFD.
 struct MathProtection {
-    let protectedText: String
+    private(set) var protectedText = ""
+    private(set) var spans: [MathSpan] = []
 
     init(_ source: String) {
-        protectedText = source
+        var scanner = MathScanner(Array(source.utf8))
+        scanner.scan()
+        protectedText = String(decoding: scanner.output, as: UTF8.self)
+        spans = scanner.spans
     }
 
-    func sourceLine(_ line: Int) -> Int { line }
-    func sourceText(_ text: String) -> String { text }
-    func restoreSource(in node: OpaquePointer, type: cmark_node_type) {}
-    func render(_ html: String) -> String { html }
+    /// `text` with every placeholder (and its continuation markers) replaced by the span's source.
+    func sourceText(_ text: String) -> String {
+        guard !spans.isEmpty, text.utf8.contains(0xEE) else { return text }
+        return replacePlaceholders(in: text) { span, _ in Array(span.source.utf8) }
+    }
+
+    /// Gives code, raw HTML, URLs, titles and alt text their math source back (see the type's doc).
+    func restoreSource(in node: OpaquePointer, type: cmark_node_type) {
+        guard !spans.isEmpty else { return }
+        switch type {
+        case CMARK_NODE_CODE, CMARK_NODE_CODE_BLOCK, CMARK_NODE_HTML_BLOCK, CMARK_NODE_HTML_INLINE:
+            restoreLiteral(node)
+        case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
+            if let url = cmark_node_get_url(node) { cmark_node_set_url(node, sourceText(String(cString: url))) }
+            if let title = cmark_node_get_title(node) { cmark_node_set_title(node, sourceText(String(cString: title))) }
+            if type == CMARK_NODE_IMAGE { restoreAltText(node) }
+        default:
+            break
+        }
+    }
+
+    /// The rendered page with each remaining placeholder as math HTML. A display span that is
+    /// the whole of its paragraph replaces the paragraph.
+    func render(_ html: String) -> String {
+        guard !spans.isEmpty || html.utf8.contains(0xEE) else { return html }
+        return replacePlaceholders(in: html, unwrapParagraphs: true) { span, _ in
+            let tex = escapeHTML(span.tex)
+            return Array((span.display
+                ? "<div class=\"math display\">\(tex)</div>"
+                : "<span class=\"math inline\">\(tex)</span>").utf8)
+        }
+    }
+
+    private func restoreLiteral(_ node: OpaquePointer) {
+        guard let literal = cmark_node_get_literal(node) else { return }
+        let text = String(cString: literal)
+        let restored = sourceText(text)
+        if restored != text { cmark_node_set_literal(node, restored) }
+    }
+
+    private func restoreAltText(_ image: OpaquePointer) {
+        var child = cmark_node_first_child(image)
+        while let node = child {
+            if cmark_node_get_type(node) == CMARK_NODE_TEXT { restoreLiteral(node) }
+            if cmark_node_first_child(node) != nil { restoreAltText(node) }
+            child = cmark_node_next(node)
+        }
+    }
+
+    /// Replaces `U+E000 digits U+E001 ([\n ]? U+E002)*` by `replacement`; drops stray markers.
+    private func replacePlaceholders(
+        in text: String, unwrapParagraphs: Bool = false, _ replacement: (MathSpan, Int) -> [UInt8]
+    ) -> String {
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == 0xEE, i + 2 < bytes.count, bytes[i + 1] == 0x80, (0x80...0x82).contains(bytes[i + 2]) else {
+                output.append(bytes[i])
+                i += 1
+                continue
+            }
+            guard bytes[i + 2] == 0x80 else { i += 3; continue }  // a stray closer or continuation marker
+            var j = i + 3
+            var index = 0
+            while j < bytes.count, (0x30...0x39).contains(bytes[j]), index < 1 << 40 {
+                index = index * 10 + Int(bytes[j] - 0x30)
+                j += 1
+            }
+            guard j + 2 < bytes.count, bytes[j] == 0xEE, bytes[j + 1] == 0x80, bytes[j + 2] == 0x81, index < spans.count else {
+                i += 3
+                continue
+            }
+            j += 3
+            while true {
+                var k = j
+                if k < bytes.count, bytes[k] == 0x0A || bytes[k] == 0x20 { k += 1 }
+                guard k + 2 < bytes.count, bytes[k] == 0xEE, bytes[k + 1] == 0x80, bytes[k + 2] == 0x82 else { break }
+                j = k + 3
+            }
+            let span = spans[index]
+            if unwrapParagraphs, span.display, output.suffix(3) == Array("<p>".utf8), bytes[j...].starts(with: "</p>".utf8) {
+                output.removeLast(3)
+                j += 4
+            }
+            output += replacement(span, index)
+            i = j
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
 }
