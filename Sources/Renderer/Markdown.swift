@@ -116,8 +116,9 @@ public final class MarkdownDocument {
 
     /// The page's HTML body.
     ///
-    /// - `replacingCodeBlock`: for each fenced code block, HTML to put in its place
-    ///   (emitted raw, as an HTML block), or `nil` to keep the block.
+    /// - `replacingCodeBlock`: for each fenced code block, HTML to put in its place, on lines
+    ///   of its own and exactly as given (`tagfilter` does not touch it, `<script>` stays),
+    ///   or `nil` to keep the block.
     /// - `rewritingDestination`: for each link and image, a new destination, or `nil` to keep it.
     ///   Called in document order, with the same values as `links`.
     /// - Headings get `id`s (the ids in `headings`) and an anchor link
@@ -152,11 +153,7 @@ public final class MarkdownDocument {
             math.restoreSource(in: node, type: type)
         }
         for (node, html) in replacedBlocks {
-            let block = cmark_node_new(CMARK_NODE_HTML_BLOCK)
-            cmark_node_set_literal(block, html.hasSuffix("\n") ? html : html + "\n")
-            cmark_node_insert_before(node, block)
-            cmark_node_unlink(node)
-            cmark_node_free(node)
+            Self.replace(node, withRawHTML: html)
         }
         let extensions = cmark_parser_get_syntax_extensions(parser)
         for (node, heading) in headingNodes {
@@ -243,8 +240,8 @@ public final class MarkdownDocument {
         return (headings, links, blocks)
     }
 
-    /// Replaces the heading with an HTML block `<hN id="…"><a class="anchor" …>#</a>children</hN>`,
-    /// its children rendered by cmark one by one.
+    /// Replaces the heading with `<hN id="…"><a class="anchor" …>#</a>children</hN>`, its
+    /// children rendered by cmark one by one.
     private func addID(_ heading: Heading, to node: OpaquePointer, extensions: UnsafeMutablePointer<cmark_llist>?) {
         let id = escapeHTML(heading.id)
         var html = "<h\(heading.level) id=\"\(id)\"><a class=\"anchor\" href=\"#\(id)\" aria-hidden=\"true\">#</a>"
@@ -256,9 +253,16 @@ public final class MarkdownDocument {
             }
             child = cmark_node_next(current)
         }
-        html += "</h\(heading.level)>\n"
-        let block = cmark_node_new(CMARK_NODE_HTML_BLOCK)
-        cmark_node_set_literal(block, html)
+        html += "</h\(heading.level)>"
+        Self.replace(node, withRawHTML: html)
+    }
+
+    /// Puts `html` in the place of `node`, on lines of its own. A custom block, not an HTML
+    /// block: the HTML is ours, so `tagfilter` must not escape its `<script>`s.
+    private static func replace(_ node: OpaquePointer, withRawHTML html: String) {
+        let block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK)
+        cmark_node_set_on_enter(block, html)
+        cmark_node_set_on_exit(block, "")
         cmark_node_insert_before(node, block)
         cmark_node_unlink(node)
         cmark_node_free(node)

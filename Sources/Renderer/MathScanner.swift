@@ -23,6 +23,8 @@ struct MathScanner {
     }
 
     private var lines: [Line] = []
+    /// Set by `htmlEnd` when it failed only at the end of the text (an unclosed comment or tag).
+    private var unclosedHTML = false
 
     init(_ input: [UInt8]) {
         self.input = input
@@ -174,6 +176,7 @@ struct MathScanner {
     private mutating func scanInline(from first: Int, through last: Int) {
         let end = lines[last].end
         var noCloser: Set<Int> = []  // code span lengths, and negative keys for math delimiters
+        var destinationFailedUntil = -1, htmlFailedUntil = -1
         var position = lines[first].start, copied = position
         while position < end {
             switch input[position] {
@@ -197,10 +200,21 @@ struct MathScanner {
                     noCloser.insert(length)
                     position += length
                 }
-            case 0x5D where position + 1 < end && input[position + 1] == 0x28:  // "](": a link destination
-                position = linkDestinationEnd(at: position + 1, end) ?? position + 2
-            case 0x3C:  // '<'
-                position = htmlEnd(at: position, end) ?? position + 1
+            case 0x5D where position + 1 < end && input[position + 1] == 0x28 && position > destinationFailedUntil:  // "]("
+                if let close = linkDestinationEnd(at: position + 1, end) {
+                    position = close
+                } else {
+                    destinationFailedUntil = end
+                    position += 2
+                }
+            case 0x3C where position > htmlFailedUntil:  // '<'
+                if let close = htmlEnd(at: position, end) {
+                    position = close
+                } else {
+                    // An unclosed comment or quote scanned to the end: do not scan again (linear time).
+                    htmlFailedUntil = unclosedHTML ? end : htmlFailedUntil
+                    position += 1
+                }
             case 0x24:  // '$'
                 if position + 1 < end, input[position + 1] == 0x24 {
                     if !noCloser.contains(-2), let close = dollarCloser(after: position + 2, end, display: true) {
@@ -307,7 +321,8 @@ struct MathScanner {
     }
 
     /// The end of an HTML tag, comment or autolink starting at `position`, on the same line.
-    private func htmlEnd(at position: Int, _ end: Int) -> Int? {
+    private mutating func htmlEnd(at position: Int, _ end: Int) -> Int? {
+        unclosedHTML = false
         var cursor = position + 1
         func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
         if cursor < end, input[cursor] == 0x2F { cursor += 1 }  // '/'
@@ -317,6 +332,7 @@ struct MathScanner {
                 if input[cursor] == 0x2D, input[cursor + 1] == 0x2D, input[cursor + 2] == 0x3E { return cursor + 3 }
                 cursor += 1
             }
+            unclosedHTML = true
             return nil
         }
         guard cursor < end, isLetter(input[cursor]) else { return nil }
@@ -344,6 +360,7 @@ struct MathScanner {
             }
             cursor += 1
         }
+        unclosedHTML = true
         return nil
     }
 
