@@ -1,15 +1,16 @@
-# The two commands of the README: `make test` (every test) and, later, `make site`.
+# The two commands of the README: `make site` (the bundled course's website) and `make test` (every test).
 # Each target installs what is missing first (scripts/setup).
 
 SWIFT ?= swift
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: all setup build test test-swift test-python bench fixtures clean help
+.PHONY: all setup build site test test-swift test-python bench fixtures clean help
 
 all: build
 
 help:
+	@echo "make site    install what is missing, build, turn the bundled course (Site/) into a website (Site/_site/)"
 	@echo "make test    install what is missing, build, run every test (Swift, Python, browser)"
 	@echo "make bench   time the engine beside numpy (release build)"
 	@echo "make build   build the package (debug)"
@@ -20,6 +21,11 @@ setup:
 
 build: setup
 	$(SWIFT) build
+
+site: setup
+	$(SWIFT) build --product unrolled
+	"$(BIN_DEBUG)/unrolled" build Site --output Site/_site
+	@echo "Open $(CURDIR)/Site/_site/index.html in a browser (it works straight from disk)."
 
 test: setup
 	$(SWIFT) build --build-tests

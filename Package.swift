@@ -13,6 +13,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // course.yml, front matter and directive bodies (YAML with line numbers for errors).
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // The site's page templates.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The trace document: the contract between engine, viewer and other tools. Depends on nothing.
@@ -29,11 +33,17 @@ let package = Package(
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
         // Markdown notes to HTML: the cmark-gfm wrapper, math, heading ids.
-        .target(name: "Renderer", dependencies: ["CCmarkGFM"]),
+        .target(
+            name: "Renderer",
+            dependencies: [
+                "CCmarkGFM", "Models", "Trace",
+                .product(name: "Yams", package: "Yams"), .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
         // The command line: parses, calls the libraries, reports.
         .executableTarget(
             name: "unrolled",
-            dependencies: ["Models", "Trace", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Models", "Trace", "Renderer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // `make bench`: timings of the engine beside numpy, not a test.
         .executableTarget(name: "unrolled-bench", dependencies: ["Models", "Engine"], path: "Benchmarks/unrolled-bench"),

@@ -13,9 +13,10 @@ struct Unrolled: ParsableCommand {
               unrolled demos
               unrolled trace neuron --activation tanh
               unrolled trace mlp --layers 2,4,1 --train 200 --output mlp.json
+              unrolled build Site --output Site/_site
             """,
         version: "0.1.0",
-        subcommands: [TraceCommand.self, DemosCommand.self]
+        subcommands: [TraceCommand.self, DemosCommand.self, BuildCommand.self]
     )
 }
 

@@ -1,0 +1,64 @@
+import Foundation
+import Yams
+
+/// A course's `course.yml` (optional; every field optional):
+///
+/// ```yaml
+/// title: Neural networks, unrolled
+/// author: A. Teacher
+/// description: One page per network, every number shown.
+/// chapters:            # page order; pages not listed follow, by front matter `order`, then file name
+///   - notes/01-neuron.md
+///   - notes/02-lstm.md
+/// ```
+struct CourseConfig: Equatable, Sendable {
+    static let fileName = "course.yml"
+
+    var title = "Course notes"
+    var author: String?
+    var description: String?
+    /// Source paths relative to the course folder, in reading order.
+    var chapters: [String] = []
+    /// The 1-based line of each chapter entry, for errors that point at it.
+    var chapterLines: [String: Int] = [:]
+
+    /// Reads `course.yml` from the course folder; the defaults when there is none.
+    static func load(from course: URL) -> (CourseConfig, [Diagnostic]) {
+        let url = course.appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: url.path) else { return (CourseConfig(), []) }
+        var config = CourseConfig()
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+        } catch {
+            let problem = YAMLProblem(error)
+            return (config, [.error(fileName, line: problem.line, "not valid YAML: \(problem.text)")])
+        }
+        guard let node else { return (config, []) }
+        guard let mapping = node.mapping else {
+            return (config, [.error(fileName, line: 1, "expected `key: value` lines (title, author, description, chapters)")])
+        }
+        var diagnostics: [Diagnostic] = []
+        for (key, value) in mapping {
+            let line = key.mark?.line
+            switch key.string ?? "" {
+            case "title": config.title = value.string ?? config.title
+            case "author": config.author = value.string
+            case "description": config.description = value.string
+            case "chapters":
+                guard case .sequence(let items) = value else {
+                    diagnostics.append(.error(fileName, line: line, "`chapters` must be a list of page paths (`- notes/01-neuron.md`)"))
+                    continue
+                }
+                for item in items {
+                    guard let path = item.string else { continue }
+                    config.chapters.append(path)
+                    config.chapterLines[path] = item.mark?.line ?? line
+                }
+            case let other:
+                diagnostics.append(.warning(fileName, line: line, "unknown key '\(other)' (known: title, author, description, chapters)"))
+            }
+        }
+        return (config, diagnostics)
+    }
+}

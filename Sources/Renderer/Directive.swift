@@ -1,0 +1,132 @@
+import Foundation
+import Models
+import Trace
+import Yams
+
+/// A note's request for a trace: a fenced block with info string `unrolled` and a YAML body.
+///
+/// ````markdown
+/// ```unrolled
+/// model: lstm        # a demo (`unrolled demos` lists them) …
+/// steps: 3           # … with its parameters; the others take their defaults
+/// title: One LSTM cell, three inputs
+/// caption: The forget gate decides what the cell keeps.
+/// ```
+/// ````
+///
+/// or `src: traces/x.json` for a trace made elsewhere (relative to the page, then to the course folder).
+struct Directive: Equatable, Sendable {
+    enum Source: Equatable, Sendable {
+        case demo(model: String, parameters: [String: JSONValue])
+        case file(String)
+    }
+
+    var source: Source
+    var title: String?
+    var caption: String?
+    /// Where the directive is: the page (relative to the course folder) and the fence's line.
+    var file: String
+    var line: Int
+
+    /// Reads a directive's YAML body. `line` is the line of the opening fence; the body starts on the next.
+    /// Every problem becomes an error naming the file, the line of the offending key, and the fix.
+    static func parse(body: String, file: String, line: Int) -> Result<Directive, BuildFailure> {
+        func fail(_ diagnostics: [Diagnostic]) -> Result<Directive, BuildFailure> { .failure(BuildFailure(diagnostics: diagnostics)) }
+        func at(_ mark: Mark?) -> Int { mark.map { line + $0.line } ?? line }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: body)
+        } catch {
+            let problem = YAMLProblem(error)
+            return fail([.error(file, line: problem.line.map { line + $0 } ?? line,
+                "the `unrolled` block is not valid YAML: \(problem.text); write one `name: value` per line")])
+        }
+        guard let mapping = node?.mapping else {
+            return fail([.error(file, line: line,
+                "an `unrolled` block needs `model: <demo>` (see `unrolled demos`) or `src: traces/<file>.json`")])
+        }
+        var model: (String, Int)?
+        var src: String?
+        var title: String?
+        var caption: String?
+        var parameters: [(String, Node, Int)] = []
+        var errors: [Diagnostic] = []
+        for (key, value) in mapping {
+            let name = key.string ?? ""
+            switch name {
+            case "model": model = (value.string ?? "", at(key.mark))
+            case "src": src = value.string
+            case "title": title = value.string
+            case "caption": caption = value.string
+            default: parameters.append((name, value, at(key.mark)))
+            }
+        }
+        switch (model, src) {
+        case (nil, nil):
+            return fail([.error(file, line: line,
+                "an `unrolled` block needs `model: <demo>` (see `unrolled demos`) or `src: traces/<file>.json`")])
+        case (.some, .some):
+            return fail([.error(file, line: line, "an `unrolled` block takes `model:` or `src:`, not both")])
+        case (nil, .some(let path)):
+            if let (name, _, keyLine) = parameters.first {
+                return fail([.error(file, line: keyLine, "'\(name)' does not apply to `src:` (a trace from a file is shown as it is); remove it")])
+            }
+            return .success(Directive(source: .file(path), title: title, caption: caption, file: file, line: line))
+        case (.some(let (name, modelLine)), nil):
+            let demo: Demo
+            do {
+                demo = try Demos.named(name)
+            } catch {
+                if case .unknownDemo(_, let suggestion) = error {
+                    let hint = suggestion.map { " — did you mean '\($0)'?" } ?? " — `unrolled demos` lists the models"
+                    return fail([.error(file, line: modelLine, "unknown model '\(name)'\(hint)")])
+                }
+                return fail([.error(file, line: modelLine, error.message())])
+            }
+            var values: [String: JSONValue] = [:]
+            for (parameterName, value, keyLine) in parameters {
+                guard let parameter = demo.parameter(named: parameterName) else {
+                    errors.append(.error(file, line: keyLine, demo.unknownParameter(parameterName).message()))
+                    continue
+                }
+                do {
+                    values[parameterName] = try parameter.validate(try jsonValue(value, for: parameter))
+                } catch {
+                    errors.append(.error(file, line: keyLine, error.message()))
+                }
+            }
+            guard errors.isEmpty else { return fail(errors) }
+            return .success(Directive(source: .demo(model: name, parameters: values), title: title, caption: caption, file: file, line: line))
+        }
+    }
+}
+
+/// A YAML value as a demo parameter: numbers, booleans and lists as they are; text the way a
+/// command line writes it (`layers: 2,4,1`, `inputs: "0.5,-1;1,0"`).
+private func jsonValue(_ node: Node, for parameter: DemoParameter) throws(DemoError) -> JSONValue {
+    switch node {
+    case .scalar(let scalar):
+        if scalar.style == .plain {
+            if let int = node.int { return .int(int) }
+            if let real = node.float { return .double(real) }
+            if let bool = node.bool { return .bool(bool) }
+        }
+        return try parameter.parse(scalar.string)
+    case .sequence(let sequence):
+        var items: [JSONValue] = []
+        for item in sequence {
+            if case .sequence = item {
+                items.append(try jsonValue(item, for: parameter))
+            } else if let int = item.int {
+                items.append(.int(int))
+            } else if let real = item.float {
+                items.append(.double(real))
+            } else {
+                items.append(.string(item.string ?? ""))
+            }
+        }
+        return .array(items)
+    case .mapping:
+        throw .invalidValue(parameter: parameter.name, value: "a mapping", expected: parameter.allowed)
+    }
+}

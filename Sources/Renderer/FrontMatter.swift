@@ -1,0 +1,79 @@
+import Yams
+
+/// A page's optional front matter: YAML between a first line `---` and the next `---` (or `...`).
+///
+/// ```markdown
+/// ---
+/// title: The artificial neuron
+/// order: 1
+/// summary: Weighted sum, bias, activation.
+/// ---
+/// ```
+struct FrontMatter: Equatable, Sendable {
+    var title: String?
+    var order: Double?
+    var summary: String?
+
+    /// Splits `source` into its front matter and the Markdown body. The front matter's lines are
+    /// blanked, not removed, so that line numbers in the body are those of the file.
+    static func split(_ source: String, file: String) -> (FrontMatter, body: String, diagnostics: [Diagnostic]) {
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let first = lines.first, first.trimmingTrailingSpace == "---",
+            let end = lines.dropFirst().firstIndex(where: { $0.trimmingTrailingSpace == "---" || $0.trimmingTrailingSpace == "..." })
+        else { return (FrontMatter(), source, []) }
+        let yaml = lines[1..<end].joined(separator: "\n")
+        for index in 0...end { lines[index] = "" }
+        let body = lines.joined(separator: "\n")
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else { return (FrontMatter(), body, []) }
+            guard let mapping = node.mapping else {
+                return (FrontMatter(), body, [.warning(file, line: 2, "front matter is not a list of `key: value` lines; ignored")])
+            }
+            var matter = FrontMatter()
+            var diagnostics: [Diagnostic] = []
+            for (key, value) in mapping {
+                let line = key.mark.map { $0.line + 1 }
+                switch key.string {
+                case "title": matter.title = value.string
+                case "summary": matter.summary = value.string
+                case "order":
+                    if let order = value.float { matter.order = order } else {
+                        diagnostics.append(.warning(file, line: line, "front matter `order` must be a number, not '\(value.string ?? "")'"))
+                    }
+                default:
+                    diagnostics.append(.warning(file, line: line, "unknown front matter key '\(key.string ?? "")' (known: title, order, summary)"))
+                }
+            }
+            return (matter, body, diagnostics)
+        } catch {
+            let problem = YAMLProblem(error)
+            return (FrontMatter(), body, [.error(file, line: 1 + (problem.line ?? 1), "front matter is not valid YAML: \(problem.text)")])
+        }
+    }
+}
+
+extension Substring {
+    var trimmingTrailingSpace: Substring {
+        var text = self
+        while let last = text.last, last == " " || last == "\t" || last == "\r" { text.removeLast() }
+        return text
+    }
+}
+
+/// A YAML error in one line, without Yams' multi-line context dump, and the 1-based line of the
+/// YAML text it points at, when it points at one.
+struct YAMLProblem {
+    var text: String
+    var line: Int?
+
+    init(_ error: Error) {
+        switch error as? YamlError {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            text = problem
+            line = mark.line
+        default:
+            text = String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            line = nil
+        }
+    }
+}

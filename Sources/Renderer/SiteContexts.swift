@@ -1,0 +1,80 @@
+import Foundation
+
+/// The Mustache contexts of the site's pages: what `page.mustache` and `index.mustache` can show.
+extension SiteBuild {
+    var courseContext: [String: Any] {
+        [
+            "title": config.title,
+            "author": config.author ?? "",
+            "hasAuthor": config.author != nil,
+            "description": config.description ?? "",
+            "hasDescription": config.description != nil,
+        ]
+    }
+
+    /// The sidebar: every page, linked from `page` (or from the index when nil), the current one marked.
+    func navigation(from page: Page?) -> [[String: Any]] {
+        pages.map { other in
+            [
+                "title": other.title,
+                "href": page.map { relativePath(from: $0.output, to: other.output) } ?? other.output,
+                "current": other === page,
+            ]
+        }
+    }
+
+    func pageContext(_ page: Page, index: Int) -> [String: Any] {
+        func neighbour(_ at: Int) -> Any {
+            guard pages.indices.contains(at) else { return false }
+            return ["title": pages[at].title, "href": relativePath(from: page.output, to: pages[at].output)]
+        }
+        let toc: [[String: Any]] = (page.document?.headings ?? []).filter { $0.level >= 2 && $0.level <= 3 }.map {
+            ["text": $0.text, "id": $0.id, "level": $0.level, "sub": $0.level == 3]
+        }
+        // A note that opens with its own level-1 heading shows that one as the title (the table of
+        // contents follows it), not a second title above it.
+        let opensWithTitle = page.document?.headings.first.map { $0.level == 1 && $0.line == firstContentLine(page) } ?? false
+        var lead = "", content = page.html
+        if opensWithTitle, let end = page.html.range(of: "</h1>") {
+            lead = String(page.html[..<end.upperBound])
+            content = String(page.html[end.upperBound...])
+        }
+        return [
+            "course": courseContext,
+            "root": page.root,
+            "title": page.title,
+            "showTitle": !opensWithTitle,
+            "lead": lead,
+            "summary": page.summary ?? "",
+            "hasSummary": page.summary != nil,
+            "content": content,
+            "toc": toc,
+            "hasToc": !toc.isEmpty,
+            "pages": navigation(from: page),
+            "previous": neighbour(index - 1),
+            "next": neighbour(index + 1),
+            "indexHref": relativePath(from: page.output, to: "index.html"),
+        ]
+    }
+
+    func indexContext() -> [String: Any] {
+        let chapters: [[String: Any]] = pages.enumerated().map { number, page in
+            ["number": number + 1, "title": page.title, "href": page.output, "summary": page.summary ?? "", "hasSummary": page.summary != nil]
+        }
+        return [
+            "course": courseContext,
+            "root": "",
+            "title": config.title,
+            "chapters": chapters,
+            "pages": navigation(from: nil),
+            "indexHref": "index.html",
+            "next": pages.first.map { ["title": $0.title, "href": $0.output] as [String: Any] } ?? false,
+        ]
+    }
+}
+
+/// The first line of a page's body that is not blank (its front matter is blanked).
+func firstContentLine(_ page: Page) -> Int {
+    let lines = page.body.split(separator: "\n", omittingEmptySubsequences: false)
+    return (lines.firstIndex { !$0.allSatisfy(\.isWhitespace) } ?? 0) + 1
+}

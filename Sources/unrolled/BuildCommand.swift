@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Renderer
+
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build a course's Markdown notes and traces into a static website.",
+        discussion: """
+            A course folder holds course.yml (title, author, description, chapter order; optional) and \
+            Markdown notes (notes/*.md, or any *.md), images beside them. A fenced block with info string \
+            `unrolled` runs a demo (`model: lstm`, its parameters, `title`, `caption`) or shows a trace \
+            file (`src: traces/x.json`).
+
+            The site works from any static host and straight from disk. It is built in a temporary \
+            folder and put in place only when the build has no errors, so a failed build leaves the \
+            previous site as it was. Traces are cached in the site's .cache folder across builds.
+
+            Examples:
+              unrolled build                      # Site/ into Site/_site/
+              unrolled build my-course --output public --strict
+            """
+    )
+
+    @Argument(help: "The course folder.")
+    var course: String = "Site"
+
+    @Option(name: .shortAndLong, help: "Where to write the site (default: COURSE/_site). Replaced whole.")
+    var output: String?
+
+    @Flag(help: "Treat warnings (missing images, broken links) as errors.")
+    var strict = false
+
+    func run() throws {
+        let courseURL = URL(fileURLWithPath: course)
+        var options = SiteOptions(course: courseURL, output: output.map { URL(fileURLWithPath: $0) })
+        options.strict = strict
+        options.generator = Self.generator
+        options.progress = { line in printError(line) }
+        if let refusal = Site.refusal(output: options.output, course: courseURL) {
+            throw usageFailure(refusal)
+        }
+        printError("building \(course) → \(options.output.path)")
+        do {
+            let summary = try Site.build(options)
+            for warning in summary.warnings { printError("warning: \(warning)") }
+            printError("built \(summary.line) → \(options.output.path)")
+        } catch {
+            for diagnostic in error.diagnostics {
+                printError("\(diagnostic.severity == .error ? "error" : "warning"): \(diagnostic)")
+            }
+            let count = error.errors.count
+            printError("build failed: \(count) error\(count == 1 ? "" : "s"); \(options.output.path) was left as it was")
+            throw ExitCode.failure
+        }
+    }
+
+    /// This executable's version, size and date: a new build of the engine never reuses old cached traces.
+    static var generator: String {
+        let path = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+        let date = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "\(Unrolled.configuration.version) \(size) \(date)"
+    }
+}

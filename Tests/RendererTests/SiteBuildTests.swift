@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import Renderer
+
+@Suite struct SiteBuildTests {
+    static let neuron = """
+        ```unrolled
+        model: neuron
+        x: 1, 2
+        w: 0.5, 0.25
+        b: -0.5
+        title: One neuron
+        caption: A first look.
+        ```
+        """
+
+    @Test func aCourseBuildsIntoPagesAnIndexAssetsAndCopiedImages() throws {
+        let course = try TestCourse([
+            "course.yml": "title: Test course\nauthor: T. Tester\nchapters:\n  - notes/b.md\n  - notes/a.md\n",
+            "notes/a.md": "# Alpha\n\nSee [beta](b.md#second) and ![a cell](images/cell.png).\n",
+            "notes/b.md": "---\ntitle: Beta page\nsummary: The second.\n---\n\n## First\n\ntext\n\n## Second\n",
+            "notes/images/cell.png": "PNG",
+        ])
+        let summary = try course.build()
+        #expect(summary.pages == 2)
+        #expect(summary.files == 1)
+        #expect(summary.warnings.isEmpty)
+        let alpha = try course.page("notes/a.html")
+        #expect(alpha.contains(#"<a href="b.html#second">beta</a>"#))
+        #expect(alpha.contains(#"<img src="images/cell.png" alt="a cell" />"#))
+        #expect(alpha.contains(#"<a class="previous" rel="prev" href="b.html">← Beta page</a>"#))
+        #expect(alpha.contains(#"<li class="current"><a href="a.html" aria-current="page">Alpha</a></li>"#))
+        let index = try course.page("index.html")
+        #expect(index.contains("<title>Test course</title>"))
+        #expect(index.contains(#"<li><a href="notes/b.html">Beta page</a><p>The second.</p></li>"#))
+        #expect(index.range(of: "notes/b.html")!.lowerBound < index.range(of: "notes/a.html")!.lowerBound)
+        let beta = try course.page("notes/b.html")
+        #expect(beta.contains(##"<li><a href="#second">Second</a></li>"##))
+        #expect(beta.contains(#"<a class="next" rel="next" href="a.html">Alpha →</a>"#))
+        #expect(FileManager.default.fileExists(atPath: course.output.appendingPathComponent("notes/images/cell.png").path))
+        #expect(FileManager.default.fileExists(atPath: course.output.appendingPathComponent("assets/site.css").path))
+        #expect(FileManager.default.fileExists(atPath: course.output.appendingPathComponent("assets/math.js").path))
+        #expect(FileManager.default.fileExists(atPath: course.output.appendingPathComponent("assets/katex/katex.min.js").path))
+    }
+
+    @Test func withoutCourseYmlEveryMarkdownFileIsAPageOrderedByFrontMatterThenName() throws {
+        let course = try TestCourse([
+            "zeta.md": "---\norder: 1\n---\n# Zeta first\n",
+            "part/alpha.md": "# Alpha\n",
+            "_drafts/hidden.md": "# Not a page\n",
+        ])
+        let summary = try course.build()
+        #expect(summary.pages == 2)
+        let index = try course.page("index.html")
+        #expect(index.contains(#"<a href="zeta.html">Zeta first</a>"#))
+        #expect(index.contains(#"<a href="part/alpha.html">Alpha</a>"#))
+        #expect(index.range(of: "zeta.html")!.lowerBound < index.range(of: "part/alpha.html")!.lowerBound)
+        #expect(!index.contains("Not a page"))
+        #expect(try course.page("part/alpha.html").contains(#"href="../assets/site.css""#))
+    }
+
+    @Test func aDirectiveBecomesAFigureWithConfigStepsAndTheTraceAsJSON() throws {
+        let course = try TestCourse(["notes/n.md": "# N\n\n" + Self.neuron + "\n"])
+        let summary = try course.build()
+        #expect(summary.traces == 1)
+        let page = try course.page("notes/n.html")
+        #expect(page.contains(#"<figure class="unrolled-trace" id="trace-1" data-model="neuron">"#))
+        #expect(page.contains(#"<figcaption><span class="trace-title">One neuron</span> <span class="trace-caption">A first look.</span></figcaption>"#))
+        #expect(page.contains("<div><dt>activation</dt><dd>sigmoid</dd></div>"))
+        #expect(page.contains("<summary>21 steps over"))
+        #expect(page.contains(#"<tr class="forward"><td>0</td><td>forward</td><td>matmul</td>"#))
+        #expect(page.contains(#"<td>sigmoid_backward</td>"#))
+        #expect(page.contains(#"<script type="application/json" class="unrolled-trace-data">{"config":"#))
+        #expect(!page.contains("```"))
+    }
+
+    @Test func theSameDirectiveIsComputedOnceAndLaterBuildsReadTheCache() throws {
+        let course = try TestCourse([
+            "notes/a.md": "# A\n\n" + Self.neuron + "\n\n" + Self.neuron + "\n",
+            "notes/b.md": "# B\n\n" + Self.neuron + "\n",
+        ])
+        let first = try course.build()
+        #expect(first.traces == 3)
+        #expect(first.tracesComputed == 1)
+        #expect(first.tracesFromCache == 0)
+        let second = try course.build()
+        #expect(second.tracesComputed == 0)
+        #expect(second.tracesFromCache == 1)
+        #expect(try course.page("notes/a.html") == (try course.page("notes/a.html")))
+        try course.write("notes/b.md", "# B\n\n" + Self.neuron.replacingOccurrences(of: "b: -0.5", with: "b: 0.5") + "\n")
+        let third = try course.build()
+        #expect(third.tracesComputed == 1)
+        #expect(third.tracesFromCache == 1)
+    }
+
+    @Test func aTraceFileIsEmbeddedAndABadOneIsAnError() throws {
+        let course = try TestCourse(["notes/n.md": "# N\n\n" + Self.neuron + "\n"])
+        try course.build()
+        let cached = try FileManager.default.contentsOfDirectory(
+            at: course.output.appendingPathComponent(TraceCache.folder), includingPropertiesForKeys: nil)
+        #expect(cached.count == 1)
+        try course.write("traces/neuron.json", String(decoding: try Data(contentsOf: cached[0]), as: UTF8.self))
+        try course.write("notes/n.md", "# N\n\n```unrolled\nsrc: traces/neuron.json\ntitle: From a file\n```\n")
+        try course.build()
+        #expect(try course.page("notes/n.html").contains(#"<span class="trace-title">From a file</span>"#))
+        try course.write("traces/bad.json", "{\"format\": \"something-else\"}")
+        try course.write("notes/n.md", "# N\n\n```unrolled\nsrc: traces/bad.json\n```\n\n```unrolled\nsrc: traces/none.json\n```\n")
+        let failures = course.failures()
+        #expect(failures.count == 2)
+        #expect(failures.first?.hasPrefix("notes/n.md:3: 'traces/bad.json' is not a valid Unrolled trace") == true)
+        #expect(failures.last?.hasPrefix("notes/n.md:7: trace 'traces/none.json' not found") == true)
+    }
+}
