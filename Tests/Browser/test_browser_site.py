@@ -133,6 +133,28 @@ def check_links(site: Path, page_path: Path, links: list[str], base: str) -> lis
     return [f"{page_path.relative_to(site)}: {b}" for b in broken]
 
 
+SIDEBAR = "nav.sidebar a[href], nav[aria-label='Pages'] a[href]"
+
+
+def content_pages(site: Path) -> set[str]:
+    """The course's pages: every page but the index and the standalone trace pages."""
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html")
+            if p.relative_to(site).as_posix() != "index.html"
+            and not p.relative_to(site).as_posix().startswith("traces/")}
+
+
+def check_sidebar(site: Path, page_path: Path, page, base: str) -> list[str]:
+    """Every page has the sidebar, and it links to every page of the course."""
+    links = page.eval_on_selector_all(SIDEBAR, "as => as.map(a => a.href)")
+    where = page_path.relative_to(site)
+    if not links:
+        return [f"{where}: no sidebar links ({SIDEBAR})"]
+    prefix = urlsplit(base).path
+    targets = {unquote(urlsplit(link).path)[len(prefix):] for link in links if link.startswith(base)}
+    missing = sorted(content_pages(site) - targets)
+    return [f"{where}: the sidebar does not link to {m}" for m in missing]
+
+
 def visit_all(context, site: Path, base: str, url_of) -> dict:
     """Opens every page; returns per-page math counts; fails on errors and broken links."""
     problems, math = [], {}
@@ -145,6 +167,7 @@ def visit_all(context, site: Path, base: str, url_of) -> dict:
             problems.append(f"{path.relative_to(site)}: {errors} KaTeX error(s)")
         math[path.relative_to(site).as_posix()] = page.locator(".katex").count()
         problems += check_links(site, path, internal_links(page), base)
+        problems += check_sidebar(site, path, page, base)
         page.close()
     assert problems == [], "\n".join(problems)
     return math
@@ -155,10 +178,23 @@ def first_page(site: Path) -> Path:
     return index if index.exists() else sorted(site.rglob("*.html"))[0]
 
 
-def screenshot(context, site: Path, name: str, tmp_path: Path) -> Path:
-    page, visit = open_page(context, file_url(first_page(site)))
+def first_note(context, site: Path) -> Path:
+    """The first chapter the index's sidebar lists (not the index itself)."""
+    page, _ = open_page(context, file_url(first_page(site)))
+    links = page.eval_on_selector_all(SIDEBAR, "as => as.map(a => a.href)")
+    page.close()
+    pages = content_pages(site)
+    root = site.resolve()
+    chapters = [Path(unquote(urlsplit(link).path)) for link in links if link.startswith("file://")]
+    chapters = [p for p in chapters if p.is_relative_to(root) and p.relative_to(root).as_posix() in pages]
+    assert chapters, f"the first page's sidebar links to no chapter: {links}"
+    return chapters[0]
+
+
+def screenshot(context, site: Path, name: str, tmp_path: Path, path: Path | None = None) -> Path:
+    page, visit = open_page(context, file_url(path or first_page(site)))
     shot = tmp_path / name
-    page.screenshot(path=str(shot), full_page=False)
+    page.screenshot(path=str(shot), full_page=path is not None)
     page.close()
     assert shot.stat().st_size > 5000
     keep = os.environ.get("UNROLLED_SCREENSHOTS")
@@ -191,6 +227,8 @@ def test_small_course(browser_context, small_site, scheme, tmp_path):
         assert "Back to" in text and "weights" in text
         page.close()
         screenshot(browser_context, small_site, "small-course-index.png", tmp_path)
+        screenshot(browser_context, small_site, "small-course-first-note.png", tmp_path,
+                   first_note(browser_context, small_site))
 
 
 @pytest.mark.parametrize("scheme", ["file", "http"])
@@ -205,3 +243,5 @@ def test_bundled_course(browser_context, bundled_site, scheme, tmp_path):
     assert sum(math.values()) > 0, f"no math rendered on any page: {math}"
     if scheme == "file":
         screenshot(browser_context, bundled_site, "bundled-course-index.png", tmp_path)
+        screenshot(browser_context, bundled_site, "bundled-course-first-note.png", tmp_path,
+                   first_note(browser_context, bundled_site))
