@@ -59,8 +59,9 @@ struct MathProtection {
         }
     }
 
-    /// The rendered page with each remaining placeholder as math HTML. A display span that is
-    /// the whole of its paragraph replaces the paragraph.
+    /// The rendered page with each remaining placeholder as math HTML. A display span directly
+    /// in a paragraph splits it (`<p>a</p><div class="math display">…</div><p>b</p>`, no empty
+    /// paragraphs); in a tight list item, table cell or inline element it stays in place.
     func render(_ html: String) -> String {
         guard !spans.isEmpty || html.utf8.contains(0xEE) else { return html }
         return replacePlaceholders(in: html, unwrapParagraphs: true) { span, _ in
@@ -69,6 +70,30 @@ struct MathProtection {
                 ? "<div class=\"math display\">\(tex)</div>"
                 : "<span class=\"math inline\">\(tex)</span>").utf8)
         }
+    }
+
+    /// Whether the end of `html` is directly inside a `<p>`: the nearest `<p>` or `</p>` before
+    /// it (looking back at most 64 KiB) is `<p>`, and the tags since are balanced.
+    private static func isDirectlyInParagraph(_ html: [UInt8]) -> Bool {
+        var depth = 0
+        var cursor = html.count - 1
+        let limit = max(0, html.count - 65_536)
+        while cursor >= limit {
+            if html[cursor] == 0x3C, cursor + 1 < html.count {  // '<'
+                let tail = html[cursor...]
+                if tail.starts(with: "<p>".utf8) { return depth == 0 }
+                if tail.starts(with: "</p>".utf8) { return false }
+                let next = html[cursor + 1]
+                if next == 0x2F {
+                    depth -= 1
+                } else if (0x61...0x7A).contains(next) {
+                    let isVoid = ["<br", "<img", "<input", "<hr", "<wbr"].contains { tail.starts(with: $0.utf8) }
+                    if !isVoid { depth += 1 }
+                }
+            }
+            cursor -= 1
+        }
+        return false
     }
 
     private func restoreLiteral(_ node: OpaquePointer) {
@@ -120,11 +145,24 @@ struct MathProtection {
                 j = k + 3
             }
             let span = spans[index]
-            if unwrapParagraphs, span.display, output.suffix(3) == Array("<p>".utf8), bytes[j...].starts(with: "</p>".utf8) {
-                output.removeLast(3)
-                j += 4
+            guard unwrapParagraphs, span.display, Self.isDirectlyInParagraph(output) else {
+                output += replacement(span, index)
+                i = j
+                continue
             }
+            // A display span is a block: it closes the paragraph around it and opens another
+            // after it, with no empty paragraphs and no line breaks left at their edges.
+            if output.last == 0x0A { output.removeLast() }
+            if output.suffix(3).elementsEqual("<p>".utf8) { output.removeLast(3) } else { output += "</p>\n".utf8 }
             output += replacement(span, index)
+            output.append(0x0A)
+            if j < bytes.count, bytes[j] == 0x0A { j += 1 }
+            if bytes[j...].starts(with: "</p>".utf8) {
+                j += 4
+                if j < bytes.count, bytes[j] == 0x0A { j += 1 }
+            } else {
+                output += "<p>".utf8
+            }
             i = j
         }
         return String(decoding: output, as: UTF8.self)

@@ -103,6 +103,19 @@ import Testing
             + "The gate <span class=\"math inline\">f_t</span></h2>\n")
     }
 
+    @Test func windowsLineEndingsAndTabs() {
+        #expect(html("a $x_1$\r\n\r\n```\r\n$y$\r\n```\r\n") == "<p>a <span class=\"math inline\">x_1</span></p>\n<pre><code>$y$\n</code></pre>\n")
+        #expect(html("\t$x_1$\n") == "<pre><code>$x_1$\n</code></pre>\n")
+    }
+
+    @Test func displayMathInsideAParagraphSplitsIt() {
+        #expect(html("The loss is\n$$L = -\\log p$$\nfor each *word*.\n")
+            == "<p>The loss is</p>\n<div class=\"math display\">L = -\\log p</div>\n<p>for each <em>word</em>.</p>\n")
+        #expect(html("$$a$$\n$$b$$\n") == "<div class=\"math display\">a</div>\n<div class=\"math display\">b</div>\n")
+        #expect(html("*see $$a$$ here*\n") == "<p><em>see <div class=\"math display\">a</div> here</em></p>\n")
+        #expect(html("- text\n  $$a$$\n") == "<ul>\n<li>text\n<div class=\"math display\">a</div></li>\n</ul>\n")
+    }
+
     @Test func placeholderCharactersInTheSourceBecomeReplacementCharacters() {
         #expect(html("a\u{E000}0\u{E001} $x$\n") == "<p>a\u{FFFD}0\u{FFFD} <span class=\"math inline\">x</span></p>\n")
     }
