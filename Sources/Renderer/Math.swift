@@ -72,29 +72,30 @@ struct MathProtection {
         }
     }
 
-    /// Whether the end of `html` is directly inside a `<p>`: the nearest `<p>` or `</p>` before
-    /// it (looking back at most 64 KiB) is `<p>`, and the tags since are balanced.
+    /// Whether the end of `html` is directly inside a `<p>`: looking back (at most 64 KiB),
+    /// only the inline tags cmark writes, balanced, stand between it and a `<p>`.
     private static func isDirectlyInParagraph(_ html: [UInt8]) -> Bool {
         var depth = 0
         var cursor = html.count - 1
         let limit = max(0, html.count - 65_536)
         while cursor >= limit {
-            if html[cursor] == 0x3C, cursor + 1 < html.count {  // '<'
-                let tail = html[cursor...]
-                if tail.starts(with: "<p>".utf8) { return depth == 0 }
-                if tail.starts(with: "</p>".utf8) { return false }
-                let next = html[cursor + 1]
-                if next == 0x2F {
-                    depth -= 1
-                } else if (0x61...0x7A).contains(next) {
-                    let isVoid = ["<br", "<img", "<input", "<hr", "<wbr"].contains { tail.starts(with: $0.utf8) }
-                    if !isVoid { depth += 1 }
-                }
-            }
-            cursor -= 1
+            defer { cursor -= 1 }
+            guard html[cursor] == 0x3C else { continue }  // '<'
+            let closing = cursor + 1 < html.count && html[cursor + 1] == 0x2F
+            var nameEnd = cursor + (closing ? 2 : 1)
+            let nameStart = nameEnd
+            while nameEnd < html.count, (0x61...0x7A).contains(html[nameEnd]) { nameEnd += 1 }
+            let name = Array(html[nameStart..<nameEnd])
+            if name == [0x70] { return !closing && depth == 0 }  // p
+            if voidInlineTags.contains(name) { continue }
+            guard inlineTags.contains(name) else { return false }
+            depth += closing ? -1 : 1
         }
         return false
     }
+
+    private static let inlineTags: Set<[UInt8]> = Set(["a", "em", "strong", "code", "del", "span", "sup"].map { Array($0.utf8) })
+    private static let voidInlineTags: Set<[UInt8]> = Set(["br", "img"].map { Array($0.utf8) })
 
     private func restoreLiteral(_ node: OpaquePointer) {
         guard let literal = cmark_node_get_literal(node) else { return }

@@ -44,6 +44,8 @@ import Testing
         #expect(Markdown.html(from: lists).contains("<ul>"))
         let quotes = String(repeating: ">", count: 5_000) + " deep $x$\n"
         #expect(Markdown.html(from: quotes).contains("<span class=\"math inline\">x</span>"))
+        let displays = String(repeating: "- $$x$$ and $$y$$\n", count: 100_000)
+        #expect(Markdown.html(from: displays).hasPrefix("<ul>\n<li><div class=\"math display\">x</div> and"))
         let brackets = String(repeating: "[", count: 50_000) + String(repeating: "](", count: 50_000)
         #expect(!Markdown.html(from: brackets).isEmpty)
         let tags = String(repeating: "<a title=\"$x$ <!-- ", count: 50_000)
