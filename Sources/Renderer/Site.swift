@@ -320,20 +320,16 @@ final class SiteBuild {
         let sources = Dictionary(pages.map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first })
         for page in pages {
             guard let document = page.document else { continue }
-            // cmark's tagfilter would escape the figure's <script>: the block becomes a comment, replaced after.
-            var html = document.render(
-                replacingCodeBlock: { block in page.figures[block.line] == nil ? nil : "<!--unrolled-figure:\(block.line)-->" },
+            page.html = document.render(
+                replacingCodeBlock: { block in page.figures[block.line] },
                 rewritingDestination: { reference in self.resolve(reference, on: page, pages: sources) })
-            for (line, figure) in page.figures {
-                html = html.replacingOccurrences(of: "<!--unrolled-figure:\(line)-->", with: figure)
-            }
-            page.html = html
         }
         for (index, page) in pages.enumerated() {
             let html = templates.render("page", pageContext(page, index: index))
             try write(html, to: page.output)
         }
         try write(templates.render("index", indexContext()), to: "index.html")
+        try write(SearchIndex.script(for: pages), to: SearchIndex.path)
         summary.pages = pages.count
     }
 

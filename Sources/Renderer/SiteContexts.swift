@@ -28,9 +28,10 @@ extension SiteBuild {
             guard pages.indices.contains(at) else { return false }
             return ["title": pages[at].title, "href": relativePath(from: page.output, to: pages[at].output)]
         }
-        let toc: [[String: Any]] = (page.document?.headings ?? []).filter { $0.level >= 2 && $0.level <= 3 }.map {
-            ["text": $0.text, "id": $0.id, "level": $0.level, "sub": $0.level == 3]
+        func entries(_ list: [TableOfContentsEntry]) -> [[String: Any]] {
+            list.map { ["html": $0.heading.html, "id": $0.heading.id, "children": entries($0.children), "hasChildren": !$0.children.isEmpty] }
         }
+        let toc = entries(page.document?.tableOfContents() ?? [])
         // A note that opens with its own level-1 heading shows that one as the title (the table of
         // contents follows it), not a second title above it.
         let opensWithTitle = page.document?.headings.first.map { $0.level == 1 && $0.line == firstContentLine(page) } ?? false

@@ -43,6 +43,31 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: course.output.appendingPathComponent("assets/katex/katex.min.js").path))
     }
 
+    @Test func theSearchIndexHoldsTitlesHeadingsAndTextButNotTraceData() throws {
+        let course = try TestCourse([
+            "notes/a.md": "# Gates\n\n## The forget gate\n\nIt decides what the cell keeps.\n\n" + Self.neuron + "\n",
+        ])
+        try course.build()
+        let index = try course.page(SearchIndex.path)
+        #expect(index.hasPrefix("window.unrolledSearchIndex = [{"))
+        #expect(index.contains(#""href":"notes/a.html""#))
+        #expect(index.contains(#"{"id":"the-forget-gate","text":"The forget gate"}"#))
+        #expect(index.contains("It decides what the cell keeps."))
+        #expect(index.contains("One neuron"))
+        #expect(!index.contains("sigmoid_backward"))
+        #expect(!index.contains("#"))
+        #expect(!index.contains("<"))
+    }
+
+    @Test func theTableOfContentsNestsLevelThreeAndRendersMath() throws {
+        let course = try TestCourse(["notes/a.md": "# A\n\n## Gates $f_t$\n\n### Forget\n\n## Cell\n"])
+        try course.build()
+        let page = try course.page("notes/a.html")
+        #expect(page.contains(##"<li><a href="#gates-f_t">Gates <span class="math inline">"##))
+        #expect(page.contains(##"<ul><li><a href="#forget">Forget</a></li></ul></li>"##))
+        #expect(page.contains(##"<li><a href="#cell">Cell</a></li>"##))
+    }
+
     @Test func withoutCourseYmlEveryMarkdownFileIsAPageOrderedByFrontMatterThenName() throws {
         let course = try TestCourse([
             "zeta.md": "---\norder: 1\n---\n# Zeta first\n",
