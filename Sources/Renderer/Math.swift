@@ -117,14 +117,23 @@ struct MathProtection {
     private func replacePlaceholders(
         in text: String, unwrapParagraphs: Bool = false, _ replacement: (MathSpan, Int) -> [UInt8]
     ) -> String {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { bytes in
+            replacePlaceholders(in: bytes, unwrapParagraphs: unwrapParagraphs, replacement)
+        }
+    }
+
+    private func replacePlaceholders(
+        in bytes: UnsafeBufferPointer<UInt8>, unwrapParagraphs: Bool, _ replacement: (MathSpan, Int) -> [UInt8]
+    ) -> String {
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
+        output.reserveCapacity(bytes.count + bytes.count / 8)
         var i = 0
         while i < bytes.count {
             guard bytes[i] == 0xEE, i + 2 < bytes.count, bytes[i + 1] == 0x80, (0x80...0x82).contains(bytes[i + 2]) else {
-                output.append(bytes[i])
-                i += 1
+                let next = bytes[(i + 1)...].firstIndex(of: 0xEE) ?? bytes.count
+                output.append(contentsOf: bytes[i..<next])
+                i = next
                 continue
             }
             guard bytes[i + 2] == 0x80 else { i += 3; continue }  // a stray closer or continuation marker

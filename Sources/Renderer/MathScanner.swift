@@ -375,8 +375,9 @@ struct MathScanner {
                 output += [0xEF, 0xBF, 0xBD]
                 cursor += 3
             } else {
-                output.append(byte)
-                cursor += 1
+                let next = input[(cursor + 1)..<to].firstIndex(of: 0xEE) ?? to
+                output.append(contentsOf: input[cursor..<next])
+                cursor = next
             }
         }
     }
