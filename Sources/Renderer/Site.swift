@@ -323,6 +323,7 @@ final class SiteBuild {
             page.html = document.render(
                 replacingCodeBlock: { block in page.figures[block.line] },
                 rewritingDestination: { reference in self.resolve(reference, on: page, pages: sources) })
+            checkRawImages(on: page, pages: sources)
         }
         for (index, page) in pages.enumerated() {
             let html = templates.render("page", pageContext(page, index: index))
@@ -362,6 +363,23 @@ final class SiteBuild {
             report(.warning(page.source, line: reference.line, "\(what) '\(destination)' not found (looked for \(target)); the page shows \(reference.kind == .image ? "its alt text" : "a dead link")"))
         }
         return nil
+    }
+
+    /// Images written as raw HTML (`<img src="images/cell.png" width=300>`, common in real notes)
+    /// are copied and checked like Markdown images; the line is where the source first names them.
+    private func checkRawImages(on page: Page, pages: [String: Page]) {
+        let markdownImages = Set((page.document?.links ?? []).filter { $0.kind == .image }.map(\.destination))
+        let pattern = try! NSRegularExpression(pattern: "<img\\b[^>]*?\\ssrc\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))", options: [.caseInsensitive])
+        let html = page.html
+        var seen: Set<String> = []
+        for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+            guard let range = (1...3).lazy.compactMap({ Range(match.range(at: $0), in: html) }).first else { continue }
+            let source = String(html[range]).replacingOccurrences(of: "&amp;", with: "&")
+            guard !markdownImages.contains(source), seen.insert(source).inserted else { continue }
+            let lines = page.body.split(separator: "\n", omittingEmptySubsequences: false)
+            let line = lines.firstIndex { $0.contains(source) }.map { $0 + 1 }
+            _ = resolve(LinkReference(kind: .image, destination: source, title: "", text: "", line: line ?? 1), on: page, pages: pages)
+        }
     }
 
     func copyImages() {

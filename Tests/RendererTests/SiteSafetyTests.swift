@@ -18,6 +18,18 @@ import Testing
         #expect(strict.allSatisfy { $0.hasSuffix("(an error with --strict)") })
     }
 
+    @Test func imagesInRawHTMLAreCopiedOrReported() throws {
+        let course = try TestCourse([
+            "notes/a.md": "# A\n\n<img src=\"images/here.png\" width=300>\n\n| x |\n|---|\n| <img src='images/gone.png'> |\n",
+            "notes/images/here.png": "PNG",
+        ])
+        let summary = try course.build()
+        #expect(summary.warnings.map(\.description) == [
+            "notes/a.md:7: image 'images/gone.png' not found (looked for notes/images/gone.png); the page shows its alt text"
+        ])
+        #expect(FileManager.default.fileExists(atPath: course.output.appendingPathComponent("notes/images/here.png").path))
+    }
+
     @Test func aFailingBuildLeavesThePreviousSiteByteIdentical() throws {
         let course = try TestCourse([
             "notes/a.md": "# A\n\n```unrolled\nmodel: neuron\n```\n",
