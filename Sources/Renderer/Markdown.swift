@@ -67,6 +67,7 @@ public final class MarkdownDocument {
     private let root: OpaquePointer
     private let math: MathProtection
     private let options: Int32
+    private var rendered: String?
 
     /// Everything the page's headings, links and fenced code blocks are; read before `render`.
     public let headings: [Heading]
@@ -124,11 +125,12 @@ public final class MarkdownDocument {
     /// - Headings get `id`s (the ids in `headings`) and an anchor link
     ///   `<a class="anchor" href="#id" aria-hidden="true">#</a>` as their first child.
     ///
-    /// Renders once: the tree is changed in place, a second call renders the already changed tree.
+    /// Renders once (the tree is changed in place): a later call returns the first call's HTML.
     public func render(
         replacingCodeBlock: (CodeBlock) -> String? = { _ in nil },
         rewritingDestination: (LinkReference) -> String? = { _ in nil }
     ) -> String {
+        if let rendered { return rendered }
         var headingIndex = 0, linkIndex = 0, blockIndex = 0
         var headingNodes: [(OpaquePointer, Heading)] = []
         var replacedBlocks: [(OpaquePointer, String)] = []
@@ -159,9 +161,13 @@ public final class MarkdownDocument {
         for (node, heading) in headingNodes {
             addID(heading, to: node, extensions: extensions)
         }
-        guard let rendered = cmark_render_html(root, options, extensions) else { return "" }
-        defer { free(rendered) }
-        return math.render(String(cString: rendered))
+        var html = ""
+        if let buffer = cmark_render_html(root, options, extensions) {
+            html = math.render(String(cString: buffer))
+            free(buffer)
+        }
+        rendered = html
+        return html
     }
 
     // MARK: - C API

@@ -62,6 +62,13 @@ import Foundation
         #expect(html == "<p>See <a href=\"lstm.html#gates\">LSTM</a>.</p>\n<p><img src=\"images/cell.png\" alt=\"A cell\" title=\"Cell\" /></p>\n")
     }
 
+    @Test func aSecondRenderReturnsTheFirstHTML() {
+        let document = MarkdownDocument("```unrolled\nmodel: lstm\n```\n\n```swift\nlet x = 1\n```\n")
+        let first = document.render(replacingCodeBlock: { $0.info == "unrolled" ? "<figure></figure>" : nil })
+        #expect(first == "<figure></figure>\n<pre><code class=\"language-swift\">let x = 1\n</code></pre>\n")
+        #expect(document.render(replacingCodeBlock: { _ in "<p>other</p>" }) == first)
+    }
+
     @Test func emptyInputIsEmpty() {
         #expect(Markdown.html(from: "") == "")
     }
