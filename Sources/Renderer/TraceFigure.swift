@@ -30,7 +30,7 @@ enum TraceFigure {
         return [
             "id": "trace-\(number)",
             "title": title ?? trace.title,
-            "caption": caption ?? "",
+            "caption": caption.map(inlineHTML) ?? "",
             "hasCaption": caption != nil,
             "model": trace.model,
             "config": config,
@@ -39,6 +39,15 @@ enum TraceFigure {
             "tensorCount": trace.tensors.count,
             "json": scriptSafe(json),
         ]
+    }
+
+    /// A caption's Markdown (emphasis, code, links, `$…$` math) as inline HTML: one paragraph, unwrapped.
+    static func inlineHTML(_ markdown: String) -> String {
+        var html = Markdown.html(from: markdown).trimmingCharacters(in: .whitespacesAndNewlines)
+        if html.hasPrefix("<p>"), html.hasSuffix("</p>"), html.components(separatedBy: "<p>").count == 2 {
+            html = String(html.dropFirst(3).dropLast(4))
+        }
+        return html
     }
 
     /// JSON that cannot end its `<script>` element early: `<` becomes `\u003c` (still the same JSON).

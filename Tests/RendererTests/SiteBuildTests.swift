@@ -99,6 +99,13 @@ import Testing
         #expect(!page.contains("```"))
     }
 
+    @Test func aCaptionIsMarkdownWithMath() throws {
+        let course = try TestCourse(["notes/n.md": "```unrolled\nmodel: neuron\ncaption: The *error signal* $e = y - t$ & more\n```\n"])
+        try course.build()
+        #expect(try course.page("notes/n.html").contains(
+            #"<span class="trace-caption">The <em>error signal</em> <span class="math inline">e = y - t</span> &amp; more</span>"#))
+    }
+
     @Test func theSameDirectiveIsComputedOnceAndLaterBuildsReadTheCache() throws {
         let course = try TestCourse([
             "notes/a.md": "# A\n\n" + Self.neuron + "\n\n" + Self.neuron + "\n",
