@@ -85,6 +85,12 @@ import Testing
         #expect(html("- $x_1$\n- $x_2$\n") == "<ul>\n<li><span class=\"math inline\">x_1</span></li>\n<li><span class=\"math inline\">x_2</span></li>\n</ul>\n")
     }
 
+    @Test func escapedBackslashesAndAutolinksAreNotMath() {
+        #expect(html("\\\\(x\\\\)\n") == "<p>\\(x\\)</p>\n")
+        #expect(html("<https://example.com/$x$>\n") == "<p><a href=\"https://example.com/$x$\">https://example.com/$x$</a></p>\n")
+        #expect(html("a $b$ \\$c$\n") == "<p>a <span class=\"math inline\">b</span> $c$</p>\n")
+    }
+
     @Test func unterminatedDelimitersAreText() {
         #expect(html("$x_1 and *y*\n") == "<p>$x_1 and <em>y</em></p>\n")
         #expect(html("$$x_1\n\nmore $$\n") == "<p>$$x_1</p>\n<p>more $$</p>\n")
