@@ -18,6 +18,22 @@ import Testing
         #expect(nulls.hasPrefix("<p>a\u{FFFD}b"))
     }
 
+    @Test func randomMarkdownNeverLeaksPlaceholders() {
+        let alphabet = Array("$$\\\\`~<>|\n\n  -#[]()*_>1a2b!\"=:\t").map(String.init) + ["\\(", "\\)", "\\[", "\\]", "```", "$$", "<a href=\"", "-->", "](x.md)"]
+        var generator = SplitMix(seed: 7)
+        for _ in 0..<20_000 {
+            let length = Int(generator.next() % 40)
+            let source = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }.joined()
+            let document = MarkdownDocument(source)
+            let html = document.render()
+            let leaked = html.unicodeScalars.contains { (0xE000...0xE002).contains($0.value) }
+                || document.headings.contains { $0.text.unicodeScalars.contains { (0xE000...0xE002).contains($0.value) } }
+                || document.links.contains { $0.destination.unicodeScalars.contains { (0xE000...0xE002).contains($0.value) } }
+            #expect(!leaked, "placeholder left in the HTML of \(source.debugDescription)")
+            if leaked { return }
+        }
+    }
+
     @Test func unterminatedMathAndUnclosedFences() {
         #expect(Markdown.html(from: "$") == "<p>$</p>\n")
         #expect(Markdown.html(from: "$$") == "<p>$$</p>\n")
