@@ -134,7 +134,7 @@ public final class MarkdownDocument {
         var headingIndex = 0, linkIndex = 0, blockIndex = 0
         var headingNodes: [(OpaquePointer, Heading)] = []
         var replacedBlocks: [(OpaquePointer, String)] = []
-        walk(root) { node, type in
+        Self.walk(root) { node, type in
             switch type {
             case CMARK_NODE_HEADING where headingIndex < headings.count:
                 headingNodes.append((node, headings[headingIndex]))
@@ -175,10 +175,6 @@ public final class MarkdownDocument {
     private static let registerExtensions: Void = cmark_gfm_core_extensions_ensure_registered()
 
     /// Visits every node once, parents before children (on entering).
-    private func walk(_ root: OpaquePointer, _ visit: (OpaquePointer, cmark_node_type) -> Void) {
-        Self.walk(root, visit)
-    }
-
     private static func walk(_ root: OpaquePointer, _ visit: (OpaquePointer, cmark_node_type) -> Void) {
         guard let iterator = cmark_iter_new(root) else { return }
         defer { cmark_iter_free(iterator) }

@@ -41,7 +41,7 @@ struct MathProtection {
     /// `text` with every placeholder (and its continuation markers) replaced by the span's source.
     func sourceText(_ text: String) -> String {
         guard !spans.isEmpty, text.utf8.contains(0xEE) else { return text }
-        return replacePlaceholders(in: text) { span, _ in Array(span.source.utf8) }
+        return replacePlaceholders(in: text) { span in Array(span.source.utf8) }
     }
 
     /// Gives code, raw HTML, URLs, titles and alt text their math source back (see the type's doc).
@@ -64,7 +64,7 @@ struct MathProtection {
     /// paragraphs); in a tight list item, table cell or inline element it stays in place.
     func render(_ html: String) -> String {
         guard !spans.isEmpty || html.utf8.contains(0xEE) else { return html }
-        return replacePlaceholders(in: html, unwrapParagraphs: true) { span, _ in
+        return replacePlaceholders(in: html, unwrapParagraphs: true) { span in
             let tex = escapeHTML(span.tex)
             return Array((span.display
                 ? "<div class=\"math display\">\(tex)</div>"
@@ -115,7 +115,7 @@ struct MathProtection {
 
     /// Replaces `U+E000 digits U+E001 ([\n ]? U+E002)*` by `replacement`; drops stray markers.
     private func replacePlaceholders(
-        in text: String, unwrapParagraphs: Bool = false, _ replacement: (MathSpan, Int) -> [UInt8]
+        in text: String, unwrapParagraphs: Bool = false, _ replacement: (MathSpan) -> [UInt8]
     ) -> String {
         var text = text
         return text.withUTF8 { bytes in
@@ -124,7 +124,7 @@ struct MathProtection {
     }
 
     private func replacePlaceholders(
-        in bytes: UnsafeBufferPointer<UInt8>, unwrapParagraphs: Bool, _ replacement: (MathSpan, Int) -> [UInt8]
+        in bytes: UnsafeBufferPointer<UInt8>, unwrapParagraphs: Bool, _ replacement: (MathSpan) -> [UInt8]
     ) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + bytes.count / 8)
@@ -156,7 +156,7 @@ struct MathProtection {
             }
             let span = spans[index]
             guard unwrapParagraphs, span.display, Self.isDirectlyInParagraph(output) else {
-                output += replacement(span, index)
+                output += replacement(span)
                 i = j
                 continue
             }
@@ -164,7 +164,7 @@ struct MathProtection {
             // after it, with no empty paragraphs and no line breaks left at their edges.
             if output.last == 0x0A { output.removeLast() }
             if output.suffix(3).elementsEqual("<p>".utf8) { output.removeLast(3) } else { output += "</p>\n".utf8 }
-            output += replacement(span, index)
+            output += replacement(span)
             output.append(0x0A)
             if j < bytes.count, bytes[j] == 0x0A { j += 1 }
             if bytes[j...].starts(with: "</p>".utf8) {
