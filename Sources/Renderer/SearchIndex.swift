@@ -25,7 +25,7 @@ enum SearchIndex {
             Entry(
                 title: page.title, href: page.output,
                 headings: (page.document?.headings ?? []).map { HeadingEntry(text: $0.text, id: $0.id) },
-                text: String(plainText(page.html).prefix(textLimit)))
+                text: plainText(page.html))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -33,16 +33,61 @@ enum SearchIndex {
         return "window.unrolledSearchIndex = " + json.replacingOccurrences(of: "<", with: "\\u003c") + ";\n"
     }
 
-    /// A page body's words: scripts, heading anchors and the steps tables of trace figures dropped, tags removed,
-    /// the common entities decoded, white space collapsed.
-    static func plainText(_ html: String) -> String {
-        var text = html
-        for pattern in ["<script[^>]*>[\\s\\S]*?</script>", "<details class=\"trace-steps\">[\\s\\S]*?</details>", "<a class=\"anchor\"[^>]*>#</a>", "<[^>]+>"] {
-            text = text.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
+    /// A page body's words, at most `limit` bytes of them: scripts, heading anchors and the steps
+    /// tables of trace figures dropped, tags removed, the common entities decoded, white space
+    /// collapsed. One pass over the bytes that stops at the limit (pages can be megabytes).
+    static func plainText(_ html: String, limit: Int = textLimit) -> String {
+        let bytes = Array(html.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(min(limit, bytes.count))
+        let skipped: [(open: [UInt8], close: [UInt8])] = [
+            (Array("<script".utf8), Array("</script>".utf8)),
+            (Array("<details class=\"trace-steps\"".utf8), Array("</details>".utf8)),
+            (Array("<a class=\"anchor\"".utf8), Array("</a>".utf8)),
+        ]
+        let entities: [(name: [UInt8], character: UInt8)] = [
+            (Array("&lt;".utf8), UInt8(ascii: "<")), (Array("&gt;".utf8), UInt8(ascii: ">")),
+            (Array("&quot;".utf8), UInt8(ascii: "\"")), (Array("&#39;".utf8), UInt8(ascii: "'")),
+            (Array("&amp;".utf8), UInt8(ascii: "&")),
+        ]
+        func starts(_ prefix: [UInt8], at index: Int) -> Bool {
+            index + prefix.count <= bytes.count && bytes[index..<index + prefix.count].elementsEqual(prefix)
         }
-        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
-            text = text.replacingOccurrences(of: entity, with: character)
+        func find(_ needle: [UInt8], from index: Int) -> Int? {
+            var at = index
+            while at + needle.count <= bytes.count {
+                if bytes[at] == needle[0] && starts(needle, at: at) { return at }
+                at += 1
+            }
+            return nil
         }
-        return text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        func space() {
+            if let last = output.last, last != UInt8(ascii: " ") { output.append(UInt8(ascii: " ")) }
+        }
+        var index = 0
+        while index < bytes.count && output.count < limit {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "<") {
+                if let skip = skipped.first(where: { starts($0.open, at: index) }) {
+                    index = find(skip.close, from: index).map { $0 + skip.close.count } ?? bytes.count
+                } else {
+                    index = find([UInt8(ascii: ">")], from: index).map { $0 + 1 } ?? bytes.count
+                }
+                space()
+            } else if byte == UInt8(ascii: "&"), let entity = entities.first(where: { starts($0.name, at: index) }) {
+                output.append(entity.character)
+                index += entity.name.count
+            } else if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D {
+                space()
+                index += 1
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        while output.last == UInt8(ascii: " ") { output.removeLast() }
+        if output.first == UInt8(ascii: " ") { output.removeFirst() }
+        // The limit may fall inside a multi-byte character: decoding replaces the broken tail.
+        return String(decoding: output, as: UTF8.self)
     }
 }

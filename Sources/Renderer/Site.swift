@@ -372,12 +372,13 @@ final class SiteBuild {
         let pattern = try! NSRegularExpression(pattern: "<img\\b[^>]*?\\ssrc\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))", options: [.caseInsensitive])
         let html = page.html
         var seen: Set<String> = []
+        var lines: [Substring]?
         for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
             guard let range = (1...3).lazy.compactMap({ Range(match.range(at: $0), in: html) }).first else { continue }
             let source = String(html[range]).replacingOccurrences(of: "&amp;", with: "&")
             guard !markdownImages.contains(source), seen.insert(source).inserted else { continue }
-            let lines = page.body.split(separator: "\n", omittingEmptySubsequences: false)
-            let line = lines.firstIndex { $0.contains(source) }.map { $0 + 1 }
+            if lines == nil { lines = page.body.split(separator: "\n", omittingEmptySubsequences: false) }
+            let line = lines?.firstIndex { $0.contains(source) }.map { $0 + 1 }
             _ = resolve(LinkReference(kind: .image, destination: source, title: "", text: "", line: line ?? 1), on: page, pages: pages)
         }
     }
