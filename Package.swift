@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "Renderer",
             dependencies: [
-                "CCmarkGFM", "Models", "Trace",
+                "CCmarkGFM", "Engine", "Models", "Trace",
                 .product(name: "Yams", package: "Yams"), .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

@@ -297,6 +297,10 @@ final class SiteBuild {
                     report(.error(page.source, line: directive.line, "'\(path)' is not a valid Unrolled trace: \(error); remake it with `unrolled trace`"))
                     return nil
                 }
+                if let problem = TraceValidation.problem(in: trace) {
+                    report(.error(page.source, line: directive.line, "'\(path)' does not replay: \(problem); remake it with `unrolled trace`"))
+                    return nil
+                }
                 json = try trace.jsonData()
             }
         } catch let error as DemoError {
