@@ -1,0 +1,85 @@
+import Foundation
+
+/// Links, images and other files the pages refer to.
+extension SiteBuild {
+    /// The new destination of a link or image on `page` (`lstm.md#gates` → `lstm.html#gates`), or nil
+    /// to keep it; notes a local image or file to copy, and warns about one that is missing.
+    func resolve(_ reference: LinkReference, on page: Page, pages: [String: Page]) -> String? {
+        let destination = reference.destination
+        if destination.isEmpty || destination.hasPrefix("#") || destination.hasPrefix("/") || destination.hasPrefix("//")
+            || destination.range(of: "^[A-Za-z][A-Za-z0-9+.-]*:", options: .regularExpression) != nil
+        {
+            return nil
+        }
+        let (pathPart, fragment) = splitFragment(destination)
+        let path = pathPart.removingPercentEncoding ?? pathPart
+        guard let target = normalizedPath(path, relativeTo: page.sourceFolder) else {
+            report(.warning(page.source, line: reference.line, "'\(destination)' points outside the course folder; it is left as written"))
+            return nil
+        }
+        if path.hasSuffix(".md") {
+            guard let other = pages[target] else {
+                report(.warning(page.source, line: reference.line, "broken link '\(destination)': no page \(target) in the course"))
+                return nil
+            }
+            return relativePath(from: page.output, to: other.output) + fragment
+        }
+        if FileManager.default.fileExists(atPath: options.course.appendingPathComponent(target).path) {
+            files.insert(target)
+        } else {
+            let what = reference.kind == .image ? "image" : "linked file"
+            report(.warning(page.source, line: reference.line, "\(what) '\(destination)' not found (looked for \(target)); the page shows \(reference.kind == .image ? "its alt text" : "a dead link")"))
+        }
+        return nil
+    }
+
+    /// Images written as raw HTML (`<img src="images/cell.png" width=300>`, common in real notes)
+    /// are copied and checked like Markdown images; the line is where the source first names them.
+    func checkRawImages(on page: Page, pages: [String: Page]) {
+        let markdownImages = Set((page.document?.links ?? []).filter { $0.kind == .image }.map(\.destination))
+        let pattern = try! NSRegularExpression(pattern: "<img\\b[^>]*?\\ssrc\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))", options: [.caseInsensitive])
+        let html = page.html
+        var seen: Set<String> = []
+        var lines: [Substring]?
+        for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+            guard let range = (1...3).lazy.compactMap({ Range(match.range(at: $0), in: html) }).first else { continue }
+            let source = String(html[range]).replacingOccurrences(of: "&amp;", with: "&")
+            guard !markdownImages.contains(source), seen.insert(source).inserted else { continue }
+            if lines == nil { lines = page.body.split(separator: "\n", omittingEmptySubsequences: false) }
+            let line = lines?.firstIndex { $0.contains(source) }.map { $0 + 1 }
+            _ = resolve(LinkReference(kind: .image, destination: source, title: "", text: "", line: line ?? 1), on: page, pages: pages)
+        }
+    }
+
+    func copyImages() {
+        let manager = FileManager.default
+        for file in files.sorted() {
+            let to = temporary.appendingPathComponent(file)
+            do {
+                try manager.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+                if !manager.fileExists(atPath: to.path) {
+                    try manager.copyItem(at: options.course.appendingPathComponent(file), to: to)
+                }
+            } catch {
+                report(.error(file, "cannot copy: \(error.localizedDescription)"))
+            }
+        }
+        summary.files = files.count
+    }
+}
+
+func splitFragment(_ destination: String) -> (String, String) {
+    guard let hash = destination.firstIndex(of: "#") else { return (destination, "") }
+    return (String(destination[..<hash]), String(destination[hash...]))
+}
+
+/// The relative URL from one site file to another (`notes/a.html` → `notes/b.html` is `b.html`).
+func relativePath(from: String, to: String) -> String {
+    var fromParts = from.split(separator: "/").dropLast().map(String.init)
+    var toParts = to.split(separator: "/").map(String.init)
+    while let first = fromParts.first, let other = toParts.first, first == other, toParts.count > 1 {
+        fromParts.removeFirst()
+        toParts.removeFirst()
+    }
+    return String(repeating: "../", count: fromParts.count) + toParts.joined(separator: "/")
+}

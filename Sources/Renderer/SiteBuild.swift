@@ -1,0 +1,244 @@
+import Foundation
+import Models
+import Trace
+
+/// One build's state, shared by the steps.
+final class SiteBuild {
+    /// A file every built site holds, so a later build knows the folder is a site it may replace.
+    static let marker = ".unrolled-site"
+
+    let options: SiteOptions
+    var config = CourseConfig()
+    var pages: [Page] = []
+    var diagnostics: [Diagnostic] = []
+    var summary = BuildSummary()
+    /// Course-relative paths of images (and other linked files) to copy.
+    var files: Set<String> = []
+    let temporary: URL
+    var swapped = false
+
+    init(_ options: SiteOptions) {
+        self.options = options
+        let output = options.output.standardizedFileURL
+        temporary = output.deletingLastPathComponent()
+            .appendingPathComponent(".\(output.lastPathComponent).building-\(ProcessInfo.processInfo.processIdentifier)")
+    }
+
+    var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+
+    func report(_ diagnostic: Diagnostic) {
+        var diagnostic = diagnostic
+        if options.strict && diagnostic.severity == .warning {
+            diagnostic.severity = .error
+            diagnostic.message += " (an error with --strict)"
+        }
+        diagnostics.append(diagnostic)
+    }
+
+    func checkOutputFolder() throws(BuildFailure) {
+        if let refusal = Site.refusal(output: options.output, course: options.course) {
+            throw BuildFailure(diagnostics: [.error("", refusal)])
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: options.course.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw BuildFailure(diagnostics: [.error("", "no course folder at \(options.course.path)")])
+        }
+        do {
+            try? FileManager.default.removeItem(at: temporary)
+            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw BuildFailure(diagnostics: [.error("", "cannot create \(temporary.path): \(error.localizedDescription)")])
+        }
+    }
+
+    func readConfig() {
+        let (config, problems) = CourseConfig.load(from: options.course)
+        self.config = config
+        problems.forEach(report)
+    }
+
+    func collectPages() {
+        let all = markdownFiles()
+        let known = Set(all)
+        var ordered: [String] = []
+        for chapter in config.chapters {
+            guard let path = normalizedPath(chapter, relativeTo: ""), known.contains(path) else {
+                report(.error(CourseConfig.fileName, line: config.chapterLines[chapter], "chapter '\(chapter)' not found in the course folder"))
+                continue
+            }
+            if !ordered.contains(path) { ordered.append(path) }
+        }
+        pages = ordered.map(Page.init)
+        let rest = all.filter { !ordered.contains($0) }.map(Page.init)
+        for page in rest { readFrontMatter(page) }
+        pages.forEach { page in if !rest.contains(where: { $0 === page }) { readFrontMatter(page) } }
+        pages += rest.sorted { ($0.order ?? .infinity, $0.source) < ($1.order ?? .infinity, $1.source) }
+        options.progress("pages: \(pages.count)")
+        if pages.isEmpty {
+            report(.warning("", "no Markdown pages found in \(options.course.path) (notes/*.md or any *.md)"))
+        }
+    }
+
+    /// `notes/*.md` when there is a `notes` folder, otherwise every `*.md` under the course folder
+    /// (hidden folders, `_`-folders and the output folder left out).
+    private func markdownFiles() -> [String] {
+        let files = FileManager.default
+        let notes = options.course.appendingPathComponent("notes")
+        if let names = try? files.contentsOfDirectory(atPath: notes.path) {
+            return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted().map { "notes/" + $0 }
+        }
+        let output = options.output.standardizedFileURL.resolvingSymlinksInPath().path
+        var found: [String] = []
+        var folders = [""]
+        while let folder = folders.popLast() {
+            let url = folder.isEmpty ? options.course : options.course.appendingPathComponent(folder)
+            guard url.standardizedFileURL.resolvingSymlinksInPath().path != output else { continue }
+            for name in (try? files.contentsOfDirectory(atPath: url.path)) ?? [] where !name.hasPrefix(".") {
+                let path = folder.isEmpty ? name : folder + "/" + name
+                var isFolder: ObjCBool = false
+                let exists = files.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isFolder)
+                if exists && isFolder.boolValue {
+                    if !name.hasPrefix("_") { folders.append(path) }
+                } else if name.hasSuffix(".md") {
+                    found.append(path)
+                }
+            }
+        }
+        return found.sorted()
+    }
+
+    private func readFrontMatter(_ page: Page) {
+        let url = options.course.appendingPathComponent(page.source)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            report(.error(page.source, "cannot read the file"))
+            return
+        }
+        let (matter, body, problems) = FrontMatter.split(String(decoding: data, as: UTF8.self), file: page.source)
+        problems.forEach(report)
+        page.body = body
+        page.order = matter.order
+        page.summary = matter.summary
+        if let title = matter.title { page.title = title }
+    }
+
+    func parsePages() {
+        for page in pages {
+            let document = MarkdownDocument(page.body)
+            page.document = document
+            if !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent,
+                let first = document.headings.first
+            {
+                page.title = first.text
+            }
+        }
+    }
+
+    func runDirectives() {
+        var cache = TraceCache(
+            previous: options.output.appendingPathComponent(TraceCache.folder),
+            next: temporary.appendingPathComponent(TraceCache.folder),
+            generator: options.generator)
+        var count = 0
+        for page in pages {
+            guard let document = page.document else { continue }
+            for block in document.codeBlocks(info: "unrolled") {
+                switch Directive.parse(body: block.content, file: page.source, line: block.line) {
+                case .failure(let failure): failure.diagnostics.forEach(report)
+                case .success(let directive):
+                    count += 1
+                    if let figure = figure(for: directive, page: page, cache: &cache, number: count) {
+                        page.figures[block.line] = figure
+                    }
+                }
+            }
+        }
+        summary.traces = count
+        summary.tracesComputed = cache.computed
+        summary.tracesFromCache = cache.reused
+        options.progress("traces: \(count) (\(cache.computed) computed, \(cache.reused) from cache)")
+    }
+
+    var templates: Templates?
+
+    private func loadTemplates() throws(BuildFailure) -> Templates {
+        if let templates { return templates }
+        do {
+            let loaded = try Templates(directory: options.templates)
+            templates = loaded
+            return loaded
+        } catch {
+            throw BuildFailure(diagnostics: diagnostics + [error])
+        }
+    }
+
+    private func figure(for directive: Directive, page: Page, cache: inout TraceCache, number: Int) -> String? {
+        let trace: TraceDocument
+        let json: Data
+        do {
+            switch directive.source {
+            case .demo(let model, let parameters):
+                (trace, json) = try cache.trace(model: model, parameters: parameters)
+            case .file(let path):
+                let candidates = [normalizedPath(path, relativeTo: page.sourceFolder), normalizedPath(path, relativeTo: "")].compactMap { $0 }
+                guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: options.course.appendingPathComponent($0).path) }) else {
+                    report(.error(page.source, line: directive.line, "trace '\(path)' not found (looked in \(candidates.joined(separator: " and "))); make it with `unrolled trace <demo> --output \(path)`"))
+                    return nil
+                }
+                let data = try Data(contentsOf: options.course.appendingPathComponent(found))
+                do {
+                    trace = try TraceDocument.decode(from: data)
+                } catch {
+                    report(.error(page.source, line: directive.line, "'\(path)' is not a valid Unrolled trace: \(error); remake it with `unrolled trace`"))
+                    return nil
+                }
+                if let problem = TraceValidation.problem(in: trace) {
+                    report(.error(page.source, line: directive.line, "'\(path)' does not replay: \(problem); remake it with `unrolled trace`"))
+                    return nil
+                }
+                json = try trace.jsonData()
+            }
+        } catch let error as DemoError {
+            report(.error(page.source, line: directive.line, error.message()))
+            return nil
+        } catch {
+            report(.error(page.source, line: directive.line, "\(error)"))
+            return nil
+        }
+        guard let templates = try? loadTemplates() else { return nil }
+        let context = TraceFigure.context(trace: trace, json: json, title: directive.title, caption: directive.caption, number: number)
+        return templates.render("trace-figure", context)
+    }
+
+    func stopOnErrors() throws(BuildFailure) {
+        if !errors.isEmpty { throw BuildFailure(diagnostics: diagnostics) }
+    }
+
+    func renderPages() throws(BuildFailure) {
+        let templates = try loadTemplates()
+        let sources = Dictionary(pages.map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first })
+        for page in pages {
+            guard let document = page.document else { continue }
+            page.html = document.render(
+                replacingCodeBlock: { block in page.figures[block.line] },
+                rewritingDestination: { reference in self.resolve(reference, on: page, pages: sources) })
+            checkRawImages(on: page, pages: sources)
+        }
+        for (index, page) in pages.enumerated() {
+            let html = templates.render("page", pageContext(page, index: index))
+            try write(html, to: page.output)
+        }
+        try write(templates.render("index", indexContext()), to: "index.html")
+        try write(SearchIndex.script(for: pages), to: SearchIndex.path)
+        summary.pages = pages.count
+    }
+
+    private func write(_ html: String, to path: String) throws(BuildFailure) {
+        let url = temporary.appendingPathComponent(path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(html.utf8).write(to: url)
+        } catch {
+            throw BuildFailure(diagnostics: diagnostics + [.error("", "cannot write \(path): \(error.localizedDescription)")])
+        }
+    }
+}
