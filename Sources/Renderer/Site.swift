@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// What `unrolled build` needs to know.
 public struct SiteOptions: Sendable {
@@ -16,6 +17,8 @@ public struct SiteOptions: Sendable {
     public var generator = "unrolled"
     /// Hears one line per step (`pages: 4`, `traces: 3, 2 from cache`).
     public var progress: @Sendable (String) -> Void = { _ in }
+    /// Hears a directive's long training run as it goes (the command line draws a progress line).
+    public var demoProgress: ProgressHandler?
 
     public init(course: URL, output: URL? = nil) {
         self.course = course

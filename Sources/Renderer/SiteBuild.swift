@@ -177,7 +177,7 @@ final class SiteBuild {
         do {
             switch directive.source {
             case .demo(let model, let parameters):
-                (trace, json) = try cache.trace(model: model, parameters: parameters)
+                (trace, json) = try cache.trace(model: model, parameters: parameters, progress: options.demoProgress)
             case .file(let path):
                 let candidates = [normalizedPath(path, relativeTo: page.sourceFolder), normalizedPath(path, relativeTo: "")].compactMap { $0 }
                 guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: options.course.appendingPathComponent($0).path) }) else {

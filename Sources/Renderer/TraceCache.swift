@@ -36,7 +36,7 @@ struct TraceCache {
     }
 
     /// The trace's JSON bytes for a demo, from memory, the previous cache, or a run of the demo.
-    mutating func trace(model: String, parameters: [String: JSONValue]) throws -> (TraceDocument, Data) {
+    mutating func trace(model: String, parameters: [String: JSONValue], progress: ProgressHandler? = nil) throws -> (TraceDocument, Data) {
         let key = Self.key(model: model, parameters: parameters, generator: generator)
         let name = key + ".json"
         if let data = memory[key], let trace = try? TraceDocument.decode(from: data) { return (trace, data) }
@@ -47,7 +47,7 @@ struct TraceCache {
             try store(data, key: key)
             return (trace, data)
         }
-        let trace = try Demos.named(model).trace(parameters)
+        let trace = try Demos.named(model).trace(parameters, progress: progress)
         let data = try trace.jsonData()
         computed += 1
         try store(data, key: key)

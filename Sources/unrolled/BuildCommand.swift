@@ -36,11 +36,16 @@ struct BuildCommand: ParsableCommand {
         var options = SiteOptions(course: courseURL, output: output.map { URL(fileURLWithPath: $0) })
         options.strict = strict
         options.generator = Self.generator
-        options.progress = { line in printError(line) }
+        options.progress = { line in
+            ProgressLine.clear()
+            printError(line)
+        }
+        options.demoProgress = ProgressLine.handler()
         if let refusal = Site.refusal(output: options.output, course: courseURL) {
             throw usageFailure(refusal)
         }
         printError("building \(course) → \(options.output.path)")
+        defer { ProgressLine.clear() }
         do {
             let summary = try Site.build(options)
             for warning in summary.warnings { printError("warning: \(warning)") }
