@@ -6,6 +6,10 @@ extension SiteBuild {
     /// to keep it; notes a local image or file to copy, and warns about one that is missing.
     func resolve(_ reference: LinkReference, on page: Page, pages: [String: Page]) -> String? {
         let destination = reference.destination
+        if destination.count > 1, destination.hasPrefix("#") {
+            checkFragment(String(destination.dropFirst()), of: page, link: reference, from: page)
+            return nil
+        }
         if destination.isEmpty || destination.hasPrefix("#") || destination.hasPrefix("/") || destination.hasPrefix("//")
             || destination.range(of: "^[A-Za-z][A-Za-z0-9+.-]*:", options: .regularExpression) != nil
         {
@@ -22,6 +26,7 @@ extension SiteBuild {
                 report(.warning(page.source, line: reference.line, "broken link '\(destination)': no page \(target) in the course"))
                 return nil
             }
+            if fragment.count > 1 { checkFragment(String(fragment.dropFirst()), of: other, link: reference, from: page) }
             return relativePath(from: page.output, to: other.output) + fragment
         }
         if FileManager.default.fileExists(atPath: options.course.appendingPathComponent(target).path) {
@@ -31,6 +36,16 @@ extension SiteBuild {
             report(.warning(page.source, line: reference.line, "\(what) '\(destination)' not found (looked for \(target)); the page shows \(reference.kind == .image ? "its alt text" : "a dead link")"))
         }
         return nil
+    }
+
+    /// Warns when `#fragment` names no heading of `target` (nor an `id` written in its raw HTML).
+    private func checkFragment(_ fragment: String, of target: Page, link: LinkReference, from page: Page) {
+        let id = fragment.removingPercentEncoding ?? fragment
+        if target.document?.headings.contains(where: { $0.id == id }) == true { return }
+        if target.body.contains("id=\"\(id)\"") || target.body.contains("id='\(id)'") || target.body.contains("name=\"\(id)\"") { return }
+        let ids = (target.document?.headings ?? []).map(\.id)
+        let hint = ids.isEmpty ? "it has no headings" : "its headings are #" + ids.prefix(8).joined(separator: ", #") + (ids.count > 8 ? ", …" : "")
+        report(.warning(page.source, line: link.line, "broken link '\(link.destination)': \(target === page ? "this page" : target.source) has no heading #\(id) (\(hint))"))
     }
 
     /// Images written as raw HTML (`<img src="images/cell.png" width=300>`, common in real notes)

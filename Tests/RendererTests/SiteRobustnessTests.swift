@@ -34,7 +34,7 @@ import Testing
 }
 
 /// Reproducible bytes for garbage input (SplitMix64).
-struct SeededBytes {
+private struct SeededBytes {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt8 {

@@ -18,6 +18,18 @@ import Testing
         #expect(strict.allSatisfy { $0.hasSuffix("(an error with --strict)") })
     }
 
+    @Test func linksToMissingHeadingsAreWarnings() throws {
+        let course = try TestCourse([
+            "notes/a.md": "# A\n\n## Gates\n\n[ok](#gates) [here](#gatez) [there](b.md#cell) [gone](b.md#cel) [nowhere](#)\n",
+            "notes/b.md": "# B\n\n## Cell\n\n<a id=\"raw\"></a>[raw anchor](#raw)\n",
+        ])
+        let summary = try course.build()
+        #expect(summary.warnings.map(\.description) == [
+            "notes/a.md:5: broken link '#gatez': this page has no heading #gatez (its headings are #a, #gates)",
+            "notes/a.md:5: broken link 'b.md#cel': notes/b.md has no heading #cel (its headings are #b, #cell)",
+        ])
+    }
+
     @Test func imagesInRawHTMLAreCopiedOrReported() throws {
         let course = try TestCourse([
             "notes/a.md": "# A\n\n<img src=\"images/here.png\" width=300>\n\n| x |\n|---|\n| <img src='images/gone.png'> |\n",
