@@ -11,9 +11,10 @@ through time by hand, cell by cell, to every parameter's gradient. Prints one JS
 Usage: python3 Benchmarks/lstm_numpy.py
 """
 import json
-import time
 
 import numpy as np
+
+from timing import seconds_per_call
 
 I = H = O = 32
 T = 32
@@ -74,21 +75,7 @@ def forward_backward(gates, output, xs, targets):
 
 def time_per_iteration():
     gates, output, xs, targets = make(np.random.default_rng(1))
-    iterations = 1
-    while True:  # calibrate: one batch should take at least 50 ms
-        start = time.perf_counter()
-        for _ in range(iterations):
-            forward_backward(gates, output, xs, targets)
-        if time.perf_counter() - start >= 0.05:
-            break
-        iterations *= 2
-    samples = []
-    for _ in range(7):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            forward_backward(gates, output, xs, targets)
-        samples.append((time.perf_counter() - start) / iterations)
-    return min(samples)
+    return seconds_per_call(lambda: forward_backward(gates, output, xs, targets))
 
 
 if __name__ == "__main__":

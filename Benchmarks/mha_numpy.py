@@ -13,9 +13,10 @@ Usage: python3 Benchmarks/mha_numpy.py [n d_model heads]   (default 32 64 4)
 """
 import json
 import sys
-import time
 
 import numpy as np
+
+from timing import seconds_per_call
 
 
 def make(n, d, rng):
@@ -56,21 +57,7 @@ def forward_backward(weights, x, target, heads):
 
 def time_per_iteration(n, d, heads):
     weights, x, target = make(n, d, np.random.default_rng(1))
-    iterations = 1
-    while True:  # calibrate: one batch should take at least 50 ms
-        start = time.perf_counter()
-        for _ in range(iterations):
-            forward_backward(weights, x, target, heads)
-        if time.perf_counter() - start >= 0.05:
-            break
-        iterations *= 2
-    samples = []
-    for _ in range(7):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            forward_backward(weights, x, target, heads)
-        samples.append((time.perf_counter() - start) / iterations)
-    return min(samples)
+    return seconds_per_call(lambda: forward_backward(weights, x, target, heads))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ Usage: python3 Benchmarks/mha_torch.py [n d_model heads]   (default 32 64 4)
 import json
 import math
 import sys
-import time
+
+from timing import seconds_per_call
 
 try:
     import torch
@@ -39,21 +40,7 @@ def time_per_iteration(n, d, heads):
     uniform = lambda shape, b: (torch.rand(shape, generator=generator, dtype=torch.float64) * 2 - 1) * b  # noqa: E731
     weights = [uniform((d, d), bound).requires_grad_() for _ in range(4)]
     x, target = uniform((n, d), 1), uniform((n, d), 1)
-    iterations = 1
-    while True:  # calibrate: one batch should take at least 50 ms
-        start = time.perf_counter()
-        for _ in range(iterations):
-            forward_backward(weights, x, target, heads)
-        if time.perf_counter() - start >= 0.05:
-            break
-        iterations *= 2
-    samples = []
-    for _ in range(7):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            forward_backward(weights, x, target, heads)
-        samples.append((time.perf_counter() - start) / iterations)
-    return min(samples)
+    return seconds_per_call(lambda: forward_backward(weights, x, target, heads))
 
 
 if __name__ == "__main__":

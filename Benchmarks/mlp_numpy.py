@@ -9,9 +9,10 @@ Usage: python3 Benchmarks/mlp_numpy.py 4 16 64 256
 """
 import json
 import sys
-import time
 
 import numpy as np
+
+from timing import seconds_per_call
 
 BATCH = 16
 
@@ -52,21 +53,7 @@ def forward_backward(params, x, t):
 
 def time_per_iteration(hidden):
     params, x, t = make(hidden, np.random.default_rng(1))
-    iterations = 1
-    while True:  # calibrate: one batch should take at least 50 ms
-        start = time.perf_counter()
-        for _ in range(iterations):
-            forward_backward(params, x, t)
-        if time.perf_counter() - start >= 0.05:
-            break
-        iterations *= 2
-    samples = []
-    for _ in range(7):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            forward_backward(params, x, t)
-        samples.append((time.perf_counter() - start) / iterations)
-    return min(samples)
+    return seconds_per_call(lambda: forward_backward(params, x, t))
 
 
 if __name__ == "__main__":

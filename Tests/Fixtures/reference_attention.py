@@ -44,14 +44,8 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
-from reference_rnn import dump, entry, snapshot  # noqa: E402
-from reference_word2vec import vocabulary_of, words_of  # noqa: E402
+from fixture_io import dump, entry, fixture_folder, snapshot, uniform, vocabulary_of, words_of  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
-
-
-def uniform(gen, shape, bound):
-    count = int(np.prod(shape))
-    return np.array([gen.uniform(-bound, bound) for _ in range(count)]).reshape(shape)
 
 
 def causal_mask(n, m):
@@ -235,8 +229,7 @@ CASES = [
 
 
 def main():
-    out = HERE / "attention"
-    out.mkdir(exist_ok=True)
+    out = fixture_folder("attention")
     for make, case, description, params in CASES:
         (out / f"{case}.json").write_text(dump(make(case, description, params)))
     print(f"wrote {len(CASES)} fixtures to {out}")

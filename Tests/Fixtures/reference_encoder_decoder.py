@@ -45,8 +45,7 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
-from reference_rnn import dump, entry, snapshot  # noqa: E402
-from reference_word2vec import vocabulary_of, words_of  # noqa: E402
+from fixture_io import entry, fixture_folder, schedule, snapshot, uniform, vocabulary_of, words_of, write  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
 START, END = "<s>", "</s>"
@@ -178,10 +177,6 @@ def backward(loss):
 # The network
 
 
-def uniform(gen, shape, bound):
-    return np.array(gen.tensor(int(np.prod(shape)), bound)).reshape(shape)
-
-
 def positional_encoding(n, d):
     return np.array([[math.sin(p / 10000 ** ((j - j % 2) / d)) if j % 2 == 0 else math.cos(p / 10000 ** ((j - j % 2) / d))
                       for j in range(d)] for p in range(n)])
@@ -267,11 +262,6 @@ def forward(P, E_enc, E_dec, next_indices, h, v):
     return L
 
 
-def schedule(iterations):
-    every = max(1, iterations // 50)
-    return {i for i in range(1, iterations + 1) if i == 1 or i == iterations or i % every == 0}
-
-
 # Intermediates whose values (and gradients, all but the masked S) the fixtures pin down.
 VALUES = ["X^enc", "X^dec", "Q^enc", "A_1^enc", "Z^enc", "H_1^enc", "U^enc", "H_2^enc", "A_1^dec", "Z^dec",
           "H_1^dec", "Q^cross", "K^cross", "V^cross", "S_1^cross", "A_1^cross", "Z^cross", "H_2^dec", "F^dec", "H_3^dec",
@@ -334,15 +324,11 @@ CASES = [
 
 
 def main():
-    out = HERE / "attention"
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("encoder-decoder-*.json"):
-        old.unlink()
+    out = fixture_folder("attention", "encoder-decoder-*.json")
     for name, params, description in CASES:
         result = case(params)
         fixture = {"case": name, "demo": "encoder-decoder", "description": description, "parameters": params, **result}
-        (out / f"{name}.json").write_text(dump(fixture))
-        print(f"wrote {out.name}/{name}.json ({len(result['tensors'])} tensors)")
+        write(out, name, fixture)
 
 
 if __name__ == "__main__":

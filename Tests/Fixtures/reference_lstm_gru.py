@@ -42,7 +42,6 @@ bidirectional networks both directions' and the joined h_t), of the initial stat
 parameter. Names follow docs/models.md (hf_t, cb_t, W_f_fwd, ...).
 """
 
-import json
 import math
 import pathlib
 import sys
@@ -50,7 +49,9 @@ import sys
 import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
+from fixture_io import draw, entry, fixture_folder, sequence, snapshot, step_loss, write  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
 DEFAULTS = {"steps": 3, "input": 2, "output-size": 2, "hidden": 2, "train": 1, "lr": 0.1, "seed": 1}
@@ -59,58 +60,6 @@ DEMOS = ["lstm", "peephole-lstm", "gru", "birnn", "bilstm", "bigru"]
 
 def sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
-
-
-def column(values):
-    return np.array(values, dtype=np.float64).reshape(-1, 1)
-
-
-# ---------------------------------------------------------------------------------------------
-# The sequence task
-
-
-def one_hot(index, count):
-    v = np.zeros((count, 1))
-    v[index, 0] = 1.0
-    return v
-
-
-def draw(gen, count, bound):
-    return [gen.uniform(-bound, bound) for _ in range(count)]
-
-
-def sequence(p, gen):
-    """(xs, targets, loss): each x_t I x 1, each target_t O x 1."""
-    if "text" in p:
-        text = p["text"]
-        assert not any(c.isspace() for c in text), "only character texts here"
-        tokens = list(text)
-        vocabulary = list(dict.fromkeys(tokens))
-        xs = [one_hot(vocabulary.index(c), len(vocabulary)) for c in tokens[:-1]]
-        targets = [one_hot(vocabulary.index(c), len(vocabulary)) for c in tokens[1:]]
-        return xs, targets, "cross-entropy"
-    loss = p.get("loss", "mse")
-    if "inputs" in p:
-        xs = [column(row) for row in p["inputs"]]
-    else:
-        steps = len(p["targets"]) if "targets" in p else p["steps"]
-        xs = [column(draw(gen, p["input"], 1.0)) for _ in range(steps)]
-    if "targets" in p:
-        targets = [column(row) for row in p["targets"]]
-    elif loss == "cross-entropy":
-        targets = [one_hot(gen.next_int(p["output-size"]), p["output-size"]) for _ in xs]
-    else:
-        targets = [column(draw(gen, p["output-size"], 1.0)) for _ in xs]
-    return xs, targets, loss
-
-
-def step_loss(y, target, loss):
-    """Q_t and dQ_t/dy_t."""
-    if loss == "mse":
-        return 0.5 * np.sum((y - target) ** 2), y - target
-    shifted = y - y.max()
-    log_softmax = shifted - np.log(np.exp(shifted).sum())
-    return -np.sum(target * log_softmax), np.exp(log_softmax) * target.sum() - target
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,27 +320,10 @@ class Bidirectional:
 # Fixture records
 
 
-def entry(name, value, version=None, gradient_of=None):
-    value = np.asarray(value, dtype=np.float64)
-    record = {"name": name}
-    if version is not None:
-        record["version"] = version
-    if gradient_of is not None:
-        record["gradientOf"] = gradient_of
-    record["shape"] = list(value.shape)
-    record["data"] = [float(v) for v in value.reshape(-1)]
-    return record
-
-
-def snapshot(value):
-    value = np.asarray(value, dtype=np.float64)
-    return {"shape": list(value.shape), "data": [float(v) for v in value.reshape(-1)]}
-
-
 def reference(demo, params):
     p = dict(DEFAULTS, **params)
     gen = SeededGenerator(p["seed"])
-    xs, targets, loss = sequence(p, gen)
+    xs, targets, _, loss = sequence(p, gen)
     I, O, H = xs[0].shape[0], targets[0].shape[0], p["hidden"]
     network = (Bidirectional if demo.startswith("bi") else OneWay)(demo, I, H, O)
     weights = initial_parameters(gen, network.shapes, H)
@@ -447,7 +379,7 @@ def check_against_finite_differences():
     network, before anything is written (a slip in a derivative stops the script)."""
     for demo in DEMOS:
         gen = SeededGenerator(123)
-        xs, targets, loss = sequence(dict(DEFAULTS, **{"steps": 3, "input": 2, "output-size": 2, "loss": "mse"}), gen)
+        xs, targets, _, loss = sequence(dict(DEFAULTS, **{"steps": 3, "input": 2, "output-size": 2, "loss": "mse"}), gen)
         network = (Bidirectional if demo.startswith("bi") else OneWay)(demo, 2, 3, 2)
         weights = initial_parameters(gen, network.shapes, 3)
         weights = [2 * w for w in weights]  # larger weights, so every path matters
@@ -468,47 +400,13 @@ def check_against_finite_differences():
     print(f"hand-written BPTT agrees with central differences for {', '.join(DEMOS)}")
 
 
-def dump(fixture):
-    """JSON with one tensor per line, numbers in shortest round-trip form."""
-    def compact(value):
-        return json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
-
-    lines = ["{"]
-    keys = list(fixture)
-    for i, key in enumerate(keys):
-        comma = "," if i < len(keys) - 1 else ""
-        value = fixture[key]
-        if key == "tensors":
-            lines.append('  "tensors": [')
-            lines += [f"    {compact(t)}" + ("," if j < len(value) - 1 else "") for j, t in enumerate(value)]
-            lines.append(f"  ]{comma}")
-        elif key == "history":
-            lines.append('  "history": {')
-            lines.append(f'    "losses": {compact(value["losses"])},')
-            lines.append('    "snapshots": {')
-            iters = list(value["snapshots"])
-            for j, it in enumerate(iters):
-                lines.append(f'      "{it}": {compact(value["snapshots"][it])}' + ("," if j < len(iters) - 1 else ""))
-            lines.append("    }")
-            lines.append(f"  }}{comma}")
-        else:
-            lines.append(f"  {json.dumps(key)}: {compact(value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
 def main():
     check_against_finite_differences()
-    out = HERE / "sequences"
-    out.mkdir(parents=True, exist_ok=True)
-    for demo in DEMOS:
-        for old in out.glob(f"{demo}-*.json"):
-            old.unlink()
+    out = fixture_folder("sequences", *(f"{demo}-*.json" for demo in DEMOS))
     for name, demo, params, description in CASES:
         result = reference(demo, params)
         fixture = {"case": name, "demo": demo, "description": description, "parameters": params, **result}
-        (out / f"{name}.json").write_text(dump(fixture))
-        print(f"wrote {out.name}/{name}.json ({len(result['tensors'])} tensors)")
+        write(out, name, fixture)
 
 
 if __name__ == "__main__":

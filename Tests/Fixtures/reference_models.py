@@ -35,21 +35,17 @@ Each fixture is one JSON object:
                  "snapshots": {"<iteration>": {parameter name: {"shape", "data"}}}}  (mlp only)}
 """
 
-import json
 import math
 import pathlib
 import sys
 
 import numpy as np
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "Python"))
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "Python"))
+from fixture_io import entry, fixture_folder, snapshot, uniform, write  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
-
-
-def uniform_tensor(gen, shape, bound):
-    """Row-major values uniform in [-bound, bound), as Tensor.uniform draws them."""
-    count = int(np.prod(shape)) if shape else 1
-    return np.array([gen.uniform(-bound, bound) for _ in range(count)], dtype=np.float64).reshape(shape)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,27 +70,6 @@ def phi_prime(name, z, a):
     if name == "relu":
         return (z > 0).astype(np.float64)
     raise ValueError(name)
-
-
-# ---------------------------------------------------------------------------------------------
-# Fixture records
-
-
-def entry(name, value, version=None, gradient_of=None):
-    value = np.asarray(value, dtype=np.float64)
-    record = {"name": name}
-    if version is not None:
-        record["version"] = version
-    if gradient_of is not None:
-        record["gradientOf"] = gradient_of
-    record["shape"] = list(value.shape)
-    record["data"] = [float(v) for v in value.reshape(-1)]
-    return record
-
-
-def snapshot(value):
-    value = np.asarray(value, dtype=np.float64)
-    return {"shape": list(value.shape), "data": [float(v) for v in value.reshape(-1)]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,9 +140,9 @@ def mlp_data(p, gen):
         T = np.array([[float(v) for v in labels]]) if loss == "mse" else one_hot(labels, layers[-1])
         return X, T
     m = p["samples"]
-    X = uniform_tensor(gen, [layers[0], m], 1.0)
+    X = uniform(gen, [layers[0], m], 1.0)
     if loss == "mse":
-        return X, uniform_tensor(gen, [layers[-1], m], 1.0)
+        return X, uniform(gen, [layers[-1], m], 1.0)
     labels = [gen.next_int(layers[-1]) for _ in range(m)]
     return X, one_hot(labels, layers[-1])
 
@@ -224,8 +199,8 @@ def mlp(params):
     Ws, bs = [], []
     for fan_in, fan_out in zip(layers, layers[1:]):
         bound_w = math.sqrt(6.0 / (fan_in + fan_out)) if p["init"] == "xavier" else 1.0 / math.sqrt(fan_in)
-        Ws.append(uniform_tensor(gen, [fan_out, fan_in], bound_w))
-        bs.append(uniform_tensor(gen, [fan_out, 1], 1.0 / math.sqrt(fan_in)))
+        Ws.append(uniform(gen, [fan_out, fan_in], bound_w))
+        bs.append(uniform(gen, [fan_out, 1], 1.0 / math.sqrt(fan_in)))
     X, T = mlp_data(p, gen)
     L = len(Ws)
 
@@ -296,47 +271,14 @@ CASES = [
 ]
 
 
-def dump(fixture):
-    """JSON with one tensor per line (numbers in shortest round-trip form, as json does)."""
-    def compact(value):
-        return json.dumps(value, separators=(", ", ": "))
-
-    lines = ["{"]
-    keys = list(fixture)
-    for i, key in enumerate(keys):
-        comma = "," if i < len(keys) - 1 else ""
-        value = fixture[key]
-        if key == "tensors":
-            lines.append(f'  "tensors": [')
-            lines += [f"    {compact(t)}" + ("," if j < len(value) - 1 else "") for j, t in enumerate(value)]
-            lines.append(f"  ]{comma}")
-        elif key == "history":
-            lines.append('  "history": {')
-            lines.append(f'    "losses": {compact(value["losses"])},')
-            lines.append('    "snapshots": {')
-            iters = list(value["snapshots"])
-            for j, it in enumerate(iters):
-                lines.append(f'      "{it}": {compact(value["snapshots"][it])}' + ("," if j < len(iters) - 1 else ""))
-            lines.append("    }")
-            lines.append(f"  }}{comma}")
-        else:
-            lines.append(f"  {json.dumps(key)}: {compact(value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
 def main():
-    out = pathlib.Path(__file__).resolve().parent / "models"
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.json"):
-        old.unlink()
+    out = fixture_folder("models", "*.json")
     for name, demo, params, description in CASES:
         tensors, history = (neuron if demo == "neuron" else mlp)(params)
         fixture = {"case": name, "demo": demo, "description": description, "parameters": params, "tensors": tensors}
         if history is not None:
             fixture["history"] = history
-        (out / f"{name}.json").write_text(dump(fixture))
-        print(f"wrote {out.name}/{name}.json ({len(tensors)} tensors)")
+        write(out, name, fixture)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ always with `history`, plus
 full gradient at a_t, so that dQ/dW_1 is their sum.
 """
 
-import json
 import math
 import pathlib
 import sys
@@ -41,75 +40,16 @@ import sys
 import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
+from fixture_io import draw, entry, fixture_folder, log_softmax, sequence, snapshot, write  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
 DEFAULTS = {"steps": 3, "input": 2, "output-size": 2, "hidden": 2, "train": 1, "lr": 0.1, "seed": 1}
 
 
 # ---------------------------------------------------------------------------------------------
-# The sequence task
-
-
-def tokens_of(text):
-    """Characters, or (when the text has white space) lower-cased words, punctuation stripped
-    except an apostrophe or hyphen inside a word (don't, well-known)."""
-    if not any(c.isspace() for c in text):
-        return list(text)
-    words = ["".join(c for c in word if c.isalnum() or c in "'-").strip("'-") for word in text.lower().split()]
-    return [w for w in words if w]
-
-
-def vocabulary_of(tokens):
-    vocabulary = []
-    for token in tokens:
-        if token not in vocabulary:
-            vocabulary.append(token)
-    return vocabulary
-
-
-def one_hot(index, count):
-    v = np.zeros((count, 1))
-    v[index, 0] = 1.0
-    return v
-
-
-def draw(gen, count, bound):
-    """`count` values uniform in [-bound, bound), in order."""
-    return [gen.uniform(-bound, bound) for _ in range(count)]
-
-
-def sequence(p, gen):
-    """(xs, targets, vocabulary, loss): each x_t I x 1, each target_t O x 1."""
-    if "text" in p:
-        tokens = tokens_of(p["text"])
-        vocabulary = vocabulary_of(tokens)
-        index = {token: i for i, token in enumerate(vocabulary)}
-        xs = [one_hot(index[token], len(vocabulary)) for token in tokens[:-1]]
-        targets = [one_hot(index[token], len(vocabulary)) for token in tokens[1:]]
-        return xs, targets, vocabulary, "cross-entropy"
-    loss = p.get("loss", "mse")
-    if "inputs" in p:
-        xs = [np.array(row, dtype=np.float64).reshape(-1, 1) for row in p["inputs"]]
-    else:
-        steps = len(p["targets"]) if "targets" in p else p["steps"]
-        xs = [np.array(draw(gen, p["input"], 1.0)).reshape(-1, 1) for _ in range(steps)]
-    if "targets" in p:
-        targets = [np.array(row, dtype=np.float64).reshape(-1, 1) for row in p["targets"]]
-    elif loss == "cross-entropy":
-        targets = [one_hot(gen.next_int(p["output-size"]), p["output-size"]) for _ in xs]
-    else:
-        targets = [np.array(draw(gen, p["output-size"], 1.0)).reshape(-1, 1) for _ in xs]
-    return xs, targets, None, loss
-
-
-# ---------------------------------------------------------------------------------------------
 # The network, its loss and backpropagation through time
-
-
-def log_softmax(y):
-    shifted = y - y.max()
-    return shifted - np.log(np.exp(shifted).sum())
 
 
 def forward(params, xs, targets, loss):
@@ -172,23 +112,6 @@ def initial_parameters(gen, I, H, O):
 # Fixture records
 
 NAMES = ["W_1", "b_1", "W_2", "b_2"]
-
-
-def entry(name, value, version=None, gradient_of=None):
-    value = np.asarray(value, dtype=np.float64)
-    record = {"name": name}
-    if version is not None:
-        record["version"] = version
-    if gradient_of is not None:
-        record["gradientOf"] = gradient_of
-    record["shape"] = list(value.shape)
-    record["data"] = [float(v) for v in value.reshape(-1)]
-    return record
-
-
-def snapshot(value):
-    value = np.asarray(value, dtype=np.float64)
-    return {"shape": list(value.shape), "data": [float(v) for v in value.reshape(-1)]}
 
 
 def rnn(params):
@@ -267,53 +190,12 @@ CASES = [
 ]
 
 
-def dump(fixture):
-    """JSON with one tensor (or contribution) per line, numbers in shortest round-trip form."""
-    def compact(value):
-        return json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
-
-    lines = ["{"]
-    keys = list(fixture)
-    for i, key in enumerate(keys):
-        comma = "," if i < len(keys) - 1 else ""
-        value = fixture[key]
-        if key == "tensors":
-            lines.append('  "tensors": [')
-            lines += [f"    {compact(t)}" + ("," if j < len(value) - 1 else "") for j, t in enumerate(value)]
-            lines.append(f"  ]{comma}")
-        elif key == "history":
-            lines.append('  "history": {')
-            lines.append(f'    "losses": {compact(value["losses"])},')
-            lines.append('    "snapshots": {')
-            iters = list(value["snapshots"])
-            for j, it in enumerate(iters):
-                lines.append(f'      "{it}": {compact(value["snapshots"][it])}' + ("," if j < len(iters) - 1 else ""))
-            lines.append("    }")
-            lines.append(f"  }}{comma}")
-        elif key == "bptt":
-            lines.append('  "bptt": {')
-            lines.append(f'    "parameter": {compact(value["parameter"])},')
-            lines.append('    "contributions": [')
-            cs = value["contributions"]
-            lines += [f"      {compact(c)}" + ("," if j < len(cs) - 1 else "") for j, c in enumerate(cs)]
-            lines.append("    ]")
-            lines.append(f"  }}{comma}")
-        else:
-            lines.append(f"  {json.dumps(key)}: {compact(value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
 def main():
-    out = HERE / "sequences"
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("rnn-*.json"):
-        old.unlink()
+    out = fixture_folder("sequences", "rnn-*.json")
     for name, params, description in CASES:
         result = rnn(params)
         fixture = {"case": name, "demo": "rnn", "description": description, "parameters": params, **result}
-        (out / f"{name}.json").write_text(dump(fixture))
-        print(f"wrote {out.name}/{name}.json ({len(result['tensors'])} tensors)")
+        write(out, name, fixture)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ Regenerate the fixtures (rewrites Tests/Fixtures/word2vec/skipgram-ns-*.json, an
 
 Needs Python 3.9+ and numpy 2.x. Written from the documented rules (issue 4,
 docs/word2vec-negative-sampling.md), not from the Swift code, and no number is read from a Swift
-run. The corpus rules (tokens, vocabulary, windows), the PCA and the neighbours are those of
-reference_word2vec.py, imported from it; the PRNG is Tests/Python/seeded_generator.py.
+run. The corpus rules (tokens, vocabulary, windows), the shuffle, the PCA and the neighbours are
+those of reference_word2vec.py, imported from it (the tokenizer by way of fixture_io.py); the PRNG
+is Tests/Python/seeded_generator.py.
 
 - pairs: every window in text order, its context words in offset order (-w..-1, +1..+w), padding
   left out; the traced pair is the window of `word`'s first occurrence (default the first) and
@@ -39,7 +40,8 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
-from reference_word2vec import NOTES, nearest, pca, tensor, vocabulary_of, windows_of, words_of  # noqa: E402
+from fixture_io import vocabulary_of, words_of  # noqa: E402
+from reference_word2vec import NOTES, neighbour_tensors, pca_snapshot, shuffle, tensor, windows_of  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402
 
 DEFAULTS = {"window": 1, "dimensions": 4, "negatives": 5, "train": 0, "lr": 0.05, "seed": 1}
@@ -131,21 +133,16 @@ def run(case, description, parameters):
     if p["train"] > 0:
         losses, snapshots = [], {}
         for epoch in range(1, p["train"] + 1):
-            for i in range(len(pairs) - 1, 0, -1):
-                j = gen.next_int(i + 1)
-                pairs[i], pairs[j] = pairs[j], pairs[i]
+            shuffle(pairs, gen)
             total = 0.0
             for c, o in pairs:
                 r = step(W_in, W_out, c, o, sampler.draws(gen, k, o), lr)
                 total += r["Q"]
                 W_in, W_out = r["W_in"], r["W_out"]
             losses.append(total / len(pairs))
-            projection = pca(W_in)
-            snapshots[str(epoch)] = {"W_in_pca": {"shape": [V, 2], "data": [float(v) for v in projection.ravel()]}}
+            snapshots[str(epoch)] = pca_snapshot(W_in)
         history = {"losses": losses, "snapshots": snapshots}
-    for word in [x for x in p.get("neighbours", "").split(",") if x]:
-        found = nearest(W_in, vocabulary.index(word), min(5, V - 1))
-        tensors.append(tensor(f"neighbours_{word}", [[c for _, c in found]]))
+    tensors += neighbour_tensors(W_in, vocabulary, p.get("neighbours", ""))
 
     fixture = {"case": case, "demo": "skipgram-ns", "description": description, "parameters": parameters,
                "negatives": negatives, "tensors": tensors}

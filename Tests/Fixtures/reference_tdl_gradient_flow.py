@@ -10,7 +10,8 @@ and only those) with:
 Needs Python 3.9+ and numpy 2.x. Written from the documented rules (issue 3, the demos' doc
 comments, docs/trace-format.md), not from the Swift code, and no number is read from a Swift run.
 The sequence task (draws, texts, one-hot tokens) and the fixture layout are those of
-reference_rnn.py, imported from it; the PRNG is Tests/Python/seeded_generator.py.
+reference_rnn.py, imported from fixture_io.py (the rnn's initial parameters from reference_rnn.py);
+the PRNG is Tests/Python/seeded_generator.py.
 
 tdl, the tapped delay line:
 - zhat_t = a_0 x_t + a_1 x_{t-1} + ... + a_{L-1} x_{t-L+1}, the terms added from i = 0 up, with
@@ -54,24 +55,11 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
-from reference_rnn import draw, dump, entry, initial_parameters, log_softmax, sequence, snapshot  # noqa: E402
+from fixture_io import draw, entry, fixture_folder, schedule, sequence, snapshot, step_loss, write  # noqa: E402
+from reference_rnn import initial_parameters  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
 TASK_DEFAULTS = {"steps": 3, "input": 2, "output-size": 2, "train": 1, "lr": 0.1, "seed": 1}
-
-
-def step_loss(y, target, loss):
-    """(Q_t, dQ_t/dy)."""
-    if loss == "mse":
-        return 0.5 * np.sum((y - target) ** 2), y - target
-    ls = log_softmax(y)
-    return -np.sum(target * ls), np.exp(ls) * target.sum() - target
-
-
-def schedule(iterations):
-    """The iterations after which the parameters are snapshotted: 1, the last, every train/50-th."""
-    every = max(1, iterations // 50)
-    return {i for i in range(1, iterations + 1) if i == 1 or i == iterations or i % every == 0}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,16 +336,11 @@ CASES = [
 
 
 def main():
-    out = HERE / "sequences"
-    out.mkdir(parents=True, exist_ok=True)
-    for pattern in ("tdl-*.json", "gradient-flow-*.json"):
-        for old in out.glob(pattern):
-            old.unlink()
+    out = fixture_folder("sequences", "tdl-*.json", "gradient-flow-*.json")
     for name, demo, params, description in CASES:
         result = (tdl if demo == "tdl" else gradient_flow)(params)
         fixture = {"case": name, "demo": demo, "description": description, "parameters": params, **result}
-        (out / f"{name}.json").write_text(dump(fixture))
-        print(f"wrote {out.name}/{name}.json ({len(result['tensors'])} tensors)")
+        write(out, name, fixture)
 
 
 if __name__ == "__main__":

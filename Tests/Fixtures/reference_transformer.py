@@ -46,20 +46,10 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
-from reference_rnn import dump, entry, snapshot  # noqa: E402
-from reference_word2vec import vocabulary_of, words_of  # noqa: E402
+from fixture_io import entry, fixture_folder, schedule, snapshot, uniform, vocabulary_of, words_of, write  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
 SENTENCE = "cat sat on the soft mat"
-
-
-def uniform(gen, shape, bound):
-    return np.array(gen.tensor(int(np.prod(shape)), bound)).reshape(shape)
-
-
-def schedule(iterations):
-    every = max(1, iterations // 50)
-    return {i for i in range(1, iterations + 1) if i == 1 or i == iterations or i % every == 0}
 
 
 def embed(sentence, d, gen):
@@ -349,18 +339,13 @@ ENCODER_CASES = [
 
 
 def main():
-    out = HERE / "attention"
-    out.mkdir(parents=True, exist_ok=True)
-    for pattern in ("mha-*.json", "transformer-*.json"):
-        for old in out.glob(pattern):
-            old.unlink()
+    out = fixture_folder("attention", "mha-*.json", "transformer-*.json")
     cases = [("multi-head-attention", mha_case, MHA_CASES), ("transformer-encoder", encoder_case, ENCODER_CASES)]
     for demo, run, table in cases:
         for name, params, description in table:
             result = run(params)
             fixture = {"case": name, "demo": demo, "description": description, "parameters": params, **result}
-            (out / f"{name}.json").write_text(dump(fixture))
-            print(f"wrote {out.name}/{name}.json ({len(result['tensors'])} tensors)")
+            write(out, name, fixture)
 
 
 if __name__ == "__main__":

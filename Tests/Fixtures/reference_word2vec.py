@@ -33,7 +33,9 @@ import sys
 import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
+from fixture_io import vocabulary_of, words_of  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402
 
 NOTES = "Hey, this is sample corpus using only one context word."
@@ -45,19 +47,6 @@ W_OUT_EXAMPLE = np.array([
     [0.42, 0.43, 0.44, 0.45, 0.46, 0.47, 0.48, 0.49, 0.5, 0.51],
 ])
 DEFAULTS = {"window": 1, "dimensions": 4, "weights": "random", "train": 0, "lr": 0.05, "seed": 1}
-
-
-def words_of(text):
-    words = ["".join(c for c in w if c.isalnum() or c in "'-").strip("'-") for w in text.lower().split()]
-    return [w for w in words if w]
-
-
-def vocabulary_of(tokens):
-    vocabulary = []
-    for t in tokens:
-        if t not in vocabulary:
-            vocabulary.append(t)
-    return vocabulary
 
 
 def windows_of(indices, w):
@@ -122,6 +111,27 @@ def nearest(X, word, k):
     return scores[:k]
 
 
+def shuffle(items, gen):
+    """Fisher-Yates in place: i from n-1 down to 1, swap with next_int(i + 1)."""
+    for i in range(len(items) - 1, 0, -1):
+        j = gen.next_int(i + 1)
+        items[i], items[j] = items[j], items[i]
+
+
+def pca_snapshot(W_in):
+    projection = pca(W_in)
+    return {"W_in_pca": {"shape": [W_in.shape[0], 2], "data": [float(v) for v in projection.ravel()]}}
+
+
+def neighbour_tensors(W_in, vocabulary, words):
+    """A neighbours_<word> tensor for each of the comma-separated `words`: the indices of its nearest words."""
+    tensors = []
+    for word in [x for x in words.split(",") if x]:
+        found = nearest(W_in, vocabulary.index(word), min(5, len(vocabulary) - 1))
+        tensors.append(tensor(f"neighbours_{word}", [[c for _, c in found]]))
+    return tensors
+
+
 def tensor(name, value, version=None, gradient_of=None):
     value = np.atleast_2d(np.asarray(value, dtype=float)) if np.ndim(value) else np.asarray(value, dtype=float)
     entry = {"name": name, "shape": list(value.shape), "data": [float(v) for v in value.ravel()]}
@@ -181,9 +191,7 @@ def run(case, demo, description, parameters):
         losses, snapshots = [], {}
         order = list(range(len(windows)))
         for epoch in range(1, p["train"] + 1):
-            for i in range(len(order) - 1, 0, -1):
-                j = gen.next_int(i + 1)
-                order[i], order[j] = order[j], order[i]
+            shuffle(order, gen)
             total = 0.0
             for k in order:
                 centre, ctx = windows[k]
@@ -192,12 +200,9 @@ def run(case, demo, description, parameters):
                 total += r["Q"]
                 W_in, W_out = r["W_in"], r["W_out"]
             losses.append(total / len(order))
-            projection = pca(W_in)
-            snapshots[str(epoch)] = {"W_in_pca": {"shape": [V, 2], "data": [float(v) for v in projection.ravel()]}}
+            snapshots[str(epoch)] = pca_snapshot(W_in)
         history = {"losses": losses, "snapshots": snapshots}
-    for word in [x for x in p.get("neighbours", "").split(",") if x]:
-        found = nearest(W_in, vocabulary.index(word), min(5, V - 1))
-        tensors.append(tensor(f"neighbours_{word}", [[c for _, c in found]]))
+    tensors += neighbour_tensors(W_in, vocabulary, p.get("neighbours", ""))
 
     fixture = {"case": case, "demo": demo, "description": description, "parameters": parameters, "tensors": tensors}
     if history:
