@@ -12,7 +12,7 @@ all: build
 help:
 	@echo "make site    install what is missing, build, turn the bundled course (Site/) into a website (Site/_site/)"
 	@echo "make test    install what is missing, build, run every test (Swift, Python, browser)"
-	@echo "make bench   time the engine beside numpy (release build)"
+	@echo "make bench   time the engine beside numpy and the site build beside cmark-gfm (release build)"
 	@echo "make build   build the package (debug)"
 	@echo "make fixtures  regenerate the reference values from the independent numpy implementations"
 
@@ -34,7 +34,9 @@ test: setup
 
 bench: setup
 	$(SWIFT) build -c release --product unrolled-bench
+	$(SWIFT) build -c release --product unrolled
 	"$(BIN_RELEASE)/unrolled-bench"
+	python3 Benchmarks/site_bench.py "$(BIN_RELEASE)/unrolled"
 
 fixtures: setup
 	for script in Tests/Fixtures/reference_*.py; do python3 "$$script" || exit 1; done
