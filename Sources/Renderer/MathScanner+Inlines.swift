@@ -1,0 +1,196 @@
+/// The inline rules within one paragraph-like run of text lines: code spans, raw HTML and link
+/// destinations are skipped, and the math delimiters follow pandoc's `tex_math_dollars` and
+/// `tex_math_single_backslash` rules (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`).
+extension MathScanner {
+    /// Scans lines `first...last` (one paragraph-like run of text) for code spans, HTML and math.
+    mutating func scanInline(from first: Int, through last: Int) {
+        let end = lines[last].end
+        var noCloser: Set<Int> = []  // code span lengths, and negative keys for math delimiters
+        var destinationFailedUntil = -1, htmlFailedUntil = -1
+        var position = lines[first].start, copied = position
+        while position < end {
+            switch input[position] {
+            case 0x5C:  // '\'
+                let next = position + 1 < end ? input[position + 1] : 0
+                if next == 0x28 || next == 0x5B, !noCloser.contains(-Int(next)),  // '(' '['
+                   let close = backslashCloser(after: position + 2, end, closing: next == 0x28 ? 0x29 : 0x5D) {
+                    copy(copied, position)
+                    addSpan(position, contentStart: position + 2, contentEnd: close, end: close + 2, display: next == 0x5B, lines: first...last)
+                    position = close + 2
+                    copied = position
+                } else {
+                    if next == 0x28 || next == 0x5B { noCloser.insert(-Int(next)) }
+                    position += 2
+                }
+            case 0x60:  // '`'
+                let length = runLength(of: 0x60, at: position, end)
+                if !noCloser.contains(length), let close = codeSpanCloser(length, after: position + length, end) {
+                    position = close + length
+                } else {
+                    noCloser.insert(length)
+                    position += length
+                }
+            case 0x5D where position + 1 < end && input[position + 1] == 0x28 && position > destinationFailedUntil:  // "]("
+                if let close = linkDestinationEnd(at: position + 1, end) {
+                    position = close
+                } else {
+                    destinationFailedUntil = end
+                    position += 2
+                }
+            case 0x3C where position > htmlFailedUntil:  // '<'
+                if let close = htmlEnd(at: position, end) {
+                    position = close
+                } else {
+                    // An unclosed comment or quote scanned to the end: do not scan again (linear time).
+                    htmlFailedUntil = unclosedHTML ? end : htmlFailedUntil
+                    position += 1
+                }
+            case 0x24:  // '$'
+                if position + 1 < end, input[position + 1] == 0x24 {
+                    if !noCloser.contains(-2), let close = dollarCloser(after: position + 2, end, display: true) {
+                        copy(copied, position)
+                        addSpan(position, contentStart: position + 2, contentEnd: close, end: close + 2, display: true, lines: first...last)
+                        position = close + 2
+                        copied = position
+                    } else {
+                        noCloser.insert(-2)
+                        position += 2
+                    }
+                } else if position + 1 < end, !isSpace(input[position + 1]), input[position + 1] != 0x0A,
+                          !noCloser.contains(-1), let close = dollarCloser(after: position + 1, end, display: false) {
+                    copy(copied, position)
+                    addSpan(position, contentStart: position + 1, contentEnd: close, end: close + 1, display: false, lines: first...last)
+                    position = close + 1
+                    copied = position
+                } else {
+                    if position + 1 < end, !isSpace(input[position + 1]), input[position + 1] != 0x0A { noCloser.insert(-1) }
+                    position += 1
+                }
+            default:
+                position += 1
+            }
+        }
+        copy(copied, lineEnd(last))
+    }
+
+    private func codeSpanCloser(_ length: Int, after start: Int, _ end: Int) -> Int? {
+        var cursor = start
+        while cursor < end {
+            if input[cursor] == 0x60 {
+                let run = runLength(of: 0x60, at: cursor, end)
+                if run == length { return cursor }
+                cursor += run
+            } else {
+                cursor += 1
+            }
+        }
+        return nil
+    }
+
+    /// The closing `$` (or the first `$` of `$$`): inline, not after a space and not before a digit.
+    private func dollarCloser(after start: Int, _ end: Int, display: Bool) -> Int? {
+        var cursor = start
+        var hasContent = false
+        while cursor < end {
+            let byte = input[cursor]
+            if byte == 0x5C {
+                cursor += 2
+                hasContent = true
+                continue
+            }
+            if byte == 0x24 {
+                if display {
+                    if cursor + 1 < end, input[cursor + 1] == 0x24, hasContent { return cursor }
+                } else {
+                    let before = input[cursor - 1]
+                    let after: UInt8 = cursor + 1 < end ? input[cursor + 1] : 0
+                    if !isSpace(before), before != 0x0A, !(0x30...0x39).contains(after) { return cursor }
+                }
+            }
+            if !isSpace(byte), byte != 0x0A { hasContent = true }
+            cursor += 1
+        }
+        return nil
+    }
+
+    /// The `\` of the closing `\)` or `\]`, when the content has more than spaces and backslashes
+    /// (so the spec's `\(\)` and `\[\\\]`, escaped punctuation, stay text).
+    private func backslashCloser(after start: Int, _ end: Int, closing: UInt8) -> Int? {
+        var cursor = start
+        var hasContent = false
+        while cursor + 1 < end {
+            if input[cursor] == 0x5C {
+                if input[cursor + 1] == closing { return hasContent ? cursor : nil }
+                hasContent = hasContent || !(isSpace(input[cursor + 1]) || input[cursor + 1] == 0x5C || input[cursor + 1] == 0x0A)
+                cursor += 2
+            } else {
+                hasContent = hasContent || !(isSpace(input[cursor]) || input[cursor] == 0x0A)
+                cursor += 1
+            }
+        }
+        return nil
+    }
+
+    /// The end of a link destination and title `(…)` starting at `position`: parentheses
+    /// balanced, `\x` skipped, `<…>` taken whole; `nil` when it does not close.
+    private func linkDestinationEnd(at position: Int, _ end: Int) -> Int? {
+        var cursor = position + 1, depth = 1
+        while cursor < end {
+            switch input[cursor] {
+            case 0x5C: cursor += 1
+            case 0x28: depth += 1
+            case 0x29:
+                depth -= 1
+                if depth == 0 { return cursor + 1 }
+            case 0x0A where cursor + 1 < end && input[cursor + 1] == 0x0A: return nil
+            default: break
+            }
+            cursor += 1
+        }
+        return nil
+    }
+
+    /// The end of an HTML tag, comment or autolink starting at `position`, on the same line.
+    private mutating func htmlEnd(at position: Int, _ end: Int) -> Int? {
+        unclosedHTML = false
+        var cursor = position + 1
+        func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+        if cursor < end, input[cursor] == 0x2F { cursor += 1 }  // '/'
+        if cursor + 2 < end, input[cursor] == 0x21, input[cursor + 1] == 0x2D, input[cursor + 2] == 0x2D {  // '!--'
+            cursor += 3
+            while cursor + 2 < end {
+                if input[cursor] == 0x2D, input[cursor + 1] == 0x2D, input[cursor + 2] == 0x3E { return cursor + 3 }
+                cursor += 1
+            }
+            unclosedHTML = true
+            return nil
+        }
+        guard cursor < end, isLetter(input[cursor]) else { return nil }
+        while cursor < end, isLetter(input[cursor]) || (0x30...0x39).contains(input[cursor]) || input[cursor] == 0x2D
+            || input[cursor] == 0x2B || input[cursor] == 0x2E {
+            cursor += 1
+        }
+        guard cursor < end else { return nil }
+        if input[cursor] == 0x3A {  // ':' autolink
+            while cursor < end, input[cursor] > 0x20, input[cursor] != 0x3C, input[cursor] != 0x3E { cursor += 1 }
+            return cursor < end && input[cursor] == 0x3E ? cursor + 1 : nil
+        }
+        guard isSpace(input[cursor]) || input[cursor] == 0x2F || input[cursor] == 0x3E || input[cursor] == 0x0A else { return nil }
+        var quote: UInt8 = 0
+        while cursor < end {
+            let byte = input[cursor]
+            if quote != 0 {
+                if byte == quote { quote = 0 }
+            } else if byte == 0x22 || byte == 0x27 {
+                quote = byte
+            } else if byte == 0x3E {
+                return cursor + 1
+            } else if byte == 0x3C {
+                return nil
+            }
+            cursor += 1
+        }
+        unclosedHTML = true
+        return nil
+    }
+}
