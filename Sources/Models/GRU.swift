@@ -29,31 +29,14 @@ public struct GRU: RecurrentNetwork {
         self.outputSize = outputSize
     }
 
-    /// W_z, b_z, W_r, b_r, W_h, b_h.
+    /// W_z, b_z, W_r, b_r, W_h, b_h (then the output layer's W_y, b_y).
     public var recurrentParameters: [RecurrentParameter] {
         ["z", "r", "h"].flatMap {
             [RecurrentParameter("W", $0, [hiddenSize, hiddenSize + inputSize]), RecurrentParameter("b", $0, [hiddenSize, 1])]
         }
     }
 
-    /// W_z, b_z, W_r, b_r, W_h, b_h, W_y, b_y, in this order, each drawn row-major uniform in
-    /// ±1/√H (PyTorch's `GRU` convention, output layer included).
-    public func initialParameters(using random: inout SeededGenerator) -> [Tensor] {
-        let bound = 1 / Double(hiddenSize).squareRoot()
-        return drawRecurrentParameters(using: &random)
-            + [[outputSize, hiddenSize], [outputSize, 1]].map { Tensor.uniform($0, bound: bound, using: &random) }
-    }
-
-    /// The parameters on `tape`, named as in `initialParameters`.
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        bindRecurrent(values[..<6], on: tape, .oneWay)
-            + [tape.parameter(values[6], name: "W_y", tex: "W_{y}"), tape.parameter(values[7], name: "b_y", tex: "b_{y}")]
-    }
-
-    /// h_0 = 0 (or the backward direction's h_{T+1}), as an input.
-    public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> Var {
-        tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t))
-    }
+    public static let outputSubscript = "y"
 
     /// h_t from x_t and h_{t−1}, in the scope `GRU cell`, one scope per gate.
     public func cell(_ x: Var, _ h: Var, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> Var {
@@ -100,19 +83,6 @@ public struct GRU: RecurrentNetwork {
             let z = "\(symbol("z"))_{t}"
             return "\(symbol("h"))_{t} = \(z) \\odot \(previousState) + (1 - \(z)) \\odot \(symbol("\\tilde{h}"))_{t}"
         }
-    }
-
-    public func hidden(_ state: Var) -> Var { state }
-
-    /// y_t = W_y h_t + b_y, in the scope `output`.
-    public func output(_ h: Var, _ parameters: [Var], step t: Int) -> Var {
-        outputLayer(h, parameters[6], parameters[7], step: t, equation: "y_{t} = W_y h_{t} + b_y")
-    }
-
-    /// Runs the network over x_1…x_T from h_0 = 0: each step's cell, then its output, in the
-    /// step's `t = k` scope. Returns h_0…h_T and y_1…y_T.
-    public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (states: [Var], outputs: [Var]) {
-        unrollOneWay(inputs, parameters) { h, t in output(h, parameters, step: t) }
     }
 }
 

@@ -39,28 +39,15 @@ public struct LSTM: RecurrentNetwork {
         public let c: Var
     }
 
-    /// W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o, then (with peepholes) p_f, p_i, p_o.
+    /// W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o, then (with peepholes) p_f, p_i, p_o (then the output
+    /// layer's W_y, b_y). The peepholes are drawn like the rest, uniform in ±1/√H.
     public var recurrentParameters: [RecurrentParameter] {
         let (H, I) = (hiddenSize, inputSize)
         let gates = ["f", "i", "c", "o"].flatMap { [RecurrentParameter("W", $0, [H, H + I]), RecurrentParameter("b", $0, [H, 1])] }
         return gates + (peepholes ? ["f", "i", "o"].map { RecurrentParameter("p", $0, [H, 1]) } : [])
     }
 
-    /// W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o, (with peepholes p_f, p_i, p_o,) W_y, b_y, in this
-    /// order, each drawn row-major uniform in ±1/√H (PyTorch's `LSTM` convention, peepholes and
-    /// output layer included).
-    public func initialParameters(using random: inout SeededGenerator) -> [Tensor] {
-        let bound = 1 / Double(hiddenSize).squareRoot()
-        return drawRecurrentParameters(using: &random)
-            + [[outputSize, hiddenSize], [outputSize, 1]].map { Tensor.uniform($0, bound: bound, using: &random) }
-    }
-
-    /// The parameters on `tape`, named as in `initialParameters`.
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        let count = recurrentParameters.count
-        return bindRecurrent(values[..<count], on: tape, .oneWay)
-            + [tape.parameter(values[count], name: "W_y", tex: "W_{y}"), tape.parameter(values[count + 1], name: "b_y", tex: "b_{y}")]
-    }
+    public static let outputSubscript = "y"
 
     /// h_0 = c_0 = 0 (or the backward direction's h_{T+1}, c_{T+1}), as inputs.
     public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> State {
@@ -138,18 +125,6 @@ public struct LSTM: RecurrentNetwork {
     }
 
     public func hidden(_ state: State) -> Var { state.h }
-
-    /// y_t = W_y h_t + b_y, in the scope `output`.
-    public func output(_ h: Var, _ parameters: [Var], step t: Int) -> Var {
-        let count = peepholes ? 11 : 8
-        return outputLayer(h, parameters[count], parameters[count + 1], step: t, equation: "y_{t} = W_y h_{t} + b_y")
-    }
-
-    /// Runs the network over x_1…x_T from h_0 = c_0 = 0: each step's cell, then its output, in the
-    /// step's `t = k` scope. Returns h_0…h_T and y_1…y_T (`run` gives the cell states too).
-    public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (states: [Var], outputs: [Var]) {
-        unrollOneWay(inputs, parameters) { h, t in output(h, parameters, step: t) }
-    }
 }
 
 extension Demos {

@@ -19,27 +19,12 @@ public struct RNN: RecurrentNetwork {
         self.outputSize = outputSize
     }
 
-    /// W_1, b_1.
+    /// W_1, b_1 (then the output layer's W_2, b_2).
     public var recurrentParameters: [RecurrentParameter] {
         [RecurrentParameter("W", "1", [hiddenSize, inputSize + hiddenSize]), RecurrentParameter("b", "1", [hiddenSize, 1])]
     }
 
-    /// W_1, b_1, W_2, b_2, each drawn row-major uniform in ±1/√H (PyTorch's `RNN` convention).
-    public func initialParameters(using random: inout SeededGenerator) -> [Tensor] {
-        let bound = 1 / Double(hiddenSize).squareRoot()
-        return drawRecurrentParameters(using: &random)
-            + [[outputSize, hiddenSize], [outputSize, 1]].map { Tensor.uniform($0, bound: bound, using: &random) }
-    }
-
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        bindRecurrent(values[..<2], on: tape, .oneWay)
-            + [tape.parameter(values[2], name: "W_2", tex: "W_{2}"), tape.parameter(values[3], name: "b_2", tex: "b_{2}")]
-    }
-
-    /// h_0 = 0 (or the backward direction's h_{T+1}), as an input.
-    public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> Var {
-        tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t))
-    }
+    public static let outputSubscript = "2"
 
     /// h_t for x_t and h_{t−1}, in the scope `RNN cell`.
     public func cell(_ x: Var, _ h: Var, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> Var {
@@ -54,20 +39,6 @@ public struct RNN: RecurrentNetwork {
     private static func equation(_ direction: Direction) -> String {
         let (h, W, b) = (direction.symbol("h"), direction.symbol("W"), direction.symbol("b"))
         return "\(h)_{t} = \\tanh(\(W)_1 [x_{t}; \(h)_{\(direction.previous)}] + \(b)_1)"
-    }
-
-    public func hidden(_ state: Var) -> Var { state }
-
-    /// y_t = W_2 h_t + b_2, in the scope `output`.
-    public func output(_ h: Var, _ parameters: [Var], step t: Int) -> Var {
-        let (W_2, b_2) = (parameters[2], parameters[3])
-        return outputLayer(h, W_2, b_2, step: t, equation: "y_{t} = W_2 h_{t} + b_2")
-    }
-
-    /// Runs the network over x_1…x_T from h_0 = 0: each step's cell, then its output, in the
-    /// step's `t = k` scope. Returns h_0…h_T and y_1…y_T.
-    public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (states: [Var], outputs: [Var]) {
-        unrollOneWay(inputs, parameters) { h, t in output(h, parameters, step: t) }
     }
 }
 

@@ -5,16 +5,21 @@ import Trace
 /// RNN, the LSTM and the GRU. `Bidirectional` runs any of them both ways.
 ///
 /// The recurrent part's parameters come first in every parameter list, in the order of
-/// `recurrentParameters`; a cell reads only those and ignores what follows (an output layer).
+/// `recurrentParameters`; a cell reads only those and ignores what follows (the output layer,
+/// y_t = W h_t + b, which only the one-way network uses).
 public protocol RecurrentNetwork: Sendable {
     /// What one step carries to the next: h_t, or h_t and c_t.
     associatedtype State
 
     var inputSize: Int { get }
     var hiddenSize: Int { get }
+    var outputSize: Int { get }
 
     /// The recurrent part's parameters in drawing and binding order: their symbol, subscript and shape.
     var recurrentParameters: [RecurrentParameter] { get }
+
+    /// The output layer's subscript, as the notes write it: `2` for the RNN's W_2, b_2; `y` for W_y, b_y.
+    static var outputSubscript: String { get }
 
     /// The state before the first input read in `direction`: zeros, bound as inputs, named for position `t`
     /// (h_0, or hb_{T+1} for the backward direction).
@@ -105,10 +110,7 @@ extension RecurrentNetwork {
 
     /// Binds the recurrent part's parameters (the first values) as parameters named for `direction`.
     public func bindRecurrent(_ values: ArraySlice<Tensor>, on tape: Tape, _ direction: Direction) -> [Var] {
-        zip(values, recurrentParameters).map { value, parameter in
-            let (name, tex) = direction.parameter(parameter)
-            return tape.parameter(value, name: name, tex: tex)
-        }
+        bindParameters(values, recurrentParameters, on: tape, direction)
     }
 
     /// Runs the cell over the inputs in `direction`'s order from the initial state, each step in
@@ -129,19 +131,67 @@ extension RecurrentNetwork {
         }
         return states
     }
+}
 
-    /// The one-way network with an output layer: each step's cell, then `output` (y_t from h_t),
-    /// in the step's `t = k` scope. Returns h_0…h_T and y_1…y_T.
-    func unrollOneWay(_ inputs: [Var], _ parameters: [Var], output: (Var, Int) -> Var) -> (states: [Var], outputs: [Var]) {
+// MARK: - The one-way network: the recurrent part, then the output layer
+
+extension RecurrentNetwork {
+    /// W and b of y_t = W h_t + b, O×H and O×1, named with `outputSubscript`.
+    var outputParameters: [RecurrentParameter] {
+        [
+            RecurrentParameter("W", Self.outputSubscript, [outputSize, hiddenSize]),
+            RecurrentParameter("b", Self.outputSubscript, [outputSize, 1]),
+        ]
+    }
+
+    /// The recurrent part's parameters, then the output layer's, each drawn row-major uniform in
+    /// ±1/√H (PyTorch's convention for its `RNN`, `LSTM` and `GRU`, here the output layer's too).
+    public func initialParameters(using random: inout SeededGenerator) -> [Tensor] {
+        let bound = 1 / Double(hiddenSize).squareRoot()
+        return drawRecurrentParameters(using: &random)
+            + outputParameters.map { Tensor.uniform($0.shape, bound: bound, using: &random) }
+    }
+
+    /// The parameters on `tape` in `initialParameters` order, named as in the notes: `W_1`, `b_1`,
+    /// `W_2`, `b_2` for the RNN.
+    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
+        bindParameters(values, recurrentParameters + outputParameters, on: tape, .oneWay)
+    }
+
+    /// y_t = W_y h_t + b_y (W_2, b_2 for the RNN), in the scope `output`.
+    public func output(_ h: Var, _ parameters: [Var], step t: Int) -> Var {
+        let count = recurrentParameters.count
+        let (W, b, s) = (parameters[count], parameters[count + 1], Self.outputSubscript)
+        return h.tape.scope("output", equation: "y_{t} = W_\(s) h_{t} + b_\(s)") {
+            (W • h + b).named("y_\(t)", tex: "y_{\(t)}")
+        }
+    }
+
+    /// Runs the network over x_1…x_T from the zero state: each step's cell, then its output, in
+    /// the step's `t = k` scope. Returns h_0…h_T and y_1…y_T (`run` gives whole states, c_t too).
+    public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (states: [Var], outputs: [Var]) {
         var outputs: [Var] = []
-        let states = run(inputs, parameters) { t, state in outputs.append(output(hidden(state), t)) }
+        let states = run(inputs, parameters) { t, state in outputs.append(output(hidden(state), parameters, step: t)) }
         return (states.map(hidden), outputs)
     }
 }
 
-/// y_t = W h_t + b in the scope `output`, with the equation written with the layer's symbols.
-func outputLayer(_ h: Var, _ W: Var, _ b: Var, step t: Int, equation: String) -> Var {
-    h.tape.scope("output", equation: equation) {
-        (W • h + b).named("y_\(t)", tex: "y_{\(t)}")
+/// The networks whose state is h_t alone (the RNN and the GRU).
+extension RecurrentNetwork where State == Var {
+    /// h_0 = 0 (or the backward direction's h_{T+1}), as an input.
+    public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> Var {
+        tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t))
+    }
+
+    public func hidden(_ state: Var) -> Var { state }
+}
+
+/// The values bound in order as the given parameters, named for `direction`.
+private func bindParameters(
+    _ values: some Sequence<Tensor>, _ parameters: [RecurrentParameter], on tape: Tape, _ direction: Direction
+) -> [Var] {
+    zip(values, parameters).map { value, parameter in
+        let (name, tex) = direction.parameter(parameter)
+        return tape.parameter(value, name: name, tex: tex)
     }
 }
