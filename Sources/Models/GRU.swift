@@ -87,19 +87,8 @@ public struct GRU: RecurrentNetwork {
 }
 
 extension Demos {
-    static let gru = Demo(
-        name: "gru",
-        summary: "A GRU (update and reset gates) unrolled over a sequence, trained by backpropagation through time",
-        parameters: SequenceDemo.parameters(),
-        build: { config throws(DemoError) in
-            var config = config
-            var random = config.generator
-            let task = try SequenceTask.make(&config, using: &random)
-            let network = GRU(inputSize: task.inputSize, hiddenSize: config.int("hidden"), outputSize: task.outputSize)
-            return SequenceDemo.run(
-                title: "GRU, H = \(network.hiddenSize): \(SequenceDemo.describe(task, iterations: config.int("train")))",
-                model: "gru", config: config, task: task, initial: network.initialParameters(using: &random),
-                bind: network.bind, outputs: { network.unroll($0, $1).outputs })
-        }
-    )
+    static let gru = recurrentDemo(
+        name: "gru", title: "GRU",
+        summary: "A GRU (update and reset gates) unrolled over a sequence, trained by backpropagation through time"
+    ) { GRU(inputSize: $0, hiddenSize: $1, outputSize: $2) }
 }

@@ -128,27 +128,12 @@ public struct LSTM: RecurrentNetwork {
 }
 
 extension Demos {
-    static let lstm = lstmDemo(
-        name: "lstm", peepholes: false,
-        summary: "An LSTM (forget, input and output gates, cell state) unrolled over a sequence, trained by BPTT")
-    static let peepholeLSTM = lstmDemo(
-        name: "peephole-lstm", peepholes: true,
-        summary: "An LSTM whose gates also read the cell state through diagonal peephole weights")
-
-    private static func lstmDemo(name: String, peepholes: Bool, summary: String) -> Demo {
-        Demo(
-            name: name, summary: summary, parameters: SequenceDemo.parameters(),
-            build: { config throws(DemoError) in
-                var config = config
-                var random = config.generator
-                let task = try SequenceTask.make(&config, using: &random)
-                let network = LSTM(
-                    inputSize: task.inputSize, hiddenSize: config.int("hidden"), outputSize: task.outputSize, peepholes: peepholes)
-                let title = peepholes ? "Peephole LSTM" : "LSTM"
-                return SequenceDemo.run(
-                    title: "\(title), H = \(network.hiddenSize): \(SequenceDemo.describe(task, iterations: config.int("train")))",
-                    model: name, config: config, task: task, initial: network.initialParameters(using: &random),
-                    bind: network.bind, outputs: { network.unroll($0, $1).outputs })
-            })
-    }
+    static let lstm = recurrentDemo(
+        name: "lstm", title: "LSTM",
+        summary: "An LSTM (forget, input and output gates, cell state) unrolled over a sequence, trained by BPTT"
+    ) { LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2) }
+    static let peepholeLSTM = recurrentDemo(
+        name: "peephole-lstm", title: "Peephole LSTM",
+        summary: "An LSTM whose gates also read the cell state through diagonal peephole weights"
+    ) { LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2, peepholes: true) }
 }

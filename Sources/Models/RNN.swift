@@ -43,19 +43,8 @@ public struct RNN: RecurrentNetwork {
 }
 
 extension Demos {
-    static let rnn = Demo(
-        name: "rnn",
-        summary: "A simple RNN unrolled over a sequence, trained by backpropagation through time",
-        parameters: SequenceDemo.parameters(),
-        build: { config throws(DemoError) in
-            var config = config
-            var random = config.generator
-            let task = try SequenceTask.make(&config, using: &random)
-            let network = RNN(inputSize: task.inputSize, hiddenSize: config.int("hidden"), outputSize: task.outputSize)
-            return SequenceDemo.run(
-                title: "RNN, H = \(network.hiddenSize): \(SequenceDemo.describe(task, iterations: config.int("train")))",
-                model: "rnn", config: config, task: task, initial: network.initialParameters(using: &random),
-                bind: network.bind, outputs: { network.unroll($0, $1).outputs })
-        }
-    )
+    static let rnn = recurrentDemo(
+        name: "rnn", title: "RNN",
+        summary: "A simple RNN unrolled over a sequence, trained by backpropagation through time"
+    ) { RNN(inputSize: $0, hiddenSize: $1, outputSize: $2) }
 }
