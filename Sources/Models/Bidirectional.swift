@@ -82,7 +82,7 @@ extension Demos {
     static let bigru = bidirectionalDemo(name: "bigru", cell: "GRU") { GRU(inputSize: $0, hiddenSize: $1, outputSize: $2) }
 
     /// A bidirectional sequence demo over the network `make` builds from I, H and O. Both
-    /// directions' output layers (if the network has one) go unused: `Bidirectional` has its own.
+    /// directions' output layers go unused: `Bidirectional` has its own.
     private static func bidirectionalDemo<Network: RecurrentNetwork>(
         name: String, cell: String, make: @escaping @Sendable (Int, Int, Int) -> Network
     ) -> Demo {
