@@ -307,20 +307,11 @@ extension Demos {
             }
             let total = SkipGramNegativeSampling.train(
                 &weights, pairs: pairs, negatives: k, sampler: sampler, learningRate: lr, using: &random)
-            let projection = Embeddings.pca(weights.input, rows: V, columns: N)
-            history.append(
-                HistoryEntry(
-                    iteration: epoch, loss: total / Double(pairs.count), traced: false,
-                    tensors: ["W_in_pca": TensorSnapshot(shape: [V, 2], data: projection)]))
+            history.append(Embeddings.epochEntry(epoch, meanLoss: total / Double(pairs.count), weights.input, rows: V, columns: N))
             config.progress?(epoch, epochs, total / Double(pairs.count))
         }
 
-        for word in neighbourWords ?? [] {
-            let nearest = Embeddings.nearest(to: word, in: weights.input, rows: V, columns: N, count: min(5, V - 1))
-            let name = words[word]
-            tape.constant(Tensor(shape: [1, nearest.count], scalars: nearest.map(\.cosine)), name: "neighbours_\(name)", tex: "\\cos(\\text{\(name)}, \\cdot)")
-                .labeled([[name], nearest.map { words[$0.word] }])
-        }
+        Embeddings.recordNeighbours(of: neighbourWords ?? [], in: weights.input, rows: V, columns: N, names: words, on: tape)
 
         var config = config
         config.derive("vocabulary", .int(V))

@@ -113,20 +113,11 @@ enum Word2VecDemo {
                     ? trainer.cbowStep(context: window.contextWords, target: window.centre, learningRate: lr)
                     : trainer.skipGramStep(centre: window.centre, context: window.contextWords, learningRate: lr)
             }
-            let projection = Embeddings.pca(trainer.W_in, rows: V, columns: N)
-            history.append(
-                HistoryEntry(
-                    iteration: epoch, loss: total / Double(order.count), traced: false,
-                    tensors: ["W_in_pca": TensorSnapshot(shape: [V, 2], data: projection)]))
+            history.append(Embeddings.epochEntry(epoch, meanLoss: total / Double(order.count), trainer.W_in, rows: V, columns: N))
             config.progress?(epoch, epochs, total / Double(order.count))
         }
 
-        for word in neighbourWords ?? [] {
-            let nearest = Embeddings.nearest(to: word, in: trainer.W_in, rows: V, columns: N, count: min(5, V - 1))
-            let name = corpus.vocabulary[word]
-            tape.constant(Tensor(shape: [1, nearest.count], scalars: nearest.map(\.cosine)), name: "neighbours_\(name)", tex: "\\cos(\\text{\(name)}, \\cdot)")
-                .labeled([[name], nearest.map { corpus.vocabulary[$0.word] }])
-        }
+        Embeddings.recordNeighbours(of: neighbourWords ?? [], in: trainer.W_in, rows: V, columns: N, names: corpus.vocabulary, on: tape)
 
         var config = config
         config.derive("vocabulary", .int(V))

@@ -1,3 +1,5 @@
+import Engine
+import Trace
 import Foundation
 
 /// word2vec training with recording off: plain arrays and sparse row updates, like the original
@@ -138,6 +140,26 @@ struct Word2VecTrainer {
 
 /// Deterministic views of trained embeddings.
 enum Embeddings {
+    /// One epoch's `history` entry: the mean loss and the 2-D PCA projection of W_in (`W_in_pca`, V×2).
+    static func epochEntry(_ epoch: Int, meanLoss: Double, _ X: [Double], rows V: Int, columns N: Int) -> HistoryEntry {
+        HistoryEntry(
+            iteration: epoch, loss: meanLoss, traced: false,
+            tensors: ["W_in_pca": TensorSnapshot(shape: [V, 2], data: pca(X, rows: V, columns: N))])
+    }
+
+    /// For each word, a constant `neighbours_<word>` on `tape`: the cosine similarities of its
+    /// nearest min(5, V − 1) rows of X, the columns labelled with those words.
+    static func recordNeighbours(of words: [Int], in X: [Double], rows V: Int, columns N: Int, names: [String], on tape: Tape) {
+        for word in words {
+            let nearest = nearest(to: word, in: X, rows: V, columns: N, count: min(5, V - 1))
+            let name = names[word]
+            tape.constant(
+                Tensor(shape: [1, nearest.count], scalars: nearest.map(\.cosine)), name: "neighbours_\(name)",
+                tex: "\\cos(\\text{\(name)}, \\cdot)"
+            ).labeled([[name], nearest.map { names[$0.word] }])
+        }
+    }
+
     /// The 2-D PCA projection of the rows of `X` (V×N, row-major), V×2 row-major.
     ///
     /// Centre the columns (mean over rows), covariance Xcᵀ Xc / (V − 1), its eigenvectors by

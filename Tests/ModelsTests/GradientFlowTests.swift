@@ -24,14 +24,7 @@ struct GradientFlowTests {
     }
 
     @Test func largestDeviationOverAllFixtures() throws {
-        var overall = Deviation()
-        for fixture in TDLFlowFixtures.cases("gradient-flow") {
-            let deviation = compare(try runDemo("gradient-flow", fixture.parameters), with: fixture)
-            print("GradientFlowTests: \(fixture.case): max relative error \(deviation.relative) over \(deviation.values) values")
-            overall.merge(deviation)
-        }
-        print("GradientFlowTests: \(overall.values) values; max relative error \(overall.relative), max |error| at 0: \(overall.absoluteAtZero)")
-        #expect(overall.values > 0 && overall.relative <= 1e-10)
+        try TDLFlowFixtures.expectLargestDeviationWithinTolerance(demo: "gradient-flow", label: "GradientFlowTests")
     }
 
     // MARK: The norms in history

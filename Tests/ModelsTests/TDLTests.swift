@@ -7,6 +7,18 @@ import Trace
 /// The `tdl` and `gradient-flow` reference cases in `Tests/Fixtures/sequences`, written by
 /// `Tests/Fixtures/reference_tdl_gradient_flow.py` (independent numpy, hand-written gradients).
 enum TDLFlowFixtures {
+    /// Every fixture of `demo` compared, each one's worst relative error printed, the worst overall ≤ 1e-10.
+    static func expectLargestDeviationWithinTolerance(demo: String, label: String) throws {
+        var overall = Deviation()
+        for fixture in cases(demo) {
+            let deviation = compare(try runDemo(demo, fixture.parameters), with: fixture)
+            print("\(label): \(fixture.case): max relative error \(deviation.relative) over \(deviation.values) values")
+            overall.merge(deviation)
+        }
+        print("\(label): \(overall.values) values; max relative error \(overall.relative), max |error| at 0: \(overall.absoluteAtZero)")
+        #expect(overall.values > 0 && overall.relative <= 1e-10)
+    }
+
     /// The per-step contributions to one tap's gradient (tdl fixtures only).
     struct Contribution: Decodable, Sendable {
         let t: Int
@@ -81,14 +93,7 @@ struct TDLTests {
     }
 
     @Test func largestDeviationOverAllFixtures() throws {
-        var overall = Deviation()
-        for fixture in TDLFlowFixtures.cases("tdl") {
-            let deviation = compare(try runDemo("tdl", fixture.parameters), with: fixture)
-            print("TDLTests: \(fixture.case): max relative error \(deviation.relative) over \(deviation.values) values")
-            overall.merge(deviation)
-        }
-        print("TDLTests: \(overall.values) values; max relative error \(overall.relative), max |error| at 0: \(overall.absoluteAtZero)")
-        #expect(overall.values > 0 && overall.relative <= 1e-10)
+        try TDLFlowFixtures.expectLargestDeviationWithinTolerance(demo: "tdl", label: "TDLTests")
     }
 
     @Test("Each tap's gradient is a chain of recorded adds over one contribution per step, each in t = k › tapped delay line",
