@@ -11,6 +11,7 @@ import Yams
 /// steps: 3           # … with its parameters; the others take their defaults
 /// title: One LSTM cell, three inputs
 /// caption: The forget gate decides what the cell keeps.
+/// id: forget-gate    # optional: the trace's id in deep links and its page traces/<id>.html
 /// ```
 /// ````
 ///
@@ -24,6 +25,8 @@ struct Directive: Equatable, Sendable {
     var source: Source
     var title: String?
     var caption: String?
+    /// The trace's id on the site (deep links `#<id>:<step>`, `traces/<id>.html`); made from the page's name when nil.
+    var id: String?
     /// Where the directive is: the page (relative to the course folder) and the fence's line.
     var file: String
     var line: Int
@@ -49,6 +52,7 @@ struct Directive: Equatable, Sendable {
         var src: String?
         var title: String?
         var caption: String?
+        var id: String?
         var parameters: [(String, Node, Int)] = []
         var errors: [Diagnostic] = []
         for (key, value) in mapping {
@@ -58,6 +62,14 @@ struct Directive: Equatable, Sendable {
             case "src": src = value.string
             case "title": title = value.string
             case "caption": caption = value.string
+            case "id":
+                let text = value.string ?? ""
+                guard Directive.isValidID(text) else {
+                    errors.append(.error(file, line: at(key.mark),
+                        "id '\(text)' is not usable in a link or a file name; use lower-case letters, digits and '-' (e.g. `id: forget-gate`)"))
+                    continue
+                }
+                id = text
             default: parameters.append((name, value, at(key.mark)))
             }
         }
@@ -71,7 +83,8 @@ struct Directive: Equatable, Sendable {
             if let (name, _, keyLine) = parameters.first {
                 return fail([.error(file, line: keyLine, "'\(name)' does not apply to `src:` (a trace from a file is shown as it is); remove it")])
             }
-            return .success(Directive(source: .file(path), title: title, caption: caption, file: file, line: line))
+            guard errors.isEmpty else { return fail(errors) }
+            return .success(Directive(source: .file(path), title: title, caption: caption, id: id, file: file, line: line))
         case (.some(let (name, modelLine)), nil):
             let demo: Demo
             do {
@@ -96,8 +109,14 @@ struct Directive: Equatable, Sendable {
                 }
             }
             guard errors.isEmpty else { return fail(errors) }
-            return .success(Directive(source: .demo(model: name, parameters: values), title: title, caption: caption, file: file, line: line))
+            return .success(Directive(source: .demo(model: name, parameters: values), title: title, caption: caption, id: id, file: file, line: line))
         }
+    }
+
+    /// Lower-case letters, digits and inner hyphens: safe in a URL fragment, a file name and an HTML id.
+    static func isValidID(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 64 && !text.hasPrefix("-") && !text.hasSuffix("-")
+            && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 }
 

@@ -59,6 +59,7 @@ public enum Site {
         ("read the course config", { $0.readConfig() }),
         ("collect pages", { $0.collectPages() }),
         ("parse pages", { $0.parsePages() }),
+        ("read the introduction", { $0.readIntroduction() }),
         ("run directives", { $0.runDirectives() }),
         ("stop on errors", { build throws(BuildFailure) in try build.stopOnErrors() }),
         ("render pages", { build throws(BuildFailure) in try build.renderPages() }),

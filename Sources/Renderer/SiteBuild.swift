@@ -16,6 +16,12 @@ final class SiteBuild {
     var files: Set<String> = []
     let temporary: URL
     var swapped = false
+    /// Every directive's trace, for its standalone page; and where each trace id was first used.
+    var tracePages: [TracePage] = []
+    var traceIDs: [String: (file: String, line: Int)] = [:]
+    /// The course folder's `index.md`, shown on the index page above the chapters; its HTML once rendered.
+    var introduction: Page?
+    var introductionHTML = ""
 
     init(_ options: SiteOptions) {
         self.options = options
@@ -99,7 +105,7 @@ final class SiteBuild {
                 let exists = files.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isFolder)
                 if exists && isFolder.boolValue {
                     if !name.hasPrefix("_") { folders.append(path) }
-                } else if name.hasSuffix(".md") {
+                } else if name.hasSuffix(".md") && path != SiteBuild.introductionFile {
                     found.append(path)
                 }
             }
@@ -141,12 +147,15 @@ final class SiteBuild {
         var count = 0
         for page in pages {
             guard let document = page.document else { continue }
+            var number = 0
             for block in document.codeBlocks(info: "unrolled") {
                 switch Directive.parse(body: block.content, file: page.source, line: block.line) {
                 case .failure(let failure): failure.diagnostics.forEach(report)
                 case .success(let directive):
                     count += 1
-                    if let figure = figure(for: directive, page: page, cache: &cache, number: count) {
+                    number += 1
+                    guard let id = traceID(for: directive, page: page, number: number) else { continue }
+                    if let figure = figure(for: directive, page: page, cache: &cache, id: id) {
                         page.figures[block.line] = figure
                     }
                 }
@@ -171,7 +180,7 @@ final class SiteBuild {
         }
     }
 
-    private func figure(for directive: Directive, page: Page, cache: inout TraceCache, number: Int) -> String? {
+    private func figure(for directive: Directive, page: Page, cache: inout TraceCache, id: String) -> String? {
         let trace: TraceDocument
         let json: Data
         do {
@@ -205,7 +214,9 @@ final class SiteBuild {
             return nil
         }
         guard let templates = try? loadTemplates() else { return nil }
-        let context = TraceFigure.context(trace: trace, json: json, title: directive.title, caption: directive.caption, number: number)
+        let context = TraceFigure.context(trace: trace, json: json, id: id, title: directive.title, caption: directive.caption,
+            pageHref: page.link(to: TracePage.path(id)))
+        tracePages.append(TracePage(id: id, page: page, context: context))
         return templates.render("trace-figure", context)
     }
 
@@ -227,12 +238,14 @@ final class SiteBuild {
             let html = templates.render("page", pageContext(page, index: index))
             try write(html, to: page.output)
         }
+        try writeTracePages(templates)
+        renderIntroduction(pages: sources)
         try write(templates.render("index", indexContext()), to: "index.html")
         try write(SearchIndex.script(for: pages), to: SearchIndex.path)
         summary.pages = pages.count
     }
 
-    private func write(_ html: String, to path: String) throws(BuildFailure) {
+    func write(_ html: String, to path: String) throws(BuildFailure) {
         let url = temporary.appendingPathComponent(path)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -67,6 +67,8 @@ extension SiteBuild {
             "root": "",
             "title": config.title,
             "chapters": chapters,
+            "introduction": introductionHTML,
+            "hasIntroduction": !introductionHTML.isEmpty,
             "pages": navigation(from: nil),
             "indexHref": "index.html",
             "next": pages.first.map { ["title": $0.title, "href": $0.output] as [String: Any] } ?? false,

@@ -1,43 +1,29 @@
 import Foundation
 import Trace
 
-/// What the `trace-figure` template shows for a directive until the interactive viewer replaces
-/// it: the trace's title, its configuration, a table of its steps, and the trace itself as JSON in
-/// a `<script type="application/json">` for the viewer to read.
+/// What a directive becomes on a page: the `<unrolled-trace>` viewer element with the trace as JSON
+/// inside it (Chromium refuses `fetch` over `file://`, so the data travels in the page), a static
+/// summary for readers without JavaScript and for print, and a link to the trace's own page.
+/// The same context renders the standalone page `traces/<id>.html` and `unrolled embed`'s file.
 enum TraceFigure {
-    /// The Mustache context of one figure. `number` makes its element id (`trace-1`, …) unique on the page.
-    static func context(trace: TraceDocument, json: Data, title: String?, caption: String?, number: Int) -> [String: Any] {
-        let names = trace.tensors.map(\.name)
-        func name(_ id: Int) -> String { names.indices.contains(id) ? names[id] : "#\(id)" }
-        let scopes = Dictionary(trace.scopes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        func path(_ id: Int?) -> String {
-            var parts: [String] = []
-            var current = id
-            while let id = current, let scope = scopes[id], parts.count < 64 {
-                parts.append(scope.name)
-                current = scope.parent
-            }
-            return parts.reversed().joined(separator: " › ")
-        }
-        let steps: [[String: Any]] = trace.steps.map { step in
-            [
-                "index": step.index, "phase": step.phase.rawValue, "op": step.op,
-                "inputs": step.inputs.map(name).joined(separator: ", "),
-                "output": name(step.output), "scope": path(step.scope),
-            ]
-        }
+    /// The Mustache context of one trace.
+    /// - Parameters:
+    ///   - id: the trace's id on the site: the viewer element's id and `trace-id`, deep links `#<id>:<step>`.
+    ///   - pageHref: the link to the trace's standalone page, relative to where the figure is shown.
+    static func context(trace: TraceDocument, json: Data, id: String, title: String?, caption: String?, pageHref: String? = nil) -> [String: Any] {
         let config: [[String: Any]] = trace.config.keys.sorted().map { ["name": $0, "value": trace.config[$0]!.displayText] }
         return [
-            "id": "trace-\(number)",
+            "id": id,
             "title": title ?? trace.title,
             "caption": caption.map(inlineHTML) ?? "",
             "hasCaption": caption != nil,
             "model": trace.model,
             "config": config,
-            "steps": steps,
             "stepCount": trace.steps.count,
             "tensorCount": trace.tensors.count,
             "json": scriptSafe(json),
+            "pageHref": pageHref ?? "",
+            "hasPage": pageHref != nil,
         ]
     }
 
@@ -53,5 +39,20 @@ enum TraceFigure {
     /// JSON that cannot end its `<script>` element early: `<` becomes `\u003c` (still the same JSON).
     static func scriptSafe(_ json: Data) -> String {
         String(decoding: json, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
+    }
+
+    /// The id a directive's trace gets when it names none: the page's file name without a leading
+    /// chapter number (`notes/06-lstm.md` → `lstm`), then the trace's number on the page: `lstm-1`.
+    static func defaultID(pageSource: String, number: Int) -> String {
+        let stem = URL(fileURLWithPath: pageSource).deletingPathExtension().lastPathComponent
+        var slug = String(stem.lowercased().unicodeScalars.map { scalar -> Character in
+            ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) ? Character(scalar) : "-"
+        })
+        if let dash = slug.firstIndex(of: "-"), slug[..<dash].allSatisfy(\.isNumber), slug.index(after: dash) < slug.endIndex {
+            slug = String(slug[slug.index(after: dash)...])
+        }
+        while slug.contains("--") { slug = slug.replacingOccurrences(of: "--", with: "-") }
+        slug = slug.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        return (slug.isEmpty ? "trace" : slug) + "-\(number)"
     }
 }

@@ -84,18 +84,19 @@ import Testing
         #expect(try course.page("part/alpha.html").contains(#"href="../assets/site.css""#))
     }
 
-    @Test func aDirectiveBecomesAFigureWithConfigStepsAndTheTraceAsJSON() throws {
+    @Test func aDirectiveBecomesAViewerElementWithTheTraceAsJSONAndAStaticSummary() throws {
         let course = try TestCourse(["notes/n.md": "# N\n\n" + Self.neuron + "\n"])
         let summary = try course.build()
         #expect(summary.traces == 1)
         let page = try course.page("notes/n.html")
-        #expect(page.contains(#"<figure class="unrolled-trace" id="trace-1" data-model="neuron">"#))
-        #expect(page.contains(#"<figcaption><span class="trace-title">One neuron</span> <span class="trace-caption">A first look.</span></figcaption>"#))
-        #expect(page.contains("<div><dt>activation</dt><dd>sigmoid</dd></div>"))
-        #expect(page.contains("<summary>21 steps over"))
-        #expect(page.contains(#"<tr class="forward"><td>0</td><td>forward</td><td>matmul</td>"#))
-        #expect(page.contains(#"<td>sigmoid_backward</td>"#))
+        #expect(page.contains(#"<figure class="unrolled-figure">"#))
+        #expect(page.contains(#"<unrolled-trace id="n-1" trace-id="n-1" data-title="One neuron" tabindex="0">"#))
         #expect(page.contains(#"<script type="application/json" class="unrolled-trace-data">{"config":"#))
+        #expect(page.contains(#"<p class="trace-title">One neuron</p>"#))
+        #expect(page.contains("<code>neuron</code> · 21 steps over"))
+        #expect(page.contains("<div><dt>activation</dt><dd>sigmoid</dd></div>"))
+        #expect(page.contains(#"<figcaption>A first look. <a class="trace-page-link" href="../traces/n-1.html">Open on its own page</a></figcaption>"#))
+        #expect(page.contains(#"<script src="../assets/viewer/viewer.js" defer></script>"#))
         #expect(!page.contains("```"))
     }
 
@@ -103,7 +104,7 @@ import Testing
         let course = try TestCourse(["notes/n.md": "```unrolled\nmodel: neuron\ncaption: The *error signal* $e = y - t$ & more\n```\n"])
         try course.build()
         #expect(try course.page("notes/n.html").contains(
-            #"<span class="trace-caption">The <em>error signal</em> <span class="math inline">e = y - t</span> &amp; more</span>"#))
+            #"<figcaption>The <em>error signal</em> <span class="math inline">e = y - t</span> &amp; more <a class="trace-page-link""#))
     }
 
     @Test func theSameDirectiveIsComputedOnceAndLaterBuildsReadTheCache() throws {
@@ -135,7 +136,7 @@ import Testing
         try course.write("traces/neuron.json", original)
         try course.write("notes/n.md", "# N\n\n```unrolled\nsrc: traces/neuron.json\ntitle: From a file\n```\n")
         try course.build()
-        #expect(try course.page("notes/n.html").contains(#"<span class="trace-title">From a file</span>"#))
+        #expect(try course.page("notes/n.html").contains(#"<p class="trace-title">From a file</p>"#))
         let edited = original.replacingOccurrences(of: "[0.6224593312018546]", with: "[0.7]")
         #expect(edited.contains("[0.7]"))
         try course.write("traces/neuron.json", edited)

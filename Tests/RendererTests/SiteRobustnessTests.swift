@@ -29,7 +29,7 @@ import Testing
             try course.write("notes/\(name).md", name == "unclosed-fence" ? "# Fence\n\n```unrolled\nmodel: neuron\n" : "# \(name)\n")
         }
         try course.build()
-        #expect(try course.page("notes/unclosed-fence.html").contains(#"<figure class="unrolled-trace""#))
+        #expect(try course.page("notes/unclosed-fence.html").contains(#"<unrolled-trace id="unclosed-fence-1""#))
     }
 }
 
