@@ -1,0 +1,705 @@
+/* Unrolled viewer: the special views (issue 7), "views that teach where a generic matrix
+   view does not". Each view is a spec pushed onto Unrolled.views (see the viewer contract):
+   applies(model), create(host, model, api) → {update(stepIndex), destroy()}.
+   Every view builds its indexes once in create() so that update() only looks things up:
+   it must stay under 5 ms on a 20,000-step trace. Classic script, no dependencies. */
+window.Unrolled = window.Unrolled || {};
+(function (U) {
+  'use strict';
+  var views = (U.views = U.views || []);
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  function html(tag, attrs, parent, text) {
+    var node = document.createElement(tag);
+    setAttrs(node, attrs);
+    if (text != null) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function svg(tag, attrs, parent, text) {
+    var node = document.createElementNS(SVG_NS, tag);
+    setAttrs(node, attrs);
+    if (text != null) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function setAttrs(node, attrs) {
+    if (!attrs) return;
+    for (var key in attrs) {
+      if (attrs[key] != null && attrs[key] !== false) node.setAttribute(key, attrs[key]);
+    }
+  }
+
+  // A <title> child is what SVG offers as an accessible name and a hover text at once.
+  function titled(node, text) {
+    var title = node.querySelector(':scope > title') || svg('title', null, node);
+    if (title.textContent !== text) title.textContent = text;
+    return node;
+  }
+
+  function toggleClass(node, name, on) {
+    if (node.classList.contains(name) !== !!on) node.classList.toggle(name, !!on);
+  }
+
+  // ---------------------------------------------------------------- numbers
+
+  function toNumber(x) {
+    if (typeof x === 'number') return x;
+    if (x === 'NaN') return NaN;
+    if (x === 'Infinity') return Infinity;
+    if (x === '-Infinity') return -Infinity;
+    return Number(x);
+  }
+
+  function norm(values) {
+    var sum = 0;
+    for (var i = 0; i < values.length; i++) sum += values[i] * values[i];
+    return Math.sqrt(sum);
+  }
+
+  // Exact decimal text for hover titles: the shortest string that reads back to the double.
+  function exact(x) {
+    if (x !== x) return 'NaN';
+    if (x === Infinity) return '∞';
+    if (x === -Infinity) return '−∞';
+    return String(x);
+  }
+
+  function vectorText(api, values, limit) {
+    var parts = [];
+    var n = Math.min(values.length, limit);
+    for (var i = 0; i < n; i++) parts.push(api.format(values[i]));
+    if (values.length > n) parts.push('…');
+    return '[' + parts.join(', ') + ']';
+  }
+
+  function exactVector(values) {
+    var parts = [];
+    for (var i = 0; i < values.length; i++) parts.push(exact(values[i]));
+    return '[' + parts.join(', ') + ']';
+  }
+
+  // Largest index i with list[i].step <= step, or -1. Lists are in step order.
+  function lastAtOrBefore(list, step) {
+    var lo = 0, hi = list.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (list[mid].step <= step) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found;
+  }
+
+  // ---------------------------------------------------------------- the shared trace index
+
+  /* What several views need to know about a trace, computed once per model in O(scopes +
+     steps + tensors): per scope the time step t, the direction and the iteration (root
+     scope); per step the same, carried over from the previous step for scope-less update
+     steps; per tensor its producing step and the gradients of it in step order; and per
+     iteration a name → tensor id table, since names repeat across traced iterations. */
+  var indexes = typeof WeakMap === 'function' ? new WeakMap() : null;
+
+  function traceIndex(model) {
+    var cached = indexes && indexes.get(model);
+    if (cached) return cached;
+    var trace = model.trace;
+    var scopes = trace.scopes || [], steps = trace.steps || [], tensors = trace.tensors || [];
+
+    var scopeT = new Int32Array(scopes.length), scopeDir = new Array(scopes.length);
+    var scopeRoot = new Int32Array(scopes.length);
+    for (var i = 0; i < scopes.length; i++) {
+      var scope = scopes[i], parent = scope.parent;
+      var match = /^t = (\d+)/.exec(scope.name);
+      scopeT[i] = match ? +match[1] : (parent == null ? 0 : scopeT[parent]);
+      scopeDir[i] = scope.name === 'forward direction' ? 'f'
+        : scope.name === 'backward direction' ? 'b' : (parent == null ? '' : scopeDir[parent]);
+      scopeRoot[i] = parent == null ? i : scopeRoot[parent];
+    }
+
+    var producer = new Int32Array(tensors.length).fill(-1);
+    var stepRoot = new Int32Array(steps.length);
+    var gradientsOf = {};
+    var names = {};          // root scope id → {name: tensor id}
+    var root = -1;
+    for (var s = 0; s < steps.length; s++) {
+      var step = steps[s];
+      if (step.scope != null) root = scopeRoot[step.scope];
+      stepRoot[s] = root;
+      producer[step.output] = s;
+      var table = names[root] || (names[root] = {});
+      for (var k = 0; k < step.inputs.length; k++) {
+        var input = tensors[step.inputs[k]];
+        if (input.role !== 'gradient' && !(input.name in table)) table[input.name] = input.id;
+      }
+      var output = tensors[step.output];
+      if (output.role === 'gradient') {
+        (gradientsOf[output.of] || (gradientsOf[output.of] = [])).push({ step: s, id: output.id });
+      } else if (!(output.name in table)) {
+        table[output.name] = output.id;
+      }
+    }
+    // The seed ∂L/∂L is made by no step; it counts from the first backward step.
+    var index = {
+      trace: trace, scopes: scopes, steps: steps, tensors: tensors,
+      scopeT: scopeT, scopeDir: scopeDir, scopeRoot: scopeRoot, stepRoot: stepRoot,
+      producer: producer, gradientsOf: gradientsOf, names: names,
+      lookup: function (rootId, name) {
+        var t = names[rootId];
+        return t && name in t ? t[name] : -1;
+      },
+      // The latest gradient of tensor `id` made at or before step s (accumulated so far).
+      gradientAt: function (id, s) {
+        var list = gradientsOf[id];
+        if (!list) return -1;
+        var at = lastAtOrBefore(list, s);
+        return at < 0 ? -1 : list[at].id;
+      },
+      roots: function () {
+        var list = [];
+        for (var r = 0; r < scopes.length; r++) if (scopes[r].parent == null) list.push(r);
+        return list;
+      }
+    };
+    if (indexes) indexes.set(model, index);
+    return index;
+  }
+
+  function values(model, id) {
+    return id < 0 ? null : model.values(id);
+  }
+
+  function phaseOf(index, s) {
+    return s >= 0 && s < index.steps.length ? index.steps[s].phase : null;
+  }
+
+  function lossName(index, gradientId) {
+    var match = /^d(.+?)\//.exec(index.tensors[gradientId].name);
+    return match ? match[1] : 'L';
+  }
+
+  // A caption line under a view's graphic, updated in place.
+  function caption(parent) {
+    return html('p', { class: 'uv-caption', 'aria-live': 'off' }, parent);
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  U.viewsInternals = { traceIndex: traceIndex, norm: norm, exact: exact };
+
+  // ================================================================ cell diagrams
+
+  /* The LSTM and GRU cells as diagrams. A "wire" carries one tensor of time step t, found
+     by name: LSTM f_t, i_t, ctilde_t, o_t, c_t, h_t; GRU z_t, r_t, htilde_t, h_t; and the
+     inputs x_t, h_{t−1}, c_{t−1}. Bidirectional traces add the direction to the name
+     (hf_2, ctildeb_3) and run the backward direction from t+1 to t. A "node" is a gate or
+     an operation, lit when the current step's innermost scope names it. */
+
+  var LSTM_LAYOUT = {
+    width: 780, height: 400,
+    box: [110, 40, 560, 300],
+    nodes: [
+      { id: 'forget', scope: 'forget gate', kind: 'gate', label: 'σ', sub: 'f', x: 250, y: 220 },
+      { id: 'input', scope: 'input gate', kind: 'gate', label: 'σ', sub: 'i', x: 340, y: 220 },
+      { id: 'candidate', scope: 'candidate', kind: 'gate', label: 'tanh', sub: 'c̃', x: 430, y: 220 },
+      { id: 'output', scope: 'output gate', kind: 'gate', label: 'σ', sub: 'o', x: 540, y: 220 },
+      { id: 'mulF', scope: 'cell state', kind: 'op', label: '⊙', x: 250, y: 90 },
+      { id: 'mulI', scope: 'cell state', kind: 'op', label: '⊙', x: 430, y: 150 },
+      { id: 'add', scope: 'cell state', kind: 'op', label: '+', x: 430, y: 90 },
+      { id: 'tanhC', scope: 'hidden state', kind: 'op', label: 'tanh', x: 610, y: 150 },
+      { id: 'mulO', scope: 'hidden state', kind: 'op', label: '⊙', x: 610, y: 220 }
+    ],
+    // Wire paths as point lists; `label` is where its values are written.
+    wires: [
+      { id: 'cprev', tensor: 'c', prev: true, tex: 'c_{t-1}', name: 'c', points: [[30, 90], [238, 90]], label: [40, 78], anchor: 'start' },
+      { id: 'cmid', tensor: null, points: [[262, 90], [418, 90]] },
+      { id: 'c', tensor: 'c', tex: 'c_t', name: 'c', points: [[442, 90], [750, 90]], label: [745, 78], anchor: 'end' },
+      { id: 'hprev', tensor: 'h', prev: true, name: 'h', points: [[30, 340], [170, 340]], label: [40, 358], anchor: 'start' },
+      { id: 'x', tensor: 'x', plain: true, name: 'x', points: [[170, 395], [170, 340]], label: [178, 390], anchor: 'start' },
+      { id: 'hx', tensor: 'hx', name: '[h;x]', points: [[170, 340], [540, 340]], label: [290, 358], anchor: 'start' },
+      { id: 'busF', tensor: null, points: [[250, 340], [250, 240]] },
+      { id: 'busI', tensor: null, points: [[340, 340], [340, 240]] },
+      { id: 'busC', tensor: null, points: [[430, 340], [430, 240]] },
+      { id: 'busO', tensor: null, points: [[540, 340], [540, 240]] },
+      { id: 'f', tensor: 'f', name: 'f', points: [[250, 200], [250, 102]], label: [256, 165], anchor: 'start' },
+      { id: 'i', tensor: 'i', name: 'i', points: [[340, 200], [340, 150], [418, 150]], label: [346, 185], anchor: 'start' },
+      { id: 'ctilde', tensor: 'ctilde', name: 'c̃', points: [[430, 200], [430, 162]], label: [438, 128], anchor: 'start' },
+      { id: 'ic', tensor: null, points: [[430, 138], [430, 102]] },
+      { id: 'cdown', tensor: null, points: [[610, 90], [610, 138]] },
+      { id: 'o', tensor: 'o', name: 'o', points: [[560, 220], [598, 220]], label: [548, 262], anchor: 'start' },
+      { id: 'tanhc', tensor: null, points: [[610, 162], [610, 208]] },
+      { id: 'h', tensor: 'h', name: 'h', points: [[610, 232], [610, 300], [750, 300]], label: [745, 318], anchor: 'end' }
+    ],
+    // Peephole connections: c_{t−1} into the forget and input gates, c_t into the output gate.
+    peepholes: [
+      { id: 'peepF', points: [[200, 90], [200, 220], [232, 220]] },
+      { id: 'peepI', points: [[200, 220], [200, 260], [322, 260], [322, 232]] },
+      { id: 'peepO', points: [[580, 90], [580, 205], [566, 205]] }
+    ]
+  };
+
+  var GRU_LAYOUT = {
+    width: 780, height: 400,
+    box: [110, 40, 560, 300],
+    nodes: [
+      { id: 'reset', scope: 'reset gate', kind: 'gate', label: 'σ', sub: 'r', x: 220, y: 250 },
+      { id: 'update', scope: 'update gate', kind: 'gate', label: 'σ', sub: 'z', x: 330, y: 250 },
+      { id: 'candidate', scope: 'candidate', kind: 'gate', label: 'tanh', sub: 'h̃', x: 540, y: 250 },
+      { id: 'mulR', scope: 'candidate', kind: 'op', label: '⊙', x: 220, y: 160 },
+      { id: 'mulZ', scope: 'hidden state', kind: 'op', label: '⊙', x: 330, y: 90 },
+      { id: 'oneMinus', scope: 'hidden state', kind: 'op', label: '1−', x: 430, y: 160 },
+      { id: 'mulH', scope: 'hidden state', kind: 'op', label: '⊙', x: 540, y: 160 },
+      { id: 'add', scope: 'hidden state', kind: 'op', label: '+', x: 540, y: 90 }
+    ],
+    wires: [
+      { id: 'hprev', tensor: 'h', prev: true, name: 'h', points: [[30, 90], [318, 90]], label: [40, 78], anchor: 'start' },
+      { id: 'hdrop', tensor: null, points: [[150, 90], [150, 350], [170, 350]] },
+      { id: 'rdrop', tensor: null, points: [[220, 90], [220, 148]] },
+      { id: 'x', tensor: 'x', plain: true, name: 'x', points: [[170, 395], [170, 350]], label: [178, 390], anchor: 'start' },
+      { id: 'hx', tensor: 'hx', name: '[h;x]', points: [[170, 350], [580, 350], [580, 270], [566, 270]], label: [250, 368], anchor: 'start' },
+      { id: 'busR', tensor: null, points: [[220, 350], [220, 272]] },
+      { id: 'busZ', tensor: null, points: [[330, 350], [330, 272]] },
+      { id: 'r', tensor: 'r', name: 'r', points: [[220, 228], [220, 172]], label: [226, 205], anchor: 'start' },
+      { id: 'rh', tensor: null, points: [[232, 160], [270, 160], [270, 300], [520, 300], [520, 272]] },
+      { id: 'z', tensor: 'z', name: 'z', points: [[330, 228], [330, 102]], label: [336, 205], anchor: 'start' },
+      { id: 'zbranch', tensor: null, points: [[330, 160], [416, 160]] },
+      { id: 'omz', tensor: null, points: [[444, 160], [528, 160]] },
+      { id: 'htilde', tensor: 'htilde', name: 'h̃', points: [[540, 228], [540, 172]], label: [546, 205], anchor: 'start' },
+      { id: 'hmid', tensor: null, points: [[342, 90], [528, 90]] },
+      { id: 'up', tensor: null, points: [[540, 148], [540, 102]] },
+      { id: 'h', tensor: 'h', name: 'h', points: [[552, 90], [750, 90]], label: [745, 78], anchor: 'end' }
+    ],
+    peepholes: []
+  };
+
+  function cellView(id, title, models, layout, cellScope) {
+    return {
+      id: id,
+      title: title,
+      applies: function (model) { return models.indexOf(model.trace.model) >= 0; },
+      create: function (host, model, api) {
+        return createCell(host, model, api, layout, cellScope, id);
+      }
+    };
+  }
+
+  function createCell(host, model, api, layout, cellScope, viewId) {
+    var index = traceIndex(model);
+    var peephole = model.trace.model === 'peephole-lstm';
+    host.classList.add('uv-view', 'uv-cell');
+
+    // Per step: which cell (iteration root, direction, t) and which node is active.
+    var stepCell = new Array(index.steps.length);
+    var last = null;
+    for (var s = 0; s < index.steps.length; s++) {
+      var scopeId = index.steps[s].scope;
+      var t = scopeId == null ? 0 : index.scopeT[scopeId];
+      if (t > 0 && scopeId != null) {
+        last = { root: index.stepRoot[s], dir: index.scopeDir[scopeId], t: t,
+                 leaf: index.scopes[scopeId].name };
+      } else if (last) {
+        last = { root: index.stepRoot[s], dir: last.dir, t: last.t, leaf: null };
+      }
+      stepCell[s] = last;
+    }
+    var T = 0;
+    for (var k = 0; k < index.scopes.length; k++) T = Math.max(T, index.scopeT[k]);
+
+    var figure = svg('svg', {
+      class: 'uv-svg', viewBox: '0 0 ' + layout.width + ' ' + layout.height,
+      role: 'img', 'aria-labelledby': viewId + '-title'
+    }, host);
+    var figureTitle = svg('title', { id: viewId + '-title' }, figure,
+      title(viewId) + ' of one time step');
+    var b = layout.box;
+    svg('rect', { class: 'uv-cellbox', x: b[0], y: b[1], width: b[2], height: b[3], rx: 14 }, figure);
+    var heading = svg('text', { class: 'uv-cellname', x: b[0] + 12, y: b[1] + 22 }, figure);
+
+    var wireNodes = {};
+    layout.wires.forEach(function (wire) {
+      var group = svg('g', { class: 'uv-wire', 'data-wire': wire.id }, figure);
+      svg('polyline', { points: wire.points.map(String).join(' '), class: 'uv-line' }, group);
+      var label = null;
+      if (wire.label) {
+        label = svg('text', { class: 'uv-values', x: wire.label[0], y: wire.label[1],
+                              'text-anchor': wire.anchor }, group);
+      }
+      wireNodes[wire.id] = { spec: wire, group: group, label: label };
+    });
+    if (peephole) {
+      layout.peepholes.forEach(function (p) {
+        var group = svg('g', { class: 'uv-wire uv-peephole', 'data-wire': p.id }, figure);
+        svg('polyline', { points: p.points.map(String).join(' '), class: 'uv-line' }, group);
+        titled(group, 'peephole connection: the cell state enters the gate (p ⊙ c)');
+      });
+    }
+    var nodeEls = {};
+    layout.nodes.forEach(function (node) {
+      var group = svg('g', { class: 'uv-node uv-' + node.kind, 'data-node': node.id,
+                              transform: 'translate(' + node.x + ',' + node.y + ')' }, figure);
+      if (node.kind === 'gate') {
+        svg('rect', { x: -26, y: -20, width: 52, height: 40, rx: 6 }, group);
+        svg('text', { class: 'uv-nodelabel', y: node.sub ? -2 : 5 }, group, node.label);
+        if (node.sub) svg('text', { class: 'uv-nodesub', y: 14 }, group, node.sub);
+      } else {
+        svg('circle', { r: 12 }, group);
+        svg('text', { class: 'uv-nodelabel', y: 5 }, group, node.label);
+      }
+      titled(group, node.scope + (node.kind === 'gate' ? '' : ': ' + node.label));
+      nodeEls[node.id] = { spec: node, group: group };
+    });
+
+    var note = caption(host);
+    var shown = { key: null };
+
+    function nameOf(wire, cell) {
+      var t = wire.prev ? (cell.dir === 'b' ? cell.t + 1 : cell.t - 1) : cell.t;
+      return wire.tensor + (wire.plain ? '' : cell.dir) + '_' + t;
+    }
+
+    function update(s) {
+      var cell = s >= 0 ? stepCell[s] : null;
+      var phase = phaseOf(index, s);
+      var backward = phase === 'backward';
+      toggleClass(host, 'uv-backward', backward);
+      if (!cell) {
+        setText(heading, cellScope);
+        setText(note, 'No time step yet: the diagram fills in when the first cell runs.');
+        return;
+      }
+      var direction = cell.dir === 'f' ? ' (forward direction)' : cell.dir === 'b' ? ' (backward direction)' : '';
+      setText(heading, cellScope + ', t = ' + cell.t + (T ? ' of ' + T : '') + direction);
+      figureTitle.textContent = cellScope + ' at t = ' + cell.t + direction +
+        (backward ? ', gradients flowing back' : ', forward values');
+      for (var n in nodeEls) {
+        toggleClass(nodeEls[n].group, 'uv-lit', cell.leaf === nodeEls[n].spec.scope);
+      }
+      for (var w in wireNodes) {
+        var item = wireNodes[w], spec = item.spec;
+        if (!spec.tensor) continue;
+        var name = nameOf(spec, cell);
+        var id = index.lookup(cell.root, name);
+        var shownId = -1, known = false;
+        if (id >= 0) {
+          if (backward) {
+            shownId = index.gradientAt(id, s);
+            known = shownId >= 0;
+          } else {
+            shownId = id;
+            known = index.producer[id] < 0 || index.producer[id] <= s || phase !== 'forward';
+          }
+        }
+        toggleClass(item.group, 'uv-known', known);
+        toggleClass(item.group, 'uv-current', known && index.producer[shownId] === s);
+        item.group.setAttribute('data-tensor', name);
+        item.group.setAttribute('data-tensor-id', known ? String(shownId) : '');
+        if (!item.label) continue;
+        var display = backward ? '∂' + spec.name + ' ' : spec.name + ' ';
+        if (!known) {
+          setText(item.label, display + '·');
+          titled(item.group, (backward ? 'the gradient of ' : '') + name + ': not computed yet at this step');
+        } else {
+          var v = model.values(shownId);
+          setText(item.label, display + vectorText(api, v, 4));
+          titled(item.group, index.tensors[shownId].name + ' = ' + exactVector(v));
+        }
+      }
+      var leafText = cell.leaf ? 'Now: ' + cell.leaf + '. ' : '';
+      setText(note, leafText + (backward
+        ? 'Backward: each wire shows the gradient ∂L/∂(its value) accumulated so far (orange); “·” where it is not computed yet.'
+        : 'Forward: each wire shows its values at time step t; “·” where the value is not computed yet.'));
+    }
+
+    function title(vid) { return vid === 'gru-cell' ? 'The GRU cell' : 'The LSTM cell'; }
+
+    return { update: update, destroy: function () { host.textContent = ''; } };
+  }
+
+  views.push(cellView('lstm-cell', 'LSTM cell', ['lstm', 'peephole-lstm', 'bilstm'], LSTM_LAYOUT, 'LSTM cell'));
+  views.push(cellView('gru-cell', 'GRU cell', ['gru', 'bigru'], GRU_LAYOUT, 'GRU cell'));
+
+  // ================================================================ the unrolled network
+
+  /* The recurrent network as a row of cells t = 1…T (two rows for a bidirectional one),
+     the current cell lit, and under it one bar per time step with ‖∂L/∂h_t‖ as far as the
+     backward pass has computed it: the latest (accumulated) gradient of h_t made at or
+     before the current step. Fixed scales over the whole pass, so bars do not jump.
+     gradient-flow traces recorded as history only (no steps) show the norms each training
+     iteration kept (history[i].tensors.grad_norm_h), with a slider over iterations. */
+
+  var UNROLLED_MODELS = ['rnn', 'lstm', 'peephole-lstm', 'gru', 'birnn', 'bilstm', 'bigru',
+                         'tdl', 'gradient-flow'];
+
+  views.push({
+    id: 'unrolled',
+    title: 'Unrolled',
+    applies: function (model) { return UNROLLED_MODELS.indexOf(model.trace.model) >= 0; },
+    create: createUnrolled
+  });
+
+  function createUnrolled(host, model, api) {
+    var index = traceIndex(model);
+    host.classList.add('uv-view', 'uv-unrolled');
+    var bidirectional = /^bi/.test(model.trace.model);
+    var dirs = bidirectional ? ['f', 'b'] : [''];
+    var history = (model.trace.history || []).filter(function (e) {
+      return e.tensors && e.tensors.grad_norm_h;
+    });
+    var historyMode = index.steps.length === 0 && history.length > 0;
+
+    var T = 0;
+    for (var k = 0; k < index.scopes.length; k++) T = Math.max(T, index.scopeT[k]);
+    if (historyMode) T = history[0].tensors.grad_norm_h.shape.reduce(function (a, b) { return a * b; }, 1);
+
+    // Per iteration (root scope): the state tensor of each (direction, t), the first step
+    // of each cell, and which step makes which cell current.
+    var roots = {}, stateLetter = 'h', lossLetter = null;
+    index.roots().forEach(function (root) {
+      var entry = { state: {}, first: {} };
+      dirs.forEach(function (d) {
+        entry.state[d] = new Int32Array(T + 1).fill(-1);
+        entry.first[d] = new Int32Array(T + 1).fill(-1);
+        for (var t = 1; t <= T; t++) {
+          var id = index.lookup(root, 'h' + d + '_' + t);
+          if (id < 0) { id = index.lookup(root, 'zhat_' + t); if (id >= 0) stateLetter = 'ẑ'; }
+          entry.state[d][t] = id;
+        }
+      });
+      roots[root] = entry;
+    });
+    var stepCell = new Int32Array(index.steps.length);   // t of the step's cell, 0 for none
+    for (var s = 0; s < index.steps.length; s++) {
+      var scopeId = index.steps[s].scope;
+      var t = scopeId == null ? 0 : index.scopeT[scopeId];
+      var d = scopeId == null ? '' : index.scopeDir[scopeId];
+      var entry = roots[index.stepRoot[s]];
+      // Only cells of a direction row count (a bidirectional loss scope "t = 2" has none).
+      if (t > 0 && entry && entry.first[d]) {
+        stepCell[s] = t;
+        if (entry.first[d][t] < 0) entry.first[d][t] = s;
+      }
+    }
+
+    // Norms, cached per gradient tensor; the scale covers every gradient of every state.
+    var normCache = {}, maxNorm = 0, minPositive = Infinity;
+    function gradientNorm(id) {
+      if (!(id in normCache)) normCache[id] = norm(model.values(id));
+      return normCache[id];
+    }
+    function consider(n) {
+      if (n === n && n !== Infinity) {
+        if (n > maxNorm) maxNorm = n;
+        if (n > 0 && n < minPositive) minPositive = n;
+      }
+    }
+    Object.keys(roots).forEach(function (root) {
+      dirs.forEach(function (d) {
+        for (var t = 1; t <= T; t++) {
+          var list = index.gradientsOf[roots[root].state[d][t]] || [];
+          list.forEach(function (g) {
+            consider(gradientNorm(g.id));
+            if (lossLetter == null) lossLetter = lossName(index, g.id);
+          });
+        }
+      });
+    });
+    history.forEach(function (e) {
+      e.tensors.grad_norm_h.data.forEach(function (x) { consider(toNumber(x)); });
+    });
+    if (lossLetter == null) lossLetter = historyMode ? 'Q' : 'L';
+    var quantity = '‖∂' + lossLetter + '/∂' + stateLetter + '_t‖';
+
+    // ---- controls
+    var controls = html('div', { class: 'uv-controls' }, host);
+    var logLabel = html('label', null, controls);
+    var logBox = html('input', { type: 'checkbox' }, logLabel);
+    html('span', null, logLabel, 'log scale');
+    logBox.checked = minPositive < Infinity && maxNorm / minPositive > 100;
+    var slider = null, sliderText = null;
+    if (historyMode) {
+      var sliderLabel = html('label', null, controls);
+      html('span', null, sliderLabel, 'training iteration');
+      slider = html('input', { type: 'range', min: 0, max: history.length - 1, value: history.length - 1,
+                               'aria-label': 'training iteration' }, sliderLabel);
+      sliderText = html('output', null, sliderLabel);
+    }
+
+    // ---- geometry
+    var W = 900, left = 86, right = 16, cellH = 34, rowGap = 10, top = 8;
+    var cellW = (W - left - right) / Math.max(T, 1);
+    var rowsBottom = top + dirs.length * (cellH + rowGap);
+    var barTop = rowsBottom + 26, barH = 150, barBottom = barTop + barH;
+    var H = barBottom + 34;
+    var figure = svg('svg', { class: 'uv-svg', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+                               'aria-label': 'The network unrolled over t = 1…' + T + ', with ' +
+                               quantity + ' per time step' }, host);
+    var dense = cellW < 22;
+    var units = {}, bars = {};
+    dirs.forEach(function (d, row) {
+      var y = top + row * (cellH + rowGap);
+      svg('text', { class: 'uv-rowlabel', x: 4, y: y + cellH / 2 + 4 }, figure,
+          d === 'f' ? 'forward →' : d === 'b' ? '← backward' : (stateLetter === 'h' ? 'cells' : 'taps'));
+      if (!dense) {
+        for (var t = 1; t < T; t++) {
+          var ax = left + (d === 'b' ? t : t - 1) * cellW + cellW - 3;
+          svg('line', { class: 'uv-arrow', x1: ax - 3, y1: y + cellH / 2, x2: ax + 3 + 0.001, y2: y + cellH / 2 }, figure);
+        }
+      }
+      units[d] = [];
+      for (var t2 = 1; t2 <= T; t2++) {
+        var g = svg('g', { class: 'uv-unit', 'data-t': t2, 'data-dir': d || null }, figure);
+        var rect = svg('rect', { x: left + (t2 - 1) * cellW + (dense ? 0 : 3), y: y,
+                                 width: Math.max(cellW - (dense ? 0 : 6), 0.5), height: cellH, rx: dense ? 0 : 5 }, g);
+        if (!dense) svg('text', { x: left + (t2 - 0.5) * cellW, y: y + cellH / 2 + 4 }, g, String(t2));
+        if (!historyMode) {
+          if (T <= 40) { g.setAttribute('tabindex', '0'); g.setAttribute('role', 'button'); }
+          g.addEventListener('click', goToCell.bind(null, d, t2));
+          g.addEventListener('keydown', function (dd, tt, event) {
+            if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); goToCell(dd, tt); }
+          }.bind(null, d, t2));
+        }
+        titled(g, (d === 'f' ? 'forward direction, ' : d === 'b' ? 'backward direction, ' : '') +
+               't = ' + t2 + (historyMode ? '' : ': click to go to this cell'));
+        units[d][t2] = { group: g, rect: rect };
+      }
+    });
+    // Time-step ticks under the bars, every k-th for long sequences.
+    var tickEvery = T <= 30 ? 1 : Math.ceil(T / 20 / 5) * 5;
+    var axis = svg('g', { class: 'uv-axis' }, figure);
+    svg('line', { x1: left, y1: barBottom, x2: W - right, y2: barBottom }, axis);
+    for (var t3 = 1; t3 <= T; t3++) {
+      if (t3 === 1 || t3 % tickEvery === 0) {
+        svg('text', { x: left + (t3 - 0.5) * cellW, y: barBottom + 14, 'text-anchor': 'middle' }, axis, String(t3));
+      }
+    }
+    svg('text', { x: left + (W - left - right) / 2, y: barBottom + 30, 'text-anchor': 'middle' }, axis, 't');
+    var yAxis = svg('g', { class: 'uv-axis' }, figure);
+    svg('text', { class: 'uv-rowlabel', x: 4, y: barTop - 8 }, figure, quantity);
+    dirs.forEach(function (d, row) {
+      bars[d] = [];
+      var share = (cellW - (dense ? 0 : 6)) / dirs.length;
+      for (var t = 1; t <= T; t++) {
+        var bar = svg('rect', { class: 'uv-bar' + (d === 'b' ? ' uv-row-b' : ''), 'data-t': t, 'data-dir': d || null,
+                                x: left + (t - 1) * cellW + (dense ? 0 : 3) + row * share, width: Math.max(share, 0.5),
+                                y: barBottom, height: 0 }, figure);
+        bars[d][t] = { rect: bar, shown: -2 };
+      }
+    });
+    var note = caption(host);
+
+    function goToCell(d, t) {
+      var entry = roots[currentRoot];
+      if (entry && entry.first[d][t] >= 0) api.goTo(entry.first[d][t]);
+    }
+
+    function scaleY(n) {
+      if (!(n > 0)) return 0;
+      if (logBox.checked) {
+        var lo = Math.log10(minPositive), hi = Math.log10(maxNorm);
+        if (hi - lo < 1e-9) return barH;
+        return Math.max(2, barH * (Math.log10(n) - lo) / (hi - lo) * 0.95 + barH * 0.05);
+      }
+      return maxNorm > 0 ? barH * Math.min(n, maxNorm) / maxNorm : 0;
+    }
+
+    function drawAxis() {
+      yAxis.textContent = '';
+      var ticks = [];
+      if (!(maxNorm > 0)) return;
+      if (logBox.checked) {
+        for (var e = Math.floor(Math.log10(minPositive)); e <= Math.ceil(Math.log10(maxNorm)); e++) {
+          var v = Math.pow(10, e);
+          if (v >= minPositive / 1.0001 && v <= maxNorm * 1.0001) ticks.push(v);
+        }
+        if (ticks.length < 2) ticks = [minPositive, maxNorm];
+        var step = Math.ceil(ticks.length / 6);
+        ticks = ticks.filter(function (_, i) { return i % step === 0; });
+      } else {
+        ticks = [0, maxNorm / 2, maxNorm];
+      }
+      ticks.forEach(function (v) {
+        var y = barBottom - scaleY(v);
+        svg('line', { x1: left - 4, y1: y, x2: left, y2: y }, yAxis);
+        svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, yAxis, api.format(v));
+      });
+      svg('line', { x1: left, y1: barTop, x2: left, y2: barBottom }, yAxis);
+    }
+
+    function setBar(d, t, gradientId, n, fresh) {
+      var bar = bars[d][t];
+      var key = gradientId + (logBox.checked ? 'l' : 'n') + (fresh ? 'f' : '');
+      if (bar.shown === key) return;
+      bar.shown = key;
+      var h = n == null ? 0 : scaleY(n);
+      bar.rect.setAttribute('y', barBottom - h);
+      bar.rect.setAttribute('height', h);
+      toggleClass(bar.rect, 'uv-fresh', fresh);
+      if (n == null) {
+        bar.rect.removeAttribute('data-norm');
+        titled(bar.rect, quantity.replace('_t', '_' + t) + ': not computed yet');
+      } else {
+        bar.rect.setAttribute('data-norm', String(n));
+        titled(bar.rect, quantity.replace('_t', '_' + t) + (d === 'f' ? ' (forward)' : d === 'b' ? ' (backward)' : '') +
+               ' = ' + api.format(n) + ' (' + exact(n) + ')');
+      }
+    }
+
+    var currentRoot = -1, lastStep = -1;
+
+    function update(s) {
+      lastStep = s;
+      if (historyMode) { showHistory(+slider.value); return; }
+      if (s < 0 || s >= index.steps.length) return;
+      currentRoot = index.stepRoot[s];
+      var entry = roots[currentRoot];
+      if (!entry) return;
+      var phase = index.steps[s].phase;
+      toggleClass(host, 'uv-backward', phase === 'backward');
+      var scopeId = index.steps[s].scope;
+      var litT = stepCell[s], litD = scopeId == null ? '' : index.scopeDir[scopeId];
+      var computed = [], first = null, lastN = null;
+      dirs.forEach(function (d) {
+        for (var t = 1; t <= T; t++) {
+          var unit = units[d][t];
+          toggleClass(unit.group, 'uv-lit', litT === t && litD === d);
+          toggleClass(unit.group, 'uv-done', entry.first[d][t] >= 0 && entry.first[d][t] <= s);
+          var id = entry.state[d][t];
+          var g = id < 0 ? -1 : index.gradientAt(id, s);
+          var n = g < 0 ? null : gradientNorm(g);
+          setBar(d, t, g, n, g >= 0 && index.producer[g] === s);
+          if (n != null) computed.push(n);
+        }
+      });
+      if (computed.length === 0) {
+        setText(note, phase === 'forward'
+          ? 'Forward pass: the cells run from t = 1 to ' + T + '. Bars of ' + quantity + ' appear during the backward pass.'
+          : 'No gradient of the hidden states at this step.');
+      } else {
+        var lo = Math.min.apply(null, computed), hi = Math.max.apply(null, computed);
+        setText(note, quantity + ' computed for ' + computed.length + ' of ' + T * dirs.length +
+          ' time steps so far; smallest ' + api.format(lo) + ', largest ' + api.format(hi) +
+          (lo > 0 ? ' (ratio ' + api.format(hi / lo) + ')' : '') + '. Click a cell to go to it.');
+      }
+    }
+
+    function showHistory(i) {
+      var e = history[i];
+      var data = e.tensors.grad_norm_h.data.map(toNumber);
+      for (var t = 1; t <= T; t++) setBar('', t, 'h' + i + '_' + t, data[t - 1], false);
+      setText(sliderText, String(e.iteration));
+      var positive = data.filter(function (x) { return x > 0; });
+      setText(note, quantity + ' of training iteration ' + e.iteration + ' (loss ' + api.format(toNumber(e.loss)) + ')' +
+        (positive.length ? '; ‖∂/∂h_1‖ / ‖∂/∂h_T‖ = ' + api.format(data[0] / data[T - 1]) : '') + '.');
+    }
+
+    logBox.addEventListener('change', function () { drawAxis(); update(lastStep); });
+    if (slider) slider.addEventListener('input', function () { showHistory(+slider.value); });
+    drawAxis();
+    if (historyMode) showHistory(history.length - 1);
+    return { update: update, destroy: function () { host.textContent = ''; } };
+  }
+})(window.Unrolled);
