@@ -14,9 +14,10 @@ struct Unrolled: ParsableCommand {
               unrolled trace neuron --activation tanh
               unrolled trace mlp --layers 2,4,1 --train 200 --output mlp.json
               unrolled build Site --output Site/_site
+              unrolled embed lstm --steps 3 --output lstm.html
             """,
         version: "0.1.0",
-        subcommands: [TraceCommand.self, DemosCommand.self, BuildCommand.self]
+        subcommands: [TraceCommand.self, DemosCommand.self, BuildCommand.self, EmbedCommand.self]
     )
 }
 

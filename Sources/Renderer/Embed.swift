@@ -1,0 +1,78 @@
+import Foundation
+import Trace
+
+/// One trace as a single self-contained HTML file (`unrolled embed`): the viewer's scripts and
+/// styles, KaTeX with its fonts as `data:` URLs, and the trace, all inline. It opens from disk,
+/// offline, in an `<iframe>` or a slide deck, and requests nothing.
+public enum Embed {
+    /// The viewer's files under the templates' `assets/`, in the order a page loads them.
+    static let scripts = ["viewer/viewer-model.js", "viewer/viewer-views.js", "viewer/viewer.js"]
+    static let styles = ["site.css", "viewer/viewer.css", "viewer/viewer-views.css"]
+
+    /// - Parameters:
+    ///   - templates: the templates folder (its `embed.mustache`, `partials/` and `assets/`).
+    ///   - katex: Debian's KaTeX folder; when it is missing the page still works and shows math as TeX source.
+    public static func html(trace: TraceDocument, json: Data, title: String?, templates: URL, katex: URL) throws(Diagnostic) -> String {
+        let library = try Templates(directory: templates)
+        let assets = templates.appendingPathComponent("assets")
+        let id = Directive.isValidID(trace.model) ? trace.model : "trace"
+        var figure = TraceFigure.context(trace: trace, json: json, id: id, title: title, caption: nil)
+        figure["hasPage"] = false
+        var css: [String] = []
+        var js: [String] = []
+        let katexCSS = katex.appendingPathComponent("katex.min.css")
+        if let text = try? String(contentsOf: katexCSS, encoding: .utf8),
+            let script = try? String(contentsOf: katex.appendingPathComponent("katex.min.js"), encoding: .utf8)
+        {
+            css.append(inlineFonts(text, fonts: katex.appendingPathComponent("fonts")))
+            js.append(script)
+        }
+        for name in styles {
+            if let text = try? String(contentsOf: assets.appendingPathComponent(name), encoding: .utf8) { css.append(text) }
+        }
+        for name in scripts {
+            guard let text = try? String(contentsOf: assets.appendingPathComponent(name), encoding: .utf8) else {
+                throw .error(assets.appendingPathComponent(name).path, "the viewer's script is missing from the templates folder")
+            }
+            js.append(text)
+        }
+        return library.render("embed", [
+            "title": figure["title"] ?? trace.title,
+            "figure": library.render("trace-figure", figure),
+            "styles": css.map { safeInside($0, element: "style") },
+            "scripts": js.map { safeInside($0, element: "script") },
+        ])
+    }
+
+    /// KaTeX's stylesheet with each font's WOFF2 file as a `data:` URL and the other formats dropped
+    /// (every browser that runs the viewer reads WOFF2), so the file needs no folder beside it.
+    static func inlineFonts(_ css: String, fonts: URL) -> String {
+        var out = ""
+        var rest = Substring(css)
+        while let start = rest.range(of: "src:") {
+            out += rest[..<start.upperBound]
+            rest = rest[start.upperBound...]
+            let end = rest.firstIndex(where: { $0 == ";" || $0 == "}" }) ?? rest.endIndex
+            let sources = rest[..<end]
+            if let woff2 = sources.range(of: #"url\(([^)]*\.woff2)\)"#, options: .regularExpression) {
+                let path = sources[woff2].dropFirst(4).dropLast().trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+                let file = fonts.appendingPathComponent((path as NSString).lastPathComponent)
+                if let data = try? Data(contentsOf: file.resolvingSymlinksInPath()) {
+                    out += "url(data:font/woff2;base64,\(data.base64EncodedString())) format('woff2')"
+                } else {
+                    out += sources
+                }
+            } else {
+                out += sources
+            }
+            rest = rest[end...]
+        }
+        return out + rest
+    }
+
+    /// Text that cannot close its inline `<script>`/`<style>` element early. `<\/` means the same in
+    /// JavaScript strings and regular expressions; in CSS the sequence only occurs inside strings.
+    static func safeInside(_ text: String, element: String) -> String {
+        text.replacingOccurrences(of: "</\(element)", with: "<\\/\(element)", options: .caseInsensitive)
+    }
+}
