@@ -1,0 +1,122 @@
+"""Writes a self-contained test page for the trace viewer into a folder: Debian's KaTeX,
+the viewer's files from Templates/assets/viewer/ and one <unrolled-trace> element per
+trace, with exactly the markup the site build writes (docs/viewer.md). Tests and the
+benchmark open the page over file://.
+
+Also finds the `unrolled` binary and makes traces with it."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VIEWER_DIR = ROOT / "Templates" / "assets" / "viewer"
+KATEX_DIR = Path("/usr/share/javascript/katex")
+SAMPLES = Path("/tmp/samples")
+
+# In the contract's load order; the views' files are another engineer's and may not exist yet.
+SCRIPTS = ["viewer-model.js", "viewer-views.js", "viewer.js"]
+STYLES = ["viewer.css", "viewer-views.css"]
+
+
+@dataclass
+class Figure:
+    """One viewer on the page: the trace's JSON text, its id, and optional attributes."""
+
+    trace_json: str
+    trace_id: str
+    title: str | None = None
+    step: int | None = None
+    caption: str = ""
+
+
+def unrolled_binary() -> Path:
+    """UNROLLED_BIN if set, else the debug build, else the prebuilt CLI."""
+    for candidate in (os.environ.get("UNROLLED_BIN"), ROOT / ".build" / "debug" / "unrolled",
+                      "/tmp/unrolled-bin/unrolled"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise FileNotFoundError("no unrolled binary: set UNROLLED_BIN or run `swift build`")
+
+
+def make_trace(folder: Path, demo: str, *params: str, binary: Path | None = None) -> Path:
+    """Runs `unrolled trace DEMO PARAMS… --output folder/DEMO.json`; returns the file."""
+    out = folder / f"{demo}.json"
+    subprocess.run([str(binary or unrolled_binary()), "trace", demo, *params, "--output", str(out)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return out
+
+
+def sample_trace(demo: str, folder: Path) -> str:
+    """The JSON text of a demo's trace: /tmp/samples when present, else made by the binary."""
+    sample = SAMPLES / f"{demo}.json"
+    if sample.is_file():
+        return sample.read_text(encoding="utf-8")
+    return make_trace(folder, demo).read_text(encoding="utf-8")
+
+
+def script_json(text: str) -> str:
+    """JSON safe inside <script>: "<" escaped as \\u003c, as the site build does."""
+    return text.strip().replace("<", "\\u003c")
+
+
+def figure_html(figure: Figure) -> str:
+    trace = json.loads(figure.trace_json)
+    title = figure.title or trace.get("title", "")
+    attrs = f' id="{html.escape(figure.trace_id)}" trace-id="{html.escape(figure.trace_id)}"'
+    attrs += f' data-title="{html.escape(title)}" tabindex="0"'
+    if figure.step is not None:
+        attrs += f' step="{figure.step}"'
+    config = ", ".join(f"{k} = {v}" for k, v in trace.get("config", {}).items())
+    return (
+        '<figure class="unrolled-figure">\n'
+        f"  <unrolled-trace{attrs}>\n"
+        f'    <script type="application/json" class="unrolled-trace-data">{script_json(figure.trace_json)}</script>\n'
+        f'    <div class="unrolled-fallback"><p><strong>{html.escape(title)}</strong></p>'
+        f"<p>{html.escape(trace.get('model', ''))}: {html.escape(config)}</p></div>\n"
+        "  </unrolled-trace>\n"
+        f"  <figcaption>{figure.caption}</figcaption>\n"
+        "</figure>\n"
+    )
+
+
+def write_page(folder: Path, figures: list[Figure], name: str = "index.html", body_before: str = "") -> Path:
+    """Writes folder/name with KaTeX and the viewer's assets beside it; returns the page's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    assets = folder / "assets"
+    if not (assets / "katex").exists():
+        shutil.copytree(KATEX_DIR, assets / "katex", symlinks=False)
+    viewer = assets / "viewer"
+    viewer.mkdir(parents=True, exist_ok=True)
+    present = []
+    for file in SCRIPTS + STYLES:
+        if (VIEWER_DIR / file).is_file():
+            shutil.copy(VIEWER_DIR / file, viewer / file)
+            present.append(file)
+    styles = "".join(f'<link rel="stylesheet" href="assets/viewer/{f}">\n' for f in STYLES if f in present)
+    scripts = "".join(f'<script src="assets/viewer/{f}" defer></script>\n' for f in SCRIPTS if f in present)
+    page = (
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>Unrolled viewer test page</title>\n"
+        '<link rel="icon" href="data:,">\n'
+        '<link rel="stylesheet" href="assets/katex/katex.min.css">\n'
+        f"{styles}"
+        '<script src="assets/katex/katex.min.js" defer></script>\n'
+        f"{scripts}"
+        "<style>body { margin: 0 auto; padding: 1rem; max-width: 72rem; font: 16px/1.5 system-ui, sans-serif; }"
+        " @media (prefers-color-scheme: dark) { body { background: #101216; color: #e4e6ea; } }</style>\n"
+        "</head>\n<body>\n"
+        f"{body_before}"
+        + "".join(figure_html(f) for f in figures)
+        + "</body>\n</html>\n"
+    )
+    path = folder / name
+    path.write_text(page, encoding="utf-8")
+    return path
