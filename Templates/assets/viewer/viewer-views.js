@@ -8,6 +8,7 @@ window.Unrolled = window.Unrolled || {};
   'use strict';
   var views = (U.views = U.views || []);
   var SVG_NS = 'http://www.w3.org/2000/svg';
+  var uniqueIds = 0;   // ids inside SVGs (patterns) must differ between viewers on a page
 
   // ---------------------------------------------------------------- DOM helpers
 
@@ -229,9 +230,9 @@ window.Unrolled = window.Unrolled || {};
       { id: 'i', tensor: 'i', name: 'i', points: [[340, 200], [340, 150], [418, 150]], label: [346, 185], anchor: 'start' },
       { id: 'ctilde', tensor: 'ctilde', name: 'c̃', points: [[430, 200], [430, 162]], label: [438, 128], anchor: 'start' },
       { id: 'ic', tensor: null, points: [[430, 138], [430, 102]] },
-      { id: 'cdown', tensor: null, points: [[610, 90], [610, 138]] },
+      { id: 'cdown', tensor: null, points: [[610, 90], [610, 133]] },
       { id: 'o', tensor: 'o', name: 'o', points: [[560, 220], [598, 220]], label: [548, 262], anchor: 'start' },
-      { id: 'tanhc', tensor: null, points: [[610, 162], [610, 208]] },
+      { id: 'tanhc', tensor: null, points: [[610, 167], [610, 208]] },
       { id: 'h', tensor: 'h', name: 'h', points: [[610, 232], [610, 300], [750, 300]], label: [745, 318], anchor: 'end' }
     ],
     // Peephole connections: c_{t−1} into the forget and input gates, c_t into the output gate.
@@ -246,32 +247,32 @@ window.Unrolled = window.Unrolled || {};
     width: 780, height: 400,
     box: [110, 40, 560, 300],
     nodes: [
-      { id: 'reset', scope: 'reset gate', kind: 'gate', label: 'σ', sub: 'r', x: 220, y: 250 },
-      { id: 'update', scope: 'update gate', kind: 'gate', label: 'σ', sub: 'z', x: 330, y: 250 },
-      { id: 'candidate', scope: 'candidate', kind: 'gate', label: 'tanh', sub: 'h̃', x: 540, y: 250 },
-      { id: 'mulR', scope: 'candidate', kind: 'op', label: '⊙', x: 220, y: 160 },
-      { id: 'mulZ', scope: 'hidden state', kind: 'op', label: '⊙', x: 330, y: 90 },
-      { id: 'oneMinus', scope: 'hidden state', kind: 'op', label: '1−', x: 430, y: 160 },
-      { id: 'mulH', scope: 'hidden state', kind: 'op', label: '⊙', x: 540, y: 160 },
-      { id: 'add', scope: 'hidden state', kind: 'op', label: '+', x: 540, y: 90 }
+      { id: 'reset', scope: 'reset gate', kind: 'gate', label: 'σ', sub: 'r', x: 210, y: 250 },
+      { id: 'update', scope: 'update gate', kind: 'gate', label: 'σ', sub: 'z', x: 350, y: 250 },
+      { id: 'candidate', scope: 'candidate', kind: 'gate', label: 'tanh', sub: 'h̃', x: 560, y: 250 },
+      { id: 'mulR', scope: 'candidate', kind: 'op', label: '⊙', x: 210, y: 160 },
+      { id: 'mulZ', scope: 'hidden state', kind: 'op', label: '⊙', x: 350, y: 90 },
+      { id: 'oneMinus', scope: 'hidden state', kind: 'op', label: '1−', x: 450, y: 160 },
+      { id: 'mulH', scope: 'hidden state', kind: 'op', label: '⊙', x: 560, y: 160 },
+      { id: 'add', scope: 'hidden state', kind: 'op', label: '+', x: 560, y: 90 }
     ],
     wires: [
-      { id: 'hprev', tensor: 'h', prev: true, name: 'h', points: [[30, 90], [318, 90]], label: [40, 78], anchor: 'start' },
+      { id: 'hprev', tensor: 'h', prev: true, name: 'h', points: [[30, 90], [338, 90]], label: [40, 78], anchor: 'start' },
       { id: 'hdrop', tensor: null, points: [[150, 90], [150, 350], [170, 350]] },
-      { id: 'rdrop', tensor: null, points: [[220, 90], [220, 148]] },
+      { id: 'rdrop', tensor: null, points: [[210, 90], [210, 148]] },
       { id: 'x', tensor: 'x', plain: true, name: 'x', points: [[170, 395], [170, 350]], label: [178, 390], anchor: 'start' },
-      { id: 'hx', tensor: 'hx', name: '[h;x]', points: [[170, 350], [580, 350], [580, 270], [566, 270]], label: [250, 368], anchor: 'start' },
-      { id: 'busR', tensor: null, points: [[220, 350], [220, 272]] },
-      { id: 'busZ', tensor: null, points: [[330, 350], [330, 272]] },
-      { id: 'r', tensor: 'r', name: 'r', points: [[220, 228], [220, 172]], label: [226, 205], anchor: 'start' },
-      { id: 'rh', tensor: null, points: [[232, 160], [270, 160], [270, 300], [520, 300], [520, 272]] },
-      { id: 'z', tensor: 'z', name: 'z', points: [[330, 228], [330, 102]], label: [336, 205], anchor: 'start' },
-      { id: 'zbranch', tensor: null, points: [[330, 160], [416, 160]] },
-      { id: 'omz', tensor: null, points: [[444, 160], [528, 160]] },
-      { id: 'htilde', tensor: 'htilde', name: 'h̃', points: [[540, 228], [540, 172]], label: [546, 205], anchor: 'start' },
-      { id: 'hmid', tensor: null, points: [[342, 90], [528, 90]] },
-      { id: 'up', tensor: null, points: [[540, 148], [540, 102]] },
-      { id: 'h', tensor: 'h', name: 'h', points: [[552, 90], [750, 90]], label: [745, 78], anchor: 'end' }
+      { id: 'hx', tensor: 'hx', name: '[h;x]', points: [[170, 350], [600, 350], [600, 270], [586, 270]], label: [250, 368], anchor: 'start' },
+      { id: 'busR', tensor: null, points: [[210, 350], [210, 272]] },
+      { id: 'busZ', tensor: null, points: [[350, 350], [350, 272]] },
+      { id: 'r', tensor: 'r', name: 'r', points: [[210, 228], [210, 172]], label: [216, 200], anchor: 'start' },
+      { id: 'rh', tensor: null, points: [[222, 160], [270, 160], [270, 300], [540, 300], [540, 272]] },
+      { id: 'z', tensor: 'z', name: 'z', points: [[350, 228], [350, 102]], label: [356, 200], anchor: 'start' },
+      { id: 'zbranch', tensor: null, points: [[350, 160], [436, 160]] },
+      { id: 'omz', tensor: null, points: [[464, 160], [548, 160]] },
+      { id: 'htilde', tensor: 'htilde', name: 'h̃', points: [[560, 228], [560, 172]], label: [566, 205], anchor: 'start' },
+      { id: 'hmid', tensor: null, points: [[362, 90], [548, 90]] },
+      { id: 'up', tensor: null, points: [[560, 148], [560, 102]] },
+      { id: 'h', tensor: 'h', name: 'h', points: [[572, 90], [750, 90]], label: [745, 78], anchor: 'end' }
     ],
     peepholes: []
   };
@@ -293,12 +294,19 @@ window.Unrolled = window.Unrolled || {};
     host.classList.add('uv-view', 'uv-cell');
 
     // Per step: which cell (iteration root, direction, t) and which node is active.
+    // Only steps inside the cell scope choose the cell; the others (output layer, loss,
+    // updates) keep the last one, so the diagram stays on the cell just computed.
+    var inCell = new Uint8Array(index.scopes.length);
+    for (var c = 0; c < index.scopes.length; c++) {
+      var up = index.scopes[c].parent;
+      inCell[c] = index.scopes[c].name === cellScope || (up != null && inCell[up]) ? 1 : 0;
+    }
     var stepCell = new Array(index.steps.length);
     var last = null;
     for (var s = 0; s < index.steps.length; s++) {
       var scopeId = index.steps[s].scope;
       var t = scopeId == null ? 0 : index.scopeT[scopeId];
-      if (t > 0 && scopeId != null) {
+      if (t > 0 && scopeId != null && inCell[scopeId]) {
         last = { root: index.stepRoot[s], dir: index.scopeDir[scopeId], t: t,
                  leaf: index.scopes[scopeId].name };
       } else if (last) {
@@ -346,8 +354,9 @@ window.Unrolled = window.Unrolled || {};
         svg('text', { class: 'uv-nodelabel', y: node.sub ? -2 : 5 }, group, node.label);
         if (node.sub) svg('text', { class: 'uv-nodesub', y: 14 }, group, node.sub);
       } else {
-        svg('circle', { r: 12 }, group);
-        svg('text', { class: 'uv-nodelabel', y: 5 }, group, node.label);
+        var wide = node.label.length > 2;
+        svg('circle', { r: wide ? 17 : 12 }, group);
+        svg('text', { class: 'uv-nodelabel' + (wide ? ' uv-small' : ''), y: wide ? 4 : 5 }, group, node.label);
       }
       titled(group, node.scope + (node.kind === 'gate' ? '' : ': ' + node.label));
       nodeEls[node.id] = { spec: node, group: group };
@@ -701,5 +710,499 @@ window.Unrolled = window.Unrolled || {};
     drawAxis();
     if (historyMode) showHistory(history.length - 1);
     return { update: update, destroy: function () { host.textContent = ''; } };
+  }
+
+  // ================================================================ attention
+
+  /* The attention weights A = softmax(S) as a heatmap: query tokens down, key tokens
+     across (from the tensor's labels), one map per head (A_1, A_2, and for the
+     encoder–decoder A_k^enc, A_k^dec, A_k^cross) with a selector that follows the step.
+     Masked entries (a `where` before the softmax, or keys an incremental step has not
+     cached yet) are hatched; rows not computed yet are blank; the rows the current step
+     computes are lit. */
+
+  var ATTENTION_MODELS = ['attention', 'self-attention', 'attention-vs-tdl', 'multi-head-attention',
+                          'transformer-encoder', 'encoder-decoder'];
+
+  views.push({
+    id: 'attention',
+    title: 'Attention',
+    applies: function (model) { return ATTENTION_MODELS.indexOf(model.trace.model) >= 0; },
+    create: createAttention
+  });
+
+  function mapTitle(name) {
+    var m = /^A(?:_(\d+))?(?:\^(\w+))?$/.exec(name);
+    if (!m) return name;
+    var part = { enc: 'encoder self-attention', dec: 'decoder masked self-attention', cross: 'cross-attention' }[m[2]] || '';
+    return (part ? part + ', ' : '') + (m[1] ? 'head ' + m[1] : 'weights') + ' (' + name + ')';
+  }
+
+  function attentionMaps(index) {
+    var maps = [], byName = {};
+    index.steps.forEach(function (step, s) {
+      if (step.phase !== 'forward') return;
+      var out = index.tensors[step.output];
+      var full = step.op === 'softmax' && /^A(_\d+)?(\^\w+)?$/.test(out.name) && out.shape.length === 2;
+      var assembled = step.op === 'concat' && out.name === 'A' && out.shape.length === 2;
+      if (!full && !assembled) return;
+      if (byName[out.name]) return;   // a later traced iteration: found per root at update
+      var map = { name: out.name, step: s, incremental: assembled, rowSteps: null, rowWidths: null,
+                  scope: step.scope == null ? -1 : index.scopes[step.scope].parent };
+      if (assembled) {
+        // Row t is the softmax a_t of step t; its width is the number of keys cached then.
+        map.rowSteps = []; map.rowWidths = [];
+        for (var t = 1; t <= out.shape[0]; t++) {
+          var a = index.lookup(index.stepRoot[s], 'a_' + t);
+          map.rowSteps.push(a >= 0 ? index.producer[a] : s);
+          map.rowWidths.push(a >= 0 ? index.tensors[a].shape[1] : out.shape[1]);
+        }
+        map.scope = -1;
+      }
+      byName[out.name] = map;
+      maps.push(map);
+    });
+    return maps;
+  }
+
+  function createAttention(host, model, api) {
+    var index = traceIndex(model);
+    host.classList.add('uv-view', 'uv-attention');
+    var maps = attentionMaps(index);
+    if (!maps.length) { html('p', { class: 'uv-caption' }, host, 'This trace has no attention weights.'); return { update: function () {}, destroy: function () {} }; }
+
+    // Which map a scope belongs to (its head's scope or below), for following the step.
+    var scopeMap = new Int32Array(index.scopes.length).fill(-1);
+    maps.forEach(function (m, i) { if (m.scope >= 0) scopeMap[m.scope] = i; });
+    for (var k = 0; k < index.scopes.length; k++) {
+      var parent = index.scopes[k].parent;
+      if (scopeMap[k] < 0 && parent != null) scopeMap[k] = scopeMap[parent];
+    }
+
+    var controls = html('div', { class: 'uv-controls' }, host);
+    var select = null;
+    if (maps.length > 1) {
+      var label = html('label', null, controls);
+      html('span', null, label, 'attention map');
+      select = html('select', { 'aria-label': 'attention map (head)' }, label);
+      maps.forEach(function (m, i) { html('option', { value: i }, select, mapTitle(m.name)); });
+      select.addEventListener('change', function () { pinned = true; current = +select.value; build(); update(lastStep); });
+    }
+    var follow = html('span', { class: 'uv-caption' }, controls);
+    var holder = html('div', null, host);
+    var note = caption(host);
+
+    var current = 0, pinned = false, lastStep = -1, shownRoot = null, grid = null;
+
+    function tensorFor(map, root) {
+      var id = index.lookup(root, map.name);
+      return id >= 0 ? id : index.steps[map.step].output;
+    }
+
+    function maskFor(aId) {
+      // The softmax's input made by `where(mask, S)`: the mask's zeros are the masked keys.
+      var s = index.producer[aId];
+      if (s < 0 || index.steps[s].op !== 'softmax') return null;
+      var input = index.steps[s].inputs[0];
+      var ps = index.producer[input];
+      if (ps < 0 || index.steps[ps].op !== 'where') return null;
+      return model.values(index.steps[ps].inputs[0]);
+    }
+
+    function build() {
+      holder.textContent = '';
+      var map = maps[current];
+      var root = shownRoot == null ? index.stepRoot[map.step] : shownRoot;
+      var id = tensorFor(map, root);
+      var tensor = index.tensors[id];
+      var rows = tensor.shape[0], cols = tensor.shape[1];
+      var labels = tensor.labels || [null, null];
+      var rowLabels = labels[0] || range(rows), colLabels = labels[1] || range(cols);
+      var cell = Math.max(22, Math.min(56, Math.floor(560 / Math.max(rows, cols))));
+      var left = 12 + 7 * Math.max.apply(null, rowLabels.map(function (l) { return String(l).length; }));
+      var top = 12 + 7 * Math.max.apply(null, colLabels.map(function (l) { return String(l).length; }));
+      top = Math.min(top, 110);
+      var W = left + cols * cell + 10, H = top + rows * cell + 10;
+      var figure = svg('svg', { class: 'uv-svg uv-heat', viewBox: '0 0 ' + W + ' ' + H,
+                                style: 'max-width:' + Math.max(W, 200) + 'px', role: 'img',
+                                'aria-label': 'Attention weights ' + tensor.name + ': ' + rows + ' queries by ' + cols + ' keys' }, holder);
+      var defs = svg('defs', null, figure);
+      var hatchId = 'uv-hatch-' + (++uniqueIds);
+      var hatch = svg('pattern', { id: hatchId, width: 6, height: 6, patternUnits: 'userSpaceOnUse',
+                                    patternTransform: 'rotate(45)' }, defs);
+      svg('line', { class: 'uv-hatch-line', x1: 0, y1: 0, x2: 0, y2: 6 }, hatch);
+      rowLabels.forEach(function (l, i) {
+        svg('text', { class: 'uv-token uv-rowtoken', x: left - 6, y: top + i * cell + cell / 2 + 4, 'text-anchor': 'end' }, figure, String(l));
+      });
+      colLabels.forEach(function (l, j) {
+        var x = left + j * cell + cell / 2 + 4, y = top - 6;
+        svg('text', { class: 'uv-token uv-coltoken', x: x, y: y, transform: 'rotate(-60 ' + x + ' ' + y + ')' }, figure, String(l));
+      });
+      var v = model.values(id), mask = map.incremental ? null : maskFor(id);
+      var cells = [];
+      for (var i = 0; i < rows; i++) {
+        for (var j = 0; j < cols; j++) {
+          var g = svg('g', { class: 'uv-heatcell', 'data-row': i, 'data-col': j }, figure);
+          var masked = mask ? mask[i * cols + j] === 0 : (map.incremental && j >= map.rowWidths[i]);
+          var r = svg('rect', { class: 'uv-cellrect' + (masked ? ' uv-masked' : ''), x: left + j * cell, y: top + i * cell,
+                                width: cell, height: cell, fill: masked ? 'url(#' + hatchId + ')' : null }, g);
+          var x = v[i * cols + j];
+          g.setAttribute('data-value', String(x));
+          var text = cell >= 34 && !masked ? svg('text', { class: 'uv-cellvalue', x: left + j * cell + cell / 2, y: top + i * cell + cell / 2 + 4 }, g) : null;
+          titled(g, tensor.name + '[' + rowLabels[i] + ', ' + colLabels[j] + '] = ' +
+                 (masked ? 'masked (−∞ before the softmax, 0 after)' : api.format(x) + ' (' + exact(x) + ')'));
+          cells.push({ group: g, rect: r, text: text, value: x, masked: masked, row: i, state: null });
+        }
+      }
+      var rowLit = [];
+      for (var i2 = 0; i2 < rows; i2++) {
+        rowLit.push(svg('rect', { class: 'uv-rowlit', x: left - 1, y: top + i2 * cell - 1, width: cols * cell + 2,
+                                  height: cell + 2, visibility: 'hidden' }, figure));
+      }
+      grid = { map: map, id: id, rows: rows, cells: cells, rowLit: rowLit, rowLabels: rowLabels, mask: !!mask };
+    }
+
+    function range(n) { var a = []; for (var i = 1; i <= n; i++) a.push(String(i)); return a; }
+
+    function update(s) {
+      lastStep = s;
+      if (s < 0 || s >= index.steps.length) return;
+      var scopeId = index.steps[s].scope;
+      var wanted = scopeId == null ? -1 : scopeMap[scopeId];
+      if (!pinned && wanted >= 0 && wanted !== current) { current = wanted; if (select) select.value = String(wanted); grid = null; }
+      if (shownRoot !== index.stepRoot[s]) { shownRoot = index.stepRoot[s]; grid = null; }
+      if (!grid) build();
+      toggleClass(host, 'uv-backward', index.steps[s].phase === 'backward');
+      var map = grid.map, madeAt = index.producer[grid.id];
+      var litRows = {};
+      for (var i = 0; i < grid.rows; i++) {
+        var rowStep = map.incremental ? map.rowSteps[i] : madeAt;
+        if (rowStep === s) litRows[i] = true;
+      }
+      if (map.incremental && scopeId != null) {
+        var t = index.scopeT[scopeId];
+        if (t > 0 && t <= grid.rows) litRows[t - 1] = true;
+      }
+      var done = 0;
+      grid.cells.forEach(function (c) {
+        var rowStep = map.incremental ? map.rowSteps[c.row] : madeAt;
+        var state = rowStep <= s ? 'done' : 'pending';
+        if (state === 'done' && !c.masked) done++;
+        if (c.state === state) return;
+        c.state = state;
+        if (c.masked) return;
+        c.rect.setAttribute('fill', state === 'done' ? api.colour(c.value, 1) : 'none');
+        toggleClass(c.rect, 'uv-pending', state !== 'done');
+        if (c.text) c.text.textContent = state === 'done' ? api.format(c.value) : '';
+      });
+      grid.rowLit.forEach(function (r, i) { r.setAttribute('visibility', litRows[i] ? 'visible' : 'hidden'); });
+      var lit = Object.keys(litRows).map(function (i) { return grid.rowLabels[i]; });
+      setText(follow, pinned ? '' : (maps.length > 1 ? 'follows the step' : ''));
+      setText(note, (done === 0 ? 'Not computed yet at this step. ' : '') +
+        (lit.length ? 'This step computes the row' + (lit.length > 1 ? 's' : '') + ' of ' + lit.join(', ') + '. ' : '') +
+        'Each row is one query’s weights over the keys; it sums to 1.' + (grid.mask || map.incremental ? ' Hatched: masked (a token cannot attend to later ones).' : ''));
+    }
+
+    return { update: update, destroy: function () { host.textContent = ''; } };
+  }
+
+  // ================================================================ word2vec
+
+  /* The CBOW / skip-gram pipeline as a column of stages, each a strip of values with the
+     vocabulary as column labels: one-hot x → h = x W_in → u = h W_out → y = softmax(u) →
+     e = y − target; for negative sampling h → scores u_j = h·w_j → σ(u_o) and σ(−u_n) →
+     Q. The stage the current step belongs to (by its scope) is lit. */
+
+  var W2V_STAGES = [
+    { match: /^x$/, scopes: ['hidden layer'], text: 'one-hot input x (context words)' },
+    { match: /^H$/, scopes: ['hidden layer'], text: 'H = x W_in: the context words’ rows of W_in' },
+    { match: /^h$/, scopes: ['hidden layer'], text: 'h = x W_in (hidden layer)' },
+    { match: /^w$/, scopes: ['scores'], text: 'w: W_out’s columns of the true word and the negatives' },
+    { match: /^u$/, scopes: ['output layer', 'scores'], text: 'u = h W_out (scores)' },
+    { match: /^y$/, scopes: ['output layer'], text: 'y = softmax(u)' },
+    { match: /^target_/, scopes: ['error', 'errors'], text: 'target (one-hot)' },
+    { match: /^e_/, scopes: ['error', 'errors'], text: 'error e = y − target' },
+    { match: /^sigma_o$/, scopes: ['true context word'], text: 'σ(u_o): the true context word' },
+    { match: /^sigma_n$/, scopes: ['negatives'], text: 'σ(−u_n): the negative samples' },
+    { match: /^Q$/, scopes: ['loss'], text: 'loss Q' }
+  ];
+
+  views.push({
+    id: 'word2vec',
+    title: 'Pipeline',
+    applies: function (model) { return ['cbow', 'skipgram', 'skipgram-ns'].indexOf(model.trace.model) >= 0; },
+    create: createWord2Vec
+  });
+
+  function createWord2Vec(host, model, api) {
+    var index = traceIndex(model);
+    host.classList.add('uv-view', 'uv-word2vec');
+    var root = index.roots()[0];
+    var table = index.names[root] || {};
+    var names = Object.keys(table);
+    var stages = [];
+    W2V_STAGES.forEach(function (spec) {
+      names.filter(function (n) { return spec.match.test(n); }).forEach(function (n) {
+        stages.push({ spec: spec, name: n, id: table[n] });
+      });
+    });
+    var MAX_COLS = 24, cell = 54, left = 150, rowH = 22;
+    var W = left + Math.min(MAX_COLS, Math.max.apply(null, stages.map(function (st) {
+      var sh = index.tensors[st.id].shape; return sh.length ? sh[sh.length - 1] : 1; }))) * cell + 20;
+    var y = 6, parts = [];
+    var figure = svg('svg', { class: 'uv-svg', role: 'img', 'aria-label': 'The ' + model.trace.model + ' pipeline, stage by stage' }, host);
+    var defs = svg('defs', null, figure);
+    var arrowId = 'uv-arrowhead-' + (++uniqueIds);
+    var marker = svg('marker', { id: arrowId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' }, defs);
+    svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: 'currentColor' }, marker);
+    stages.forEach(function (stage, k) {
+      var tensor = index.tensors[stage.id];
+      var shape = tensor.shape.length ? tensor.shape : [1, 1];
+      var rows = shape.length > 1 ? shape[0] : 1, cols = shape[shape.length - 1];
+      var shownCols = Math.min(cols, MAX_COLS);
+      var labels = tensor.labels || [];
+      var colLabels = labels[labels.length - 1], rowLabels = labels.length > 1 ? labels[0] : null;
+      if (k > 0) svg('line', { class: 'uv-flow', x1: 60, y1: y - 2, x2: 60, y2: y + 12, 'marker-end': 'url(#' + arrowId + ')' }, figure);
+      y += 14;
+      var g = svg('g', { class: 'uv-stage', 'data-stage': stage.name, 'data-tensor-id': stage.id }, figure);
+      var height = 22 + (colLabels ? 16 : 0) + rows * rowH + 6;
+      svg('rect', { class: 'uv-frame', x: 2, y: y, width: W - 4, height: height, rx: 6 }, g);
+      svg('text', { class: 'uv-stagename', x: 10, y: y + 16 }, g, stage.spec.text + '  ' + tensor.name + ' (' + shape.join('×') + ')');
+      var cy = y + 22;
+      if (colLabels) {
+        for (var j = 0; j < shownCols; j++) {
+          svg('text', { x: left + j * cell + cell / 2, y: cy + 11, 'text-anchor': 'middle' }, g, String(colLabels[j]).slice(0, 8));
+        }
+        cy += 16;
+      }
+      var v = model.values(stage.id), maxAbs = 0;
+      for (var q = 0; q < v.length; q++) if (isFinite(v[q])) maxAbs = Math.max(maxAbs, Math.abs(v[q]));
+      for (var i = 0; i < rows; i++) {
+        if (rowLabels) svg('text', { x: left - 6, y: cy + i * rowH + 15, 'text-anchor': 'end' }, g, String(rowLabels[i]));
+        for (var j2 = 0; j2 < shownCols; j2++) {
+          var x = v[i * cols + j2];
+          var c = svg('g', { class: 'uv-w2vcell', 'data-value': String(x) }, g);
+          svg('rect', { class: 'uv-cellrect', x: left + j2 * cell, y: cy + i * rowH, width: cell, height: rowH,
+                        fill: api.colour(x, maxAbs || 1) }, c);
+          svg('text', { x: left + j2 * cell + cell / 2, y: cy + i * rowH + 15, 'text-anchor': 'middle' }, c, api.format(x));
+          titled(c, tensor.name + '[' + (rowLabels ? rowLabels[i] + ', ' : '') + (colLabels ? colLabels[j2] : j2 + 1) + '] = ' + exact(x));
+        }
+        if (cols > shownCols) svg('text', { x: left + shownCols * cell + 4, y: cy + i * rowH + 15 }, g, '… ' + (cols - shownCols) + ' more');
+      }
+      y += height + 4;
+      parts.push({ stage: stage, group: g });
+    });
+    figure.setAttribute('viewBox', '0 0 ' + W + ' ' + (y + 4));
+    figure.style.maxWidth = W + 'px';
+    var note = caption(host);
+
+    function update(s) {
+      if (s < 0 || s >= index.steps.length) return;
+      var step = index.steps[s];
+      var leaf = step.scope == null ? null : index.scopes[step.scope].name;
+      toggleClass(host, 'uv-backward', step.phase === 'backward');
+      parts.forEach(function (p) {
+        var made = index.producer[p.stage.id];
+        var lit = step.phase !== 'update' && (made === s || (leaf != null && p.stage.spec.scopes.indexOf(leaf) >= 0));
+        toggleClass(p.group, 'uv-lit', lit);
+      });
+      setText(note, step.phase === 'update' ? 'Update: W_in and W_out take one SGD step.'
+        : (leaf ? (step.phase === 'backward' ? 'Backward through: ' : 'Now: ') + leaf + '.' : ''));
+    }
+    return { update: update, destroy: function () { host.textContent = ''; } };
+  }
+
+  // ================================================================ training
+
+  /* The loss per training iteration from `history` as a line chart (log scale offered
+     when the losses span more than two decades), the traced iterations marked, the one
+     the viewer is in ringed, hover for the numbers; for word2vec the 2-D PCA of W_in per
+     epoch (history[i].tensors.W_in_pca) with a slider. */
+
+  views.push({
+    id: 'training',
+    title: 'Training',
+    applies: function (model) { return (model.trace.history || []).length > 0; },
+    create: createTraining
+  });
+
+  function niceTicks(lo, hi, count) {
+    if (!(hi > lo)) return [lo];
+    var raw = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var stepSize = [1, 2, 5, 10].map(function (m) { return m * mag; }).filter(function (x) { return x >= raw; })[0];
+    var ticks = [];
+    for (var v = Math.ceil(lo / stepSize) * stepSize; v <= hi + stepSize * 1e-9; v += stepSize) ticks.push(+v.toPrecision(12));
+    return ticks;
+  }
+
+  function createTraining(host, model, api) {
+    var index = traceIndex(model);
+    host.classList.add('uv-view', 'uv-training');
+    var history = model.trace.history;
+    var points = history.map(function (e) { return { iteration: e.iteration, loss: toNumber(e.loss), traced: e.traced }; });
+    var finite = points.filter(function (p) { return isFinite(p.loss); });
+    var positive = finite.filter(function (p) { return p.loss > 0; });
+    var lo = Math.min.apply(null, finite.map(function (p) { return p.loss; }));
+    var hi = Math.max.apply(null, finite.map(function (p) { return p.loss; }));
+    var pmin = positive.length ? Math.min.apply(null, positive.map(function (p) { return p.loss; })) : 0;
+    var wide = positive.length === finite.length && pmin > 0 && hi / pmin > 100;
+
+    var controls = html('div', { class: 'uv-controls' }, host);
+    var logBox = null;
+    if (wide) {
+      var label = html('label', null, controls);
+      logBox = html('input', { type: 'checkbox' }, label);
+      logBox.checked = true;
+      html('span', null, label, 'log scale');
+    }
+    html('span', { class: 'uv-caption' }, controls, points.length + ' iteration' + (points.length === 1 ? '' : 's') +
+      ', ' + points.filter(function (p) { return p.traced; }).length + ' traced step by step (marked)');
+
+    var W = 900, H = 300, left = 70, right = 20, top = 14, bottom = 40;
+    var figure = svg('svg', { class: 'uv-svg uv-loss', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+                              'aria-label': 'Training loss over ' + points.length + ' iterations, from ' +
+                              api.format(finite.length ? finite[0].loss : NaN) + ' to ' +
+                              api.format(finite.length ? finite[finite.length - 1].loss : NaN) }, host);
+    var plot = svg('g', null, figure);
+    var hover = svg('g', { visibility: 'hidden', 'pointer-events': 'none' }, figure);
+    var hoverLine = svg('line', { class: 'uv-hover-line', y1: top, y2: H - bottom }, hover);
+    var hoverDot = svg('circle', { class: 'uv-hover-dot', r: 4 }, hover);
+    var hoverBg = svg('rect', { class: 'uv-hover-bg', height: 20, rx: 3 }, hover);
+    var hoverText = svg('text', { class: 'uv-hover-text' }, hover);
+    var overlay = svg('rect', { x: left, y: top, width: W - left - right, height: H - top - bottom, fill: 'transparent' }, figure);
+    var ring = null, xOf, yOf;
+    var first = points.length ? points[0].iteration : 1, last = points.length ? points[points.length - 1].iteration : 1;
+
+    function draw() {
+      plot.textContent = '';
+      var log = logBox && logBox.checked;
+      var ylo = log ? Math.log10(pmin) : lo, yhi = log ? Math.log10(hi) : hi;
+      if (!(yhi > ylo)) { ylo -= 0.5; yhi += 0.5; }
+      var margin = (yhi - ylo) * 0.06;   // the curve's own range, so small improvements show
+      ylo -= margin; yhi += margin;
+      xOf = function (it) { return left + (last > first ? (it - first) / (last - first) : 0.5) * (W - left - right); };
+      yOf = function (loss) {
+        var v = log ? Math.log10(loss) : loss;
+        return H - bottom - (v - ylo) / (yhi - ylo) * (H - top - bottom);
+      };
+      var axis = svg('g', { class: 'uv-axis' }, plot);
+      svg('line', { x1: left, y1: H - bottom, x2: W - right, y2: H - bottom }, axis);
+      svg('line', { x1: left, y1: top, x2: left, y2: H - bottom }, axis);
+      niceTicks(first, last, 8).filter(function (t) { return Math.round(t) === t; }).forEach(function (t) {
+        svg('line', { x1: xOf(t), y1: H - bottom, x2: xOf(t), y2: H - bottom + 4 }, axis);
+        svg('text', { x: xOf(t), y: H - bottom + 16, 'text-anchor': 'middle' }, axis, String(t));
+      });
+      svg('text', { x: (left + W - right) / 2, y: H - 6, 'text-anchor': 'middle' }, axis, 'iteration');
+      var yTicks = log ? niceTicks(Math.ceil(ylo), Math.floor(yhi), 6).filter(function (e) { return Math.round(e) === e; })
+                          .map(function (e) { return Math.pow(10, e); })
+                       : niceTicks(ylo, yhi, 5);
+      yTicks.forEach(function (v) {
+        svg('line', { x1: left - 4, y1: yOf(v), x2: left, y2: yOf(v) }, axis);
+        svg('text', { x: left - 6, y: yOf(v) + 4, 'text-anchor': 'end' }, axis, api.format(v));
+      });
+      svg('text', { x: 8, y: top + 4 }, axis, 'loss');
+      var coords = finite.map(function (p) { return xOf(p.iteration).toFixed(2) + ',' + yOf(p.loss).toFixed(2); });
+      svg('polyline', { class: 'uv-curve', points: coords.join(' '), 'data-count': coords.length }, plot);
+      points.forEach(function (p) {
+        if (p.traced && isFinite(p.loss)) {
+          titled(svg('circle', { class: 'uv-traced', cx: xOf(p.iteration), cy: yOf(p.loss), r: 4,
+                                 'data-iteration': p.iteration }, plot), 'iteration ' + p.iteration + ' (traced): loss ' + exact(p.loss));
+        }
+      });
+      ring = svg('circle', { class: 'uv-current-iteration', r: 8, visibility: 'hidden' }, plot);
+      update(lastStep);
+    }
+
+    overlay.addEventListener('mousemove', function (event) {
+      var box = figure.getBoundingClientRect();
+      var x = (event.clientX - box.left) / box.width * W;
+      var it = first + Math.round((x - left) / (W - left - right) * (last - first));
+      var best = null;
+      for (var i = 0; i < finite.length; i++) {
+        if (!best || Math.abs(finite[i].iteration - it) < Math.abs(best.iteration - it)) best = finite[i];
+      }
+      if (!best) return;
+      var px = xOf(best.iteration), py = yOf(best.loss);
+      hoverLine.setAttribute('x1', px); hoverLine.setAttribute('x2', px);
+      hoverDot.setAttribute('cx', px); hoverDot.setAttribute('cy', py);
+      hoverText.textContent = 'iteration ' + best.iteration + ': loss ' + api.format(best.loss);
+      var tx = px + 8 > W - 220 ? px - 220 : px + 8;
+      hoverText.setAttribute('x', tx + 5); hoverText.setAttribute('y', top + 16);
+      hoverBg.setAttribute('x', tx); hoverBg.setAttribute('y', top + 2);
+      hoverBg.setAttribute('width', hoverText.getComputedTextLength() + 10);
+      hover.setAttribute('visibility', 'visible');
+    });
+    overlay.addEventListener('mouseleave', function () { hover.setAttribute('visibility', 'hidden'); });
+    if (logBox) logBox.addEventListener('change', draw);
+
+    // The iteration the viewer is in, from the root scope "iteration k".
+    var rootIteration = {};
+    index.roots().forEach(function (r) {
+      var m = /^iteration (\d+)$/.exec(index.scopes[r].name);
+      if (m) rootIteration[r] = +m[1];
+    });
+    var lastStep = -1;
+    function update(s) {
+      lastStep = s;
+      if (!ring) return;
+      var it = s >= 0 && s < index.steps.length ? rootIteration[index.stepRoot[s]] : undefined;
+      var p = it == null ? null : points.filter(function (q) { return q.iteration === it; })[0];
+      if (p && isFinite(p.loss)) {
+        ring.setAttribute('cx', xOf(p.iteration)); ring.setAttribute('cy', yOf(p.loss));
+        ring.setAttribute('visibility', 'visible');
+        titled(ring, 'the viewer is in iteration ' + it);
+      } else {
+        ring.setAttribute('visibility', 'hidden');
+      }
+    }
+    draw();
+    var scatter = embeddingScatter(host, model, api, history);
+    return { update: update, destroy: function () { host.textContent = ''; if (scatter) scatter.destroy(); } };
+  }
+
+  function embeddingScatter(host, model, api, history) {
+    var epochs = history.filter(function (e) { return e.tensors && e.tensors.W_in_pca; });
+    if (!epochs.length) return null;
+    var wIn = (model.trace.tensors || []).filter(function (t) { return t.name === 'W_in'; })[0];
+    var words = wIn && wIn.labels && wIn.labels[0];
+    var section = html('div', { class: 'uv-scatter' }, host);
+    html('h3', null, section, 'Word embeddings: the rows of W_in projected to 2-D (PCA), per epoch');
+    var controls = html('div', { class: 'uv-controls' }, section);
+    var label = html('label', null, controls);
+    html('span', null, label, 'epoch');
+    var slider = html('input', { type: 'range', min: 0, max: epochs.length - 1, value: epochs.length - 1,
+                                 'aria-label': 'epoch' }, label);
+    var out = html('output', null, label);
+    var S = 460, pad = 40;
+    var figure = svg('svg', { class: 'uv-svg uv-embedding', viewBox: '0 0 ' + S + ' ' + S, role: 'img',
+                              style: 'max-width:' + S + 'px', 'aria-label': 'Embeddings scatter' }, section);
+    svg('rect', { class: 'uv-scatter-frame', x: 1, y: 1, width: S - 2, height: S - 2, rx: 6 }, figure);
+    var layer = svg('g', null, figure);
+    var dots = [];
+    var n = epochs[0].tensors.W_in_pca.shape[0];
+    for (var i = 0; i < n; i++) {
+      var g = svg('g', { class: 'uv-word', 'data-word': words ? words[i] : String(i + 1) }, layer);
+      dots.push({ group: g, circle: svg('circle', { class: 'uv-point', r: 4 }, g),
+                  text: svg('text', { class: 'uv-point-label' }, g, words ? words[i] : String(i + 1)) });
+    }
+    function show(k) {
+      var e = epochs[k], data = e.tensors.W_in_pca.data.map(toNumber);
+      var extent = 0;
+      for (var i = 0; i < data.length; i++) if (isFinite(data[i])) extent = Math.max(extent, Math.abs(data[i]));
+      extent = extent || 1;
+      // Each epoch fills the frame: PCA axes are recomputed per epoch, so shapes compare, sizes do not.
+      var scale = (S / 2 - pad) / extent;
+      dots.forEach(function (d, i) {
+        var x = S / 2 + data[2 * i] * scale, y = S / 2 - data[2 * i + 1] * scale;
+        d.circle.setAttribute('cx', x); d.circle.setAttribute('cy', y);
+        d.text.setAttribute('x', x + 6); d.text.setAttribute('y', y - 5);
+        titled(d.group, d.group.getAttribute('data-word') + ': (' + api.format(data[2 * i]) + ', ' + api.format(data[2 * i + 1]) + ')');
+      });
+      out.textContent = e.iteration + ' of ' + epochs[epochs.length - 1].iteration + ' (loss ' + api.format(toNumber(e.loss)) + ')';
+      figure.setAttribute('aria-label', 'Embeddings after epoch ' + e.iteration + ', projected to 2-D');
+    }
+    slider.addEventListener('input', function () { show(+slider.value); });
+    show(epochs.length - 1);
+    return { destroy: function () {} };
   }
 })(window.Unrolled);
