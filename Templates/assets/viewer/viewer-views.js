@@ -573,7 +573,7 @@ window.Unrolled = window.Unrolled || {};
         }
         titled(g, (d === 'f' ? 'forward direction, ' : d === 'b' ? 'backward direction, ' : '') +
                't = ' + t2 + (historyMode ? '' : ': click to go to this cell'));
-        units[d][t2] = { group: g, rect: rect };
+        units[d][t2] = { group: g, rect: rect, lit: false, done: false };
       }
     });
     // Time-step ticks under the bars, every k-th for long sequences.
@@ -595,7 +595,7 @@ window.Unrolled = window.Unrolled || {};
         var bar = svg('rect', { class: 'uv-bar' + (d === 'b' ? ' uv-row-b' : ''), 'data-t': t, 'data-dir': d || null,
                                 x: left + (t - 1) * cellW + (dense ? 0 : 3) + row * share, width: Math.max(share, 0.5),
                                 y: barBottom, height: 0 }, figure);
-        bars[d][t] = { rect: bar, shown: -2 };
+        bars[d][t] = { rect: bar, shown: -2, norm: null };
       }
     });
     var note = caption(host);
@@ -647,15 +647,20 @@ window.Unrolled = window.Unrolled || {};
       bar.rect.setAttribute('y', barBottom - h);
       bar.rect.setAttribute('height', h);
       toggleClass(bar.rect, 'uv-fresh', fresh);
-      if (n == null) {
-        bar.rect.removeAttribute('data-norm');
-        titled(bar.rect, quantity.replace('_t', '_' + t) + ': not computed yet');
-      } else {
-        bar.rect.setAttribute('data-norm', String(n));
-        titled(bar.rect, quantity.replace('_t', '_' + t) + (d === 'f' ? ' (forward)' : d === 'b' ? ' (backward)' : '') +
-               ' = ' + api.format(n) + ' (' + exact(n) + ')');
-      }
+      bar.norm = n;
+      if (n == null) bar.rect.removeAttribute('data-norm');
+      else bar.rect.setAttribute('data-norm', String(n));
     }
+
+    // A bar's hover text is written when the pointer reaches it, not on every step: a jump
+    // across the trace can change hundreds of bars at once.
+    figure.addEventListener('mouseover', function (event) {
+      var rect = event.target.closest && event.target.closest('.uv-bar');
+      if (!rect) return;
+      var d = rect.getAttribute('data-dir') || '', t = +rect.getAttribute('data-t'), n = bars[d][t].norm;
+      titled(rect, quantity.replace('_t', '_' + t) + (d === 'f' ? ' (forward)' : d === 'b' ? ' (backward)' : '') +
+             (n == null ? ': not computed yet' : ' = ' + api.format(n) + ' (' + exact(n) + ')'));
+    });
 
     var currentRoot = -1, lastStep = -1;
 
@@ -673,9 +678,11 @@ window.Unrolled = window.Unrolled || {};
       var computed = [], first = null, lastN = null;
       dirs.forEach(function (d) {
         for (var t = 1; t <= T; t++) {
+          // Touch the DOM only where a state changed: a long sequence has hundreds of cells.
           var unit = units[d][t];
-          toggleClass(unit.group, 'uv-lit', litT === t && litD === d);
-          toggleClass(unit.group, 'uv-done', entry.first[d][t] >= 0 && entry.first[d][t] <= s);
+          var lit = litT === t && litD === d, done = entry.first[d][t] >= 0 && entry.first[d][t] <= s;
+          if (unit.lit !== lit) { unit.lit = lit; unit.group.classList.toggle('uv-lit', lit); }
+          if (unit.done !== done) { unit.done = done; unit.group.classList.toggle('uv-done', done); }
           var id = entry.state[d][t];
           var g = id < 0 ? -1 : index.gradientAt(id, s);
           var n = g < 0 ? null : gradientNorm(g);
