@@ -333,6 +333,7 @@ def test_attention_heatmap_shows_the_weights_with_token_labels(browser_context, 
         viewer.page.select_option("#mha .ut-panel[data-view='attention'] select", str(head - 1))
         cells = heat_cells(viewer, "mha")
         assert [c["value"] for c in cells] == list(values(A_k))
+    viewer.go("mha", len(mha["steps"]) - 1)
     viewer.shot("mha", "attention-multi-head")
 
     # Incremental: at the softmax of t = 3 only that row is lit and later rows are pending.

@@ -541,7 +541,7 @@ window.Unrolled = window.Unrolled || {};
     var W = 900, left = 86, right = 16, cellH = 34, rowGap = 10, top = 8;
     var cellW = (W - left - right) / Math.max(T, 1);
     var rowsBottom = top + dirs.length * (cellH + rowGap);
-    var barTop = rowsBottom + 26, barH = 150, barBottom = barTop + barH;
+    var barTop = rowsBottom + 34, barH = 150, barBottom = barTop + barH;
     var H = barBottom + 34;
     var figure = svg('svg', { class: 'uv-svg', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
                                'aria-label': 'The network unrolled over t = 1…' + T + ', with ' +
@@ -587,7 +587,7 @@ window.Unrolled = window.Unrolled || {};
     }
     svg('text', { x: left + (W - left - right) / 2, y: barBottom + 30, 'text-anchor': 'middle' }, axis, 't');
     var yAxis = svg('g', { class: 'uv-axis' }, figure);
-    svg('text', { class: 'uv-rowlabel', x: 4, y: barTop - 8 }, figure, quantity);
+    svg('text', { class: 'uv-rowlabel', x: 4, y: barTop - 14 }, figure, quantity);
     dirs.forEach(function (d, row) {
       bars[d] = [];
       var share = (cellW - (dense ? 0 : 6)) / dirs.length;
@@ -628,12 +628,15 @@ window.Unrolled = window.Unrolled || {};
         var step = Math.ceil(ticks.length / 6);
         ticks = ticks.filter(function (_, i) { return i % step === 0; });
       } else {
-        ticks = [0, maxNorm / 2, maxNorm];
+        ticks = niceTicks(0, maxNorm, 4);
       }
+      var spacing = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+      var decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(spacing))));
       ticks.forEach(function (v) {
         var y = barBottom - scaleY(v);
         svg('line', { x1: left - 4, y1: y, x2: left, y2: y }, yAxis);
-        svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, yAxis, api.format(v));
+        var text = logBox.checked || v === 0 || v < 1e-4 || v >= 1e5 ? api.format(v) : v.toFixed(decimals);
+        svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, yAxis, text);
       });
       svg('line', { x1: left, y1: barTop, x2: left, y2: barBottom }, yAxis);
     }
@@ -953,7 +956,7 @@ window.Unrolled = window.Unrolled || {};
         stages.push({ spec: spec, name: n, id: table[n] });
       });
     });
-    var MAX_COLS = 24, cell = 54, left = 150, rowH = 22;
+    var MAX_COLS = 24, cell = 60, left = 150, rowH = 22;
     var W = left + Math.min(MAX_COLS, Math.max.apply(null, stages.map(function (st) {
       var sh = index.tensors[st.id].shape; return sh.length ? sh[sh.length - 1] : 1; }))) * cell + 20;
     var y = 6, parts = [];
@@ -1062,7 +1065,8 @@ window.Unrolled = window.Unrolled || {};
       logBox.checked = true;
       html('span', null, label, 'log scale');
     }
-    html('span', { class: 'uv-caption' }, controls, points.length + ' iteration' + (points.length === 1 ? '' : 's') +
+    var unit = history.some(function (e) { return e.tensors && e.tensors.W_in_pca; }) ? 'epoch' : 'iteration';
+    html('span', { class: 'uv-caption' }, controls, points.length + ' ' + unit + (points.length === 1 ? '' : 's') +
       ', ' + points.filter(function (p) { return p.traced; }).length + ' traced step by step (marked)');
 
     var W = 900, H = 300, left = 70, right = 20, top = 14, bottom = 40;
@@ -1099,13 +1103,17 @@ window.Unrolled = window.Unrolled || {};
         svg('line', { x1: xOf(t), y1: H - bottom, x2: xOf(t), y2: H - bottom + 4 }, axis);
         svg('text', { x: xOf(t), y: H - bottom + 16, 'text-anchor': 'middle' }, axis, String(t));
       });
-      svg('text', { x: (left + W - right) / 2, y: H - 6, 'text-anchor': 'middle' }, axis, 'iteration');
+      svg('text', { x: (left + W - right) / 2, y: H - 6, 'text-anchor': 'middle' }, axis, unit);
       var yTicks = log ? niceTicks(Math.ceil(ylo), Math.floor(yhi), 6).filter(function (e) { return Math.round(e) === e; })
                           .map(function (e) { return Math.pow(10, e); })
                        : niceTicks(ylo, yhi, 5);
+      // Tick labels carry as many decimals as the tick spacing needs, so neighbours differ.
+      var spacing = yTicks.length > 1 ? Math.abs(yTicks[1] - yTicks[0]) : 1;
+      var decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(spacing))));
       yTicks.forEach(function (v) {
         svg('line', { x1: left - 4, y1: yOf(v), x2: left, y2: yOf(v) }, axis);
-        svg('text', { x: left - 6, y: yOf(v) + 4, 'text-anchor': 'end' }, axis, api.format(v));
+        var text = log || v === 0 || Math.abs(v) >= 1e5 || Math.abs(v) < 1e-4 ? api.format(v) : v.toFixed(decimals).replace('-', '−');
+        svg('text', { x: left - 6, y: yOf(v) + 4, 'text-anchor': 'end' }, axis, text);
       });
       svg('text', { x: 8, y: top + 4 }, axis, 'loss');
       var coords = finite.map(function (p) { return xOf(p.iteration).toFixed(2) + ',' + yOf(p.loss).toFixed(2); });
@@ -1132,7 +1140,7 @@ window.Unrolled = window.Unrolled || {};
       var px = xOf(best.iteration), py = yOf(best.loss);
       hoverLine.setAttribute('x1', px); hoverLine.setAttribute('x2', px);
       hoverDot.setAttribute('cx', px); hoverDot.setAttribute('cy', py);
-      hoverText.textContent = 'iteration ' + best.iteration + ': loss ' + api.format(best.loss);
+      hoverText.textContent = unit + ' ' + best.iteration + ': loss ' + api.format(best.loss);
       var tx = px + 8 > W - 220 ? px - 220 : px + 8;
       hoverText.setAttribute('x', tx + 5); hoverText.setAttribute('y', top + 16);
       hoverBg.setAttribute('x', tx); hoverBg.setAttribute('y', top + 2);
@@ -1194,13 +1202,16 @@ window.Unrolled = window.Unrolled || {};
     }
     function show(k) {
       var e = epochs[k], data = e.tensors.W_in_pca.data.map(toNumber);
-      var extent = 0;
-      for (var i = 0; i < data.length; i++) if (isFinite(data[i])) extent = Math.max(extent, Math.abs(data[i]));
-      extent = extent || 1;
-      // Each epoch fills the frame: PCA axes are recomputed per epoch, so shapes compare, sizes do not.
-      var scale = (S / 2 - pad) / extent;
+      var lo = [Infinity, Infinity], hi = [-Infinity, -Infinity];
+      for (var i = 0; i < data.length; i++) {
+        if (isFinite(data[i])) { lo[i % 2] = Math.min(lo[i % 2], data[i]); hi[i % 2] = Math.max(hi[i % 2], data[i]); }
+      }
+      // Each epoch fills the frame with one scale for both axes: PCA axes are recomputed per
+      // epoch, so shapes compare across epochs, sizes do not.
+      var span = Math.max(hi[0] - lo[0], hi[1] - lo[1]) || 1;
+      var scale = (S - 2 * pad) / span, mx = (lo[0] + hi[0]) / 2, my = (lo[1] + hi[1]) / 2;
       dots.forEach(function (d, i) {
-        var x = S / 2 + data[2 * i] * scale, y = S / 2 - data[2 * i + 1] * scale;
+        var x = S / 2 + (data[2 * i] - mx) * scale, y = S / 2 - (data[2 * i + 1] - my) * scale;
         d.circle.setAttribute('cx', x); d.circle.setAttribute('cy', y);
         d.text.setAttribute('x', x + 6); d.text.setAttribute('y', y - 5);
         titled(d.group, d.group.getAttribute('data-word') + ': (' + api.format(data[2 * i]) + ', ' + api.format(data[2 * i + 1]) + ')');
