@@ -445,3 +445,28 @@ def test_view_updates_stay_fast_on_a_20000_step_trace(browser_context, tmp_path)
         assert float(np.median(times[view])) < 5, report
     viewer.shot("big", "unrolled-bilstm-140")
     viewer.assert_clean()
+
+
+SHOWCASE = [  # (trace, view, where: a fraction of the way through the steps)
+    ("lstm", "lstm-cell", 0.7), ("gru", "gru-cell", 0.2), ("bilstm", "unrolled", 0.8),
+    ("encoder-decoder", "attention", 1.0), ("skipgram", "word2vec", 0.15), ("cbow-epochs", "training", 0.0),
+]
+
+
+def test_views_follow_light_and_dark_mode(browser_context, tmp_path, traces):
+    """Each view in both colour schemes: its text colour follows the scheme (so nothing is
+    dark on dark), and a screenshot of each is kept to be looked at."""
+    colours = {}
+    for scheme in ("light", "dark"):
+        viewer = Viewer(browser_context, tmp_path / scheme, {key: traces[key] for key, _, _ in SHOWCASE}, scheme=scheme)
+        for key, view, where in SHOWCASE:
+            panel = viewer.show(key, view)
+            steps = len(viewer.traces[key]["steps"])
+            viewer.go(key, min(steps - 1, int(where * steps)))
+            colours[(scheme, view)] = panel.evaluate(
+                "p => getComputedStyle(p.querySelector('svg text')).fill")
+            viewer.shot(key, f"{view}-{key}-{scheme}")
+        viewer.assert_clean()
+        viewer.page.close()
+    for _, view, _ in SHOWCASE:
+        assert colours[("light", view)] != colours[("dark", view)], view

@@ -181,6 +181,12 @@ window.Unrolled = window.Unrolled || {};
     return match ? match[1] : 'L';
   }
 
+  // Every view's host: the class that scopes the styles, and no transitions when the
+  // reader asked for reduced motion (the media query covers the rest in the CSS).
+  function prepare(host, api) {
+    if (api && api.reducedMotion) host.classList.add('uv-reduced-motion');
+  }
+
   // A caption line under a view's graphic, updated in place.
   function caption(parent) {
     return html('p', { class: 'uv-caption', 'aria-live': 'off' }, parent);
@@ -291,6 +297,7 @@ window.Unrolled = window.Unrolled || {};
   function createCell(host, model, api, layout, cellScope, viewId) {
     var index = traceIndex(model);
     var peephole = model.trace.model === 'peephole-lstm';
+    prepare(host, api);
     host.classList.add('uv-view', 'uv-cell');
 
     // Per step: which cell (iteration root, direction, t) and which node is active.
@@ -452,6 +459,7 @@ window.Unrolled = window.Unrolled || {};
 
   function createUnrolled(host, model, api) {
     var index = traceIndex(model);
+    prepare(host, api);
     host.classList.add('uv-view', 'uv-unrolled');
     var bidirectional = /^bi/.test(model.trace.model);
     var dirs = bidirectional ? ['f', 'b'] : [''];
@@ -543,7 +551,8 @@ window.Unrolled = window.Unrolled || {};
     var rowsBottom = top + dirs.length * (cellH + rowGap);
     var barTop = rowsBottom + 34, barH = 150, barBottom = barTop + barH;
     var H = barBottom + 34;
-    var figure = svg('svg', { class: 'uv-svg', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+    // A group, not an image: its cells are buttons a keyboard can reach.
+    var figure = svg('svg', { class: 'uv-svg', viewBox: '0 0 ' + W + ' ' + H, role: 'group',
                                'aria-label': 'The network unrolled over t = 1…' + T + ', with ' +
                                quantity + ' per time step' }, host);
     var dense = cellW < 22;
@@ -777,6 +786,7 @@ window.Unrolled = window.Unrolled || {};
 
   function createAttention(host, model, api) {
     var index = traceIndex(model);
+    prepare(host, api);
     host.classList.add('uv-view', 'uv-attention');
     var maps = attentionMaps(index);
     if (!maps.length) { html('p', { class: 'uv-caption' }, host, 'This trace has no attention weights.'); return { update: function () {}, destroy: function () {} }; }
@@ -946,6 +956,7 @@ window.Unrolled = window.Unrolled || {};
 
   function createWord2Vec(host, model, api) {
     var index = traceIndex(model);
+    prepare(host, api);
     host.classList.add('uv-view', 'uv-word2vec');
     var root = index.roots()[0];
     var table = index.names[root] || {};
@@ -1047,6 +1058,7 @@ window.Unrolled = window.Unrolled || {};
 
   function createTraining(host, model, api) {
     var index = traceIndex(model);
+    prepare(host, api);
     host.classList.add('uv-view', 'uv-training');
     var history = model.trace.history;
     var points = history.map(function (e) { return { iteration: e.iteration, loss: toNumber(e.loss), traced: e.traced }; });
