@@ -30,7 +30,8 @@ extension Demos {
         build: buildMLP
     )
 
-    @Sendable static func buildMLP(_ config: DemoConfig) throws(DemoError) -> TraceDocument {
+    @Sendable static func buildMLP(_ given: DemoConfig) throws(DemoError) -> TraceDocument {
+        var config = given
         let layers = config.ints("layers")
         let lossKind = config.string("loss")
         let data = config.string("data")
@@ -39,6 +40,8 @@ extension Demos {
             if config.isGiven("samples") {
                 throw .conflict("{samples} applies to {data} random only (XOR has 4 samples)")
             }
+            // The trace's config says what ran: XOR's four samples, not the default for random data.
+            config.derive("samples", .int(4))
             let wanted = lossKind == "mse" ? 1 : 2
             guard layers.first == 2, outputs == wanted else {
                 throw .conflict(

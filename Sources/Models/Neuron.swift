@@ -26,12 +26,15 @@ extension Demos {
         build: buildNeuron
     )
 
-    @Sendable static func buildNeuron(_ config: DemoConfig) throws(DemoError) -> TraceDocument {
+    @Sendable static func buildNeuron(_ given: DemoConfig) throws(DemoError) -> TraceDocument {
+        var config = given
         let givenX = config.doubles("x"), givenW = config.doubles("w")
         let n = givenX?.count ?? givenW?.count ?? config.int("inputs")
         if config.isGiven("inputs"), n != config.int("inputs") {
             throw .conflict("{inputs} is \(config.int("inputs")) but \(givenX != nil ? "{x}" : "{w}") has \(n) values")
         }
+        // The trace says how many inputs ran, also when x or w decided it.
+        config.derive("inputs", .int(n))
         if let givenX, let givenW, givenX.count != givenW.count {
             throw .conflict("{x} has \(givenX.count) values but {w} has \(givenW.count); give one weight per input")
         }

@@ -133,6 +133,7 @@ struct SequenceTask {
     }
 
     /// Q = Σ_t Q_t over the outputs y_1…y_T: a `loss` scope holding one `t = k` scope per step.
+    /// The equations name each output by its own TeX (the tapped delay line's are ẑ_t).
     func loss(_ outputs: [Var], _ targets: [Var]) -> Var {
         let tape = outputs[0].tape
         return tape.scope("loss", equation: "Q = \\sum_{t=1}^{\(steps)} Q_t") {
@@ -141,11 +142,11 @@ struct SequenceTask {
                 let t = index + 1
                 if let vocabulary { y.labeled([vocabulary, nil]) }
                 if loss == "cross-entropy" {
-                    return tape.scope("t = \(t)", equation: "Q_{\(t)} = -\\sum \\mathrm{target}_{\(t)} \\odot \\log \\operatorname{softmax}(y_{\(t)})") {
+                    return tape.scope("t = \(t)", equation: "Q_{\(t)} = -\\sum \\mathrm{target}_{\(t)} \\odot \\log \\operatorname{softmax}(\(y.tex))") {
                         softmaxCrossEntropy(logits: y, target: target, axis: 0).named("Q_\(t)", tex: "Q_{\(t)}")
                     }
                 }
-                return tape.scope("t = \(t)", equation: "Q_{\(t)} = \\tfrac{1}{2} \\lVert y_{\(t)} - \\mathrm{target}_{\(t)} \\rVert^2") {
+                return tape.scope("t = \(t)", equation: "Q_{\(t)} = \\tfrac{1}{2} \\lVert \(y.tex) - \\mathrm{target}_{\(t)} \\rVert^2") {
                     halfSquaredError(y, target).named("Q_\(t)", tex: "Q_{\(t)}")
                 }
             }

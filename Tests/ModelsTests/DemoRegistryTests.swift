@@ -160,6 +160,15 @@ struct DemoRegistryTests {
     @Test("The trace records the resolved config", arguments: ["neuron", "mlp"])
     func traceConfigIsResolved(_ name: String) throws {
         let demo = try Demos.named(name)
-        #expect(try demo.trace().config == demo.resolve([:]).values)
+        var expected = try demo.resolve([:]).values
+        if name == "mlp" { expected["samples"] = .int(4) }  // XOR, the default data, has 4 samples
+        #expect(try demo.trace().config == expected)
+    }
+
+    @Test("The config says what ran: a neuron's n comes from x or w, XOR has 4 samples")
+    func derivedConfigValues() throws {
+        #expect(try Demos.named("neuron").trace(["x": [1, 2]]).config["inputs"] == .int(2))
+        #expect(try Demos.named("neuron").trace(["w": [1, 2, 3, 4, 5]]).config["inputs"] == .int(5))
+        #expect(try Demos.named("mlp").trace(["data": "random", "samples": 5]).config["samples"] == .int(5))
     }
 }
