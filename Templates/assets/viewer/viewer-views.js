@@ -2,7 +2,19 @@
    view does not". Each view is a spec pushed onto Unrolled.views (see the viewer contract):
    applies(model), create(host, model, api) → {update(stepIndex), destroy()}.
    Every view builds its indexes once in create() so that update() only looks things up:
-   it must stay under 5 ms on a 20,000-step trace. Classic script, no dependencies. */
+   it must stay under 5 ms on a 20,000-step trace. Classic script, no dependencies.
+
+   Hooks that tests and other scripts may rely on (inside the panel [data-view="<id>"]):
+   - lstm-cell, gru-cell: .uv-wire[data-wire][data-tensor="f_2"][data-tensor-id] (the id of
+     the tensor or gradient shown, empty when not computed yet; its <title> has the exact
+     values), .uv-node[data-node].uv-lit; the panel has .uv-backward during backward.
+   - unrolled: .uv-unit[data-t][data-dir] (click: first step of that cell),
+     .uv-bar[data-t][data-dir][data-norm] (data-norm absent while not computed).
+   - attention: .uv-heatcell[data-row][data-col][data-value], .uv-rowtoken, .uv-coltoken,
+     .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads.
+   - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value].
+   - training: .uv-curve (one point per finite history loss), .uv-traced circles,
+     .uv-hover-text; .uv-word[data-word] and .uv-point with a range input per epoch. */
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
