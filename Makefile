@@ -37,6 +37,7 @@ bench: setup
 	$(SWIFT) build -c release --product unrolled
 	"$(BIN_RELEASE)/unrolled-bench"
 	python3 Benchmarks/site_bench.py "$(BIN_RELEASE)/unrolled"
+	python3 Benchmarks/viewer_bench.py "$(BIN_RELEASE)/unrolled"
 
 fixtures: setup
 	for script in Tests/Fixtures/reference_*.py; do python3 "$$script" || exit 1; done

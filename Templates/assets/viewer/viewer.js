@@ -93,6 +93,7 @@ window.Unrolled = window.Unrolled || {};
     return '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><path d="' + ICONS[name] + '"/></svg>';
   }
 
+  var PHASE_TITLES = { forward: 'Forward pass', backward: 'Backward pass', update: 'Update' };
   var OP_SYMBOL = { matmul: '·', add: '+', sub: '−', mul: '⊙', div: '÷' };
 
   /* ---------- the element ---------- */
@@ -254,6 +255,9 @@ window.Unrolled = window.Unrolled || {};
       this._playButton = root.querySelector('.ut-play');
       this._copied = root.querySelector('.ut-copied');
       if (n === 0) root.classList.add('ut-empty');
+      this._outlineHeight = this._outline.clientHeight || 480;
+      this._scrollTop = 0;
+      this._buttons = root.querySelectorAll('.ut-controls .ut-btn[data-act]');
       this._setupViews();
       this._wire();
       this._computeVisible();
@@ -299,7 +303,10 @@ window.Unrolled = window.Unrolled || {};
       scrub.addEventListener('pointercancel', function () { dragging = false; });
 
       // Outline: virtualized rows; click a step to go there, a caret to collapse.
-      this._outline.addEventListener('scroll', function () { self._renderRows(); }, { passive: true });
+      this._outline.addEventListener('scroll', function () {
+        self._scrollTop = self._outline.scrollTop;
+        self._renderRows();
+      }, { passive: true });
       this._rows.addEventListener('click', function (e) {
         var row = e.target.closest('.ut-row');
         if (!row) return;
@@ -324,7 +331,11 @@ window.Unrolled = window.Unrolled || {};
       });
 
       if (window.ResizeObserver) {
-        this._resizeObserver = new ResizeObserver(function () { self._drawScrubber(); self._renderRows(); });
+        this._resizeObserver = new ResizeObserver(function () {
+          self._outlineHeight = self._outline.clientHeight || self._outlineHeight;
+          self._drawScrubber();
+          self._revealCurrent();
+        });
         this._resizeObserver.observe(this._scrubber);
         this._resizeObserver.observe(this._outline);
       }
@@ -386,7 +397,7 @@ window.Unrolled = window.Unrolled || {};
       this._scrubber.setAttribute('aria-valuetext', n ? 'step ' + (i + 1) + ' of ' + n + ', ' + m.steps[i].phase : 'no steps');
       this._marker.style.left = n ? ((i + 0.5) / n * 100) + '%' : '0';
       if (n) this._marker.className = 'ut-marker ut-ph-' + m.steps[i].phase;
-      var buttons = this._root.querySelectorAll('.ut-controls .ut-btn[data-act]');
+      var buttons = this._buttons;
       for (var b = 0; b < buttons.length; b++) {
         var act = buttons[b].getAttribute('data-act');
         buttons[b].disabled = !n || ((act === 'first' || act === 'prev') && i === 0) || ((act === 'next' || act === 'last') && i === n - 1);
@@ -562,12 +573,15 @@ window.Unrolled = window.Unrolled || {};
       return node < 0 ? -1 : this._rowOf[node];
     }
 
+    /** Keeps the current row in view. Geometry comes from caches (the scroll handler and
+        the resize observer), so a step change forces no extra layout. */
     _revealCurrent() {
       var row = this._currentRow();
       if (row >= 0) {
-        var top = row * ROW_HEIGHT, view = this._outline, h = view.clientHeight;
-        if (top < view.scrollTop || top + ROW_HEIGHT > view.scrollTop + h) {
-          view.scrollTop = Math.max(0, top - h / 2 + ROW_HEIGHT / 2);
+        var top = row * ROW_HEIGHT, h = this._outlineHeight;
+        if (top < this._scrollTop || top + ROW_HEIGHT > this._scrollTop + h) {
+          this._scrollTop = Math.max(0, top - h / 2 + ROW_HEIGHT / 2);
+          this._outline.scrollTop = this._scrollTop;
         }
       }
       this._renderRows();
@@ -575,10 +589,10 @@ window.Unrolled = window.Unrolled || {};
 
     _renderRows() {
       if (!this._visible) return;
-      var m = this._model, o = m.outline, view = this._outline;
-      var h = view.clientHeight || 400;
-      var from = Math.max(0, Math.floor(view.scrollTop / ROW_HEIGHT) - 4);
-      var to = Math.min(this._visible.length, Math.ceil((view.scrollTop + h) / ROW_HEIGHT) + 4);
+      var m = this._model, o = m.outline;
+      var h = this._outlineHeight, top = this._scrollTop;
+      var from = Math.max(0, Math.floor(top / ROW_HEIGHT) - 4);
+      var to = Math.min(this._visible.length, Math.ceil((top + h) / ROW_HEIGHT) + 4);
       var current = this._currentRow(), html = [];
       for (var r = from; r < to; r++) {
         var node = this._visible[r], kind = o.kind[node], depth = o.depth[node];
@@ -591,8 +605,7 @@ window.Unrolled = window.Unrolled || {};
         } else {
           var open = !this._collapsed.has(node);
           caret = '<span class="ut-caret" role="button" aria-label="' + (open ? 'Collapse' : 'Expand') + '" aria-expanded="' + open + '">' + (open ? '▾' : '▸') + '</span>';
-          var name = kind === 0 ? phase + ' pass' : m.scopes[o.ref[node]].name;
-          if (kind === 0 && phase === 'update') name = 'update';
+          var name = kind === 0 ? PHASE_TITLES[phase] : m.scopes[o.ref[node]].name;
           label = '<span class="ut-row-name">' + escapeHtml(name) + '</span><span class="ut-row-range">' +
             (o.first[node] + 1) + (o.last[node] > o.first[node] ? '–' + (o.last[node] + 1) : '') + '</span>';
         }
@@ -610,23 +623,33 @@ window.Unrolled = window.Unrolled || {};
         panel.innerHTML = '<p class="ut-note">This trace records no steps' + ((m.trace.history || []).length ? '; its training history is in the other views.' : '.') + '</p>';
         return;
       }
+      if (!this._parts) {
+        // Parts replaced separately: the typeset equation stays while the scope's equation does.
+        panel.innerHTML = '<div class="ut-step-head"></div><div class="ut-eq" hidden></div><div class="ut-explain"></div><div class="ut-tensors"></div><div class="ut-prov-box"></div>';
+        this._parts = { head: panel.children[0], eq: panel.children[1], explain: panel.children[2], tensors: panel.children[3], prov: panel.children[4], equation: null };
+      }
+      var parts = this._parts;
       var i = this._index, step = m.steps[i], out = m.tensor(step.output);
       var path = m.scopePath(step.scope);
       var eq = m.equationScope(i);
-      var html = [];
-      html.push('<div class="ut-step-head">' +
+      parts.head.innerHTML =
         '<span class="ut-badge ut-ph-' + step.phase + '">' + step.phase + '</span>' +
         '<span class="ut-step-n">step ' + (i + 1) + '</span>' +
         '<code class="ut-op">' + escapeHtml(step.op) + '</code>' +
-        '<span class="ut-path">' + (path.length ? path.map(function (s) { return escapeHtml(s.name); }).join(' <span aria-hidden="true">›</span> ') : 'top level') + '</span>' +
-        '</div>');
-      if (eq) html.push('<div class="ut-eq" title="' + escapeHtml(eq.name) + '">' + texHtml(eq.equation, true) + '</div>');
-      html.push(this._explainStepHtml(i));
+        '<span class="ut-path">' + (path.length ? path.map(function (s) { return escapeHtml(s.name); }).join(' <span aria-hidden="true">›</span> ') : 'top level') + '</span>';
+      var equation = eq ? eq.equation : null;
+      if (equation !== parts.equation) {
+        parts.equation = equation;
+        parts.eq.hidden = !eq;
+        parts.eq.innerHTML = eq ? texHtml(eq.equation, true) : '';
+      }
+      if (eq) parts.eq.title = eq.name;
+      parts.explain.innerHTML = this._explainStepHtml(i);
       var sel = Math.min(this._selected, m.values(out.id).length - 1);
       var explanation = sel >= 0 ? U.explain(m, i, sel) : null;
       var sources = {};
       if (explanation) explanation.sources.forEach(function (s) { (sources['in' + s.input] = sources['in' + s.input] || []).push(s.index); });
-      html.push('<div class="ut-tensors">');
+      var html = [];
       var symbol = OP_SYMBOL[step.op], self = this;
       if (!symbol) html.push('<span class="ut-opname">' + escapeHtml(step.op) + '(</span>');
       step.inputs.forEach(function (id, k) {
@@ -636,9 +659,8 @@ window.Unrolled = window.Unrolled || {};
       if (!symbol) html.push('<span class="ut-opname">)</span>');
       html.push('<span class="ut-sym ut-eq-sign">=</span>');
       html.push(this._cardHtml(out.id, 'out', sel, null));
-      html.push('</div>');
-      if (explanation) html.push(this._provenanceHtml(explanation));
-      panel.innerHTML = html.join('');
+      parts.tensors.innerHTML = html.join('');
+      parts.prov.innerHTML = explanation ? this._provenanceHtml(explanation) : '';
     }
 
     /** The teaching line under the equation: attrs, and for gradients what they are of. */
