@@ -110,7 +110,9 @@ def write_page(folder: Path, figures: list[Figure], name: str = "index.html", bo
         f"{styles}"
         '<script src="assets/katex/katex.min.js" defer></script>\n'
         f"{scripts}"
+        # A page's own table rules, as a course site has them: the viewer must not inherit them.
         "<style>body { margin: 0 auto; padding: 1rem; max-width: 72rem; font: 16px/1.5 system-ui, sans-serif; }"
+        " table { border-collapse: collapse; margin: 1rem 0; } th, td { border: 1px solid #999; padding: 0.3rem 0.6rem; }"
         " @media (prefers-color-scheme: dark) { body { background: #101216; color: #e4e6ea; } }</style>\n"
         "</head>\n<body>\n"
         f"{body_before}"
