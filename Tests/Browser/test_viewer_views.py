@@ -101,6 +101,7 @@ def traces(tmp_path_factory):
         "self-incremental": ("self-attention", "--causal", "true", "--incremental", "true"),
         "cbow-epochs": ("cbow", "--train", "12"),
         "flow-history": ("gradient-flow", "--record", "history", "--steps", "300", "--train", "3"),
+        "flow-lstm": ("gradient-flow", "--network", "lstm", "--steps", "12", "--hidden", "3"),
     }
     for key, (demo, *params) in special.items():
         sub = folder / key
@@ -125,6 +126,20 @@ def test_each_view_appears_for_its_models_and_no_other(browser_context, tmp_path
             assert panel.locator("svg").count() >= 1, (demo, view)
             for index0 in (0, len(trace["steps"]) // 2, len(trace["steps"]) - 1):
                 viewer.go(demo, index0)
+    viewer.assert_clean()
+
+
+def test_gradient_flow_through_an_lstm_has_the_cell_diagram(browser_context, tmp_path, traces):
+    viewer = Viewer(browser_context, tmp_path, {"rnn": traces["gradient-flow"], "lstm": traces["flow-lstm"]})
+    assert "lstm-cell" not in viewer.tabs("rnn")
+    assert "lstm-cell" in viewer.tabs("lstm")
+    trace = viewer.traces["lstm"]
+    c5 = by_name(trace, "c_5")
+    viewer.go("lstm", producer(trace, c5["id"]))
+    viewer.show("lstm", "lstm-cell")
+    wires = wire_state(viewer, "lstm")
+    assert wires["c"]["id"] == str(c5["id"])
+    assert_wire_shows(wires["c"], values(c5))
     viewer.assert_clean()
 
 

@@ -82,11 +82,17 @@ window.Unrolled = window.Unrolled || {};
     return String(x);
   }
 
-  function vectorText(api, values, limit) {
-    var parts = [];
-    var n = Math.min(values.length, limit);
-    for (var i = 0; i < n; i++) parts.push(api.format(values[i]));
-    if (values.length > n) parts.push('…');
+  // At most `limit` entries and about `budget` characters, so labels on a diagram stay
+  // clear of each other; the hover title has them all.
+  function vectorText(api, values, limit, budget) {
+    var parts = [], length = 0;
+    for (var i = 0; i < values.length && i < limit; i++) {
+      var text = api.format(values[i]);
+      if (i > 0 && length + text.length > (budget || Infinity)) break;
+      parts.push(text);
+      length += text.length + 2;
+    }
+    if (values.length > parts.length) parts.push('…');
     return '[' + parts.join(', ') + ']';
   }
 
@@ -222,42 +228,43 @@ window.Unrolled = window.Unrolled || {};
     width: 780, height: 400,
     box: [110, 40, 560, 300],
     nodes: [
-      { id: 'forget', scope: 'forget gate', kind: 'gate', label: 'σ', sub: 'f', x: 250, y: 220 },
-      { id: 'input', scope: 'input gate', kind: 'gate', label: 'σ', sub: 'i', x: 340, y: 220 },
-      { id: 'candidate', scope: 'candidate', kind: 'gate', label: 'tanh', sub: 'c̃', x: 430, y: 220 },
+      { id: 'forget', scope: 'forget gate', kind: 'gate', label: 'σ', sub: 'f', x: 240, y: 220 },
+      { id: 'input', scope: 'input gate', kind: 'gate', label: 'σ', sub: 'i', x: 320, y: 220 },
+      { id: 'candidate', scope: 'candidate', kind: 'gate', label: 'tanh', sub: 'c̃', x: 460, y: 220 },
       { id: 'output', scope: 'output gate', kind: 'gate', label: 'σ', sub: 'o', x: 540, y: 220 },
-      { id: 'mulF', scope: 'cell state', kind: 'op', label: '⊙', x: 250, y: 90 },
-      { id: 'mulI', scope: 'cell state', kind: 'op', label: '⊙', x: 430, y: 150 },
-      { id: 'add', scope: 'cell state', kind: 'op', label: '+', x: 430, y: 90 },
+      { id: 'mulF', scope: 'cell state', kind: 'op', label: '⊙', x: 240, y: 90 },
+      { id: 'mulI', scope: 'cell state', kind: 'op', label: '⊙', x: 460, y: 150 },
+      { id: 'add', scope: 'cell state', kind: 'op', label: '+', x: 460, y: 90 },
       { id: 'tanhC', scope: 'hidden state', kind: 'op', label: 'tanh', x: 610, y: 150 },
       { id: 'mulO', scope: 'hidden state', kind: 'op', label: '⊙', x: 610, y: 220 }
     ],
-    // Wire paths as point lists; `label` is where its values are written.
+    // Wire paths as point lists; `label` is where its values are written, `budget` how
+    // many characters of values fit there.
     wires: [
-      { id: 'cprev', tensor: 'c', prev: true, tex: 'c_{t-1}', name: 'c', points: [[30, 90], [238, 90]], label: [40, 78], anchor: 'start' },
-      { id: 'cmid', tensor: null, points: [[262, 90], [418, 90]] },
-      { id: 'c', tensor: 'c', tex: 'c_t', name: 'c', points: [[442, 90], [750, 90]], label: [745, 78], anchor: 'end' },
-      { id: 'hprev', tensor: 'h', prev: true, name: 'h', points: [[30, 340], [170, 340]], label: [40, 358], anchor: 'start' },
-      { id: 'x', tensor: 'x', plain: true, name: 'x', points: [[170, 395], [170, 340]], label: [178, 390], anchor: 'start' },
-      { id: 'hx', tensor: 'hx', name: '[h;x]', points: [[170, 340], [540, 340]], label: [290, 358], anchor: 'start' },
-      { id: 'busF', tensor: null, points: [[250, 340], [250, 240]] },
-      { id: 'busI', tensor: null, points: [[340, 340], [340, 240]] },
-      { id: 'busC', tensor: null, points: [[430, 340], [430, 240]] },
+      { id: 'cprev', tensor: 'c', prev: true, name: 'c', points: [[30, 90], [228, 90]], label: [40, 78], anchor: 'start', budget: 22 },
+      { id: 'cmid', tensor: null, points: [[252, 90], [448, 90]] },
+      { id: 'c', tensor: 'c', name: 'c', points: [[472, 90], [750, 90]], label: [745, 78], anchor: 'end', budget: 26 },
+      { id: 'hprev', tensor: 'h', prev: true, name: 'h', points: [[30, 340], [170, 340]], label: [40, 358], anchor: 'start', budget: 16 },
+      { id: 'x', tensor: 'x', plain: true, name: 'x', points: [[170, 395], [170, 340]], label: [178, 390], anchor: 'start', budget: 30 },
+      { id: 'hx', tensor: 'hx', name: '[h;x]', points: [[170, 340], [540, 340]], label: [290, 358], anchor: 'start', budget: 40 },
+      { id: 'busF', tensor: null, points: [[240, 340], [240, 240]] },
+      { id: 'busI', tensor: null, points: [[320, 340], [320, 240]] },
+      { id: 'busC', tensor: null, points: [[460, 340], [460, 240]] },
       { id: 'busO', tensor: null, points: [[540, 340], [540, 240]] },
-      { id: 'f', tensor: 'f', name: 'f', points: [[250, 200], [250, 102]], label: [256, 165], anchor: 'start' },
-      { id: 'i', tensor: 'i', name: 'i', points: [[340, 200], [340, 150], [418, 150]], label: [346, 185], anchor: 'start' },
-      { id: 'ctilde', tensor: 'ctilde', name: 'c̃', points: [[430, 200], [430, 162]], label: [438, 128], anchor: 'start' },
-      { id: 'ic', tensor: null, points: [[430, 138], [430, 102]] },
+      { id: 'f', tensor: 'f', name: 'f', points: [[240, 200], [240, 102]], label: [234, 165], anchor: 'end', budget: 18 },
+      { id: 'i', tensor: 'i', name: 'i', points: [[320, 200], [320, 150], [448, 150]], label: [326, 185], anchor: 'start', budget: 16 },
+      { id: 'ctilde', tensor: 'ctilde', name: 'c̃', points: [[460, 200], [460, 162]], label: [466, 185], anchor: 'start', budget: 16 },
+      { id: 'ic', tensor: null, points: [[460, 138], [460, 102]] },
       { id: 'cdown', tensor: null, points: [[610, 90], [610, 133]] },
-      { id: 'o', tensor: 'o', name: 'o', points: [[560, 220], [598, 220]], label: [548, 262], anchor: 'start' },
+      { id: 'o', tensor: 'o', name: 'o', points: [[566, 220], [598, 220]], label: [548, 262], anchor: 'start', budget: 22 },
       { id: 'tanhc', tensor: null, points: [[610, 167], [610, 208]] },
-      { id: 'h', tensor: 'h', name: 'h', points: [[610, 232], [610, 300], [750, 300]], label: [745, 318], anchor: 'end' }
+      { id: 'h', tensor: 'h', name: 'h', points: [[610, 232], [610, 300], [750, 300]], label: [745, 318], anchor: 'end', budget: 22 }
     ],
     // Peephole connections: c_{t−1} into the forget and input gates, c_t into the output gate.
     peepholes: [
-      { id: 'peepF', points: [[200, 90], [200, 220], [232, 220]] },
-      { id: 'peepI', points: [[200, 220], [200, 260], [322, 260], [322, 232]] },
-      { id: 'peepO', points: [[580, 90], [580, 205], [566, 205]] }
+      { id: 'peepF', scope: 'forget gate', points: [[200, 90], [200, 220], [214, 220]] },
+      { id: 'peepI', scope: 'input gate', points: [[200, 220], [200, 262], [302, 262], [302, 240]] },
+      { id: 'peepO', scope: 'output gate', points: [[580, 90], [580, 205], [566, 205]] }
     ]
   };
 
@@ -299,7 +306,12 @@ window.Unrolled = window.Unrolled || {};
     return {
       id: id,
       title: title,
-      applies: function (model) { return models.indexOf(model.trace.model) >= 0; },
+      // gradient-flow runs the same cells (same scope and tensor names) when its network is one.
+      applies: function (model) {
+        var trace = model.trace;
+        return models.indexOf(trace.model) >= 0 ||
+          (trace.model === 'gradient-flow' && (trace.steps || []).length > 0 && (trace.config || {}).network === models[0]);
+      },
       create: function (host, model, api) {
         return createCell(host, model, api, layout, cellScope, id);
       }
@@ -357,11 +369,13 @@ window.Unrolled = window.Unrolled || {};
       }
       wireNodes[wire.id] = { spec: wire, group: group, label: label };
     });
+    var peepholes = [];
     if (peephole) {
       layout.peepholes.forEach(function (p) {
         var group = svg('g', { class: 'uv-wire uv-peephole', 'data-wire': p.id }, figure);
         svg('polyline', { points: p.points.map(String).join(' '), class: 'uv-line' }, group);
-        titled(group, 'peephole connection: the cell state enters the gate (p ⊙ c)');
+        titled(group, 'peephole connection: the cell state enters the ' + p.scope + ' (p ⊙ c)');
+        peepholes.push({ spec: p, group: group });
       });
     }
     var nodeEls = {};
@@ -406,6 +420,7 @@ window.Unrolled = window.Unrolled || {};
       for (var n in nodeEls) {
         toggleClass(nodeEls[n].group, 'uv-lit', cell.leaf === nodeEls[n].spec.scope);
       }
+      peepholes.forEach(function (p) { toggleClass(p.group, 'uv-lit', cell.leaf === p.spec.scope); });
       for (var w in wireNodes) {
         var item = wireNodes[w], spec = item.spec;
         if (!spec.tensor) continue;
@@ -432,7 +447,7 @@ window.Unrolled = window.Unrolled || {};
           titled(item.group, (backward ? 'the gradient of ' : '') + name + ': not computed yet at this step');
         } else {
           var v = model.values(shownId);
-          setText(item.label, display + vectorText(api, v, 4));
+          setText(item.label, display + vectorText(api, v, 4, spec.budget || 22));
           titled(item.group, index.tensors[shownId].name + ' = ' + exactVector(v));
         }
       }
