@@ -536,6 +536,38 @@ def test_every_sample_trace_renders_without_errors_and_offline(browser_context, 
     no_problems(visit)
 
 
+def test_shared_trace_data_a_trace_without_steps_and_a_broken_trace(browser_context, tmp_path, lstm_text):
+    """data-trace names a script elsewhere on the page; a history-only trace (no steps) shows
+    its header and views; a trace that is not one says so inside its element, and nothing
+    else on the page breaks."""
+    history_only = make_trace(tmp_path, "gradient-flow", "--record", "history", binary=unrolled_binary())
+    figures = [Figure(lstm_text, "shared", shared_script="lstm-data", step=3),
+               Figure(history_only.read_text(encoding="utf-8"), "history"),
+               Figure('{"format": "something-else"}', "broken"),
+               Figure(lstm_text, "after")]
+    page, visit = open_viewers(browser_context, tmp_path, figures)
+    assert step_of(page, "shared") == 3
+    assert page.evaluate("document.querySelector('[trace-id=\"shared\"]').model.stepCount") == len(load(lstm_text)["steps"])
+    assert step_of(page, "history") == 0
+    history = viewer(page, "history")
+    # No steps to show: the controls give way to the views, the loss curve first.
+    assert history.locator(".ut-controls").is_hidden()
+    assert history.locator('.ut-tab[aria-selected="true"]').inner_text() == "Training"
+    assert "loss in iteration 1" in history.locator(".ut-head").inner_text()
+    assert "records no steps" in history.locator(".ut-step-panel").text_content()
+    for t in range(history.locator(".ut-tab").count()):
+        history.locator(".ut-tab").nth(t).click()
+    history.focus()
+    page.keyboard.press("ArrowRight")
+    assert step_of(page, "history") == 0
+    error = viewer(page, "broken").locator(".ut-error")
+    assert "not an Unrolled trace" in error.inner_text()
+    assert viewer(page, "broken").locator(".unrolled-fallback").is_visible()
+    viewer(page, "after").locator('button[data-act="next"]').click()
+    assert step_of(page, "after") == 2
+    no_problems(visit)
+
+
 # --------------------------------------------------------------------------- large traces
 
 @pytest.fixture(scope="module")

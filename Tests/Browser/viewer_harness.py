@@ -34,6 +34,7 @@ class Figure:
     title: str | None = None
     step: int | None = None
     caption: str = ""
+    shared_script: str | None = None  # put the trace in <script id=…> outside, named by data-trace
 
 
 def unrolled_binary() -> Path:
@@ -67,17 +68,27 @@ def script_json(text: str) -> str:
 
 
 def figure_html(figure: Figure) -> str:
-    trace = json.loads(figure.trace_json)
+    try:
+        trace = json.loads(figure.trace_json)
+    except ValueError:
+        trace = {}  # a broken trace, for the viewer's error message
     title = figure.title or trace.get("title", "")
     attrs = f' id="{html.escape(figure.trace_id)}" trace-id="{html.escape(figure.trace_id)}"'
     attrs += f' data-title="{html.escape(title)}" tabindex="0"'
     if figure.step is not None:
         attrs += f' step="{figure.step}"'
+    data = f'    <script type="application/json" class="unrolled-trace-data">{script_json(figure.trace_json)}</script>\n'
+    before = ""
+    if figure.shared_script:
+        attrs += f' data-trace="{html.escape(figure.shared_script)}"'
+        before = f'<script type="application/json" id="{html.escape(figure.shared_script)}">{script_json(figure.trace_json)}</script>\n'
+        data = ""
     config = ", ".join(f"{k} = {v}" for k, v in trace.get("config", {}).items())
     return (
-        '<figure class="unrolled-figure">\n'
+        before
+        + '<figure class="unrolled-figure">\n'
         f"  <unrolled-trace{attrs}>\n"
-        f'    <script type="application/json" class="unrolled-trace-data">{script_json(figure.trace_json)}</script>\n'
+        f"{data}"
         f'    <div class="unrolled-fallback"><p><strong>{html.escape(title)}</strong></p>'
         f"<p>{html.escape(trace.get('model', ''))}: {html.escape(config)}</p></div>\n"
         "  </unrolled-trace>\n"

@@ -167,6 +167,11 @@ window.Unrolled = window.Unrolled || {};
       this._index = -1;
       this._go(isNaN(start) ? 0 : start - 1, false, true);
       this._followHash(true);
+      if (!this._model.stepCount && this._views.length > 1) {
+        // A history-only trace: its teaching is in the views (the loss curve first).
+        var training = this._views.findIndex(function (v) { return v.id === 'training'; });
+        this._showView(training > 0 ? training : 1);
+      }
       window.addEventListener('hashchange', this._onHash);
       this._resolveReady(this);
     }
@@ -196,7 +201,10 @@ window.Unrolled = window.Unrolled || {};
       var lossHtml = loss === null ? '' :
         '<span class="ut-loss">loss ' + texHtml(lossTensor.tex, false) + ' = <span class="ut-num" title="' + exact(loss) + '">' + format(loss) + '</span></span>';
       var history = t.history || [];
-      if (history.length > 1) {
+      if (loss === null && history.length) {
+        var only = U.number(history[history.length - 1].loss);
+        lossHtml = '<span class="ut-loss">loss in iteration ' + history.length + ': <span class="ut-num" title="' + exact(only) + '">' + format(only) + '</span></span>';
+      } else if (history.length > 1) {
         var lastLoss = U.number(history[history.length - 1].loss);
         lossHtml += '<span class="ut-loss ut-loss-final">after ' + history.length + ' iterations: <span class="ut-num" title="' + exact(lastLoss) + '">' + format(lastLoss) + '</span></span>';
       }
@@ -226,7 +234,7 @@ window.Unrolled = window.Unrolled || {};
           '<button type="button" class="ut-btn ut-copy" data-act="copy" title="Copy a link to this step">' + icon('link') + '<span>copy link</span></button>' +
           '<span class="ut-copied" role="status"></span>' +
         '</div>' +
-        '<div class="ut-scrubber" role="slider" aria-label="Timeline: step" aria-valuemin="1" aria-valuemax="' + n + '" aria-valuenow="1">' +
+        '<div class="ut-scrubber" role="slider" tabindex="0" aria-label="Timeline: step" aria-valuemin="1" aria-valuemax="' + n + '" aria-valuenow="1">' +
           '<canvas class="ut-scrub-canvas" aria-hidden="true"></canvas><div class="ut-marker" aria-hidden="true"></div>' +
         '</div>' +
         '<div class="ut-legend" aria-hidden="true"><span class="ut-key ut-ph-forward">forward</span><span class="ut-key ut-ph-backward">backward</span><span class="ut-key ut-ph-update">update</span></div>' +
