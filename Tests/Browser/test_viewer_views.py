@@ -102,6 +102,7 @@ def traces(tmp_path_factory):
         "cbow-epochs": ("cbow", "--train", "12"),
         "flow-history": ("gradient-flow", "--record", "history", "--steps", "300", "--train", "3"),
         "flow-lstm": ("gradient-flow", "--network", "lstm", "--steps", "12", "--hidden", "3"),
+        "flow-train": ("gradient-flow", "--steps", "10", "--train", "5"),
     }
     for key, (demo, *params) in special.items():
         sub = folder / key
@@ -296,6 +297,26 @@ def test_unrolled_view_of_a_history_only_gradient_flow_trace(browser_context, tm
     expected = [float(x) for x in trace["history"][-1]["tensors"]["grad_norm_h"]["data"]]
     assert [shown[("", t)] for t in range(1, len(expected) + 1)] == pytest.approx(expected, rel=1e-12)
     viewer.shot("flow", "unrolled-gradient-flow-dark")
+    viewer.assert_clean()
+
+
+def test_unrolled_slider_shows_each_training_iterations_norms(browser_context, tmp_path, traces):
+    viewer = Viewer(browser_context, tmp_path, {"flow": traces["flow-train"]})
+    trace = viewer.traces["flow"]
+    viewer.show("flow", "unrolled")
+    last_backward = max(s["index"] for s in trace["steps"] if s["phase"] == "backward")
+    viewer.go("flow", last_backward)
+    live = bar_norms(viewer, "flow")
+    names = {("", t): f"h_{t}" for t in range(1, 11)}
+    assert live == pytest.approx(expected_norms(trace, names, last_backward), rel=1e-12)
+    slider = "#flow .ut-panel[data-view='unrolled'] input[type=range]"
+    for k, entry in enumerate(trace["history"], start=1):
+        viewer.page.eval_on_selector(slider, f"s => {{ s.value = {k}; s.dispatchEvent(new Event('input')); }}")
+        shown = bar_norms(viewer, "flow")
+        expected = [float(x) for x in entry["tensors"]["grad_norm_h"]["data"]]
+        assert [shown[("", t)] for t in range(1, 11)] == pytest.approx(expected, rel=1e-12), k
+        viewer.go("flow", k)   # stepping keeps the chosen iteration's norms
+        assert [bar_norms(viewer, "flow")[("", t)] for t in range(1, 11)] == pytest.approx(expected, rel=1e-12)
     viewer.assert_clean()
 
 

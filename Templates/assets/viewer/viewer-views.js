@@ -563,12 +563,15 @@ window.Unrolled = window.Unrolled || {};
     var logBox = html('input', { type: 'checkbox' }, logLabel);
     html('span', null, logLabel, 'log scale');
     logBox.checked = minPositive < Infinity && maxNorm / minPositive > 100;
+    // Iterations kept in history (gradient-flow): 1…n show that iteration's norms; 0, when
+    // the trace has steps, shows the norms as far as the current step has computed them.
     var slider = null, sliderText = null;
-    if (historyMode) {
+    var historyT = history.length ? history[0].tensors.grad_norm_h.data.length : 0;
+    if (history.length && !bidirectional && historyT === T) {
       var sliderLabel = html('label', null, controls);
-      html('span', null, sliderLabel, 'training iteration');
-      slider = html('input', { type: 'range', min: 0, max: history.length - 1, value: history.length - 1,
-                               'aria-label': 'training iteration' }, sliderLabel);
+      html('span', null, sliderLabel, 'norms of');
+      slider = html('input', { type: 'range', min: historyMode ? 1 : 0, max: history.length,
+                               value: historyMode ? history.length : 0, 'aria-label': 'training iteration of the norms (0: the current step)' }, sliderLabel);
       sliderText = html('output', null, sliderLabel);
     }
 
@@ -705,7 +708,7 @@ window.Unrolled = window.Unrolled || {};
 
     function update(s) {
       lastStep = s;
-      if (historyMode) { showHistory(+slider.value); return; }
+      if (historyMode) { showHistory(+slider.value - 1); return; }
       if (s < 0 || s >= index.steps.length) return;
       currentRoot = index.stepRoot[s];
       var entry = roots[currentRoot];
@@ -714,7 +717,8 @@ window.Unrolled = window.Unrolled || {};
       toggleClass(host, 'uv-backward', phase === 'backward');
       var scopeId = index.steps[s].scope;
       var litT = stepCell[s], litD = scopeId == null ? '' : index.scopeDir[scopeId];
-      var computed = [], first = null, lastN = null;
+      var computed = [], fromHistory = slider && +slider.value > 0;
+      if (slider && !fromHistory) setText(sliderText, 'this step');
       dirs.forEach(function (d) {
         for (var t = 1; t <= T; t++) {
           // Touch the DOM only where a state changed: a long sequence has hundreds of cells.
@@ -722,6 +726,7 @@ window.Unrolled = window.Unrolled || {};
           var lit = litT === t && litD === d, done = entry.first[d][t] >= 0 && entry.first[d][t] <= s;
           if (unit.lit !== lit) { unit.lit = lit; unit.group.classList.toggle('uv-lit', lit); }
           if (unit.done !== done) { unit.done = done; unit.group.classList.toggle('uv-done', done); }
+          if (fromHistory) continue;
           var id = entry.state[d][t];
           var g = id < 0 ? -1 : index.gradientAt(id, s);
           var n = g < 0 ? null : gradientNorm(g);
@@ -729,7 +734,9 @@ window.Unrolled = window.Unrolled || {};
           if (n != null) computed.push(n);
         }
       });
-      if (computed.length === 0) {
+      if (fromHistory) {
+        showHistory(+slider.value - 1);
+      } else if (computed.length === 0) {
         setText(note, phase === 'forward'
           ? 'Forward pass: the cells run from t = 1 to ' + T + '. Bars of ' + quantity + ' appear during the backward pass.'
           : 'No gradient of the hidden states at this step.');
@@ -744,15 +751,17 @@ window.Unrolled = window.Unrolled || {};
     function showHistory(i) {
       var e = history[i];
       var data = e.tensors.grad_norm_h.data.map(toNumber);
+      var zeros = data.filter(function (x) { return x === 0; }).length;
       for (var t = 1; t <= T; t++) setBar('', t, 'h' + i + '_' + t, data[t - 1], false);
-      setText(sliderText, String(e.iteration));
-      var positive = data.filter(function (x) { return x > 0; });
-      setText(note, quantity + ' of training iteration ' + e.iteration + ' (loss ' + api.format(toNumber(e.loss)) + ')' +
-        (positive.length ? '; ‖∂/∂h_1‖ / ‖∂/∂h_T‖ = ' + api.format(data[0] / data[T - 1]) : '') + '.');
+      setText(sliderText, 'iteration ' + e.iteration);
+      setText(note, quantity + ' of training iteration ' + e.iteration + ' of ' + history[history.length - 1].iteration +
+        ' (loss ' + api.format(toNumber(e.loss)) + '); ' + quantity.replace('_t', '_1') + ' / ' +
+        quantity.replace('_t', '_' + T) + ' = ' + api.format(data[0] / data[T - 1]) +
+        (zeros ? '; ' + zeros + ' time step' + (zeros === 1 ? ' has' : 's have') + ' a gradient of exactly 0' : '') + '.');
     }
 
     logBox.addEventListener('change', function () { drawAxis(); update(lastStep); });
-    if (slider) slider.addEventListener('input', function () { showHistory(+slider.value); });
+    if (slider) slider.addEventListener('input', function () { update(lastStep); });
     drawAxis();
     if (historyMode) showHistory(history.length - 1);
     return { update: update, destroy: function () { host.textContent = ''; } };
