@@ -17,13 +17,10 @@ struct FrontMatter: Equatable, Sendable {
     /// Splits `source` into its front matter and the Markdown body. The front matter's lines are
     /// blanked, not removed, so that line numbers in the body are those of the file.
     static func split(_ source: String, file: String) -> (FrontMatter, body: String, diagnostics: [Diagnostic]) {
-        var lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        guard let first = lines.first, first.trimmingTrailingSpace == "---",
-            let end = lines.dropFirst().firstIndex(where: { $0.trimmingTrailingSpace == "---" || $0.trimmingTrailingSpace == "..." })
-        else { return (FrontMatter(), source, []) }
-        let yaml = lines[1..<end].joined(separator: "\n")
-        for index in 0...end { lines[index] = "" }
-        let body = lines.joined(separator: "\n")
+        guard let fence = closingFence(in: source) else { return (FrontMatter(), source, []) }
+        let yaml = String(source[fence.yaml])
+        let blanked = String(repeating: "\n", count: fence.after == nil ? fence.line : fence.line + 1)
+        let body = fence.after.map { blanked + source[$0...] } ?? blanked
         do {
             guard let node = try Yams.compose(yaml: yaml) else { return (FrontMatter(), body, []) }
             guard let mapping = node.mapping else {
@@ -49,6 +46,32 @@ struct FrontMatter: Equatable, Sendable {
             let problem = YAMLProblem(error)
             return (FrontMatter(), body, [.error(file, line: 1 + (problem.line ?? 1), "front matter is not valid YAML: \(problem.text)")])
         }
+    }
+}
+
+/// Where the front matter ends: the index of the closing `---` (or `...`) line, the YAML between
+/// the fences, and where the line after the closing fence starts (nil when it is the last line).
+/// Nil without front matter. Lines are read one by one up to the closing fence and split at the
+/// character `\n` (as `split(separator: "\n")` does), so a page of megabytes costs only its first lines.
+private func closingFence(in source: String) -> (line: Int, yaml: Range<String.Index>, after: String.Index?)? {
+    var start = source.startIndex
+    var line = 0
+    var yamlStart = source.startIndex
+    var previousNewline = source.startIndex
+    while true {
+        let newline = source[start...].firstIndex(of: "\n")
+        let text = source[start..<(newline ?? source.endIndex)].trimmingTrailingSpace
+        if line == 0 {
+            guard text == "---" else { return nil }
+        } else if text == "---" || text == "..." {
+            let yamlEnd = line == 1 ? yamlStart : previousNewline
+            return (line, yamlStart..<yamlEnd, newline.map { source.index(after: $0) })
+        }
+        guard let newline else { return nil }
+        previousNewline = newline
+        start = source.index(after: newline)
+        line += 1
+        if line == 1 { yamlStart = start }
     }
 }
 

@@ -29,8 +29,18 @@ enum SearchIndex {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = (try? encoder.encode(entries)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-        return "window.unrolledSearchIndex = " + json.replacingOccurrences(of: "<", with: "\\u003c") + ";\n"
+        let json = (try? encoder.encode(entries)) ?? Data("[]".utf8)
+        // `<` escaped so that no `</script>` in a page's text can end the script early; in bytes,
+        // because the index is megabytes and Foundation's replacing bridges through UTF-16.
+        var script = Array("window.unrolledSearchIndex = ".utf8)
+        script.reserveCapacity(script.count + json.count + json.count / 16 + 2)
+        json.withUnsafeBytes { bytes in
+            for byte in bytes {
+                if byte == UInt8(ascii: "<") { script.append(contentsOf: "\\u003c".utf8) } else { script.append(byte) }
+            }
+        }
+        script.append(contentsOf: ";\n".utf8)
+        return String(decoding: script, as: UTF8.self)
     }
 
     /// A page body's words, at most `limit` bytes of them: scripts, heading anchors and the steps

@@ -52,16 +52,11 @@ extension SiteBuild {
     /// are copied and checked like Markdown images; the line is where the source first names them.
     func checkRawImages(on page: Page, pages: [String: Page]) {
         let markdownImages = Set((page.document?.links ?? []).filter { $0.kind == .image }.map(\.destination))
-        let pattern = try! NSRegularExpression(pattern: "<img\\b[^>]*?\\ssrc\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))", options: [.caseInsensitive])
-        let html = page.html
         var seen: Set<String> = []
-        var lines: [Substring]?
-        for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
-            guard let range = (1...3).lazy.compactMap({ Range(match.range(at: $0), in: html) }).first else { continue }
-            let source = String(html[range]).replacingOccurrences(of: "&amp;", with: "&")
+        for written in rawImageSources(in: page.html) {
+            let source = written.replacingOccurrences(of: "&amp;", with: "&")
             guard !markdownImages.contains(source), seen.insert(source).inserted else { continue }
-            if lines == nil { lines = page.body.split(separator: "\n", omittingEmptySubsequences: false) }
-            let line = lines?.firstIndex { $0.contains(source) }.map { $0 + 1 }
+            let line = page.body.utf8Offset(of: source).map { page.body.line(atUTF8Offset: $0) }
             _ = resolve(LinkReference(kind: .image, destination: source, title: "", text: "", line: line ?? 1), on: page, pages: pages)
         }
     }

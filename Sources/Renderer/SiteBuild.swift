@@ -234,10 +234,7 @@ final class SiteBuild {
                 rewritingDestination: { reference in self.resolve(reference, on: page, pages: sources) })
             checkRawImages(on: page, pages: sources)
         }
-        for (index, page) in pages.enumerated() {
-            let html = templates.render("page", pageContext(page, index: index))
-            try write(html, to: page.output)
-        }
+        try renderPageFiles(templates)
         try writeTracePages(templates)
         renderIntroduction(pages: sources)
         try write(templates.render("index", indexContext()), to: "index.html")
@@ -248,8 +245,7 @@ final class SiteBuild {
     func write(_ html: String, to path: String) throws(BuildFailure) {
         let url = temporary.appendingPathComponent(path)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(html.utf8).write(to: url)
+            try writeText(html, to: url)
         } catch {
             throw BuildFailure(diagnostics: diagnostics + [.error("", "cannot write \(path): \(error.localizedDescription)")])
         }

@@ -23,7 +23,21 @@ extension SiteBuild {
         }
     }
 
-    func pageContext(_ page: Page, index: Int) -> [String: Any] {
+    /// The sidebars of the pages, `navigation(from:)` for each, made once per folder (the links
+    /// from pages of one folder are the same; with 200 pages, 200 × 200 links).
+    func sidebars() -> [[[String: Any]]] {
+        var unmarked: [String: [[String: Any]]] = [:]
+        return pages.enumerated().map { index, page in
+            let folder = String(page.output.utf8.lastIndex(of: UInt8(ascii: "/")).map { page.output[..<$0] } ?? "")
+            var sidebar = unmarked[folder] ?? navigation(from: page).map { entry in entry.merging(["current": false]) { $1 } }
+            unmarked[folder] = sidebar
+            sidebar[index]["current"] = true
+            return sidebar
+        }
+    }
+
+    /// `sidebar`: the page's `navigation(from: page)`, when already made (see `sidebars()`).
+    func pageContext(_ page: Page, index: Int, sidebar: [[String: Any]]? = nil) -> [String: Any] {
         func neighbour(_ at: Int) -> Any {
             guard pages.indices.contains(at) else { return false }
             return ["title": pages[at].title, "href": relativePath(from: page.output, to: pages[at].output)]
@@ -36,9 +50,8 @@ extension SiteBuild {
         // contents follows it), not a second title above it.
         let opensWithTitle = page.document?.headings.first.map { $0.level == 1 && $0.line == firstContentLine(page) } ?? false
         var lead = "", content = page.html
-        if opensWithTitle, let end = page.html.range(of: "</h1>") {
-            lead = String(page.html[..<end.upperBound])
-            content = String(page.html[end.upperBound...])
+        if opensWithTitle, let end = page.html.utf8Offset(of: "</h1>") {
+            (lead, content) = page.html.split(atUTF8Offset: end + "</h1>".utf8.count)
         }
         return [
             "course": courseContext,
@@ -51,7 +64,7 @@ extension SiteBuild {
             "content": content,
             "toc": toc,
             "hasToc": !toc.isEmpty,
-            "pages": navigation(from: page),
+            "pages": sidebar ?? navigation(from: page),
             "previous": neighbour(index - 1),
             "next": neighbour(index + 1),
             "indexHref": relativePath(from: page.output, to: "index.html"),
@@ -78,6 +91,14 @@ extension SiteBuild {
 
 /// The first line of a page's body that is not blank (its front matter is blanked).
 func firstContentLine(_ page: Page) -> Int {
-    let lines = page.body.split(separator: "\n", omittingEmptySubsequences: false)
-    return (lines.firstIndex { !$0.allSatisfy(\.isWhitespace) } ?? 0) + 1
+    // Character by character up to the first one that is not white space: the body can be megabytes.
+    var line = 1
+    for character in page.body {
+        if character == "\n" {
+            line += 1
+        } else if !character.isWhitespace {
+            return line
+        }
+    }
+    return 1
 }

@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Byte searches in a string's UTF-8, for the build's hot paths: pages are up to megabytes and
+/// Foundation's `range(of:)` bridges every call through UTF-16 (it was a tenth of a big build).
+/// Needles are ASCII here (`</h1>`, an image path), so a byte match is a character match.
+extension String {
+    /// The byte offset of the first `needle` at or after byte `start`, or nil.
+    func utf8Offset(of needle: String, from start: Int = 0) -> Int? {
+        var text = self, needle = needle
+        return text.withUTF8 { haystack -> Int? in
+            needle.withUTF8 { needle -> Int? in
+                guard let first = needle.first, let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return nil }
+                var at = start
+                // memchr to each candidate first byte, memcmp for the rest.
+                while at + needle.count <= haystack.count {
+                    guard let found = memchr(base + at, Int32(first), haystack.count - needle.count + 1 - at) else { return nil }
+                    at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + at, needleBase, needle.count) == 0 { return at }
+                    at += 1
+                }
+                return nil
+            }
+        }
+    }
+
+    /// The 1-based line (lines end at `\n` bytes) that holds byte `offset`.
+    func line(atUTF8Offset offset: Int) -> Int {
+        var text = self
+        return text.withUTF8 { bytes in
+            1 + bytes[..<min(offset, bytes.count)].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        }
+    }
+
+    /// The text before and from byte `offset` (which must fall between characters).
+    func split(atUTF8Offset offset: Int) -> (String, String) {
+        let index = utf8.index(utf8.startIndex, offsetBy: offset)
+        return (String(self[..<index]), String(self[index...]))
+    }
+}
