@@ -417,7 +417,7 @@ window.Unrolled = window.Unrolled || {};
     if (m === Infinity || m === -Infinity) m = 0;
     var log = e.step.op === 'log_softmax';
     e.formula = log ? e.outLabel() + ' = (x − m) − ln Σₖ e^(xₖ − m)' : e.outLabel() + ' = e^(x − m) / Σₖ e^(xₖ − m)';
-    e.notes.push('Along axis ' + (axis + 1) + ' (' + row.length + ' values); m = ' + String(m) + ' is the largest, subtracted so that no exponential overflows.');
+    e.notes.push('Along axis ' + (axis + 1) + ' (' + row.length + ' values). m is the largest of them; subtracting it keeps every exponential from overflowing and does not change the result.');
     var mine = 0;
     var terms = row.map(function (f, k) {
       var ex = Math.exp(vals[f] - m);
