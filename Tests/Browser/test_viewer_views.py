@@ -103,6 +103,8 @@ def traces(tmp_path_factory):
         "flow-history": ("gradient-flow", "--record", "history", "--steps", "300", "--train", "3"),
         "flow-lstm": ("gradient-flow", "--network", "lstm", "--steps", "12", "--hidden", "3"),
         "flow-train": ("gradient-flow", "--steps", "10", "--train", "5"),
+        "rnn-wide": ("rnn", "--train", "300", "--lr", "0.5"),
+        "mlp-diverging": ("mlp", "--train", "400", "--lr", "1"),
     }
     for key, (demo, *params) in special.items():
         sub = folder / key
@@ -506,3 +508,40 @@ def test_views_follow_light_and_dark_mode(browser_context, tmp_path, traces):
         viewer.page.close()
     for _, view, _ in SHOWCASE:
         assert colours[("light", view)] != colours[("dark", view)], view
+
+
+def curve_points(viewer: Viewer, key: str) -> list[list[tuple[float, float]]]:
+    return viewer.page.eval_on_selector_all(
+        f"#{key} .uv-curve",
+        "ps => ps.map(p => p.getAttribute('points').trim().split(/\\s+/).map(xy => xy.split(',').map(Number)))")
+
+
+def test_training_curve_log_scale_and_non_finite_losses(browser_context, tmp_path, traces):
+    viewer = Viewer(browser_context, tmp_path, {"wide": traces["rnn-wide"], "narrow": traces["rnn-long"],
+                                                "nan": traces["mlp-diverging"]})
+    wide = [float(e["loss"]) for e in viewer.traces["wide"]["history"]]
+    assert max(wide) / min(wide) > 100
+    viewer.show("wide", "training")
+    box = "#wide .ut-panel[data-view='training'] input[type=checkbox]"
+    assert viewer.page.is_checked(box)
+    # On a log scale the heights are affine in log10(loss); on a linear one, in the loss.
+    ys = np.array([y for run in curve_points(viewer, "wide") for _, y in run])
+    assert len(ys) == len(wide)
+    fit = np.polyfit(np.log10(wide), ys, 1)
+    assert np.allclose(np.polyval(fit, np.log10(wide)), ys, atol=0.02)
+    viewer.page.uncheck(box)
+    ys = np.array([y for run in curve_points(viewer, "wide") for _, y in run])
+    fit = np.polyfit(wide, ys, 1)
+    assert np.allclose(np.polyval(fit, wide), ys, atol=0.02)
+    viewer.show("narrow", "training")
+    assert viewer.page.locator("#narrow .ut-panel[data-view='training'] input[type=checkbox]").count() == 0
+
+    # A diverging run: the curve stops where the loss stops being finite.
+    losses = [float(e["loss"]) for e in viewer.traces["nan"]["history"]]
+    finite = [x for x in losses if np.isfinite(x)]
+    assert len(finite) < len(losses)
+    viewer.show("nan", "training")
+    runs = curve_points(viewer, "nan")
+    assert sum(len(run) for run in runs) == len(finite)
+    viewer.shot("nan", "training-diverging")
+    viewer.assert_clean()

@@ -1114,8 +1114,10 @@ window.Unrolled = window.Unrolled || {};
       html('span', null, label, 'log scale');
     }
     var unit = history.some(function (e) { return e.tensors && e.tensors.W_in_pca; }) ? 'epoch' : 'iteration';
+    var missing = points.length - finite.length;
     html('span', { class: 'uv-caption' }, controls, points.length + ' ' + unit + (points.length === 1 ? '' : 's') +
-      ', ' + points.filter(function (p) { return p.traced; }).length + ' traced step by step (marked)');
+      ', ' + points.filter(function (p) { return p.traced; }).length + ' traced step by step (marked)' +
+      (missing ? '; ' + missing + ' with a loss of NaN or ±∞, not drawn' : ''));
 
     var W = 900, H = 300, left = 70, right = 20, top = 14, bottom = 40;
     var figure = svg('svg', { class: 'uv-svg uv-loss', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
@@ -1134,12 +1136,17 @@ window.Unrolled = window.Unrolled || {};
 
     function draw() {
       plot.textContent = '';
+      if (!finite.length) {
+        svg('text', { x: left, y: H / 2 }, plot, 'No iteration has a finite loss: nothing to draw.');
+        return;
+      }
       var log = logBox && logBox.checked;
       var ylo = log ? Math.log10(pmin) : lo, yhi = log ? Math.log10(hi) : hi;
       if (!(yhi > ylo)) { ylo -= 0.5; yhi += 0.5; }
       var margin = (yhi - ylo) * 0.06;   // the curve's own range, so small improvements show
       ylo -= margin; yhi += margin;
-      xOf = function (it) { return left + (last > first ? (it - first) / (last - first) : 0.5) * (W - left - right); };
+      var inner = 10;   // keeps the first point off the axis
+      xOf = function (it) { return left + inner + (last > first ? (it - first) / (last - first) : 0.5) * (W - left - right - inner); };
       yOf = function (loss) {
         var v = log ? Math.log10(loss) : loss;
         return H - bottom - (v - ylo) / (yhi - ylo) * (H - top - bottom);
@@ -1164,8 +1171,16 @@ window.Unrolled = window.Unrolled || {};
         svg('text', { x: left - 6, y: yOf(v) + 4, 'text-anchor': 'end' }, axis, text);
       });
       svg('text', { x: 8, y: top + 4 }, axis, 'loss');
-      var coords = finite.map(function (p) { return xOf(p.iteration).toFixed(2) + ',' + yOf(p.loss).toFixed(2); });
-      svg('polyline', { class: 'uv-curve', points: coords.join(' '), 'data-count': coords.length }, plot);
+      // One polyline per run of finite losses: a NaN or ∞ breaks the curve instead of
+      // being bridged by a straight line (a log scale drops losses ≤ 0 the same way).
+      var runs = [[]];
+      points.forEach(function (p) {
+        if (isFinite(p.loss) && (!log || p.loss > 0)) runs[runs.length - 1].push(xOf(p.iteration).toFixed(2) + ',' + yOf(p.loss).toFixed(2));
+        else if (runs[runs.length - 1].length) runs.push([]);
+      });
+      runs.forEach(function (coords) {
+        if (coords.length) svg('polyline', { class: 'uv-curve', points: coords.join(' '), 'data-count': coords.length }, plot);
+      });
       points.forEach(function (p) {
         if (p.traced && isFinite(p.loss)) {
           titled(svg('circle', { class: 'uv-traced', cx: xOf(p.iteration), cy: yOf(p.loss), r: 4,
