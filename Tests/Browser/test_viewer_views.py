@@ -403,6 +403,19 @@ def test_word2vec_pipeline_shows_each_stage_with_the_vocabulary(browser_context,
     lit = viewer.page.eval_on_selector_all("#cbow .uv-stage.uv-lit", "ss => ss.map(s => s.getAttribute('data-stage'))")
     assert "y" in lit and "x" not in lit
     viewer.shot("cbow", "word2vec-cbow")
+    # Backward: the band under u holds ∂Q/∂u, which for softmax with cross-entropy is the
+    # error e = y − target of the forward pass (an identity, not the same tensor).
+    last_backward = max(s["index"] for s in trace["steps"] if s["phase"] == "backward")
+    viewer.go("cbow", last_backward)
+    gradient_u = viewer.page.eval_on_selector_all(
+        "#cbow .uv-stage[data-stage='u'] .uv-w2vgrad", "cs => cs.map(c => +c.getAttribute('data-value'))")
+    e = values(next(t for t in trace["tensors"] if t["name"].startswith("e_")))
+    assert np.allclose(gradient_u, e, rtol=0, atol=1e-12)
+    assert gradient_u == list(values(final_gradient(trace, by_name(trace, "u")["id"])))
+    viewer.go("cbow", producer(trace, y["id"]))
+    pending = viewer.page.eval_on_selector_all(
+        "#cbow .uv-stage[data-stage='u'] .uv-w2vgrad", "cs => cs.map(c => c.getAttribute('data-value'))")
+    assert set(pending) == {""}
     viewer.show("ns", "word2vec")
     ns_names = viewer.page.eval_on_selector_all("#ns .uv-stage", "ss => ss.map(s => s.getAttribute('data-stage'))")
     assert ns_names == ["h", "w", "u", "sigma_o", "sigma_n", "Q"]

@@ -12,7 +12,8 @@
      .uv-bar[data-t][data-dir][data-norm] (data-norm absent while not computed).
    - attention: .uv-heatcell[data-row][data-col][data-value], .uv-rowtoken, .uv-coltoken,
      .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads.
-   - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value].
+   - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value], and
+     for stages with a gradient .uv-w2vgrad[data-value] (empty until computed).
    - training: .uv-curve (one point per finite history loss), .uv-traced circles,
      .uv-hover-text; .uv-word[data-word] and .uv-point with a range input per epoch. */
 window.Unrolled = window.Unrolled || {};
@@ -967,7 +968,8 @@ window.Unrolled = window.Unrolled || {};
   /* The CBOW / skip-gram pipeline as a column of stages, each a strip of values with the
      vocabulary as column labels: one-hot x → h = x W_in → u = h W_out → y = softmax(u) →
      e = y − target; for negative sampling h → scores u_j = h·w_j → σ(u_o) and σ(−u_n) →
-     Q. The stage the current step belongs to (by its scope) is lit. */
+     Q. The stage the current step belongs to (by its scope) is lit; during backward a band
+     under each stage fills with ∂Q/∂(stage), so ∂Q/∂u = y − target can be seen. */
 
   var W2V_STAGES = [
     { match: /^x$/, scopes: ['hidden layer'], text: 'one-hot input x (context words)' },
@@ -1022,7 +1024,8 @@ window.Unrolled = window.Unrolled || {};
       if (k > 0) svg('line', { class: 'uv-flow', x1: 60, y1: y - 2, x2: 60, y2: y + 12, 'marker-end': 'url(#' + arrowId + ')' }, figure);
       y += 14;
       var g = svg('g', { class: 'uv-stage', 'data-stage': stage.name, 'data-tensor-id': stage.id }, figure);
-      var height = 22 + (colLabels ? 16 : 0) + rows * rowH + 6;
+      var gradients = index.gradientsOf[stage.id];
+      var height = 22 + (colLabels ? 16 : 0) + rows * rowH * (gradients ? 2 : 1) + (gradients ? 4 : 0) + 6;
       svg('rect', { class: 'uv-frame', x: 2, y: y, width: W - 4, height: height, rx: 6 }, g);
       svg('text', { class: 'uv-stagename', x: 10, y: y + 16 }, g, stage.spec.text + '  ' + tensor.name + ' (' + shape.join('×') + ')');
       var cy = y + 22;
@@ -1046,8 +1049,25 @@ window.Unrolled = window.Unrolled || {};
         }
         if (cols > shownCols) svg('text', { x: left + shownCols * cell + 4, y: cy + i * rowH + 15 }, g, '… ' + (cols - shownCols) + ' more');
       }
+      // The backward pass fills a second band with ∂Q/∂(this stage), as far as computed.
+      var gradientCells = [];
+      if (gradients) {
+        var gy = cy + rows * rowH + 4;
+        svg('text', { class: 'uv-gradlabel', x: left - 6, y: gy + 15, 'text-anchor': 'end' }, g,
+            '∂' + lossName(index, gradients[0].id) + '/∂' + tensor.name);
+        for (var i3 = 0; i3 < rows; i3++) {
+          for (var j3 = 0; j3 < shownCols; j3++) {
+            var gc = svg('g', { class: 'uv-w2vgrad' }, g);
+            gradientCells.push({
+              group: gc, index: i3 * cols + j3,
+              rect: svg('rect', { class: 'uv-cellrect uv-pending', x: left + j3 * cell, y: gy + i3 * rowH, width: cell, height: rowH }, gc),
+              text: svg('text', { x: left + j3 * cell + cell / 2, y: gy + i3 * rowH + 15, 'text-anchor': 'middle' }, gc, '·')
+            });
+          }
+        }
+      }
       y += height + 4;
-      parts.push({ stage: stage, group: g });
+      parts.push({ stage: stage, group: g, gradientCells: gradientCells, shownGradient: -2 });
     });
     figure.setAttribute('viewBox', '0 0 ' + W + ' ' + (y + 4));
     figure.style.maxWidth = W + 'px';
@@ -1062,6 +1082,21 @@ window.Unrolled = window.Unrolled || {};
         var made = index.producer[p.stage.id];
         var lit = step.phase !== 'update' && (made === s || (leaf != null && p.stage.spec.scopes.indexOf(leaf) >= 0));
         toggleClass(p.group, 'uv-lit', lit);
+        if (!p.gradientCells.length) return;
+        var gid = index.gradientAt(p.stage.id, s);
+        if (gid === p.shownGradient) return;
+        p.shownGradient = gid;
+        p.group.setAttribute('data-gradient-id', gid < 0 ? '' : String(gid));
+        var gv = gid < 0 ? null : model.values(gid), maxAbs = 0;
+        if (gv) for (var q = 0; q < gv.length; q++) if (isFinite(gv[q])) maxAbs = Math.max(maxAbs, Math.abs(gv[q]));
+        p.gradientCells.forEach(function (c) {
+          var x = gv ? gv[c.index] : null;
+          c.rect.setAttribute('fill', gv ? api.colour(x, maxAbs || 1) : 'none');
+          toggleClass(c.rect, 'uv-pending', !gv);
+          c.text.textContent = gv ? api.format(x) : '·';
+          c.group.setAttribute('data-value', gv ? String(x) : '');
+          titled(c.group, gv ? index.tensors[gid].name + ' = ' + exact(x) : 'not computed yet at this step');
+        });
       });
       setText(note, step.phase === 'update' ? 'Update: W_in and W_out take one SGD step.'
         : (leaf ? (step.phase === 'backward' ? 'Backward through: ' : 'Now: ') + leaf + '.' : ''));
