@@ -9,7 +9,8 @@ public struct SiteOptions: Sendable {
     public var output: URL
     /// Warnings (missing image, broken link) fail the build.
     public var strict = false
-    /// Page templates and `assets/`; the source tree's `Templates/` by default.
+    /// Page templates and `assets/`; by default the first found by `Templates.locate()` (the
+    /// source tree's `Templates/` when none is found: loading them then fails with a clear error).
     public var templates: URL
     /// Debian's KaTeX (`libjs-katex`), copied into the site; math shows as TeX when it is missing.
     public var katex = URL(fileURLWithPath: "/usr/share/javascript/katex")
@@ -23,7 +24,7 @@ public struct SiteOptions: Sendable {
     public init(course: URL, output: URL? = nil) {
         self.course = course
         self.output = output ?? course.appendingPathComponent("_site")
-        self.templates = Templates.bundled
+        self.templates = (try? Templates.locate()) ?? Templates.bundled
     }
 }
 
@@ -49,8 +50,9 @@ public struct BuildSummary: Sendable {
 
 /// The site build: a list of named steps over one `SiteBuild`, read top to bottom.
 ///
-/// Output is written to a temporary folder beside the output folder and swapped in whole at the
-/// end, so a build with errors leaves the previous site exactly as it was. Every error the
+/// Output is staged in a folder inside the output folder and swapped in whole at the end (see
+/// `SiteStaging`), so a build with errors leaves the previous site exactly as it was and a build
+/// writes nothing outside the output folder. Every error the
 /// steps find is reported together.
 public enum Site {
     static var steps: [(name: String, run: (SiteBuild) throws(BuildFailure) -> Void)] {
@@ -101,7 +103,8 @@ public enum Site {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder) {
             guard isFolder.boolValue else { return "\(out) exists and is not a folder" }
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
+            // A crashed build's staging and old folders do not count (the next build removes them).
+            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter { !SiteStaging.isBuildFolder($0) }
             if !entries.isEmpty && !entries.contains(SiteBuild.marker) {
                 return "refusing to replace \(out): it is not empty and was not made by `unrolled build` (no \(SiteBuild.marker)); choose an empty or new folder"
             }

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The finished site: assets, KaTeX, the marker, and the swap that puts it in place.
 extension SiteBuild {
     func copyAssets() throws(BuildFailure) {
@@ -30,31 +36,42 @@ extension SiteBuild {
         }
     }
 
-    /// Puts the finished site in place of the old one: two renames, so no reader sees half a site.
+    /// Puts the finished site in place of the old one, by renames inside the output folder: the
+    /// previous site's entries into `.unrolled-old-PID/`, the staged ones up into the output
+    /// folder, then the old ones deleted. When a rename fails, what moved moves back.
     func swapIn() throws(BuildFailure) {
         let manager = FileManager.default
         let output = options.output.standardizedFileURL
-        let previous = output.deletingLastPathComponent()
-            .appendingPathComponent(".\(output.lastPathComponent).previous-\(ProcessInfo.processInfo.processIdentifier)")
+        let old = SiteStaging.old(in: output)
+        var movedOut: [String] = [], movedIn: [String] = []
         do {
-            try? manager.removeItem(at: previous)
-            let hadOutput = manager.fileExists(atPath: output.path)
-            if hadOutput { try manager.moveItem(at: output, to: previous) }
-            do {
-                try manager.moveItem(at: temporary, to: output)
-            } catch {
-                if hadOutput { try? manager.moveItem(at: previous, to: output) }
-                throw error
+            try? manager.removeItem(at: old)
+            try manager.createDirectory(at: old, withIntermediateDirectories: false)
+            for name in try manager.contentsOfDirectory(atPath: output.path) where !SiteStaging.isBuildFolder(name) {
+                try manager.moveItem(at: output.appendingPathComponent(name), to: old.appendingPathComponent(name))
+                movedOut.append(name)
             }
-            swapped = true
-            try? manager.removeItem(at: previous)
+            for name in try manager.contentsOfDirectory(atPath: temporary.path) {
+                try manager.moveItem(at: temporary.appendingPathComponent(name), to: output.appendingPathComponent(name))
+                movedIn.append(name)
+            }
         } catch {
+            for name in movedIn { try? manager.moveItem(at: output.appendingPathComponent(name), to: temporary.appendingPathComponent(name)) }
+            for name in movedOut { try? manager.moveItem(at: old.appendingPathComponent(name), to: output.appendingPathComponent(name)) }
+            try? manager.removeItem(at: old)
             throw BuildFailure(diagnostics: diagnostics + [.error("", "cannot put the site in place at \(output.path): \(error.localizedDescription)")])
         }
+        swapped = true
+        try? manager.removeItem(at: temporary)
+        try? manager.removeItem(at: old)
     }
 
+    /// After a build that did not swap: the staging folder goes, and so does the output folder
+    /// when this build made it (`rmdir`, so only while it is empty).
     func removeTemporaryFolder() {
-        if !swapped { try? FileManager.default.removeItem(at: temporary) }
+        guard !swapped else { return }
+        try? FileManager.default.removeItem(at: temporary)
+        if !outputExisted { rmdir(options.output.standardizedFileURL.path) }
     }
 }
 

@@ -14,7 +14,10 @@ final class SiteBuild {
     var summary = BuildSummary()
     /// Course-relative paths of images (and other linked files) to copy.
     var files: Set<String> = []
+    /// The staging folder, inside the output folder (see `SiteStaging`).
     let temporary: URL
+    /// Whether the output folder was there before this build (one made by a failed build is removed).
+    let outputExisted: Bool
     var swapped = false
     /// Every directive's trace, for its standalone page; and where each trace id was first used.
     var tracePages: [TracePage] = []
@@ -25,9 +28,8 @@ final class SiteBuild {
 
     init(_ options: SiteOptions) {
         self.options = options
-        let output = options.output.standardizedFileURL
-        temporary = output.deletingLastPathComponent()
-            .appendingPathComponent(".\(output.lastPathComponent).building-\(ProcessInfo.processInfo.processIdentifier)")
+        temporary = SiteStaging.staging(in: options.output.standardizedFileURL)
+        outputExisted = FileManager.default.fileExists(atPath: options.output.path)
     }
 
     var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
@@ -50,6 +52,7 @@ final class SiteBuild {
             throw BuildFailure(diagnostics: [.error("", "no course folder at \(options.course.path)")])
         }
         do {
+            SiteStaging.removeLeftovers(in: options.output.standardizedFileURL)
             try? FileManager.default.removeItem(at: temporary)
             try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         } catch {

@@ -4,14 +4,40 @@ import Mustache
 /// The site's page templates (Mustache, hummingbird-project/swift-mustache), read from a folder:
 /// `page.mustache`, `index.mustache`, and partials under `partials/` (used as `{{> sidebar}}`).
 /// The folder's `assets/` (CSS, scripts) is copied into every site as it is.
-struct Templates {
+public struct Templates: Sendable {
     let directory: URL
     private let library: MustacheLibrary
 
-    /// The `Templates/` folder of this source tree: the default when none is given.
-    static var bundled: URL {
+    /// The `Templates/` folder of this source tree: the last place `locate` looks.
+    public static var bundled: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Templates")
+    }
+
+    /// Where the templates are when none is given, so that an installed `unrolled` finds its own:
+    /// the folder named by `UNROLLED_TEMPLATES`, then `<executable's folder>/../share/unrolled/Templates`
+    /// (an installed prefix), `<executable's folder>/Templates` (beside it), then this source
+    /// tree's `Templates/`. The first that holds a `page.mustache` wins; the error names them all.
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executable: URL? = Bundle.main.executableURL,
+        bundled: URL = Templates.bundled
+    ) throws(Diagnostic) -> URL {
+        var places: [(URL, String)] = []
+        if let named = environment["UNROLLED_TEMPLATES"], !named.isEmpty {
+            places.append((URL(fileURLWithPath: named), "UNROLLED_TEMPLATES"))
+        }
+        if let folder = executable?.resolvingSymlinksInPath().deletingLastPathComponent() {
+            places.append((folder.deletingLastPathComponent().appendingPathComponent("share/unrolled/Templates"), "installed beside the executable"))
+            places.append((folder.appendingPathComponent("Templates"), "next to the executable"))
+        }
+        places.append((bundled, "the source tree"))
+        for (place, _) in places where FileManager.default.fileExists(atPath: place.appendingPathComponent("page.mustache").path) {
+            return place.standardizedFileURL
+        }
+        let looked = places.map { "\($0.0.standardizedFileURL.path) (\($0.1))" }.joined(separator: ", ")
+        throw .error("", "no site templates found (a folder with page.mustache); looked in \(looked). "
+            + "Set UNROLLED_TEMPLATES to the Templates folder of the Unrolled sources, or pass --templates")
     }
 
     init(directory: URL) throws(Diagnostic) {

@@ -12,9 +12,10 @@ struct BuildCommand: ParsableCommand {
             `unrolled` runs a demo (`model: lstm`, its parameters, `title`, `caption`) or shows a trace \
             file (`src: traces/x.json`).
 
-            The site works from any static host and straight from disk. It is built in a temporary \
-            folder and put in place only when the build has no errors, so a failed build leaves the \
-            previous site as it was. Traces are cached in the site's .cache folder across builds.
+            The site works from any static host and straight from disk. It is staged in a folder \
+            inside the output folder and put in place only when the build has no errors, so a failed \
+            build leaves the previous site as it was and nothing is written outside the output folder. \
+            Traces are cached in the site's .cache folder across builds.
 
             Examples:
               unrolled build                      # Site/ into Site/_site/
@@ -31,10 +32,21 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Treat warnings (missing images, broken links) as errors.")
     var strict = false
 
+    @Option(help: ArgumentHelp(
+        "The site templates folder (page.mustache, partials/, assets/).",
+        discussion: "Default: $UNROLLED_TEMPLATES, then ../share/unrolled/Templates or Templates beside the executable, then the source tree's Templates/."))
+    var templates: String?
+
     func run() throws {
         let courseURL = URL(fileURLWithPath: course)
         var options = SiteOptions(course: courseURL, output: output.map { URL(fileURLWithPath: $0) })
         options.strict = strict
+        do {
+            options.templates = try templates.map { URL(fileURLWithPath: $0) } ?? Templates.locate()
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
         options.generator = Self.generator
         options.progress = { line in
             ProgressLine.clear()

@@ -1,0 +1,51 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The build's own folders inside the output folder, so that a build writes nothing outside it:
+/// the new site is staged in `.unrolled-staging-PID/`, and at the swap the previous site's
+/// entries move to `.unrolled-old-PID/` (then deleted) while the staged ones move in — renames
+/// inside one folder. A build that crashed leaves them behind; the next build removes them.
+enum SiteStaging {
+    static let stagingPrefix = ".unrolled-staging-"
+    static let oldPrefix = ".unrolled-old-"
+
+    static func staging(in output: URL, pid: Int32 = ProcessInfo.processInfo.processIdentifier) -> URL {
+        output.appendingPathComponent(stagingPrefix + String(pid))
+    }
+
+    static func old(in output: URL, pid: Int32 = ProcessInfo.processInfo.processIdentifier) -> URL {
+        output.appendingPathComponent(oldPrefix + String(pid))
+    }
+
+    /// The process id in the name of a build's staging or old folder; nil for any other name.
+    static func owner(of name: String) -> Int32? {
+        for prefix in [stagingPrefix, oldPrefix] where name.hasPrefix(prefix) {
+            return Int32(name.dropFirst(prefix.count))
+        }
+        return nil
+    }
+
+    /// Whether `name` is a build's staging or old folder (the site itself holds no such entry).
+    static func isBuildFolder(_ name: String) -> Bool { owner(of: name) != nil }
+
+    /// Removes the staging and old folders of builds that are no longer running (ours from an
+    /// earlier process with the same id included); a build running right now keeps its own.
+    static func removeLeftovers(in output: URL) {
+        let manager = FileManager.default
+        let me = ProcessInfo.processInfo.processIdentifier
+        for name in (try? manager.contentsOfDirectory(atPath: output.path)) ?? [] {
+            guard let pid = owner(of: name) else { continue }
+            if pid != me && isRunning(pid) { continue }
+            try? manager.removeItem(at: output.appendingPathComponent(name))
+        }
+    }
+
+    private static func isRunning(_ pid: Int32) -> Bool {
+        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+    }
+}

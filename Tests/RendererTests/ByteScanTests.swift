@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+@testable import Renderer
+
+/// The byte scans that replaced Foundation in the build's hot paths, against Foundation itself.
+@Suite struct ByteScanTests {
+    /// What `checkRawImages` used before: the regular expression the scan reproduces.
+    static func regexSources(_ html: String) -> [String] {
+        let pattern = try! NSRegularExpression(
+            pattern: "<img\\b[^>]*?\\ssrc\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))", options: [.caseInsensitive])
+        return pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)).compactMap { match in
+            (1...3).lazy.compactMap { Range(match.range(at: $0), in: html) }.first.map { String(html[$0]) }
+        }
+    }
+
+    @Test func rawImageSourcesAsTheRegularExpressionFindsThem() {
+        let cases = [
+            #"<p><img src="a.png" width=3> and <IMG SRC='b c.png'></p>"#,
+            #"<img alt="x>" src=c.png><img\nsrc = "d.png"><imgx src="no.png"><img src=>"#,
+            #"<img alt="<img src=inner.png>" src=outer.png>"#,
+            #"<img data-src="no.png" src="yes.png"><img src="unclosed.png><img src='e.png'>"#,
+            "<img\u{00A0}src=nbsp.png><img\u{3000}src=\u{3000}ideographic.png><img é src=é.png>",
+            "<imgé src=word.png><img\u{0301} src=mark.png><img src=\"\"><img src=\"multi\nline.png\">",
+            "<img ſrc=long-s.png><img sRc=mixed.png><img src=tail.png", "no images <b>here</b>", "",
+        ]
+        for html in cases {
+            #expect(rawImageSources(in: html) == Self.regexSources(html), "\(html)")
+        }
+    }
+
+    @Test func rawImageSourcesOnRandomTags() {
+        let pieces = ["<img", "<IMG", " ", "\n", "src", "SRC", "=", "\"", "'", ">", "a.png", "é", "\u{00A0}", "x", "<p>", "alt=", "<"]
+        var random = SplitMix(seed: 7)
+        for _ in 0..<3000 {
+            let html = (0..<Int(random.next() % 14)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            #expect(rawImageSources(in: html) == Self.regexSources(html), "\(html.debugDescription)")
+        }
+    }
+
+    /// What `FrontMatter.split` did before it stopped at the closing fence: split every line.
+    static func splitByLines(_ source: String) -> (yaml: String, body: String)? {
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let first = lines.first, first.trimmingTrailingSpace == "---",
+            let end = lines.dropFirst().firstIndex(where: { $0.trimmingTrailingSpace == "---" || $0.trimmingTrailingSpace == "..." })
+        else { return nil }
+        let yaml = lines[1..<end].joined(separator: "\n")
+        for index in 0...end { lines[index] = "" }
+        return (yaml, lines.joined(separator: "\n"))
+    }
+
+    @Test func frontMatterBodiesAsSplittingEveryLineGaveThem() {
+        let cases = [
+            "---\ntitle: A\n---\n# A\n\ntext\n", "---\ntitle: A\n---", "---\ntitle: A\n---\n", "---\n---\nbody",
+            "---  \ntitle: A\n...\t\nbody\n", "---\ntitle: A\n", "no front matter\n---\n", "---", "",
+            "---\r\ntitle: A\r\n---\r\nbody\r\n", "---\nsummary: x\n\n---\n\n\nbody\n---\nmore\n",
+        ]
+        for source in cases {
+            let (_, body, _) = FrontMatter.split(source, file: "a.md")
+            #expect(body == (Self.splitByLines(source)?.body ?? source), "\(source.debugDescription)")
+        }
+        let (matter, _, problems) = FrontMatter.split("---\ntitle: A\nsummary: two words\n---\nbody", file: "a.md")
+        #expect(matter == FrontMatter(title: "A", order: nil, summary: "two words"))
+        #expect(problems.isEmpty)
+    }
+
+    @Test func firstContentLineSkipsBlankAndWhiteSpaceLines() throws {
+        let page = Page(source: "notes/a.md")
+        for (body, line) in [("\n\n# A\n", 3), ("# A", 1), ("", 1), (" \t\n\u{00A0}\n x\n", 3), ("\n\n\n", 1), ("\r\n\r\nx", 1)] {
+            page.body = body
+            #expect(firstContentLine(page) == line, "\(body.debugDescription)")
+        }
+    }
+
+    @Test func utf8SearchAndLines() {
+        let text = "é\nab</h1>\ncd</h1>"
+        #expect(text.utf8Offset(of: "</h1>") == 5)
+        #expect(text.utf8Offset(of: "</h1>", from: 6) == 13)
+        #expect(text.utf8Offset(of: "nothing") == nil)
+        #expect(text.utf8Offset(of: "") == nil)
+        #expect(text.line(atUTF8Offset: 13) == 3)
+        #expect(text.split(atUTF8Offset: 10) == ("é\nab</h1>", "\ncd</h1>"))
+    }
+}
