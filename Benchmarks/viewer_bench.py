@@ -6,6 +6,8 @@
   performance.now(), and the time until the next frame has been painted
   (requestAnimationFrame, then a task after it); 200 random and 200 sequential steps each;
   median and p95 against the 16 ms target (one frame at 60 Hz);
+- the main thread's CPU time per step change, from Chromium's trace (thread time, which other
+  processes on a busy machine do not inflate), split into script, style, layout and paint;
 - the page weight of the LSTM page: the HTML and every file it loads (Site/_site/notes/06-lstm.html
   when the site is built, else a test page with the default lstm trace).
 
@@ -13,6 +15,7 @@ Not a test: timings depend on the machine (the load average is printed beside th
 
 Usage: python3 Benchmarks/viewer_bench.py path/to/unrolled   (make bench passes the release build)
 """
+import json
 import os
 import pathlib
 import statistics
@@ -77,10 +80,51 @@ def step_times(browser, trace_path, work):
     for order in ("random", "sequential"):
         rows[order] = page.evaluate(MEASURE, {"count": SAMPLES, "order": order})
     dom = page.evaluate("document.querySelector('unrolled-trace').querySelectorAll('*').length")
+    cpu = cpu_per_step(browser, page)
     context.close()
     if errors:
         raise SystemExit(f"page errors: {errors}")
-    return steps, load_s, rows, dom
+    return steps, load_s, rows, dom, cpu
+
+
+CPU_STEPS = 100
+PAINT = {"Paint", "PrePaint", "Layerize", "Commit", "UpdateLayer", "RasterTask"}
+
+
+def cpu_per_step(browser, page):
+    """Main-thread CPU (ms) per step change: CPU_STEPS random steps, each in its own task, so
+    the frames they cause are rendered in between and counted too."""
+    page.evaluate("document.querySelector('unrolled-trace').goTo(1)")
+    browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"])
+    for k in range(CPU_STEPS):
+        page.evaluate("(k) => { const el = document.querySelector('unrolled-trace');"
+                      " el.goTo(1 + (k * 7919) % el.model.stepCount); el.getBoundingClientRect(); }", k + 1)
+        page.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)))")
+    data = json.loads(browser.stop_tracing())
+    events = data["traceEvents"] if isinstance(data, dict) else data
+    mains = {(e["pid"], e["tid"]) for e in events
+             if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}
+    totals = {"task": 0.0, "style": 0.0, "layout": 0.0, "paint": 0.0}
+    busiest = {}
+    for e in events:
+        if e.get("ph") == "X" and (e["pid"], e["tid"]) in mains and "tdur" in e:
+            busiest[(e["pid"], e["tid"])] = busiest.get((e["pid"], e["tid"]), 0) + e["tdur"]
+    main = max(busiest, key=busiest.get)
+    for e in events:
+        if e.get("ph") != "X" or (e["pid"], e["tid"]) != main or "tdur" not in e:
+            continue
+        name, tdur = e["name"], e["tdur"] / 1000
+        if name == "RunTask":
+            totals["task"] += tdur
+        elif name == "UpdateLayoutTree":
+            totals["style"] += tdur
+        elif name == "Layout":
+            totals["layout"] += tdur
+        elif name in PAINT:
+            totals["paint"] += tdur
+    per = {k: v / CPU_STEPS for k, v in totals.items()}
+    per["script and other"] = max(0.0, per["task"] - per["style"] - per["layout"] - per["paint"])
+    return per
 
 
 def page_weight(browser, binary, work):
@@ -122,7 +166,7 @@ def main():
         trace_mb = trace.stat().st_size / 1e6
         browser = launch(playwright)
         try:
-            steps, load_s, rows, dom = step_times(browser, trace, work)
+            steps, load_s, rows, dom, cpu = step_times(browser, trace, work)
             label, weight, files, remote = page_weight(browser, binary, work)
         finally:
             browser.close()
@@ -138,6 +182,11 @@ def main():
             median, p95 = statistics.median(values), percentile(values, 95)
             verdict = "ok" if median < TARGET_MS else "over"
             print(f"{order + ', ' + label_text:<44}{median:>7.1f}ms{p95:>7.1f}ms{TARGET_MS:>7.0f}ms  {verdict}")
+    print()
+    print(f"main-thread CPU per step change ({CPU_STEPS} random steps, thread time from Chromium's trace):"
+          f" {cpu['task']:.1f} ms = script and other {cpu['script and other']:.1f} + style {cpu['style']:.1f}"
+          f" + layout {cpu['layout']:.1f} + paint {cpu['paint']:.1f}   target {TARGET_MS:.0f} ms:"
+          f" {'ok' if cpu['task'] < TARGET_MS else 'over'}")
     print()
     print(f"page weight of the LSTM page ({label}): {weight / 1024:.0f} KiB in {files} files"
           + (f"; REMOTE requests: {remote}" if remote else "; no request leaves file://"))

@@ -28,13 +28,23 @@ window.Unrolled = window.Unrolled || {};
 
   /** KaTeX's HTML for `source` (cached), or the TeX in a <code> when KaTeX is absent or fails. */
   function texHtml(source, display) {
-    var key = (display ? 'D' : 'I') + source;
+    return typeset(source, display, 'htmlAndMathml');
+  }
+
+  /** A tensor's name, typeset without KaTeX's MathML copy (half the elements, and a step
+      shows several names) and read to screen readers as its plain name instead. */
+  function nameHtml(tensor) {
+    return '<span class="ut-tex" role="img" aria-label="' + escapeHtml(tensor.name) + '">' + typeset(tensor.tex, false, 'html') + '</span>';
+  }
+
+  function typeset(source, display, output) {
+    var key = output + (display ? 'D' : 'I') + source;
     var hit = texCache.get(key);
     if (hit !== undefined) return hit;
     var html;
     if (window.katex && typeof window.katex.renderToString === 'function') {
       try {
-        html = window.katex.renderToString(source, { displayMode: !!display, throwOnError: false, output: 'htmlAndMathml' });
+        html = window.katex.renderToString(source, { displayMode: !!display, throwOnError: false, output: output });
       } catch (err) {
         html = '<code class="ut-tex-source">' + escapeHtml(source) + '</code>';
       }
@@ -601,7 +611,18 @@ window.Unrolled = window.Unrolled || {};
       var h = this._outlineHeight, top = this._scrollTop;
       var from = Math.max(0, Math.floor(top / ROW_HEIGHT) - 4);
       var to = Math.min(this._visible.length, Math.ceil((top + h) / ROW_HEIGHT) + 4);
-      var current = this._currentRow(), html = [];
+      var current = this._currentRow();
+      var rendered = this._rendered;
+      if (rendered && rendered.from === from && rendered.to === to && rendered.visible === this._visible) {
+        // Same rows on screen (the usual case when stepping): move the highlight only.
+        if (rendered.current !== current) {
+          this._markRow(rendered.current, false);
+          this._markRow(current, true);
+          rendered.current = current;
+        }
+        return;
+      }
+      var html = [];
       for (var r = from; r < to; r++) {
         var node = this._visible[r], kind = o.kind[node], depth = o.depth[node];
         var phase = m.steps[o.first[node]].phase;
@@ -617,10 +638,19 @@ window.Unrolled = window.Unrolled || {};
           label = '<span class="ut-row-name">' + escapeHtml(name) + '</span><span class="ut-row-range">' +
             (o.first[node] + 1) + (o.last[node] > o.first[node] ? '–' + (o.last[node] + 1) : '') + '</span>';
         }
-        html.push('<div class="' + cls + '" role="listitem" data-node="' + node + '" style="top:' + (r * ROW_HEIGHT) + 'px;padding-left:' + (0.4 + depth * 0.85) + 'rem"' +
+        html.push('<div class="' + cls + '" role="listitem" data-row="' + r + '" data-node="' + node + '" style="top:' + (r * ROW_HEIGHT) + 'px;padding-left:' + (0.4 + depth * 0.85) + 'rem"' +
           (r === current ? ' aria-current="step"' : '') + '>' + caret + label + '</div>');
       }
       this._rows.innerHTML = html.join('');
+      this._rendered = { from: from, to: to, visible: this._visible, current: current };
+    }
+
+    _markRow(r, on) {
+      if (r < 0) return;
+      var row = this._rows.querySelector('[data-row="' + r + '"]');
+      if (!row) return;
+      row.classList.toggle('ut-current', on);
+      if (on) row.setAttribute('aria-current', 'step'); else row.removeAttribute('aria-current');
     }
 
     /* ----- the step panel ----- */
@@ -684,14 +714,14 @@ window.Unrolled = window.Unrolled || {};
       }
       var grad = m.gradientInfo(i);
       if (grad) {
-        var text = 'This step produces ' + texHtml(out.tex, false) + ', ' +
+        var text = 'This step produces ' + nameHtml(out) + ', ' +
           (grad.sums ? 'the sum of two contributions to the gradient of ' : (grad.final ? 'the final gradient of ' : 'a contribution to the gradient of ')) +
-          texHtml(grad.of.tex, false) + ' <span class="ut-muted">(' + escapeHtml(grad.of.name) + ', ' + grad.of.role + ')</span>.';
+          nameHtml(grad.of) + ' <span class="ut-muted">(' + escapeHtml(grad.of.name) + ', ' + grad.of.role + ')</span>.';
         if (grad.sums) text += ' ' + escapeHtml(grad.of.name) + ' is used in more than one place, so its gradient arrives along several paths and the contributions are summed.';
         else if (grad.final && !grad.sums) text += ' It is the complete gradient.';
         parts.push('<p class="ut-grad' + (grad.sums ? ' ut-sums' : '') + '">' + text + '</p>');
       } else if (step.op === 'sgd') {
-        parts.push('<p class="ut-grad">Update: the new version ' + (out.version ? out.version : '') + ' of ' + texHtml(out.tex, false) + ' is the old one minus the learning rate times its gradient.</p>');
+        parts.push('<p class="ut-grad">Update: the new version ' + (out.version ? out.version : '') + ' of ' + nameHtml(out) + ' is the old one minus the learning rate times its gradient.</p>');
       } else if (step.phase === 'backward') {
         parts.push('<p class="ut-grad ut-muted">An intermediate value of a gradient rule (not a gradient itself).</p>');
       }
@@ -723,7 +753,7 @@ window.Unrolled = window.Unrolled || {};
       var maxAbs = m.maxAbs(id), hl = highlight ? new Set(highlight) : null;
       var h = [];
       h.push('<figure class="ut-card ut-role-' + t.role + '" data-slot="' + slot + '" data-tensor="' + id + '">');
-      h.push('<figcaption><span class="ut-name">' + texHtml(t.tex, false) + '</span><span class="ut-shape">' + U.shapeText(shape) + '</span>' +
+      h.push('<figcaption><span class="ut-name">' + nameHtml(t) + '</span><span class="ut-shape">' + U.shapeText(shape) + '</span>' +
         '<span class="ut-role">' + t.role + (t.version ? ' v' + t.version : '') + '</span></figcaption>');
       h.push('<div class="ut-mat-wrap"><table class="ut-mat' + (slot === 'out' ? ' ut-pickable' : '') + '">');
       if (rank >= 1 && cols > 1) {
