@@ -114,7 +114,10 @@ def test_keys_and_buttons_step_through_the_trace(browser_context, tmp_path, lstm
     assert step_of(page, "lstm-1") == 1
     assert el.locator(".unrolled-fallback").is_hidden()
 
-    el.focus()
+    # Tab reaches the viewer, which shows a focus ring.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('trace-id')") == "lstm-1"
+    assert el.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     assert step_of(page, "lstm-1") == 3
@@ -491,6 +494,9 @@ def test_a_deep_link_opens_its_viewer_at_its_step_and_follows_the_reader(browser
     viewer(page, "a-1").focus()
     page.keyboard.press("End")
     assert page.evaluate("location.hash") == f"#a-1:{len(load(lstm_text)['steps'])}"
+    assert step_of(page, "b-2") == 8
+    # A malformed hash is ignored quietly.
+    page.evaluate("location.hash = '#b-2%E0%A4%A:5'")
     assert step_of(page, "b-2") == 8
     # A hash change moves the named viewer only.
     page.evaluate("location.hash = '#b-2:3'")

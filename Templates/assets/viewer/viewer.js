@@ -475,7 +475,8 @@ window.Unrolled = window.Unrolled || {};
     /* ----- deep links ----- */
 
     _followHash(initial) {
-      var hash = decodeURIComponent((location.hash || '').slice(1));
+      var hash;
+      try { hash = decodeURIComponent((location.hash || '').slice(1)); } catch (err) { return; } // a malformed %-escape
       var colon = hash.lastIndexOf(':');
       if (colon < 0 || hash.slice(0, colon) !== this.traceId) return;
       var k = parseInt(hash.slice(colon + 1), 10);
