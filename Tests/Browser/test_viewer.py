@@ -154,6 +154,19 @@ def test_keys_and_buttons_step_through_the_trace(browser_context, tmp_path, lstm
         assert step_of(page, "lstm-1") == first + 1, phase
         assert el.locator(".ut-step-panel .ut-badge").inner_text().lower() == phase
 
+    # "from step k" on an operand goes to the step that computed it; "used in step j" on
+    # the result goes to the first step that reads it.
+    i = first_step(trace, "sigmoid")
+    operand = trace["steps"][i]["inputs"][0]
+    made = next(s["index"] for s in trace["steps"] if s["output"] == operand)
+    used = next(s["index"] for s in trace["steps"] if trace["steps"][i]["output"] in s["inputs"])
+    go(page, "lstm-1", i + 1)
+    el.locator('.ut-card[data-slot="in0"] .ut-flow').click()
+    assert step_of(page, "lstm-1") == made + 1
+    go(page, "lstm-1", i + 1)
+    el.locator('.ut-card[data-slot="out"] .ut-flow').click()
+    assert step_of(page, "lstm-1") == used + 1
+
     # Space plays and pauses (the viewer itself has focus, not a button).
     el.focus()
     page.keyboard.press("Space")

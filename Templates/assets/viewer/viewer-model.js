@@ -47,12 +47,16 @@ window.Unrolled = window.Unrolled || {};
     this.phaseCodes = new Uint8Array(n);
     this._phaseStart = [-1, -1, -1];
     this._producer = new Int32Array(this.tensors.length).fill(-1);
+    this._firstUse = new Int32Array(this.tensors.length).fill(-1);
     for (var i = 0; i < n; i++) {
       var step = this.steps[i];
       var code = PHASES.indexOf(step.phase);
       this.phaseCodes[i] = code < 0 ? 0 : code;
       if (code >= 0 && this._phaseStart[code] < 0) this._phaseStart[code] = i;
       this._producer[step.output] = i;
+      for (var k = 0; k < step.inputs.length; k++) {
+        if (this._firstUse[step.inputs[k]] < 0) this._firstUse[step.inputs[k]] = i;
+      }
     }
     this.outline = buildOutline(this);
   }
@@ -110,6 +114,12 @@ window.Unrolled = window.Unrolled || {};
   TraceModel.prototype.producer = function (tensorId) {
     var p = this._producer[tensorId];
     return p === undefined ? -1 : p;
+  };
+
+  /** 0-based index of the first step that reads the tensor, or -1. */
+  TraceModel.prototype.firstUse = function (tensorId) {
+    var u = this._firstUse[tensorId];
+    return u === undefined ? -1 : u;
   };
 
   /** The loss value of the trace (the top-level `loss` tensor), or null. */
@@ -332,7 +342,7 @@ window.Unrolled = window.Unrolled || {};
     }
     e.value = e.sumTerms(terms, function (t) { return [t.a, ' × ', t.b, ' = ', e.num(t.v, 'term')]; });
     if (k === 0) e.notes.push('The inner dimension is empty: the sum of no terms is 0.');
-    e.line('sum of the ' + k + ' products = ', e.num(e.value, 'result', e.outLabel()));
+    e.line('sum of the ' + (k === 1 ? 'one product' : k + ' products') + ' = ', e.num(e.value, 'result', e.outLabel()));
   };
 
   function explainBinary(e) {

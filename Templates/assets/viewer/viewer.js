@@ -337,6 +337,8 @@ window.Unrolled = window.Unrolled || {};
       this._stepPanel.addEventListener('click', function (e) {
         var pager = e.target.closest('button[data-page]');
         if (pager) { self._page(pager); return; }
+        var flow = e.target.closest('button[data-goto]');
+        if (flow) { self._userGo(Number(flow.getAttribute('data-goto'))); return; }
         var cell = e.target.closest('td[data-i]');
         if (cell && cell.closest('.ut-card[data-slot="out"]')) {
           self._selected = Number(cell.getAttribute('data-i'));
@@ -755,7 +757,7 @@ window.Unrolled = window.Unrolled || {};
       var h = [];
       h.push('<figure class="ut-card ut-role-' + t.role + '" data-slot="' + slot + '" data-tensor="' + id + '">');
       h.push('<figcaption><span class="ut-name">' + nameHtml(t) + '</span><span class="ut-shape">' + U.shapeText(shape) + '</span>' +
-        '<span class="ut-role">' + t.role + (t.version ? ' v' + t.version : '') + '</span></figcaption>');
+        '<span class="ut-role">' + t.role + (t.version ? ' v' + t.version : '') + '</span>' + this._flowHtml(id, slot) + '</figcaption>');
       h.push('<div class="ut-mat-wrap"><table class="ut-mat' + (slot === 'out' ? ' ut-pickable' : '') + '">');
       if (rank >= 1 && cols > 1) {
         h.push('<thead><tr><th class="ut-corner"></th>');
@@ -800,6 +802,19 @@ window.Unrolled = window.Unrolled || {};
       }
       h.push('</figure>');
       return h.join('');
+    }
+
+    /** Where an operand was made, and where a result is used first: buttons that follow the data. */
+    _flowHtml(id, slot) {
+      var m = this._model, here = this._index;
+      var made = m.producer(id), used = m.firstUse(id);
+      if (slot !== 'out' && made >= 0 && made !== here) {
+        return '<button type="button" class="ut-flow" data-goto="' + made + '" title="Go to the step that computed it">from step ' + (made + 1) + '</button>';
+      }
+      if (slot === 'out' && used > here) {
+        return '<button type="button" class="ut-flow" data-goto="' + used + '" title="Go to the first step that uses it">used in step ' + (used + 1) + ' →</button>';
+      }
+      return '';
     }
 
     _page(button) {
