@@ -211,6 +211,21 @@ window.Unrolled = window.Unrolled || {};
     return html('p', { class: 'uv-caption', 'aria-live': 'off' }, parent);
   }
 
+  /* The equation of the current step's scope (or of the nearest enclosing scope that has
+     one), rendered with the viewer's api.tex, and only re-rendered when it changes. */
+  function equationLine(parent, index, api) {
+    var node = html('div', { class: 'uv-equation' }, parent);
+    var shown = null;
+    return function (scopeId) {
+      while (scopeId != null && !index.scopes[scopeId].equation) scopeId = index.scopes[scopeId].parent;
+      var tex = scopeId == null ? '' : index.scopes[scopeId].equation;
+      if (tex === shown) return;
+      shown = tex;
+      node.textContent = '';
+      if (tex) api.tex(node, tex, true);
+    };
+  }
+
   function setText(node, text) {
     if (node.textContent !== text) node.textContent = text;
   }
@@ -340,9 +355,9 @@ window.Unrolled = window.Unrolled || {};
       var t = scopeId == null ? 0 : index.scopeT[scopeId];
       if (t > 0 && scopeId != null && inCell[scopeId]) {
         last = { root: index.stepRoot[s], dir: index.scopeDir[scopeId], t: t,
-                 leaf: index.scopes[scopeId].name };
+                 leaf: index.scopes[scopeId].name, scope: scopeId };
       } else if (last) {
-        last = { root: index.stepRoot[s], dir: last.dir, t: last.t, leaf: null };
+        last = { root: index.stepRoot[s], dir: last.dir, t: last.t, leaf: null, scope: last.scope };
       }
       stepCell[s] = last;
     }
@@ -397,7 +412,7 @@ window.Unrolled = window.Unrolled || {};
     });
 
     var note = caption(host);
-    var shown = { key: null };
+    var equation = equationLine(host, index, api);
 
     function nameOf(wire, cell) {
       var t = wire.prev ? (cell.dir === 'b' ? cell.t + 1 : cell.t - 1) : cell.t;
@@ -414,6 +429,7 @@ window.Unrolled = window.Unrolled || {};
         setText(note, 'No time step yet: the diagram fills in when the first cell runs.');
         return;
       }
+      equation(cell.leaf ? cell.scope : null);
       var direction = cell.dir === 'f' ? ' (forward direction)' : cell.dir === 'b' ? ' (backward direction)' : '';
       setText(heading, cellScope + ', t = ' + cell.t + (T ? ' of ' + T : '') + direction);
       figureTitle.textContent = cellScope + ' at t = ' + cell.t + direction +
@@ -1072,12 +1088,14 @@ window.Unrolled = window.Unrolled || {};
     figure.setAttribute('viewBox', '0 0 ' + W + ' ' + (y + 4));
     figure.style.maxWidth = W + 'px';
     var note = caption(host);
+    var equation = equationLine(host, index, api);
 
     function update(s) {
       if (s < 0 || s >= index.steps.length) return;
       var step = index.steps[s];
       var leaf = step.scope == null ? null : index.scopes[step.scope].name;
       toggleClass(host, 'uv-backward', step.phase === 'backward');
+      equation(step.scope);
       parts.forEach(function (p) {
         var made = index.producer[p.stage.id];
         var lit = step.phase !== 'update' && (made === s || (leaf != null && p.stage.spec.scopes.indexOf(leaf) >= 0));
