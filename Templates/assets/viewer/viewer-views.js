@@ -215,14 +215,19 @@ window.Unrolled = window.Unrolled || {};
      one), rendered with the viewer's api.tex, and only re-rendered when it changes. */
   function equationLine(parent, index, api) {
     var node = html('div', { class: 'uv-equation' }, parent);
-    var shown = null;
+    var shown = null, rendered = {};   // TeX source → rendered element, copied on reuse
     return function (scopeId) {
       while (scopeId != null && !index.scopes[scopeId].equation) scopeId = index.scopes[scopeId].parent;
       var tex = scopeId == null ? '' : index.scopes[scopeId].equation;
       if (tex === shown) return;
       shown = tex;
       node.textContent = '';
-      if (tex) api.tex(node, tex, true);
+      if (!tex) return;
+      if (!rendered[tex]) {
+        rendered[tex] = document.createElement('div');
+        api.tex(rendered[tex], tex, true);
+      }
+      node.appendChild(rendered[tex].cloneNode(true));
     };
   }
 
