@@ -693,13 +693,13 @@ window.Unrolled = window.Unrolled || {};
       var html = [];
       var symbol = OP_SYMBOL[step.op], self = this;
       if (!symbol) html.push('<span class="ut-opname">' + escapeHtml(step.op) + '(</span>');
+      // Each symbol stays on the line of the card after it when the row wraps.
       step.inputs.forEach(function (id, k) {
-        if (k > 0) html.push('<span class="ut-sym">' + (symbol || ',') + '</span>');
-        html.push(self._cardHtml(id, 'in' + k, -1, sources['in' + k] || null));
+        html.push('<span class="ut-term">' + (k > 0 ? '<span class="ut-sym">' + (symbol || ',') + '</span>' : '') +
+          self._cardHtml(id, 'in' + k, -1, sources['in' + k] || null) + '</span>');
       });
       if (!symbol) html.push('<span class="ut-opname">)</span>');
-      html.push('<span class="ut-sym ut-eq-sign">=</span>');
-      html.push(this._cardHtml(out.id, 'out', sel, null));
+      html.push('<span class="ut-term"><span class="ut-sym ut-eq-sign">=</span>' + this._cardHtml(out.id, 'out', sel, null) + '</span>');
       parts.tensors.innerHTML = html.join('');
       parts.prov.innerHTML = explanation ? this._provenanceHtml(explanation) : '';
     }
@@ -757,7 +757,7 @@ window.Unrolled = window.Unrolled || {};
       var h = [];
       h.push('<figure class="ut-card ut-role-' + t.role + '" data-slot="' + slot + '" data-tensor="' + id + '">');
       h.push('<figcaption><span class="ut-name">' + nameHtml(t) + '</span><span class="ut-shape">' + U.shapeText(shape) + '</span>' +
-        '<span class="ut-role">' + t.role + (t.version ? ' v' + t.version : '') + '</span>' + this._flowHtml(id, slot) + '</figcaption>');
+        '<span class="ut-role">' + t.role + (t.version ? ' v' + t.version : '') + '</span></figcaption>');
       h.push('<div class="ut-mat-wrap"><table class="ut-mat' + (slot === 'out' ? ' ut-pickable' : '') + '">');
       if (rank >= 1 && cols > 1) {
         h.push('<thead><tr><th class="ut-corner"></th>');
@@ -800,6 +800,7 @@ window.Unrolled = window.Unrolled || {};
         }
         h.push('</div>');
       }
+      h.push(this._flowHtml(id, slot));
       h.push('</figure>');
       return h.join('');
     }
