@@ -587,6 +587,59 @@ def test_shared_trace_data_a_trace_without_steps_and_a_broken_trace(browser_cont
     no_problems(visit)
 
 
+PROBE_VIEWS = """<script>
+window.Unrolled = window.Unrolled || {};
+window.probe = {created: 0, updates: [], api: null};
+(Unrolled.views = Unrolled.views || []).push({
+  id: 'probe', title: 'Probe',
+  applies(model) { return model.trace.model === 'lstm'; },
+  create(host, model, api) {
+    probe.created++; probe.api = Object.keys(api).sort();
+    host.innerHTML = '<p class="probe">probe</p>';
+    return { update(i) { probe.updates.push(i); host.firstChild.textContent = 'at ' + i; }, destroy() {} };
+  }
+});
+Unrolled.views.push({
+  id: 'broken', title: 'Broken',
+  applies() { return true; },
+  create() { return { update() { throw new Error('view bug'); } }; }
+});
+Unrolled.views.push({ id: 'never', title: 'Never', applies() { return false; }, create() { throw new Error('not called'); } });
+</script>
+"""
+
+
+def test_views_are_tabs_created_when_shown_and_updated_only_while_visible(browser_context, tmp_path, lstm_text):
+    page_path = write_page(tmp_path, [Figure(lstm_text, "v")], body_before=PROBE_VIEWS)
+    page, visit = open_page(browser_context, file_url(page_path), wait_for="unrolled-trace .ut-root")
+    wait_ready(page)
+    el = viewer(page, "v")
+    tabs = [t.get_attribute("data-view") for t in el.locator(".ut-tab").all()]
+    assert tabs[0] == "step" and "probe" in tabs and "broken" in tabs and "never" not in tabs
+    assert page.evaluate("probe.created") == 0
+    go(page, "v", 5)
+    el.locator('.ut-tab[data-view="probe"]').click()
+    assert page.evaluate("probe.created") == 1
+    assert page.evaluate("probe.updates") == [4]
+    assert page.evaluate("probe.api") == ["colour", "format", "goTo", "reducedMotion", "tex"]
+    assert el.locator('.ut-panel[data-view="probe"]').is_visible()
+    assert el.locator('.ut-panel[data-view="step"]').is_hidden()
+    go(page, "v", 9)
+    assert page.evaluate("probe.updates") == [4, 8]
+    el.locator('.ut-tab[data-view="step"]').click()
+    go(page, "v", 12)
+    assert page.evaluate("probe.updates") == [4, 8]
+    # A view that throws shows its error in its own panel; stepping goes on.
+    el.locator('.ut-tab[data-view="broken"]').click()
+    assert "view bug" in el.locator('.ut-panel[data-view="broken"]').inner_text()
+    el.locator('button[data-act="next"]').click()
+    assert step_of(page, "v") == 13
+    el.locator('.ut-tab[data-view="probe"]').click()
+    assert page.evaluate("probe.updates") == [4, 8, 12]
+    assert page.evaluate("probe.created") == 1
+    assert visit.page_errors == [] and visit.external_requests() == []
+
+
 # --------------------------------------------------------------------------- large traces
 
 @pytest.fixture(scope="module")
