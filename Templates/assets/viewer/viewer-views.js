@@ -214,7 +214,8 @@ window.Unrolled = window.Unrolled || {};
   /* The equation of the current step's scope (or of the nearest enclosing scope that has
      one), rendered with the viewer's api.tex, and only re-rendered when it changes. */
   function equationLine(parent, index, api) {
-    var node = html('div', { class: 'uv-equation' }, parent);
+    // Above the graphic, where the reader looks first.
+    var node = parent.insertBefore(html('div', { class: 'uv-equation' }), parent.firstChild);
     var shown = null, rendered = {};   // TeX source → rendered element, copied on reuse
     return function (scopeId) {
       while (scopeId != null && !index.scopes[scopeId].equation) scopeId = index.scopes[scopeId].parent;
