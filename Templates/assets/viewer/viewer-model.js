@@ -305,6 +305,14 @@ window.Unrolled = window.Unrolled || {};
     this.model = model;
     this.step = step;
     this.ins = step.inputs.map(function (id) { return model.tensors[id]; });
+    // Names are not unique (every contribution to ∂L/∂W is called dL/dW): tell such
+    // operands apart by the step that made them.
+    var ins = this.ins;
+    this.suffix = ins.map(function (t) {
+      var clash = ins.some(function (u) { return u !== t && u.name === t.name; });
+      var made = model.producer(t.id);
+      return clash && made >= 0 ? ' (step ' + (made + 1) + ')' : '';
+    });
     this.out = model.tensors[step.output];
     this.flat = flat;
     this.idx = unravel(flat, this.out.shape);
@@ -314,7 +322,7 @@ window.Unrolled = window.Unrolled || {};
     this.value = NaN;
   }
   Explanation.prototype.input = function (k, flat, kind) {
-    return { v: this.model.values(this.ins[k].id)[flat], kind: kind || 'operand', ref: { input: k, index: flat }, label: at(this.ins[k], flat) };
+    return { v: this.model.values(this.ins[k].id)[flat], kind: kind || 'operand', ref: { input: k, index: flat }, label: at(this.ins[k], flat) + this.suffix[k] };
   };
   Explanation.prototype.num = function (v, kind, label) { return { v: v, kind: kind, label: label }; };
   Explanation.prototype.line = function () { this.lines.push(Array.prototype.slice.call(arguments)); };
