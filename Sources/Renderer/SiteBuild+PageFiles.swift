@@ -1,33 +1,25 @@
 import Foundation
 
-/// The pages' HTML files, rendered and written on every core: a big course spends most of its
-/// build here (a page's template holds the sidebar's link to every page).
+/// The pages' HTML files and the search index, rendered and written on every core: a big course
+/// spends most of its build here (a page's template holds the sidebar's link to every page).
 extension SiteBuild {
     func renderPageFiles(_ templates: Templates) throws(BuildFailure) {
-        let sidebars = Unchecked(sidebars())
-        var failures = [BuildFailure?](repeating: nil, count: pages.count)
-        // Safe to share: while pages render, nothing changes the build's state; each page writes
-        // its own file and its own slot of `failures`.
-        let build = Unchecked(self)
-        failures.withUnsafeMutableBufferPointer { failures in
-            let slots = Unchecked(failures)
-            DispatchQueue.concurrentPerform(iterations: build.value.pages.count) { index in
-                let build = build.value
-                let page = build.pages[index]
-                let html = templates.render("page", build.pageContext(page, index: index, sidebar: sidebars.value[index]))
-                do throws(BuildFailure) {
-                    try build.write(html, to: page.output)
-                } catch {
-                    slots.value[index] = error
+        let sidebars = sidebars()
+        // Nothing changes the build's state meanwhile; each job writes its own file. The search
+        // index, the biggest job, goes first.
+        let failures = concurrentMap([-1] + Array(pages.indices)) { index -> BuildFailure? in
+            do throws(BuildFailure) {
+                if index < 0 {
+                    try write(SearchIndex.script(for: pages), to: SearchIndex.path)
+                } else {
+                    let page = pages[index]
+                    try write(templates.render("page", pageContext(page, index: index, sidebar: sidebars[index])), to: page.output)
                 }
+                return nil
+            } catch {
+                return error
             }
         }
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }
-}
-
-/// A value handed to other threads where the code guarantees they do not race (see the use).
-struct Unchecked<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -241,7 +241,6 @@ final class SiteBuild {
         try writeTracePages(templates)
         renderIntroduction(pages: sources)
         try write(templates.render("index", indexContext()), to: "index.html")
-        try write(SearchIndex.script(for: pages), to: SearchIndex.path)
         summary.pages = pages.count
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 
 /// The Mustache contexts of the site's pages: what `page.mustache` and `index.mustache` can show.
 extension SiteBuild {
@@ -13,31 +14,34 @@ extension SiteBuild {
     }
 
     /// The sidebar: every page, linked from `page` (or from the index when nil), the current one marked.
-    func navigation(from page: Page?) -> [[String: Any]] {
+    func navigation(from page: Page?) -> [NavigationEntry] {
         pages.map { other in
-            [
-                "title": other.title,
-                "href": page.map { relativePath(from: $0.output, to: other.output) } ?? other.output,
-                "current": other === page,
-            ]
+            NavigationEntry(
+                title: other.title,
+                href: page.map { relativePath(from: $0.output, to: other.output) } ?? other.output,
+                current: other === page)
         }
     }
 
     /// The sidebars of the pages, `navigation(from:)` for each, made once per folder (the links
     /// from pages of one folder are the same; with 200 pages, 200 × 200 links).
-    func sidebars() -> [[[String: Any]]] {
-        var unmarked: [String: [[String: Any]]] = [:]
+    func sidebars() -> [[NavigationEntry]] {
+        var unmarked: [String: [NavigationEntry]] = [:]
         return pages.enumerated().map { index, page in
             let folder = String(page.output.utf8.lastIndex(of: UInt8(ascii: "/")).map { page.output[..<$0] } ?? "")
-            var sidebar = unmarked[folder] ?? navigation(from: page).map { entry in entry.merging(["current": false]) { $1 } }
+            var sidebar = unmarked[folder] ?? navigation(from: page).map { entry in
+                var entry = entry
+                entry.current = false
+                return entry
+            }
             unmarked[folder] = sidebar
-            sidebar[index]["current"] = true
+            sidebar[index].current = true
             return sidebar
         }
     }
 
     /// `sidebar`: the page's `navigation(from: page)`, when already made (see `sidebars()`).
-    func pageContext(_ page: Page, index: Int, sidebar: [[String: Any]]? = nil) -> [String: Any] {
+    func pageContext(_ page: Page, index: Int, sidebar: [NavigationEntry]? = nil) -> [String: Any] {
         func neighbour(_ at: Int) -> Any {
             guard pages.indices.contains(at) else { return false }
             return ["title": pages[at].title, "href": relativePath(from: page.output, to: pages[at].output)]
@@ -101,4 +105,22 @@ func firstContentLine(_ page: Page) -> Int {
         }
     }
     return 1
+}
+
+/// A sidebar entry as the templates see it (`title`, `href`, `current`): a struct rather than a
+/// `[String: Any]` because a big course renders its sidebar pages × pages times, and a lookup
+/// here is a switch, not a hash.
+struct NavigationEntry: MustacheParent {
+    var title: String
+    var href: String
+    var current: Bool
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "href": href
+        case "current": current
+        default: nil
+        }
+    }
 }
