@@ -558,3 +558,22 @@ def test_training_curve_log_scale_and_non_finite_losses(browser_context, tmp_pat
     assert sum(len(run) for run in runs) == len(finite)
     viewer.shot("nan", "training-diverging")
     viewer.assert_clean()
+
+
+def test_two_viewers_of_one_trace_keep_their_own_views(browser_context, tmp_path, traces):
+    viewer = Viewer(browser_context, tmp_path, {"one": traces["lstm"], "two": traces["lstm"]})
+    trace = viewer.traces["one"]
+    for key, name in (("one", "h_1"), ("two", "h_3")):
+        viewer.go(key, producer(trace, by_name(trace, name)["id"]))
+        viewer.show(key, "lstm-cell")
+        viewer.show(key, "unrolled")
+        viewer.show(key, "lstm-cell")
+    assert wire_state(viewer, "one")["h"]["tensor"] == "h_1"
+    assert wire_state(viewer, "two")["h"]["tensor"] == "h_3"
+    viewer.go("one", producer(trace, by_name(trace, "h_2")["id"]))
+    assert wire_state(viewer, "one")["h"]["tensor"] == "h_2"
+    assert wire_state(viewer, "two")["h"]["tensor"] == "h_3"
+    # Patterns and markers inside SVGs need ids unique on the page.
+    ids = viewer.page.eval_on_selector_all("svg [id]", "es => es.map(e => e.id)")
+    assert len(ids) == len(set(ids))
+    viewer.assert_clean()

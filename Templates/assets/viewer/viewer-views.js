@@ -208,7 +208,7 @@ window.Unrolled = window.Unrolled || {};
 
   // A caption line under a view's graphic, updated in place.
   function caption(parent) {
-    return html('p', { class: 'uv-caption', 'aria-live': 'off' }, parent);
+    return html('p', { class: 'uv-caption' }, parent);
   }
 
   /* The equation of the current step's scope (or of the nearest enclosing scope that has
@@ -235,8 +235,6 @@ window.Unrolled = window.Unrolled || {};
   function setText(node, text) {
     if (node.textContent !== text) node.textContent = text;
   }
-
-  U.viewsInternals = { traceIndex: traceIndex, norm: norm, exact: exact };
 
   // ================================================================ cell diagrams
 
@@ -370,11 +368,12 @@ window.Unrolled = window.Unrolled || {};
     var T = 0;
     for (var k = 0; k < index.scopes.length; k++) T = Math.max(T, index.scopeT[k]);
 
+    var titleId = 'uv-' + viewId + '-title-' + (++uniqueIds);
     var figure = svg('svg', {
       class: 'uv-svg', viewBox: '0 0 ' + layout.width + ' ' + layout.height,
-      role: 'img', 'aria-labelledby': viewId + '-title'
+      role: 'img', 'aria-labelledby': titleId
     }, host);
-    var figureTitle = svg('title', { id: viewId + '-title' }, figure,
+    var figureTitle = svg('title', { id: titleId }, figure,
       title(viewId) + ' of one time step');
     var b = layout.box;
     svg('rect', { class: 'uv-cellbox', x: b[0], y: b[1], width: b[2], height: b[3], rx: 14 }, figure);
