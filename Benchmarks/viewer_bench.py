@@ -7,7 +7,8 @@
   (requestAnimationFrame, then a task after it); 200 random and 200 sequential steps each;
   median and p95 against the 16 ms target (one frame at 60 Hz);
 - the main thread's CPU time per step change, from Chromium's trace (thread time, which other
-  processes on a busy machine do not inflate), split into script, style, layout and paint;
+  processes on a busy machine inflate far less than wall-clock time), split into script,
+  style, layout and paint;
 - the page weight of the LSTM page: the HTML and every file it loads (Site/_site/notes/06-lstm.html
   when the site is built, else a test page with the default lstm trace).
 
