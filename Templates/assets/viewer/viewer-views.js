@@ -938,6 +938,25 @@ window.Unrolled = window.Unrolled || {};
                                   height: cell + 2, visibility: 'hidden' }, figure));
       }
       grid = { map: map, id: id, rows: rows, cells: cells, rowLit: rowLit, rowLabels: rowLabels, mask: !!mask };
+      dataTable(holder, tensor.name, rowLabels, colLabels, cells, cols);
+    }
+
+    // The same numbers as a table for screen readers (the heatmap is an image to them).
+    function dataTable(parent, name, rowLabels, colLabels, cells, cols) {
+      var table = html('table', { class: 'uv-sr-only' }, parent);
+      html('caption', null, table, 'Attention weights ' + name + ': rows are queries, columns keys');
+      var head = html('tr', null, html('thead', null, table));
+      html('th', { scope: 'col' }, head, 'query');
+      colLabels.forEach(function (l) { html('th', { scope: 'col' }, head, String(l)); });
+      var body = html('tbody', null, table);
+      rowLabels.forEach(function (l, i) {
+        var tr = html('tr', null, body);
+        html('th', { scope: 'row' }, tr, String(l));
+        for (var j = 0; j < cols; j++) {
+          var c = cells[i * cols + j];
+          html('td', null, tr, c.masked ? 'masked' : api.format(c.value));
+        }
+      });
     }
 
     function range(n) { var a = []; for (var i = 1; i <= n; i++) a.push(String(i)); return a; }
