@@ -302,22 +302,22 @@ window.Unrolled = window.Unrolled || {};
       { id: 'add', scope: 'hidden state', kind: 'op', label: '+', x: 560, y: 90 }
     ],
     wires: [
-      { id: 'hprev', tensor: 'h', prev: true, name: 'h', points: [[30, 90], [338, 90]], label: [40, 78], anchor: 'start' },
+      { id: 'hprev', tensor: 'h', prev: true, name: 'h', points: [[30, 90], [338, 90]], label: [40, 78], anchor: 'start', budget: 22 },
       { id: 'hdrop', tensor: null, points: [[150, 90], [150, 350], [170, 350]] },
       { id: 'rdrop', tensor: null, points: [[210, 90], [210, 148]] },
-      { id: 'x', tensor: 'x', plain: true, name: 'x', points: [[170, 395], [170, 350]], label: [178, 390], anchor: 'start' },
-      { id: 'hx', tensor: 'hx', name: '[h;x]', points: [[170, 350], [600, 350], [600, 270], [586, 270]], label: [250, 368], anchor: 'start' },
+      { id: 'x', tensor: 'x', plain: true, name: 'x', points: [[170, 395], [170, 350]], label: [178, 390], anchor: 'start', budget: 30 },
+      { id: 'hx', tensor: 'hx', name: '[h;x]', points: [[170, 350], [600, 350], [600, 270], [586, 270]], label: [250, 368], anchor: 'start', budget: 40 },
       { id: 'busR', tensor: null, points: [[210, 350], [210, 272]] },
       { id: 'busZ', tensor: null, points: [[350, 350], [350, 272]] },
-      { id: 'r', tensor: 'r', name: 'r', points: [[210, 228], [210, 172]], label: [216, 200], anchor: 'start' },
+      { id: 'r', tensor: 'r', name: 'r', points: [[210, 228], [210, 172]], label: [216, 200], anchor: 'start', budget: 12 },
       { id: 'rh', tensor: null, points: [[222, 160], [270, 160], [270, 300], [540, 300], [540, 272]] },
-      { id: 'z', tensor: 'z', name: 'z', points: [[350, 228], [350, 102]], label: [356, 200], anchor: 'start' },
+      { id: 'z', tensor: 'z', name: 'z', points: [[350, 228], [350, 102]], label: [356, 200], anchor: 'start', budget: 16 },
       { id: 'zbranch', tensor: null, points: [[350, 160], [436, 160]] },
       { id: 'omz', tensor: null, points: [[464, 160], [548, 160]] },
-      { id: 'htilde', tensor: 'htilde', name: 'h̃', points: [[560, 228], [560, 172]], label: [566, 205], anchor: 'start' },
+      { id: 'htilde', tensor: 'htilde', name: 'h̃', points: [[560, 228], [560, 172]], label: [566, 205], anchor: 'start', budget: 22 },
       { id: 'hmid', tensor: null, points: [[362, 90], [548, 90]] },
       { id: 'up', tensor: null, points: [[560, 148], [560, 102]] },
-      { id: 'h', tensor: 'h', name: 'h', points: [[572, 90], [750, 90]], label: [745, 78], anchor: 'end' }
+      { id: 'h', tensor: 'h', name: 'h', points: [[572, 90], [750, 90]], label: [745, 78], anchor: 'end', budget: 22 }
     ],
     peepholes: []
   };
