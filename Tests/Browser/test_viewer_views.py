@@ -362,6 +362,15 @@ def test_attention_heatmap_shows_the_weights_with_token_labels(browser_context, 
     viewer.go("causal", softmax - 1)
     assert viewer.page.locator("#causal .uv-pending").count() == sum(1 for c in cells if not c["masked"])
     viewer.shot("causal", "attention-causal")
+    # Backward: the step that makes a gradient of A lights every row (in the backward colour).
+    into_A = next(s["index"] for s in trace["steps"]
+                  if trace["tensors"][s["output"]].get("of") == A["id"])
+    viewer.go("causal", into_A)
+    assert viewer.page.locator("#causal .uv-rowlit[visibility='visible']").count() == rows
+    assert viewer.page.locator("#causal .ut-panel[data-view='attention'].uv-backward").count() == 1
+    viewer.go("causal", into_A - 1)
+    if trace["tensors"][trace["steps"][into_A - 1]["output"]].get("of") != A["id"]:
+        assert viewer.page.locator("#causal .uv-rowlit[visibility='visible']").count() == 0
 
     # Multi-head: one map per head, chosen with the selector.
     mha = viewer.traces["mha"]

@@ -971,10 +971,13 @@ window.Unrolled = window.Unrolled || {};
       if (!grid) build();
       toggleClass(host, 'uv-backward', index.steps[s].phase === 'backward');
       var map = grid.map, madeAt = index.producer[grid.id];
-      var litRows = {};
+      // Lit: the rows this step computes, or, during backward, all rows when this step makes
+      // a gradient of A (∂L/∂A flows back through every weight).
+      var litRows = {}, out = index.tensors[index.steps[s].output];
+      var backThroughA = out.role === 'gradient' && out.of === grid.id;
       for (var i = 0; i < grid.rows; i++) {
         var rowStep = map.incremental ? map.rowSteps[i] : madeAt;
-        if (rowStep === s) litRows[i] = true;
+        if (rowStep === s || backThroughA) litRows[i] = true;
       }
       if (map.incremental && scopeId != null) {
         var t = index.scopeT[scopeId];
@@ -996,7 +999,8 @@ window.Unrolled = window.Unrolled || {};
       var lit = Object.keys(litRows).map(function (i) { return grid.rowLabels[i]; });
       setText(follow, pinned ? '' : (maps.length > 1 ? 'follows the step' : ''));
       setText(note, (done === 0 ? 'Not computed yet at this step. ' : '') +
-        (lit.length ? 'This step computes the row' + (lit.length > 1 ? 's' : '') + ' of ' + lit.join(', ') + '. ' : '') +
+        (backThroughA ? 'This step computes ' + out.name + ', the gradient of every weight. '
+          : lit.length ? 'This step computes the row' + (lit.length > 1 ? 's' : '') + ' of ' + lit.join(', ') + '. ' : '') +
         'Each row is one query’s weights over the keys; it sums to 1.' + (grid.mask || map.incremental ? ' Hatched: masked (a token cannot attend to later ones).' : ''));
     }
 
