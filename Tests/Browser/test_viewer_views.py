@@ -277,6 +277,12 @@ def test_unrolled_bars_are_the_norms_of_the_hidden_state_gradients(browser_conte
     first = next(s["index"] for s in trace["steps"]
                  if s["scope"] is not None and "t = 5" in [trace["scopes"][p]["name"] for p in ancestors(trace, s["scope"])])
     assert viewer.step0("rnn") == first
+    # And from the keyboard: a cell is a button.
+    viewer.page.focus("#rnn .uv-unit[data-t='3']")
+    viewer.page.keyboard.press("Enter")
+    first3 = next(s["index"] for s in trace["steps"]
+                  if s["scope"] is not None and "t = 3" in [trace["scopes"][p]["name"] for p in ancestors(trace, s["scope"])])
+    assert viewer.step0("rnn") == first3
 
     bi = viewer.traces["birnn"]
     viewer.show("birnn", "unrolled")
