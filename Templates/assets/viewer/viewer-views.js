@@ -908,6 +908,7 @@ window.Unrolled = window.Unrolled || {};
       var hatchId = 'uv-hatch-' + (++uniqueIds);
       var hatch = svg('pattern', { id: hatchId, width: 6, height: 6, patternUnits: 'userSpaceOnUse',
                                     patternTransform: 'rotate(45)' }, defs);
+      svg('rect', { class: 'uv-hatch-bg', width: 6, height: 6 }, hatch);
       svg('line', { class: 'uv-hatch-line', x1: 0, y1: 0, x2: 0, y2: 6 }, hatch);
       rowLabels.forEach(function (l, i) {
         svg('text', { class: 'uv-token uv-rowtoken', x: left - 6, y: top + i * cell + cell / 2 + 4, 'text-anchor': 'end' }, figure, String(l));
