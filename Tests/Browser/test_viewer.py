@@ -594,7 +594,7 @@ window.probe = {created: 0, updates: [], api: null};
   id: 'probe', title: 'Probe',
   applies(model) { return model.trace.model === 'lstm'; },
   create(host, model, api) {
-    probe.created++; probe.api = Object.keys(api).sort();
+    probe.created++; probe.api = Object.keys(api).sort(); probe.reducedMotion = api.reducedMotion;
     host.innerHTML = '<p class="probe">probe</p>';
     return { update(i) { probe.updates.push(i); host.firstChild.textContent = 'at ' + i; }, destroy() {} };
   }
@@ -609,7 +609,15 @@ Unrolled.views.push({ id: 'never', title: 'Never', applies() { return false; }, 
 """
 
 
-def test_views_are_tabs_created_when_shown_and_updated_only_while_visible(browser_context, tmp_path, lstm_text):
+def test_views_are_tabs_created_when_shown_and_updated_only_while_visible(chromium, tmp_path, lstm_text):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+    try:
+        check_views(context, tmp_path, lstm_text)
+    finally:
+        context.close()
+
+
+def check_views(browser_context, tmp_path, lstm_text):
     page_path = write_page(tmp_path, [Figure(lstm_text, "v")], body_before=PROBE_VIEWS)
     page, visit = open_page(browser_context, file_url(page_path), wait_for="unrolled-trace .ut-root")
     wait_ready(page)
@@ -622,6 +630,7 @@ def test_views_are_tabs_created_when_shown_and_updated_only_while_visible(browse
     assert page.evaluate("probe.created") == 1
     assert page.evaluate("probe.updates") == [4]
     assert page.evaluate("probe.api") == ["colour", "format", "goTo", "reducedMotion", "tex"]
+    assert page.evaluate("probe.reducedMotion") is True  # the context prefers reduced motion
     assert el.locator('.ut-panel[data-view="probe"]').is_visible()
     assert el.locator('.ut-panel[data-view="step"]').is_hidden()
     go(page, "v", 9)
