@@ -131,8 +131,9 @@ final class SiteBuild {
     }
 
     func parsePages() {
-        for page in pages {
-            let document = MarkdownDocument(page.body)
+        let math = concurrentMap(pages) { MathProtection($0.body) }
+        for (page, math) in zip(pages, math) {
+            let document = MarkdownDocument(page.body, math: math)
             page.document = document
             if !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent,
                 let first = document.headings.first

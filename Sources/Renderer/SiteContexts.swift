@@ -117,10 +117,22 @@ struct NavigationEntry: MustacheParent {
 
     func child(named name: String) -> Any? {
         switch name {
-        case "title": title
-        case "href": href
+        case "title": TemplateText(title)
+        case "href": TemplateText(href)
         case "current": current
         default: nil
         }
     }
+}
+
+/// A string as Mustache renders it, without the casts and `String(describing:)` that a plain
+/// `String` goes through for every `{{name}}` (the sidebar has pages × pages of them). Renders,
+/// escapes, and transforms (`{{uppercased(title)}}`) exactly as the string would.
+struct TemplateText: MustacheCustomRenderable, MustacheTransformable {
+    let renderText: String
+    var isNull: Bool { false }
+
+    init(_ text: String) { renderText = text }
+
+    func transform(_ name: String) -> Any? { renderText.transform(name) }
 }

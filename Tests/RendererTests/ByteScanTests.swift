@@ -71,6 +71,16 @@ import Testing
         }
     }
 
+    @Test func asciiHeadingSlugsAsTheUnicodePathMakesThem() {
+        // "é" sends a heading down the Unicode path, which keeps it: what comes before must match.
+        for byte in UInt8(0)..<0x80 {
+            let text = "a" + String(UnicodeScalar(byte)) + "Z"
+            #expect(HeadingIDs.slug(text + "é") == HeadingIDs.slug(text) + "é", "\(text.debugDescription)")
+        }
+        #expect(HeadingIDs.slug("The Forget-Gate (f_t) & 2 more!") == "the-forget-gate-f_t--2-more")
+        #expect(HeadingIDs.slug("?!") == "section")
+    }
+
     @Test func utf8SearchAndLines() {
         let text = "é\nab</h1>\ncd</h1>"
         #expect(text.utf8Offset(of: "</h1>") == 5)
