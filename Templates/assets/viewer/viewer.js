@@ -468,6 +468,8 @@ window.Unrolled = window.Unrolled || {};
       if (!this._playing) return;
       this._playing = false;
       clearTimeout(this._timer);
+      clearTimeout(this._liveTimer);
+      this._liveTimer = 0;
       this._playButton.innerHTML = icon('play');
       this._playButton.setAttribute('aria-label', 'Play');
       this._playButton.setAttribute('aria-pressed', 'false');
@@ -494,8 +496,17 @@ window.Unrolled = window.Unrolled || {};
       return base + '#' + encodeURIComponent(this.traceId) + ':' + this.step;
     }
 
+    /** Follows the reader in the URL hash: at once, but at most every 250 ms (playing at
+        60 steps/s or dragging the timeline would otherwise make Chromium throttle
+        history.replaceState); the last step always lands. */
     _writeHash() {
-      try { history.replaceState(history.state, '', '#' + encodeURIComponent(this.traceId) + ':' + this.step); } catch (err) { /* some embeddings forbid it */ }
+      var self = this, now = Date.now(), wait = 250 - (now - (this._hashWritten || 0));
+      clearTimeout(this._hashTimer);
+      function write() {
+        self._hashWritten = Date.now();
+        try { history.replaceState(history.state, '', '#' + encodeURIComponent(self.traceId) + ':' + self.step); } catch (err) { /* some embeddings forbid it */ }
+      }
+      if (wait <= 0) write(); else this._hashTimer = setTimeout(write, wait);
     }
 
     _copyLink() {
