@@ -23,3 +23,37 @@ extension SiteBuild {
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }
 }
+
+extension SiteBuild {
+    /// Every page's HTML body (`page.html`). Links are resolved page by page first (which reports
+    /// broken links and notes the images to copy), cmark-gfm renders the pages on every core, then
+    /// raw `<img>`s are checked page by page; each page's warnings are put back in the order that
+    /// rendering one page at a time gave them (its links', then its raw images').
+    func renderBodies(pages sources: [String: Page]) {
+        var destinations: [[String?]] = [], linkDiagnostics: [[Diagnostic]] = []
+        for page in pages {
+            let start = diagnostics.count
+            destinations.append(page.document?.links.map { resolve($0, on: page, pages: sources) } ?? [])
+            linkDiagnostics.append(Array(diagnostics[start...]))
+            diagnostics.removeSubrange(start...)
+        }
+        // Each job renders its own page's document; rendering reads no other shared state.
+        let bodies = concurrentMap(Array(pages.indices)) { index -> String? in
+            let page = pages[index]
+            guard let document = page.document else { return nil }
+            var next = 0
+            return document.render(
+                replacingCodeBlock: { block in page.figures[block.line] },
+                rewritingDestination: { _ in
+                    defer { next += 1 }
+                    return next < destinations[index].count ? destinations[index][next] : nil
+                })
+        }
+        for (index, page) in pages.enumerated() {
+            guard let body = bodies[index] else { continue }
+            page.html = body
+            diagnostics += linkDiagnostics[index]
+            checkRawImages(on: page, pages: sources)
+        }
+    }
+}

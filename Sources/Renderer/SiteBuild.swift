@@ -231,13 +231,7 @@ final class SiteBuild {
     func renderPages() throws(BuildFailure) {
         let templates = try loadTemplates()
         let sources = Dictionary(pages.map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first })
-        for page in pages {
-            guard let document = page.document else { continue }
-            page.html = document.render(
-                replacingCodeBlock: { block in page.figures[block.line] },
-                rewritingDestination: { reference in self.resolve(reference, on: page, pages: sources) })
-            checkRawImages(on: page, pages: sources)
-        }
+        renderBodies(pages: sources)
         try renderPageFiles(templates)
         try writeTracePages(templates)
         renderIntroduction(pages: sources)
