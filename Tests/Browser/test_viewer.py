@@ -687,6 +687,15 @@ def test_a_trace_of_20000_steps_keeps_the_dom_small_and_responds(browser_context
     page.keyboard.press("Home")
     page.keyboard.press("ArrowRight")
     assert step_of(page, "big") == 2
+    # Collapse all: one row per top-level scope, the current step's scope highlighted.
+    go(page, "big", 15000)
+    el.locator('button[data-fold="collapse"]').click()
+    current = el.locator(".ut-row.ut-current")
+    assert current.count() == 1 and "ut-k1" in current.get_attribute("class")
+    first, last = (int(x) for x in current.locator(".ut-row-range").inner_text().split("–"))
+    assert first <= 15000 <= last
+    el.locator('button[data-fold="expand"]').click()
+    assert el.locator(".ut-row.ut-current .ut-row-n").inner_text() == "15000"
     # Scrolling the outline replaces the rows instead of adding them.
     el.locator(".ut-outline").evaluate("o => { o.scrollTop = o.scrollHeight / 2; o.dispatchEvent(new Event('scroll')); }")
     assert el.locator(".ut-row").count() < 80

@@ -249,7 +249,12 @@ window.Unrolled = window.Unrolled || {};
         '</div>' +
         '<div class="ut-legend" aria-hidden="true"><span class="ut-key ut-ph-forward">forward</span><span class="ut-key ut-ph-backward">backward</span><span class="ut-key ut-ph-update">update</span></div>' +
         '<div class="ut-body">' +
-          '<nav class="ut-outline" aria-label="Outline of the steps"><div class="ut-outline-spacer"><div class="ut-outline-rows" role="list"></div></div></nav>' +
+          '<div class="ut-side">' +
+            '<div class="ut-outline-tools"><span>Outline</span>' +
+              '<button type="button" data-fold="collapse" title="Collapse every scope group to one row">collapse all</button>' +
+              '<button type="button" data-fold="expand" title="Expand every scope">expand all</button></div>' +
+            '<nav class="ut-outline" aria-label="Outline of the steps"><div class="ut-outline-spacer"><div class="ut-outline-rows" role="list"></div></div></nav>' +
+          '</div>' +
           '<div class="ut-main">' +
             '<div class="ut-tabs" role="tablist" aria-label="Views"></div>' +
             '<div class="ut-panels">' +
@@ -319,6 +324,11 @@ window.Unrolled = window.Unrolled || {};
       scrub.addEventListener('pointermove', function (e) { if (dragging) seek(e); });
       scrub.addEventListener('pointerup', function () { dragging = false; });
       scrub.addEventListener('pointercancel', function () { dragging = false; });
+
+      root.querySelector('.ut-outline-tools').addEventListener('click', function (e) {
+        var b = e.target.closest('button[data-fold]');
+        if (b) self._fold(b.getAttribute('data-fold') === 'collapse');
+      });
 
       // Outline: virtualized rows; click a step to go there, a caret to collapse.
       this._outline.addEventListener('scroll', function () {
@@ -594,6 +604,23 @@ window.Unrolled = window.Unrolled || {};
     _toggle(node) {
       if (this._collapsed.has(node)) this._collapsed.delete(node); else this._collapsed.add(node);
       this._computeVisible();
+    }
+
+    /** Collapses every scope group, or expands all. A scope that is its parent's only child
+        (an `iteration 1` around everything) stays open, so collapsing shows the time steps,
+        layers or gates that the pass is made of. */
+    _fold(collapse) {
+      var o = this._model.outline, node;
+      this._collapsed = new Set();
+      if (collapse) {
+        var children = new Int32Array(o.count);
+        for (node = 0; node < o.count; node++) if (o.parent[node] >= 0) children[o.parent[node]]++;
+        for (node = 0; node < o.count; node++) {
+          if (o.kind[node] === 1 && children[o.parent[node]] > 1) this._collapsed.add(node);
+        }
+      }
+      this._computeVisible();
+      this._revealCurrent();
     }
 
     /** The visible row that stands for the current step: its own, or its nearest visible ancestor's. */
