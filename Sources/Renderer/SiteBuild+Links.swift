@@ -51,9 +51,14 @@ extension SiteBuild {
     /// Images written as raw HTML (`<img src="images/cell.png" width=300>`, common in real notes)
     /// are copied and checked like Markdown images; the line is where the source first names them.
     func checkRawImages(on page: Page, pages: [String: Page]) {
+        checkRawImages(on: page, pages: pages, sources: rawImageSources(in: page.html))
+    }
+
+    /// `sources`: `rawImageSources(in: page.html)`, already found (on another core).
+    func checkRawImages(on page: Page, pages: [String: Page], sources: [String]) {
         let markdownImages = Set((page.document?.links ?? []).filter { $0.kind == .image }.map(\.destination))
         var seen: Set<String> = []
-        for written in rawImageSources(in: page.html) {
+        for written in sources {
             let source = written.replacingOccurrences(of: "&amp;", with: "&")
             guard !markdownImages.contains(source), seen.insert(source).inserted else { continue }
             let line = page.body.utf8Offset(of: source).map { page.body.line(atUTF8Offset: $0) }

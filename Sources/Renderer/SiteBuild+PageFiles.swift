@@ -38,22 +38,23 @@ extension SiteBuild {
             diagnostics.removeSubrange(start...)
         }
         // Each job renders its own page's document; rendering reads no other shared state.
-        let bodies = concurrentMap(Array(pages.indices)) { index -> String? in
+        let bodies = concurrentMap(Array(pages.indices)) { index -> (html: String, images: [String])? in
             let page = pages[index]
             guard let document = page.document else { return nil }
             var next = 0
-            return document.render(
+            let html = document.render(
                 replacingCodeBlock: { block in page.figures[block.line] },
                 rewritingDestination: { _ in
                     defer { next += 1 }
                     return next < destinations[index].count ? destinations[index][next] : nil
                 })
+            return (html, rawImageSources(in: html))
         }
         for (index, page) in pages.enumerated() {
             guard let body = bodies[index] else { continue }
-            page.html = body
+            page.html = body.html
             diagnostics += linkDiagnostics[index]
-            checkRawImages(on: page, pages: sources)
+            checkRawImages(on: page, pages: sources, sources: body.images)
         }
     }
 }

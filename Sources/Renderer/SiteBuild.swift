@@ -79,8 +79,10 @@ final class SiteBuild {
         }
         pages = ordered.map(Page.init)
         let rest = all.filter { !ordered.contains($0) }.map(Page.init)
-        for page in rest { readFrontMatter(page) }
-        pages.forEach { page in if !rest.contains(where: { $0 === page }) { readFrontMatter(page) } }
+        let chapters = pages
+        let read = Dictionary(uniqueKeysWithValues: zip((rest + chapters).map(ObjectIdentifier.init), readFiles(rest + chapters)))
+        for page in rest { readFrontMatter(page, read[ObjectIdentifier(page)] ?? nil) }
+        chapters.forEach { page in if !rest.contains(where: { $0 === page }) { readFrontMatter(page, read[ObjectIdentifier(page)] ?? nil) } }
         pages += rest.sorted { ($0.order ?? .infinity, $0.source) < ($1.order ?? .infinity, $1.source) }
         options.progress("pages: \(pages.count)")
         if pages.isEmpty {
@@ -116,13 +118,21 @@ final class SiteBuild {
         return found.sorted()
     }
 
-    private func readFrontMatter(_ page: Page) {
-        let url = options.course.appendingPathComponent(page.source)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+    /// Every page's file read and its front matter split, on every core (YAML is most of the work);
+    /// nil for a file that cannot be read.
+    private func readFiles(_ pages: [Page]) -> [(FrontMatter, body: String, diagnostics: [Diagnostic])?] {
+        let course = options.course
+        return concurrentMap(pages.map(\.source)) { source in
+            FileManager.default.contents(atPath: course.appendingPathComponent(source).path)
+                .map { FrontMatter.split(String(decoding: $0, as: UTF8.self), file: source) }
+        }
+    }
+
+    private func readFrontMatter(_ page: Page, _ read: (FrontMatter, body: String, diagnostics: [Diagnostic])?) {
+        guard let (matter, body, problems) = read else {
             report(.error(page.source, "cannot read the file"))
             return
         }
-        let (matter, body, problems) = FrontMatter.split(String(decoding: data, as: UTF8.self), file: page.source)
         problems.forEach(report)
         page.body = body
         page.order = matter.order
