@@ -874,8 +874,13 @@ window.Unrolled = window.Unrolled || {};
       h.push('<h4>How ' + escapeHtml(e.label) + ' was computed <span class="ut-muted">(click any result cell)</span></h4>');
       h.push('<p class="ut-formula">' + escapeHtml(e.formula) + '</p>');
       e.notes.forEach(function (n) { h.push('<p class="ut-note">' + escapeHtml(n) + '</p>'); });
+      // The terms scroll when there are many; the sum and the result below them stay in view.
+      var split = e.lines.length;
+      function totals(line) { return line.some(function (t) { return t && (t.kind === 'sum' || t.kind === 'result'); }); }
+      while (split > 0 && totals(e.lines[split - 1])) split--;
       h.push('<div class="ut-prov-lines">');
-      e.lines.forEach(function (line) {
+      e.lines.forEach(function (line, k) {
+        if (k === split && k > 0) h.push('</div><div class="ut-prov-lines ut-prov-totals">');
         h.push('<div class="ut-prov-line">');
         line.forEach(function (tok) {
           if (typeof tok === 'string') { h.push(escapeHtml(tok)); return; }
