@@ -46,10 +46,7 @@ extension SiteBuild {
             guard pages.indices.contains(at) else { return false }
             return ["title": pages[at].title, "href": relativePath(from: page.output, to: pages[at].output)]
         }
-        func entries(_ list: [TableOfContentsEntry]) -> [[String: Any]] {
-            list.map { ["html": $0.heading.html, "id": $0.heading.id, "children": entries($0.children), "hasChildren": !$0.children.isEmpty] }
-        }
-        let toc = entries(page.document?.tableOfContents() ?? [])
+        let toc = (page.document?.tableOfContents() ?? []).map(TableOfContentsItem.init)
         // A note that opens with its own level-1 heading shows that one as the title (the table of
         // contents follows it), not a second title above it.
         let opensWithTitle = page.document?.headings.first.map { $0.level == 1 && $0.line == firstContentLine(page) } ?? false
@@ -62,10 +59,10 @@ extension SiteBuild {
             "root": page.root,
             "title": page.title,
             "showTitle": !opensWithTitle,
-            "lead": lead,
+            "lead": TemplateText(lead),
             "summary": page.summary ?? "",
             "hasSummary": page.summary != nil,
-            "content": content,
+            "content": TemplateText(content),
             "toc": toc,
             "hasToc": !toc.isEmpty,
             "pages": sidebar ?? navigation(from: page),
@@ -125,9 +122,33 @@ struct NavigationEntry: MustacheParent {
     }
 }
 
-/// A string as Mustache renders it, without the casts and `String(describing:)` that a plain
-/// `String` goes through for every `{{name}}` (the sidebar has pages × pages of them). Renders,
-/// escapes, and transforms (`{{uppercased(title)}}`) exactly as the string would.
+/// A table of contents entry as the templates see it: `html`, `id`, `children`, `hasChildren`.
+struct TableOfContentsItem: MustacheParent {
+    var html: String
+    var id: String
+    var children: [TableOfContentsItem]
+
+    init(_ entry: TableOfContentsEntry) {
+        html = entry.heading.html
+        id = entry.heading.id
+        children = entry.children.map(TableOfContentsItem.init)
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "html": TemplateText(html)
+        case "id": TemplateText(id)
+        case "children": children
+        case "hasChildren": !children.isEmpty
+        default: nil
+        }
+    }
+}
+
+/// A string as Mustache renders it, without the casts and `String(describing:)` (a copy) that a
+/// plain `String` goes through for every `{{name}}` (the sidebar has pages × pages of them, a
+/// page's content is up to megabytes). Renders, escapes, is a section and transforms
+/// (`{{uppercased(title)}}`) exactly as the string would.
 struct TemplateText: MustacheCustomRenderable, MustacheTransformable {
     let renderText: String
     var isNull: Bool { false }
