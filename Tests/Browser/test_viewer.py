@@ -699,7 +699,6 @@ def test_a_trace_of_20000_steps_keeps_the_dom_small_and_responds(browser_context
     # Scrolling the outline replaces the rows instead of adding them.
     el.locator(".ut-outline").evaluate("o => { o.scrollTop = o.scrollHeight / 2; o.dispatchEvent(new Event('scroll')); }")
     assert el.locator(".ut-row").count() < 80
-    # A big tensor shows a window with a note, and pages.
     no_problems(visit)
 
 
