@@ -449,6 +449,7 @@ def test_training_curve_has_one_point_per_history_entry(browser_context, tmp_pat
         traced = viewer.page.locator(f"#{key} .uv-traced").count()
         assert traced == sum(1 for e in history if e["traced"])
     # Hover shows the iteration and its loss.
+    viewer.page.locator("#rnn .uv-loss").scroll_into_view_if_needed()
     box = viewer.page.locator("#rnn .uv-loss").bounding_box()
     # The chart's viewBox is 900 wide with the plot ending at 880: the last iteration's x.
     viewer.page.mouse.move(box["x"] + box["width"] * 880 / 900, box["y"] + box["height"] / 2)
