@@ -593,3 +593,14 @@ def test_two_viewers_of_one_trace_keep_their_own_views(browser_context, tmp_path
     ids = viewer.page.eval_on_selector_all("svg [id]", "es => es.map(e => e.id)")
     assert len(ids) == len(set(ids))
     viewer.assert_clean()
+
+
+def test_a_single_iteration_is_a_dot_on_the_loss_curve(browser_context, tmp_path, traces):
+    """One SGD iteration (the mlp default): its loss is drawn as a point, not an empty line."""
+    viewer = Viewer(browser_context, tmp_path, {"mlp": traces["mlp"]})
+    assert len(viewer.traces["mlp"]["history"]) == 1
+    viewer.show("mlp", "training")
+    dots = viewer.page.locator("#mlp .uv-curve-point")
+    assert dots.count() == 1
+    assert dots.first.bounding_box()["width"] > 0
+    viewer.assert_clean()

@@ -1262,6 +1262,11 @@ window.Unrolled = window.Unrolled || {};
       });
       runs.forEach(function (coords) {
         if (coords.length) svg('polyline', { class: 'uv-curve', points: coords.join(' '), 'data-count': coords.length }, plot);
+        // A run of one loss (a single iteration, or one between two NaNs) is a point, not a line.
+        if (coords.length === 1) {
+          var xy = coords[0].split(',');
+          svg('circle', { class: 'uv-curve-point', cx: xy[0], cy: xy[1], r: 3.5 }, plot);
+        }
       });
       points.forEach(function (p) {
         if (p.traced && isFinite(p.loss)) {
