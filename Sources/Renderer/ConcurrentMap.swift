@@ -1,9 +1,7 @@
 import Dispatch
 
 /// `transform` of every element, in order, computed on every core (pages are independent and a
-/// big course's build is mostly per-page work). `transform` must only read shared state, and must
-/// not parse Markdown: cmark-gfm's parser switches its extensions' special characters in a global
-/// table while it finishes a document, so two parsers at once can miss `~~` or `www.`.
+/// big course's build is mostly per-page work). `transform` must only read shared state.
 func concurrentMap<Element, Result>(_ items: [Element], _ transform: (Element) -> Result) -> [Result] {
     withoutActuallyEscaping(transform) { transform in
         var results = [Result?](repeating: nil, count: items.count)

@@ -1,4 +1,5 @@
 import CCmarkGFM
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -61,7 +62,8 @@ public struct CodeBlock: Equatable, Sendable {
     public var endLine: Int
 }
 
-/// One parsed page. Not thread-safe; cheap to create one per page and task.
+/// One parsed page. Not thread-safe, but documents may be made and rendered on several threads
+/// at once (one thread per document).
 public final class MarkdownDocument {
     private let parser: OpaquePointer
     private let root: OpaquePointer
@@ -107,7 +109,10 @@ public final class MarkdownDocument {
                 cmark_parser_feed(parser, chars.baseAddress, chars.count)
             }
         }
-        root = cmark_parser_finish(parser)!
+        // Finishing parses the inlines, and cmark-gfm turns its inline extensions' special
+        // characters (`~`, `:`, `w`) on and off in a global table around that: one document
+        // finishes at a time, while block parsing (`feed`) and everything else may run in parallel.
+        root = Self.finishing.withLock { cmark_parser_finish(parser)! }
         (headings, links, codeBlocks) = Self.collect(root, math: math)
     }
 
@@ -179,6 +184,8 @@ public final class MarkdownDocument {
     // MARK: - C API
 
     private static let registerExtensions: Void = cmark_gfm_core_extensions_ensure_registered()
+
+    private static let finishing = NSLock()
 
     /// Visits every node once, parents before children (on entering).
     private static func walk(_ root: OpaquePointer, _ visit: (OpaquePointer, cmark_node_type) -> Void) {

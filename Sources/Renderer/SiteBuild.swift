@@ -141,9 +141,8 @@ final class SiteBuild {
     }
 
     func parsePages() {
-        let math = concurrentMap(pages) { MathProtection($0.body) }
-        for (page, math) in zip(pages, math) {
-            let document = MarkdownDocument(page.body, math: math)
+        let documents = concurrentMap(pages) { Unchecked(MarkdownDocument($0.body)) }
+        for (page, document) in zip(pages, documents.map(\.value)) {
             page.document = document
             if !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent,
                 let first = document.headings.first

@@ -27,9 +27,11 @@ import Testing
         #expect(warnings == expected)
     }
 
+    /// Pages are parsed on several threads while cmark-gfm switches its inline extensions'
+    /// characters in a global table: every page must still get its strikethrough and autolinks.
     @Test func manyPagesBuildTheSameTwice() throws {
         var files: [String: String] = [:]
-        for index in 0..<40 {
+        for index in 0..<120 {
             files["notes/p\(index).md"] = "# Page \(index)\n\n~~gone~~ www.example.com $x_\(index)$ | a |\n\n| a | b |\n|---|---|\n| \(index) | ~~y~~ |\n"
         }
         let course = try TestCourse(files)
@@ -37,9 +39,12 @@ import Testing
         let first = try course.snapshot()
         try course.build()
         #expect(try course.snapshot() == first)
-        let page = try course.page("notes/p7.html")
-        #expect(page.contains("<del>gone</del>"))
-        #expect(page.contains("<a href=\"http://www.example.com\">www.example.com</a>"))
-        #expect(page.contains("<span class=\"math inline\">x_7</span>"))
+        for index in 0..<120 {
+            let page = try course.page("notes/p\(index).html")
+            #expect(page.contains("<del>gone</del>"))
+            #expect(page.contains("<td><del>y</del></td>"))
+            #expect(page.contains("<a href=\"http://www.example.com\">www.example.com</a>"))
+            #expect(page.contains("<span class=\"math inline\">x_\(index)</span>"))
+        }
     }
 }
