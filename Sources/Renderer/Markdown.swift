@@ -85,16 +85,10 @@ public final class MarkdownDocument {
     /// The GFM extensions every page gets.
     static let extensions = ["table", "strikethrough", "autolink", "tasklist", "tagfilter"]
 
-    /// With the math of `source` already protected (`MathProtection(source)`): a site build
-    /// protects every page's math on all cores, while cmark-gfm parses on one (see `concurrentMap`).
-    convenience init(_ source: String, math: MathProtection) {
-        self.init(source, extensions: Self.extensions, footnotes: true, protected: math)
-    }
-
     /// With fewer extensions or without footnotes: for the spec suite, whose examples name theirs.
-    init(_ source: String, extensions: [String], footnotes: Bool, protected: MathProtection? = nil) {
+    init(_ source: String, extensions: [String], footnotes: Bool) {
         Self.registerExtensions
-        math = protected ?? MathProtection(source)
+        math = MathProtection(source)
         options = CMARK_OPT_UNSAFE | (footnotes ? CMARK_OPT_FOOTNOTES : 0)
         let parser = cmark_parser_new(options)!
         self.parser = parser
