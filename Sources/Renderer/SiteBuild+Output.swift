@@ -66,12 +66,12 @@ extension SiteBuild {
         try? manager.removeItem(at: old)
     }
 
-    /// After a build that did not swap: the staging folder goes, and so does the output folder
-    /// when this build made it (`rmdir`, so only while it is empty).
+    /// After a build that did not swap: the staging folder goes, and so do the output folder and
+    /// its parents when this build made them (`rmdir`, so only while they are empty).
     func removeTemporaryFolder() {
         guard !swapped else { return }
         try? FileManager.default.removeItem(at: temporary)
-        if !outputExisted { rmdir(options.output.standardizedFileURL.path) }
+        for folder in missingFolders { rmdir(folder.path) }
     }
 }
 

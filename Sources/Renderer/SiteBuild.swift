@@ -16,8 +16,9 @@ final class SiteBuild {
     var files: Set<String> = []
     /// The staging folder, inside the output folder (see `SiteStaging`).
     let temporary: URL
-    /// Whether the output folder was there before this build (one made by a failed build is removed).
-    let outputExisted: Bool
+    /// The output folder and those of its parents that were not there before this build, deepest
+    /// first: a failed build removes the ones it made (while they are empty).
+    let missingFolders: [URL]
     var swapped = false
     /// Every directive's trace, for its standalone page; and where each trace id was first used.
     var tracePages: [TracePage] = []
@@ -29,7 +30,7 @@ final class SiteBuild {
     init(_ options: SiteOptions) {
         self.options = options
         temporary = SiteStaging.staging(in: options.output.standardizedFileURL)
-        outputExisted = FileManager.default.fileExists(atPath: options.output.path)
+        missingFolders = SiteStaging.missingFolders(options.output.standardizedFileURL)
     }
 
     var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }

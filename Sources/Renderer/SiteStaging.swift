@@ -22,6 +22,17 @@ enum SiteStaging {
         output.appendingPathComponent(oldPrefix + String(pid))
     }
 
+    /// `folder` and its parents up to the first that exists, deepest first (empty when `folder` exists).
+    static func missingFolders(_ folder: URL) -> [URL] {
+        var missing: [URL] = []
+        var current = folder
+        while !FileManager.default.fileExists(atPath: current.path), current.path != "/" {
+            missing.append(current)
+            current = current.deletingLastPathComponent()
+        }
+        return missing
+    }
+
     /// The process id in the name of a build's staging or old folder; nil for any other name.
     static func owner(of name: String) -> Int32? {
         for prefix in [stagingPrefix, oldPrefix] where name.hasPrefix(prefix) {

@@ -54,6 +54,11 @@ import Testing
         #expect(course.failures().count == 1)
         #expect(!FileManager.default.fileExists(atPath: course.output.path))
         #expect(Self.names(course.course) == ["notes"])
+        // Nor the folders it made on the way to a deeper output folder.
+        let before = Self.names(course.root)
+        let deep = course.root.appendingPathComponent("public/2026/site")
+        #expect(throws: BuildFailure.self) { try Site.build(course.options(output: deep)) }
+        #expect(Self.names(course.root) == before)
     }
 
     @Test func aCrashedBuildsLeftoversAreRemovedByTheNextBuild() throws {
