@@ -81,6 +81,16 @@ import Testing
         #expect(HeadingIDs.slug("?!") == "section")
     }
 
+    @Test func urlSchemesAsTheRegularExpressionFindsThem() {
+        let pattern = try! NSRegularExpression(pattern: "^[A-Za-z][A-Za-z0-9+.-]*:")
+        let cases = ["https://x", "mailto:a@b", "a:", "C:\\x", "x+y.z-1:rest", "1http:", ":x", "", "ht tp:", "é:", "h@:",
+                     "notes/a.md", "a.md#b:c", "#top", "[Za]:", "http", "`a:", "{a:", "Z9:"]
+        for text in cases {
+            let expected = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            #expect(hasURLScheme(text) == expected, "\(text)")
+        }
+    }
+
     @Test func utf8SearchAndLines() {
         let text = "é\nab</h1>\ncd</h1>"
         #expect(text.utf8Offset(of: "</h1>") == 5)
