@@ -4,7 +4,7 @@ import Foundation
 /// spends most of its build here (a page's template holds the sidebar's link to every page).
 extension SiteBuild {
     func renderPageFiles(_ templates: Templates) throws(BuildFailure) {
-        let sidebars = sidebars()
+        let sidebars = sidebars(templates)
         // Nothing changes the build's state meanwhile; each job writes its own file. The search
         // index, the biggest job, goes first.
         let failures = concurrentMap([-1] + Array(pages.indices)) { index -> BuildFailure? in

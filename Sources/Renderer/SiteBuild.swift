@@ -245,7 +245,7 @@ final class SiteBuild {
         try renderPageFiles(templates)
         try writeTracePages(templates)
         renderIntroduction(pages: sources)
-        try write(templates.render("index", indexContext()), to: "index.html")
+        try write(templates.render("index", indexContext(sidebar: indexSidebar(templates))), to: "index.html")
         summary.pages = pages.count
     }
 

@@ -23,25 +23,46 @@ extension SiteBuild {
         }
     }
 
-    /// The sidebars of the pages, `navigation(from:)` for each, made once per folder (the links
-    /// from pages of one folder are the same; with 200 pages, 200 × 200 links).
-    func sidebars() -> [[NavigationEntry]] {
-        var unmarked: [String: [NavigationEntry]] = [:]
+    /// The sidebar's list of pages as HTML, for every page, linked from that page with its own entry
+    /// marked. Each entry goes through the `sidebar-entry` template twice per folder (plain and
+    /// current), never once per page and entry: a course of 200 pages would otherwise render
+    /// 200 × 200 entries, most of a big build's time.
+    func sidebars(_ templates: Templates) -> [String] {
+        var rendered: [String: (plain: [String], current: [String])] = [:]
         return pages.enumerated().map { index, page in
             let folder = String(page.output.utf8.lastIndex(of: UInt8(ascii: "/")).map { page.output[..<$0] } ?? "")
-            var sidebar = unmarked[folder] ?? navigation(from: page).map { entry in
-                var entry = entry
-                entry.current = false
-                return entry
-            }
-            unmarked[folder] = sidebar
-            sidebar[index].current = true
-            return sidebar
+            let entries = rendered[folder] ?? {
+                let links = navigation(from: page)
+                func render(_ entry: NavigationEntry, current: Bool) -> String {
+                    var entry = entry
+                    entry.current = current
+                    return sidebarEntry(entry, templates)
+                }
+                return (links.map { render($0, current: false) }, links.map { render($0, current: true) })
+            }()
+            rendered[folder] = entries
+            var list = entries.plain
+            list[index] = entries.current[index]
+            return list.joined(separator: Self.sidebarSeparator)
         }
     }
 
-    /// `sidebar`: the page's `navigation(from: page)`, when already made (see `sidebars()`).
-    func pageContext(_ page: Page, index: Int, sidebar: [NavigationEntry]? = nil) -> [String: Any] {
+    /// The index page's list: no entry is current.
+    func indexSidebar(_ templates: Templates) -> String {
+        navigation(from: nil).map { sidebarEntry($0, templates) }.joined(separator: Self.sidebarSeparator)
+    }
+
+    /// Between two entries: a line break and the indentation of `{{{sidebarEntries}}}` in `sidebar.mustache`.
+    static let sidebarSeparator = "\n    "
+
+    private func sidebarEntry(_ entry: NavigationEntry, _ templates: Templates) -> String {
+        var html = templates.render("sidebar-entry", ["title": entry.title, "href": entry.href, "current": entry.current])
+        while html.last == "\n" { html.removeLast() }
+        return html
+    }
+
+    /// `sidebar`: the page's list of pages as HTML (see `sidebars(_:)`).
+    func pageContext(_ page: Page, index: Int, sidebar: String) -> [String: Any] {
         func neighbour(_ at: Int) -> Any {
             guard pages.indices.contains(at) else { return false }
             return ["title": pages[at].title, "href": relativePath(from: page.output, to: pages[at].output)]
@@ -65,14 +86,14 @@ extension SiteBuild {
             "content": TemplateText(content),
             "toc": toc,
             "hasToc": !toc.isEmpty,
-            "pages": sidebar ?? navigation(from: page),
+            "sidebarEntries": TemplateText(sidebar),
             "previous": neighbour(index - 1),
             "next": neighbour(index + 1),
             "indexHref": relativePath(from: page.output, to: "index.html"),
         ]
     }
 
-    func indexContext() -> [String: Any] {
+    func indexContext(sidebar: String) -> [String: Any] {
         let chapters: [[String: Any]] = pages.enumerated().map { number, page in
             ["number": number + 1, "title": page.title, "href": page.output, "summary": page.summary ?? "", "hasSummary": page.summary != nil]
         }
@@ -83,7 +104,7 @@ extension SiteBuild {
             "chapters": chapters,
             "introduction": introductionHTML,
             "hasIntroduction": !introductionHTML.isEmpty,
-            "pages": navigation(from: nil),
+            "sidebarEntries": TemplateText(sidebar),
             "indexHref": "index.html",
             "next": pages.first.map { ["title": $0.title, "href": $0.output] as [String: Any] } ?? false,
         ]
@@ -104,22 +125,11 @@ func firstContentLine(_ page: Page) -> Int {
     return 1
 }
 
-/// A sidebar entry as the templates see it (`title`, `href`, `current`): a struct rather than a
-/// `[String: Any]` because a big course renders its sidebar pages × pages times, and a lookup
-/// here is a switch, not a hash.
-struct NavigationEntry: MustacheParent {
+/// A sidebar entry: `sidebar-entry.mustache` sees its `title`, `href` and `current`.
+struct NavigationEntry {
     var title: String
     var href: String
     var current: Bool
-
-    func child(named name: String) -> Any? {
-        switch name {
-        case "title": TemplateText(title)
-        case "href": TemplateText(href)
-        case "current": current
-        default: nil
-        }
-    }
 }
 
 /// A table of contents entry as the templates see it: `html`, `id`, `children`, `hasChildren`.
@@ -146,8 +156,7 @@ struct TableOfContentsItem: MustacheParent {
 }
 
 /// A string as Mustache renders it, without the casts and `String(describing:)` (a copy) that a
-/// plain `String` goes through for every `{{name}}` (the sidebar has pages × pages of them, a
-/// page's content is up to megabytes). Renders, escapes, is a section and transforms
+/// plain `String` goes through for every `{{name}}` (a page's content is up to megabytes). Renders, escapes, is a section and transforms
 /// (`{{uppercased(title)}}`) exactly as the string would.
 struct TemplateText: MustacheCustomRenderable, MustacheTransformable {
     let renderText: String
