@@ -5,9 +5,16 @@ import Trace
 /// styles, KaTeX with its fonts as `data:` URLs, and the trace, all inline. It opens from disk,
 /// offline, in an `<iframe>` or a slide deck, and requests nothing.
 public enum Embed {
-    /// The viewer's files under the templates' `assets/`, in the order a page loads them.
-    static let scripts = ["viewer/viewer-model.js", "viewer/viewer-views.js", "viewer/viewer.js"]
-    static let styles = ["site.css", "viewer/viewer.css", "viewer/viewer-views.css"]
+    /// The viewer's files under the templates' `assets/` that a site page loads, in its order:
+    /// `partials/head.mustache` is the one list (`assets/viewer/….js"` and `….css"`).
+    static func viewerAssets(_ templates: URL, ending suffix: String) -> [String] {
+        let head = (try? String(contentsOf: templates.appendingPathComponent("partials/head.mustache"), encoding: .utf8)) ?? ""
+        return head.components(separatedBy: "assets/").dropFirst().compactMap { piece in
+            guard piece.hasPrefix("viewer/"), let end = piece.firstIndex(of: "\"") else { return nil }
+            let path = String(piece[..<end])
+            return path.hasSuffix(suffix) ? path : nil
+        }
+    }
 
     /// - Parameters:
     ///   - templates: the templates folder (its `embed.mustache`, `partials/` and `assets/`).
@@ -27,8 +34,12 @@ public enum Embed {
             css.append(inlineFonts(text, fonts: katex.appendingPathComponent("fonts")))
             js.append(script)
         }
-        for name in styles {
+        for name in ["site.css"] + viewerAssets(templates, ending: ".css") {
             if let text = try? String(contentsOf: assets.appendingPathComponent(name), encoding: .utf8) { css.append(text) }
+        }
+        let scripts = viewerAssets(templates, ending: ".js")
+        if scripts.isEmpty {
+            throw .error(templates.appendingPathComponent("partials/head.mustache").path, "names none of the viewer's scripts (assets/viewer/…)")
         }
         for name in scripts {
             guard let text = try? String(contentsOf: assets.appendingPathComponent(name), encoding: .utf8) else {

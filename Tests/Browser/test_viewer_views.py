@@ -1,4 +1,4 @@
-"""The viewer's special views (Templates/assets/viewer/viewer-views.js) in a real Chromium,
+"""The viewer's special views (Templates/assets/viewer/views/*.js) in a real Chromium,
 through the <unrolled-trace> element's tabs, over file://. Traces come from the `unrolled`
 binary; every expected number is read from the trace JSON here, in Python (numpy for the
 norms), never from the views' own output. Screenshots go to Tests/Browser/output/."""

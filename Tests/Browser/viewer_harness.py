@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -20,9 +21,17 @@ VIEWER_DIR = ROOT / "Templates" / "assets" / "viewer"
 KATEX_DIR = Path("/usr/share/javascript/katex")
 SAMPLES = Path("/tmp/samples")
 
-# In the contract's load order; the views' files are another engineer's and may not exist yet.
-SCRIPTS = ["viewer-model.js", "viewer-views.js", "viewer.js"]
-STYLES = ["viewer.css", "viewer-views.css"]
+
+
+def head_assets(extension: str) -> list[str]:
+    """The viewer's files a site page loads, in its order, as the page template names them
+    (Templates/partials/head.mustache is the one list): paths under assets/viewer/."""
+    head = (ROOT / "Templates" / "partials" / "head.mustache").read_text(encoding="utf-8")
+    return re.findall(r'assets/viewer/([\w/.-]+\.' + extension + ')"', head)
+
+
+SCRIPTS = head_assets("js")
+STYLES = head_assets("css")
 
 
 @dataclass
@@ -108,6 +117,7 @@ def write_page(folder: Path, figures: list[Figure], name: str = "index.html", bo
     present = []
     for file in SCRIPTS + STYLES:
         if (VIEWER_DIR / file).is_file():
+            (viewer / file).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(VIEWER_DIR / file, viewer / file)
             present.append(file)
     styles = "".join(f'<link rel="stylesheet" href="assets/viewer/{f}">\n' for f in STYLES if f in present)

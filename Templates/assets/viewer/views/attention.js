@@ -1,0 +1,236 @@
+/* Unrolled viewer, special view: The attention weights as a heatmap with token labels (view attention).
+   Shares U.viewKit (views/kit.js, loaded first), whose header lists the hooks tests rely on. */
+window.Unrolled = window.Unrolled || {};
+(function (U) {
+  'use strict';
+  var K = U.viewKit;
+  var html = K.html;
+  var svg = K.svg;
+  var titled = K.titled;
+  var toggleClass = K.toggleClass;
+  var exact = K.exact;
+  var traceIndex = K.traceIndex;
+  var values = K.values;
+  var prepare = K.prepare;
+  var caption = K.caption;
+  var setText = K.setText;
+  var uniqueId = K.uniqueId;
+  var views = (U.views = U.views || []);
+
+  /* The attention weights A = softmax(S) as a heatmap: query tokens down, key tokens
+     across (from the tensor's labels), one map per head (A_1, A_2, and for the
+     encoder–decoder A_k^enc, A_k^dec, A_k^cross) with a selector that follows the step.
+     Masked entries (a `where` before the softmax, or keys an incremental step has not
+     cached yet) are hatched; rows not computed yet are blank; the rows the current step
+     computes are lit. */
+
+  var ATTENTION_MODELS = ['attention', 'self-attention', 'attention-vs-tdl', 'multi-head-attention',
+                          'transformer-encoder', 'encoder-decoder'];
+
+  views.push({
+    id: 'attention',
+    title: 'Attention',
+    applies: function (model) { return ATTENTION_MODELS.indexOf(model.trace.model) >= 0; },
+    create: createAttention
+  });
+
+  function mapTitle(name) {
+    var m = /^A(?:_(\d+))?(?:\^(\w+))?$/.exec(name);
+    if (!m) return name;
+    var part = { enc: 'encoder self-attention', dec: 'decoder masked self-attention', cross: 'cross-attention' }[m[2]] || '';
+    return (part ? part + ', ' : '') + (m[1] ? 'head ' + m[1] : 'weights') + ' (' + name + ')';
+  }
+
+  function attentionMaps(index) {
+    var maps = [], byName = {};
+    index.steps.forEach(function (step, s) {
+      if (step.phase !== 'forward') return;
+      var out = index.tensors[step.output];
+      var full = step.op === 'softmax' && /^A(_\d+)?(\^\w+)?$/.test(out.name) && out.shape.length === 2;
+      var assembled = step.op === 'concat' && out.name === 'A' && out.shape.length === 2;
+      if (!full && !assembled) return;
+      if (byName[out.name]) return;   // a later traced iteration: found per root at update
+      var map = { name: out.name, step: s, incremental: assembled, rowSteps: null, rowWidths: null,
+                  scope: step.scope == null ? -1 : index.scopes[step.scope].parent };
+      if (assembled) {
+        // Row t is the softmax a_t of step t; its width is the number of keys cached then.
+        map.rowSteps = []; map.rowWidths = [];
+        for (var t = 1; t <= out.shape[0]; t++) {
+          var a = index.lookup(index.stepRoot[s], 'a_' + t);
+          map.rowSteps.push(a >= 0 ? index.producer[a] : s);
+          map.rowWidths.push(a >= 0 ? index.tensors[a].shape[1] : out.shape[1]);
+        }
+        map.scope = -1;
+      }
+      byName[out.name] = map;
+      maps.push(map);
+    });
+    return maps;
+  }
+
+  function createAttention(host, model, api) {
+    var index = traceIndex(model);
+    prepare(host, api);
+    host.classList.add('uv-view', 'uv-attention');
+    var maps = attentionMaps(index);
+    if (!maps.length) { html('p', { class: 'uv-caption' }, host, 'This trace has no attention weights.'); return { update: function () {}, destroy: function () {} }; }
+
+    // Which map a scope belongs to (its head's scope or below), for following the step.
+    var scopeMap = new Int32Array(index.scopes.length).fill(-1);
+    maps.forEach(function (m, i) { if (m.scope >= 0) scopeMap[m.scope] = i; });
+    for (var k = 0; k < index.scopes.length; k++) {
+      var parent = index.scopes[k].parent;
+      if (scopeMap[k] < 0 && parent != null) scopeMap[k] = scopeMap[parent];
+    }
+
+    var controls = html('div', { class: 'uv-controls' }, host);
+    var select = null;
+    if (maps.length > 1) {
+      var label = html('label', null, controls);
+      html('span', null, label, 'attention map');
+      select = html('select', { 'aria-label': 'attention map (head)' }, label);
+      maps.forEach(function (m, i) { html('option', { value: i }, select, mapTitle(m.name)); });
+      select.addEventListener('change', function () { pinned = true; current = +select.value; build(); update(lastStep); });
+    }
+    var follow = html('span', { class: 'uv-caption' }, controls);
+    var holder = html('div', null, host);
+    var note = caption(host);
+
+    var current = 0, pinned = false, lastStep = -1, shownRoot = null, grid = null;
+
+    function tensorFor(map, root) {
+      var id = index.lookup(root, map.name);
+      return id >= 0 ? id : index.steps[map.step].output;
+    }
+
+    function maskFor(aId) {
+      // The softmax's input made by `where(mask, S)`: the mask's zeros are the masked keys.
+      var s = index.producer[aId];
+      if (s < 0 || index.steps[s].op !== 'softmax') return null;
+      var input = index.steps[s].inputs[0];
+      var ps = index.producer[input];
+      if (ps < 0 || index.steps[ps].op !== 'where') return null;
+      return model.values(index.steps[ps].inputs[0]);
+    }
+
+    function build() {
+      holder.textContent = '';
+      var map = maps[current];
+      var root = shownRoot == null ? index.stepRoot[map.step] : shownRoot;
+      var id = tensorFor(map, root);
+      var tensor = index.tensors[id];
+      var rows = tensor.shape[0], cols = tensor.shape[1];
+      var labels = tensor.labels || [null, null];
+      var rowLabels = labels[0] || range(rows), colLabels = labels[1] || range(cols);
+      var cell = Math.max(22, Math.min(56, Math.floor(560 / Math.max(rows, cols))));
+      var left = 12 + 7 * Math.max.apply(null, rowLabels.map(function (l) { return String(l).length; }));
+      var top = 12 + 7 * Math.max.apply(null, colLabels.map(function (l) { return String(l).length; }));
+      top = Math.min(top, 110);
+      var W = left + cols * cell + 10, H = top + rows * cell + 10;
+      var figure = svg('svg', { class: 'uv-svg uv-heat', viewBox: '0 0 ' + W + ' ' + H,
+                                style: 'max-width:' + Math.max(W, 200) + 'px', role: 'img',
+                                'aria-label': 'Attention weights ' + tensor.name + ': ' + rows + ' queries by ' + cols + ' keys' }, holder);
+      var defs = svg('defs', null, figure);
+      var hatchId = 'uv-hatch-' + uniqueId();
+      var hatch = svg('pattern', { id: hatchId, width: 6, height: 6, patternUnits: 'userSpaceOnUse',
+                                    patternTransform: 'rotate(45)' }, defs);
+      svg('rect', { class: 'uv-hatch-bg', width: 6, height: 6 }, hatch);
+      svg('line', { class: 'uv-hatch-line', x1: 0, y1: 0, x2: 0, y2: 6 }, hatch);
+      rowLabels.forEach(function (l, i) {
+        svg('text', { class: 'uv-token uv-rowtoken', x: left - 6, y: top + i * cell + cell / 2 + 4, 'text-anchor': 'end' }, figure, String(l));
+      });
+      colLabels.forEach(function (l, j) {
+        var x = left + j * cell + cell / 2 + 4, y = top - 6;
+        svg('text', { class: 'uv-token uv-coltoken', x: x, y: y, transform: 'rotate(-60 ' + x + ' ' + y + ')' }, figure, String(l));
+      });
+      var v = model.values(id), mask = map.incremental ? null : maskFor(id);
+      var cells = [];
+      for (var i = 0; i < rows; i++) {
+        for (var j = 0; j < cols; j++) {
+          var g = svg('g', { class: 'uv-heatcell', 'data-row': i, 'data-col': j }, figure);
+          var masked = mask ? mask[i * cols + j] === 0 : (map.incremental && j >= map.rowWidths[i]);
+          var r = svg('rect', { class: 'uv-cellrect' + (masked ? ' uv-masked' : ''), x: left + j * cell, y: top + i * cell,
+                                width: cell, height: cell, fill: masked ? 'url(#' + hatchId + ')' : null }, g);
+          var x = v[i * cols + j];
+          g.setAttribute('data-value', String(x));
+          var text = cell >= 34 && !masked ? svg('text', { class: 'uv-cellvalue', x: left + j * cell + cell / 2, y: top + i * cell + cell / 2 + 4 }, g) : null;
+          titled(g, tensor.name + '[' + rowLabels[i] + ', ' + colLabels[j] + '] = ' +
+                 (masked ? 'masked (−∞ before the softmax, 0 after)' : api.format(x) + ' (' + exact(x) + ')'));
+          cells.push({ group: g, rect: r, text: text, value: x, masked: masked, row: i, state: null });
+        }
+      }
+      var rowLit = [];
+      for (var i2 = 0; i2 < rows; i2++) {
+        rowLit.push(svg('rect', { class: 'uv-rowlit', x: left - 1, y: top + i2 * cell - 1, width: cols * cell + 2,
+                                  height: cell + 2, visibility: 'hidden' }, figure));
+      }
+      grid = { map: map, id: id, rows: rows, cells: cells, rowLit: rowLit, rowLabels: rowLabels, mask: !!mask };
+      dataTable(holder, tensor.name, rowLabels, colLabels, cells, cols);
+    }
+
+    // The same numbers as a table for screen readers (the heatmap is an image to them).
+    function dataTable(parent, name, rowLabels, colLabels, cells, cols) {
+      var table = html('table', { class: 'uv-sr-only' }, parent);
+      html('caption', null, table, 'Attention weights ' + name + ': rows are queries, columns keys');
+      var head = html('tr', null, html('thead', null, table));
+      html('th', { scope: 'col' }, head, 'query');
+      colLabels.forEach(function (l) { html('th', { scope: 'col' }, head, String(l)); });
+      var body = html('tbody', null, table);
+      rowLabels.forEach(function (l, i) {
+        var tr = html('tr', null, body);
+        html('th', { scope: 'row' }, tr, String(l));
+        for (var j = 0; j < cols; j++) {
+          var c = cells[i * cols + j];
+          html('td', null, tr, c.masked ? 'masked' : api.format(c.value));
+        }
+      });
+    }
+
+    function range(n) { var a = []; for (var i = 1; i <= n; i++) a.push(String(i)); return a; }
+
+    function update(s) {
+      lastStep = s;
+      if (s < 0 || s >= index.steps.length) return;
+      var scopeId = index.steps[s].scope;
+      var wanted = scopeId == null ? -1 : scopeMap[scopeId];
+      if (!pinned && wanted >= 0 && wanted !== current) { current = wanted; if (select) select.value = String(wanted); grid = null; }
+      if (shownRoot !== index.stepRoot[s]) { shownRoot = index.stepRoot[s]; grid = null; }
+      if (!grid) build();
+      toggleClass(host, 'uv-backward', index.steps[s].phase === 'backward');
+      var map = grid.map, madeAt = index.producer[grid.id];
+      // Lit: the rows this step computes, or, during backward, all rows when this step makes
+      // a gradient of A (∂L/∂A flows back through every weight).
+      var litRows = {}, out = index.tensors[index.steps[s].output];
+      var backThroughA = out.role === 'gradient' && out.of === grid.id;
+      for (var i = 0; i < grid.rows; i++) {
+        var rowStep = map.incremental ? map.rowSteps[i] : madeAt;
+        if (rowStep === s || backThroughA) litRows[i] = true;
+      }
+      if (map.incremental && scopeId != null) {
+        var t = index.scopeT[scopeId];
+        if (t > 0 && t <= grid.rows) litRows[t - 1] = true;
+      }
+      var done = 0;
+      grid.cells.forEach(function (c) {
+        var rowStep = map.incremental ? map.rowSteps[c.row] : madeAt;
+        var state = rowStep <= s ? 'done' : 'pending';
+        if (state === 'done' && !c.masked) done++;
+        if (c.state === state) return;
+        c.state = state;
+        if (c.masked) return;
+        c.rect.setAttribute('fill', state === 'done' ? api.colour(c.value, 1) : 'none');
+        toggleClass(c.rect, 'uv-pending', state !== 'done');
+        if (c.text) c.text.textContent = state === 'done' ? api.format(c.value) : '';
+      });
+      grid.rowLit.forEach(function (r, i) { r.setAttribute('visibility', litRows[i] ? 'visible' : 'hidden'); });
+      var lit = Object.keys(litRows).map(function (i) { return grid.rowLabels[i]; });
+      setText(follow, pinned ? '' : (maps.length > 1 ? 'follows the step' : ''));
+      setText(note, (done === 0 ? 'Not computed yet at this step. ' : '') +
+        (backThroughA ? 'This step computes ' + out.name + ', the gradient of every weight. '
+          : lit.length ? 'This step computes the row' + (lit.length > 1 ? 's' : '') + ' of ' + lit.join(', ') + '. ' : '') +
+        'Each row is one query’s weights over the keys; it sums to 1.' + (grid.mask || map.incremental ? ' Hatched: masked (a token cannot attend to later ones).' : ''));
+    }
+
+    return { update: update, destroy: function () { host.textContent = ''; } };
+  }
+})(window.Unrolled);

@@ -1,0 +1,229 @@
+/* Unrolled viewer, special view: The loss curve and the word2vec embedding scatter (view training).
+   Shares U.viewKit (views/kit.js, loaded first), whose header lists the hooks tests rely on. */
+window.Unrolled = window.Unrolled || {};
+(function (U) {
+  'use strict';
+  var K = U.viewKit;
+  var html = K.html;
+  var svg = K.svg;
+  var titled = K.titled;
+  var toNumber = K.toNumber;
+  var exact = K.exact;
+  var traceIndex = K.traceIndex;
+  var prepare = K.prepare;
+  var caption = K.caption;
+  var niceTicks = K.niceTicks;
+  var views = (U.views = U.views || []);
+
+  /* The loss per training iteration from `history` as a line chart (log scale offered
+     when the losses span more than two decades), the traced iterations marked, the one
+     the viewer is in ringed, hover for the numbers; for word2vec the 2-D PCA of W_in per
+     epoch (history[i].tensors.W_in_pca) with a slider. */
+
+  views.push({
+    id: 'training',
+    title: 'Training',
+    applies: function (model) { return (model.trace.history || []).length > 0; },
+    create: createTraining
+  });
+
+  function createTraining(host, model, api) {
+    var index = traceIndex(model);
+    prepare(host, api);
+    host.classList.add('uv-view', 'uv-training');
+    var history = model.trace.history;
+    var points = history.map(function (e) { return { iteration: e.iteration, loss: toNumber(e.loss), traced: e.traced }; });
+    var finite = points.filter(function (p) { return isFinite(p.loss); });
+    var positive = finite.filter(function (p) { return p.loss > 0; });
+    var lo = Math.min.apply(null, finite.map(function (p) { return p.loss; }));
+    var hi = Math.max.apply(null, finite.map(function (p) { return p.loss; }));
+    var pmin = positive.length ? Math.min.apply(null, positive.map(function (p) { return p.loss; })) : 0;
+    var wide = positive.length === finite.length && pmin > 0 && hi / pmin > 100;
+
+    var controls = html('div', { class: 'uv-controls' }, host);
+    var logBox = null;
+    if (wide) {
+      var label = html('label', null, controls);
+      logBox = html('input', { type: 'checkbox' }, label);
+      logBox.checked = true;
+      html('span', null, label, 'log scale');
+    }
+    var unit = history.some(function (e) { return e.tensors && e.tensors.W_in_pca; }) ? 'epoch' : 'iteration';
+    var missing = points.length - finite.length;
+    html('span', { class: 'uv-caption' }, controls, points.length + ' ' + unit + (points.length === 1 ? '' : 's') +
+      ', ' + points.filter(function (p) { return p.traced; }).length + ' traced step by step (marked)' +
+      (missing ? '; ' + missing + ' with a loss of NaN or ±∞, not drawn' : ''));
+
+    var W = 900, H = 300, left = 70, right = 20, top = 14, bottom = 40;
+    var figure = svg('svg', { class: 'uv-svg uv-loss', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+                              'aria-label': 'Training loss over ' + points.length + ' iterations, from ' +
+                              api.format(finite.length ? finite[0].loss : NaN) + ' to ' +
+                              api.format(finite.length ? finite[finite.length - 1].loss : NaN) }, host);
+    var plot = svg('g', null, figure);
+    var hover = svg('g', { visibility: 'hidden', 'pointer-events': 'none' }, figure);
+    var hoverLine = svg('line', { class: 'uv-hover-line', y1: top, y2: H - bottom }, hover);
+    var hoverDot = svg('circle', { class: 'uv-hover-dot', r: 4 }, hover);
+    var hoverBg = svg('rect', { class: 'uv-hover-bg', height: 20, rx: 3 }, hover);
+    var hoverText = svg('text', { class: 'uv-hover-text' }, hover);
+    var overlay = svg('rect', { x: left, y: top, width: W - left - right, height: H - top - bottom, fill: 'transparent' }, figure);
+    var ring = null, xOf, yOf;
+    var first = points.length ? points[0].iteration : 1, last = points.length ? points[points.length - 1].iteration : 1;
+
+    function draw() {
+      plot.textContent = '';
+      if (!finite.length) {
+        svg('text', { x: left, y: H / 2 }, plot, 'No iteration has a finite loss: nothing to draw.');
+        return;
+      }
+      var log = logBox && logBox.checked;
+      var ylo = log ? Math.log10(pmin) : lo, yhi = log ? Math.log10(hi) : hi;
+      if (!(yhi > ylo)) { ylo -= 0.5; yhi += 0.5; }
+      var margin = (yhi - ylo) * 0.06;   // the curve's own range, so small improvements show
+      ylo -= margin; yhi += margin;
+      var inner = 10;   // keeps the first point off the axis
+      xOf = function (it) { return left + inner + (last > first ? (it - first) / (last - first) : 0.5) * (W - left - right - inner); };
+      yOf = function (loss) {
+        var v = log ? Math.log10(loss) : loss;
+        return H - bottom - (v - ylo) / (yhi - ylo) * (H - top - bottom);
+      };
+      var axis = svg('g', { class: 'uv-axis' }, plot);
+      svg('line', { x1: left, y1: H - bottom, x2: W - right, y2: H - bottom }, axis);
+      svg('line', { x1: left, y1: top, x2: left, y2: H - bottom }, axis);
+      niceTicks(first, last, 8).filter(function (t) { return Math.round(t) === t; }).forEach(function (t) {
+        svg('line', { x1: xOf(t), y1: H - bottom, x2: xOf(t), y2: H - bottom + 4 }, axis);
+        svg('text', { x: xOf(t), y: H - bottom + 16, 'text-anchor': 'middle' }, axis, String(t));
+      });
+      svg('text', { x: (left + W - right) / 2, y: H - 6, 'text-anchor': 'middle' }, axis, unit);
+      var yTicks = log ? niceTicks(Math.ceil(ylo), Math.floor(yhi), 6).filter(function (e) { return Math.round(e) === e; })
+                          .map(function (e) { return Math.pow(10, e); })
+                       : niceTicks(ylo, yhi, 5);
+      // Tick labels carry as many decimals as the tick spacing needs, so neighbours differ.
+      var spacing = yTicks.length > 1 ? Math.abs(yTicks[1] - yTicks[0]) : 1;
+      var decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(spacing))));
+      yTicks.forEach(function (v) {
+        svg('line', { x1: left - 4, y1: yOf(v), x2: left, y2: yOf(v) }, axis);
+        var text = log || v === 0 || Math.abs(v) >= 1e5 || Math.abs(v) < 1e-4 ? api.format(v) : v.toFixed(decimals).replace('-', '−');
+        svg('text', { x: left - 6, y: yOf(v) + 4, 'text-anchor': 'end' }, axis, text);
+      });
+      svg('text', { x: 8, y: top + 4 }, axis, 'loss');
+      // One polyline per run of finite losses: a NaN or ∞ breaks the curve instead of
+      // being bridged by a straight line (a log scale drops losses ≤ 0 the same way).
+      var runs = [[]];
+      points.forEach(function (p) {
+        if (isFinite(p.loss) && (!log || p.loss > 0)) runs[runs.length - 1].push(xOf(p.iteration).toFixed(2) + ',' + yOf(p.loss).toFixed(2));
+        else if (runs[runs.length - 1].length) runs.push([]);
+      });
+      runs.forEach(function (coords) {
+        if (coords.length) svg('polyline', { class: 'uv-curve', points: coords.join(' '), 'data-count': coords.length }, plot);
+        // A run of one loss (a single iteration, or one between two NaNs) is a point, not a line.
+        if (coords.length === 1) {
+          var xy = coords[0].split(',');
+          svg('circle', { class: 'uv-curve-point', cx: xy[0], cy: xy[1], r: 3.5 }, plot);
+        }
+      });
+      points.forEach(function (p) {
+        if (p.traced && isFinite(p.loss)) {
+          titled(svg('circle', { class: 'uv-traced', cx: xOf(p.iteration), cy: yOf(p.loss), r: 4,
+                                 'data-iteration': p.iteration }, plot), 'iteration ' + p.iteration + ' (traced): loss ' + exact(p.loss));
+        }
+      });
+      ring = svg('circle', { class: 'uv-current-iteration', r: 8, visibility: 'hidden' }, plot);
+      update(lastStep);
+    }
+
+    overlay.addEventListener('mousemove', function (event) {
+      var box = figure.getBoundingClientRect();
+      var x = (event.clientX - box.left) / box.width * W;
+      var it = first + Math.round((x - left) / (W - left - right) * (last - first));
+      var best = null;
+      for (var i = 0; i < finite.length; i++) {
+        if (!best || Math.abs(finite[i].iteration - it) < Math.abs(best.iteration - it)) best = finite[i];
+      }
+      if (!best) return;
+      var px = xOf(best.iteration), py = yOf(best.loss);
+      hoverLine.setAttribute('x1', px); hoverLine.setAttribute('x2', px);
+      hoverDot.setAttribute('cx', px); hoverDot.setAttribute('cy', py);
+      hoverText.textContent = unit + ' ' + best.iteration + ': loss ' + api.format(best.loss);
+      var tx = px + 8 > W - 220 ? px - 220 : px + 8;
+      hoverText.setAttribute('x', tx + 5); hoverText.setAttribute('y', top + 16);
+      hoverBg.setAttribute('x', tx); hoverBg.setAttribute('y', top + 2);
+      hoverBg.setAttribute('width', hoverText.getComputedTextLength() + 10);
+      hover.setAttribute('visibility', 'visible');
+    });
+    overlay.addEventListener('mouseleave', function () { hover.setAttribute('visibility', 'hidden'); });
+    if (logBox) logBox.addEventListener('change', draw);
+
+    // The iteration the viewer is in, from the root scope "iteration k".
+    var rootIteration = {};
+    index.roots().forEach(function (r) {
+      var m = /^iteration (\d+)$/.exec(index.scopes[r].name);
+      if (m) rootIteration[r] = +m[1];
+    });
+    var lastStep = -1;
+    function update(s) {
+      lastStep = s;
+      if (!ring) return;
+      var it = s >= 0 && s < index.steps.length ? rootIteration[index.stepRoot[s]] : undefined;
+      var p = it == null ? null : points.filter(function (q) { return q.iteration === it; })[0];
+      if (p && isFinite(p.loss)) {
+        ring.setAttribute('cx', xOf(p.iteration)); ring.setAttribute('cy', yOf(p.loss));
+        ring.setAttribute('visibility', 'visible');
+        titled(ring, 'the viewer is in iteration ' + it);
+      } else {
+        ring.setAttribute('visibility', 'hidden');
+      }
+    }
+    draw();
+    var scatter = embeddingScatter(host, model, api, history);
+    return { update: update, destroy: function () { host.textContent = ''; if (scatter) scatter.destroy(); } };
+  }
+
+  function embeddingScatter(host, model, api, history) {
+    var epochs = history.filter(function (e) { return e.tensors && e.tensors.W_in_pca; });
+    if (!epochs.length) return null;
+    var wIn = (model.trace.tensors || []).filter(function (t) { return t.name === 'W_in'; })[0];
+    var words = wIn && wIn.labels && wIn.labels[0];
+    var section = html('div', { class: 'uv-scatter' }, host);
+    html('h3', null, section, 'Word embeddings: the rows of W_in projected to 2-D (PCA), per epoch');
+    var controls = html('div', { class: 'uv-controls' }, section);
+    var label = html('label', null, controls);
+    html('span', null, label, 'epoch');
+    var slider = html('input', { type: 'range', min: 0, max: epochs.length - 1, value: epochs.length - 1,
+                                 'aria-label': 'epoch' }, label);
+    var out = html('output', null, label);
+    var S = 460, pad = 40;
+    var figure = svg('svg', { class: 'uv-svg uv-embedding', viewBox: '0 0 ' + S + ' ' + S, role: 'img',
+                              style: 'max-width:' + S + 'px', 'aria-label': 'Embeddings scatter' }, section);
+    svg('rect', { class: 'uv-scatter-frame', x: 1, y: 1, width: S - 2, height: S - 2, rx: 6 }, figure);
+    var layer = svg('g', null, figure);
+    var dots = [];
+    var n = epochs[0].tensors.W_in_pca.shape[0];
+    for (var i = 0; i < n; i++) {
+      var g = svg('g', { class: 'uv-word', 'data-word': words ? words[i] : String(i + 1) }, layer);
+      dots.push({ group: g, circle: svg('circle', { class: 'uv-point', r: 4 }, g),
+                  text: svg('text', { class: 'uv-point-label' }, g, words ? words[i] : String(i + 1)) });
+    }
+    function show(k) {
+      var e = epochs[k], data = e.tensors.W_in_pca.data.map(toNumber);
+      var lo = [Infinity, Infinity], hi = [-Infinity, -Infinity];
+      for (var i = 0; i < data.length; i++) {
+        if (isFinite(data[i])) { lo[i % 2] = Math.min(lo[i % 2], data[i]); hi[i % 2] = Math.max(hi[i % 2], data[i]); }
+      }
+      // Each epoch fills the frame with one scale for both axes: PCA axes are recomputed per
+      // epoch, so shapes compare across epochs, sizes do not.
+      var span = Math.max(hi[0] - lo[0], hi[1] - lo[1]) || 1;
+      var scale = (S - 2 * pad) / span, mx = (lo[0] + hi[0]) / 2, my = (lo[1] + hi[1]) / 2;
+      dots.forEach(function (d, i) {
+        var x = S / 2 + (data[2 * i] - mx) * scale, y = S / 2 - (data[2 * i + 1] - my) * scale;
+        d.circle.setAttribute('cx', x); d.circle.setAttribute('cy', y);
+        d.text.setAttribute('x', x + 6); d.text.setAttribute('y', y - 5);
+        titled(d.group, d.group.getAttribute('data-word') + ': (' + api.format(data[2 * i]) + ', ' + api.format(data[2 * i + 1]) + ')');
+      });
+      out.textContent = e.iteration + ' of ' + epochs[epochs.length - 1].iteration + ' (loss ' + api.format(toNumber(e.loss)) + ')';
+      figure.setAttribute('aria-label', 'Embeddings after epoch ' + e.iteration + ', projected to 2-D');
+    }
+    slider.addEventListener('input', function () { show(+slider.value); });
+    show(epochs.length - 1);
+    return { destroy: function () {} };
+  }
+})(window.Unrolled);

@@ -1,0 +1,322 @@
+/* Unrolled viewer, special view: The unrolled network with the gradient norm per time step (view unrolled).
+   Shares U.viewKit (views/kit.js, loaded first), whose header lists the hooks tests rely on. */
+window.Unrolled = window.Unrolled || {};
+(function (U) {
+  'use strict';
+  var K = U.viewKit;
+  var html = K.html;
+  var svg = K.svg;
+  var titled = K.titled;
+  var toggleClass = K.toggleClass;
+  var toNumber = K.toNumber;
+  var norm = K.norm;
+  var exact = K.exact;
+  var traceIndex = K.traceIndex;
+  var values = K.values;
+  var lossName = K.lossName;
+  var prepare = K.prepare;
+  var caption = K.caption;
+  var setText = K.setText;
+  var niceTicks = K.niceTicks;
+  var views = (U.views = U.views || []);
+
+  /* The recurrent network as a row of cells t = 1…T (two rows for a bidirectional one),
+     the current cell lit, and under it one bar per time step with ‖∂L/∂h_t‖ as far as the
+     backward pass has computed it: the latest (accumulated) gradient of h_t made at or
+     before the current step. Fixed scales over the whole pass, so bars do not jump.
+     gradient-flow traces recorded as history only (no steps) show the norms each training
+     iteration kept (history[i].tensors.grad_norm_h), with a slider over iterations. */
+
+  var UNROLLED_MODELS = ['rnn', 'lstm', 'peephole-lstm', 'gru', 'birnn', 'bilstm', 'bigru',
+                         'tdl', 'gradient-flow'];
+
+  views.push({
+    id: 'unrolled',
+    title: 'Unrolled',
+    applies: function (model) { return UNROLLED_MODELS.indexOf(model.trace.model) >= 0; },
+    create: createUnrolled
+  });
+
+  function createUnrolled(host, model, api) {
+    var index = traceIndex(model);
+    prepare(host, api);
+    host.classList.add('uv-view', 'uv-unrolled');
+    var bidirectional = /^bi/.test(model.trace.model);
+    var dirs = bidirectional ? ['f', 'b'] : [''];
+    var history = (model.trace.history || []).filter(function (e) {
+      return e.tensors && e.tensors.grad_norm_h;
+    });
+    var historyMode = index.steps.length === 0 && history.length > 0;
+
+    var T = 0;
+    for (var k = 0; k < index.scopes.length; k++) T = Math.max(T, index.scopeT[k]);
+    if (historyMode) T = history[0].tensors.grad_norm_h.shape.reduce(function (a, b) { return a * b; }, 1);
+
+    // Per iteration (root scope): the state tensor of each (direction, t), the first step
+    // of each cell, and which step makes which cell current.
+    var roots = {}, stateLetter = 'h', lossLetter = null;
+    index.roots().forEach(function (root) {
+      var entry = { state: {}, first: {} };
+      dirs.forEach(function (d) {
+        entry.state[d] = new Int32Array(T + 1).fill(-1);
+        entry.first[d] = new Int32Array(T + 1).fill(-1);
+        for (var t = 1; t <= T; t++) {
+          var id = index.lookup(root, 'h' + d + '_' + t);
+          if (id < 0) { id = index.lookup(root, 'zhat_' + t); if (id >= 0) stateLetter = 'ẑ'; }
+          entry.state[d][t] = id;
+        }
+      });
+      roots[root] = entry;
+    });
+    var stepCell = new Int32Array(index.steps.length);   // t of the step's cell, 0 for none
+    for (var s = 0; s < index.steps.length; s++) {
+      var scopeId = index.steps[s].scope;
+      var t = scopeId == null ? 0 : index.scopeT[scopeId];
+      var d = scopeId == null ? '' : index.scopeDir[scopeId];
+      var entry = roots[index.stepRoot[s]];
+      // Only cells of a direction row count (a bidirectional loss scope "t = 2" has none).
+      if (t > 0 && entry && entry.first[d]) {
+        stepCell[s] = t;
+        if (entry.first[d][t] < 0) entry.first[d][t] = s;
+      }
+    }
+
+    // Norms, cached per gradient tensor; the scale covers every gradient of every state.
+    var normCache = {}, maxNorm = 0, minPositive = Infinity;
+    function gradientNorm(id) {
+      if (!(id in normCache)) normCache[id] = norm(model.values(id));
+      return normCache[id];
+    }
+    function consider(n) {
+      if (n === n && n !== Infinity) {
+        if (n > maxNorm) maxNorm = n;
+        if (n > 0 && n < minPositive) minPositive = n;
+      }
+    }
+    Object.keys(roots).forEach(function (root) {
+      dirs.forEach(function (d) {
+        for (var t = 1; t <= T; t++) {
+          var list = index.gradientsOf[roots[root].state[d][t]] || [];
+          list.forEach(function (g) {
+            consider(gradientNorm(g.id));
+            if (lossLetter == null) lossLetter = lossName(index, g.id);
+          });
+        }
+      });
+    });
+    history.forEach(function (e) {
+      e.tensors.grad_norm_h.data.forEach(function (x) { consider(toNumber(x)); });
+    });
+    if (lossLetter == null) lossLetter = historyMode ? 'Q' : 'L';
+    var quantity = '‖∂' + lossLetter + '/∂' + stateLetter + '_t‖';
+
+    // ---- controls
+    var controls = html('div', { class: 'uv-controls' }, host);
+    var logLabel = html('label', null, controls);
+    var logBox = html('input', { type: 'checkbox' }, logLabel);
+    html('span', null, logLabel, 'log scale');
+    logBox.checked = minPositive < Infinity && maxNorm / minPositive > 100;
+    // Iterations kept in history (gradient-flow): 1…n show that iteration's norms; 0, when
+    // the trace has steps, shows the norms as far as the current step has computed them.
+    var slider = null, sliderText = null;
+    var historyT = history.length ? history[0].tensors.grad_norm_h.data.length : 0;
+    if (history.length && !bidirectional && historyT === T) {
+      var sliderLabel = html('label', null, controls);
+      html('span', null, sliderLabel, 'norms of');
+      slider = html('input', { type: 'range', min: historyMode ? 1 : 0, max: history.length,
+                               value: historyMode ? history.length : 0, 'aria-label': 'training iteration of the norms (0: the current step)' }, sliderLabel);
+      sliderText = html('output', null, sliderLabel);
+    }
+
+    // ---- geometry
+    var W = 900, left = 86, right = 16, cellH = 34, rowGap = 10, top = 8;
+    var cellW = (W - left - right) / Math.max(T, 1);
+    var rowsBottom = top + dirs.length * (cellH + rowGap);
+    var barTop = rowsBottom + 34, barH = 150, barBottom = barTop + barH;
+    var H = barBottom + 34;
+    // A group, not an image: its cells are buttons a keyboard can reach.
+    var figure = svg('svg', { class: 'uv-svg', viewBox: '0 0 ' + W + ' ' + H, role: 'group',
+                               'aria-label': 'The network unrolled over t = 1…' + T + ', with ' +
+                               quantity + ' per time step' }, host);
+    var dense = cellW < 22;
+    var units = {}, bars = {};
+    dirs.forEach(function (d, row) {
+      var y = top + row * (cellH + rowGap);
+      svg('text', { class: 'uv-rowlabel', x: 4, y: y + cellH / 2 + 4 }, figure,
+          d === 'f' ? 'forward →' : d === 'b' ? '← backward' : (stateLetter === 'h' ? 'cells' : 'taps'));
+      if (!dense) {
+        for (var t = 1; t < T; t++) {
+          var ax = left + (d === 'b' ? t : t - 1) * cellW + cellW - 3;
+          svg('line', { class: 'uv-arrow', x1: ax - 3, y1: y + cellH / 2, x2: ax + 3 + 0.001, y2: y + cellH / 2 }, figure);
+        }
+      }
+      units[d] = [];
+      for (var t2 = 1; t2 <= T; t2++) {
+        var g = svg('g', { class: 'uv-unit', 'data-t': t2, 'data-dir': d || null }, figure);
+        var rect = svg('rect', { x: left + (t2 - 1) * cellW + (dense ? 0 : 3), y: y,
+                                 width: Math.max(cellW - (dense ? 0 : 6), 0.5), height: cellH, rx: dense ? 0 : 5 }, g);
+        if (!dense) svg('text', { x: left + (t2 - 0.5) * cellW, y: y + cellH / 2 + 4 }, g, String(t2));
+        if (!historyMode) {
+          if (T <= 40) { g.setAttribute('tabindex', '0'); g.setAttribute('role', 'button'); }
+          g.addEventListener('click', goToCell.bind(null, d, t2));
+          g.addEventListener('keydown', function (dd, tt, event) {
+            if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); goToCell(dd, tt); }
+          }.bind(null, d, t2));
+        }
+        titled(g, (d === 'f' ? 'forward direction, ' : d === 'b' ? 'backward direction, ' : '') +
+               't = ' + t2 + (historyMode ? '' : ': click to go to this cell'));
+        units[d][t2] = { group: g, rect: rect, lit: false, done: false };
+      }
+    });
+    // Time-step ticks under the bars, every k-th for long sequences.
+    var tickEvery = T <= 30 ? 1 : Math.ceil(T / 20 / 5) * 5;
+    var axis = svg('g', { class: 'uv-axis' }, figure);
+    svg('line', { x1: left, y1: barBottom, x2: W - right, y2: barBottom }, axis);
+    for (var t3 = 1; t3 <= T; t3++) {
+      if (t3 === 1 || t3 % tickEvery === 0) {
+        svg('text', { x: left + (t3 - 0.5) * cellW, y: barBottom + 14, 'text-anchor': 'middle' }, axis, String(t3));
+      }
+    }
+    svg('text', { x: left + (W - left - right) / 2, y: barBottom + 30, 'text-anchor': 'middle' }, axis, 't');
+    var yAxis = svg('g', { class: 'uv-axis' }, figure);
+    svg('text', { class: 'uv-rowlabel', x: 4, y: barTop - 14 }, figure, quantity);
+    dirs.forEach(function (d, row) {
+      bars[d] = [];
+      var share = (cellW - (dense ? 0 : 6)) / dirs.length;
+      for (var t = 1; t <= T; t++) {
+        var bar = svg('rect', { class: 'uv-bar' + (d === 'b' ? ' uv-row-b' : ''), 'data-t': t, 'data-dir': d || null,
+                                x: left + (t - 1) * cellW + (dense ? 0 : 3) + row * share, width: Math.max(share, 0.5),
+                                y: barBottom, height: 0 }, figure);
+        bars[d][t] = { rect: bar, shown: -2, norm: null };
+      }
+    });
+    var note = caption(host);
+
+    function goToCell(d, t) {
+      var entry = roots[currentRoot];
+      if (entry && entry.first[d][t] >= 0) api.goTo(entry.first[d][t]);
+    }
+
+    function scaleY(n) {
+      if (!(n > 0)) return 0;
+      if (logBox.checked) {
+        var lo = Math.log10(minPositive), hi = Math.log10(maxNorm);
+        if (hi - lo < 1e-9) return barH;
+        return Math.max(2, barH * (Math.log10(n) - lo) / (hi - lo) * 0.95 + barH * 0.05);
+      }
+      return maxNorm > 0 ? barH * Math.min(n, maxNorm) / maxNorm : 0;
+    }
+
+    function drawAxis() {
+      yAxis.textContent = '';
+      var ticks = [];
+      if (!(maxNorm > 0)) return;
+      if (logBox.checked) {
+        for (var e = Math.floor(Math.log10(minPositive)); e <= Math.ceil(Math.log10(maxNorm)); e++) {
+          var v = Math.pow(10, e);
+          if (v >= minPositive / 1.0001 && v <= maxNorm * 1.0001) ticks.push(v);
+        }
+        if (ticks.length < 2) ticks = [minPositive, maxNorm];
+        var step = Math.ceil(ticks.length / 6);
+        ticks = ticks.filter(function (_, i) { return i % step === 0; });
+      } else {
+        ticks = niceTicks(0, maxNorm, 4);
+      }
+      var spacing = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+      var decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(spacing))));
+      ticks.forEach(function (v) {
+        var y = barBottom - scaleY(v);
+        svg('line', { x1: left - 4, y1: y, x2: left, y2: y }, yAxis);
+        var text = logBox.checked || v === 0 || v < 1e-4 || v >= 1e5 ? api.format(v) : v.toFixed(decimals);
+        svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, yAxis, text);
+      });
+      svg('line', { x1: left, y1: barTop, x2: left, y2: barBottom }, yAxis);
+    }
+
+    function setBar(d, t, gradientId, n, fresh) {
+      var bar = bars[d][t];
+      var key = gradientId + (logBox.checked ? 'l' : 'n') + (fresh ? 'f' : '');
+      if (bar.shown === key) return;
+      bar.shown = key;
+      var h = n == null ? 0 : scaleY(n);
+      bar.rect.setAttribute('y', barBottom - h);
+      bar.rect.setAttribute('height', h);
+      toggleClass(bar.rect, 'uv-fresh', fresh);
+      bar.norm = n;
+      if (n == null) bar.rect.removeAttribute('data-norm');
+      else bar.rect.setAttribute('data-norm', String(n));
+    }
+
+    // A bar's hover text is written when the pointer reaches it, not on every step: a jump
+    // across the trace can change hundreds of bars at once.
+    figure.addEventListener('mouseover', function (event) {
+      var rect = event.target.closest && event.target.closest('.uv-bar');
+      if (!rect) return;
+      var d = rect.getAttribute('data-dir') || '', t = +rect.getAttribute('data-t'), n = bars[d][t].norm;
+      titled(rect, quantity.replace('_t', '_' + t) + (d === 'f' ? ' (forward)' : d === 'b' ? ' (backward)' : '') +
+             (n == null ? ': not computed yet' : ' = ' + api.format(n) + ' (' + exact(n) + ')'));
+    });
+
+    var currentRoot = -1, lastStep = -1;
+
+    function update(s) {
+      lastStep = s;
+      if (historyMode) { showHistory(+slider.value - 1); return; }
+      if (s < 0 || s >= index.steps.length) return;
+      currentRoot = index.stepRoot[s];
+      var entry = roots[currentRoot];
+      if (!entry) return;
+      var phase = index.steps[s].phase;
+      toggleClass(host, 'uv-backward', phase === 'backward');
+      var scopeId = index.steps[s].scope;
+      var litT = stepCell[s], litD = scopeId == null ? '' : index.scopeDir[scopeId];
+      var computed = [], fromHistory = slider && +slider.value > 0;
+      if (slider && !fromHistory) setText(sliderText, 'this step');
+      dirs.forEach(function (d) {
+        for (var t = 1; t <= T; t++) {
+          // Touch the DOM only where a state changed: a long sequence has hundreds of cells.
+          var unit = units[d][t];
+          var lit = litT === t && litD === d, done = entry.first[d][t] >= 0 && entry.first[d][t] <= s;
+          if (unit.lit !== lit) { unit.lit = lit; unit.group.classList.toggle('uv-lit', lit); }
+          if (unit.done !== done) { unit.done = done; unit.group.classList.toggle('uv-done', done); }
+          if (fromHistory) continue;
+          var id = entry.state[d][t];
+          var g = id < 0 ? -1 : index.gradientAt(id, s);
+          var n = g < 0 ? null : gradientNorm(g);
+          setBar(d, t, g, n, g >= 0 && index.producer[g] === s);
+          if (n != null) computed.push(n);
+        }
+      });
+      if (fromHistory) {
+        showHistory(+slider.value - 1);
+      } else if (computed.length === 0) {
+        setText(note, phase === 'forward'
+          ? 'Forward pass: the cells run from t = 1 to ' + T + '. Bars of ' + quantity + ' appear during the backward pass.'
+          : 'No gradient of the hidden states at this step.');
+      } else {
+        var lo = Math.min.apply(null, computed), hi = Math.max.apply(null, computed);
+        setText(note, quantity + ' computed for ' + computed.length + ' of ' + T * dirs.length +
+          ' time steps so far; smallest ' + api.format(lo) + ', largest ' + api.format(hi) +
+          (lo > 0 ? ' (ratio ' + api.format(hi / lo) + ')' : '') + '. Click a cell to go to it.');
+      }
+    }
+
+    function showHistory(i) {
+      var e = history[i];
+      var data = e.tensors.grad_norm_h.data.map(toNumber);
+      var zeros = data.filter(function (x) { return x === 0; }).length;
+      for (var t = 1; t <= T; t++) setBar('', t, 'h' + i + '_' + t, data[t - 1], false);
+      setText(sliderText, 'iteration ' + e.iteration);
+      setText(note, quantity + ' of training iteration ' + e.iteration + ' of ' + history[history.length - 1].iteration +
+        ' (loss ' + api.format(toNumber(e.loss)) + '); ' + quantity.replace('_t', '_1') + ' / ' +
+        quantity.replace('_t', '_' + T) + ' = ' + api.format(data[0] / data[T - 1]) +
+        (zeros ? '; ' + zeros + ' time step' + (zeros === 1 ? ' has' : 's have') + ' a gradient of exactly 0' : '') + '.');
+    }
+
+    logBox.addEventListener('change', function () { drawAxis(); update(lastStep); });
+    if (slider) slider.addEventListener('input', function () { update(lastStep); });
+    drawAxis();
+    if (historyMode) showHistory(history.length - 1);
+    return { update: update, destroy: function () { host.textContent = ''; } };
+  }
+})(window.Unrolled);

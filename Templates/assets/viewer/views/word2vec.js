@@ -1,0 +1,161 @@
+/* Unrolled viewer, special view: The word2vec pipeline, stage by stage (view word2vec).
+   Shares U.viewKit (views/kit.js, loaded first), whose header lists the hooks tests rely on. */
+window.Unrolled = window.Unrolled || {};
+(function (U) {
+  'use strict';
+  var K = U.viewKit;
+  var svg = K.svg;
+  var titled = K.titled;
+  var toggleClass = K.toggleClass;
+  var exact = K.exact;
+  var traceIndex = K.traceIndex;
+  var values = K.values;
+  var lossName = K.lossName;
+  var prepare = K.prepare;
+  var caption = K.caption;
+  var equationLine = K.equationLine;
+  var setText = K.setText;
+  var uniqueId = K.uniqueId;
+  var views = (U.views = U.views || []);
+
+  /* The CBOW / skip-gram pipeline as a column of stages, each a strip of values with the
+     vocabulary as column labels: one-hot x → h = x W_in → u = h W_out → y = softmax(u) →
+     e = y − target; for negative sampling h → scores u_j = h·w_j → σ(u_o) and σ(−u_n) →
+     Q. The stage the current step belongs to (by its scope) is lit; during backward a band
+     under each stage fills with ∂Q/∂(stage), so ∂Q/∂u = y − target can be seen. */
+
+  var W2V_STAGES = [
+    { match: /^x$/, scopes: ['hidden layer'], text: 'one-hot input x (context words)' },
+    { match: /^H$/, scopes: ['hidden layer'], text: 'H = x W_in: the context words’ rows of W_in' },
+    { match: /^h$/, scopes: ['hidden layer'], text: 'h = x W_in (hidden layer)' },
+    { match: /^w$/, scopes: ['scores'], text: 'w: W_out’s columns of the true word and the negatives' },
+    { match: /^u$/, scopes: ['output layer', 'scores'], text: 'u = h W_out (scores)' },
+    { match: /^y$/, scopes: ['output layer'], text: 'y = softmax(u)' },
+    { match: /^target_/, scopes: ['error', 'errors'], text: 'target (one-hot)' },
+    { match: /^e_/, scopes: ['error', 'errors'], text: 'error e = y − target' },
+    { match: /^sigma_o$/, scopes: ['true context word'], text: 'σ(u_o): the true context word' },
+    { match: /^sigma_n$/, scopes: ['negatives'], text: 'σ(−u_n): the negative samples' },
+    { match: /^Q$/, scopes: ['loss'], text: 'loss Q' }
+  ];
+
+  views.push({
+    id: 'word2vec',
+    title: 'Pipeline',
+    applies: function (model) { return ['cbow', 'skipgram', 'skipgram-ns'].indexOf(model.trace.model) >= 0; },
+    create: createWord2Vec
+  });
+
+  function createWord2Vec(host, model, api) {
+    var index = traceIndex(model);
+    prepare(host, api);
+    host.classList.add('uv-view', 'uv-word2vec');
+    var root = index.roots()[0];
+    var table = index.names[root] || {};
+    var names = Object.keys(table);
+    var stages = [];
+    W2V_STAGES.forEach(function (spec) {
+      names.filter(function (n) { return spec.match.test(n); }).forEach(function (n) {
+        stages.push({ spec: spec, name: n, id: table[n] });
+      });
+    });
+    var MAX_COLS = 24, cell = 60, left = 150, rowH = 22;
+    var W = left + Math.min(MAX_COLS, Math.max.apply(null, stages.map(function (st) {
+      var sh = index.tensors[st.id].shape; return sh.length ? sh[sh.length - 1] : 1; }))) * cell + 20;
+    var y = 6, parts = [];
+    var figure = svg('svg', { class: 'uv-svg', role: 'img', 'aria-label': 'The ' + model.trace.model + ' pipeline, stage by stage' }, host);
+    var defs = svg('defs', null, figure);
+    var arrowId = 'uv-arrowhead-' + uniqueId();
+    var marker = svg('marker', { id: arrowId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' }, defs);
+    svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: 'currentColor' }, marker);
+    stages.forEach(function (stage, k) {
+      var tensor = index.tensors[stage.id];
+      var shape = tensor.shape.length ? tensor.shape : [1, 1];
+      var rows = shape.length > 1 ? shape[0] : 1, cols = shape[shape.length - 1];
+      var shownCols = Math.min(cols, MAX_COLS);
+      var labels = tensor.labels || [];
+      var colLabels = labels[labels.length - 1], rowLabels = labels.length > 1 ? labels[0] : null;
+      if (k > 0) svg('line', { class: 'uv-flow', x1: 60, y1: y - 2, x2: 60, y2: y + 12, 'marker-end': 'url(#' + arrowId + ')' }, figure);
+      y += 14;
+      var g = svg('g', { class: 'uv-stage', 'data-stage': stage.name, 'data-tensor-id': stage.id }, figure);
+      var gradients = index.gradientsOf[stage.id];
+      var height = 22 + (colLabels ? 16 : 0) + rows * rowH * (gradients ? 2 : 1) + (gradients ? 4 : 0) + 6;
+      svg('rect', { class: 'uv-frame', x: 2, y: y, width: W - 4, height: height, rx: 6 }, g);
+      svg('text', { class: 'uv-stagename', x: 10, y: y + 16 }, g, stage.spec.text + '  ' + tensor.name + ' (' + shape.join('×') + ')');
+      var cy = y + 22;
+      if (colLabels) {
+        for (var j = 0; j < shownCols; j++) {
+          svg('text', { x: left + j * cell + cell / 2, y: cy + 11, 'text-anchor': 'middle' }, g, String(colLabels[j]).slice(0, 8));
+        }
+        cy += 16;
+      }
+      var v = model.values(stage.id), maxAbs = 0;
+      for (var q = 0; q < v.length; q++) if (isFinite(v[q])) maxAbs = Math.max(maxAbs, Math.abs(v[q]));
+      for (var i = 0; i < rows; i++) {
+        if (rowLabels) svg('text', { x: left - 6, y: cy + i * rowH + 15, 'text-anchor': 'end' }, g, String(rowLabels[i]));
+        for (var j2 = 0; j2 < shownCols; j2++) {
+          var x = v[i * cols + j2];
+          var c = svg('g', { class: 'uv-w2vcell', 'data-value': String(x) }, g);
+          svg('rect', { class: 'uv-cellrect', x: left + j2 * cell, y: cy + i * rowH, width: cell, height: rowH,
+                        fill: api.colour(x, maxAbs || 1) }, c);
+          svg('text', { x: left + j2 * cell + cell / 2, y: cy + i * rowH + 15, 'text-anchor': 'middle' }, c, api.format(x));
+          titled(c, tensor.name + '[' + (rowLabels ? rowLabels[i] + ', ' : '') + (colLabels ? colLabels[j2] : j2 + 1) + '] = ' + exact(x));
+        }
+        if (cols > shownCols) svg('text', { x: left + shownCols * cell + 4, y: cy + i * rowH + 15 }, g, '… ' + (cols - shownCols) + ' more');
+      }
+      // The backward pass fills a second band with ∂Q/∂(this stage), as far as computed.
+      var gradientCells = [];
+      if (gradients) {
+        var gy = cy + rows * rowH + 4;
+        svg('text', { class: 'uv-gradlabel', x: left - 6, y: gy + 15, 'text-anchor': 'end' }, g,
+            '∂' + lossName(index, gradients[0].id) + '/∂' + tensor.name);
+        for (var i3 = 0; i3 < rows; i3++) {
+          for (var j3 = 0; j3 < shownCols; j3++) {
+            var gc = svg('g', { class: 'uv-w2vgrad' }, g);
+            gradientCells.push({
+              group: gc, index: i3 * cols + j3,
+              rect: svg('rect', { class: 'uv-cellrect uv-pending', x: left + j3 * cell, y: gy + i3 * rowH, width: cell, height: rowH }, gc),
+              text: svg('text', { x: left + j3 * cell + cell / 2, y: gy + i3 * rowH + 15, 'text-anchor': 'middle' }, gc, '·')
+            });
+          }
+        }
+      }
+      y += height + 4;
+      parts.push({ stage: stage, group: g, gradientCells: gradientCells, shownGradient: -2 });
+    });
+    figure.setAttribute('viewBox', '0 0 ' + W + ' ' + (y + 4));
+    figure.style.maxWidth = W + 'px';
+    var note = caption(host);
+    var equation = equationLine(host, index, api);
+
+    function update(s) {
+      if (s < 0 || s >= index.steps.length) return;
+      var step = index.steps[s];
+      var leaf = step.scope == null ? null : index.scopes[step.scope].name;
+      toggleClass(host, 'uv-backward', step.phase === 'backward');
+      equation(step.scope);
+      parts.forEach(function (p) {
+        var made = index.producer[p.stage.id];
+        var lit = step.phase !== 'update' && (made === s || (leaf != null && p.stage.spec.scopes.indexOf(leaf) >= 0));
+        toggleClass(p.group, 'uv-lit', lit);
+        if (!p.gradientCells.length) return;
+        var gid = index.gradientAt(p.stage.id, s);
+        if (gid === p.shownGradient) return;
+        p.shownGradient = gid;
+        p.group.setAttribute('data-gradient-id', gid < 0 ? '' : String(gid));
+        var gv = gid < 0 ? null : model.values(gid), maxAbs = 0;
+        if (gv) for (var q = 0; q < gv.length; q++) if (isFinite(gv[q])) maxAbs = Math.max(maxAbs, Math.abs(gv[q]));
+        p.gradientCells.forEach(function (c) {
+          var x = gv ? gv[c.index] : null;
+          c.rect.setAttribute('fill', gv ? api.colour(x, maxAbs || 1) : 'none');
+          toggleClass(c.rect, 'uv-pending', !gv);
+          c.text.textContent = gv ? api.format(x) : '·';
+          c.group.setAttribute('data-value', gv ? String(x) : '');
+          titled(c.group, gv ? index.tensors[gid].name + ' = ' + exact(x) : 'not computed yet at this step');
+        });
+      });
+      setText(note, step.phase === 'update' ? 'Update: W_in and W_out take one SGD step.'
+        : (leaf ? (step.phase === 'backward' ? 'Backward through: ' : 'Now: ') + leaf + '.' : ''));
+    }
+    return { update: update, destroy: function () { host.textContent = ''; } };
+  }
+})(window.Unrolled);
