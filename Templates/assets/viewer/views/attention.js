@@ -3,18 +3,8 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  var K = U.viewKit;
-  var html = K.html;
-  var svg = K.svg;
-  var titled = K.titled;
-  var toggleClass = K.toggleClass;
-  var exact = K.exact;
-  var traceIndex = K.traceIndex;
-  var values = K.values;
-  var prepare = K.prepare;
-  var caption = K.caption;
-  var setText = K.setText;
-  var uniqueId = K.uniqueId;
+  const { html, svg, titled, toggleClass, exact, traceIndex, values, prepare, caption, setText,
+          uniqueId } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The attention weights A = softmax(S) as a heatmap: query tokens down, key tokens

@@ -3,20 +3,8 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  var K = U.viewKit;
-  var svg = K.svg;
-  var titled = K.titled;
-  var toggleClass = K.toggleClass;
-  var vectorText = K.vectorText;
-  var exactVector = K.exactVector;
-  var traceIndex = K.traceIndex;
-  var values = K.values;
-  var phaseOf = K.phaseOf;
-  var prepare = K.prepare;
-  var caption = K.caption;
-  var equationLine = K.equationLine;
-  var setText = K.setText;
-  var uniqueId = K.uniqueId;
+  const { svg, titled, toggleClass, vectorText, exactVector, traceIndex, values, phaseOf, prepare,
+          caption, equationLine, setText, uniqueId } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The LSTM and GRU cells as diagrams. A "wire" carries one tensor of time step t, found

@@ -3,16 +3,8 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  var K = U.viewKit;
-  var html = K.html;
-  var svg = K.svg;
-  var titled = K.titled;
-  var toNumber = K.toNumber;
-  var exact = K.exact;
-  var traceIndex = K.traceIndex;
-  var prepare = K.prepare;
-  var caption = K.caption;
-  var niceTicks = K.niceTicks;
+  const { html, svg, titled, toNumber, exact, traceIndex, prepare, caption, niceTicks } =
+          U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The loss per training iteration from `history` as a line chart (log scale offered

@@ -3,21 +3,8 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  var K = U.viewKit;
-  var html = K.html;
-  var svg = K.svg;
-  var titled = K.titled;
-  var toggleClass = K.toggleClass;
-  var toNumber = K.toNumber;
-  var norm = K.norm;
-  var exact = K.exact;
-  var traceIndex = K.traceIndex;
-  var values = K.values;
-  var lossName = K.lossName;
-  var prepare = K.prepare;
-  var caption = K.caption;
-  var setText = K.setText;
-  var niceTicks = K.niceTicks;
+  const { html, svg, titled, toggleClass, toNumber, norm, exact, traceIndex, values, lossName,
+          prepare, caption, setText, niceTicks } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The recurrent network as a row of cells t = 1…T (two rows for a bidirectional one),

@@ -3,19 +3,8 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  var K = U.viewKit;
-  var svg = K.svg;
-  var titled = K.titled;
-  var toggleClass = K.toggleClass;
-  var exact = K.exact;
-  var traceIndex = K.traceIndex;
-  var values = K.values;
-  var lossName = K.lossName;
-  var prepare = K.prepare;
-  var caption = K.caption;
-  var equationLine = K.equationLine;
-  var setText = K.setText;
-  var uniqueId = K.uniqueId;
+  const { svg, titled, toggleClass, exact, traceIndex, values, lossName, prepare, caption,
+          equationLine, setText, uniqueId } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The CBOW / skip-gram pipeline as a column of stages, each a strip of values with the
