@@ -1,0 +1,420 @@
+/* Unrolled.explain: how one element of a step's output was computed from the step's inputs,
+   with the actual numbers, one rule per op of the trace format's op table (matmul: the
+   row·column products and their sum; element-wise ops: the operands and the formula;
+   softmax: the exponentials and their sum; shape ops: where the element came from).
+   Uses Unrolled.TraceModel (viewer-model.js, loaded first). Classic script, no dependencies. */
+window.Unrolled = window.Unrolled || {};
+
+(function (U) {
+  'use strict';
+  var number = U.number;
+  var shapeText = U.shapeText;
+  var size = U.size;
+
+  function unravel(flat, shape) {
+    var idx = new Array(shape.length);
+    for (var i = shape.length - 1; i >= 0; i--) {
+      idx[i] = flat % shape[i];
+      flat = Math.floor(flat / shape[i]);
+    }
+    return idx;
+  }
+
+  function ravel(idx, shape) {
+    var flat = 0;
+    for (var i = 0; i < shape.length; i++) flat = flat * shape[i] + idx[i];
+    return flat;
+  }
+
+  /** The flat index of `shape`'s element that numpy broadcasting uses for output index `outIdx`. */
+  function broadcastSource(outIdx, shape) {
+    var lead = outIdx.length - shape.length, idx = new Array(shape.length);
+    for (var i = 0; i < shape.length; i++) idx[i] = shape[i] === 1 ? 0 : outIdx[lead + i];
+    return ravel(idx, shape);
+  }
+
+  /** "W_f[1,3]": 1-based, as readers count; a scalar is just its name. */
+  function at(tensor, flat) {
+    if (tensor.shape.length === 0) return tensor.name;
+    return tensor.name + '[' + unravel(flat, tensor.shape).map(function (i) { return i + 1; }).join(',') + ']';
+  }
+
+  function sigmoid(x) {
+    if (x >= 0) return 1 / (1 + Math.exp(-x));
+    var e = Math.exp(x);
+    return e / (1 + e);
+  }
+
+  var UNARY = {
+    neg: { formula: '−x', f: function (x) { return -x; } },
+    exp: { formula: 'eˣ', f: Math.exp },
+    log: { formula: 'ln x', f: Math.log },
+    sqrt: { formula: '√x', f: Math.sqrt },
+    square: { formula: 'x · x', f: function (x) { return x * x; } },
+    tanh: { formula: 'tanh x', f: Math.tanh },
+    sigmoid: { formula: 'σ(x) = 1 / (1 + e⁻ˣ)', f: sigmoid },
+    relu: { formula: 'max(0, x): x where x > 0, else 0', f: function (x) { return x > 0 || x !== x ? x : 0; } }
+  };
+  var BINARY = {
+    add: { symbol: '+', f: function (a, b) { return a + b; } },
+    sub: { symbol: '−', f: function (a, b) { return a - b; } },
+    mul: { symbol: '×', f: function (a, b) { return a * b; } },
+    div: { symbol: '÷', f: function (a, b) { return a / b; } }
+  };
+  var MAX_TERMS = 64;
+
+  /** An explanation under construction: lines of tokens (strings and numbers with a kind
+      and, for operand values, a reference {input, index} to the input they come from). */
+  function Explanation(model, stepIndex, flat) {
+    var step = model.steps[stepIndex];
+    this.model = model;
+    this.step = step;
+    this.ins = step.inputs.map(function (id) { return model.tensors[id]; });
+    // Names are not unique (every contribution to ∂L/∂W is called dL/dW): tell such
+    // operands apart by the step that made them.
+    var ins = this.ins;
+    this.suffix = ins.map(function (t) {
+      var clash = ins.some(function (u) { return u !== t && u.name === t.name; });
+      var made = model.producer(t.id);
+      return clash && made >= 0 ? ' (step ' + (made + 1) + ')' : '';
+    });
+    this.out = model.tensors[step.output];
+    this.flat = flat;
+    this.idx = unravel(flat, this.out.shape);
+    this.formula = '';
+    this.notes = [];
+    this.lines = [];
+    this.value = NaN;
+  }
+  Explanation.prototype.input = function (k, flat, kind) {
+    return { v: this.model.values(this.ins[k].id)[flat], kind: kind || 'operand', ref: { input: k, index: flat }, label: at(this.ins[k], flat) + this.suffix[k] };
+  };
+  Explanation.prototype.num = function (v, kind, label) { return { v: v, kind: kind, label: label }; };
+  Explanation.prototype.line = function () { this.lines.push(Array.prototype.slice.call(arguments)); };
+  Explanation.prototype.outLabel = function () { return at(this.out, this.flat); };
+  /** Lists terms (at most MAX_TERMS lines), sums them in index order from +0 as the engine does. */
+  Explanation.prototype.sumTerms = function (terms, lineOf) {
+    var acc = 0;
+    for (var i = 0; i < terms.length; i++) {
+      acc += terms[i].v;
+      if (i < MAX_TERMS) this.lines.push(lineOf(terms[i], i));
+    }
+    if (terms.length > MAX_TERMS) this.lines.push(['… and ' + (terms.length - MAX_TERMS) + ' more terms (all of them are in the sum)']);
+    return acc;
+  };
+
+  var EXPLAIN = {};
+
+  EXPLAIN.matmul = function (e) {
+    var A = e.ins[0], B = e.ins[1], k = A.shape[1], n = B.shape[1], i = e.idx[0], j = e.idx[1];
+    e.formula = e.outLabel() + ' = row ' + (i + 1) + ' of ' + A.name + ' · column ' + (j + 1) + ' of ' + B.name + ' = Σₚ ' + A.name + '[' + (i + 1) + ',p] · ' + B.name + '[p,' + (j + 1) + ']';
+    var terms = [];
+    for (var p = 0; p < k; p++) {
+      var a = e.input(0, i * k + p, 'a'), b = e.input(1, p * n + j, 'b');
+      terms.push({ a: a, b: b, v: a.v * b.v });
+    }
+    e.value = e.sumTerms(terms, function (t) { return [t.a, ' × ', t.b, ' = ', e.num(t.v, 'term')]; });
+    if (k === 0) e.notes.push('The inner dimension is empty: the sum of no terms is 0.');
+    e.line('sum of the ' + (k === 1 ? 'one product' : k + ' products') + ' = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  function explainBinary(e) {
+    var op = BINARY[e.step.op], outShape = e.out.shape;
+    var ia = broadcastSource(e.idx, e.ins[0].shape), ib = broadcastSource(e.idx, e.ins[1].shape);
+    var a = e.input(0, ia), b = e.input(1, ib);
+    e.formula = e.outLabel() + ' = ' + a.label + ' ' + op.symbol + ' ' + b.label;
+    e.value = op.f(a.v, b.v);
+    e.line(a, ' ' + op.symbol + ' ', b, ' = ', e.num(e.value, 'result', e.outLabel()));
+    [0, 1].forEach(function (k) {
+      var s = e.ins[k].shape;
+      if (s.join(',') !== outShape.join(',')) {
+        e.notes.push(e.ins[k].name + ' (' + shapeText(s) + ') is broadcast to ' + shapeText(outShape) + ': its element ' + (k ? b.label : a.label) + ' is reused along the stretched axes.');
+      }
+    });
+  }
+  ['add', 'sub', 'mul', 'div'].forEach(function (op) { EXPLAIN[op] = explainBinary; });
+
+  function explainUnary(e) {
+    var op = UNARY[e.step.op], x = e.input(0, e.flat, 'x');
+    e.formula = e.outLabel() + ' = ' + op.formula.replace(/x/g, x.label).replace('e⁻' + x.label, 'e^(−' + x.label + ')');
+    e.value = op.f(x.v);
+    if (e.step.op === 'sigmoid') {
+      var ex = Math.exp(x.v >= 0 ? -x.v : x.v);
+      e.line(x.v >= 0 ? 'e^(−x) = ' : 'e^x = ', e.num(ex, 'term'), ' for x = ', x);
+      e.line(x.v >= 0 ? '1 / (1 + ' : 'eˣ / (1 + eˣ) with eˣ = ', e.num(ex, 'term'), x.v >= 0 ? ') = ' : ' gives ', e.num(e.value, 'result', e.outLabel()));
+      return;
+    }
+    e.line(e.step.op + '(', x, ') = ', e.num(e.value, 'result', e.outLabel()));
+  }
+  Object.keys(UNARY).forEach(function (op) { EXPLAIN[op] = explainUnary; });
+
+  EXPLAIN.scale = function (e) {
+    var factor = number(e.step.attrs.factor), x = e.input(0, e.flat, 'x');
+    e.formula = e.outLabel() + ' = factor · ' + x.label;
+    e.value = factor * x.v;
+    e.line(e.num(factor, 'attr', 'factor'), ' × ', x, ' = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  EXPLAIN.where = function (e) {
+    var value = number(e.step.attrs.value);
+    var m = e.input(0, broadcastSource(e.idx, e.ins[0].shape), 'mask'), a = e.input(1, e.flat, 'a');
+    var keep = m.v !== 0; // NaN counts as non-zero, −0 as zero
+    e.formula = e.outLabel() + ' = ' + a.label + ' where the mask ' + m.label + ' ≠ 0, else ' + String(value);
+    e.value = keep ? a.v : value;
+    e.line('mask ', m, keep ? ' ≠ 0, so keep ' : ' = 0, so use the value ', keep ? a : e.num(value, 'attr', 'value'), ' = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  EXPLAIN.sigmoid_backward = function (e) {
+    var s = e.input(0, e.flat, 's'), dy = e.input(1, e.flat, 'dy');
+    e.formula = e.outLabel() + ' = dy · s · (1 − s), the sigmoid\'s slope s(1 − s) times the incoming gradient';
+    e.value = dy.v * s.v * (1 - s.v);
+    e.line(dy, ' × ', s, ' × (1 − ', e.num(s.v, 'operand', s.label), ') = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  EXPLAIN.tanh_backward = function (e) {
+    var t = e.input(0, e.flat, 't'), dy = e.input(1, e.flat, 'dy');
+    e.formula = e.outLabel() + ' = dy · (1 − t²), tanh\'s slope 1 − t² times the incoming gradient';
+    e.value = dy.v * (1 - t.v * t.v);
+    e.line(dy, ' × (1 − ', t, '²) = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  EXPLAIN.relu_backward = function (e) {
+    var x = e.input(0, e.flat, 'x'), dy = e.input(1, e.flat, 'dy');
+    e.formula = e.outLabel() + ' = dy where x > 0, else 0';
+    e.value = x.v > 0 ? dy.v : 0;
+    e.line('x = ', x, x.v > 0 ? ' > 0, so pass dy = ' : ' ≤ 0 (or NaN), so block: ', x.v > 0 ? dy : e.num(0, 'term'), ' → ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  /** The flat indices of x along `axis` through the position `idx` (same rank as x). */
+  function along(shape, idx, axis) {
+    var out = [], pos = idx.slice();
+    for (var k = 0; k < shape[axis]; k++) { pos[axis] = k; out.push(ravel(pos, shape)); }
+    return out;
+  }
+
+  function explainSoftmax(e) {
+    var axis = e.step.attrs.axis, x = e.ins[0], vals = e.model.values(x.id);
+    var row = along(x.shape, e.idx, axis), me = e.idx[axis];
+    var m = -Infinity;
+    row.forEach(function (f) { if (vals[f] > m) m = vals[f]; });
+    if (m === Infinity || m === -Infinity) m = 0;
+    var log = e.step.op === 'log_softmax';
+    e.formula = log ? e.outLabel() + ' = (x − m) − ln Σₖ e^(xₖ − m)' : e.outLabel() + ' = e^(x − m) / Σₖ e^(xₖ − m)';
+    e.notes.push('Along axis ' + (axis + 1) + ' (' + row.length + ' values). m is the largest of them; subtracting it keeps every exponential from overflowing and does not change the result.');
+    var mine = 0;
+    var terms = row.map(function (f, k) {
+      var ex = Math.exp(vals[f] - m);
+      if (k === me) mine = ex;
+      return { f: f, v: ex };
+    });
+    var total = e.sumTerms(terms, function (t) {
+      return ['e^(', e.input(0, t.f, 'x'), ' − ', e.num(m, 'max', 'm'), ') = ', e.num(t.v, 'term')];
+    });
+    e.line('sum of the exponentials = ', e.num(total, 'sum'));
+    if (log) {
+      e.value = (vals[row[me]] - m) - Math.log(total);
+      e.line('(', e.input(0, row[me], 'x'), ' − ', e.num(m, 'max', 'm'), ') − ln ', e.num(total, 'sum'), ' = ', e.num(e.value, 'result', e.outLabel()));
+    } else {
+      e.value = mine / total;
+      e.line(e.num(mine, 'term'), ' / ', e.num(total, 'sum'), ' = ', e.num(e.value, 'result', e.outLabel()));
+    }
+  }
+  EXPLAIN.softmax = explainSoftmax;
+  EXPLAIN.log_softmax = explainSoftmax;
+
+  EXPLAIN.softmax_backward = function (e) {
+    var axis = e.step.attrs.axis, s = e.ins[0], row = along(s.shape, e.idx, axis);
+    var sv = e.model.values(s.id), dv = e.model.values(e.ins[1].id);
+    e.formula = e.outLabel() + ' = s · (dy − Σₖ dyₖ sₖ)';
+    var dot = e.sumTerms(row.map(function (f) { return { f: f, v: dv[f] * sv[f] }; }), function (t) {
+      return [e.input(1, t.f, 'dy'), ' × ', e.input(0, t.f, 's'), ' = ', e.num(t.v, 'term')];
+    });
+    e.line('Σₖ dyₖ sₖ = ', e.num(dot, 'sum'));
+    e.value = sv[e.flat] * (dv[e.flat] - dot);
+    e.line(e.input(0, e.flat, 's'), ' × (', e.input(1, e.flat, 'dy'), ' − ', e.num(dot, 'sum'), ') = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  function explainReduce(e) {
+    var x = e.ins[0], attrs = e.step.attrs, axis = attrs.axis, sources;
+    if (axis === undefined || axis === null) {
+      sources = [];
+      for (var f = 0; f < size(x.shape); f++) sources.push(f);
+      e.formula = e.outLabel() + ' = ' + (e.step.op === 'mean' ? 'the mean of' : 'the sum of') + ' every element of ' + x.name;
+    } else {
+      var idx = attrs.keepdims ? e.idx.slice() : e.idx.slice(0, axis).concat([0], e.idx.slice(axis));
+      sources = along(x.shape, idx, axis);
+      e.formula = e.outLabel() + ' = ' + (e.step.op === 'mean' ? 'the mean' : 'the sum') + ' along axis ' + (axis + 1) + ' of ' + x.name;
+    }
+    var total = e.sumTerms(sources.map(function (f) { return { f: f, v: 0 }; }).map(function (t) { t.v = e.model.values(x.id)[t.f]; return t; }), function (t, i) {
+      return [i === 0 ? '' : '+ ', e.input(0, t.f, 'x')];
+    });
+    if (e.step.op === 'mean') {
+      e.line('sum = ', e.num(total, 'sum'));
+      e.value = total / sources.length;
+      e.line(e.num(total, 'sum'), ' / ' + sources.length + ' = ', e.num(e.value, 'result', e.outLabel()));
+    } else {
+      e.value = total;
+      e.line('sum of the ' + sources.length + ' elements = ', e.num(e.value, 'result', e.outLabel()));
+    }
+  }
+  EXPLAIN.sum = explainReduce;
+  EXPLAIN.mean = explainReduce;
+
+  EXPLAIN.sum_to = function (e) {
+    var x = e.ins[0], target = e.out.shape, n = size(x.shape), terms = [];
+    for (var f = 0; f < n; f++) {
+      if (broadcastSource(unravel(f, x.shape), target) === e.flat) terms.push({ f: f, v: e.model.values(x.id)[f] });
+    }
+    e.formula = e.outLabel() + ' = the sum of the elements of ' + x.name + ' (' + shapeText(x.shape) + ') that broadcasting from ' + shapeText(target) + ' would copy here';
+    if (terms.length === 1) e.notes.push('Nothing was broadcast here: the sum has one term, so this is a copy (it undoes broadcasting in a gradient).');
+    e.value = e.sumTerms(terms, function (t, i) { return [i === 0 ? '' : '+ ', e.input(0, t.f, 'x')]; });
+    e.line('sum = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  /** Ops that move values: the source element, found by a function of the output index. */
+  function explainMove(e, source, how) {
+    if (source === null) {
+      e.value = 0;
+      e.line(how, e.num(0, 'result', e.outLabel()));
+      return;
+    }
+    var x = e.input(source.input, source.index, 'x');
+    e.value = x.v;
+    e.line(how, x, ' → ', e.num(e.value, 'result', e.outLabel()));
+  }
+
+  EXPLAIN.broadcast_to = function (e) {
+    var f = broadcastSource(e.idx, e.ins[0].shape);
+    e.formula = e.outLabel() + ' = a copy of ' + at(e.ins[0], f) + ' (broadcast from ' + shapeText(e.ins[0].shape) + ' to ' + shapeText(e.out.shape) + ')';
+    explainMove(e, { input: 0, index: f }, 'copied from ');
+  };
+
+  EXPLAIN.transpose = function (e) {
+    var x = e.ins[0], rank = x.shape.length, perm = e.step.attrs.perm;
+    if (!perm) { perm = []; for (var i = rank - 1; i >= 0; i--) perm.push(i); }
+    var xi = new Array(rank);
+    for (var j = 0; j < rank; j++) xi[perm[j]] = e.idx[j];
+    var f = ravel(xi, x.shape);
+    e.formula = e.outLabel() + ' = ' + at(x, f) + ' (axes permuted by [' + perm.join(', ') + '])';
+    explainMove(e, { input: 0, index: f }, 'taken from ');
+  };
+
+  EXPLAIN.reshape = function (e) {
+    e.formula = e.outLabel() + ' = ' + at(e.ins[0], e.flat) + ': the same values in row-major order, element ' + (e.flat + 1) + ' of ' + size(e.out.shape);
+    explainMove(e, { input: 0, index: e.flat }, 'taken from ');
+  };
+
+  EXPLAIN.concat = function (e) {
+    var axis = e.step.attrs.axis, pos = e.idx[axis], k = 0;
+    while (k < e.ins.length - 1 && pos >= e.ins[k].shape[axis]) { pos -= e.ins[k].shape[axis]; k++; }
+    var xi = e.idx.slice(); xi[axis] = pos;
+    var f = ravel(xi, e.ins[k].shape);
+    e.formula = e.outLabel() + ' comes from input ' + (k + 1) + ' of ' + e.ins.length + ', ' + at(e.ins[k], f) + ' (joined along axis ' + (axis + 1) + ')';
+    explainMove(e, { input: k, index: f }, 'taken from ');
+  };
+
+  EXPLAIN.slice = function (e) {
+    var a = e.step.attrs, xi = e.idx.slice(); xi[a.axis] += a.start;
+    var f = ravel(xi, e.ins[0].shape);
+    e.formula = e.outLabel() + ' = ' + at(e.ins[0], f) + ' (positions ' + (a.start + 1) + '–' + a.end + ' along axis ' + (a.axis + 1) + ')';
+    explainMove(e, { input: 0, index: f }, 'taken from ');
+  };
+
+  EXPLAIN.pad = function (e) {
+    var a = e.step.attrs, n = e.ins[0].shape[a.axis], p = e.idx[a.axis] - a.before;
+    if (p < 0 || p >= n) {
+      e.formula = e.outLabel() + ' is padding: ' + a.before + ' zeros before and ' + a.after + ' after along axis ' + (a.axis + 1);
+      explainMove(e, null, 'a padding zero: ');
+      return;
+    }
+    var xi = e.idx.slice(); xi[a.axis] = p;
+    var f = ravel(xi, e.ins[0].shape);
+    e.formula = e.outLabel() + ' = ' + at(e.ins[0], f) + ' (shifted by ' + a.before + ' along axis ' + (a.axis + 1) + ')';
+    explainMove(e, { input: 0, index: f }, 'taken from ');
+  };
+
+  EXPLAIN.rows = function (e) {
+    var x = e.ins[0], r = e.step.attrs.indices[e.idx[0]], xi = e.idx.slice(); xi[0] = r;
+    var f = ravel(xi, x.shape);
+    e.formula = e.outLabel() + ': row ' + (e.idx[0] + 1) + ' of the result is row indices[' + e.idx[0] + '] = ' + r + ' (0-based), that is row ' + (r + 1) + ' of ' + x.name;
+    explainMove(e, { input: 0, index: f }, 'taken from ');
+  };
+
+  EXPLAIN.rows_backward = function (e) {
+    var dy = e.ins[0], indices = e.step.attrs.indices, r = e.idx[0], terms = [];
+    var rowSize = size(dy.shape.slice(1)), inner = e.flat - r * rowSize;
+    for (var k = 0; k < indices.length; k++) {
+      if (indices[k] === r) terms.push({ f: k * rowSize + inner, v: e.model.values(dy.id)[k * rowSize + inner] });
+    }
+    e.formula = e.outLabel() + ' = the sum of the rows k of ' + dy.name + ' whose index indices[k] is ' + r + ' (0-based)';
+    if (terms.length === 0) e.notes.push('No lookup picked row ' + (r + 1) + ', so its gradient is 0.');
+    e.value = e.sumTerms(terms, function (t, i) { return [i === 0 ? '' : '+ ', e.input(0, t.f, 'dy')]; });
+    e.line('sum = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  EXPLAIN.sgd = function (e) {
+    var lr = number(e.step.attrs.lr), p = e.input(0, e.flat, 'p'), g = e.input(1, e.flat, 'g');
+    e.formula = e.outLabel() + ' = p − lr · g: one step of gradient descent, against the gradient';
+    var step = lr * g.v;
+    e.value = p.v - step;
+    e.line(e.num(lr, 'attr', 'lr'), ' × ', g, ' = ', e.num(step, 'term'));
+    e.line(p, ' − ', e.num(step, 'term'), ' = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  EXPLAIN.clip_norm = function (e) {
+    var max = number(e.step.attrs.max_norm), g = e.model.values(e.ins[0].id), sq = 0;
+    for (var i = 0; i < g.length; i++) sq += g[i] * g[i];
+    var norm = Math.sqrt(sq), x = e.input(0, e.flat, 'g');
+    e.formula = e.outLabel() + ' = g · min(1, max_norm / ‖g‖)';
+    e.line('‖g‖ = √(Σ g²) = ', e.num(norm, 'sum', '‖g‖'), ' over all ' + g.length + ' elements; max_norm = ', e.num(max, 'attr', 'max_norm'));
+    if (norm > max) {
+      var factor = max / norm;
+      e.value = x.v * factor;
+      e.line('‖g‖ > max_norm, so scale by ', e.num(factor, 'term', 'factor'), ': ', x, ' × ', e.num(factor, 'term'), ' = ', e.num(e.value, 'result', e.outLabel()));
+    } else {
+      e.value = x.v;
+      e.line('‖g‖ ≤ max_norm (or NaN), so unchanged: ', x, ' → ', e.num(e.value, 'result', e.outLabel()));
+    }
+  };
+
+  /** The ops Unrolled.explain knows (every op of the trace format's op table). */
+  U.explainedOps = Object.keys(EXPLAIN).sort();
+
+  /** How element `flat` (row-major) of step `stepIndex`'s output was computed:
+      {formula, notes[], lines[][], value (recomputed), recorded, agrees, sources[{input, index}]}.
+      Lines hold strings and numbers {v, kind, label, ref?}. */
+  U.explain = function (model, stepIndex, flat) {
+    var e = new Explanation(model, stepIndex, flat);
+    var rule = EXPLAIN[e.step.op];
+    if (rule) {
+      rule(e);
+    } else {
+      e.formula = e.outLabel() + ' = ' + e.step.op + '(' + e.ins.map(function (t) { return t.name; }).join(', ') + ')';
+      e.notes.push('This viewer has no worked explanation for the op "' + e.step.op + '"; here are its inputs.');
+      e.ins.forEach(function (t, k) {
+        if (size(t.shape) === size(e.out.shape)) e.line('input ' + (k + 1) + ': ', e.input(k, flat));
+        else e.line('input ' + (k + 1) + ': ' + t.name + ' (' + shapeText(t.shape) + ')');
+      });
+      e.value = model.values(e.out.id)[flat];
+    }
+    e.recorded = model.values(e.out.id)[flat];
+    e.agrees = same(e.value, e.recorded);
+    var sources = [];
+    e.lines.forEach(function (line) {
+      line.forEach(function (token) { if (token && token.ref) sources.push(token.ref); });
+    });
+    e.sources = sources;
+    return { formula: e.formula, notes: e.notes, lines: e.lines, value: e.value, recorded: e.recorded, agrees: e.agrees, sources: sources, label: e.outLabel() };
+  };
+
+  /** Equal as the trace's replay checks them: NaN with NaN, infinities by sign, finite to 1e-12 relative. */
+  function same(a, b) {
+    if (a !== a || b !== b) return a !== a && b !== b;
+    if (a === b) return true;
+    if (!isFinite(a) || !isFinite(b)) return false;
+    return Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)) || Math.abs(a - b) < 1e-300;
+  }
+
+  U.unravel = unravel;
+  U.sameValue = same;
+})(window.Unrolled);
