@@ -1,0 +1,121 @@
+/* The viewer's small shared pieces: HTML escaping, KaTeX typesetting (cached; the TeX in a
+   <code> when KaTeX is absent or fails), number formats, the diverging colour scale, icons,
+   phase names. The element (viewer.js) and its parts (viewer-outline.js, viewer-step.js)
+   take them from Unrolled.viewerKit; the views API hands format and colour on to the views.
+   Classic script, no dependencies. */
+window.Unrolled = window.Unrolled || {};
+
+(function (U) {
+  'use strict';
+
+  var texCache = new Map();
+
+  var reducedMotionQuery = window.matchMedia ? window.matchMedia('(prefers-reduced-motion: reduce)') : null;
+  function reducedMotion() { return !!(reducedMotionQuery && reducedMotionQuery.matches); }
+
+  /* ---------- small helpers shared with the views API ---------- */
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  /** KaTeX's HTML for `source` (cached), or the TeX in a <code> when KaTeX is absent or fails. */
+  function texHtml(source, display) {
+    return typeset(source, display, 'htmlAndMathml');
+  }
+
+  /** A tensor's name, typeset without KaTeX's MathML copy (half the elements, and a step
+      shows several names) and read to screen readers as its plain name instead. */
+  function nameHtml(tensor) {
+    return '<span class="ut-tex" role="img" aria-label="' + escapeHtml(tensor.name) + '">' + typeset(tensor.tex, false, 'html') + '</span>';
+  }
+
+  function typeset(source, display, output) {
+    var key = output + (display ? 'D' : 'I') + source;
+    var hit = texCache.get(key);
+    if (hit !== undefined) return hit;
+    var html;
+    if (window.katex && typeof window.katex.renderToString === 'function') {
+      try {
+        html = window.katex.renderToString(source, { displayMode: !!display, throwOnError: false, output: output });
+      } catch (err) {
+        html = '<code class="ut-tex-source">' + escapeHtml(source) + '</code>';
+      }
+    } else {
+      html = '<code class="ut-tex-source">' + escapeHtml(source) + '</code>';
+    }
+    texCache.set(key, html);
+    return html;
+  }
+
+  /** A number for a matrix cell: three significant digits, a real minus sign, ∞ and NaN spelled. */
+  function format(x) {
+    if (x !== x) return 'NaN';
+    if (x === Infinity) return '∞';
+    if (x === -Infinity) return '−∞';
+    if (x === 0) return '0';
+    var a = Math.abs(x), s;
+    if (Number.isInteger(x) && a < 1e6) s = String(a);
+    else if (a >= 1e-3 && a < 1e4) s = String(Number(a.toPrecision(3)));
+    else s = a.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+    return (x < 0 ? '−' : '') + s.replace('e-', 'e−');
+  }
+
+  /** The exact value, as JavaScript prints a double (shortest round-trip), keeping −0. */
+  function exact(x) {
+    if (x === 0 && 1 / x < 0) return '-0';
+    return String(x);
+  }
+
+  /** The diverging scale: blue below zero, red above, transparent at zero (a CSS colour). */
+  function colour(x, maxAbs) {
+    if (x !== x) return 'transparent';
+    if (!isFinite(x)) return x > 0 ? 'rgba(214, 64, 50, 0.9)' : 'rgba(40, 110, 200, 0.9)';
+    if (!maxAbs) return 'transparent';
+    var t = Math.min(1, Math.abs(x) / maxAbs);
+    var alpha = (0.08 + 0.62 * Math.sqrt(t)).toFixed(3);
+    return x > 0 ? 'rgba(214, 64, 50, ' + alpha + ')' : 'rgba(40, 110, 200, ' + alpha + ')';
+  }
+
+  function numberClass(x) {
+    if (x !== x) return 'ut-nan';
+    if (!isFinite(x)) return 'ut-inf';
+    return '';
+  }
+
+  var ICONS = {
+    first: 'M6 5h2v14H6zM20 5v14L9 12z',
+    prev: 'M16 5v14L5 12z',
+    next: 'M8 5v14l11-7z',
+    last: 'M16 5h2v14h-2zM4 5v14l11-7z',
+    play: 'M7 4v16l13-8z',
+    pause: 'M6 4h4v16H6zM14 4h4v16h-4z',
+    link: 'M10.6 13.4a1 1 0 0 1 0-1.4l3.3-3.3a1 1 0 1 1 1.4 1.4l-3.3 3.3a1 1 0 0 1-1.4 0zM7 17a3 3 0 0 1 0-4.2l2-2 1.4 1.4-2 2a1 1 0 0 0 1.4 1.4l2-2 1.4 1.4-2 2A3 3 0 0 1 7 17zm10-10a3 3 0 0 1 0 4.2l-2 2-1.4-1.4 2-2a1 1 0 0 0-1.4-1.4l-2 2-1.4-1.4 2-2A3 3 0 0 1 17 7z'
+  };
+  function icon(name) {
+    return '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><path d="' + ICONS[name] + '"/></svg>';
+  }
+
+  var PHASE_TITLES = { forward: 'Forward pass', backward: 'Backward pass', update: 'Update' };
+  var OP_SYMBOL = { matmul: '·', add: '+', sub: '−', mul: '⊙', div: '÷' };
+
+  U.viewerKit = {
+    reducedMotion: reducedMotion,
+    escapeHtml: escapeHtml,
+    texHtml: texHtml,
+    nameHtml: nameHtml,
+    typeset: typeset,
+    format: format,
+    exact: exact,
+    colour: colour,
+    numberClass: numberClass,
+    icon: icon,
+    PHASE_TITLES: PHASE_TITLES,
+    OP_SYMBOL: OP_SYMBOL
+  };
+  U.format = format;
+  U.colour = colour;
+  U.texHtml = texHtml;
+})(window.Unrolled);

@@ -1,0 +1,217 @@
+/* The current step: its op, the equation of its scope, its operands and result as matrices
+   (a window of at most WINDOW × WINDOW cells, paged), what a backward step's gradient is
+   for, and the provenance of the selected result element (Unrolled.explain). */
+window.Unrolled = window.Unrolled || {};
+
+(function (U) {
+  'use strict';
+  const { escapeHtml, texHtml, nameHtml, typeset, format, exact, colour, numberClass, OP_SYMBOL }
+          = U.viewerKit;
+  var WINDOW = 12;          // matrix cells shown per axis
+
+  /* Methods of <unrolled-trace> (viewer.js puts them on its prototype). */
+  (U.viewerParts = U.viewerParts || {}).step = {
+    _renderStep() {
+      var m = this._model, panel = this._stepPanel;
+      if (!m.stepCount) {
+        panel.innerHTML = '<p class="ut-note">This trace records no steps' + ((m.trace.history || []).length ? '; its training history is in the other views.' : '.') + '</p>';
+        return;
+      }
+      if (!this._parts) {
+        // Parts replaced separately: the typeset equation stays while the scope's equation does.
+        panel.innerHTML = '<div class="ut-step-head"></div><div class="ut-eq" hidden></div><div class="ut-explain"></div><div class="ut-tensors"></div><div class="ut-prov-box"></div>';
+        this._parts = { head: panel.children[0], eq: panel.children[1], explain: panel.children[2], tensors: panel.children[3], prov: panel.children[4], equation: null };
+      }
+      var parts = this._parts;
+      var i = this._index, step = m.steps[i], out = m.tensor(step.output);
+      var path = m.scopePath(step.scope);
+      var eq = m.equationScope(i);
+      parts.head.innerHTML =
+        '<span class="ut-badge ut-ph-' + step.phase + '">' + step.phase + '</span>' +
+        '<span class="ut-step-n">step ' + (i + 1) + '</span>' +
+        '<code class="ut-op">' + escapeHtml(step.op) + '</code>' +
+        '<span class="ut-path">' + (path.length ? path.map(function (s) { return escapeHtml(s.name); }).join(' <span aria-hidden="true">›</span> ') : 'top level') + '</span>';
+      var equation = eq ? eq.equation : null;
+      if (equation !== parts.equation) {
+        parts.equation = equation;
+        parts.eq.hidden = !eq;
+        parts.eq.innerHTML = eq ? texHtml(eq.equation, true) : '';
+      }
+      if (eq) parts.eq.title = eq.name;
+      parts.explain.innerHTML = this._explainStepHtml(i);
+      var sel = Math.min(this._selected, m.values(out.id).length - 1);
+      var explanation = sel >= 0 ? U.explain(m, i, sel) : null;
+      var sources = {};
+      if (explanation) explanation.sources.forEach(function (s) { (sources['in' + s.input] = sources['in' + s.input] || []).push(s.index); });
+      var html = [];
+      var symbol = OP_SYMBOL[step.op], self = this;
+      if (!symbol) html.push('<span class="ut-opname">' + escapeHtml(step.op) + '(</span>');
+      // Each symbol stays on the line of the card after it when the row wraps.
+      step.inputs.forEach(function (id, k) {
+        html.push('<span class="ut-term">' + (k > 0 ? '<span class="ut-sym">' + (symbol || ',') + '</span>' : '') +
+          self._cardHtml(id, 'in' + k, -1, sources['in' + k] || null) + '</span>');
+      });
+      if (!symbol) html.push('<span class="ut-opname">)</span>');
+      html.push('<span class="ut-term"><span class="ut-sym ut-eq-sign">=</span>' + this._cardHtml(out.id, 'out', sel, null) + '</span>');
+      parts.tensors.innerHTML = html.join('');
+      parts.prov.innerHTML = explanation ? this._provenanceHtml(explanation) : '';
+    },
+
+    /** The teaching line under the equation: attrs, and for gradients what they are of. */
+    _explainStepHtml(i) {
+      var m = this._model, step = m.steps[i], out = m.tensor(step.output), parts = [];
+      var attrs = Object.keys(step.attrs || {});
+      if (attrs.length) {
+        parts.push('<p class="ut-attrs">' + attrs.map(function (k) {
+          var v = step.attrs[k];
+          var text = Array.isArray(v) ? '[' + (v.length > 24 ? v.slice(0, 24).join(', ') + ', …' : v.join(', ')) + ']' : String(v);
+          return '<span class="ut-chip"><span class="ut-chip-key">' + escapeHtml(k) + '</span> ' + escapeHtml(text) + '</span>';
+        }).join('') + '</p>');
+      }
+      var grad = m.gradientInfo(i);
+      if (grad) {
+        var text = 'This step produces ' + nameHtml(out) + ', ' +
+          (grad.sums ? 'the sum of two contributions to the gradient of ' : (grad.final ? 'the final gradient of ' : 'a contribution to the gradient of ')) +
+          nameHtml(grad.of) + ' <span class="ut-muted">(' + escapeHtml(grad.of.name) + ', ' + grad.of.role + ')</span>.';
+        if (grad.sums) text += ' ' + escapeHtml(grad.of.name) + ' is used in more than one place, so its gradient arrives along several paths and the contributions are summed.';
+        else if (grad.final && !grad.sums) text += ' It is the complete gradient.';
+        parts.push('<p class="ut-grad' + (grad.sums ? ' ut-sums' : '') + '">' + text + '</p>');
+      } else if (step.op === 'sgd') {
+        parts.push('<p class="ut-grad">Update: the new version ' + (out.version ? out.version : '') + ' of ' + nameHtml(out) + ' is the old one minus the learning rate times its gradient.</p>');
+      } else if (step.phase === 'backward') {
+        parts.push('<p class="ut-grad ut-muted">An intermediate value of a gradient rule (not a gradient itself).</p>');
+      }
+      return parts.join('');
+    },
+
+    /** One tensor as a matrix: a window of at most WINDOW×WINDOW cells around `selected`
+        (a flat index, or -1) or the first of `highlight` (flat indices to mark as sources). */
+    _cardHtml(id, slot, selected, highlight) {
+      var m = this._model, t = m.tensor(id), values = m.values(id), shape = t.shape;
+      var rank = shape.length;
+      var cols = rank === 0 ? 1 : shape[rank - 1];
+      var rows = cols === 0 ? 0 : values.length / cols;
+      var win = this._windows[slot];
+      if (!win) {
+        win = { r: 0, c: 0 };
+        var focus = selected >= 0 ? selected : (highlight && highlight.length ? highlight[0] : -1);
+        if (focus >= 0 && cols > 0) {
+          var fr = Math.floor(focus / cols), fc = focus % cols;
+          if (fr >= WINDOW) win.r = Math.min(fr - Math.floor(WINDOW / 2), rows - WINDOW);
+          if (fc >= WINDOW) win.c = Math.min(fc - Math.floor(WINDOW / 2), cols - WINDOW);
+        }
+        this._windows[slot] = win;
+      }
+      var r1 = Math.min(rows, win.r + WINDOW), c1 = Math.min(cols, win.c + WINDOW);
+      var labels = t.labels || [];
+      var colLabels = rank >= 1 ? labels[rank - 1] : null;
+      var rowLabels = rank === 2 ? labels[0] : null;
+      var maxAbs = m.maxAbs(id), hl = highlight ? new Set(highlight) : null;
+      var h = [];
+      h.push('<figure class="ut-card ut-role-' + t.role + '" data-slot="' + slot + '" data-tensor="' + id + '">');
+      h.push('<figcaption><span class="ut-name">' + nameHtml(t) + '</span><span class="ut-shape">' + U.shapeText(shape) + '</span>' +
+        '<span class="ut-role">' + t.role + (t.version ? ' v' + t.version : '') + '</span></figcaption>');
+      h.push('<div class="ut-mat-wrap"><table class="ut-mat' + (slot === 'out' ? ' ut-pickable' : '') + '">');
+      if (rank >= 1 && cols > 1) {
+        h.push('<thead><tr><th class="ut-corner"></th>');
+        for (var c = win.c; c < c1; c++) {
+          var cl = colLabels ? colLabels[c] : String(c + 1);
+          h.push('<th scope="col"' + (colLabels ? ' class="ut-label" title="' + escapeHtml(cl) + '"' : '') + '>' + escapeHtml(cl) + '</th>');
+        }
+        h.push('</tr></thead>');
+      }
+      h.push('<tbody>');
+      for (var r = win.r; r < r1; r++) {
+        h.push('<tr>');
+        if (rank >= 1 && cols > 1 || rank >= 2) {
+          var rl = rowLabels ? rowLabels[r] : rank > 2 ? U.unravel(r, shape.slice(0, rank - 1)).map(function (x) { return x + 1; }).join(',') : String(r + 1);
+          h.push('<th scope="row"' + (rowLabels ? ' class="ut-label" title="' + escapeHtml(rl) + '"' : '') + '>' + escapeHtml(rl) + '</th>');
+        }
+        for (var cc = win.c; cc < c1; cc++) {
+          var f = r * cols + cc, x = values[f];
+          var cls = numberClass(x);
+          if (f === selected) cls += ' ut-selected';
+          if (hl && hl.has(f)) cls += ' ut-source';
+          h.push('<td data-i="' + f + '" title="' + exact(x) + '"' + (cls ? ' class="' + cls.trim() + '"' : '') +
+            (slot === 'out' ? ' tabindex="0"' : '') +
+            ' style="background:' + colour(x, maxAbs) + '">' + format(x) + '</td>');
+        }
+        h.push('</tr>');
+      }
+      h.push('</tbody></table></div>');
+      if (rows > WINDOW || cols > WINDOW) {
+        h.push('<div class="ut-pager">');
+        if (rows > WINDOW) {
+          h.push('<span>rows ' + (win.r + 1) + '–' + r1 + ' of ' + rows + '</span>' +
+            '<button type="button" data-page="up" data-slot="' + slot + '"' + (win.r === 0 ? ' disabled' : '') + ' aria-label="Previous rows">↑</button>' +
+            '<button type="button" data-page="down" data-slot="' + slot + '"' + (r1 >= rows ? ' disabled' : '') + ' aria-label="Next rows">↓</button>');
+        }
+        if (cols > WINDOW) {
+          h.push('<span>columns ' + (win.c + 1) + '–' + c1 + ' of ' + cols + '</span>' +
+            '<button type="button" data-page="left" data-slot="' + slot + '"' + (win.c === 0 ? ' disabled' : '') + ' aria-label="Previous columns">←</button>' +
+            '<button type="button" data-page="right" data-slot="' + slot + '"' + (c1 >= cols ? ' disabled' : '') + ' aria-label="Next columns">→</button>');
+        }
+        h.push('</div>');
+      }
+      h.push(this._flowHtml(id, slot));
+      h.push('</figure>');
+      return h.join('');
+    },
+
+    /** Where an operand was made, and where a result is used first: buttons that follow the data. */
+    _flowHtml(id, slot) {
+      var m = this._model, here = this._index;
+      var made = m.producer(id), used = m.firstUse(id);
+      if (slot !== 'out' && made >= 0 && made !== here) {
+        return '<button type="button" class="ut-flow" data-goto="' + made + '" title="Go to the step that computed it">from step ' + (made + 1) + '</button>';
+      }
+      if (slot === 'out' && used > here) {
+        return '<button type="button" class="ut-flow" data-goto="' + used + '" title="Go to the first step that uses it">used in step ' + (used + 1) + ' →</button>';
+      }
+      return '';
+    },
+
+    _page(button) {
+      var slot = button.getAttribute('data-slot'), dir = button.getAttribute('data-page');
+      var win = this._windows[slot];
+      if (!win) return;
+      if (dir === 'up') win.r = Math.max(0, win.r - WINDOW);
+      if (dir === 'down') win.r += WINDOW;
+      if (dir === 'left') win.c = Math.max(0, win.c - WINDOW);
+      if (dir === 'right') win.c += WINDOW;
+      this._renderStep();
+      var again = this._stepPanel.querySelector('button[data-slot="' + slot + '"][data-page="' + dir + '"]');
+      if (again && !again.disabled) again.focus({ preventScroll: true });
+    },
+
+    _provenanceHtml(e) {
+      var h = ['<section class="ut-prov" aria-label="How the selected element was computed">'];
+      h.push('<h4>How ' + escapeHtml(e.label) + ' was computed <span class="ut-muted">(click any result cell)</span></h4>');
+      h.push('<p class="ut-formula">' + escapeHtml(e.formula) + '</p>');
+      e.notes.forEach(function (n) { h.push('<p class="ut-note">' + escapeHtml(n) + '</p>'); });
+      // The terms scroll when there are many; the sum and the result below them stay in view.
+      var split = e.lines.length;
+      function totals(line) { return line.some(function (t) { return t && (t.kind === 'sum' || t.kind === 'result'); }); }
+      while (split > 0 && totals(e.lines[split - 1])) split--;
+      h.push('<div class="ut-prov-lines">');
+      e.lines.forEach(function (line, k) {
+        if (k === split && k > 0) h.push('</div><div class="ut-prov-lines ut-prov-totals">');
+        h.push('<div class="ut-prov-line">');
+        line.forEach(function (tok) {
+          if (typeof tok === 'string') { h.push(escapeHtml(tok)); return; }
+          h.push('<span class="ut-num ut-k-' + tok.kind + ' ' + numberClass(tok.v) + '" data-kind="' + tok.kind + '" data-v="' + exact(tok.v) + '"' +
+            (tok.ref ? ' data-input="' + tok.ref.input + '" data-index="' + tok.ref.index + '"' : '') +
+            ' title="' + escapeHtml((tok.label ? tok.label + ' = ' : '') + exact(tok.v)) + '">' +
+            (tok.label && tok.kind !== 'result' ? '<span class="ut-num-label">' + escapeHtml(tok.label) + '</span>' : '') + format(tok.v) + '</span>');
+        });
+        h.push('</div>');
+      });
+      h.push('</div>');
+      h.push('<p class="ut-check ' + (e.agrees ? 'ut-ok' : 'ut-off') + '">' + (e.agrees ?
+        '✓ equals the recorded value ' + '<span class="ut-num" data-kind="recorded" data-v="' + exact(e.recorded) + '" title="' + exact(e.recorded) + '">' + format(e.recorded) + '</span>' :
+        'the trace records <span class="ut-num" data-kind="recorded" data-v="' + exact(e.recorded) + '" title="' + exact(e.recorded) + '">' + exact(e.recorded) + '</span> (recomputed here: ' + exact(e.value) + '; exp, log and tanh may differ in the last digit between math libraries)') + '</p>');
+      h.push('</section>');
+      return h.join('');
+    }
+  };
+})(window.Unrolled);
