@@ -3,13 +3,14 @@
    (or the script named by data-trace), renders in the light DOM (so KaTeX's and the page's
    CSS apply), and keeps every step change cheap: the outline is virtualized, matrices show
    a window of at most 12×12 cells, the scrubber's phases are drawn once.
-   Needs viewer-kit.js, viewer-model.js, viewer-provenance.js, viewer-outline.js and
-   viewer-step.js (loaded first); uses the global `katex` when present; hosts Unrolled.views. */
+   Its parts (loaded first, as partials/head.mustache lists them) put their methods on its
+   prototype: viewer-outline, viewer-step, viewer-links, viewer-timeline, viewer-tabs; it
+   needs viewer-kit, viewer-model and viewer-provenance; uses the global `katex` when present. */
 window.Unrolled = window.Unrolled || {};
 
 (function (U) {
   'use strict';
-  const { reducedMotion, escapeHtml, texHtml, format, exact, colour, icon } = U.viewerKit;
+  const { escapeHtml, texHtml, format, exact, icon } = U.viewerKit;
 
   var SPEEDS = [1, 2, 5, 10, 25, 60];
   var counter = 0;
@@ -365,209 +366,9 @@ window.Unrolled = window.Unrolled || {};
 
     _togglePlay() { if (this._playing) this._pause(); else this._play(); }
 
-    _play() {
-      var self = this, m = this._model;
-      if (!m.stepCount) return;
-      if (this._index >= m.stepCount - 1) this._go(0, true);
-      this._playing = true;
-      this._playButton.innerHTML = icon('pause');
-      this._playButton.setAttribute('aria-label', 'Pause');
-      this._playButton.setAttribute('aria-pressed', 'true');
-      function tick() {
-        if (!self._playing) return;
-        if (self._index >= m.stepCount - 1) { self._pause(); return; }
-        self._go(self._index + 1, true);
-        self._timer = setTimeout(tick, 1000 / Number(self._speed.value));
-      }
-      this._timer = setTimeout(tick, 1000 / Number(this._speed.value));
-    }
-
-    _pause() {
-      if (!this._playing) return;
-      this._playing = false;
-      clearTimeout(this._timer);
-      clearTimeout(this._liveTimer);
-      this._liveTimer = 0;
-      this._playButton.innerHTML = icon('play');
-      this._playButton.setAttribute('aria-label', 'Play');
-      this._playButton.setAttribute('aria-pressed', 'false');
-      this._announce();
-    }
-
-    /* ----- deep links ----- */
-
-    _followHash(initial) {
-      var hash;
-      try { hash = decodeURIComponent((location.hash || '').slice(1)); } catch (err) { return; } // a malformed %-escape
-      var colon = hash.lastIndexOf(':');
-      if (colon < 0 || hash.slice(0, colon) !== this.traceId) return;
-      var k = parseInt(hash.slice(colon + 1), 10);
-      if (isNaN(k)) return;
-      this._go(k - 1, false, initial);
-      var self = this;
-      var reveal = function () { self.scrollIntoView({ block: 'start', behavior: 'auto' }); };
-      if (initial) requestAnimationFrame(reveal); else reveal();
-    }
-
-    _link() {
-      var base = location.href.split('#')[0];
-      return base + '#' + encodeURIComponent(this.traceId) + ':' + this.step;
-    }
-
-    /** Follows the reader in the URL hash: at once, but at most every 250 ms (playing at
-        60 steps/s or dragging the timeline would otherwise make Chromium throttle
-        history.replaceState); the last step always lands. */
-    _writeHash() {
-      var self = this, now = Date.now(), wait = 250 - (now - (this._hashWritten || 0));
-      clearTimeout(this._hashTimer);
-      function write() {
-        self._hashWritten = Date.now();
-        try { history.replaceState(history.state, '', '#' + encodeURIComponent(self.traceId) + ':' + self.step); } catch (err) { /* some embeddings forbid it */ }
-      }
-      if (wait <= 0) write(); else this._hashTimer = setTimeout(write, wait);
-    }
-
-    _copyLink() {
-      var self = this, link = this._link();
-      function done(ok) {
-        self._copied.textContent = ok ? 'link copied' : 'copy this link: ' + link;
-        clearTimeout(self._copiedTimer);
-        self._copiedTimer = setTimeout(function () { self._copied.textContent = ''; }, ok ? 2500 : 15000);
-      }
-      function fallback() {
-        var area = document.createElement('textarea');
-        area.value = link;
-        area.setAttribute('readonly', '');
-        area.style.position = 'fixed';
-        area.style.opacity = '0';
-        document.body.appendChild(area);
-        area.select();
-        var ok = false;
-        try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
-        area.remove();
-        self.focus({ preventScroll: true });
-        done(ok);
-      }
-      try {
-        if (navigator.clipboard && navigator.clipboard.writeText) {
-          navigator.clipboard.writeText(link).then(function () { done(true); }, fallback);
-          return;
-        }
-      } catch (err) { /* fall through */ }
-      fallback();
-    }
-
-    /* ----- scrubber ----- */
-
-    _drawScrubber() {
-      var canvas = this._canvas, m = this._model, n = m.stepCount;
-      var w = this._scrubber.clientWidth, h = this._scrubber.clientHeight;
-      if (!w || !h) return;
-      var dpr = window.devicePixelRatio || 1;
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(h * dpr);
-      var ctx = canvas.getContext('2d');
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, w, h);
-      if (!n) return;
-      var style = getComputedStyle(this._root);
-      var fills = ['--ut-forward', '--ut-backward', '--ut-update'].map(function (v) { return style.getPropertyValue(v).trim() || '#888'; });
-      // One rectangle per run of equal phase: a few runs even on 24,000 steps.
-      var codes = m.phaseCodes, start = 0;
-      for (var i = 1; i <= n; i++) {
-        if (i === n || codes[i] !== codes[start]) {
-          ctx.fillStyle = fills[codes[start]];
-          var x0 = start / n * w, x1 = i / n * w;
-          ctx.fillRect(x0, 0, Math.max(x1 - x0, 1), h);
-          start = i;
-        }
-      }
-      // Faint ticks where a top-level scope (an iteration, a time step) begins.
-      var o = m.outline;
-      ctx.fillStyle = style.getPropertyValue('--ut-tick').trim() || 'rgba(0,0,0,0.25)';
-      var lastX = -10;
-      for (var node = 0; node < o.count; node++) {
-        if (o.kind[node] === 1 && o.depth[node] <= 2 && o.first[node] > 0) {
-          var x = o.first[node] / n * w;
-          if (x - lastX >= 3) { ctx.fillRect(x, h * 0.55, 1, h * 0.45); lastX = x; }
-        }
-      }
-    }
-
-    /* ----- special views (tabs); the outline and the step panel are viewer-outline.js and viewer-step.js ----- */
-
-    _setupViews() {
-      var self = this, m = this._model, uid = this._uid;
-      var specs = (U.views || []).filter(function (spec) {
-        try { return spec && typeof spec.applies === 'function' && spec.applies(m); } catch (err) { return false; }
-      });
-      this._views = [{ id: 'step', title: 'Step', panel: this._stepPanel, instance: null }];
-      var tabs = this._root.querySelector('.ut-tabs'), panels = this._root.querySelector('.ut-panels');
-      specs.forEach(function (spec) {
-        var panel = document.createElement('section');
-        panel.className = 'ut-panel ut-view';
-        panel.setAttribute('data-view', spec.id);
-        panel.setAttribute('role', 'tabpanel');
-        panel.hidden = true;
-        panels.appendChild(panel);
-        self._views.push({ id: spec.id, title: spec.title || spec.id, spec: spec, panel: panel, instance: null });
-      });
-      if (this._views.length === 1) { tabs.hidden = true; return; }
-      tabs.innerHTML = this._views.map(function (v, k) {
-        v.panel.id = 'ut-' + uid + '-panel-' + k;
-        v.panel.setAttribute('aria-labelledby', 'ut-' + uid + '-tab-' + k);
-        return '<button type="button" role="tab" class="ut-tab" id="ut-' + uid + '-tab-' + k + '" data-tab="' + k + '" data-view="' + escapeHtml(v.id) + '" aria-controls="ut-' + uid + '-panel-' + k + '" aria-selected="' + (k === 0) + '" tabindex="' + (k === 0 ? 0 : -1) + '">' + escapeHtml(v.title) + '</button>';
-      }).join('');
-      tabs.addEventListener('click', function (e) {
-        var b = e.target.closest('[data-tab]');
-        if (b) self._showView(Number(b.getAttribute('data-tab')));
-      });
-      tabs.addEventListener('keydown', function (e) {
-        if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-        e.preventDefault();
-        e.stopPropagation();
-        var k = (self._activeView + (e.key === 'ArrowRight' ? 1 : -1) + self._views.length) % self._views.length;
-        self._showView(k);
-        tabs.querySelector('[data-tab="' + k + '"]').focus();
-      });
-    }
-
-    _viewApi() {
-      var self = this;
-      return {
-        goTo: function (i0) { self._userGo(i0); },
-        tex: function (el, source, display) { el.innerHTML = texHtml(source, display); },
-        format: format,
-        colour: colour,
-        reducedMotion: reducedMotion()
-      };
-    }
-
-    _showView(k) {
-      var v = this._views[k];
-      if (!v) return;
-      this._activeView = k;
-      this._views.forEach(function (w, j) { w.panel.hidden = j !== k; });
-      var tabs = this._root.querySelectorAll('.ut-tab');
-      for (var j = 0; j < tabs.length; j++) {
-        tabs[j].setAttribute('aria-selected', String(j === k));
-        tabs[j].tabIndex = j === k ? 0 : -1;
-      }
-      if (v.spec && !v.instance) {
-        try { v.instance = v.spec.create(v.panel, this._model, this._viewApi()) || {}; } catch (err) { this._viewError(v, err); return; }
-      }
-      if (v.instance && v.instance.update && this._model.stepCount) {
-        try { v.instance.update(this._index); } catch (err) { this._viewError(v, err); }
-      }
-    }
-
-    _viewError(view, err) {
-      view.instance = { update: function () {} };
-      view.panel.innerHTML = '<p class="ut-error">This view failed: ' + escapeHtml(err && err.message) + '</p>';
-      if (window.console) console.warn('unrolled view "' + view.id + '":', err);
-    }
   }
 
-  Object.assign(UnrolledTrace.prototype, U.viewerParts.outline, U.viewerParts.step);
+  Object.assign(UnrolledTrace.prototype, U.viewerParts.outline, U.viewerParts.step, U.viewerParts.links,
+                U.viewerParts.timeline, U.viewerParts.tabs);
   if (window.customElements && !customElements.get('unrolled-trace')) customElements.define('unrolled-trace', UnrolledTrace);
 })(window.Unrolled);
