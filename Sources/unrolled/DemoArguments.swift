@@ -50,3 +50,30 @@ struct DemoArguments {
     }
 
 }
+
+/// What `unrolled trace` and `unrolled embed` share: a demo run from the command line.
+enum DemoRun {
+    /// Runs demo `name` with `arguments` (`--param value`…), drawing a progress line on long
+    /// training. Nil when `--help` was asked: the demo's help is printed instead (as `command`'s).
+    /// Unknown demos, parameters and values out of range become a usage failure (exit 2).
+    static func run(_ name: String, _ arguments: [String], command: String) throws -> (arguments: DemoArguments, trace: TraceDocument)? {
+        let demo: Demo
+        let parsed: DemoArguments
+        do {
+            demo = try Demos.named(name)
+            parsed = try DemoArguments(arguments, for: demo)
+        } catch {
+            throw usageFailure(error.message(flagPrefix: "--"))
+        }
+        if parsed.wantsHelp {
+            print(DemoHelp.text(for: demo).replacingOccurrences(of: "unrolled trace", with: "unrolled \(command)"))
+            return nil
+        }
+        defer { ProgressLine.clear() }
+        do {
+            return (parsed, try demo.trace(parsed.values, progress: ProgressLine.handler()))
+        } catch {
+            throw usageFailure(error.message(flagPrefix: "--"))
+        }
+    }
+}

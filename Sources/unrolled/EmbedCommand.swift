@@ -81,26 +81,8 @@ struct EmbedCommand: ParsableCommand {
                 throw usageFailure("\(source) is not a valid Unrolled trace: \(error)")
             }
         }
-        let chosen: Demo
-        let demoArguments: DemoArguments
-        do {
-            chosen = try Demos.named(source)
-            demoArguments = try DemoArguments(arguments, for: chosen)
-        } catch {
-            throw usageFailure(error.message(flagPrefix: "--"))
-        }
-        if demoArguments.wantsHelp {
-            print(DemoHelp.text(for: chosen).replacingOccurrences(of: "unrolled trace", with: "unrolled embed"))
-            throw ExitCode.success
-        }
-        do {
-            let trace = try chosen.trace(demoArguments.values, progress: ProgressLine.handler())
-            ProgressLine.clear()
-            return (trace, try trace.jsonData(), demoArguments.output)
-        } catch let error as DemoError {
-            ProgressLine.clear()
-            throw usageFailure(error.message(flagPrefix: "--"))
-        }
+        guard let (arguments, trace) = try DemoRun.run(source, arguments, command: "embed") else { throw ExitCode.success }
+        return (trace, try trace.jsonData(), arguments.output)
     }
 
     /// Removes `--name value` (or `--name=value`, or `-short value`) from the arguments; its value.

@@ -33,26 +33,7 @@ struct TraceCommand: ParsableCommand {
     var parameters: [String] = []
 
     func run() throws {
-        let chosen: Demo
-        let arguments: DemoArguments
-        do {
-            chosen = try Demos.named(demo)
-            arguments = try DemoArguments(parameters, for: chosen)
-        } catch {
-            throw usageFailure(error.message(flagPrefix: "--"))
-        }
-        if arguments.wantsHelp {
-            print(DemoHelp.text(for: chosen))
-            return
-        }
-        let trace: TraceDocument
-        do {
-            trace = try chosen.trace(arguments.values, progress: ProgressLine.handler())
-        } catch {
-            ProgressLine.clear()
-            throw usageFailure(error.message(flagPrefix: "--"))
-        }
-        ProgressLine.clear()
+        guard let (arguments, trace) = try DemoRun.run(demo, parameters, command: "trace") else { return }
         var data = try trace.jsonData()
         if arguments.pretty { data = try prettyPrinted(data) }
         data.append(0x0A)
