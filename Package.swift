@@ -32,11 +32,14 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not expose: a site is put in
+        // place by one atomic exchange of folders.
+        .target(name: "CAtomicRename"),
         // Markdown notes to HTML: the cmark-gfm wrapper, math, heading ids.
         .target(
             name: "Renderer",
             dependencies: [
-                "CCmarkGFM", "Engine", "Models", "Trace",
+                "CAtomicRename", "CCmarkGFM", "Engine", "Models", "Trace",
                 .product(name: "Yams", package: "Yams"), .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

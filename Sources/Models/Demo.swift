@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Trace
 
 /// A named, parameterized scenario that builds a trace: what `unrolled trace <demo>` and a
@@ -43,14 +44,25 @@ public struct Demo: Sendable {
     }
 
     /// Runs the demo with the given parameter values (defaults for the others).
-    /// `progress`, if given, hears about long work (training iterations) as it happens.
-    public func trace(_ given: [String: JSONValue] = [:], progress: ProgressHandler? = nil) throws(DemoError)
-        -> TraceDocument
-    {
+    /// `progress`, if given, hears about long work (training iterations) as it happens; `readFile`
+    /// reads the files that `.file` parameters name (a course build keeps them inside the course).
+    public func trace(
+        _ given: [String: JSONValue] = [:], progress: ProgressHandler? = nil, readFile: @escaping FileReader = DemoConfig.readFromDisk
+    ) throws(DemoError) -> TraceDocument {
         var config = try resolve(given)
         config.progress = progress
+        config.readFile = readFile
         return try build(config)
     }
+}
+
+/// Reads the text of a file a `.file` parameter names; throws an error that says why it cannot.
+public typealias FileReader = @Sendable (_ path: String) throws -> String
+
+/// Why a file could not be read, in words: shown after the path in the demo's error.
+public struct FileReadFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Hears how far a demo's long work has come: `(done, total, loss)` after each training iteration.
@@ -65,6 +77,17 @@ public struct DemoConfig: Sendable {
     public let explicit: Set<String>
     /// Where to report progress on long work, if anywhere.
     public var progress: ProgressHandler?
+    /// How the demo reads the files its `.file` parameters name.
+    public var readFile: FileReader = DemoConfig.readFromDisk
+
+    /// A path as the command line means it: relative to the current folder.
+    public static let readFromDisk: FileReader = { path in
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw FileReadFailure(error.localizedDescription)
+        }
+    }
 
     init(values: [String: JSONValue], explicit: Set<String>) {
         self.values = values

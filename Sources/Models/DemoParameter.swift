@@ -14,6 +14,10 @@ public struct DemoParameter: Sendable {
         case matrix(rows: ClosedRange<Int>, columns: ClosedRange<Int>)
         /// Free text of a bounded length (e.g. a sentence to tokenize).
         case text(length: ClosedRange<Int>)
+        /// The path of a UTF-8 text file the demo reads through `DemoConfig.readFile`: on a command
+        /// line relative to the current folder, in a course relative to the page (and kept inside
+        /// the course), so the kind says which parameters name files.
+        case file
     }
 
     public let name: String
@@ -44,6 +48,8 @@ public struct DemoParameter: Sendable {
             return "\(countText(rows)) rows of \(countText(columns)) numbers (rows separated by ';', numbers by ',')"
         case .text(let length):
             return "text of \(countText(length)) characters"
+        case .file:
+            return "the path of a UTF-8 text file"
         }
     }
 
@@ -89,7 +95,7 @@ public struct DemoParameter: Sendable {
                 rows.append(.array(values))
             }
             return .array(rows)
-        case .text:
+        case .text, .file:
             return .string(text)
         }
     }
@@ -144,6 +150,9 @@ public struct DemoParameter: Sendable {
             guard length.contains(text.count) else {
                 throw .outOfRange(parameter: name, value: "'\(text)'", allowed: allowed)
             }
+            return value
+        case .file:
+            guard let path = value.stringValue, (1...4096).contains(path.utf8.count) else { throw bad }
             return value
         }
     }

@@ -82,9 +82,9 @@ struct Word2VecCorpus: Sendable {
         if config.isGiven("corpus") { throw .conflict("give {corpus} or {corpus-file}, not both") }
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try config.readFile(path)
         } catch {
-            throw .conflict("{corpus-file}: cannot read '\(path)' (\(error.localizedDescription))")
+            throw .conflict("{corpus-file}: cannot read '\(path)' (\(error))")
         }
         return try Word2VecCorpus(text: text, parameter: "corpus-file")
     }
@@ -92,7 +92,7 @@ struct Word2VecCorpus: Sendable {
     /// `corpus`, `corpus-file` and `window`.
     static let parameters: [DemoParameter] = [
         DemoParameter("corpus", "the text to train on (default: the notes' sentence)", .text(length: 1...2_000_000), default: nil),
-        DemoParameter("corpus-file", "a UTF-8 text file to train on instead of corpus", .text(length: 1...4096), default: nil),
+        DemoParameter("corpus-file", "a UTF-8 text file to train on instead of corpus", .file, default: nil),
         DemoParameter("window", "context words on each side of the centre word", .integer(1...10), default: 1),
     ]
 

@@ -30,9 +30,6 @@ final class Page {
 
     /// `../` once per folder the page is in: how the page reaches the site's root.
     var root: String { String(repeating: "../", count: output.split(separator: "/").count - 1) }
-
-    /// A path relative to the site root, as a link from this page.
-    func link(to sitePath: String) -> String { root + sitePath }
 }
 
 /// Resolves `path` against a folder (both relative, `/`-separated), folding `.` and `..`.

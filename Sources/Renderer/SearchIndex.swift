@@ -15,6 +15,7 @@ enum SearchIndex {
         var text: String
     }
 
+    /// `href` and `id` are link text (percent-encoded, see `siteLink`): search.js puts them in links as they are.
     private struct HeadingEntry: Encodable {
         var text: String
         var id: String
@@ -23,8 +24,8 @@ enum SearchIndex {
     static func script(for pages: [Page]) -> String {
         let entries = pages.map { page in
             Entry(
-                title: page.title, href: page.output,
-                headings: (page.document?.headings ?? []).map { HeadingEntry(text: $0.text, id: $0.id) },
+                title: page.title, href: siteLink(fromRoot: page.output),
+                headings: (page.document?.headings ?? []).map { HeadingEntry(text: $0.text, id: percentEncoded($0.id)) },
                 text: plainText(page.html))
         }
         let encoder = JSONEncoder()

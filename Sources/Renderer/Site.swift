@@ -20,6 +20,9 @@ public struct SiteOptions: Sendable {
     public var progress: @Sendable (String) -> Void = { _ in }
     /// Hears a directive's long training run as it goes (the command line draws a progress line).
     public var demoProgress: ProgressHandler?
+    /// Hears each step of putting the site in place (`move out`, `exchange`, `delete the old site`)
+    /// just before it happens: how the tests stop a build at each instant of the swap.
+    public var beforePublishStep: (@Sendable (String) -> Void)?
 
     public init(course: URL, output: URL? = nil) {
         self.course = course

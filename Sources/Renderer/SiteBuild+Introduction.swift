@@ -6,8 +6,11 @@ extension SiteBuild {
     static let introductionFile = "index.md"
 
     func readIntroduction() {
-        let url = options.course.appendingPathComponent(SiteBuild.introductionFile)
-        guard let data = FileManager.default.contents(atPath: url.path) else { return }
+        if let problem = folder.check(SiteBuild.introductionFile), problem != .missing(SiteBuild.introductionFile) {
+            report(.error(SiteBuild.introductionFile, problem.message))
+            return
+        }
+        guard let data = folder.contents(SiteBuild.introductionFile) else { return }
         let page = Page(source: SiteBuild.introductionFile)
         let (_, body, problems) = FrontMatter.split(String(decoding: data, as: UTF8.self), file: page.source)
         problems.forEach(report)

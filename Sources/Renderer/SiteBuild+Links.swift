@@ -17,8 +17,18 @@ extension SiteBuild {
         }
         let (pathPart, fragment) = splitFragment(destination)
         let path = pathPart.removingPercentEncoding ?? pathPart
-        guard let target = normalizedPath(path, relativeTo: page.sourceFolder) else {
-            report(.warning(page.source, line: reference.line, "'\(destination)' points outside the course folder; it is left as written"))
+        let target: String
+        switch folder.locate(path, from: page.sourceFolder) {
+        case .success(let found):
+            target = found
+        case .failure(.missing(let missing)) where !path.hasSuffix(".md"):
+            let what = reference.kind == .image ? "image" : "linked file"
+            report(.warning(page.source, line: reference.line, "\(what) '\(destination)' not found (looked for \(missing)); the page shows \(reference.kind == .image ? "its alt text" : "a dead link")"))
+            return nil
+        case .failure(.missing(let missing)):
+            target = missing
+        case .failure(let problem):
+            report(.error(page.source, line: reference.line, "'\(destination)': \(problem.message)"))
             return nil
         }
         if path.hasSuffix(".md") {
@@ -27,14 +37,9 @@ extension SiteBuild {
                 return nil
             }
             if fragment.count > 1 { checkFragment(String(fragment.dropFirst()), of: other, link: reference, from: page) }
-            return relativePath(from: page.output, to: other.output) + fragment
+            return siteLink(from: page.output, to: other.output) + fragment
         }
-        if FileManager.default.fileExists(atPath: options.course.appendingPathComponent(target).path) {
-            files.insert(target)
-        } else {
-            let what = reference.kind == .image ? "image" : "linked file"
-            report(.warning(page.source, line: reference.line, "\(what) '\(destination)' not found (looked for \(target)); the page shows \(reference.kind == .image ? "its alt text" : "a dead link")"))
-        }
+        files.insert(target)
         return nil
     }
 
@@ -66,20 +71,41 @@ extension SiteBuild {
         }
     }
 
+    /// Copies the images and linked files (a linked folder with everything in it) into the site,
+    /// through `CourseFolder`'s rules: the real files, never links; nothing from outside the course
+    /// or from the output folder; a folder reached twice copied once.
     func copyImages() {
-        let manager = FileManager.default
-        for file in files.sorted() {
+        var visited: Set<String> = []
+        var queue = files.sorted()
+        var copied = 0
+        while !queue.isEmpty {
+            let file = queue.removeFirst()
+            if let problem = folder.check(file) {
+                report(.error(file, problem.message))
+                continue
+            }
+            guard let real = realPath(folder.url(file).path), visited.insert(real).inserted else { continue }
+            if folder.isFolder(file) {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: real)) ?? []
+                queue += names.sorted().map { file + "/" + $0 }
+                continue
+            }
+            // A FIFO or a device would block the copy or never end it.
+            guard (try? FileManager.default.attributesOfItem(atPath: real)[.type] as? FileAttributeType) == .typeRegular else {
+                report(.error(file, "is not a regular file or folder; a page can link only to files and folders"))
+                continue
+            }
+            guard claim(file, for: "the linked file \(file)") else { continue }
             let to = temporary.appendingPathComponent(file)
             do {
-                try manager.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
-                if !manager.fileExists(atPath: to.path) {
-                    try manager.copyItem(at: options.course.appendingPathComponent(file), to: to)
-                }
+                try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.copyItem(atPath: real, toPath: to.path)
+                copied += 1
             } catch {
                 report(.error(file, "cannot copy: \(error.localizedDescription)"))
             }
         }
-        summary.files = files.count
+        summary.files = copied
     }
 }
 

@@ -1,3 +1,4 @@
+import CAtomicRename
 import Foundation
 
 #if canImport(Glibc)
@@ -14,7 +15,8 @@ extension SiteBuild {
         do {
             let source = options.templates.appendingPathComponent("assets")
             if manager.fileExists(atPath: source.path) {
-                try manager.copyItem(at: source, to: assets)
+                // Into a folder that may hold a page's linked files already (claims keep them apart).
+                try copyFollowingLinks(source, to: assets)
             } else {
                 try manager.createDirectory(at: assets, withIntermediateDirectories: true)
             }
@@ -36,12 +38,53 @@ extension SiteBuild {
         }
     }
 
-    /// Puts the finished site in place of the old one, by renames inside the output folder: the
-    /// previous site's entries into `.unrolled-old-PID/`, the staged ones up into the output
-    /// folder, then the old ones deleted. When a rename fails, what moved moves back.
+    /// Puts the finished site in place of the old one in one atomic step, so that a kill at any
+    /// instant leaves the output folder holding either the whole old site or the whole new one:
+    ///
+    /// 1. the staging folder is renamed out of the output folder, beside it
+    ///    (`.NAME.unrolled-new-PID`): the output folder is still the whole old site;
+    /// 2. that folder and the output folder are exchanged (`renameat2(RENAME_EXCHANGE)`): the
+    ///    output folder is the whole new site, the old one is at `.NAME.unrolled-new-PID`;
+    /// 3. the old site is deleted.
+    ///
+    /// A build killed after 1 or 2 leaves `.NAME.unrolled-new-PID` beside the output folder for
+    /// the next build to remove. Where the file system cannot exchange folders, the old site's
+    /// entries move out and the new ones in, one rename each (not atomic; what moved moves back
+    /// when a rename fails).
     func swapIn() throws(BuildFailure) {
-        let manager = FileManager.default
         let output = options.output.standardizedFileURL
+        let incoming = SiteStaging.incoming(beside: output)
+        options.beforePublishStep?("move out")
+        do {
+            try? FileManager.default.removeItem(at: incoming)
+            try FileManager.default.moveItem(at: temporary, to: incoming)
+            // Another build into the same folder, running now, keeps its staging folder in place.
+            for name in try FileManager.default.contentsOfDirectory(atPath: output.path) where SiteStaging.isBuildFolder(name) {
+                try FileManager.default.moveItem(at: output.appendingPathComponent(name), to: incoming.appendingPathComponent(name))
+            }
+        } catch {
+            throw BuildFailure(diagnostics: diagnostics + [.error("", "cannot put the site in place at \(output.path): \(error.localizedDescription)")])
+        }
+        options.beforePublishStep?("exchange")
+        if unrolled_rename_exchange(incoming.path, output.path) != 0 {
+            let reason = errno
+            guard reason == ENOSYS || reason == EINVAL else {
+                try? FileManager.default.moveItem(at: incoming, to: temporary)
+                throw BuildFailure(diagnostics: diagnostics + [.error("", "cannot put the site in place at \(output.path): \(String(cString: strerror(reason)))")])
+            }
+            try? FileManager.default.moveItem(at: incoming, to: temporary)
+            try swapEntries(into: output)
+            return
+        }
+        swapped = true
+        options.beforePublishStep?("delete the old site")
+        try? FileManager.default.removeItem(at: incoming)
+    }
+
+    /// The fallback of `swapIn`: the previous site's entries into `.unrolled-old-PID/`, the staged
+    /// ones up into the output folder, then the old ones deleted.
+    private func swapEntries(into output: URL) throws(BuildFailure) {
+        let manager = FileManager.default
         let old = SiteStaging.old(in: output)
         var movedOut: [String] = [], movedIn: [String] = []
         do {

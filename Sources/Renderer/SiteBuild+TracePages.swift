@@ -14,7 +14,8 @@ struct TracePage {
 
 extension SiteBuild {
     /// The id of a directive's trace, unique on the site: its `id:`, or one made from the page's name.
-    /// A given `id:` used twice is an error naming both places; a made-up id that is taken gets a suffix.
+    /// A given `id:` used twice, or whose page a page of the course already writes, is an error naming
+    /// both; a made-up id that is taken gets a suffix.
     func traceID(for directive: Directive, page: Page, number: Int) -> String? {
         if let id = directive.id {
             if let first = traceIDs[id] {
@@ -22,16 +23,19 @@ extension SiteBuild {
                     "trace id '\(id)' is already used at \(first.file):\(first.line); give this trace another `id:`"))
                 return nil
             }
+            guard claim(TracePage.path(id), for: "the trace `id: \(id)` (\(page.source):\(directive.line))") else { return nil }
             traceIDs[id] = (page.source, directive.line)
             return id
         }
         var id = TraceFigure.defaultID(pageSource: page.source, number: number)
-        if traceIDs[id] != nil {
+        func isTaken(_ id: String) -> Bool { traceIDs[id] != nil || claims[TracePage.path(id)] != nil }
+        if isTaken(id) {
             let base = id
             var suffix = 2
-            while traceIDs["\(base)-\(suffix)"] != nil { suffix += 1 }
+            while isTaken("\(base)-\(suffix)") { suffix += 1 }
             id = "\(base)-\(suffix)"
         }
+        guard claim(TracePage.path(id), for: "the trace \(id) (\(page.source):\(directive.line))") else { return nil }
         traceIDs[id] = (page.source, directive.line)
         return id
     }
@@ -48,7 +52,7 @@ extension SiteBuild {
                 "title": figure["title"] ?? trace.id,
                 "figure": templates.render("trace-figure", figure),
                 "chapterTitle": trace.page.title,
-                "chapterHref": "../" + trace.page.output + "#" + trace.id,
+                "chapterHref": siteLink(from: path, to: trace.page.output, fragment: trace.id),
             ]
             try write(templates.render("trace-page", context), to: path)
         }

@@ -23,12 +23,20 @@ final class SiteBuild {
     /// Every directive's trace, for its standalone page; and where each trace id was first used.
     var tracePages: [TracePage] = []
     var traceIDs: [String: (file: String, line: Int)] = [:]
+    /// Every file of the site, by its path in the site: what it comes from (see `claim`); and the
+    /// folders holding them, with the first source that needed each.
+    var claims: [String: String] = [:]
+    var claimedFolders: [String: String] = [:]
     /// The course folder's `index.md`, shown on the index page above the chapters; its HTML once rendered.
     var introduction: Page?
     var introductionHTML = ""
 
+    /// Where every file the course names is looked up (see `CourseFolder`).
+    let folder: CourseFolder
+
     init(_ options: SiteOptions) {
         self.options = options
+        folder = CourseFolder(root: options.course, output: options.output)
         temporary = SiteStaging.staging(in: options.output.standardizedFileURL)
         missingFolders = SiteStaging.missingFolders(options.output.standardizedFileURL)
     }
@@ -62,6 +70,10 @@ final class SiteBuild {
     }
 
     func readConfig() {
+        if let problem = folder.check(CourseConfig.fileName), problem != .missing(CourseConfig.fileName) {
+            report(.error(CourseConfig.fileName, problem.message))
+            return
+        }
         let (config, problems) = CourseConfig.load(from: options.course)
         self.config = config
         problems.forEach(report)
@@ -72,7 +84,13 @@ final class SiteBuild {
         let known = Set(all)
         var ordered: [String] = []
         for chapter in config.chapters {
-            guard let path = normalizedPath(chapter, relativeTo: ""), known.contains(path) else {
+            let path: String
+            switch folder.locate(chapter, from: "") {
+            case .success(let found) where known.contains(found): path = found
+            case .failure(let problem) where problem != .missing(normalizedPath(chapter, relativeTo: "") ?? chapter):
+                report(.error(CourseConfig.fileName, line: config.chapterLines[chapter], "chapter '\(chapter)': \(problem.message)"))
+                continue
+            default:
                 report(.error(CourseConfig.fileName, line: config.chapterLines[chapter], "chapter '\(chapter)' not found in the course folder"))
                 continue
             }
@@ -85,6 +103,8 @@ final class SiteBuild {
         for page in rest { readFrontMatter(page, read[ObjectIdentifier(page)] ?? nil) }
         chapters.forEach { page in if !rest.contains(where: { $0 === page }) { readFrontMatter(page, read[ObjectIdentifier(page)] ?? nil) } }
         pages += rest.sorted { ($0.order ?? .infinity, $0.source) < ($1.order ?? .infinity, $1.source) }
+        claimSiteFiles()
+        pages = pages.filter { claim($0.output, for: "the page \($0.source)") }
         options.progress("pages: \(pages.count)")
         if pages.isEmpty {
             report(.warning("", "no Markdown pages found in \(options.course.path) (notes/*.md or any *.md)"))
@@ -92,26 +112,33 @@ final class SiteBuild {
     }
 
     /// `notes/*.md` when there is a `notes` folder, otherwise every `*.md` under the course folder
-    /// (hidden folders, `_`-folders and the output folder left out).
+    /// (hidden folders, `_`-folders and the output folder left out). Symbolic links are followed
+    /// only inside the course: one that leads out, or loops, is an error; a folder reached twice
+    /// (a link to `.`) is read once.
     private func markdownFiles() -> [String] {
-        let files = FileManager.default
-        let notes = options.course.appendingPathComponent("notes")
-        if let names = try? files.contentsOfDirectory(atPath: notes.path) {
-            return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted().map { "notes/" + $0 }
+        if folder.isFolder("notes") {
+            if let problem = folder.check("notes") {
+                report(.error("notes", problem.message))
+                return []
+            }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.url("notes").path)) ?? []
+            return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted().map { "notes/" + $0 }.filter(isReadablePage)
         }
-        let output = options.output.standardizedFileURL.resolvingSymlinksInPath().path
         var found: [String] = []
+        var visited: Set<String> = []
         var folders = [""]
-        while let folder = folders.popLast() {
-            let url = folder.isEmpty ? options.course : options.course.appendingPathComponent(folder)
-            guard url.standardizedFileURL.resolvingSymlinksInPath().path != output else { continue }
-            for name in (try? files.contentsOfDirectory(atPath: url.path)) ?? [] where !name.hasPrefix(".") {
-                let path = folder.isEmpty ? name : folder + "/" + name
-                var isFolder: ObjCBool = false
-                let exists = files.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isFolder)
-                if exists && isFolder.boolValue {
-                    if !name.hasPrefix("_") { folders.append(path) }
-                } else if name.hasSuffix(".md") && path != SiteBuild.introductionFile {
+        while let current = folders.popLast() {
+            guard let real = realPath(folder.url(current).path), visited.insert(real).inserted else { continue }
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.url(current).path)) ?? [] where !name.hasPrefix(".") {
+                let path = current.isEmpty ? name : current + "/" + name
+                if folder.isFolder(path) {
+                    guard !name.hasPrefix("_") else { continue }
+                    switch folder.check(path) {
+                    case nil: folders.append(path)
+                    case .inOutput?: continue
+                    case let problem?: report(.error(path, problem.message))
+                    }
+                } else if name.hasSuffix(".md") && path != SiteBuild.introductionFile && isReadablePage(path) {
                     found.append(path)
                 }
             }
@@ -119,13 +146,19 @@ final class SiteBuild {
         return found.sorted()
     }
 
+    /// Whether a page file may be read; reports why not (a link out of the course, a loop).
+    private func isReadablePage(_ path: String) -> Bool {
+        guard let problem = folder.check(path) else { return true }
+        if problem != .inOutput(path) { report(.error(path, problem.message)) }
+        return false
+    }
+
     /// Every page's file read and its front matter split, on every core (YAML is most of the work);
     /// nil for a file that cannot be read.
     private func readFiles(_ pages: [Page]) -> [(FrontMatter, body: String, diagnostics: [Diagnostic])?] {
-        let course = options.course
+        let folder = folder
         return concurrentMap(pages.map(\.source)) { source in
-            FileManager.default.contents(atPath: course.appendingPathComponent(source).path)
-                .map { FrontMatter.split(String(decoding: $0, as: UTF8.self), file: source) }
+            folder.contents(source).map { FrontMatter.split(String(decoding: $0, as: UTF8.self), file: source) }
         }
     }
 
@@ -200,14 +233,11 @@ final class SiteBuild {
         do {
             switch directive.source {
             case .demo(let model, let parameters):
-                (trace, json) = try cache.trace(model: model, parameters: parameters, progress: options.demoProgress)
+                guard let files = namedFiles(model: model, parameters: parameters, on: page, line: directive.line) else { return nil }
+                (trace, json) = try cache.trace(model: model, parameters: parameters, files: files, progress: options.demoProgress)
             case .file(let path):
-                let candidates = [normalizedPath(path, relativeTo: page.sourceFolder), normalizedPath(path, relativeTo: "")].compactMap { $0 }
-                guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: options.course.appendingPathComponent($0).path) }) else {
-                    report(.error(page.source, line: directive.line, "trace '\(path)' not found (looked in \(candidates.joined(separator: " and "))); make it with `unrolled trace <demo> --output \(path)`"))
-                    return nil
-                }
-                let data = try Data(contentsOf: options.course.appendingPathComponent(found))
+                guard let found = locateTrace(path, on: page, line: directive.line) else { return nil }
+                let data = try Data(contentsOf: folder.url(found))
                 do {
                     trace = try TraceDocument.decode(from: data)
                 } catch {
@@ -229,7 +259,7 @@ final class SiteBuild {
         }
         guard let templates = try? loadTemplates() else { return nil }
         let context = TraceFigure.context(trace: trace, json: json, id: id, title: directive.title, caption: directive.caption,
-            pageHref: page.link(to: TracePage.path(id)))
+            pageHref: siteLink(from: page.output, to: TracePage.path(id)))
         tracePages.append(TracePage(id: id, page: page, context: context))
         return templates.render("trace-figure", context)
     }

@@ -18,7 +18,7 @@ extension SiteBuild {
         pages.map { other in
             NavigationEntry(
                 title: other.title,
-                href: page.map { relativePath(from: $0.output, to: other.output) } ?? other.output,
+                href: page.map { siteLink(from: $0.output, to: other.output) } ?? siteLink(fromRoot: other.output),
                 current: other === page)
         }
     }
@@ -65,7 +65,7 @@ extension SiteBuild {
     func pageContext(_ page: Page, index: Int, sidebar: String) -> [String: Any] {
         func neighbour(_ at: Int) -> Any {
             guard pages.indices.contains(at) else { return false }
-            return ["title": pages[at].title, "href": relativePath(from: page.output, to: pages[at].output)]
+            return ["title": pages[at].title, "href": siteLink(from: page.output, to: pages[at].output)]
         }
         let toc = (page.document?.tableOfContents() ?? []).map(TableOfContentsItem.init)
         // A note that opens with its own level-1 heading shows that one as the title (the table of
@@ -89,13 +89,13 @@ extension SiteBuild {
             "sidebarEntries": TemplateText(sidebar),
             "previous": neighbour(index - 1),
             "next": neighbour(index + 1),
-            "indexHref": relativePath(from: page.output, to: "index.html"),
+            "indexHref": siteLink(from: page.output, to: "index.html"),
         ]
     }
 
     func indexContext(sidebar: String) -> [String: Any] {
         let chapters: [[String: Any]] = pages.enumerated().map { number, page in
-            ["number": number + 1, "title": page.title, "href": page.output, "summary": page.summary ?? "", "hasSummary": page.summary != nil]
+            ["number": number + 1, "title": page.title, "href": siteLink(fromRoot: page.output), "summary": page.summary ?? "", "hasSummary": page.summary != nil]
         }
         return [
             "course": courseContext,
@@ -106,7 +106,7 @@ extension SiteBuild {
             "hasIntroduction": !introductionHTML.isEmpty,
             "sidebarEntries": TemplateText(sidebar),
             "indexHref": "index.html",
-            "next": pages.first.map { ["title": $0.title, "href": $0.output] as [String: Any] } ?? false,
+            "next": pages.first.map { ["title": $0.title, "href": siteLink(fromRoot: $0.output)] as [String: Any] } ?? false,
         ]
     }
 }

@@ -22,6 +22,15 @@ enum SiteStaging {
         output.appendingPathComponent(oldPrefix + String(pid))
     }
 
+    /// Beside the output folder, for the instant of the swap: the new site on its way in, then the
+    /// old one on its way out (`site` → `.site.unrolled-new-PID`). The only name a build writes
+    /// outside the output folder, in the same folder so that the exchange is one rename.
+    static func incoming(beside output: URL, pid: Int32 = ProcessInfo.processInfo.processIdentifier) -> URL {
+        output.deletingLastPathComponent().appendingPathComponent(incomingPrefix(output) + String(pid))
+    }
+
+    static func incomingPrefix(_ output: URL) -> String { "." + output.lastPathComponent + ".unrolled-new-" }
+
     /// `folder` and its parents up to the first that exists, deepest first (empty when `folder` exists).
     static func missingFolders(_ folder: URL) -> [URL] {
         var missing: [URL] = []
@@ -53,6 +62,13 @@ enum SiteStaging {
             guard let pid = owner(of: name) else { continue }
             if pid != me && isRunning(pid) { continue }
             try? manager.removeItem(at: output.appendingPathComponent(name))
+        }
+        let parent = output.deletingLastPathComponent()
+        let prefix = incomingPrefix(output)
+        for name in (try? manager.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)) else { continue }
+            if pid != me && isRunning(pid) { continue }
+            try? manager.removeItem(at: parent.appendingPathComponent(name))
         }
     }
 

@@ -27,17 +27,24 @@ struct TraceCache {
         self.generator = generator
     }
 
-    static func key(model: String, parameters: [String: JSONValue], generator: String) -> String {
+    /// `files`: the text of each file the parameters name, by the path as written, so that an
+    /// edited corpus file makes a new trace.
+    static func key(model: String, parameters: [String: JSONValue], files: [String: String] = [:], generator: String) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let values = (try? encoder.encode(JSONValue.object(parameters))) ?? Data()
-        let text = "unrolled-trace v\(TraceDocument.currentVersion)\n\(generator)\n\(model)\n" + String(decoding: values, as: UTF8.self)
+        let contents = files.keys.sorted().map { "\($0)\n\(contentHash(Data(files[$0]!.utf8)))\n" }.joined()
+        let text = "unrolled-trace v\(TraceDocument.currentVersion)\n\(generator)\n\(model)\n" + String(decoding: values, as: UTF8.self) + contents
         return contentHash(Data(text.utf8))
     }
 
     /// The trace's JSON bytes for a demo, from memory, the previous cache, or a run of the demo.
-    mutating func trace(model: String, parameters: [String: JSONValue], progress: ProgressHandler? = nil) throws -> (TraceDocument, Data) {
-        let key = Self.key(model: model, parameters: parameters, generator: generator)
+    /// `files` holds the text of the files the demo's `.file` parameters name (by the path as
+    /// written): the demo reads them from there, never from the disk.
+    mutating func trace(
+        model: String, parameters: [String: JSONValue], files: [String: String] = [:], progress: ProgressHandler? = nil
+    ) throws -> (TraceDocument, Data) {
+        let key = Self.key(model: model, parameters: parameters, files: files, generator: generator)
         let name = key + ".json"
         if let data = memory[key], let trace = try? TraceDocument.decode(from: data) { return (trace, data) }
         if let data = try? Data(contentsOf: previous.appendingPathComponent(name)),
@@ -47,7 +54,10 @@ struct TraceCache {
             try store(data, key: key)
             return (trace, data)
         }
-        let trace = try Demos.named(model).trace(parameters, progress: progress)
+        let trace = try Demos.named(model).trace(parameters, progress: progress) { path in
+            guard let text = files[path] else { throw FileReadFailure("the course did not provide it") }
+            return text
+        }
         let data = try trace.jsonData()
         computed += 1
         try store(data, key: key)

@@ -53,6 +53,10 @@ struct BuildCommand: ParsableCommand {
             printError(line)
         }
         options.demoProgress = ProgressLine.handler()
+        // For the tests of the atomic swap: the build dies (SIGKILL, no clean-up) just before the named step.
+        if let step = ProcessInfo.processInfo.environment["UNROLLED_TEST_KILL_BEFORE"] {
+            options.beforePublishStep = { if $0 == step { kill(getpid(), SIGKILL) } }
+        }
         if let refusal = Site.refusal(output: options.output, course: courseURL) {
             throw usageFailure(refusal)
         }

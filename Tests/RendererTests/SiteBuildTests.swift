@@ -134,20 +134,20 @@ import Testing
         #expect(cached.count == 1)
         let original = String(decoding: try Data(contentsOf: cached[0]), as: UTF8.self)
         try course.write("traces/neuron.json", original)
-        try course.write("notes/n.md", "# N\n\n```unrolled\nsrc: traces/neuron.json\ntitle: From a file\n```\n")
+        try course.write("notes/n.md", "# N\n\n```unrolled\nsrc: ../traces/neuron.json\ntitle: From a file\n```\n")
         try course.build()
         #expect(try course.page("notes/n.html").contains(#"<p class="trace-title">From a file</p>"#))
         let edited = original.replacingOccurrences(of: "[0.6224593312018546]", with: "[0.7]")
         #expect(edited.contains("[0.7]"))
         try course.write("traces/neuron.json", edited)
         #expect(course.failures() == [
-            "notes/n.md:3: 'traces/neuron.json' does not replay: step 2 (sigmoid) gives 0.6224593312018546 at position 0, the trace records 0.7; remake it with `unrolled trace`"
+            "notes/n.md:3: '../traces/neuron.json' does not replay: step 2 (sigmoid) gives 0.6224593312018546 at position 0, the trace records 0.7; remake it with `unrolled trace`"
         ])
         try course.write("traces/bad.json", "{\"format\": \"something-else\"}")
-        try course.write("notes/n.md", "# N\n\n```unrolled\nsrc: traces/bad.json\n```\n\n```unrolled\nsrc: traces/none.json\n```\n")
+        try course.write("notes/n.md", "# N\n\n```unrolled\nsrc: ../traces/bad.json\n```\n\n```unrolled\nsrc: ../traces/none.json\n```\n")
         let failures = course.failures()
         #expect(failures.count == 2)
-        #expect(failures.first?.hasPrefix("notes/n.md:3: 'traces/bad.json' is not a valid Unrolled trace") == true)
-        #expect(failures.last?.hasPrefix("notes/n.md:7: trace 'traces/none.json' not found") == true)
+        #expect(failures.first?.hasPrefix("notes/n.md:3: '../traces/bad.json' is not a valid Unrolled trace") == true)
+        #expect(failures.last?.hasPrefix("notes/n.md:7: trace '../traces/none.json' not found") == true)
     }
 }
