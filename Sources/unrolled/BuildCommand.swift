@@ -10,11 +10,12 @@ struct BuildCommand: ParsableCommand {
             A course folder holds course.yml (title, author, description, chapter order; optional) and \
             Markdown notes (notes/*.md, or any *.md), images beside them. A fenced block with info string \
             `unrolled` runs a demo (`model: lstm`, its parameters, `title`, `caption`) or shows a trace \
-            file (`src: traces/x.json`).
+            file (`src: ../traces/x.json`). Every path a note names is relative to the note and must stay inside \
+            the course folder, symbolic links included.
 
             The site works from any static host and straight from disk. It is staged in a folder \
-            inside the output folder and put in place only when the build has no errors, so a failed \
-            build leaves the previous site as it was and nothing is written outside the output folder. \
+            inside the output folder and put in place, in one atomic exchange of folders, only when \
+            the build has no errors: a failed or killed build leaves the previous site as it was. \
             Traces are cached in the site's .cache folder across builds.
 
             Examples:
