@@ -55,12 +55,19 @@ struct CourseFolder: Sendable {
         return nil
     }
 
+    /// `check`, and the path must be a regular file: reading a FIFO or a device would block or never end.
+    func checkFile(_ path: String) -> CoursePathProblem? {
+        if let problem = check(path) { return problem }
+        let type = try? FileManager.default.attributesOfItem(atPath: url(path).path)[.type] as? FileAttributeType
+        return type == .typeRegular ? nil : .notRegular(path)
+    }
+
     /// The URL of a course-relative path.
     func url(_ path: String) -> URL { path.isEmpty ? root : root.appendingPathComponent(path) }
 
-    /// The bytes of a course-relative path that `check` allows (nil when it cannot be read).
+    /// The bytes of a course-relative path that `checkFile` allows (nil when it cannot be read).
     func contents(_ path: String) -> Data? {
-        guard check(path) == nil else { return nil }
+        guard checkFile(path) == nil else { return nil }
         return FileManager.default.contents(atPath: url(path).path)
     }
 
@@ -85,13 +92,16 @@ struct CourseFolder: Sendable {
 }
 
 /// Why a path the course names is not read. `message` is the sentence a diagnostic shows.
-enum CoursePathProblem: Error, Equatable, Sendable {
+enum CoursePathProblem: Error, Equatable, Sendable, CustomStringConvertible {
     case absolute(String)
     case outside(String)
     case linkOutside(String, to: String)
     case inOutput(String)
     case loop(String)
+    case notRegular(String)
     case missing(String)
+
+    var description: String { message }
 
     var message: String {
         switch self {
@@ -105,6 +115,8 @@ enum CoursePathProblem: Error, Equatable, Sendable {
             return "\(path) is inside the output folder; the site the build writes is never one of its inputs"
         case .loop(let path):
             return "\(path) is a symbolic link that loops (or a chain of links too long to follow); remove the link"
+        case .notRegular(let path):
+            return "\(path) is not a regular file (a FIFO or a device would never end); use a file"
         case .missing(let path):
             return "\(path) not found"
         }

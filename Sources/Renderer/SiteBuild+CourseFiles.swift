@@ -7,7 +7,7 @@ import Trace
 extension SiteBuild {
     /// The course-relative path of a `src:` trace, or nil after reporting why there is none.
     func locateTrace(_ written: String, on page: Page, line: Int) -> String? {
-        switch folder.locate(written, from: page.sourceFolder) {
+        switch folder.locate(written, from: page.sourceFolder).flatMap({ path in folder.checkFile(path).map { .failure($0) } ?? .success(path) }) {
         case .success(let path):
             return path
         case .failure(.missing(let path)):

@@ -6,7 +6,7 @@ extension SiteBuild {
     static let introductionFile = "index.md"
 
     func readIntroduction() {
-        if let problem = folder.check(SiteBuild.introductionFile), problem != .missing(SiteBuild.introductionFile) {
+        if let problem = folder.checkFile(SiteBuild.introductionFile), problem != .missing(SiteBuild.introductionFile) {
             report(.error(SiteBuild.introductionFile, problem.message))
             return
         }

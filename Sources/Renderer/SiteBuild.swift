@@ -70,7 +70,7 @@ final class SiteBuild {
     }
 
     func readConfig() {
-        if let problem = folder.check(CourseConfig.fileName), problem != .missing(CourseConfig.fileName) {
+        if let problem = folder.checkFile(CourseConfig.fileName), problem != .missing(CourseConfig.fileName) {
             report(.error(CourseConfig.fileName, problem.message))
             return
         }
@@ -148,7 +148,7 @@ final class SiteBuild {
 
     /// Whether a page file may be read; reports why not (a link out of the course, a loop).
     private func isReadablePage(_ path: String) -> Bool {
-        guard let problem = folder.check(path) else { return true }
+        guard let problem = folder.checkFile(path) else { return true }
         if problem != .inOutput(path) { report(.error(path, problem.message)) }
         return false
     }
@@ -237,7 +237,7 @@ final class SiteBuild {
                 (trace, json) = try cache.trace(model: model, parameters: parameters, files: files, progress: options.demoProgress)
             case .file(let path):
                 guard let found = locateTrace(path, on: page, line: directive.line) else { return nil }
-                let data = try Data(contentsOf: folder.url(found))
+                guard let data = folder.contents(found) else { throw CoursePathProblem.notRegular(found) }
                 do {
                     trace = try TraceDocument.decode(from: data)
                 } catch {

@@ -144,6 +144,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: course.output.appendingPathComponent("notes/data/loop").path))
     }
 
+    @Test func aFIFOIsRefusedNotReadForever() throws {
+        let course = try TestCourse(["notes/a.md": "# A\n\n[f](fifo.txt)\n\n```unrolled\nsrc: trace.json\n```\n"])
+        for name in ["notes/fifo.txt", "notes/trace.json", "notes/b.md"] {
+            #expect(mkfifo(course.course.appendingPathComponent(name).path, 0o600) == 0)
+        }
+        #expect(course.failures() == [
+            "notes/b.md: notes/b.md is not a regular file (a FIFO or a device would never end); use a file",
+            "notes/a.md:5: src: notes/trace.json is not a regular file (a FIFO or a device would never end); use a file",
+        ])
+        try FileManager.default.removeItem(at: course.course.appendingPathComponent("notes/b.md"))
+        try course.write("notes/a.md", "# A\n\n[f](fifo.txt)\n")
+        #expect(course.failures() == ["notes/fifo.txt: is not a regular file or folder; a page can link only to files and folders"])
+    }
+
     // MARK: - The output folder is never an input
 
     @Test func aLinkIntoTheOutputFolderIsAnError() throws {
