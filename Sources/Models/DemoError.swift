@@ -1,4 +1,5 @@
-/// Why a demo could not be run as asked. Each message is one line that says what to do.
+/// Why a demo could not be run as asked. Each message is one line that says what to do; it quotes
+/// at most the first characters of a value (`excerpt`), however long the value is.
 ///
 /// Parameter names are shown as a command line writes them (`--hidden`) or as a directive
 /// does (`hidden`), depending on `flagPrefix`.
@@ -17,17 +18,20 @@ public enum DemoError: Error, Equatable {
         switch self {
         case .unknownDemo(let name, let suggestion):
             let hint = suggestion.map { "; did you mean '\($0)'?" } ?? " (`unrolled demos` lists them)"
-            return "unknown demo '\(name)'\(hint)"
+            return "unknown demo '\(name.excerpt)'\(hint)"
         case .unknownParameter(let name, let demo, let suggestion):
             let hint = suggestion.map { "; did you mean \(flag($0))?" } ?? ""
-            return "unknown parameter \(flag(name)) for \(demo)\(hint)"
+            return "unknown parameter \(flag(name).excerpt) for \(demo)\(hint)"
         case .invalidValue(let parameter, let value, let expected):
-            return "\(flag(parameter)): '\(value)' is not valid; expected \(expected)"
+            return "\(flag(parameter)): '\(value.excerpt)' is not valid; expected \(expected)"
         case .outOfRange(let parameter, let value, let allowed):
-            return "\(flag(parameter)) \(value) is out of range; allowed: \(allowed)"
+            // A text comes quoted by its parameter (`'a'`); it is shortened inside its quotes.
+            let quoted = value.count > 1 && value.first == "'" && value.last == "'"
+            let shown = quoted ? "'\(value.dropFirst().dropLast().excerpt)'" : value.excerpt
+            return "\(flag(parameter)) \(shown) is out of range; allowed: \(allowed)"
         case .unknownChoice(let parameter, let value, let options, let suggestion):
             let hint = suggestion.map { "; did you mean '\($0)'?" } ?? ""
-            return "\(flag(parameter)): unknown value '\(value)'\(hint) (choose \(options.joined(separator: ", ")))"
+            return "\(flag(parameter)): unknown value '\(value.excerpt)'\(hint) (choose \(options.joined(separator: ", ")))"
         case .missingValue(let parameter):
             return "\(flag(parameter)) needs a value"
         case .conflict(let text):

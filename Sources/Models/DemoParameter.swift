@@ -168,6 +168,9 @@ private func format(_ value: Double) -> String {
 
 /// The option nearest to `word` by edit distance, if it is near enough to be a likely typo.
 func closest(to word: String, in options: [String]) -> String? {
+    // Longer than every option by more than the edits allowed: nothing is near (and a megabyte of
+    // a value is not compared letter by letter).
+    guard word.count <= (options.map(\.count).max() ?? 0) + 3 else { return nil }
     let scored = options.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
     let limit = max(1, min(3, best.0.count / 3))

@@ -344,8 +344,8 @@ extension SkipGramNegativeSampling {
         guard let given = config.optionalString("context") else { return (window.centre, contexts[0]) }
         let index = try corpus.index(of: given, parameter: "context")
         guard contexts.contains(index) else {
-            let names = contexts.map { "'\(corpus.vocabulary[$0])'" }.joined(separator: ", ")
-            throw .conflict("{context} '\(given)' is not in the window of '\(corpus.vocabulary[window.centre])' (\(names)); widen {window} or pick one of those")
+            let names = contexts.map { "'\(corpus.vocabulary[$0].excerpt)'" }.joined(separator: ", ")
+            throw .conflict("{context} '\(given.excerpt)' is not in the window of '\(corpus.vocabulary[window.centre].excerpt)' (\(names)); widen {window} or pick one of those")
         }
         return (window.centre, index)
     }

@@ -50,7 +50,7 @@ struct Word2VecCorpus: Sendable {
         let normalized = Tokenizer.words(of: word).first ?? word
         if let index = lookup[normalized] { return index }
         let hint = closest(to: normalized, in: vocabulary).map { " — did you mean '\($0)'?" } ?? " (not in the corpus)"
-        throw .conflict("{\(parameter)}: unknown word '\(word)'\(hint)")
+        throw .conflict("{\(parameter)}: unknown word '\(word.excerpt)'\(hint)")
     }
 
     /// Comma-separated words (`this,corpus,context`) as vocabulary indices.
@@ -84,7 +84,7 @@ struct Word2VecCorpus: Sendable {
         do {
             text = try config.readFile(path)
         } catch {
-            throw .conflict("{corpus-file}: cannot read '\(path)' (\(error))")
+            throw .conflict("{corpus-file}: cannot read '\(path.excerpt)' (\(error))")
         }
         return try Word2VecCorpus(text: text, parameter: "corpus-file")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Yams
 
 /// A course's `course.yml` (optional; every field optional):
@@ -25,14 +26,16 @@ struct CourseConfig: Equatable, Sendable {
     /// Reads `course.yml` from the course folder; the defaults when there is none.
     static func load(from course: URL) -> (CourseConfig, [Diagnostic]) {
         let url = course.appendingPathComponent(fileName)
-        guard let data = FileManager.default.contents(atPath: url.path) else { return (CourseConfig(), []) }
+        // One byte past the limit is enough to refuse a file that is too long, however long it is.
+        guard let file = try? FileHandle(forReadingFrom: url) else { return (CourseConfig(), []) }
+        defer { try? file.close() }
+        let data = (try? file.read(upToCount: BoundedYAML.maxBytes + 1)) ?? Data()
         var config = CourseConfig()
         let node: Node?
         do {
-            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+            node = try BoundedYAML.compose(String(decoding: data, as: UTF8.self), firstLine: 1)
         } catch {
-            let problem = YAMLProblem(error)
-            return (config, [.error(fileName, line: problem.line, "not valid YAML: \(problem.text)")])
+            return (config, [error.diagnostic(file: fileName, subject: fileName)])
         }
         guard let node else { return (config, []) }
         guard let mapping = node.mapping else {
@@ -56,7 +59,7 @@ struct CourseConfig: Equatable, Sendable {
                     config.chapterLines[path] = item.mark?.line ?? line
                 }
             case let other:
-                diagnostics.append(.warning(fileName, line: line, "unknown key '\(other)' (known: title, author, description, chapters)"))
+                diagnostics.append(.warning(fileName, line: line, "unknown key '\(other.excerpt)' (known: title, author, description, chapters)"))
             }
         }
         return (config, diagnostics)

@@ -15,27 +15,33 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
     public var file: String
     /// 1-based line in `file`, when the problem has one.
     public var line: Int?
+    /// 1-based column in `line` (in Unicode scalars, as YAML counts), when the problem knows it.
+    public var column: Int?
     public var message: String
 
-    public init(_ severity: Severity, file: String, line: Int? = nil, _ message: String) {
+    public init(_ severity: Severity, file: String, line: Int? = nil, column: Int? = nil, _ message: String) {
         self.severity = severity
         self.file = file
         self.line = line
+        self.column = column
         self.message = message
     }
 
-    public static func error(_ file: String, line: Int? = nil, _ message: String) -> Diagnostic {
-        Diagnostic(.error, file: file, line: line, message)
+    public static func error(_ file: String, line: Int? = nil, column: Int? = nil, _ message: String) -> Diagnostic {
+        Diagnostic(.error, file: file, line: line, column: column, message)
     }
 
     public static func warning(_ file: String, line: Int? = nil, _ message: String) -> Diagnostic {
         Diagnostic(.warning, file: file, line: line, message)
     }
 
-    /// `file:line: message`, as compilers print it, so editors can jump to the place.
+    /// `file:line: message` or `file:line:column: message`, as compilers print it, so editors can
+    /// jump to the place.
     public var description: String {
-        let place = file.isEmpty ? "" : line.map { "\(file):\($0): " } ?? "\(file): "
-        return place + message
+        guard !file.isEmpty else { return message }
+        guard let line else { return "\(file): \(message)" }
+        let place = column.map { "\(file):\(line):\($0)" } ?? "\(file):\(line)"
+        return "\(place): \(message)"
     }
 }
 

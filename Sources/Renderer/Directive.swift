@@ -38,11 +38,9 @@ struct Directive: Equatable, Sendable {
         func at(_ mark: Mark?) -> Int { mark.map { line + $0.line } ?? line }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: body)
+            node = try BoundedYAML.compose(body, firstLine: line + 1)
         } catch {
-            let problem = YAMLProblem(error)
-            return fail([.error(file, line: problem.line.map { line + $0 } ?? line,
-                "the `unrolled` block is not valid YAML: \(problem.text); write one `name: value` per line")])
+            return fail([error.diagnostic(file: file, subject: "the `unrolled` block", fix: "write one `name: value` per line", column: false)])
         }
         guard let mapping = node?.mapping else {
             return fail([.error(file, line: line,
@@ -66,7 +64,7 @@ struct Directive: Equatable, Sendable {
                 let text = value.string ?? ""
                 guard Directive.isValidID(text) else {
                     errors.append(.error(file, line: at(key.mark),
-                        "id '\(text)' is not usable in a link or a file name; use lower-case letters, digits and '-' (e.g. `id: forget-gate`)"))
+                        "id '\(text.excerpt)' is not usable in a link or a file name; use lower-case letters, digits and '-' (e.g. `id: forget-gate`)"))
                     continue
                 }
                 id = text
@@ -81,7 +79,7 @@ struct Directive: Equatable, Sendable {
             return fail([.error(file, line: line, "an `unrolled` block takes `model:` or `src:`, not both")])
         case (nil, .some(let path)):
             if let (name, _, keyLine) = parameters.first {
-                return fail([.error(file, line: keyLine, "'\(name)' does not apply to `src:` (a trace from a file is shown as it is); remove it")])
+                return fail([.error(file, line: keyLine, "'\(name.excerpt)' does not apply to `src:` (a trace from a file is shown as it is); remove it")])
             }
             guard errors.isEmpty else { return fail(errors) }
             return .success(Directive(source: .file(path), title: title, caption: caption, id: id, file: file, line: line))
@@ -92,7 +90,7 @@ struct Directive: Equatable, Sendable {
             } catch {
                 if case .unknownDemo(_, let suggestion) = error {
                     let hint = suggestion.map { " — did you mean '\($0)'?" } ?? " — `unrolled demos` lists the models"
-                    return fail([.error(file, line: modelLine, "unknown model '\(name)'\(hint)")])
+                    return fail([.error(file, line: modelLine, "unknown model '\(name.excerpt)'\(hint)")])
                 }
                 return fail([.error(file, line: modelLine, error.message())])
             }

@@ -1,3 +1,4 @@
+import Models
 import Yams
 
 /// A page's optional front matter: YAML between a first line `---` and the next `---` (or `...`).
@@ -22,7 +23,7 @@ struct FrontMatter: Equatable, Sendable {
         let blanked = String(repeating: "\n", count: fence.after == nil ? fence.line : fence.line + 1)
         let body = fence.after.map { blanked + source[$0...] } ?? blanked
         do {
-            guard let node = try Yams.compose(yaml: yaml) else { return (FrontMatter(), body, []) }
+            guard let node = try BoundedYAML.compose(yaml, firstLine: 2) else { return (FrontMatter(), body, []) }
             guard let mapping = node.mapping else {
                 return (FrontMatter(), body, [.warning(file, line: 2, "front matter is not a list of `key: value` lines; ignored")])
             }
@@ -35,16 +36,15 @@ struct FrontMatter: Equatable, Sendable {
                 case "summary": matter.summary = value.string
                 case "order":
                     if let order = value.float { matter.order = order } else {
-                        diagnostics.append(.warning(file, line: line, "front matter `order` must be a number, not '\(value.string ?? "")'"))
+                        diagnostics.append(.warning(file, line: line, "front matter `order` must be a number, not '\((value.string ?? "").excerpt)'"))
                     }
                 default:
-                    diagnostics.append(.warning(file, line: line, "unknown front matter key '\(key.string ?? "")' (known: title, order, summary)"))
+                    diagnostics.append(.warning(file, line: line, "unknown front matter key '\((key.string ?? "").excerpt)' (known: title, order, summary)"))
                 }
             }
             return (matter, body, diagnostics)
         } catch {
-            let problem = YAMLProblem(error)
-            return (FrontMatter(), body, [.error(file, line: 1 + (problem.line ?? 1), "front matter is not valid YAML: \(problem.text)")])
+            return (FrontMatter(), body, [error.diagnostic(file: file, subject: "front matter")])
         }
     }
 }
@@ -80,23 +80,5 @@ extension Substring {
         var text = self
         while let last = text.last, last == " " || last == "\t" || last == "\r" { text.removeLast() }
         return text
-    }
-}
-
-/// A YAML error in one line, without Yams' multi-line context dump, and the 1-based line of the
-/// YAML text it points at, when it points at one.
-struct YAMLProblem {
-    var text: String
-    var line: Int?
-
-    init(_ error: Error) {
-        switch error as? YamlError {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            text = problem
-            line = mark.line
-        default:
-            text = String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            line = nil
-        }
     }
 }

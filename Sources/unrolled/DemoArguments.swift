@@ -23,7 +23,7 @@ struct DemoArguments {
                 continue
             }
             guard argument.hasPrefix("-") else {
-                throw .conflict("unexpected argument '\(argument)'; parameters are written --name value (see `unrolled trace \(demo.name) --help`)")
+                throw .conflict("unexpected argument '\(argument.excerpt)'; parameters are written --name value (see `unrolled trace \(demo.name) --help`)")
             }
             var name = String(argument.drop(while: { $0 == "-" }))
             var value: String?

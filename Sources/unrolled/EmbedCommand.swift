@@ -69,7 +69,7 @@ struct EmbedCommand: ParsableCommand {
             if let extra = rest.first {
                 throw usageFailure(extra == "-h" || extra == "--help"
                     ? "a trace file takes only --title and --output"
-                    : "unexpected argument '\(extra)'; a trace file takes only --title and --output")
+                    : "unexpected argument '\(extra.excerpt)'; a trace file takes only --title and --output")
             }
             guard let data = FileManager.default.contents(atPath: source) else {
                 throw usageFailure("cannot read \(source); make a trace with `unrolled trace <demo> --output \(source)`")

@@ -19,6 +19,20 @@ struct Unrolled: ParsableCommand {
         version: "0.1.0",
         subcommands: [TraceCommand.self, DemosCommand.self, BuildCommand.self, EmbedCommand.self]
     )
+
+    /// ArgumentParser's own `main`, except that a usage error it catches (an unknown option, a
+    /// missing argument) exits with 2, like every usage error of the commands themselves, instead
+    /// of its EX_USAGE (64). Help, the version and every other outcome are as ArgumentParser has them.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            printError(fullMessage(for: error))
+            exit(withError: ExitCode(2))
+        }
+    }
 }
 
 /// Prints one line to standard error and returns exit status 2 (a usage error), as every

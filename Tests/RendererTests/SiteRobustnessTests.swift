@@ -19,7 +19,7 @@ import Testing
         try Data((0..<20_000).map { _ in garbage.next() }).write(to: course.course.appendingPathComponent("notes/garbage.md"))
         let failures = course.failures()
         #expect(failures == [
-            "notes/bad-front-matter.md:3: front matter is not valid YAML: did not find expected ',' or ']'",
+            "notes/bad-front-matter.md:3:1: front matter is not valid YAML: did not find expected ',' or ']'",
             "notes/empty-directive.md:1: an `unrolled` block needs `model: <demo>` (see `unrolled demos`) or `src: traces/<file>.json`",
             "notes/mapping-value.md:3: x: 'a mapping' is not valid; expected 1 to 16 numbers in -1000000…1000000, comma-separated",
             "notes/number-model.md:2: unknown model '5' — `unrolled demos` lists the models",

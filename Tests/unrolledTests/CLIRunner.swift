@@ -15,8 +15,12 @@ enum CLI {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    /// `environment`: variables added to this process's own.
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+    /// Runs `unrolled` with `arguments`, with `environment` added to this process's own. After
+    /// `timeout` seconds it is killed (SIGKILL: status 9), so that a hang fails its test instead of
+    /// stopping the run.
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], timeout: Double = 600
+    ) throws -> CLIResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -26,11 +30,17 @@ enum CLI {
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        // Read before waiting: a large trace would otherwise fill the pipe and block the child.
+        let watchdog = DispatchWorkItem { kill(process.processIdentifier, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        // Both pipes are drained while the child runs: a full pipe would block it.
+        let errorData = Unchecked(Data())
+        let errorRead = DispatchGroup()
+        DispatchQueue.global().async(group: errorRead) { errorData.value = error.fileHandleForReading.readDataToEndOfFile() }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
+        errorRead.wait()
         process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, standardOutput: outData, standardError: String(decoding: errData, as: UTF8.self))
+        watchdog.cancel()
+        return CLIResult(status: process.terminationStatus, standardOutput: outData, standardError: String(decoding: errorData.value, as: UTF8.self))
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -38,4 +48,10 @@ enum CLI {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+}
+
+/// A box written by one thread and read by another after a `DispatchGroup.wait()`, which orders them.
+private final class Unchecked<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }
