@@ -1,21 +1,20 @@
 // Renders every .math element with KaTeX (a classic script: works from file:// too).
 // `span.math.inline` is inline math, `div.math.display` display math; the element holds the TeX.
 // A TeX error shows the source, marked in the error colour, never a blank.
+// KaTeX's options are the viewer's (Unrolled.viewerKit.katexOptions: limits for TeX that
+// anyone may have written); viewer-kit.js comes after this script in partials/head.mustache,
+// and both are deferred, so it has run by DOMContentLoaded. Without it the TeX stays as text.
 (function () {
   "use strict";
   function render() {
-    if (typeof katex === "undefined") return;
+    var kit = window.Unrolled && window.Unrolled.viewerKit;
+    if (typeof katex === "undefined" || !kit) return;
     var elements = document.querySelectorAll(".math");
     for (var i = 0; i < elements.length; i++) {
       var element = elements[i];
       var tex = element.textContent;
       try {
-        katex.render(tex, element, {
-          displayMode: element.classList.contains("display"),
-          throwOnError: false,
-          errorColor: "#cc0000",
-          output: "htmlAndMathml"
-        });
+        katex.render(tex, element, kit.katexOptions(element.classList.contains("display"), "htmlAndMathml"));
       } catch (error) {
         element.textContent = tex;
         element.classList.add("math-error");
@@ -23,9 +22,9 @@
       }
     }
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", render);
-  } else {
+  if (window.Unrolled && window.Unrolled.viewerKit) {
     render();
+  } else {
+    document.addEventListener("DOMContentLoaded", render);
   }
 })();

@@ -5,7 +5,10 @@
   var input = document.getElementById("search");
   var list = document.getElementById("search-results");
   if (!input || !list) return;
-  var root = input.getAttribute("data-root") || "";
+  // The way from this page to the site's folder, "../" or, on the index, "./" (never empty:
+  // the index of a course without notes/ lists "javascript:x.html" for javascript:x.md, which
+  // would be a URL of its own, but "./javascript:x.html" is a file of the site).
+  var root = input.getAttribute("data-root") || "./";
 
   function score(entry, terms) {
     var title = entry.title.toLowerCase();

@@ -1,7 +1,8 @@
 /* The viewer's small shared pieces: HTML escaping, KaTeX typesetting (cached; the TeX in a
-   <code> when KaTeX is absent or fails), number formats, the diverging colour scale, icons,
-   phase names. The element (viewer.js) and its parts (viewer-outline.js, viewer-step.js)
-   take them from Unrolled.viewerKit; the views API hands format and colour on to the views.
+   <code> when KaTeX is absent or fails) with the options every KaTeX call of a page uses
+   (math.js's too), number formats, the diverging colour scale, icons, phase names. The
+   element (viewer.js) and its parts (viewer-outline.js, viewer-step.js) take them from
+   Unrolled.viewerKit; the views API hands format and colour on to the views.
    Classic script, no dependencies. */
 window.Unrolled = window.Unrolled || {};
 
@@ -19,6 +20,38 @@ window.Unrolled = window.Unrolled || {};
     return String(s).replace(/[&<>"']/g, function (c) {
       return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
     });
+  }
+
+  /* ---------- KaTeX ---------- */
+
+  /* TeX comes from traces and notes anyone may have written, and Debian's KaTeX 0.16.4
+     predates the fixes of CVE-2024-28243/28244, so every KaTeX call (typeset below, and
+     math.js for a page's math) takes its options from katexOptions():
+     - trust: false (KaTeX's default, pinned): no \href, \url, \includegraphics, \htmlData…;
+     - maxSize: 30 em (about the 50 rem text column: KaTeX's em is 1.21 rem): no \rule,
+       \kern or \hspace that buries the page;
+     - maxExpand: 1000 (KaTeX's default, pinned): expansions of KaTeX's own macros, a few
+       tokens each. The bundled course's equations need at most 27, a 12 × 12 matrix of
+       \neq and \cdots about 1000;
+     - no macro definitions. maxExpand cannot stop these: \edef's expansions are not counted
+       in 0.16.4 (CVE-2024-28243: \edef0{x} then sixteen \edef0{00} and 0 took 70 s), and a
+       \def that doubles its delimited argument at each expansion (counted once, in every
+       KaTeX) holds 65,536 tokens after 16 of them and takes seconds for each one after.
+       No equation here needs a macro of its own (each is typeset alone, so a definition
+       could not be shared anyway). A refused definition is KaTeX's own parse error: the
+       TeX in the error colour, the reason on hover. */
+  var KATEX_OPTIONS = Object.freeze({ throwOnError: false, errorColor: '#cc0000', trust: false, maxSize: 30, maxExpand: 1000 });
+  var DEFINITIONS = ['\\def', '\\gdef', '\\edef', '\\xdef', '\\newcommand', '\\renewcommand', '\\providecommand'];
+
+  /** The options of one KaTeX call. A macro in `macros` is expanded before KaTeX's command
+      of the same name (\def and \edef are commands, \newcommand a macro), also where \global
+      or \let reaches it; KaTeX writes into `macros` as it parses, so each call gets its own. */
+  function katexOptions(display, output) {
+    var macros = {};
+    DEFINITIONS.forEach(function (name) {
+      macros[name] = function () { throw new window.katex.ParseError(name + ' is not allowed here: macro definitions are turned off'); };
+    });
+    return Object.assign({}, KATEX_OPTIONS, { displayMode: !!display, output: output, macros: macros });
   }
 
   /** KaTeX's HTML for `source` (cached), or the TeX in a <code> when KaTeX is absent or fails. */
@@ -39,7 +72,7 @@ window.Unrolled = window.Unrolled || {};
     var html;
     if (window.katex && typeof window.katex.renderToString === 'function') {
       try {
-        html = window.katex.renderToString(source, { displayMode: !!display, throwOnError: false, output: output });
+        html = window.katex.renderToString(source, katexOptions(display, output));
       } catch (err) {
         html = '<code class="ut-tex-source">' + escapeHtml(source) + '</code>';
       }
@@ -104,6 +137,7 @@ window.Unrolled = window.Unrolled || {};
   U.viewerKit = {
     reducedMotion: reducedMotion,
     escapeHtml: escapeHtml,
+    katexOptions: katexOptions,
     texHtml: texHtml,
     nameHtml: nameHtml,
     typeset: typeset,

@@ -90,7 +90,7 @@ window.Unrolled = window.Unrolled || {};
       for (var r = from; r < to; r++) {
         var node = this._visible[r], kind = o.kind[node], depth = o.depth[node];
         var phase = m.steps[o.first[node]].phase;
-        var cls = 'ut-row ut-k' + kind + ' ut-ph-' + phase + (r === current ? ' ut-current' : '');
+        var cls = 'ut-row ut-k' + kind + ' ut-ph-' + escapeHtml(phase) + (r === current ? ' ut-current' : '');
         var label, caret = '';
         if (kind === 2) {
           var s = m.steps[o.ref[node]], out = m.tensors[s.output];

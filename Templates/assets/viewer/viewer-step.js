@@ -26,8 +26,9 @@ window.Unrolled = window.Unrolled || {};
       var i = this._index, step = m.steps[i], out = m.tensor(step.output);
       var path = m.scopePath(step.scope);
       var eq = m.equationScope(i);
+      // Every string of the trace is escaped: a page may hold a trace no build has checked.
       parts.head.innerHTML =
-        '<span class="ut-badge ut-ph-' + step.phase + '">' + step.phase + '</span>' +
+        '<span class="ut-badge ut-ph-' + escapeHtml(step.phase) + '">' + escapeHtml(step.phase) + '</span>' +
         '<span class="ut-step-n">step ' + (i + 1) + '</span>' +
         '<code class="ut-op">' + escapeHtml(step.op) + '</code>' +
         '<span class="ut-path">' + (path.length ? path.map(function (s) { return escapeHtml(s.name); }).join(' <span aria-hidden="true">›</span> ') : 'top level') + '</span>';
@@ -72,12 +73,12 @@ window.Unrolled = window.Unrolled || {};
       if (grad) {
         var text = 'This step produces ' + nameHtml(out) + ', ' +
           (grad.sums ? 'the sum of two contributions to the gradient of ' : (grad.final ? 'the final gradient of ' : 'a contribution to the gradient of ')) +
-          nameHtml(grad.of) + ' <span class="ut-muted">(' + escapeHtml(grad.of.name) + ', ' + grad.of.role + ')</span>.';
+          nameHtml(grad.of) + ' <span class="ut-muted">(' + escapeHtml(grad.of.name) + ', ' + escapeHtml(grad.of.role) + ')</span>.';
         if (grad.sums) text += ' ' + escapeHtml(grad.of.name) + ' is used in more than one place, so its gradient arrives along several paths and the contributions are summed.';
         else if (grad.final && !grad.sums) text += ' It is the complete gradient.';
         parts.push('<p class="ut-grad' + (grad.sums ? ' ut-sums' : '') + '">' + text + '</p>');
       } else if (step.op === 'sgd') {
-        parts.push('<p class="ut-grad">Update: the new version ' + (out.version ? out.version : '') + ' of ' + nameHtml(out) + ' is the old one minus the learning rate times its gradient.</p>');
+        parts.push('<p class="ut-grad">Update: the new version ' + (out.version ? escapeHtml(out.version) : '') + ' of ' + nameHtml(out) + ' is the old one minus the learning rate times its gradient.</p>');
       } else if (step.phase === 'backward') {
         parts.push('<p class="ut-grad ut-muted">An intermediate value of a gradient rule (not a gradient itself).</p>');
       }
@@ -108,9 +109,9 @@ window.Unrolled = window.Unrolled || {};
       var rowLabels = rank === 2 ? labels[0] : null;
       var maxAbs = m.maxAbs(id), hl = highlight ? new Set(highlight) : null;
       var h = [];
-      h.push('<figure class="ut-card ut-role-' + t.role + '" data-slot="' + slot + '" data-tensor="' + id + '">');
-      h.push('<figcaption><span class="ut-name">' + nameHtml(t) + '</span><span class="ut-shape">' + U.shapeText(shape) + '</span>' +
-        '<span class="ut-role">' + t.role + (t.version ? ' v' + t.version : '') + '</span></figcaption>');
+      h.push('<figure class="ut-card ut-role-' + escapeHtml(t.role) + '" data-slot="' + slot + '" data-tensor="' + id + '">');
+      h.push('<figcaption><span class="ut-name">' + nameHtml(t) + '</span><span class="ut-shape">' + escapeHtml(U.shapeText(shape)) + '</span>' +
+        '<span class="ut-role">' + escapeHtml(t.role) + (t.version ? ' v' + escapeHtml(t.version) : '') + '</span></figcaption>');
       h.push('<div class="ut-mat-wrap"><table class="ut-mat' + (slot === 'out' ? ' ut-pickable' : '') + '">');
       if (rank >= 1 && cols > 1) {
         h.push('<thead><tr><th class="ut-corner"></th>');
