@@ -23,7 +23,7 @@ public protocol Op: Sendable {
     /// also checks the count of inputs and bounds the size.
     func shapeRule(_ inputs: [[Int]]) throws(OpError) -> [Int]
     /// The output for these inputs; throws when shapes or attributes do not fit. Implementations
-    /// start with `outputShape(of:)`, so nothing is allocated before the size is known to be sane.
+    /// start with `outputShape`, so nothing is allocated before the size is known to be sane.
     func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor
     /// The gradient contribution for each input, or `nil` where none is needed (see `context.needs`).
     func gradients(_ context: GradientContext) -> [Var?]

@@ -96,7 +96,7 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Why `checkedCount` refuses a shape, as a phrase that follows it in a message.
-    public static var invalidShapeReason: String {
+    static var invalidShapeReason: String {
         "is not one a tensor may have (every dimension ≥ 0, at most \(maxCount) values)"
     }
 

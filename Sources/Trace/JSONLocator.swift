@@ -38,7 +38,7 @@ public enum JSONLocator {
     /// The first number literal (in document order) for which `unreadable(path, literal)` is true:
     /// its path, its text and where it is. `JSONDecoder` reports a number that does not fit its
     /// field (`1.5` for an id, `1e400`) with neither path nor line, so the caller names which fit.
-    public static func firstNumber(
+    static func firstNumber(
         in data: Data, where unreadable: (JSONPath, String) -> Bool
     ) -> (path: JSONPath, literal: String, position: TextPosition)? {
         var scanner = JSONScanner(data)
@@ -267,7 +267,9 @@ private struct JSONScanner {
     }
 
     private mutating func hex4() throws(Failure) -> UInt32 {
-        guard offset + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[offset..<offset + 4], as: UTF8.self), radix: 16)
+        let digits = bytes[offset..<min(offset + 4, bytes.count)]
+        guard digits.count == 4, digits.allSatisfy({ Character(UnicodeScalar($0)).isHexDigit }),
+            let value = UInt32(String(decoding: digits, as: UTF8.self), radix: 16)
         else { throw failure("'\\u' must be followed by four hexadecimal digits") }
         offset += 4
         return value

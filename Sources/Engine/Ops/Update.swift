@@ -42,12 +42,12 @@ public struct ClipNorm: Op {
         return s[0]
     }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        _ = try outputShape(of: x)
+        let shape = try outputShape(of: x)
         let g = x[0]
         let norm = ClipNorm.norm(g.scalars)
         guard norm > maxNorm else { return g }
         let factor = maxNorm / norm
-        return Tensor(shape: g.shape, scalars: g.scalars.map { $0 * factor })
+        return Tensor(shape: shape, scalars: g.scalars.map { $0 * factor })
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [nil] }
 
