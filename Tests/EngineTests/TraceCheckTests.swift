@@ -126,6 +126,7 @@ struct TraceCheckTests {
             ("softmax", "axis", .int(7), "", "axis 7 is out of range for shape 4×4"),
             ("rows", "indices", [0, 9], "", "row 9 is out of range for shape 5×3"),
             ("rows_backward", "count", .int(-1), "", "count must be ≥ 0, got -1"),
+            ("broadcast_to", "shape", [4, -5], "", "the output would have shape 4×-5, which is not one a tensor may have"),
             ("transpose", "perm", [0, 0], "", "perm [0, 0] is not a permutation"),
             ("sgd", "lr", "fast", "attrs", "attribute 'lr' must be a number, got fast"),
         ] as [(String, String, JSONValue, String, String)])
