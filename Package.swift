@@ -46,7 +46,7 @@ let package = Package(
         // The command line: parses, calls the libraries, reports.
         .executableTarget(
             name: "unrolled",
-            dependencies: ["Models", "Trace", "Renderer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Engine", "Models", "Trace", "Renderer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // `make bench`: timings of the engine beside numpy, not a test.
         .executableTarget(name: "unrolled-bench", dependencies: ["Models", "Engine"], path: "Benchmarks/unrolled-bench"),

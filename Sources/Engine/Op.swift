@@ -18,7 +18,12 @@ public protocol Op: Sendable {
     var attrs: [String: JSONValue] { get }
     /// Rebuilds the op from a recorded step's `attrs` (how a trace is replayed).
     init(attrs: [String: JSONValue]) throws(OpError)
-    /// The output for these inputs; throws when shapes or attributes do not fit.
+    /// The op table's shape rule: the output's shape for inputs of these shapes (as many as `arity`
+    /// says); throws when the shapes or the attributes do not fit. Call `outputShape(_:)`, which
+    /// also checks the count of inputs and bounds the size.
+    func shapeRule(_ inputs: [[Int]]) throws(OpError) -> [Int]
+    /// The output for these inputs; throws when shapes or attributes do not fit. Implementations
+    /// start with `outputShape`, so nothing is allocated before the size is known to be sane.
     func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor
     /// The gradient contribution for each input, or `nil` where none is needed (see `context.needs`).
     func gradients(_ context: GradientContext) -> [Var?]
@@ -29,6 +34,30 @@ extension Op {
     public static var isDifferentiable: Bool { true }
     public var attrs: [String: JSONValue] { [:] }
     public var name: String { Self.name }
+
+    /// The shape `forward` would produce for inputs of these shapes, computed without allocating:
+    /// throws for a wrong count of inputs, for shapes or attributes that do not fit, and for an
+    /// output no tensor may have (`Tensor.checkedCount`: a negative dimension, or more than
+    /// `Tensor.maxCount` values). This is how a trace's steps are checked before any is replayed.
+    public func outputShape(_ inputs: [[Int]]) throws(OpError) -> [Int] {
+        guard inputs.count == (Self.arity ?? max(inputs.count, 1)) else {
+            throw OpError(op: name, "takes \(Self.arity.map(String.init) ?? "at least 1") input(s), got \(inputs.count)")
+        }
+        // Shapes of existing tensors always pass; a caller's made-up ones must not overflow the rule's arithmetic.
+        if let bad = inputs.first(where: { Tensor.checkedCount(of: $0) == nil }) {
+            throw OpError(op: name, "input shape \(describe(bad)) \(Tensor.invalidShapeReason)")
+        }
+        let shape = try shapeRule(inputs)
+        guard Tensor.checkedCount(of: shape) != nil else {
+            throw OpError(op: name, "the output would have shape \(describe(shape)), which \(Tensor.invalidShapeReason)")
+        }
+        return shape
+    }
+
+    /// `outputShape` for these input tensors.
+    func outputShape(of inputs: [Tensor]) throws(OpError) -> [Int] {
+        try outputShape(inputs.map(\.shape))
+    }
 }
 
 /// What a gradient rule sees: the step's inputs and output, and ∂L/∂output.

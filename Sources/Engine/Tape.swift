@@ -83,12 +83,6 @@ public final class Tape {
 
     /// Runs `op` on `inputs` and records the step, or throws naming the op, the scope and the shapes.
     public func tryApply(_ op: any Op, _ inputs: [Var]) throws(OpError) -> Var {
-        let arity = type(of: op).arity
-        guard inputs.count == (arity ?? max(inputs.count, 1)) else {
-            throw OpError(
-                op: op.name, "takes \(arity.map(String.init) ?? "at least 1") input(s), got \(inputs.count)",
-                scope: scopePath)
-        }
         for input in inputs {
             precondition(input.tape === self, "\(op.name): an input belongs to another tape")
         }

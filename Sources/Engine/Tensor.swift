@@ -68,9 +68,36 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         Tensor(shape: newShape, scalars: scalars)
     }
 
-    /// Number of elements in a tensor of this shape.
+    /// Number of elements in a tensor of this shape. - Precondition: a valid shape (see `checkedCount`).
     public static func count(of shape: [Int]) -> Int {
         shape.reduce(1, *)
+    }
+
+    /// The most values one tensor may hold: 2²⁴ (16,777,216, 128 MiB of doubles). That is far above
+    /// anything a reader can step through (the bundled course's largest tensor holds 624 values) and
+    /// equals a whole trace's budget (`TraceLimits`). Ops refuse to make a larger tensor, so an absurd
+    /// shape or attribute in a trace is an error, never an allocation of terabytes.
+    public static let maxCount = 1 << 24
+
+    /// The number of elements of `shape`, or nil when no tensor may have it: a dimension is negative,
+    /// or the product of the non-zero dimensions exceeds `maxCount`. Zeros are left out of that
+    /// product so that an empty tensor cannot carry huge other dimensions either; then no count,
+    /// stride or loop bound computed from a valid shape can overflow. Multiplies with overflow checks.
+    public static func checkedCount(of shape: [Int]) -> Int? {
+        var nonZero = 1
+        for dimension in shape {
+            guard dimension >= 0 else { return nil }
+            if dimension == 0 { continue }
+            let (product, overflow) = nonZero.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= maxCount else { return nil }
+            nonZero = product
+        }
+        return shape.contains(0) ? 0 : nonZero
+    }
+
+    /// Why `checkedCount` refuses a shape, as a phrase that follows it in a message.
+    static var invalidShapeReason: String {
+        "is not one a tensor may have (every dimension ≥ 0, at most \(maxCount) values)"
     }
 
     /// Row-major strides: how far apart consecutive positions along each axis are.

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Models
 import Trace
@@ -238,14 +239,10 @@ final class SiteBuild {
             case .file(let path):
                 guard let found = locateTrace(path, on: page, line: directive.line) else { return nil }
                 guard let data = folder.contents(found) else { throw CoursePathProblem.notRegular(found) }
-                do {
-                    trace = try TraceDocument.decode(from: data)
+                do throws(TraceError) {
+                    trace = try TraceCheck.load(data)
                 } catch {
-                    report(.error(page.source, line: directive.line, "'\(path)' is not a valid Unrolled trace: \(error); remake it with `unrolled trace`"))
-                    return nil
-                }
-                if let problem = TraceValidation.problem(in: trace) {
-                    report(.error(page.source, line: directive.line, "'\(path)' does not replay: \(problem); remake it with `unrolled trace`"))
+                    report(.error(page.source, line: directive.line, "\(error.description(file: found)); remake it with `unrolled trace`"))
                     return nil
                 }
                 json = try trace.jsonData()

@@ -28,8 +28,13 @@ extension JSONValue: Codable {
             self = .double(value)
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            // Every kind of JSON value was tried: what is left is a number no double holds (1e400),
+            // or an array or object holding one.
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "expected a number a double can hold (at most about ±1.8e308), or values that are")
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Models
 import Renderer
@@ -74,12 +75,13 @@ struct EmbedCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: source) else {
                 throw usageFailure("cannot read \(source); make a trace with `unrolled trace <demo> --output \(source)`")
             }
-            do {
-                let trace = try TraceDocument.decode(from: data)
-                return (trace, try trace.jsonData(), output)
+            let trace: TraceDocument
+            do throws(TraceError) {
+                trace = try TraceCheck.load(data)
             } catch {
-                throw usageFailure("\(source) is not a valid Unrolled trace: \(error)")
+                throw usageFailure("\(error.description(file: source)); remake it with `unrolled trace`")
             }
+            return (trace, try trace.jsonData(), output)
         }
         guard let (arguments, trace) = try DemoRun.run(source, arguments, command: "embed") else { throw ExitCode.success }
         return (trace, try trace.jsonData(), arguments.output)

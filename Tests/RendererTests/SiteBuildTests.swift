@@ -140,14 +140,16 @@ import Testing
         let edited = original.replacingOccurrences(of: "[0.6224593312018546]", with: "[0.7]")
         #expect(edited.contains("[0.7]"))
         try course.write("traces/neuron.json", edited)
+        // The error names the trace's line and column: those of the edited value, after its "[".
+        let column = edited[..<edited.range(of: "[0.7]")!.lowerBound].unicodeScalars.count + 2
         #expect(course.failures() == [
-            "notes/n.md:3: '../traces/neuron.json' does not replay: step 2 (sigmoid) gives 0.6224593312018546 at position 0, the trace records 0.7; remake it with `unrolled trace`"
+            "notes/n.md:3: traces/neuron.json:1:\(column): not a valid Unrolled trace: tensors[6].data[0]: step 2 (sigmoid) gives 0.6224593312018546 at position 0, the trace records 0.7; remake it with `unrolled trace`"
         ])
         try course.write("traces/bad.json", "{\"format\": \"something-else\"}")
         try course.write("notes/n.md", "# N\n\n```unrolled\nsrc: ../traces/bad.json\n```\n\n```unrolled\nsrc: ../traces/none.json\n```\n")
         let failures = course.failures()
         #expect(failures.count == 2)
-        #expect(failures.first?.hasPrefix("notes/n.md:3: '../traces/bad.json' is not a valid Unrolled trace") == true)
+        #expect(failures.first?.hasPrefix(#"notes/n.md:3: traces/bad.json:1:12: not a valid Unrolled trace: format: expected "unrolled-trace""#) == true)
         #expect(failures.last?.hasPrefix("notes/n.md:7: trace '../traces/none.json' not found") == true)
     }
 }

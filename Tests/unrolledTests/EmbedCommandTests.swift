@@ -69,7 +69,7 @@ struct EmbedCommandTests {
         try Data("{\"format\": 3}".utf8).write(to: garbage)
         let result = try CLI.run(["embed", garbage.path, "--output", output.path])
         #expect(result.status == 2)
-        #expect(result.standardError.hasPrefix("error: \(garbage.path) is not a valid Unrolled trace"))
+        #expect(result.standardError.hasPrefix("error: \(garbage.path):1:12: not a valid Unrolled trace: format: expected a string"))
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 }

@@ -8,9 +8,9 @@ import Trace
 // in a trace. A non-recording tape, which makes no trace, passes the gradient on instead.
 
 /// The shape two operands of a broadcasting op produce, or an error naming both shapes.
-func broadcastShape(_ op: String, _ a: Tensor, _ b: Tensor) throws(OpError) -> [Int] {
-    guard let shape = Broadcasting.shape(a.shape, b.shape) else {
-        throw OpError(op: op, "shapes \(describe(a.shape)) and \(describe(b.shape)) do not broadcast")
+func broadcastShape(_ op: String, _ a: [Int], _ b: [Int]) throws(OpError) -> [Int] {
+    guard let shape = Broadcasting.shape(a, b) else {
+        throw OpError(op: op, "shapes \(describe(a)) and \(describe(b)) do not broadcast")
     }
     return shape
 }
@@ -28,8 +28,10 @@ public struct Add: Op {
     public static var arity: Int? { 2 }
     public init() {}
     public init(attrs: [String: JSONValue]) {}
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try broadcastShape(Self.name, s[0], s[1]) }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        Broadcasting.binary(x[0], x[1], to: try broadcastShape(Self.name, x[0], x[1]), +)
+        let shape = try outputShape(of: x)
+        return Broadcasting.binary(x[0], x[1], to: shape, +)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         [
@@ -45,8 +47,10 @@ public struct Sub: Op {
     public static var arity: Int? { 2 }
     public init() {}
     public init(attrs: [String: JSONValue]) {}
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try broadcastShape(Self.name, s[0], s[1]) }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        Broadcasting.binary(x[0], x[1], to: try broadcastShape(Self.name, x[0], x[1]), -)
+        let shape = try outputShape(of: x)
+        return Broadcasting.binary(x[0], x[1], to: shape, -)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         [
@@ -62,8 +66,10 @@ public struct Mul: Op {
     public static var arity: Int? { 2 }
     public init() {}
     public init(attrs: [String: JSONValue]) {}
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try broadcastShape(Self.name, s[0], s[1]) }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        Broadcasting.binary(x[0], x[1], to: try broadcastShape(Self.name, x[0], x[1]), *)
+        let shape = try outputShape(of: x)
+        return Broadcasting.binary(x[0], x[1], to: shape, *)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         let (a, b) = (c.inputs[0], c.inputs[1])
@@ -80,8 +86,10 @@ public struct Div: Op {
     public static var arity: Int? { 2 }
     public init() {}
     public init(attrs: [String: JSONValue]) {}
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try broadcastShape(Self.name, s[0], s[1]) }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        Broadcasting.binary(x[0], x[1], to: try broadcastShape(Self.name, x[0], x[1]), /)
+        let shape = try outputShape(of: x)
+        return Broadcasting.binary(x[0], x[1], to: shape, /)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         let (a, b) = (c.inputs[0], c.inputs[1])
@@ -98,8 +106,9 @@ protocol UnaryOp: Op {
 }
 
 extension UnaryOp {
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { s[0] }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        Tensor(shape: x[0].shape, scalars: x[0].scalars.map(apply))
+        Tensor(shape: try outputShape(of: x), scalars: x[0].scalars.map(apply))
     }
 }
 
@@ -209,13 +218,16 @@ public struct Where: Op {
         value = try decodeNumber(Attributes(Self.name, attrs), "value")
     }
     public var attrs: [String: JSONValue] { ["value": number(value)] }
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        let (mask, a) = (x[0], x[1])
-        guard Broadcasting.fits(mask.shape, into: a.shape) else {
-            throw OpError(op: Self.name, "mask of shape \(describe(mask.shape)) does not broadcast to \(describe(a.shape))")
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        let (mask, a) = (s[0], s[1])
+        guard Broadcasting.fits(mask, into: a) else {
+            throw OpError(op: Self.name, "mask of shape \(describe(mask)) does not broadcast to \(describe(a))")
         }
-        let fill = value
-        return Broadcasting.binary(mask, a, to: a.shape) { m, v in m != 0 ? v : fill }
+        return a
+    }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let (shape, fill) = (try outputShape(of: x), value)
+        return Broadcasting.binary(x[0], x[1], to: shape) { m, v in m != 0 ? v : fill }
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         [nil, c.grad.tape.apply(Where(value: 0), [c.inputs[0], c.grad])]

@@ -8,17 +8,22 @@ public struct MatMul: Op {
     public init() {}
     public init(attrs: [String: JSONValue]) {}
 
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        let (a, b) = (s[0], s[1])
+        guard a.count == 2, b.count == 2 else {
+            throw OpError(
+                op: Self.name, "needs two matrices, got \(describe(a)) and \(describe(b)) (write vectors as n×1 columns)")
+        }
+        guard b[0] == a[1] else {
+            throw OpError(op: Self.name, "inner dimensions differ: \(describe(a)) times \(describe(b)) (\(a[1]) ≠ \(b[0]))")
+        }
+        return [a[0], b[1]]
+    }
+
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
         let (a, b) = (x[0], x[1])
-        guard a.rank == 2, b.rank == 2 else {
-            throw OpError(
-                op: Self.name, "needs two matrices, got \(describe(a.shape)) and \(describe(b.shape)) (write vectors as n×1 columns)")
-        }
-        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
-        guard b.shape[0] == k else {
-            throw OpError(
-                op: Self.name, "inner dimensions differ: \(describe(a.shape)) times \(describe(b.shape)) (\(k) ≠ \(b.shape[0]))")
-        }
+        let (m, k, n) = (shape[0], a.shape[1], shape[1])
         // `multiply` writes every element, so the output starts uninitialized (no zeroing pass).
         let out = [Double](unsafeUninitializedCapacity: m * n) { C, count in
             a.scalars.withUnsafeBufferPointer { A in

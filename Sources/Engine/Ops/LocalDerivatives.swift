@@ -13,11 +13,12 @@ protocol LocalDerivative: Op {
 extension LocalDerivative {
     public static var arity: Int? { 2 }
     public static var isDifferentiable: Bool { false }
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard s[0] == s[1] else { throw OpError(op: Self.name, "shapes \(describe(s[0])) and \(describe(s[1])) differ") }
+        return s[0]
+    }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        guard x[0].shape == x[1].shape else {
-            throw OpError(op: Self.name, "shapes \(describe(x[0].shape)) and \(describe(x[1].shape)) differ")
-        }
-        return Tensor(shape: x[0].shape, scalars: zip(x[0].scalars, x[1].scalars).map(apply))
+        Tensor(shape: try outputShape(of: x), scalars: zip(x[0].scalars, x[1].scalars).map(apply))
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil] }
 }
@@ -55,15 +56,16 @@ public struct SoftmaxBackward: Op {
     public init(axis: Int) { self.axis = axis }
     public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
     public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard s[0] == s[1] else { throw OpError(op: Self.name, "shapes \(describe(s[0])) and \(describe(s[1])) differ") }
+        guard axis >= 0 && axis < s[0].count else {
+            throw OpError(op: Self.name, "axis \(axis) is out of range for shape \(describe(s[0]))")
+        }
+        return s[0]
+    }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let layout = AxisLayout(try outputShape(of: x), axis: axis)
         let (s, dy) = (x[0], x[1])
-        guard s.shape == dy.shape else {
-            throw OpError(op: Self.name, "shapes \(describe(s.shape)) and \(describe(dy.shape)) differ")
-        }
-        guard axis >= 0 && axis < s.rank else {
-            throw OpError(op: Self.name, "axis \(axis) is out of range for shape \(describe(s.shape))")
-        }
-        let layout = AxisLayout(s.shape, axis: axis)
         var out = [Double](repeating: 0, count: s.count)
         for o in 0..<layout.outer {
             for i in 0..<layout.inner {

@@ -29,6 +29,13 @@ extension AxisReduction {
         if keepdims { attrs["keepdims"] = .bool(true) }
         return attrs
     }
+
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        if let axis, !(0..<s[0].count).contains(axis) {
+            throw OpError(op: Self.name, "axis \(axis) is out of range for shape \(describe(s[0]))")
+        }
+        return reducedShape(s[0], axis: axis, keepdims: keepdims)
+    }
 }
 
 /// Σ over `axis`. ∂x = g broadcast back to x's shape.
@@ -42,7 +49,8 @@ public struct Sum: AxisReduction {
     }
 
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        try reduce(x[0], axis: axis, keepdims: keepdims, op: Self.name, divideByCount: false)
+        let shape = try outputShape(of: x)
+        return reduce(x[0], axis: axis, to: shape, divideByCount: false)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         [spread(c.grad, over: c.inputs[0].shape, axis: axis, keepdims: keepdims)]
@@ -60,7 +68,8 @@ public struct Mean: AxisReduction {
     }
 
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        try reduce(x[0], axis: axis, keepdims: keepdims, op: Self.name, divideByCount: true)
+        let shape = try outputShape(of: x)
+        return reduce(x[0], axis: axis, to: shape, divideByCount: true)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         let x = c.inputs[0]
@@ -69,14 +78,13 @@ public struct Mean: AxisReduction {
     }
 }
 
-private func reduce(_ x: Tensor, axis: Int?, keepdims: Bool, op: String, divideByCount: Bool) throws(OpError) -> Tensor {
+/// Sums (or averages) x over `axis`, or over everything when nil, into a tensor of `shape` (the
+/// op's checked output shape).
+private func reduce(_ x: Tensor, axis: Int?, to shape: [Int], divideByCount: Bool) -> Tensor {
     guard let axis else {
         let total = x.scalars.reduce(0, +)
         let value = divideByCount ? total / Double(x.count) : total
-        return Tensor(shape: reducedShape(x.shape, axis: nil, keepdims: keepdims), scalars: [value])
-    }
-    guard axis >= 0 && axis < x.rank else {
-        throw OpError(op: op, "axis \(axis) is out of range for shape \(describe(x.shape))")
+        return Tensor(shape: shape, scalars: [value])
     }
     let layout = AxisLayout(x.shape, axis: axis)
     var out = [Double](repeating: 0, count: layout.outer * layout.inner)
@@ -86,7 +94,7 @@ private func reduce(_ x: Tensor, axis: Int?, keepdims: Bool, op: String, divideB
         }
     }
     if divideByCount { out = out.map { $0 / Double(layout.length) } }
-    return Tensor(shape: reducedShape(x.shape, axis: axis, keepdims: keepdims), scalars: out)
+    return Tensor(shape: shape, scalars: out)
 }
 
 /// The gradient of a reduction: g with the reduced axis restored (reshape) and repeated (broadcast_to).
@@ -105,10 +113,14 @@ public struct SumTo: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs).ints("shape") }
     public var attrs: [String: JSONValue] { ["shape": .array(shape.map { .int($0) })] }
 
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        guard Broadcasting.fits(shape, into: x[0].shape) else {
-            throw OpError(op: Self.name, "cannot sum \(describe(x[0].shape)) to \(describe(shape)): \(describe(shape)) does not broadcast to it")
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard Broadcasting.fits(shape, into: s[0]) else {
+            throw OpError(op: Self.name, "cannot sum \(describe(s[0])) to \(describe(shape)): \(describe(shape)) does not broadcast to it")
         }
+        return shape
+    }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
         return x[0].shape == shape ? x[0] : Broadcasting.sum(x[0], to: shape)
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [broadcastTo(c.grad, c.inputs[0].shape)] }
@@ -123,10 +135,14 @@ public struct BroadcastTo: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs).ints("shape") }
     public var attrs: [String: JSONValue] { ["shape": .array(shape.map { .int($0) })] }
 
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        guard Broadcasting.fits(x[0].shape, into: shape) else {
-            throw OpError(op: Self.name, "shape \(describe(x[0].shape)) does not broadcast to \(describe(shape))")
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard Broadcasting.fits(s[0], into: shape) else {
+            throw OpError(op: Self.name, "shape \(describe(s[0])) does not broadcast to \(describe(shape))")
         }
+        return shape
+    }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
         return x[0].shape == shape ? x[0] : Broadcasting.expand(x[0], to: shape)
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [sumTo(c.grad, c.inputs[0].shape)] }
@@ -141,8 +157,10 @@ public struct Softmax: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
     public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
 
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try axisShape(Self.name, s[0], axis: axis) }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        try normalize(x[0], axis: axis, op: Self.name, log: false)
+        let shape = try outputShape(of: x)
+        return normalize(x[0], shape: shape, axis: axis, log: false)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.grad.tape.apply(SoftmaxBackward(axis: axis), [c.output, c.grad])]
@@ -158,19 +176,26 @@ public struct LogSoftmax: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
     public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
 
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try axisShape(Self.name, s[0], axis: axis) }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        try normalize(x[0], axis: axis, op: Self.name, log: true)
+        let shape = try outputShape(of: x)
+        return normalize(x[0], shape: shape, axis: axis, log: true)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.grad - exp(c.output) * sum(c.grad, axis: axis, keepdims: true)]
     }
 }
 
-private func normalize(_ x: Tensor, axis: Int, op: String, log: Bool) throws(OpError) -> Tensor {
-    guard axis >= 0 && axis < x.rank else {
-        throw OpError(op: op, "axis \(axis) is out of range for shape \(describe(x.shape))")
+/// The shape rule of an op along one axis that keeps its input's shape (softmax, log_softmax).
+private func axisShape(_ op: String, _ shape: [Int], axis: Int) throws(OpError) -> [Int] {
+    guard axis >= 0 && axis < shape.count else {
+        throw OpError(op: op, "axis \(axis) is out of range for shape \(describe(shape))")
     }
-    let layout = AxisLayout(x.shape, axis: axis)
+    return shape
+}
+
+private func normalize(_ x: Tensor, shape: [Int], axis: Int, log: Bool) -> Tensor {
+    let layout = AxisLayout(shape, axis: axis)
     var out = [Double](repeating: 0, count: x.count)
     for o in 0..<layout.outer {
         for i in 0..<layout.inner {
@@ -188,5 +213,5 @@ private func normalize(_ x: Tensor, axis: Int, op: String, log: Bool) throws(OpE
             }
         }
     }
-    return Tensor(shape: x.shape, scalars: out)
+    return Tensor(shape: shape, scalars: out)
 }

@@ -11,14 +11,19 @@ public struct Transpose: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { perm = try Attributes(Self.name, attrs).optionalInts("perm") }
     public var attrs: [String: JSONValue] { perm.map { ["perm": .array($0.map { .int($0) })] } ?? [:] }
 
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        let order = perm ?? Array(s[0].indices.reversed())
+        guard order.sorted() == Array(s[0].indices) else {
+            throw OpError(op: Self.name, "perm \(order) is not a permutation of the axes of \(describe(s[0]))")
+        }
+        return order.map { s[0][$0] }
+    }
+
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
         let input = x[0]
         let order = perm ?? Array(input.shape.indices.reversed())
-        guard order.sorted() == Array(input.shape.indices) else {
-            throw OpError(op: Self.name, "perm \(order) is not a permutation of the axes of \(describe(input.shape))")
-        }
         if input.rank == 2 && order == [1, 0] { return transposeMatrix(input) }
-        let shape = order.map { input.shape[$0] }
         let inputStrides = Tensor.strides(of: input.shape)
         return Broadcasting.gather(input, shape: shape, strides: order.map { inputStrides[$0] })
     }
@@ -53,10 +58,15 @@ public struct Reshape: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs).ints("shape") }
     public var attrs: [String: JSONValue] { ["shape": .array(shape.map { .int($0) })] }
 
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        guard shape.allSatisfy({ $0 >= 0 }), Tensor.count(of: shape) == x[0].count else {
-            throw OpError(op: Self.name, "cannot reshape \(describe(x[0].shape)) (\(x[0].count) values) to \(describe(shape))")
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        let count = Tensor.count(of: s[0])
+        guard Tensor.checkedCount(of: shape) == count else {
+            throw OpError(op: Self.name, "cannot reshape \(describe(s[0])) (\(count) values) to \(describe(shape))")
         }
+        return shape
+    }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
         return x[0].reshaped(shape)
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [reshape(c.grad, c.inputs[0].shape)] }
@@ -71,25 +81,30 @@ public struct Concat: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
     public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
 
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        let first = x[0]
-        guard axis >= 0 && axis < first.rank else {
-            throw OpError(op: Self.name, "axis \(axis) is out of range for shape \(describe(first.shape))")
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        let first = s[0]
+        guard axis >= 0 && axis < first.count else {
+            throw OpError(op: Self.name, "axis \(axis) is out of range for shape \(describe(first))")
         }
-        for other in x.dropFirst() {
-            var a = first.shape, b = other.shape
+        for other in s.dropFirst() {
+            var a = first, b = other
             guard a.count == b.count else {
                 throw OpError(op: Self.name, "shapes \(describe(a)) and \(describe(b)) have different ranks")
             }
             a[axis] = 0
             b[axis] = 0
             guard a == b else {
-                throw OpError(
-                    op: Self.name, "shapes \(describe(first.shape)) and \(describe(other.shape)) differ off axis \(axis)")
+                throw OpError(op: Self.name, "shapes \(describe(first)) and \(describe(other)) differ off axis \(axis)")
             }
         }
-        var shape = first.shape
-        shape[axis] = x.map { $0.shape[axis] }.reduce(0, +)
+        var shape = first
+        // Saturating: a step may list one input many times, and outputShape refuses the result.
+        shape[axis] = s.reduce(0) { saturatingSum($0, $1[axis]) }
+        return shape
+    }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
         let out = AxisLayout(shape, axis: axis)
         var scalars = [Double](repeating: 0, count: Tensor.count(of: shape))
         var offset = 0
@@ -127,13 +142,18 @@ public struct Slice: Op {
     }
     public var attrs: [String: JSONValue] { ["axis": .int(axis), "start": .int(start), "end": .int(end)] }
 
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        let input = x[0]
-        guard axis >= 0 && axis < input.rank, 0 <= start, start <= end, end <= input.shape[axis] else {
-            throw OpError(op: Self.name, "\(start)..<\(end) along axis \(axis) does not fit shape \(describe(input.shape))")
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard axis >= 0 && axis < s[0].count, 0 <= start, start <= end, end <= s[0][axis] else {
+            throw OpError(op: Self.name, "\(start)..<\(end) along axis \(axis) does not fit shape \(describe(s[0]))")
         }
-        var shape = input.shape
+        var shape = s[0]
         shape[axis] = end - start
+        return shape
+    }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
+        let input = x[0]
         let from = AxisLayout(input.shape, axis: axis), to = AxisLayout(shape, axis: axis)
         var scalars = [Double](repeating: 0, count: Tensor.count(of: shape))
         for o in 0..<to.outer {
@@ -162,13 +182,19 @@ public struct Pad: Op {
     }
     public var attrs: [String: JSONValue] { ["axis": .int(axis), "before": .int(before), "after": .int(after)] }
 
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        let input = x[0]
-        guard axis >= 0 && axis < input.rank, before >= 0, after >= 0 else {
-            throw OpError(op: Self.name, "cannot pad \(describe(input.shape)) by \(before), \(after) along axis \(axis)")
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard axis >= 0 && axis < s[0].count, before >= 0, after >= 0 else {
+            throw OpError(op: Self.name, "cannot pad \(describe(s[0])) by \(before), \(after) along axis \(axis)")
         }
-        var shape = input.shape
-        shape[axis] += before + after
+        var shape = s[0]
+        // Saturating, so that absurd padding is refused by outputShape instead of overflowing here.
+        shape[axis] = saturatingSum(saturatingSum(shape[axis], before), after)
+        return shape
+    }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
+        let input = x[0]
         let from = AxisLayout(input.shape, axis: axis), to = AxisLayout(shape, axis: axis)
         var scalars = [Double](repeating: 0, count: Tensor.count(of: shape))
         for o in 0..<from.outer {
@@ -192,17 +218,22 @@ public struct Rows: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { indices = try Attributes(Self.name, attrs).ints("indices") }
     public var attrs: [String: JSONValue] { ["indices": .array(indices.map { .int($0) })] }
 
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        let input = x[0]
-        guard input.rank >= 1 else { throw OpError(op: Self.name, "needs a tensor with rows, got a scalar") }
-        if let bad = indices.first(where: { $0 < 0 || $0 >= input.shape[0] }) {
-            throw OpError(op: Self.name, "row \(bad) is out of range for shape \(describe(input.shape))")
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard let rows = s[0].first else { throw OpError(op: Self.name, "needs a tensor with rows, got a scalar") }
+        if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
+            throw OpError(op: Self.name, "row \(bad) is out of range for shape \(describe(s[0]))")
         }
+        return [indices.count] + s[0].dropFirst()
+    }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
+        let input = x[0]
         let width = input.count / max(input.shape[0], 1)
         var scalars: [Double] = []
-        scalars.reserveCapacity(indices.count * width)
+        scalars.reserveCapacity(Tensor.count(of: shape))
         for row in indices { scalars += input.scalars[row * width ..< (row + 1) * width] }
-        return Tensor(shape: [indices.count] + input.shape.dropFirst(), scalars: scalars)
+        return Tensor(shape: shape, scalars: scalars)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.grad.tape.apply(RowsBackward(indices: indices, count: c.inputs[0].shape[0]), [c.grad])]
@@ -225,20 +256,33 @@ public struct RowsBackward: Op {
     }
     public var attrs: [String: JSONValue] { ["indices": .array(indices.map { .int($0) }), "count": .int(count)] }
 
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        let dy = x[0]
-        guard dy.rank >= 1, dy.shape[0] == indices.count else {
-            throw OpError(op: Self.name, "needs \(indices.count) rows, got shape \(describe(dy.shape))")
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard s[0].first == indices.count else {
+            throw OpError(op: Self.name, "needs \(indices.count) rows, got shape \(describe(s[0]))")
         }
+        guard count >= 0 else { throw OpError(op: Self.name, "count must be ≥ 0, got \(count)") }
         if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
             throw OpError(op: Self.name, "row \(bad) is out of range for \(count) rows")
         }
-        let width = indices.isEmpty ? Tensor.count(of: Array(dy.shape.dropFirst())) : dy.count / indices.count
-        var scalars = [Double](repeating: 0, count: count * width)
+        return [count] + s[0].dropFirst()
+    }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
+        let dy = x[0]
+        let width = Tensor.count(of: Array(shape.dropFirst()))
+        var scalars = [Double](repeating: 0, count: Tensor.count(of: shape))
         for (k, row) in indices.enumerated() {
             for j in 0..<width { scalars[row * width + j] += dy.scalars[k * width + j] }
         }
-        return Tensor(shape: [count] + dy.shape.dropFirst(), scalars: scalars)
+        return Tensor(shape: shape, scalars: scalars)
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [rows(c.grad, indices)] }
+}
+
+/// a + b, or `Int.max` when that overflows: a shape rule adding attrs (padding, many inputs) hands
+/// `outputShape` a dimension it refuses instead of trapping on the overflow.
+private func saturatingSum(_ a: Int, _ b: Int) -> Int {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? .max : sum
 }

@@ -11,12 +11,13 @@ public struct SGD: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { learningRate = try decodeNumber(Attributes(Self.name, attrs), "lr") }
     public var attrs: [String: JSONValue] { ["lr": number(learningRate)] }
 
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard s[0] == s[1] else { throw OpError(op: Self.name, "parameter \(describe(s[0])) and gradient \(describe(s[1])) differ") }
+        return s[0]
+    }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        guard x[0].shape == x[1].shape else {
-            throw OpError(op: Self.name, "parameter \(describe(x[0].shape)) and gradient \(describe(x[1].shape)) differ")
-        }
         let lr = learningRate
-        return Tensor(shape: x[0].shape, scalars: zip(x[0].scalars, x[1].scalars).map { p, g in p - lr * g })
+        return Tensor(shape: try outputShape(of: x), scalars: zip(x[0].scalars, x[1].scalars).map { p, g in p - lr * g })
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil] }
 }
@@ -36,13 +37,17 @@ public struct ClipNorm: Op {
     public init(attrs: [String: JSONValue]) throws(OpError) { maxNorm = try decodeNumber(Attributes(Self.name, attrs), "max_norm") }
     public var attrs: [String: JSONValue] { ["max_norm": number(maxNorm)] }
 
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard maxNorm >= 0 else { throw OpError(op: Self.name, "max_norm must be a number ≥ 0, got \(maxNorm)") }
+        return s[0]
+    }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
         let g = x[0]
         let norm = ClipNorm.norm(g.scalars)
         guard norm > maxNorm else { return g }
         let factor = maxNorm / norm
-        return Tensor(shape: g.shape, scalars: g.scalars.map { $0 * factor })
+        return Tensor(shape: shape, scalars: g.scalars.map { $0 * factor })
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [nil] }
 

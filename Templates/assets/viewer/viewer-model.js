@@ -27,6 +27,49 @@ window.Unrolled = window.Unrolled || {};
     return n;
   }
 
+  /** Throws an Error naming the first thing in the trace the viewer cannot stand on: an id that
+      names nothing, a shape its data does not fill, a scope tree with a cycle. `unrolled build` and
+      `unrolled embed` check traces fully (TraceCheck), but a page may hold a trace from anywhere. */
+  function checkTrace(trace) {
+    function fail(message) { throw new Error(message); }
+    function list(key) {
+      if (trace[key] === undefined) return [];
+      if (!Array.isArray(trace[key])) fail('"' + key + '" is not an array');
+      return trace[key];
+    }
+    var tensors = list('tensors'), scopes = list('scopes'), steps = list('steps');
+    function id(v, n) { return Number.isInteger(v) && v >= 0 && v < n; }
+    function tensorRef(v, what) { if (!id(v, tensors.length)) fail(what + ' tensor ' + v + ', which the trace does not have'); }
+    tensors.forEach(function (t, i) {
+      if (!t || typeof t !== 'object') fail('tensor ' + i + ' is not an object');
+      if (!Array.isArray(t.shape) || !t.shape.every(function (d) { return Number.isInteger(d) && d >= 0; })) fail('tensor ' + i + ' has no valid shape');
+      if (!Array.isArray(t.data) || t.data.length !== size(t.shape)) fail('tensor ' + i + ' does not hold the ' + size(t.shape) + ' values of its shape ' + shapeText(t.shape));
+      if (t.of !== undefined) tensorRef(t.of, 'tensor ' + i + ' is of');
+    });
+    scopes.forEach(function (s, i) {
+      if (!s || typeof s !== 'object') fail('scope ' + i + ' is not an object');
+      if (s.parent !== null && s.parent !== undefined && !id(s.parent, scopes.length)) fail('the parent of scope ' + i + ' is scope ' + s.parent + ', which the trace does not have');
+    });
+    // Following parents from every scope must reach the top: each scope is walked once.
+    var reachesTop = new Uint8Array(scopes.length);
+    scopes.forEach(function (s, start) {
+      var walk = [], at = start;
+      while (at !== null && at !== undefined && !reachesTop[at]) {
+        if (walk.indexOf(at) >= 0) fail('the parents of scope ' + at + ' form a cycle');
+        walk.push(at);
+        at = scopes[at].parent;
+      }
+      walk.forEach(function (k) { reachesTop[k] = 1; });
+    });
+    steps.forEach(function (step, i) {
+      if (!step || typeof step !== 'object' || !Array.isArray(step.inputs)) fail('step ' + i + ' has no list of inputs');
+      step.inputs.forEach(function (input) { tensorRef(input, 'step ' + i + ' reads'); });
+      tensorRef(step.output, 'step ' + i + ' makes');
+      if (step.scope !== null && step.scope !== undefined && !id(step.scope, scopes.length)) fail('step ' + i + ' is in scope ' + step.scope + ', which the trace does not have');
+    });
+    if (trace.loss !== null && trace.loss !== undefined) tensorRef(trace.loss, 'the loss is');
+  }
+
   function TraceModel(trace) {
     if (!trace || trace.format !== 'unrolled-trace') {
       throw new Error('not an Unrolled trace: the JSON has no "format": "unrolled-trace"');
@@ -34,6 +77,7 @@ window.Unrolled = window.Unrolled || {};
     if (trace.version !== 1) {
       throw new Error('trace format version ' + trace.version + ' is not supported (this viewer reads version 1)');
     }
+    checkTrace(trace);
     this.trace = trace;
     this.steps = trace.steps || [];
     this.tensors = trace.tensors || [];

@@ -72,35 +72,52 @@ window.Unrolled = window.Unrolled || {};
       this.traceId = this.getAttribute('trace-id') || this.id || 'trace-' + this._uid;
       if (!this.hasAttribute('tabindex')) this.setAttribute('tabindex', '0');
       var script = this._dataScript();
+      // Whatever the trace holds, a failure ends in the error box, never as an uncaught exception.
       try {
         if (!script) throw new Error('no trace data: expected a child <script type="application/json" class="unrolled-trace-data">');
         this._model = new U.TraceModel(JSON.parse(script.textContent));
+        this._render();
+        var start = parseInt(this.getAttribute('step'), 10);
+        this._index = -1;
+        this._go(isNaN(start) ? 0 : start - 1, false, true);
+        this._followHash(true);
+        if (!this._model) return; // _go met a step it cannot show and failed (see _fail)
+        if (!this._model.stepCount && this._views.length > 1) {
+          // A history-only trace: its teaching is in the views (the loss curve first).
+          var training = this._views.findIndex(function (v) { return v.id === 'training'; });
+          this._showView(training > 0 ? training : 1);
+        }
       } catch (err) {
         this._fail(err);
         return;
       }
-      this._render();
       var fallback = this.querySelector('.unrolled-fallback');
       if (fallback) fallback.hidden = true;
-      var start = parseInt(this.getAttribute('step'), 10);
-      this._index = -1;
-      this._go(isNaN(start) ? 0 : start - 1, false, true);
-      this._followHash(true);
-      if (!this._model.stepCount && this._views.length > 1) {
-        // A history-only trace: its teaching is in the views (the loss curve first).
-        var training = this._views.findIndex(function (v) { return v.id === 'training'; });
-        this._showView(training > 0 ? training : 1);
-      }
       window.addEventListener('hashchange', this._onHash);
       this._resolveReady(this);
     }
 
+    /** Replaces the viewer by its error box (the static fallback stays visible) and lets go of
+        everything that could call back into it: timers, the resize observer, the hash listener,
+        the outline's scroll handler. */
     _fail(err) {
+      this._playing = false;
+      clearTimeout(this._timer);
+      clearTimeout(this._liveTimer);
+      if (this._resizeObserver) this._resizeObserver.disconnect();
+      window.removeEventListener('hashchange', this._onHash);
+      if (this._root) this._root.remove();
+      this._root = null;
+      this._model = null;
+      this._visible = null; // a scroll event already queued for the outline then draws nothing
+      var fallback = this.querySelector('.unrolled-fallback');
+      if (fallback) fallback.hidden = false;
       var box = document.createElement('p');
       box.className = 'ut-error';
       box.setAttribute('role', 'alert');
-      box.textContent = 'This trace cannot be shown: ' + err.message;
+      box.textContent = 'This trace cannot be shown: ' + (err && err.message || String(err));
       this.appendChild(box);
+      if (window.console) console.warn('unrolled-trace "' + this.traceId + '":', err);
       this._resolveReady(this);
     }
 
@@ -324,7 +341,12 @@ window.Unrolled = window.Unrolled || {};
       this._index = i;
       if (fromIndex !== i) this._selected = 0;
       this._windows = {};
-      this._update();
+      try {
+        this._update();
+      } catch (err) {
+        this._fail(err);
+        return;
+      }
       if (byReader) this._writeHash();
       this.dispatchEvent(new CustomEvent('unrolled-step', { detail: { step: this.step }, bubbles: true }));
     }

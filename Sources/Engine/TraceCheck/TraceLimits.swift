@@ -1,0 +1,23 @@
+/// How large a trace from elsewhere may be before Unrolled refuses to read it.
+///
+/// A trace is shown in a browser and every step of it is replayed when it is read, so past some
+/// size it is a mistake or an attack, not a figure. The limits are checked before anything is
+/// replayed, with an error that names them.
+public struct TraceLimits: Equatable, Sendable {
+    /// The most bytes of JSON.
+    public var bytes: Int
+    /// The most values in all: every tensor's data and every history snapshot's.
+    public var values: Int
+
+    public init(bytes: Int, values: Int) {
+        self.bytes = bytes
+        self.values = values
+    }
+
+    /// 256 MiB of JSON and 2²⁴ = 16,777,216 values (128 MiB as doubles; also the most one tensor may
+    /// hold, `Tensor.maxCount`). The bundled course's largest trace (`gradient-flow`, 40 SGD
+    /// iterations) has 1.3 MB and 61,384 values: about 200 and 270 times less. A demo run far beyond
+    /// what a reader can step through still fits (an LSTM over 50 steps with 32 hidden units: 17 MB,
+    /// 742,044 values).
+    public static let standard = TraceLimits(bytes: 256 << 20, values: Tensor.maxCount)
+}
