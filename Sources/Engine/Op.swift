@@ -22,6 +22,8 @@ public protocol Op: Sendable {
     func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor
     /// The gradient contribution for each input, or `nil` where none is needed (see `context.needs`).
     func gradients(_ context: GradientContext) -> [Var?]
+    /// Floating-point operations of `forward` on these inputs, counted against a run's `Budget`.
+    func work(_ inputs: [Tensor], _ output: Tensor) -> Double
 }
 
 extension Op {
@@ -29,6 +31,10 @@ extension Op {
     public static var isDifferentiable: Bool { true }
     public var attrs: [String: JSONValue] { [:] }
     public var name: String { Self.name }
+    /// One operation per value read or written: element-wise ops, reductions, copies.
+    public func work(_ inputs: [Tensor], _ output: Tensor) -> Double {
+        Double(inputs.reduce(output.count) { $0 + $1.count })
+    }
 }
 
 /// What a gradient rule sees: the step's inputs and output, and ∂L/∂output.
