@@ -43,7 +43,7 @@ let package = Package(
         // The command line: parses, calls the libraries, reports.
         .executableTarget(
             name: "unrolled",
-            dependencies: ["Models", "Trace", "Renderer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Engine", "Models", "Trace", "Renderer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // `make bench`: timings of the engine beside numpy, not a test.
         .executableTarget(name: "unrolled-bench", dependencies: ["Models", "Engine"], path: "Benchmarks/unrolled-bench"),
@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Trace"], exclude: ["prng_reference.py"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "Trace"]),
-        .testTarget(name: "RendererTests", dependencies: ["Renderer"]),
+        .testTarget(name: "RendererTests", dependencies: ["Renderer", "Models", "Engine"]),
         .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace"]),
     ]
 )
