@@ -28,6 +28,12 @@ enum ProgressLine {
         func goesOn(with progress: DemoProgress) -> Bool {
             progress.demo == demo && progress.total == total && progress.done > startDone
         }
+
+        /// The time the rest will take at the pace since the first report, once there is one.
+        func remaining(_ progress: DemoProgress, now: ContinuousClock.Instant) -> Duration? {
+            guard progress.done > startDone, progress.done < progress.total else { return nil }
+            return (now - start) * Double(progress.total - progress.done) / Double(progress.done - startDone)
+        }
     }
 
     static func handler() -> ProgressHandler {
@@ -37,15 +43,15 @@ enum ProgressLine {
 
     private static func report(_ progress: DemoProgress, interval: Double) {
         let now = ContinuousClock.now
-        if run?.goesOn(with: progress) != true {
-            // A new run: it is timed from here.
-            run = Run(demo: progress.demo, total: progress.total, start: now, startDone: progress.done, lastLine: now)
-        }
+        // A new run is timed from its first report.
+        var current = run.flatMap { $0.goesOn(with: progress) ? $0 : nil }
+            ?? Run(demo: progress.demo, total: progress.total, start: now, startDone: progress.done, lastLine: now)
+        defer { run = current }
         let finished = progress.done == progress.total
-        guard now - run!.lastLine >= .seconds(interval) || (finished && run!.printed) else { return }
-        run!.lastLine = now
-        run!.printed = true
-        let line = text(progress, remaining: remaining(progress, now: now))
+        guard now - current.lastLine >= .seconds(interval) || (finished && current.printed) else { return }
+        current.lastLine = now
+        current.printed = true
+        let line = text(progress, remaining: current.remaining(progress, now: now))
         if isTerminal {
             shown = true
             FileHandleOutput.standardError("\r\u{1B}[K" + line)
@@ -61,12 +67,6 @@ enum ProgressLine {
         line += "(\(String(format: "%.1f", percent))%), loss \(String(format: "%.4g", progress.loss))"
         if let remaining { line += ", about \(describe(remaining)) left" }
         return line
-    }
-
-    /// The time the rest will take at the pace since the run's first report, once there is one.
-    private static func remaining(_ progress: DemoProgress, now: ContinuousClock.Instant) -> Duration? {
-        guard let run, progress.done > run.startDone, progress.done < progress.total else { return nil }
-        return (now - run.start) * Double(progress.total - progress.done) / Double(progress.done - run.startDone)
     }
 
     /// `40 s`, `6 min`, `2.5 h`.
