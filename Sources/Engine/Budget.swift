@@ -44,7 +44,7 @@ public struct Budget: Sendable, Equatable {
 }
 
 /// A limit of the budget that a run would go past: which one, the run's estimate and the limit.
-public struct Overrun: Error, Equatable, Sendable {
+public struct Overrun: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Limit: Sendable, Equatable {
         case traceSize, memory, work
     }

@@ -15,7 +15,7 @@ import Trace
 public final class Tape {
     public let isRecording: Bool
     /// The run's meter, if the tape was made inside one.
-    public let meter: Meter?
+    let meter: Meter?
     /// Bytes of the tensor values this tape holds.
     var heldBytes = 0.0
     /// The phase new steps are recorded in.
