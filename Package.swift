@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Trace"], exclude: ["prng_reference.py"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "Trace"]),
-        .testTarget(name: "RendererTests", dependencies: ["Renderer"]),
+        .testTarget(name: "RendererTests", dependencies: ["Renderer", "Models", "Engine"]),
         .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace"]),
     ]
 )

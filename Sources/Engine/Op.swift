@@ -27,6 +27,8 @@ public protocol Op: Sendable {
     func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor
     /// The gradient contribution for each input, or `nil` where none is needed (see `context.needs`).
     func gradients(_ context: GradientContext) -> [Var?]
+    /// Floating-point operations of `forward` on these inputs, counted against a run's `Budget`.
+    func work(_ inputs: [Tensor], _ output: Tensor) -> Double
 }
 
 extension Op {
@@ -57,6 +59,11 @@ extension Op {
     /// `outputShape` for these input tensors.
     func outputShape(of inputs: [Tensor]) throws(OpError) -> [Int] {
         try outputShape(inputs.map(\.shape))
+    }
+
+    /// One operation per value read or written: element-wise ops, reductions, copies.
+    public func work(_ inputs: [Tensor], _ output: Tensor) -> Double {
+        Double(inputs.reduce(output.count) { $0 + $1.count })
     }
 }
 

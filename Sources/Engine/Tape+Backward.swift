@@ -14,6 +14,8 @@ extension Tape {
     public func backward(_ loss: Var) -> Gradients {
         precondition(loss.tape === self, "backward: the loss belongs to another tape")
         precondition(loss.value.count == 1, "backward: the loss must hold one value, it has shape \(describe(loss.shape))")
+        // A run over its budget skips the pass: no gradients, no updates, and it ends soon.
+        if let meter, !meter.allows(predictedBackward(of: loss), holding: heldBytes) { return Gradients(byID: []) }
         nodes[loss.id].role = .loss
         lossID = loss.id
         let savedPhase = phase
@@ -30,6 +32,8 @@ extension Tape {
         grads[loss.id] = seed
 
         for id in stride(from: loss.id, through: 0, by: -1) {
+            // Stopped on reaching a limit the prediction did not foresee.
+            if meter?.isStopped == true { return Gradients(byID: []) }
             // A parameter is a leaf even when an `sgd` step made it: gradients stop there.
             guard let grad = grads[id], nodes[id].requiresGradient, nodes[id].role != .parameter,
                 let op = nodes[id].op

@@ -9,8 +9,15 @@ import Trace
 ///
 /// Tensor ids are positions on the tape, so they are a topological order: every op's inputs
 /// come before its output. Reverse mode walks the ids backwards, with no recursion.
+///
+/// A tape made inside a metered run (`Meter.current`) counts what it records, holds and computes
+/// against that run's budget (see `Tape+Cost.swift`).
 public final class Tape {
     public let isRecording: Bool
+    /// The run's meter, if the tape was made inside one.
+    let meter: Meter?
+    /// Bytes of the tensor values this tape holds.
+    var heldBytes = 0.0
     /// The phase new steps are recorded in.
     public internal(set) var phase: Phase = .forward
 
@@ -47,6 +54,7 @@ public final class Tape {
 
     public init(recording: Bool = true) {
         self.isRecording = recording
+        self.meter = Meter.current
     }
 
     /// Number of tensors on the tape.
@@ -76,6 +84,7 @@ public final class Tape {
             Node(
                 value: value, op: nil, inputs: [], requiresGradient: requiresGradient, scope: currentScope, name: name,
                 tex: tex ?? name, role: role))
+        account(value, work: 0, isStep: false)
         return Var(tape: self, id: nodes.count - 1)
     }
 
@@ -110,6 +119,7 @@ public final class Tape {
                 role: .activation))
         let id = nodes.count - 1
         if isRecording { recordedSteps.append(RecordedStep(output: id, phase: phase)) }
+        if meter != nil { account(value, work: op.work(values, value), isStep: true) }
         return Var(tape: self, id: id)
     }
 
@@ -132,6 +142,7 @@ public final class Tape {
         guard isRecording else { return try body() }
         let parent = currentScope
         scopes.append(Scope(id: scopes.count, name: name(), parent: parent, equation: equation()))
+        accountScope(scopes[scopes.count - 1])
         currentScope = scopes.count - 1
         defer { currentScope = parent }
         return try body()

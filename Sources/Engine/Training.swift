@@ -6,6 +6,10 @@ import Trace
 /// steps are all in the trace, and each update makes new versions of the parameters. The rest
 /// run on a fresh non-recording tape per iteration, so memory stays flat however long the run;
 /// they appear only in `history` (the loss of every iteration, and parameter snapshots when asked).
+///
+/// In a metered run the iterations are one loop of alike rounds for the `Meter`: the first one's
+/// work, projected over all of them, and the history they will write are checked before the second
+/// starts, and a run over its budget ends the loop.
 public struct SGDTrainer {
     public var learningRate: Double
     public var iterations: Int
@@ -53,7 +57,13 @@ public struct SGDTrainer {
         var current = parameters
         let names = parameters.map(\.name)
         var values = parameters.map(\.value)
+        // The history is known but for what `observe` keeps, the later traced iterations not at all:
+        // both are added once the first iteration shows them.
+        let meter = tape.meter
+        meter?.beginLoop(rounds: iterations, addingTraceBytes: historyBytes(observed: [:], parameters: values))
+        defer { meter?.endLoop() }
         for iteration in stride(from: 1, through: iterations, by: 1) {
+            let recordedBefore = meter?.traceBytes ?? 0
             let traced = iteration <= tracedIterations
             let workTape = traced ? tape : Tape(recording: false)
             let bound =
@@ -75,8 +85,22 @@ public struct SGDTrainer {
             if !observed.isEmpty { snapshots = (snapshots ?? [:]).merging(observed) { _, seen in seen } }
             history.append(HistoryEntry(iteration: iteration, loss: lossValue.value.scalar, traced: traced, tensors: snapshots))
             onIteration?(iteration, lossValue.value.scalar)
+            if iteration == 1, let meter {
+                let tracedLater = Double(max(min(tracedIterations, iterations) - 1, 0)) * (meter.traceBytes - recordedBefore)
+                meter.expectLoopTraceBytes(historyBytes(observed: observed, parameters: values) + tracedLater)
+            }
+            guard meter?.finishRound() ?? true else { break }
         }
         return Result(history: history, parameters: values)
+    }
+
+    /// JSON bytes of the whole history: every entry a loss and what `observe` kept, the
+    /// snapshotted ones every parameter too.
+    private func historyBytes(observed: [String: TensorSnapshot], parameters: [Tensor]) -> Double {
+        let snapshots = (1...max(iterations, 1)).count(where: snapshotAt)
+        let entry = HistoryEntry.estimatedBytes(tensors: observed.count, numbers: observed.values.reduce(0) { $0 + $1.data.count })
+        let snapshot = HistoryEntry.estimatedBytes(tensors: parameters.count, numbers: parameters.reduce(0) { $0 + $1.count })
+        return Double(iterations) * entry + Double(snapshots) * snapshot
     }
 
     /// One iteration: forward, backward, (clipping,) update. Returns the loss, the updated

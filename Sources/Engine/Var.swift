@@ -29,6 +29,7 @@ public struct Var {
             }
         }
         tape.nodes[id].labels = labels
+        tape.accountLabels(labels)
         return self
     }
 

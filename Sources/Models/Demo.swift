@@ -40,19 +40,38 @@ public struct Demo: Sendable {
         for parameter in parameters where values[parameter.name] == nil {
             values[parameter.name] = parameter.defaultValue
         }
-        return DemoConfig(values: values, explicit: Set(given.keys))
+        return DemoConfig(demo: name, values: values, explicit: Set(given.keys))
     }
 
-    /// Runs the demo with the given parameter values (defaults for the others).
+    /// Runs the demo with the given parameter values (defaults for the others), within `budget`.
     /// `progress`, if given, hears about long work (training iterations) as it happens; `readFile`
     /// reads the files that `.file` parameters name (a course build keeps them inside the course).
     public func trace(
-        _ given: [String: JSONValue] = [:], progress: ProgressHandler? = nil, readFile: @escaping FileReader = DemoConfig.readFromDisk
+        _ given: [String: JSONValue] = [:], progress: ProgressHandler? = nil, budget: Budget = .standard,
+        readFile: @escaping FileReader = DemoConfig.readFromDisk
+    ) throws(DemoError) -> TraceDocument {
+        try trace(given, progress: progress, meter: Meter(budget: budget), readFile: readFile)
+    }
+
+    /// Runs the demo under `meter`, which counts what it records and computes and stops it as soon
+    /// as its projection goes past the meter's budget; the run is then refused with what to lower.
+    public func trace(
+        _ given: [String: JSONValue], progress: ProgressHandler?, meter: Meter, readFile: @escaping FileReader = DemoConfig.readFromDisk
     ) throws(DemoError) -> TraceDocument {
         var config = try resolve(given)
         config.progress = progress
         config.readFile = readFile
-        return try build(config)
+        let result = Meter.$current.withValue(meter) { Result { () throws(DemoError) in try build(config) } }
+        if let overrun = meter.overrun { throw .overBudget(overrun, lower: parametersToLower(for: overrun, given: config.explicit)) }
+        return try result.get()
+    }
+
+    /// The parameters that scale the size of a pass and, when the overrun comes from repeating it,
+    /// those that scale the repetitions; of these, the ones the caller gave, if any.
+    func parametersToLower(for overrun: Overrun, given: Set<String>) -> [String] {
+        let scaling = parameters.filter { $0.scaling == .size || (overrun.repeated && $0.scaling == .repetitions) }
+        let named = scaling.filter { given.contains($0.name) }
+        return (named.isEmpty ? scaling : named).map(\.name)
     }
 }
 
@@ -65,11 +84,24 @@ public struct FileReadFailure: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Hears how far a demo's long work has come: `(done, total, loss)` after each training iteration.
-public typealias ProgressHandler = @Sendable (_ done: Int, _ total: Int, _ loss: Double) -> Void
+/// How far a demo's long work has come, reported after each training iteration or epoch.
+public struct DemoProgress: Sendable {
+    public let demo: String
+    public let done: Int
+    public let total: Int
+    /// What is counted: `iterations`, `epochs`.
+    public let unit: String
+    /// The loss of the last one done.
+    public let loss: Double
+}
+
+/// Hears how far a demo's long work has come.
+public typealias ProgressHandler = @Sendable (DemoProgress) -> Void
 
 /// A demo's parameter values after validation, defaults filled in.
 public struct DemoConfig: Sendable {
+    /// The demo's name.
+    public let demo: String
     /// The values recorded in the trace's `config`. A demo may add what it derives (the number
     /// of steps of a given sequence, say) with `derive`, so the trace says what was run.
     public private(set) var values: [String: JSONValue]
@@ -89,9 +121,15 @@ public struct DemoConfig: Sendable {
         }
     }
 
-    init(values: [String: JSONValue], explicit: Set<String>) {
+    init(demo: String, values: [String: JSONValue], explicit: Set<String>) {
+        self.demo = demo
         self.values = values
         self.explicit = explicit
+    }
+
+    /// Tells `progress` that `done` of `total` `unit` (iterations, epochs) are done.
+    func report(_ done: Int, of total: Int, _ unit: String, loss: Double) {
+        progress?(DemoProgress(demo: demo, done: done, total: total, unit: unit, loss: loss))
     }
 
     public func int(_ name: String) -> Int { values[name]!.intValue! }

@@ -1,3 +1,5 @@
+import Engine
+
 /// Why a demo could not be run as asked. Each message is one line that says what to do; it quotes
 /// at most the first characters of a value (`excerpt`), however long the value is.
 ///
@@ -12,6 +14,8 @@ public enum DemoError: Error, Equatable {
     case missingValue(parameter: String)
     /// Parameters that are each valid but do not fit together.
     case conflict(String)
+    /// A run that would go past its `Budget`, and the parameters whose lowering would shrink it.
+    case overBudget(Overrun, lower: [String])
 
     public func message(flagPrefix: String = "") -> String {
         func flag(_ name: String) -> String { flagPrefix + name }
@@ -36,6 +40,10 @@ public enum DemoError: Error, Equatable {
             return "\(flag(parameter)) needs a value"
         case .conflict(let text):
             return text.replacingFlags(with: flagPrefix)
+        case .overBudget(let overrun, let parameters):
+            let flags = parameters.map(flag)
+            let list = flags.count > 1 ? flags.dropLast().joined(separator: ", ") + " or " + flags.last! : flags.joined()
+            return "\(overrun.description)\(list.isEmpty ? "" : ": lower \(list)")"
         }
     }
 }

@@ -20,17 +20,28 @@ public struct DemoParameter: Sendable {
         case file
     }
 
+    /// How a parameter drives the cost of a run, so that a run over its `Budget` can say what to lower.
+    public enum Scaling: Sendable {
+        /// The size of the network or of its data: every pass grows with it (`hidden`, `steps`, a text).
+        case size
+        /// How many times a pass repeats (`train`).
+        case repetitions
+    }
+
     public let name: String
     public let summary: String
     public let kind: Kind
     /// `nil`: the parameter is optional and has no default (the demo derives a value, e.g. from the seed).
     public let defaultValue: JSONValue?
+    /// `nil`: the parameter changes what is computed, not how much.
+    public let scaling: Scaling?
 
-    public init(_ name: String, _ summary: String, _ kind: Kind, default defaultValue: JSONValue?) {
+    public init(_ name: String, _ summary: String, _ kind: Kind, default defaultValue: JSONValue?, scales scaling: Scaling? = nil) {
         self.name = name
         self.summary = summary
         self.kind = kind
         self.defaultValue = defaultValue
+        self.scaling = scaling
     }
 
     /// The accepted values in words: `1…16`, `0 < x ≤ 10`, `sigmoid | tanh | relu`, `2 to 6 integers in 1…256`.

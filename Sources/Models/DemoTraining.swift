@@ -11,6 +11,6 @@ extension SGDTrainer {
             learningRate: config.double("lr"), iterations: iterations, tracedIterations: tracedIterations,
             clipNorm: clipNorm,
             snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) },
-            onIteration: config.progress.map { report in { iteration, loss in report(iteration, iterations, loss) } })
+            onIteration: config.progress == nil ? nil : { config.report($0, of: iterations, "iterations", loss: $1) })
     }
 }

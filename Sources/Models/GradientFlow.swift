@@ -48,16 +48,16 @@ enum GradientFlow {
         SequenceTask.parameters(maxSteps: 1000).map { parameter in
             switch parameter.name {
             case "steps":
-                DemoParameter("steps", "sequence length T (when inputs and text are not given); over 200 needs record history", parameter.kind, default: 30)
+                DemoParameter("steps", "sequence length T (when inputs and text are not given); over 200 needs record history", parameter.kind, default: 30, scales: parameter.scaling)
             case "loss":
                 DemoParameter("loss", "objective at the last step (default: mse, or cross-entropy with text)", parameter.kind, default: nil)
             case "targets":
-                DemoParameter("targets", "the targets, one row per step; only the last enters the loss (default: drawn from the seed)", parameter.kind, default: nil)
+                DemoParameter("targets", "the targets, one row per step; only the last enters the loss (default: drawn from the seed)", parameter.kind, default: nil, scales: parameter.scaling)
             default: parameter
             }
         } + [
             DemoParameter("network", "the recurrent network the gradient flows back through", .choice(["rnn", "lstm"]), default: "rnn"),
-            DemoParameter("hidden", "hidden state size H", .integer(1...256), default: 32),
+            DemoParameter("hidden", "hidden state size H", .integer(1...256), default: 32, scales: .size),
             DemoParameter(
                 "weight-scale", "gain g of the recurrent weights (std g/√H): below 1 gradients vanish, above 1 they can explode",
                 .real(min: 0, max: 100, minExclusive: false), default: 1),
@@ -70,7 +70,7 @@ enum GradientFlow {
             DemoParameter(
                 "record", "steps: the first iteration traced step by step (T ≤ 200); history: only the per-iteration history (T ≤ 1000)",
                 .choice(["steps", "history"]), default: "steps"),
-            DemoParameter("train", "SGD iterations (each one's gradient norms are kept in history)", .integer(1...500), default: 1),
+            DemoParameter("train", "SGD iterations (each one's gradient norms are kept in history)", .integer(1...500), default: 1, scales: .repetitions),
             CommonParameters.learningRate(default: 0.1),
             CommonParameters.seed,
         ]

@@ -153,9 +153,9 @@ extension Demos {
         name: "multi-head-attention",
         summary: "Multi-head self-attention over a sentence: per-head Q_i K_iᵀ/√d_k, softmax, A_i V_i, heads joined, times W_O",
         parameters: AttentionInput.parameters + [
-            DemoParameter("heads", "number of heads h (d_model / h columns each)", .integer(1...256), default: 2),
+            DemoParameter("heads", "number of heads h (d_model / h columns each)", .integer(1...256), default: 2, scales: .size),
             AttentionInput.causal,
-            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...10_000), default: 1),
+            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...10_000), default: 1, scales: .repetitions),
             CommonParameters.learningRate(default: 0.1),
             CommonParameters.seed,
         ],
@@ -189,7 +189,7 @@ extension Demos {
 struct AttentionInput {
     static let parameters = [
         TokenEmbedding.sentenceParameter,
-        DemoParameter("d-model", "embedding size d_model", .integer(1...MultiHeadAttention.maxModelSize), default: 4),
+        DemoParameter("d-model", "embedding size d_model", .integer(1...MultiHeadAttention.maxModelSize), default: 4, scales: .size),
     ]
 
     /// `causal`: each token attends to itself and the tokens before it only.

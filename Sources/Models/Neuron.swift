@@ -14,10 +14,10 @@ extension Demos {
         name: "neuron",
         summary: "One neuron y = φ(w·x + b): forward, the error signal e = ∂Q/∂y, backward and one SGD step",
         parameters: [
-            DemoParameter("inputs", "number of inputs n (when x is not given)", .integer(1...16), default: 3),
+            DemoParameter("inputs", "number of inputs n (when x is not given)", .integer(1...16), default: 3, scales: .size),
             CommonParameters.activation,
-            DemoParameter("x", "the input values (default: drawn from the seed)", .realList(count: 1...16, each: -1e6...1e6), default: nil),
-            DemoParameter("w", "the weights, one per input (default: drawn from the seed)", .realList(count: 1...16, each: -1e6...1e6), default: nil),
+            DemoParameter("x", "the input values (default: drawn from the seed)", .realList(count: 1...16, each: -1e6...1e6), default: nil, scales: .size),
+            DemoParameter("w", "the weights, one per input (default: drawn from the seed)", .realList(count: 1...16, each: -1e6...1e6), default: nil, scales: .size),
             DemoParameter("b", "the bias (default: drawn from the seed)", .real(min: -1e6, max: 1e6, minExclusive: false), default: nil),
             DemoParameter("target", "the desired output t", .real(min: -1e6, max: 1e6, minExclusive: false), default: 1.0),
             CommonParameters.learningRate(default: 0.5),

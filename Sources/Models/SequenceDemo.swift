@@ -7,8 +7,8 @@ enum SequenceDemo {
     /// The sequence's parameters, then `hidden`, `train`, `lr` and `seed`.
     static func parameters(maxSteps: Int = 200, learningRate: Double = 0.1) -> [DemoParameter] {
         SequenceTask.parameters(maxSteps: maxSteps) + [
-            DemoParameter("hidden", "hidden state size H", .integer(1...256), default: 2),
-            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1),
+            DemoParameter("hidden", "hidden state size H", .integer(1...256), default: 2, scales: .size),
+            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1, scales: .repetitions),
             CommonParameters.learningRate(default: learningRate),
             CommonParameters.seed,
         ]

@@ -26,12 +26,12 @@ struct SequenceTask {
     /// The parameters that describe the sequence and its loss.
     static func parameters(maxSteps: Int = 200) -> [DemoParameter] {
         [
-            DemoParameter("steps", "sequence length T (when inputs and text are not given)", .integer(1...maxSteps), default: 3),
-            DemoParameter("input", "input size I (when inputs and text are not given)", .integer(1...256), default: 2),
-            DemoParameter("output-size", "output size O (the vocabulary's size with text)", .integer(1...256), default: 2),
-            DemoParameter("inputs", "the sequence, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil),
-            DemoParameter("targets", "the targets, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil),
-            DemoParameter("text", "a text whose tokens are the sequence, each predicting the next (characters, or words when it has spaces)", .text(length: 2...4000), default: nil),
+            DemoParameter("steps", "sequence length T (when inputs and text are not given)", .integer(1...maxSteps), default: 3, scales: .size),
+            DemoParameter("input", "input size I (when inputs and text are not given)", .integer(1...256), default: 2, scales: .size),
+            DemoParameter("output-size", "output size O (the vocabulary's size with text)", .integer(1...256), default: 2, scales: .size),
+            DemoParameter("inputs", "the sequence, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil, scales: .size),
+            DemoParameter("targets", "the targets, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil, scales: .size),
+            DemoParameter("text", "a text whose tokens are the sequence, each predicting the next (characters, or words when it has spaces)", .text(length: 2...4000), default: nil, scales: .size),
             DemoParameter("loss", "objective, summed over the steps (default: mse, or cross-entropy with text)", .choice(["mse", "cross-entropy"]), default: nil),
         ]
     }

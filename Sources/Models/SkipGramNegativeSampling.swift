@@ -157,9 +157,15 @@ public struct SkipGramNegativeSampling: Sendable {
         var scratch = [Double](repeating: 0, count: weights.dimensions + k + 1)
         var drawn = [Int](repeating: 0, count: k)
         var total = total
+        // In a metered run every pair is a step of the loop: its work is counted off the tapes,
+        // u, ∂Q/∂h and the update 7 per unit for each of the k + 1 words, h's update 2 per unit.
+        let meter = Meter.current
+        let work = Double((7 * (k + 1) + 2) * weights.dimensions)
         for (c, o) in pairs {
             for i in 0..<k { drawn[i] = sampler.draw(avoiding: o, using: &random) }
             total += step(&weights, centre: c, context: o, negatives: drawn, learningRate: learningRate, scratch: &scratch)
+            meter?.charge(work: work)
+            guard meter?.finishStep() ?? true else { break }
         }
         return total
     }
@@ -249,11 +255,11 @@ extension Demos {
         name: "skipgram-ns",
         summary: "word2vec skip-gram with negative sampling: σ(h·w) for the context word and k sampled negatives, traced and trained",
         parameters: Word2VecCorpus.parameters + [
-            DemoParameter("dimensions", "embedding size N (hidden layer)", .integer(2...300), default: 4),
-            DemoParameter("negatives", "k, negative samples per pair, drawn from the unigram distribution raised to 3/4", .integer(1...20), default: 5),
+            DemoParameter("dimensions", "embedding size N (hidden layer)", .integer(2...300), default: 4, scales: .size),
+            DemoParameter("negatives", "k, negative samples per pair, drawn from the unigram distribution raised to 3/4", .integer(1...20), default: 5, scales: .size),
             DemoParameter("word", "the traced pair's centre word (its first occurrence; default: the first word)", .text(length: 1...100), default: nil),
             DemoParameter("context", "the traced pair's context word, one of that window's (default: its first)", .text(length: 1...100), default: nil),
-            DemoParameter("train", "epochs over every pair after the traced one (recording off)", .integer(0...1000), default: 0),
+            DemoParameter("train", "epochs over every pair after the traced one (recording off)", .integer(0...1000), default: 0, scales: .repetitions),
             DemoParameter("neighbours", "words whose nearest neighbours (cosine over W_in rows) are reported, comma-separated", .text(length: 1...1000), default: nil),
             CommonParameters.learningRate(default: 0.05),
             CommonParameters.seed,
@@ -301,6 +307,9 @@ extension Demos {
         var pairs = SkipGramNegativeSampling.pairs(corpus, window: w)
         let epochs = config.int("train")
         var history: [HistoryEntry] = []
+        let meter = Meter.current
+        meter?.beginLoop(rounds: epochs, stepsPerRound: pairs.count, addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V))
+        defer { meter?.endLoop() }
         for epoch in stride(from: 1, through: epochs, by: 1) {
             for i in stride(from: pairs.count - 1, to: 0, by: -1) {
                 pairs.swapAt(i, random.nextInt(below: i + 1))
@@ -308,7 +317,8 @@ extension Demos {
             let total = SkipGramNegativeSampling.train(
                 &weights, pairs: pairs, negatives: k, sampler: sampler, learningRate: lr, using: &random)
             history.append(Embeddings.epochEntry(epoch, meanLoss: total / Double(pairs.count), weights.input, rows: V, columns: N))
-            config.progress?(epoch, epochs, total / Double(pairs.count))
+            config.report(epoch, of: epochs, "epochs", loss: total / Double(pairs.count))
+            guard meter?.finishRound() ?? true else { break }
         }
 
         Embeddings.recordNeighbours(of: neighbourWords ?? [], in: weights.input, rows: V, columns: N, names: words, on: tape)

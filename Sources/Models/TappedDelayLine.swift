@@ -99,9 +99,9 @@ extension Demos {
         name: "tdl",
         summary: "A tapped delay line: ẑ_t = Σ a_i x_{t−i} with learnable taps, a feed-forward memory of the last L inputs",
         parameters: SequenceTask.parameters() + [
-            DemoParameter("taps", "length L of the delay line (the taps a_0…a_{L−1})", .integer(1...16), default: 3),
+            DemoParameter("taps", "length L of the delay line (the taps a_0…a_{L−1})", .integer(1...16), default: 3, scales: .size),
             DemoParameter("tap-kind", "each tap a scalar (a_i x), a vector (a_i ⊙ x) or a matrix (a_i x, O×I)", .choice(["scalar", "vector", "matrix"]), default: "scalar"),
-            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1),
+            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1, scales: .repetitions),
             CommonParameters.learningRate(default: 0.1),
             CommonParameters.seed,
         ],

@@ -56,7 +56,7 @@ struct TokenEmbedding: Sendable {
     /// The `sentence` parameter, the notes' example by default.
     static let sentenceParameter = DemoParameter(
         "sentence", "the tokens, one row of X each (words, lower-cased, at most \(maxTokens))", .text(length: 1...2000),
-        default: .string(notesSentence))
+        default: .string(notesSentence), scales: .size)
 }
 
 /// The loss the attention demos train on: L = ½ ‖Z − T‖² summed over every element, with the

@@ -91,9 +91,9 @@ struct Word2VecCorpus: Sendable {
 
     /// `corpus`, `corpus-file` and `window`.
     static let parameters: [DemoParameter] = [
-        DemoParameter("corpus", "the text to train on (default: the notes' sentence)", .text(length: 1...2_000_000), default: nil),
-        DemoParameter("corpus-file", "a UTF-8 text file to train on instead of corpus", .file, default: nil),
-        DemoParameter("window", "context words on each side of the centre word", .integer(1...10), default: 1),
+        DemoParameter("corpus", "the text to train on (default: the notes' sentence)", .text(length: 1...2_000_000), default: nil, scales: .size),
+        DemoParameter("corpus-file", "a UTF-8 text file to train on instead of corpus", .file, default: nil, scales: .size),
+        DemoParameter("window", "context words on each side of the centre word", .integer(1...10), default: 1, scales: .size),
     ]
 
     /// The training pairs as a constant tensor `training_pairs` of vocabulary indices, −1 for `<padding>`.

@@ -42,10 +42,10 @@ enum Word2VecDemo {
             ]
             : [DemoParameter("word", "the traced example's centre word (its first occurrence; default: the first word)", .text(length: 1...100), default: nil)]
         return Word2VecCorpus.parameters + [
-            DemoParameter("dimensions", "embedding size N (hidden layer)", .integer(2...300), default: 4),
+            DemoParameter("dimensions", "embedding size N (hidden layer)", .integer(2...300), default: 4, scales: .size),
             DemoParameter("weights", "initial weights: drawn from the seed, or the notes' matrices (their corpus, N = 4)", .choice(["random", "example"]), default: "random"),
         ] + example + [
-            DemoParameter("train", "epochs over the corpus after the traced example (recording off)", .integer(0...1000), default: 0),
+            DemoParameter("train", "epochs over the corpus after the traced example (recording off)", .integer(0...1000), default: 0, scales: .repetitions),
             DemoParameter("neighbours", "words whose nearest neighbours (cosine over W_in rows) are reported, comma-separated", .text(length: 1...1000), default: nil),
             CommonParameters.learningRate(default: 0.05),
             CommonParameters.seed,
@@ -101,7 +101,10 @@ enum Word2VecDemo {
         let epochs = config.int("train")
         var history: [HistoryEntry] = []
         var order = Array(windows.indices)
-        for epoch in stride(from: 1, through: epochs, by: 1) {
+        let meter = Meter.current
+        meter?.beginLoop(rounds: epochs, stepsPerRound: order.count, addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V))
+        defer { meter?.endLoop() }
+        training: for epoch in stride(from: 1, through: epochs, by: 1) {
             for i in stride(from: order.count - 1, to: 0, by: -1) {
                 order.swapAt(i, random.nextInt(below: i + 1))
             }
@@ -112,9 +115,11 @@ enum Word2VecDemo {
                     cbow
                     ? trainer.cbowStep(context: window.contextWords, target: window.centre, learningRate: lr)
                     : trainer.skipGramStep(centre: window.centre, context: window.contextWords, learningRate: lr)
+                guard meter?.finishStep() ?? true else { break training }
             }
             history.append(Embeddings.epochEntry(epoch, meanLoss: total / Double(order.count), trainer.W_in, rows: V, columns: N))
-            config.progress?(epoch, epochs, total / Double(order.count))
+            config.report(epoch, of: epochs, "epochs", loss: total / Double(order.count))
+            guard meter?.finishRound() ?? true else { break }
         }
 
         Embeddings.recordNeighbours(of: neighbourWords ?? [], in: trainer.W_in, rows: V, columns: N, names: corpus.vocabulary, on: tape)

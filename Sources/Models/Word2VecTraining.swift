@@ -23,6 +23,8 @@ struct Word2VecTrainer {
     private var h: [Double]
     private var u: [Double]
     private var dh: [Double]
+    /// The run's meter, told the work of every step (it is done off the tapes).
+    private let meter = Meter.current
 
     init(W_in: [Double], W_out: [Double], V: Int, N: Int) {
         (self.W_in, self.W_out, self.V, self.N) = (W_in, W_out, V, N)
@@ -41,6 +43,7 @@ struct Word2VecTrainer {
         if C > 1 { for i in 0..<N { h[i] /= Double(C) } }
         let loss = scoresAndError(targets: [target])
         backward(learningRate: lr)
+        meter?.charge(work: work(words: C))
         // ∂Q/∂W_in = xᵀ (1/C) ∂Q/∂h: a word used twice gets both shares, summed before the update.
         let share = C > 1 ? dh.map { (1 / Double(C)) * $0 } : dh
         var done = Set<Int>()
@@ -61,7 +64,14 @@ struct Word2VecTrainer {
         let loss = scoresAndError(targets: context)
         backward(learningRate: lr)
         for i in 0..<N { W_in[centre * N + i] -= lr * dh[i] }
+        meter?.charge(work: work(words: context.count))
         return loss
+    }
+
+    /// Floating-point operations of a step with `words` context words: u = h W_out, ∂Q/∂h and the
+    /// W_out update each 2–3 per weight, the softmax 4 per word, h and its update 3 per word and unit.
+    private func work(words: Int) -> Double {
+        Double(7 * V * N + 4 * V + 3 * words * N)
     }
 
     /// u = h W_out, then u becomes ∂Q/∂u for the one-hot targets summed; returns Q.
@@ -140,6 +150,11 @@ struct Word2VecTrainer {
 
 /// Deterministic views of trained embeddings.
 enum Embeddings {
+    /// JSON bytes of the history of `epochs` epochs over a vocabulary of `words` (see `epochEntry`).
+    static func historyBytes(epochs: Int, words: Int) -> Double {
+        Double(epochs) * HistoryEntry.estimatedBytes(tensors: 1, numbers: 2 * words)
+    }
+
     /// One epoch's `history` entry: the mean loss and the 2-D PCA projection of W_in (`W_in_pca`, V×2).
     static func epochEntry(_ epoch: Int, meanLoss: Double, _ X: [Double], rows V: Int, columns N: Int) -> HistoryEntry {
         HistoryEntry(
@@ -183,6 +198,8 @@ enum Embeddings {
             }
         }
         let (values, vectors) = jacobi(A, N)
+        // Counted off the tapes: the covariance, 2 per term, and the projection, 4 per entry of X.
+        Meter.current?.charge(work: Double(V * N * (N + 1) + 4 * V * N))
         let order = (0..<N).sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
         var projection = [Double](repeating: 0, count: V * 2)
         for (k, column) in order.prefix(2).enumerated() {
@@ -205,7 +222,11 @@ enum Embeddings {
         var V = [Double](repeating: 0, count: N * N)
         for i in 0..<N { V[i * N + i] = 1 }
         let whole = A.reduce(0) { $0 + $1 * $1 }
+        // Counted off the tapes as it goes: 2 per entry per sweep, 18 per row of a rotation.
+        var work = 0
+        defer { Meter.current?.charge(work: Double(work)) }
         for _ in 0..<100 {
+            work += 2 * N * N
             var off = 0.0
             for p in 0..<N { for q in 0..<N where p != q { off += A[p * N + q] * A[p * N + q] } }
             if off <= 1e-28 * whole { break }
@@ -215,6 +236,7 @@ enum Embeddings {
                     let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
                     let c = 1 / (t * t + 1).squareRoot()
                     let s = t * c
+                    work += 18 * N
                     for k in 0..<N {  // A ← A J (columns p, q)
                         let (akp, akq) = (A[k * N + p], A[k * N + q])
                         A[k * N + p] = c * akp - s * akq

@@ -57,7 +57,17 @@ enum DemoHelp {
         let lines = rows.map { "  " + $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
         return ([
             "\(demo.name) — \(demo.summary)", "usage: unrolled trace \(demo.name) [--<parameter> <value>]… [--output <file>]",
-        ] + lines).joined(separator: "\n")
+        ] + lines + ["", scaling(of: demo)]).joined(separator: "\n")
+    }
+
+    /// `Size grows with --steps, --hidden; work also with --train. …`: what a refusal would ask to lower.
+    private static func scaling(of demo: Demo) -> String {
+        let flags = { (scaling: DemoParameter.Scaling) in
+            demo.parameters.filter { $0.scaling == scaling }.map { "--\($0.name)" }.joined(separator: ", ")
+        }
+        let repetitions = flags(.repetitions)
+        return "Size grows with \(flags(.size))\(repetitions.isEmpty ? "" : "; work also with \(repetitions)"). "
+            + "A run over the budget (see `unrolled trace --help`) is refused."
     }
 
     /// A value as it would be typed after its option: `2,3,1`, `0.5`, `tanh`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Models
 import Trace
@@ -13,8 +14,12 @@ struct TraceCommand: ParsableCommand {
             their allowed values, and `unrolled demos` lists every demo.
 
             The trace goes to standard output unless --output names a file (written atomically; \
-            missing folders are created). The same demo, parameters and seed always give the same bytes. \
-            Long training runs show their progress on standard error when it is a terminal.
+            missing folders are created). The same demo, parameters and seed always give the same bytes.
+
+            Every run has a budget: \(Budget.standard.summary). A run that would go past it is refused \
+            after its first pass or iteration, within seconds, with the parameters to lower (exit status 2). \
+            Long training runs show their progress on standard error: on a terminal a line redrawn in place, \
+            elsewhere a plain line every 5 seconds (UNROLLED_PROGRESS_INTERVAL sets the seconds).
 
             Demos: \(Demos.all.map(\.name).joined(separator: ", "))
 

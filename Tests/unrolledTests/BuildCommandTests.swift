@@ -3,20 +3,9 @@ import Testing
 
 @Suite("unrolled build")
 struct BuildCommandTests {
-    /// A course folder with the given files, inside a fresh temporary folder.
-    func course(_ files: [String: String]) throws -> URL {
-        let course = try CLI.temporaryDirectory().appendingPathComponent("course")
-        for (path, text) in files {
-            let url = course.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
-        return course
-    }
-
     @Test("builds COURSE into COURSE/_site, progress and a one-line summary on standard error")
     func buildsIntoTheDefaultFolder() throws {
-        let folder = try course(["notes/a.md": "# A\n\n```unrolled\nmodel: neuron\n```\n"])
+        let folder = try CLI.course(["notes/a.md": "# A\n\n```unrolled\nmodel: neuron\n```\n"])
         let result = try CLI.run(["build", folder.path])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.isEmpty)
@@ -29,7 +18,7 @@ struct BuildCommandTests {
 
     @Test("a build with errors lists them with file:line, exits 1 and keeps the previous site")
     func errorsExitNonZero() throws {
-        let folder = try course(["notes/a.md": "# A\n"])
+        let folder = try CLI.course(["notes/a.md": "# A\n"])
         #expect(try CLI.run(["build", folder.path]).status == 0)
         let page = folder.appendingPathComponent("_site/notes/a.html")
         let before = try Data(contentsOf: page)
@@ -43,7 +32,7 @@ struct BuildCommandTests {
 
     @Test("--strict turns a missing image into an error")
     func strictFailsOnWarnings() throws {
-        let folder = try course(["notes/a.md": "# A\n\n![cell](cell.png)\n"])
+        let folder = try CLI.course(["notes/a.md": "# A\n\n![cell](cell.png)\n"])
         let relaxed = try CLI.run(["build", folder.path])
         #expect(relaxed.status == 0)
         #expect(relaxed.standardError.contains("warning: notes/a.md:3: image 'cell.png' not found"))
@@ -54,7 +43,7 @@ struct BuildCommandTests {
 
     @Test("refuses to write the site over the course folder or a folder that holds it (exit 2)")
     func refusesDangerousOutputs() throws {
-        let folder = try course(["notes/a.md": "# A\n"])
+        let folder = try CLI.course(["notes/a.md": "# A\n"])
         for output in [folder, folder.deletingLastPathComponent()] {
             let result = try CLI.run(["build", folder.path, "--output", output.path])
             #expect(result.status == 2)

@@ -48,6 +48,17 @@ enum CLI {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// A course folder with the given files, inside a fresh temporary folder.
+    static func course(_ files: [String: String]) throws -> URL {
+        let course = try temporaryDirectory().appendingPathComponent("course")
+        for (path, text) in files {
+            let url = course.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return course
+    }
 }
 
 /// A box written by one thread and read by another after a `DispatchGroup.wait()`, which orders them.

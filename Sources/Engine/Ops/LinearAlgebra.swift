@@ -43,6 +43,11 @@ public struct MatMul: Op {
             c.needs[1] ? transpose(a) • c.grad : nil,
         ]
     }
+
+    /// A multiply and an add per term: 2·m·k·n.
+    public func work(_ x: [Tensor], _ output: Tensor) -> Double {
+        2 * Double(x[0].shape[0]) * Double(x[0].shape[1]) * Double(x[1].shape[1])
+    }
 }
 
 /// C = A·B for row-major A (m×k), B (k×n), C (m×n); every element of C is written.
