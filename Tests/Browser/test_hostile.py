@@ -442,7 +442,8 @@ def test_an_embedded_hostile_trace_runs_no_payload(browser_context, tmp_path):
 
 def test_the_viewer_escapes_a_trace_no_build_checked(browser_context, tmp_path):
     """The viewer element in someone else's page gets its trace unchecked: payloads even where
-    the format allows only a few words (phase, role, op) or a number (version, shape)."""
+    the format allows only a few words (phase, role, op) or a number (version). A payload in a
+    shape makes the trace one the viewer refuses: its error box shows, and runs nothing either."""
     wire = Tripwire(browser_context)
     hostile = hostile_strings(trace(tmp_path, "cbow", "--train", "2"), "an unchecked trace", True)
     phase, role, op = (payload(f"an unchecked trace: {field}") for field in ("phase", "role", "op"))
@@ -453,11 +454,19 @@ def test_the_viewer_escapes_a_trace_no_build_checked(browser_context, tmp_path):
     for tensor in hostile["tensors"]:
         tensor["role"] += role
         tensor["version"] = version
+    bad_shapes = json.loads(json.dumps(hostile))
+    for tensor in bad_shapes["tensors"]:
         tensor["shape"] = [f"{size}{shape}" for size in tensor["shape"]]
     page_file = write_page(tmp_path / "page", [Figure(json.dumps(hostile), "unchecked")])
     page = browser_context.new_page()
     page.goto(file_url(page_file))
     assert exercise_viewers(page) == 1
+    assert page.evaluate(INJECTED) == [], "markup from a payload"
+    page.close()
+    refused_file = write_page(tmp_path / "refused", [Figure(json.dumps(bad_shapes), "shapes")])
+    page = browser_context.new_page()
+    page.goto(file_url(refused_file))
+    page.locator("unrolled-trace .ut-error").wait_for()
     assert page.evaluate(INJECTED) == [], "markup from a payload"
     page.close()
     assert wire.events == [], "\n".join(wire.events)
