@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: all setup build site test test-swift test-python bench fixtures clean help
+.PHONY: all setup build site test test-swift test-python bench fuzz fixtures clean help
 
 all: build
 
@@ -13,6 +13,7 @@ help:
 	@echo "make site    install what is missing, build, turn the bundled course (Site/) into a website (Site/_site/)"
 	@echo "make test    install what is missing, build, run every test (Swift, Python, browser)"
 	@echo "make bench   time the engine beside numpy, the site build beside cmark-gfm, a viewer step in Chromium (release build)"
+	@echo "make fuzz    fuzz every parser of outside input with libFuzzer, FUZZ_SECONDS each (default 60; not part of make test)"
 	@echo "make build   build the package (debug)"
 	@echo "make fixtures  regenerate the reference values from the independent numpy implementations"
 
@@ -39,8 +40,14 @@ bench: setup
 	python3 Benchmarks/site_bench.py "$(BIN_RELEASE)/unrolled"
 	python3 Benchmarks/viewer_bench.py "$(BIN_RELEASE)/unrolled"
 
+# Coverage-guided fuzzing (libFuzzer) of the math scanner, Markdown, directive YAML, front matter,
+# course.yml, trace decoding and checking, and demo parameters: scripts/fuzz, docs/fuzzing.md.
+# Its own build folder (.build-fuzz), instrumented and release; not part of `make test`.
+fuzz: setup
+	bash scripts/fuzz
+
 fixtures: setup
 	for script in Tests/Fixtures/reference_*.py; do python3 "$$script" || exit 1; done
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

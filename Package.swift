@@ -58,3 +58,12 @@ let package = Package(
         .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace"]),
     ]
 )
+
+// `make fuzz` only (UNROLLED_FUZZ set, its own build folder): one libFuzzer executable per input
+// kind, in Tests/Fuzz/<kind>/. They reach internal parsers with `@testable import`; see docs/fuzzing.md.
+if Context.environment["UNROLLED_FUZZ"] != nil {
+    for kind in ["math", "markdown", "directive", "front-matter", "course-config", "trace", "demo-parameter"] {
+        let dependencies: [Target.Dependency] = kind == "demo-parameter" ? ["Models"] : ["Renderer", "Trace"]
+        package.targets.append(.executableTarget(name: "fuzz-\(kind)", dependencies: dependencies, path: "Tests/Fuzz/\(kind)"))
+    }
+}

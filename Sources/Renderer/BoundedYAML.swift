@@ -5,16 +5,17 @@ import Yams
 /// composer behind three limits, so that no text crashes, hangs or floods a build.
 ///
 /// - **Size**: at most `maxBytes`. A megabyte is a thousand times what these texts hold (a long
-///   word2vec corpus belongs in `corpus-file:`), and bounds Yams' time and memory (about a second
-///   and 80 MB for a megabyte of `[a,a,…]` in a debug build).
+///   word2vec corpus belongs in `corpus-file:`), and bounds Yams' time and memory (a second and a
+///   half and 80 MB for a megabyte of `[a,a,…]` in a debug build).
 /// - **Nesting**: at most `maxDepth` levels as `YAMLNesting` counts them (indentation steps, `- `,
 ///   `? `, `[`, `{`), checked before Yams runs: Yams composes recursively and crashes the process
 ///   some 6,000 levels down, and libyaml's time per token grows with the open brackets.
 /// - **Values**: at most `maxValues` nodes once aliases are expanded. An alias shares its anchor's
 ///   node, so nine levels of nine aliases compose in a millisecond into 387 million values that any
 ///   walk over them (a demo parameter, an error message quoting it) would take minutes to visit.
-///   Counting stops at the limit, so the check itself is cheap. No alias-free text within the
-///   size limit comes near it: a number and its comma take two bytes.
+///   Counting stops at the limit, so the check itself is cheap. Without aliases a text within the
+///   size limit reaches it only with a value for nearly every byte (`{a,b,…}`: a key and its empty
+///   value per two bytes); a matrix of numbers has one per four or more.
 enum BoundedYAML {
     static let maxBytes = 1 << 20
     static let maxDepth = 100

@@ -30,10 +30,15 @@ struct CourseConfig: Equatable, Sendable {
         guard let file = try? FileHandle(forReadingFrom: url) else { return (CourseConfig(), []) }
         defer { try? file.close() }
         let data = (try? file.read(upToCount: BoundedYAML.maxBytes + 1)) ?? Data()
+        return parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Reads the text of a `course.yml`.
+    static func parse(_ text: String) -> (CourseConfig, [Diagnostic]) {
         var config = CourseConfig()
         let node: Node?
         do {
-            node = try BoundedYAML.compose(String(decoding: data, as: UTF8.self), firstLine: 1)
+            node = try BoundedYAML.compose(text, firstLine: 1)
         } catch {
             return (config, [error.diagnostic(file: fileName, subject: fileName)])
         }

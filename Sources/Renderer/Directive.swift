@@ -124,7 +124,7 @@ private func jsonValue(_ node: Node, for parameter: DemoParameter) throws(DemoEr
     switch node {
     case .scalar(let scalar):
         if scalar.style == .plain {
-            if let int = node.int { return .int(int) }
+            if let int = integer(node) { return .int(int) }
             if let real = node.float { return .double(real) }
             if let bool = node.bool { return .bool(bool) }
         }
@@ -134,7 +134,7 @@ private func jsonValue(_ node: Node, for parameter: DemoParameter) throws(DemoEr
         for item in sequence {
             if case .sequence = item {
                 items.append(try jsonValue(item, for: parameter))
-            } else if let int = item.int {
+            } else if let int = integer(item) {
                 items.append(.int(int))
             } else if let real = item.float {
                 items.append(.double(real))
@@ -146,4 +146,12 @@ private func jsonValue(_ node: Node, for parameter: DemoParameter) throws(DemoEr
     case .mapping:
         throw .invalidValue(parameter: parameter.name, value: "a mapping", expected: parameter.allowed)
     }
+}
+
+/// The node as an integer, when YAML reads it as one. Not a base-60 one (`1:30`, YAML 1.1):
+/// Yams multiplies those without checking for overflow, so `1:0:0:0:0:0:0:0:0:0:0:0` crashed
+/// the build (found by `make fuzz`); read as a real (`node.float`) they cannot trap.
+private func integer(_ node: Node) -> Int? {
+    guard case .scalar(let scalar) = node, !scalar.string.contains(":") else { return nil }
+    return node.int
 }

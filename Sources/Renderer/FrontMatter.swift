@@ -19,7 +19,7 @@ struct FrontMatter: Equatable, Sendable {
     /// blanked, not removed, so that line numbers in the body are those of the file.
     static func split(_ source: String, file: String) -> (FrontMatter, body: String, diagnostics: [Diagnostic]) {
         guard let fence = closingFence(in: source) else { return (FrontMatter(), source, []) }
-        let yaml = String(source[fence.yaml])
+        let yaml = String(decoding: source.utf8[fence.yaml], as: UTF8.self)
         let blanked = String(repeating: "\n", count: fence.after == nil ? fence.line : fence.line + 1)
         let body = fence.after.map { blanked + source[$0...] } ?? blanked
         do {
@@ -51,34 +51,34 @@ struct FrontMatter: Equatable, Sendable {
 
 /// Where the front matter ends: the index of the closing `---` (or `...`) line, the YAML between
 /// the fences, and where the line after the closing fence starts (nil when it is the last line).
-/// Nil without front matter. Lines are read one by one up to the closing fence and split at the
-/// character `\n` (as `split(separator: "\n")` does), so a page of megabytes costs only its first lines.
+/// Nil without front matter. Lines are read one by one up to the closing fence, so a page of
+/// megabytes costs only its first lines. They end at the byte `\n`, as cmark's and the body's
+/// line numbers count them: a `\r\n` is one `Character` and `firstIndex(of: "\n")` on the text
+/// would pass over it (a Windows page's front matter went unseen). A trailing `\r` is space.
 private func closingFence(in source: String) -> (line: Int, yaml: Range<String.Index>, after: String.Index?)? {
-    var start = source.startIndex
+    let bytes = source.utf8
+    var start = bytes.startIndex
     var line = 0
-    var yamlStart = source.startIndex
-    var previousNewline = source.startIndex
+    var yamlStart = bytes.startIndex
+    var previousNewline = bytes.startIndex
     while true {
-        let newline = source[start...].firstIndex(of: "\n")
-        let text = source[start..<(newline ?? source.endIndex)].trimmingTrailingSpace
+        let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n"))
+        var end = newline ?? bytes.endIndex
+        while end > start, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains(bytes[bytes.index(before: end)]) {
+            end = bytes.index(before: end)
+        }
+        let text = bytes[start..<end]
         if line == 0 {
-            guard text == "---" else { return nil }
-        } else if text == "---" || text == "..." {
+            guard text.elementsEqual("---".utf8) else { return nil }
+        } else if text.elementsEqual("---".utf8) || text.elementsEqual("...".utf8) {
             let yamlEnd = line == 1 ? yamlStart : previousNewline
-            return (line, yamlStart..<yamlEnd, newline.map { source.index(after: $0) })
+            // After a `\n` is always a Character boundary (nothing joins a line feed to what follows).
+            return (line, yamlStart..<yamlEnd, newline.map { bytes.index(after: $0) })
         }
         guard let newline else { return nil }
         previousNewline = newline
-        start = source.index(after: newline)
+        start = bytes.index(after: newline)
         line += 1
         if line == 1 { yamlStart = start }
-    }
-}
-
-extension Substring {
-    var trimmingTrailingSpace: Substring {
-        var text = self
-        while let last = text.last, last == " " || last == "\t" || last == "\r" { text.removeLast() }
-        return text
     }
 }

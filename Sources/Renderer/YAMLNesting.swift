@@ -39,7 +39,8 @@ private struct Scan {
     var column = 0
     /// No token seen yet on this line.
     var atLineStart = true
-    /// The last byte was `- `, `? ` or `: `'s indicator followed by a blank: the next token's column counts.
+    /// A `-`, `?` or `:` followed by a blank came since this line's last token: the next token's
+    /// column counts (`- - a` nests).
     var afterIndicator = false
     /// Since a `!` on this line, up to a blank: a tag, whose characters may include `]`.
     var inTag = false

@@ -37,11 +37,15 @@ import Testing
         }
     }
 
-    /// What `FrontMatter.split` did before it stopped at the closing fence: split every line.
+    /// What `FrontMatter.split` did before it stopped at the closing fence: split every line (at
+    /// the byte `\n`, so that `\r\n` ends a line too).
     static func splitByLines(_ source: String) -> (yaml: String, body: String)? {
-        var lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        guard let first = lines.first, first.trimmingTrailingSpace == "---",
-            let end = lines.dropFirst().firstIndex(where: { $0.trimmingTrailingSpace == "---" || $0.trimmingTrailingSpace == "..." })
+        var lines = source.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        func isFence(_ line: String, _ fences: [String]) -> Bool {
+            fences.contains(String(line.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed()))
+        }
+        guard let first = lines.first, isFence(first, ["---"]),
+            let end = lines.dropFirst().firstIndex(where: { isFence($0, ["---", "..."]) })
         else { return nil }
         let yaml = lines[1..<end].joined(separator: "\n")
         for index in 0...end { lines[index] = "" }
@@ -53,6 +57,7 @@ import Testing
             "---\ntitle: A\n---\n# A\n\ntext\n", "---\ntitle: A\n---", "---\ntitle: A\n---\n", "---\n---\nbody",
             "---  \ntitle: A\n...\t\nbody\n", "---\ntitle: A\n", "no front matter\n---\n", "---", "",
             "---\r\ntitle: A\r\n---\r\nbody\r\n", "---\nsummary: x\n\n---\n\n\nbody\n---\nmore\n",
+            "---\n\r\n\n---", "---\r\ntitle: A\r\n---",
         ]
         for source in cases {
             let (_, body, _) = FrontMatter.split(source, file: "a.md")
@@ -61,6 +66,16 @@ import Testing
         let (matter, _, problems) = FrontMatter.split("---\ntitle: A\nsummary: two words\n---\nbody", file: "a.md")
         #expect(matter == FrontMatter(title: "A", order: nil, summary: "two words"))
         #expect(problems.isEmpty)
+    }
+
+    /// Found by `make fuzz` (front-matter): a `\r\n` is one `Character`, and the line scan passed over it.
+    @Test func aWindowsPagesFrontMatterIsReadAndKeepsItsLines() {
+        let (matter, body, problems) = FrontMatter.split("---\r\ntitle: A\r\norder: 2\r\n---\r\n# Body\r\n", file: "a.md")
+        #expect(matter == FrontMatter(title: "A", order: 2, summary: nil))
+        #expect(problems.isEmpty)
+        #expect(body == "\n\n\n\n# Body\r\n")
+        let (_, mixed, _) = FrontMatter.split("---\n\r\n\n---", file: "a.md")
+        #expect(mixed == "\n\n\n")
     }
 
     @Test func firstContentLineSkipsBlankAndWhiteSpaceLines() throws {

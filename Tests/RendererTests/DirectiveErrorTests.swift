@@ -43,6 +43,19 @@ import Testing
         ])
     }
 
+    /// Found by `make fuzz` (directive): Yams traps on a base-60 integer past Int.max.
+    @Test func aBase60IntegerIsReadWithoutOverflowing() throws {
+        guard case .failure(let failure) = Directive.parse(body: "model: rnn\ntargets: 2:0:3:2:0:3:2:2:0:0:0", file: "a.md", line: 1) else {
+            Issue.record("a 10-digit base-60 matrix is not a valid `targets`")
+            return
+        }
+        #expect(failure.diagnostics.map(\.description) == [
+            "a.md:3: targets: '1.209833005879152e+18' is not valid; expected 1 to 200 rows of 1 to 256 numbers (rows separated by ';', numbers by ',')"
+        ])
+        let directive = try Directive.parse(body: "model: rnn\nsteps: 1:30\n", file: "a.md", line: 1).get()
+        #expect(directive.source == .demo(model: "rnn", parameters: ["steps": 90]))
+    }
+
     @Test func otherFencedBlocksStayCode() throws {
         let course = try TestCourse(["notes/a.md": "```python\nprint(1)\n```\n"])
         try course.build()
