@@ -63,7 +63,7 @@ let package = Package(
 // kind, in Tests/Fuzz/<kind>/. They reach internal parsers with `@testable import`; see docs/fuzzing.md.
 if Context.environment["UNROLLED_FUZZ"] != nil {
     for kind in ["math", "markdown", "directive", "front-matter", "course-config", "trace", "demo-parameter"] {
-        let dependencies: [Target.Dependency] = kind == "demo-parameter" ? ["Models"] : ["Renderer", "Trace"]
+        let dependencies: [Target.Dependency] = kind == "demo-parameter" ? ["Models"] : kind == "trace" ? ["Engine", "Trace"] : ["Renderer", "Trace"]
         package.targets.append(.executableTarget(name: "fuzz-\(kind)", dependencies: dependencies, path: "Tests/Fuzz/\(kind)"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 #if canImport(Glibc)
 import Glibc
@@ -106,19 +107,19 @@ enum CoursePathProblem: Error, Equatable, Sendable, CustomStringConvertible {
     var message: String {
         switch self {
         case .absolute(let written):
-            return "'\(written)' is an absolute path; a course names its files relative to the file that names them, inside the course folder"
+            return "'\(written.excerpt)' is an absolute path; a course names its files relative to the file that names them, inside the course folder"
         case .outside(let written):
-            return "'\(written)' points outside the course folder; move the file into the course and name it relative to this file"
+            return "'\(written.excerpt)' points outside the course folder; move the file into the course and name it relative to this file"
         case .linkOutside(let path, let real):
-            return "\(path) is a symbolic link to \(real), outside the course folder; copy the file into the course instead of linking it"
+            return "\(path.excerpt) is a symbolic link to \(real.excerpt), outside the course folder; copy the file into the course instead of linking it"
         case .inOutput(let path):
-            return "\(path) is inside the output folder; the site the build writes is never one of its inputs"
+            return "\(path.excerpt) is inside the output folder; the site the build writes is never one of its inputs"
         case .loop(let path):
-            return "\(path) is a symbolic link that loops (or a chain of links too long to follow); remove the link"
+            return "\(path.excerpt) is a symbolic link that loops (or a chain of links too long to follow); remove the link"
         case .notRegular(let path):
-            return "\(path) is not a regular file (a FIFO or a device would never end); use a file"
+            return "\(path.excerpt) is not a regular file (a FIFO or a device would never end); use a file"
         case .missing(let path):
-            return "\(path) not found"
+            return "\(path.excerpt) not found"
         }
     }
 }

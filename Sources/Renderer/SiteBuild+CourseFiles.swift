@@ -17,7 +17,7 @@ extension SiteBuild {
                     ? "; paths are relative to the page: write '\(relativePath(from: page.source, to: fromCourse))'" : nil
             }
             report(.error(page.source, line: line,
-                "trace '\(written)' not found (looked for \(path))\(hint ?? "; make it with `unrolled trace <demo> --output \(path)`")"))
+                "trace '\(written.excerpt)' not found (looked for \(path.excerpt))\(hint ?? "; make it with `unrolled trace <demo> --output \(path.excerpt)`")"))
         case .failure(let problem):
             report(.error(page.source, line: line, "src: \(problem.message)"))
         }

@@ -23,17 +23,17 @@ extension SiteBuild {
             target = found
         case .failure(.missing(let missing)) where !path.hasSuffix(".md"):
             let what = reference.kind == .image ? "image" : "linked file"
-            report(.warning(page.source, line: reference.line, "\(what) '\(destination)' not found (looked for \(missing)); the page shows \(reference.kind == .image ? "its alt text" : "a dead link")"))
+            report(.warning(page.source, line: reference.line, "\(what) '\(destination.excerpt)' not found (looked for \(missing.excerpt)); the page shows \(reference.kind == .image ? "its alt text" : "a dead link")"))
             return nil
         case .failure(.missing(let missing)):
             target = missing
         case .failure(let problem):
-            report(.error(page.source, line: reference.line, "'\(destination)': \(problem.message)"))
+            report(.error(page.source, line: reference.line, "'\(destination.excerpt)': \(problem.message)"))
             return nil
         }
         if path.hasSuffix(".md") {
             guard let other = pages[target] else {
-                report(.warning(page.source, line: reference.line, "broken link '\(destination)': no page \(target) in the course"))
+                report(.warning(page.source, line: reference.line, "broken link '\(destination.excerpt)': no page \(target.excerpt) in the course"))
                 return nil
             }
             if fragment.count > 1 { checkFragment(String(fragment.dropFirst()), of: other, link: reference, from: page) }
@@ -50,7 +50,7 @@ extension SiteBuild {
         if ["id=\"\(id)\"", "id='\(id)'", "name=\"\(id)\""].contains(where: { target.body.utf8Offset(of: $0) != nil }) { return }
         let ids = (target.document?.headings ?? []).map(\.id)
         let hint = ids.isEmpty ? "it has no headings" : "its headings are #" + ids.prefix(8).joined(separator: ", #") + (ids.count > 8 ? ", …" : "")
-        report(.warning(page.source, line: link.line, "broken link '\(link.destination)': \(target === page ? "this page" : target.source) has no heading #\(id) (\(hint))"))
+        report(.warning(page.source, line: link.line, "broken link '\(link.destination.excerpt)': \(target === page ? "this page" : target.source) has no heading #\(id.excerpt) (\(hint))"))
     }
 
     /// Images written as raw HTML (`<img src="images/cell.png" width=300>`, common in real notes)

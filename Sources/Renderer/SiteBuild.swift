@@ -89,10 +89,10 @@ final class SiteBuild {
             switch folder.locate(chapter, from: "") {
             case .success(let found) where known.contains(found): path = found
             case .failure(let problem) where problem != .missing(normalizedPath(chapter, relativeTo: "") ?? chapter):
-                report(.error(CourseConfig.fileName, line: config.chapterLines[chapter], "chapter '\(chapter)': \(problem.message)"))
+                report(.error(CourseConfig.fileName, line: config.chapterLines[chapter], "chapter '\(chapter.excerpt)': \(problem.message)"))
                 continue
             default:
-                report(.error(CourseConfig.fileName, line: config.chapterLines[chapter], "chapter '\(chapter)' not found in the course folder"))
+                report(.error(CourseConfig.fileName, line: config.chapterLines[chapter], "chapter '\(chapter.excerpt)' not found in the course folder"))
                 continue
             }
             if !ordered.contains(path) { ordered.append(path) }

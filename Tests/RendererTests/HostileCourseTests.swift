@@ -215,3 +215,13 @@ import Testing
 func attributeValues(_ name: String, in html: String) -> [String] {
     html.components(separatedBy: " \(name)=\"").dropFirst().compactMap { $0.split(separator: "\"", maxSplits: 1).first.map(String.init) }
 }
+
+extension HostileCourseTests {
+    @Test func aLongPathIsQuotedShortInItsError() throws {
+        let long = String(repeating: "../", count: 2000) + "x.png"
+        let course = try TestCourse(["notes/a.md": "# A\n\n![x](\(long))\n\n[y](missing-\(String(repeating: "y", count: 5000)).md)\n"])
+        let failures = course.failures(strict: true)
+        #expect(failures.count == 2)
+        #expect(failures.allSatisfy { $0.count < 800 }, "\(failures.map(\.count))")
+    }
+}
