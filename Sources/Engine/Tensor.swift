@@ -73,11 +73,13 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         shape.reduce(1, *)
     }
 
-    /// The most values one tensor may hold: 2²⁴ (16,777,216, 128 MiB of doubles). That is far above
-    /// anything a reader can step through (the bundled course's largest tensor holds 624 values) and
-    /// equals a whole trace's budget (`TraceLimits`). Ops refuse to make a larger tensor, so an absurd
-    /// shape or attribute in a trace is an error, never an allocation of terabytes.
-    public static let maxCount = 1 << 24
+    /// The most values one tensor may hold: 2²⁷ (134,217,728, 1 GiB of doubles), just above the
+    /// memory a demo run may hold (`Budget.standard`, 1 GB), so that a demo's meter always stops a
+    /// run that grows too big before an op meets this limit (which would be a programming error
+    /// there). Ops refuse to make a larger tensor, so an absurd shape or attribute in a trace is an
+    /// error, never an allocation of terabytes; a trace from elsewhere has a smaller budget of its
+    /// own (`TraceLimits`).
+    public static let maxCount = 1 << 27
 
     /// The number of elements of `shape`, or nil when no tensor may have it: a dimension is negative,
     /// or the product of the non-zero dimensions exceeds `maxCount`. Zeros are left out of that

@@ -41,7 +41,7 @@ struct TraceCheckTests {
         #expect(Tensor.checkedCount(of: [3, -1]) == nil)
         #expect(Tensor.checkedCount(of: [3, 0]) == 0)
         #expect(Tensor.checkedCount(of: []) == 1)
-        #expect(Tensor.checkedCount(of: [1 << 12, 1 << 12]) == Tensor.maxCount)
+        #expect(Tensor.checkedCount(of: [1 << 13, 1 << 14]) == Tensor.maxCount)
     }
 
     @Test(

@@ -39,6 +39,14 @@ struct BudgetTests {
         #expect(work > 0.5 && work < 2, "\(demo): \(work) × the \(meter.work) operations counted")
     }
 
+    /// A model makes its parameters before any op: were one tensor's limit below the memory a run
+    /// may hold, `cbow --corpus-file <60,000 distinct words> --dimensions 300` (a 57,897 × 300
+    /// W_in) would stop at the op's limit, a crash, instead of being refused by the meter.
+    @Test("no tensor a run within its memory budget can hold is over the per-tensor limit")
+    func tensorLimitCoversTheMemoryBudget() {
+        #expect(Double(Tensor.maxCount) * Double(MemoryLayout<Double>.size) >= Budget.standard.memoryBytes)
+    }
+
     @Test("a trace over the size limit is refused before its backward pass, naming the parameters given that scale it")
     func traceSizeRefusedBeforeBackward() {
         let meter = Meter(budget: Budget(traceBytes: 1e6, memoryBytes: 1e9, work: 1e11))

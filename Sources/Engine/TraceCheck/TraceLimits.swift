@@ -14,10 +14,10 @@ public struct TraceLimits: Equatable, Sendable {
         self.values = values
     }
 
-    /// 256 MiB of JSON and 2²⁴ = 16,777,216 values (128 MiB as doubles; also the most one tensor may
-    /// hold, `Tensor.maxCount`). The bundled course's largest trace (`gradient-flow`, 40 SGD
+    /// 256 MiB of JSON and 2²⁴ = 16,777,216 values (128 MiB as doubles; every step's output shape is
+    /// checked against its recorded tensor before any replay, so replay allocates no more). The bundled course's largest trace (`gradient-flow`, 40 SGD
     /// iterations) has 1.3 MB and 61,384 values: about 200 and 270 times less. A demo run far beyond
     /// what a reader can step through still fits (an LSTM over 50 steps with 32 hidden units: 17 MB,
     /// 742,044 values).
-    public static let standard = TraceLimits(bytes: 256 << 20, values: Tensor.maxCount)
+    public static let standard = TraceLimits(bytes: 256 << 20, values: 1 << 24)
 }
