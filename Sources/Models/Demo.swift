@@ -114,6 +114,10 @@ public struct DemoConfig: Sendable {
 
     /// A path as the command line means it: relative to the current folder.
     public static let readFromDisk: FileReader = { path in
+        // A FIFO or a device would block the read or never end it.
+        if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular {
+            throw FileReadFailure("not a regular file")
+        }
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {

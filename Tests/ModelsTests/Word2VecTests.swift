@@ -230,6 +230,14 @@ struct Word2VecTests {
         #expect(message.hasPrefix("corpus-file: cannot read '/nonexistent/words.txt'"))
     }
 
+    @Test func aCorpusFileThatIsAFIFOIsRefusedNotReadForever() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("word2vec-fifo-\(getpid())")
+        #expect(mkfifo(url.path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let message = try #require(demoError { _ = try runDemo("cbow", ["corpus-file": .string(url.path)]) }?.message())
+        #expect(message.hasSuffix("(not a regular file)"), "\(message)")
+    }
+
     @Test func corpusFileIsRead() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("word2vec-corpus-\(getpid()).txt")
         try Self.small.write(to: url, atomically: true, encoding: .utf8)
