@@ -77,9 +77,11 @@ extension SiteBuild {
     func copyImages() {
         var visited: Set<String> = []
         var queue = files.sorted()
+        var next = 0
         var copied = 0
-        while !queue.isEmpty {
-            let file = queue.removeFirst()
+        while next < queue.count {
+            let file = queue[next]
+            next += 1
             if let problem = folder.check(file) {
                 report(.error(file, problem.message))
                 continue
