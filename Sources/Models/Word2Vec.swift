@@ -40,10 +40,11 @@ struct Word2Vec {
             .labeled([words.map { vocabulary[$0] }, vocabulary]).tagged("one_hot")
     }
 
-    private func target(_ word: Int, on tape: Tape) -> Var {
+    /// The one-hot target of `word`; `position` tells apart skip-gram's context words, which may repeat.
+    private func target(_ word: Int, position: Int? = nil, on tape: Tape) -> Var {
         let name = vocabulary[word]
         return tape.constant(Self.oneHotRow(word, vocabulary.count), name: "target_\(name)", tex: "\\mathrm{target}_{\\text{\(name)}}")
-            .labeled([nil, vocabulary]).tagged("target")
+            .labeled([nil, vocabulary]).tagged("target", Self.context(name, position))
     }
 
     static func oneHotRow(_ index: Int, _ count: Int) -> Tensor {
@@ -58,6 +59,11 @@ struct Word2Vec {
             let u = (h • W_out).named("u").labeled([nil, vocabulary]).tagged("scores")
             return (u, softmax(u, axis: 1).named("y").labeled([nil, vocabulary]).tagged("probabilities"))
         }
+    }
+
+    /// The tags' context of a target or an error: its word, and its position among skip-gram's context words.
+    private static func context(_ word: String, _ position: Int?) -> [String: JSONValue] {
+        position.map { ["word": .string(word), "position": .int($0)] } ?? ["word": .string(word)]
     }
 
     /// CBOW's forward pass and loss for `context` → `targetWord`; returns Q.
@@ -76,7 +82,8 @@ struct Word2Vec {
         let target = target(targetWord, on: tape)
         let name = vocabulary[targetWord]
         tape.scope("error", kind: .stage("error"), equation: "e_{\\text{\(name)}} = y - \\mathrm{target}_{\\text{\(name)}}") {
-            _ = (y - target).named("e_\(name)", tex: "e_{\\text{\(name)}}").labeled([nil, vocabulary]).tagged("error")
+            _ = (y - target).named("e_\(name)", tex: "e_{\\text{\(name)}}").labeled([nil, vocabulary])
+                .tagged("error", ["word": .string(name)])
         }
         return tape.scope("loss", kind: .loss, equation: "Q = -\\sum \\mathrm{target} \\odot \\log \\operatorname{softmax}(u)") {
             softmaxCrossEntropy(logits: u, target: target, axis: 1).named("Q").tagged("loss")
@@ -90,11 +97,13 @@ struct Word2Vec {
             (oneHot([centre], on: tape) • W_in).named("h").tagged("hidden_layer")
         }
         let (u, y) = output(h, W_out)
-        let targets = context.map { target($0, on: tape) }
+        let targets = context.enumerated().map { target($1, position: $0 + 1, on: tape) }
         tape.scope("errors", kind: .stage("error"), equation: "e = \\sum_{c=1}^{\(context.count)} (y - \\mathrm{target}_c)") {
-            let errors = zip(context, targets).map { word, target in
+            let errors = zip(context, targets).enumerated().map { index, pair in
+                let (word, target) = pair
                 let name = vocabulary[word]
-                return (y - target).named("e_\(name)", tex: "e_{\\text{\(name)}}").labeled([nil, vocabulary]).tagged("error")
+                return (y - target).named("e_\(name)", tex: "e_{\\text{\(name)}}").labeled([nil, vocabulary])
+                    .tagged("error", Self.context(name, index + 1))
             }
             if errors.count > 1 {
                 _ = errors.dropFirst().reduce(errors[0], +).named("e").labeled([nil, vocabulary])
