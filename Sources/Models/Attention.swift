@@ -20,7 +20,7 @@ enum Attention {
         let tape = Q.tape
         let scale = 1 / Double(Q.shape[1]).squareRoot()
         let S = tape.scope("scores", equation: "S = \\frac{Q K^\\top}{\\sqrt{d_k}}, \\quad d_k = \(Q.shape[1])") {
-            label((scale * (Q • transpose(K))).named("S"), [queries, keys])
+            label((scale * (Q • transpose(K))).named("S").tagged("attention_scores"), [queries, keys])
         }
         let scores =
             causal
@@ -30,7 +30,7 @@ enum Attention {
                         .named("S_masked", tex: "\\tilde{S}"), [queries, keys])
             } : S
         let A = tape.scope("softmax", equation: "A_{ij} = \\frac{e^{\(causal ? "\\tilde{S}" : "S")_{ij}}}{\\sum_k e^{\(causal ? "\\tilde{S}" : "S")_{ik}}}") {
-            label(softmax(scores, axis: 1).named("A"), [queries, keys])
+            label(softmax(scores, axis: 1).named("A").tagged("attention_weights"), [queries, keys])
         }
         let Z = tape.scope("weighted sum of values", equation: "Z = A V") {
             label((A • V).named("Z"), [queries, nil])

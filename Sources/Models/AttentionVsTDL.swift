@@ -39,7 +39,7 @@ enum AttentionVsTDL {
         let inputLabels = (1...steps).map { "x_\($0)" }
         let zhat = tape.scope("tapped delay line, fixed taps", equation: "\\hat{z}_t = \\sum_{i=0}^{\(line.taps - 1)} a_i x_{t-i}") {
             let columns = (0..<steps).map { t in
-                tape.input(row(inputs, t), name: "x_\(t + 1)", tex: "x_{\(t + 1)}", requiresGradient: false)
+                tape.input(row(inputs, t), name: "x_\(t + 1)", tex: "x_{\(t + 1)}", requiresGradient: false).tagged("input", ["t": .int(t + 1)])
             }
             return line.outputs(columns, taps)
         }
@@ -47,7 +47,7 @@ enum AttentionVsTDL {
             let X = tape.input(inputs, name: "X", requiresGradient: false).labeled([inputLabels, nil])
             return attention(X, W_Q, W_K, steps: stepLabels, inputs: inputLabels).Z
         }
-        return tape.scope("loss", equation: "L = \\sum_{t} \\tfrac{1}{2} \\lVert \\hat{z}_t - \\mathrm{target}_t \\rVert^2 + \\tfrac{1}{2} \\lVert Z - T \\rVert^2") {
+        return tape.scope("loss", kind: .loss, equation: "L = \\sum_{t} \\tfrac{1}{2} \\lVert \\hat{z}_t - \\mathrm{target}_t \\rVert^2 + \\tfrac{1}{2} \\lVert Z - T \\rVert^2") {
             let lineLosses = zhat.enumerated().map { t, z in
                 halfSquaredError(z, tape.constant(row(targets, t), name: "target_\(t + 1)", tex: "\\mathrm{target}_{\(t + 1)}"))
                     .named("L_\(t + 1)", tex: "L_{\(t + 1)}")

@@ -50,18 +50,18 @@ public struct Bidirectional<Network: RecurrentNetwork>: Sendable {
     public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (forward: [Var], backward: [Var], outputs: [Var]) {
         let tape = inputs[0].tape
         let count = network.recurrentParameters.count
-        let forward = tape.scope("forward direction", equation: Self.directionEquation(.forward)) {
+        let forward = tape.scope("forward direction", kind: .direction("forward"), equation: Self.directionEquation(.forward)) {
             network.run(inputs, Array(parameters[..<count]), .forward).map(network.hidden)
         }
-        let backward = tape.scope("backward direction", equation: Self.directionEquation(.backward)) {
+        let backward = tape.scope("backward direction", kind: .direction("backward"), equation: Self.directionEquation(.backward)) {
             Array(network.run(inputs, Array(parameters[count..<2 * count]), .backward).map(network.hidden).reversed())
         }
         let (W_y, b_y) = (parameters[2 * count], parameters[2 * count + 1])
         let outputs = (1...inputs.count).map { t in
-            tape.scope("t = \(t)") {
+            tape.scope("t = \(t)", kind: .timeStep(t)) {
                 tape.scope("output", equation: "y_{t} = W_y [\\overrightarrow{h}_{t}; \\overleftarrow{h}_{t}] + b_y") {
                     let h = concat([forward[t], backward[t - 1]]).named("h_\(t)", tex: "h_{\(t)}")
-                    return (W_y • h + b_y).named("y_\(t)", tex: "y_{\(t)}")
+                    return (W_y • h + b_y).named("y_\(t)", tex: "y_{\(t)}").tagged("output", ["t": .int(t)])
                 }
             }
         }

@@ -63,7 +63,7 @@ public struct Demo: Sendable {
         config.readFile = readFile
         let result = Meter.$current.withValue(meter) { Result { () throws(DemoError) in try build(config) } }
         if let overrun = meter.overrun { throw .overBudget(overrun, lower: parametersToLower(for: overrun, given: config.explicit)) }
-        return try result.get()
+        return try DemoViews.declare(result.get(), demo: name)
     }
 
     /// The parameters that scale the size of a pass and, when the overrun comes from repeating it,

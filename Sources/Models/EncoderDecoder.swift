@@ -152,11 +152,11 @@ public struct EncoderDecoder: Sendable {
         vocabulary: [String]? = nil
     ) -> Var {
         let tape = source.tape
-        let memory = tape.scope("encoder") {
+        let memory = tape.scope("encoder", kind: .block("encoder")) {
             let X = embed(source, tag: "enc", tokens: sourceTokens)
             return encoder(X, Array(parameters[0..<12]), labels: sourceTokens)
         }
-        let H = tape.scope("decoder") {
+        let H = tape.scope("decoder", kind: .block("decoder")) {
             let X = embed(target, tag: "dec", tokens: targetTokens)
             return decoder(X, memory: memory, Array(parameters[12..<30]), labels: targetTokens, memoryLabels: sourceTokens)
         }
@@ -182,7 +182,7 @@ public struct EncoderDecoder: Sendable {
         let V = Y.shape[1]
         var onehot = [Double](repeating: 0, count: next.count * V)
         for (i, token) in next.enumerated() { onehot[i * V + token] = 1 }
-        return tape.scope("loss", equation: "L = -\\frac{1}{N_t} \\sum_i \\log \\mathrm{softmax}(Y_i)_{t_i}") {
+        return tape.scope("loss", kind: .loss, equation: "L = -\\frac{1}{N_t} \\sum_i \\log \\mathrm{softmax}(Y_i)_{t_i}") {
             let T = tape.constant(Tensor(shape: [next.count, V], scalars: onehot), name: "T").labeled([labels, vocabulary])
             return softmaxCrossEntropy(logits: Y, target: T, axis: 1).named("L")
         }

@@ -167,17 +167,17 @@ enum GradientFlow {
     /// Q = Q_T, in the scope `loss`, named `Q`.
     private static func lastStepLoss(_ y: Var, task: SequenceTask, on tape: Tape) -> Var {
         let T = task.steps
-        var target = tape.constant(task.targets[T - 1], name: "target_\(T)", tex: "\\mathrm{target}_{\(T)}")
+        var target = tape.constant(task.targets[T - 1], name: "target_\(T)", tex: "\\mathrm{target}_{\(T)}").tagged("target", ["t": .int(T)])
         if let vocabulary = task.vocabulary {
             y.labeled([vocabulary, nil])
             target = target.labeled([vocabulary, nil])
         }
         if task.loss == "cross-entropy" {
-            return tape.scope("loss", equation: "Q = -\\sum \\mathrm{target}_{\(T)} \\odot \\log \\operatorname{softmax}(y_{\(T)})") {
+            return tape.scope("loss", kind: .loss, equation: "Q = -\\sum \\mathrm{target}_{\(T)} \\odot \\log \\operatorname{softmax}(y_{\(T)})") {
                 softmaxCrossEntropy(logits: y, target: target, axis: 0).named("Q")
             }
         }
-        return tape.scope("loss", equation: "Q = \\tfrac{1}{2} \\lVert y_{\(T)} - \\mathrm{target}_{\(T)} \\rVert^2") {
+        return tape.scope("loss", kind: .loss, equation: "Q = \\tfrac{1}{2} \\lVert y_{\(T)} - \\mathrm{target}_{\(T)} \\rVert^2") {
             halfSquaredError(y, target).named("Q")
         }
     }

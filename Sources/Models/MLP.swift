@@ -53,12 +53,12 @@ public struct MLP: Sendable {
             let previous = layer == 1 ? "X" : "h_{\(layer - 1)}"
             let product = { (W • h).named("W_\(layer)·\(h.name)", tex: "W_{\(layer)} \(previous)") }
             if layer < depth {
-                h = tape.scope("layer \(layer)", equation: "h_{\(layer)} = \(activation.tex)(W_{\(layer)} \(previous) + b_{\(layer)})") {
+                h = tape.scope("layer \(layer)", kind: .layer(layer), equation: "h_{\(layer)} = \(activation.tex)(W_{\(layer)} \(previous) + b_{\(layer)})") {
                     let z = (product() + b).named("z_\(layer)", tex: "z_{\(layer)}")
                     return activation(z).named("h_\(layer)", tex: "h_{\(layer)}")
                 }
             } else {
-                h = tape.scope("output layer", equation: "y = W_{\(layer)} \(previous) + b_{\(layer)}") {
+                h = tape.scope("output layer", kind: .layer(layer), equation: "y = W_{\(layer)} \(previous) + b_{\(layer)}") {
                     (product() + b).named("y")
                 }
             }
@@ -70,11 +70,11 @@ public struct MLP: Sendable {
     public func loss(_ y: Var, _ T: Var, kind: String) -> Var {
         let tape = y.tape
         if kind == "cross-entropy" {
-            return tape.scope("loss", equation: "Q = -\\frac{1}{m} \\sum T \\odot \\log \\operatorname{softmax}(y)") {
+            return tape.scope("loss", kind: .loss, equation: "Q = -\\frac{1}{m} \\sum T \\odot \\log \\operatorname{softmax}(y)") {
                 softmaxCrossEntropy(logits: y, target: T, axis: 0).named("Q")
             }
         }
-        return tape.scope("loss", equation: "Q = \\operatorname{mean}\\,(y - T)^2") {
+        return tape.scope("loss", kind: .loss, equation: "Q = \\operatorname{mean}\\,(y - T)^2") {
             meanSquaredError(y, T).named("Q")
         }
     }

@@ -85,7 +85,7 @@ public struct MultiHeadAttention: Sendable {
         precondition(!causal || queryCount == keyCount, "a causal mask needs as many queries as keys")
         let queryRows: [[String]?] = [queryLabels, nil]
         let keyRows: [[String]?] = [keyLabels, nil]
-        return tape.scope("multi-head attention", equation: "Z = [Z_1 \\cdots Z_{\(heads)}] \(tex("W_O"))") {
+        return tape.scope("multi-head attention", kind: ScopeKind("attention", declaredContext), equation: "Z = [Z_1 \\cdots Z_{\(heads)}] \(tex("W_O"))") {
             let (Q, K, V) = tape.scope(
                 "projections", equation: "\(tex("Q")) = X \(tex("W_Q")),\\; \(tex("K")) = X \(tex("W_K")),\\; \(tex("V")) = X \(tex("W_V"))"
             ) {
@@ -112,14 +112,15 @@ public struct MultiHeadAttention: Sendable {
         let d_k = headSize
         let columns = (i - 1) * d_k..<i * d_k
         let tape = Q.tape
-        return tape.scope("head \(i)", equation: Self.headEquation(i, d_k: d_k, tag: tagTeX)) {
+        return tape.scope("head \(i)", kind: .head(i), equation: Self.headEquation(i, d_k: d_k, tag: tagTeX)) {
             let Q_i = slice(Q, axis: 1, columns).named(name("Q_\(i)"), tex: tex("Q_{\(i)}")).labeled([queryLabels, nil])
             let K_i = slice(K, axis: 1, columns).named(name("K_\(i)"), tex: tex("K_{\(i)}")).labeled([keyLabels, nil])
             let V_i = slice(V, axis: 1, columns).named(name("V_\(i)"), tex: tex("V_{\(i)}")).labeled([keyLabels, nil])
             var S_i = (1 / Double(d_k).squareRoot()) * (Q_i • transpose(K_i))
             if let mask { S_i = masked(S_i, where: mask, else: -.infinity) }
-            S_i.named(name("S_\(i)"), tex: tex("S_{\(i)}")).labeled([queryLabels, keyLabels])
-            let A_i = softmax(S_i, axis: 1).named(name("A_\(i)"), tex: tex("A_{\(i)}")).labeled([queryLabels, keyLabels])
+            S_i.named(name("S_\(i)"), tex: tex("S_{\(i)}")).tagged("attention_scores", declaredContext.merging(["head": .int(i)]) { a, _ in a }).labeled([queryLabels, keyLabels])
+            let A_i = softmax(S_i, axis: 1).named(name("A_\(i)"), tex: tex("A_{\(i)}"))
+                .tagged("attention_weights", declaredContext.merging(["head": .int(i)]) { a, _ in a }).labeled([queryLabels, keyLabels])
             return (A_i • V_i).named(name("Z_\(i)"), tex: tex("Z_{\(i)}")).labeled([queryLabels, nil])
         }
     }

@@ -57,7 +57,7 @@ extension Demos {
         let y = tape.scope("transfer function", equation: "y = \(φ.tex)(\\mathrm{net})") {
             φ(net).named("y")
         }
-        let Q = tape.scope("objective", equation: "Q = \\tfrac{1}{2}\\,(y - t)^2") {
+        let Q = tape.scope("objective", kind: .loss, equation: "Q = \\tfrac{1}{2}\\,(y - t)^2") {
             halfSquaredError(y, t).named("Q")
         }
         let gradients = tape.backward(Q)

@@ -123,7 +123,7 @@ extension RecurrentNetwork {
         let positions = direction.positions(inputs.count)
         var states = [initialState(on: tape, at: direction.previous(positions[0]), direction)]
         for t in positions {
-            tape.scope("t = \(t)") {
+            tape.scope("t = \(t)", kind: direction.timeStep(t)) {
                 let state = cell(inputs[t - 1], states[states.count - 1], parameters, step: t, direction)
                 states.append(state)
                 each(t, state)
@@ -163,7 +163,7 @@ extension RecurrentNetwork {
         let count = recurrentParameters.count
         let (W, b, s) = (parameters[count], parameters[count + 1], Self.outputSubscript)
         return h.tape.scope("output", equation: "y_{t} = W_\(s) h_{t} + b_\(s)") {
-            (W • h + b).named("y_\(t)", tex: "y_{\(t)}")
+            (W • h + b).named("y_\(t)", tex: "y_{\(t)}").tagged("output", ["t": .int(t)])
         }
     }
 
@@ -180,7 +180,7 @@ extension RecurrentNetwork {
 extension RecurrentNetwork where State == Var {
     /// h_0 = 0 (or the backward direction's h_{T+1}), as an input.
     public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> Var {
-        tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t))
+        tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t)).tagged("hidden_state", direction.at(t))
     }
 
     public func hidden(_ state: Var) -> Var { state }

@@ -55,7 +55,7 @@ struct SelfAttention: Sendable {
         for (index, token) in tokens.enumerated() {
             let t = index + 1
             let seen = Array(tokens[...index])
-            tape.scope("t = \(t): \(token)") {
+            tape.scope("t = \(t): \(token)", kind: .timeStep(t)) {
                 let (q, k, v) = tape.scope(
                     "new query, key and value", equation: "q_{\(t)} = x_{\(t)} W_Q, \\quad k_{\(t)} = x_{\(t)} W_K, \\quad v_{\(t)} = x_{\(t)} W_V"
                 ) {
@@ -71,10 +71,10 @@ struct SelfAttention: Sendable {
                      concat(values, axis: 0).named("V_1:\(t)", tex: "V_{1:\(t)}").labeled([seen, nil]))
                 }
                 let s = tape.scope("scores", equation: "s_{\(t)} = \\frac{q_{\(t)} K_{1:\(t)}^\\top}{\\sqrt{d_k}}") {
-                    (scale * (q • transpose(K))).named("s_\(t)", tex: "s_{\(t)}").labeled([[token], seen])
+                    (scale * (q • transpose(K))).named("s_\(t)", tex: "s_{\(t)}").tagged("attention_scores", ["t": .int(t)]).labeled([[token], seen])
                 }
                 let a = tape.scope("softmax", equation: "a_{\(t)} = \\operatorname{softmax}(s_{\(t)})") {
-                    softmax(s, axis: 1).named("a_\(t)", tex: "a_{\(t)}").labeled([[token], seen])
+                    softmax(s, axis: 1).named("a_\(t)", tex: "a_{\(t)}").tagged("attention_weights", ["t": .int(t)]).labeled([[token], seen])
                 }
                 let z = tape.scope("weighted sum of values", equation: "z_{\(t)} = a_{\(t)} V_{1:\(t)}") {
                     (a • V).named("z_\(t)", tex: "z_{\(t)}").labeled([[token], nil])
@@ -84,7 +84,7 @@ struct SelfAttention: Sendable {
             }
         }
         return tape.scope("all tokens", equation: "A = [a_1 \\; 0; \\ldots; a_N], \\quad Z = [z_1; \\ldots; z_N]") {
-            (concat(weightRows, axis: 0).named("A").labeled([tokens, tokens]),
+            (concat(weightRows, axis: 0).named("A").tagged("attention_weights").labeled([tokens, tokens]),
              concat(outputs, axis: 0).named("Z").labeled([tokens, nil]))
         }
     }

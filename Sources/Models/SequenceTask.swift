@@ -120,6 +120,7 @@ struct SequenceTask {
     func bindInputs(on tape: Tape) -> [Var] {
         inputs.enumerated().map { index, value in
             let x = tape.input(value, name: "x_\(index + 1)", tex: "x_{\(index + 1)}", requiresGradient: false)
+                .tagged("input", ["t": .int(index + 1)])
             return vocabulary.map { x.labeled([$0, nil]) } ?? x
         }
     }
@@ -128,6 +129,7 @@ struct SequenceTask {
     func bindTargets(on tape: Tape) -> [Var] {
         targets.enumerated().map { index, value in
             let target = tape.constant(value, name: "target_\(index + 1)", tex: "\\mathrm{target}_{\(index + 1)}")
+                .tagged("target", ["t": .int(index + 1)])
             return vocabulary.map { target.labeled([$0, nil]) } ?? target
         }
     }
@@ -136,17 +138,17 @@ struct SequenceTask {
     /// The equations name each output by its own TeX (the tapped delay line's are ẑ_t).
     func loss(_ outputs: [Var], _ targets: [Var]) -> Var {
         let tape = outputs[0].tape
-        return tape.scope("loss", equation: "Q = \\sum_{t=1}^{\(steps)} Q_t") {
+        return tape.scope("loss", kind: .loss, equation: "Q = \\sum_{t=1}^{\(steps)} Q_t") {
             let losses = zip(outputs, targets).enumerated().map { index, pair in
                 let (y, target) = pair
                 let t = index + 1
                 if let vocabulary { y.labeled([vocabulary, nil]) }
                 if loss == "cross-entropy" {
-                    return tape.scope("t = \(t)", equation: "Q_{\(t)} = -\\sum \\mathrm{target}_{\(t)} \\odot \\log \\operatorname{softmax}(\(y.tex))") {
+                    return tape.scope("t = \(t)", kind: .timeStep(t), equation: "Q_{\(t)} = -\\sum \\mathrm{target}_{\(t)} \\odot \\log \\operatorname{softmax}(\(y.tex))") {
                         softmaxCrossEntropy(logits: y, target: target, axis: 0).named("Q_\(t)", tex: "Q_{\(t)}")
                     }
                 }
-                return tape.scope("t = \(t)", equation: "Q_{\(t)} = \\tfrac{1}{2} \\lVert \(y.tex) - \\mathrm{target}_{\(t)} \\rVert^2") {
+                return tape.scope("t = \(t)", kind: .timeStep(t), equation: "Q_{\(t)} = \\tfrac{1}{2} \\lVert \(y.tex) - \\mathrm{target}_{\(t)} \\rVert^2") {
                     halfSquaredError(y, target).named("Q_\(t)", tex: "Q_{\(t)}")
                 }
             }

@@ -37,30 +37,31 @@ public struct SkipGramNegativeSampling: Sendable {
             "negative sampling",
             equation: "Q = -\\log \\sigma(u_{o}) - \\sum_{i=1}^{\(k)} \\log \\sigma(-u_{n_i}),\\quad u_j = h \\cdot w_j"
         ) {
-            let h = tape.scope("hidden layer", equation: "h = W_{\\text{in}}[c, :]") {
-                rows(W_in, [c]).named("h").labeled([[words[c]], nil])
+            let h = tape.scope("hidden layer", kind: .stage("hidden_layer"), equation: "h = W_{\\text{in}}[c, :]") {
+                rows(W_in, [c]).named("h").labeled([[words[c]], nil]).tagged("hidden_layer")
             }
-            let u = tape.scope("scores", equation: "u_j = h \\cdot w_j,\\quad j \\in \\{o, n_1, \\dots, n_{\(k)}\\}") {
+            let u = tape.scope("scores", kind: .stage("scores"), equation: "u_j = h \\cdot w_j,\\quad j \\in \\{o, n_1, \\dots, n_{\(k)}\\}") {
                 let W_outT = transpose(W_out).named("W_out^T", tex: "W_{\\text{out}}^\\top").labeled([words, nil])
                 let w = rows(W_outT, selected).named("w", tex: "[w_o, w_{n_1}, \\dots, w_{n_{\(k)}}]^\\top")
-                    .labeled([selected.map { words[$0] }, nil])
+                    .labeled([selected.map { words[$0] }, nil]).tagged("output_vectors")
                 return (h • transpose(w).named("w^T", tex: "[w_o, w_{n_1}, \\dots, w_{n_{\(k)}}]")).named("u")
-                    .labeled([nil, selected.map { words[$0] }])
+                    .labeled([nil, selected.map { words[$0] }]).tagged("scores")
             }
-            let σ_o = tape.scope("true context word", equation: "\\sigma(u_o)") {
+            let σ_o = tape.scope("true context word", kind: .stage("true_word"), equation: "\\sigma(u_o)") {
                 sigmoid(slice(u, axis: 1, 0..<1).named("u_o")).named("sigma_o", tex: "\\sigma(u_o)").labeled([nil, [words[o]]])
+                    .tagged("true_word_probability")
             }
-            let σ_n = tape.scope("negatives", equation: "\\sigma(-u_{n_i})") {
+            let σ_n = tape.scope("negatives", kind: .stage("negatives"), equation: "\\sigma(-u_{n_i})") {
                 let u_n = slice(u, axis: 1, 1..<(k + 1)).named("u_n", tex: "u_{n}")
                 return sigmoid((-u_n).named("-u_n", tex: "-u_{n}")).named("sigma_n", tex: "\\sigma(-u_{n})")
-                    .labeled([nil, negatives.map { words[$0] }])
+                    .labeled([nil, negatives.map { words[$0] }]).tagged("negative_probabilities")
             }
-            return tape.scope("loss", equation: "Q = -\\log \\sigma(u_o) - \\sum_i \\log \\sigma(-u_{n_i})") {
+            return tape.scope("loss", kind: .loss, equation: "Q = -\\log \\sigma(u_o) - \\sum_i \\log \\sigma(-u_{n_i})") {
                 let positive = sum(log(σ_o).named("log_sigma_o", tex: "\\log \\sigma(u_o)"))
                     .named("sum_log_sigma_o", tex: "\\log \\sigma(u_o)")
                 let negative = sum(log(σ_n).named("log_sigma_n", tex: "\\log \\sigma(-u_{n})"))
                     .named("sum_log_sigma_n", tex: "\\sum_i \\log \\sigma(-u_{n_i})")
-                return ((-positive).named("-sum_log_sigma_o", tex: "-\\log \\sigma(u_o)") - negative).named("Q")
+                return ((-positive).named("-sum_log_sigma_o", tex: "-\\log \\sigma(u_o)") - negative).named("Q").tagged("loss")
             }
         }
     }
@@ -290,8 +291,8 @@ extension Demos {
         _ = corpus.trainingPairs(window: w, cbow: false, on: tape)
         tape.constant(Tensor(shape: [1, V], scalars: sampler.probabilities), name: "P_n", tex: "P_n(w) \\propto \\mathrm{count}(w)^{3/4}")
             .labeled([nil, words])
-        let W_in = tape.parameter(W_in0, name: "W_in", tex: "W_{\\text{in}}").labeled([words, nil])
-        let W_out = tape.parameter(W_out0, name: "W_out", tex: "W_{\\text{out}}").labeled([nil, words])
+        let W_in = tape.parameter(W_in0, name: "W_in", tex: "W_{\\text{in}}").labeled([words, nil]).tagged("embedding")
+        let W_out = tape.parameter(W_out0, name: "W_out", tex: "W_{\\text{out}}").labeled([nil, words]).tagged("output_embedding")
         let label = "\(words[c]) → \(words[o])"
         let Q = tape.scope("example: \(label)") { () -> Var in
             tape.constant(Tensor(shape: [1, k], scalars: negatives.map(Double.init)), name: "negatives", tex: "n_1, \\dots, n_{\(k)}")

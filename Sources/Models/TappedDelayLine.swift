@@ -65,15 +65,16 @@ public struct TappedDelayLine: Sendable {
         let tape = inputs[0].tape
         // x_0, x_{−1}, …: what the memory units hold before the sequence reaches them.
         let before = (0..<(self.taps - 1)).map { k in
-            tape.constant(.zeros([inputSize, 1]), name: "x_\(-k)", tex: "x_{\(-k)}")
+            tape.constant(.zeros([inputSize, 1]), name: "x_\(-k)", tex: "x_{\(-k)}").tagged("input", ["t": .int(-k)])
         }
         let line = before.reversed() + inputs  // line[L − 1 + (t − 1)] is x_t
         return inputs.indices.map { index in
             let t = index + 1
-            return tape.scope("t = \(t)") {
-                tape.scope("tapped delay line", equation: equation(at: t)) {
+            return tape.scope("t = \(t)", kind: .timeStep(t)) {
+                tape.scope("tapped delay line", kind: ScopeKind("delay_line"), equation: equation(at: t)) {
                     let terms = (0..<self.taps).map { i in product(taps[i], line[self.taps - 1 + index - i]) }
                     return terms.dropFirst().reduce(terms[0], +).named("zhat_\(t)", tex: "\\hat{z}_{\(t)}")
+                        .tagged("delay_line_output", ["t": .int(t)])
                 }
             }
         }

@@ -82,7 +82,7 @@ enum AttentionTarget {
     /// L = ½ ‖Z − T‖², in the scope `loss`, with T the constant `T` labelled like Z's rows.
     static func loss(_ Z: Var, _ target: Tensor, labels: [String]?) -> Var {
         let tape = Z.tape
-        return tape.scope("loss", equation: "L = \\tfrac{1}{2} \\lVert Z - T \\rVert^2") {
+        return tape.scope("loss", kind: .loss, equation: "L = \\tfrac{1}{2} \\lVert Z - T \\rVert^2") {
             let T = tape.constant(target, name: "T")
             if let labels { T.labeled([labels, nil]) }
             return halfSquaredError(Z, T).named("L")

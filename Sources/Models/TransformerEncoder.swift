@@ -264,7 +264,7 @@ extension Demos {
                tape.parameter(initial[13], name: "b_out", tex: "b_{\\mathrm{out}}")]
         let result = SGDTrainer(demo: config).run(on: tape, parameters: parameters) { tape, parameters in
             let H_2 = layer(positioned(input, on: tape), Array(parameters[0..<12]), labels: tokens)
-            return tape.scope("next-token loss", equation: "L = -\\frac{1}{\(N - 1)} \\sum_{i=1}^{\(N - 1)} \\log \\mathrm{softmax}(Y_i)[x_{i+1}]") {
+            return tape.scope("next-token loss", kind: .loss, equation: "L = -\\frac{1}{\(N - 1)} \\sum_{i=1}^{\(N - 1)} \\log \\mathrm{softmax}(Y_i)[x_{i+1}]") {
                 let Y = (H_2 • parameters[12] + parameters[13]).named("Y").labeled([tokens, vocabulary])
                 let predictions = slice(Y, axis: 0, 0..<N - 1).named("Y_pred", tex: "Y_{1:\(N - 1)}")
                     .labeled([Array(tokens.dropLast()), vocabulary])
