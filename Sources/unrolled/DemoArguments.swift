@@ -28,14 +28,8 @@ struct DemoArguments {
             }
             guard let parameter = demo.parameter(named: name) else { throw demo.unknownParameter(name) }
             if value == nil, case .boolean = parameter.kind {
-                // `--causal` alone means true; `--causal false` says it.
-                let next = index < arguments.count ? arguments[index] : nil
-                if let next, next == "true" || next == "false" {
-                    value = next
-                    index += 1
-                } else {
-                    value = "true"
-                }
+                // `--causal` alone (last, or before the next option) means true; `--causal false` says it.
+                if index == arguments.count || arguments[index].hasPrefix("--") { value = "true" }
             }
             if value == nil {
                 guard index < arguments.count else { throw .missingValue(parameter: name) }

@@ -41,13 +41,15 @@ struct EmbedCommand: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "A demo's parameters, as for `unrolled trace`: --<parameter> <value>.")
     var parameters: [String] = []
 
+    /// Without a demo only `--help` makes sense; anything else is ArgumentParser's usage error (exit 2).
+    func validate() throws {
+        if source == nil, !help { throw ValidationError("Missing expected argument '<source>'") }
+    }
+
     func run() throws {
         guard let source else {
-            if help {
-                print(Self.helpMessage())
-                return
-            }
-            throw usageFailure("name a demo or a trace file (*.json) to embed, e.g. `unrolled embed lstm --output lstm.html`")
+            print(Unrolled.helpMessage(for: Self.self))
+            return
         }
         let (trace, json) = try load(source)
         let options = SiteOptions(course: URL(fileURLWithPath: "."))

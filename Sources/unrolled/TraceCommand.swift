@@ -43,13 +43,15 @@ struct TraceCommand: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "The demo's parameters, as --<parameter> <value>.")
     var parameters: [String] = []
 
+    /// Without a demo only `--help` makes sense; anything else is ArgumentParser's usage error (exit 2).
+    func validate() throws {
+        if demo == nil, !help { throw ValidationError("Missing expected argument '<demo>'") }
+    }
+
     func run() throws {
         guard let demo else {
-            if help {
-                print(Self.helpMessage())
-                return
-            }
-            throw usageFailure("name a demo to run (`unrolled demos` lists them), e.g. `unrolled trace lstm`")
+            print(Unrolled.helpMessage(for: Self.self))
+            return
         }
         guard let trace = try DemoRun.run(demo, parameters, help: help, command: "trace") else { return }
         var data = try trace.jsonData()

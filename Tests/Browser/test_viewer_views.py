@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from browsing import file_url, open_page
-from viewer_harness import Figure, make_trace, write_page
+from viewer_harness import Figure, make_trace, unrolled_binary, write_page
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 
@@ -27,9 +28,9 @@ VIEW_MODELS = {
                   "transformer-encoder", "encoder-decoder"},
     "word2vec": {"cbow", "skipgram", "skipgram-ns"},
 }
-DEMOS = ["neuron", "mlp", "rnn", "lstm", "peephole-lstm", "gru", "birnn", "bilstm", "bigru", "tdl",
-         "gradient-flow", "cbow", "skipgram", "skipgram-ns", "multi-head-attention", "transformer-encoder",
-         "attention", "self-attention", "attention-vs-tdl", "encoder-decoder"]
+# Every demo, as the library lists them (`unrolled demos --json`), so a new demo is checked too.
+DEMOS = [demo["name"] for demo in json.loads(subprocess.run(
+    [str(unrolled_binary()), "demos", "--json"], check=True, capture_output=True, text=True).stdout)]
 
 
 def read_trace(path: Path) -> dict:
