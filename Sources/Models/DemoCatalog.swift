@@ -31,8 +31,7 @@ extension Demo {
     public func help(command: String = "trace") -> String {
         let rows = parameters.map { parameter -> (String, String) in
             let fallback = parameter.defaultValue.map { "default \(Self.commandLineText($0))" } ?? "optional"
-            let flag = parameter.kind.isBoolean ? "--\(parameter.name) [true|false]" : "--\(parameter.name)"
-            return (flag, "\(parameter.summary) [\(parameter.allowed); \(fallback)]")
+            return ("--\(parameter.name)", "\(parameter.summary) [\(parameter.allowed); \(fallback)]")
         }
         let width = rows.map(\.0.count).max() ?? 0
         let lines = rows.map { "  " + $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
@@ -57,12 +56,5 @@ extension Demo {
         case .array(let values): return values.map(commandLineText).joined(separator: ",")
         default: return value.displayText
         }
-    }
-}
-
-extension DemoParameter.Kind {
-    var isBoolean: Bool {
-        if case .boolean = self { return true }
-        return false
     }
 }

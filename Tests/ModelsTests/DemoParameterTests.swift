@@ -70,12 +70,11 @@ struct DemoParameterTests {
         #expect(causal["default"] as? String == "false")
     }
 
-    @Test("a demo's help lists each parameter with its allowed values and default; a boolean says it may stand alone")
+    @Test("a demo's help lists each parameter with its allowed values and default, usage as the command's")
     func help() throws {
         let text = try Demos.named("self-attention").help(command: "embed")
         #expect(text.contains("usage: unrolled embed self-attention"))
-        #expect(text.contains("--causal [true|false]"))
-        #expect(text.contains("--key-size"))
-        #expect(text.contains("[1…64; default 3]") || text.contains("default 3]"))
+        #expect(text.contains("--causal       mask the scores of later tokens (their weights exactly 0) [false | true; default false]"))
+        #expect(text.contains("--key-size     d_k, the size of a query and a key [1…256; default 3]"))
     }
 }
