@@ -75,31 +75,3 @@ public struct Bidirectional<Network: RecurrentNetwork>: Sendable {
             : "\\overrightarrow{h}_{t} = \\operatorname{cell}(x_{t}, \\overrightarrow{h}_{t-1}), \\; t = 1, \\dots, T"
     }
 }
-
-extension Demos {
-    static let birnn = bidirectionalDemo(name: "birnn", cell: "RNN") { RNN(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-    static let bilstm = bidirectionalDemo(name: "bilstm", cell: "LSTM") { LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-    static let bigru = bidirectionalDemo(name: "bigru", cell: "GRU") { GRU(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-
-    /// A bidirectional sequence demo over the network `make` builds from I, H and O. Both
-    /// directions' output layers go unused: `Bidirectional` has its own.
-    private static func bidirectionalDemo<Network: RecurrentNetwork>(
-        name: String, cell: String, make: @escaping @Sendable (Int, Int, Int) -> Network
-    ) -> Demo {
-        Demo(
-            name: name, summary: "A forward and a backward \(cell) over the same sequence, their states joined per position",
-            parameters: SequenceDemo.parameters(),
-            build: { config throws(DemoError) in
-                var config = config
-                var random = config.generator
-                let task = try SequenceTask.make(&config, using: &random)
-                let network = Bidirectional(
-                    make(task.inputSize, config.int("hidden"), task.outputSize), outputSize: task.outputSize)
-                return SequenceDemo.run(
-                    title: "Bidirectional \(cell), H = \(network.network.hiddenSize): "
-                        + SequenceDemo.describe(task, iterations: config.int("train")),
-                    model: name, config: config, task: task, initial: network.initialParameters(using: &random),
-                    bind: network.bind, outputs: { network.unroll($0, $1).outputs })
-            })
-    }
-}

@@ -90,10 +90,3 @@ public struct GRU: RecurrentNetwork {
         }
     }
 }
-
-extension Demos {
-    static let gru = recurrentDemo(
-        name: "gru", title: "GRU",
-        summary: "A GRU (update and reset gates) unrolled over a sequence, trained by backpropagation through time"
-    ) { GRU(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-}

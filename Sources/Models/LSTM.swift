@@ -131,14 +131,3 @@ public struct LSTM: RecurrentNetwork {
 
     public func hidden(_ state: State) -> Var { state.h }
 }
-
-extension Demos {
-    static let lstm = recurrentDemo(
-        name: "lstm", title: "LSTM",
-        summary: "An LSTM (forget, input and output gates, cell state) unrolled over a sequence, trained by BPTT"
-    ) { LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-    static let peepholeLSTM = recurrentDemo(
-        name: "peephole-lstm", title: "Peephole LSTM",
-        summary: "An LSTM whose gates also read the cell state through diagonal peephole weights"
-    ) { LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2, peepholes: true) }
-}

@@ -41,10 +41,3 @@ public struct RNN: RecurrentNetwork {
         return "\(h)_{t} = \\tanh(\(W)_1 [x_{t}; \(h)_{\(direction.previous)}] + \(b)_1)"
     }
 }
-
-extension Demos {
-    static let rnn = recurrentDemo(
-        name: "rnn", title: "RNN",
-        summary: "A simple RNN unrolled over a sequence, trained by backpropagation through time"
-    ) { RNN(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-}

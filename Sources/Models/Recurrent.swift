@@ -185,28 +185,6 @@ extension RecurrentNetwork where State == Var {
 
     public func hidden(_ state: Var) -> Var { state }
 }
-
-extension Demos {
-    /// A sequence demo over the one-way network `make` builds from I, H and O, trained by SGD
-    /// and titled "`title`, H = …".
-    static func recurrentDemo<Network: RecurrentNetwork>(
-        name: String, title: String, summary: String, make: @escaping @Sendable (Int, Int, Int) -> Network
-    ) -> Demo {
-        Demo(
-            name: name, summary: summary, parameters: SequenceDemo.parameters(),
-            build: { config throws(DemoError) in
-                var config = config
-                var random = config.generator
-                let task = try SequenceTask.make(&config, using: &random)
-                let network = make(task.inputSize, config.int("hidden"), task.outputSize)
-                return SequenceDemo.run(
-                    title: "\(title), H = \(network.hiddenSize): \(SequenceDemo.describe(task, iterations: config.int("train")))",
-                    model: name, config: config, task: task, initial: network.initialParameters(using: &random),
-                    bind: network.bind, outputs: { network.unroll($0, $1).outputs })
-            })
-    }
-}
-
 /// The values bound in order as the given parameters, named for `direction`.
 private func bindParameters(
     _ values: some Sequence<Tensor>, _ parameters: [RecurrentParameter], on tape: Tape, _ direction: Direction

@@ -7,15 +7,17 @@ makes the views step aside. The views' numbers are checked in test_viewer_views_
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from views_support import Viewer, assert_wire_shows, by_name, make_traces, producer, read_trace, values, wire_state
+from viewer_harness import unrolled_binary
 
-DEMOS = ["neuron", "mlp", "rnn", "lstm", "peephole-lstm", "gru", "birnn", "bilstm", "bigru", "tdl",
-         "gradient-flow", "cbow", "skipgram", "skipgram-ns", "multi-head-attention", "transformer-encoder",
-         "attention", "self-attention", "attention-vs-tdl", "encoder-decoder"]
+# Every demo, as the library lists them (`unrolled demos --json`), so a new demo is checked too.
+DEMOS = [demo["name"] for demo in json.loads(subprocess.run(
+    [str(unrolled_binary()), "demos", "--json"], check=True, capture_output=True, text=True).stdout)]
 # Traces whose views differ from a demo's defaults: history only, a cell inside gradient-flow,
 # word2vec epochs with an embedding scatter, an incremental attention map.
 MORE = ["flow-history", "flow-lstm", "cbow-epochs", "self-incremental"]
