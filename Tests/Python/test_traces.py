@@ -109,11 +109,11 @@ def test_recorded_trace_matches_the_schema_replays_and_keeps_the_rules(path):
     check_keys_sorted(text)
 
 
-def test_recorded_traces_use_every_op_of_the_schema():
-    used = {step["op"] for path in FIXTURES for step in ops.load_trace(path.read_bytes())["steps"]}
+def test_the_schema_and_the_numpy_ops_name_the_same_ops():
+    """Every op the schema names has a numpy implementation and the other way round. That every
+    op the engine registers replays in numpy is Swift's NumpyReplayTests (its forward cases)."""
     schema_ops = set(json.loads(SCHEMA_PATH.read_text())["$defs"]["opName"]["enum"])
     assert schema_ops == set(ops.OPS)
-    assert used == schema_ops
 
 
 # --------------------------------------------------------------------------- traces from the CLI
