@@ -638,7 +638,7 @@ def check_views(browser_context, tmp_path, lstm_text):
     el.locator('.ut-tab[data-view="probe"]').click()
     assert page.evaluate("probe.created") == 1
     assert page.evaluate("probe.updates") == [4]
-    assert page.evaluate("probe.api") == ["colour", "format", "goTo", "reducedMotion", "tex"]
+    assert page.evaluate("probe.api") == ["colour", "format", "goTo", "reducedMotion", "state", "tex"]
     assert page.evaluate("probe.reducedMotion") is True  # the context prefers reduced motion
     assert el.locator('.ut-panel[data-view="probe"]').is_visible()
     assert el.locator('.ut-panel[data-view="step"]').is_hidden()
