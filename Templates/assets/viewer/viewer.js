@@ -5,14 +5,14 @@
    a window of at most 12×12 cells, the scrubber's phases are drawn once.
 
    The element owns the lifecycle only. What the reader sees is one state object
-   (viewer-state.js) and the parts that show and change it, each a component made by
-   Unrolled.viewerParts.<name>(context) → {update(changed, how), destroy(), connect?(),
-   disconnect?()}, in the order they are listed in PARTS (the order they are told of a
-   change): timeline (controls, keys, playback, scrubber; viewer-timeline.js), outline,
-   step (the step panel), live (the spoken step; both viewer-step*.js), tabs (the special
-   views), links (the URL hash, copy link). The context is {element, root, model, state,
-   kit, uid}. All are loaded first, as partials/head.mustache lists them; uses the global
-   `katex` when present. */
+   (viewer-state.js) and the parts that show and change it. Each part is a component made by
+   Unrolled.viewerParts.<name>(context), context = {element, root, model, state, kit, uid},
+   returning {update(changed, how), destroy()} and, when it needs them, start() (once, after
+   the first step is shown), connect() and disconnect() (the element entering and leaving
+   the page). They hear a change in the order of PARTS: timeline (controls, keys, playback,
+   scrubber), outline, step (the step panel) and live (the step in words; both
+   viewer-step.js), tabs (the special views), links (the URL hash, copy link). All are
+   loaded first, as partials/head.mustache lists them; uses the global `katex` when present. */
 window.Unrolled = window.Unrolled || {};
 
 (function (U) {
