@@ -26,12 +26,11 @@ extension SiteBuild {
 
     /// The text of every file the demo's `.file` parameters name, by the path as written; nil after
     /// reporting a path that is not in the course or cannot be read.
-    func namedFiles(model: String, parameters: [String: JSONValue], on page: Page, line: Int) -> [String: String]? {
-        guard let demo = try? Demos.named(model) else { return [:] }
+    func namedFiles(demo: Demo, config: DemoConfig, on page: Page, line: Int) -> [String: String]? {
         var files: [String: String] = [:]
         var ok = true
         for parameter in demo.parameters {
-            guard case .file = parameter.kind, let written = parameters[parameter.name]?.stringValue else { continue }
+            guard case .file = parameter.kind, let written = config.values[parameter.name]?.stringValue else { continue }
             switch folder.locate(written, from: page.sourceFolder) {
             case .success(let path):
                 guard let data = folder.contents(path), let text = String(validating: data, as: UTF8.self) else {

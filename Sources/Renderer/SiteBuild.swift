@@ -190,8 +190,7 @@ final class SiteBuild {
     func runDirectives() {
         var cache = TraceCache(
             previous: options.output.appendingPathComponent(TraceCache.folder),
-            next: temporary.appendingPathComponent(TraceCache.folder),
-            generator: options.generator)
+            next: temporary.appendingPathComponent(TraceCache.folder))
         var count = 0
         for page in pages {
             guard let document = page.document else { continue }
@@ -233,9 +232,9 @@ final class SiteBuild {
         let json: Data
         do {
             switch directive.source {
-            case .demo(let model, let parameters):
-                guard let files = namedFiles(model: model, parameters: parameters, on: page, line: directive.line) else { return nil }
-                (trace, json) = try cache.trace(model: model, parameters: parameters, files: files, progress: options.demoProgress)
+            case .demo(let demo, let config):
+                guard let files = namedFiles(demo: demo, config: config, on: page, line: directive.line) else { return nil }
+                (trace, json) = try cache.trace(demo, config, files: files, progress: options.demoProgress)
             case .file(let path):
                 guard let found = locateTrace(path, on: page, line: directive.line) else { return nil }
                 guard let data = folder.contents(found) else { throw CoursePathProblem.notRegular(found) }
