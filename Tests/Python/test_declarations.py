@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from declarations import check_cell_equations, check_declarations
-from test_traces import CLI_CASES, check_schema, cli_trace, handwritten_trace, schema_validator
+from trace_checks import CLI_CASES, check_schema, cli_trace, handwritten_trace, schema_validator
 
 CELL_CASES = ["lstm-default", "lstm-text-train", "peephole-lstm-inputs", "gru-default", "gru-train", "bilstm-text",
               "bigru-cross-entropy", "gradient-flow-lstm"]
