@@ -1,8 +1,9 @@
-/* The viewer's small shared pieces: HTML escaping, KaTeX typesetting (cached; the TeX in a
-   <code> when KaTeX is absent or fails) with the options every KaTeX call of a page uses
-   (math.js's too), number formats, the diverging colour scale, icons, phase names. The
-   element (viewer.js) and its parts (viewer-outline.js, viewer-step.js) take them from
-   Unrolled.viewerKit; the views API hands format and colour on to the views.
+/* The viewer's one kit of small shared pieces: HTML escaping, KaTeX typesetting (cached; the
+   TeX in a <code> when KaTeX is absent or fails) with the options every KaTeX call of a page
+   uses (math.js's too), trace numbers and their formats, the diverging colour scale, icons,
+   phase names, and the DOM and SVG helpers of the special views. The element's parts take
+   them from Unrolled.viewerKit; the views know the same object as Unrolled.viewKit, to which
+   views/kit.js adds the trace index they share (one object, so no helper exists twice).
    Classic script, no dependencies. */
 window.Unrolled = window.Unrolled || {};
 
@@ -15,6 +16,14 @@ window.Unrolled = window.Unrolled || {};
   function reducedMotion() { return !!(reducedMotionQuery && reducedMotionQuery.matches); }
 
   /* ---------- small helpers shared with the views API ---------- */
+
+  var SPECIAL = { 'NaN': NaN, 'Infinity': Infinity, '-Infinity': -Infinity };
+
+  /** A trace number: a JSON number or one of the strings "NaN", "Infinity", "-Infinity". */
+  function number(v) {
+    if (typeof v === 'number') return v;
+    return Object.prototype.hasOwnProperty.call(SPECIAL, v) ? SPECIAL[v] : NaN;
+  }
 
   function escapeHtml(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
@@ -96,7 +105,8 @@ window.Unrolled = window.Unrolled || {};
     return (x < 0 ? '−' : '') + s.replace('e-', 'e−');
   }
 
-  /** The exact value, as JavaScript prints a double (shortest round-trip), keeping −0. */
+  /** The exact value, as JavaScript prints a double (shortest round-trip), keeping −0: the
+      hover title of every number, and the data-v of provenance numbers (float() reads it). */
   function exact(x) {
     if (x === 0 && 1 / x < 0) return '-0';
     return String(x);
@@ -134,21 +144,133 @@ window.Unrolled = window.Unrolled || {};
   var PHASE_TITLES = { forward: 'Forward pass', backward: 'Backward pass', update: 'Update' };
   var OP_SYMBOL = { matmul: '·', add: '+', sub: '−', mul: '⊙', div: '÷' };
 
-  U.viewerKit = {
+  /* ---------- DOM and SVG helpers (the special views build with these) ---------- */
+
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+
+  function html(tag, attrs, parent, text) {
+    var node = document.createElement(tag);
+    setAttrs(node, attrs);
+    if (text != null) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function svg(tag, attrs, parent, text) {
+    var node = document.createElementNS(SVG_NS, tag);
+    setAttrs(node, attrs);
+    if (text != null) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function setAttrs(node, attrs) {
+    if (!attrs) return;
+    for (var key in attrs) {
+      if (attrs[key] != null && attrs[key] !== false) node.setAttribute(key, attrs[key]);
+    }
+  }
+
+  // A <title> child is what SVG offers as an accessible name and a hover text at once.
+  function titled(node, text) {
+    var title = node.querySelector(':scope > title') || svg('title', null, node);
+    if (title.textContent !== text) title.textContent = text;
+    return node;
+  }
+
+  function toggleClass(node, name, on) {
+    if (node.classList.contains(name) !== !!on) node.classList.toggle(name, !!on);
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  // Every view's host: the class that scopes the styles, and no transitions when the
+  // reader asked for reduced motion (the media query covers the rest in the CSS).
+  function prepare(host, api) {
+    if (api && api.reducedMotion) host.classList.add('uv-reduced-motion');
+  }
+
+  // A caption line under a view's graphic, updated in place.
+  function caption(parent) {
+    return html('p', { class: 'uv-caption' }, parent);
+  }
+
+  // Ids inside SVGs (patterns, markers, titles) must differ between viewers on a page.
+  var uniqueIds = 0;
+  function uniqueId() { return ++uniqueIds; }
+
+  /* ---------- vectors and axes ---------- */
+
+  function norm(values) {
+    var sum = 0;
+    for (var i = 0; i < values.length; i++) sum += values[i] * values[i];
+    return Math.sqrt(sum);
+  }
+
+  // At most `limit` entries and about `budget` characters, so labels on a diagram stay
+  // clear of each other; the hover title has them all.
+  function vectorText(api, values, limit, budget) {
+    var parts = [], length = 0;
+    for (var i = 0; i < values.length && i < limit; i++) {
+      var text = api.format(values[i]);
+      if (i > 0 && length + text.length > (budget || Infinity)) break;
+      parts.push(text);
+      length += text.length + 2;
+    }
+    if (values.length > parts.length) parts.push('…');
+    return '[' + parts.join(', ') + ']';
+  }
+
+  function exactVector(values) {
+    var parts = [];
+    for (var i = 0; i < values.length; i++) parts.push(exact(values[i]));
+    return '[' + parts.join(', ') + ']';
+  }
+
+  // Tick values for an axis from lo to hi: about `count` of them at 1, 2 or 5 times a power of ten.
+  function niceTicks(lo, hi, count) {
+    if (!(hi > lo)) return [lo];
+    var raw = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var stepSize = [1, 2, 5, 10].map(function (m) { return m * mag; }).filter(function (x) { return x >= raw; })[0];
+    var ticks = [];
+    for (var v = Math.ceil(lo / stepSize) * stepSize; v <= hi + stepSize * 1e-9; v += stepSize) ticks.push(+v.toPrecision(12));
+    return ticks;
+  }
+
+  var kit = {
     reducedMotion: reducedMotion,
     escapeHtml: escapeHtml,
     katexOptions: katexOptions,
     texHtml: texHtml,
     nameHtml: nameHtml,
     typeset: typeset,
+    number: number,
+    toNumber: number,
     format: format,
     exact: exact,
     colour: colour,
     numberClass: numberClass,
     icon: icon,
     PHASE_TITLES: PHASE_TITLES,
-    OP_SYMBOL: OP_SYMBOL
+    OP_SYMBOL: OP_SYMBOL,
+    html: html,
+    svg: svg,
+    setAttrs: setAttrs,
+    titled: titled,
+    toggleClass: toggleClass,
+    setText: setText,
+    prepare: prepare,
+    caption: caption,
+    uniqueId: uniqueId,
+    norm: norm,
+    vectorText: vectorText,
+    exactVector: exactVector,
+    niceTicks: niceTicks
   };
+  U.viewerKit = U.viewKit = kit;
+  U.number = number;
   U.format = format;
   U.colour = colour;
   U.texHtml = texHtml;

@@ -1,50 +1,51 @@
-/* Deep links: the URL hash `#<trace-id>:<step>` opens a viewer at that step and follows the
-   reader as they step (replaceState, at most every 250 ms); "copy link" puts the link on the
-   clipboard, with fallbacks for file:// where the clipboard API is refused. */
+/* The links part of <unrolled-trace>: the URL hash `#<trace-id>:<step>` opens a viewer at that
+   step and follows the reader as they step (replaceState, at most every 250 ms); "copy link"
+   puts the link on the clipboard, with fallbacks for file:// where the clipboard API is
+   refused. A component over the viewer's state (viewer.js). */
 window.Unrolled = window.Unrolled || {};
 
 (function (U) {
   'use strict';
 
-  /* Methods of <unrolled-trace> (viewer.js puts them on its prototype). */
-  (U.viewerParts = U.viewerParts || {}).links = {
-    _followHash(initial) {
+  (U.viewerParts = U.viewerParts || {}).links = function (context) {
+    var element = context.element, state = context.state;
+    var copied = context.root.querySelector('.ut-copied');
+    var hashTimer = 0, hashWritten = 0, copiedTimer = 0;
+
+    function follow(initial) {
       var hash;
       try { hash = decodeURIComponent((location.hash || '').slice(1)); } catch (err) { return; } // a malformed %-escape
       var colon = hash.lastIndexOf(':');
-      if (colon < 0 || hash.slice(0, colon) !== this.traceId) return;
+      if (colon < 0 || hash.slice(0, colon) !== element.traceId) return;
       var k = parseInt(hash.slice(colon + 1), 10);
       if (isNaN(k)) return;
-      this._go(k - 1, false, initial);
-      var self = this;
-      var reveal = function () { self.scrollIntoView({ block: 'start', behavior: 'auto' }); };
+      state.go(k - 1, { force: initial });
+      var reveal = function () { element.scrollIntoView({ block: 'start', behavior: 'auto' }); };
       if (initial) requestAnimationFrame(reveal); else reveal();
-    },
+    }
+    function onHash() { follow(false); }
 
-    _link() {
-      var base = location.href.split('#')[0];
-      return base + '#' + encodeURIComponent(this.traceId) + ':' + this.step;
-    },
+    function hash() { return '#' + encodeURIComponent(element.traceId) + ':' + element.step; }
 
     /** Follows the reader in the URL hash: at once, but at most every 250 ms (playing at
         60 steps/s or dragging the timeline would otherwise make Chromium throttle
         history.replaceState); the last step always lands. */
-    _writeHash() {
-      var self = this, now = Date.now(), wait = 250 - (now - (this._hashWritten || 0));
-      clearTimeout(this._hashTimer);
+    function writeHash() {
+      var wait = 250 - (Date.now() - hashWritten);
+      clearTimeout(hashTimer);
       function write() {
-        self._hashWritten = Date.now();
-        try { history.replaceState(history.state, '', '#' + encodeURIComponent(self.traceId) + ':' + self.step); } catch (err) { /* some embeddings forbid it */ }
+        hashWritten = Date.now();
+        try { history.replaceState(history.state, '', hash()); } catch (err) { /* some embeddings forbid it */ }
       }
-      if (wait <= 0) write(); else this._hashTimer = setTimeout(write, wait);
-    },
+      if (wait <= 0) write(); else hashTimer = setTimeout(write, wait);
+    }
 
-    _copyLink() {
-      var self = this, link = this._link();
+    function copyLink() {
+      var link = location.href.split('#')[0] + hash();
       function done(ok) {
-        self._copied.textContent = ok ? 'link copied' : 'copy this link: ' + link;
-        clearTimeout(self._copiedTimer);
-        self._copiedTimer = setTimeout(function () { self._copied.textContent = ''; }, ok ? 2500 : 15000);
+        copied.textContent = ok ? 'link copied' : 'copy this link: ' + link;
+        clearTimeout(copiedTimer);
+        copiedTimer = setTimeout(function () { copied.textContent = ''; }, ok ? 2500 : 15000);
       }
       function fallback() {
         var area = document.createElement('textarea');
@@ -57,7 +58,7 @@ window.Unrolled = window.Unrolled || {};
         var ok = false;
         try { ok = document.execCommand('copy'); } catch (err) { ok = false; }
         area.remove();
-        self.focus({ preventScroll: true });
+        element.focus({ preventScroll: true });
         done(ok);
       }
       try {
@@ -68,5 +69,17 @@ window.Unrolled = window.Unrolled || {};
       } catch (err) { /* fall through */ }
       fallback();
     }
+
+    context.root.querySelector('.ut-controls').addEventListener('click', function (e) {
+      if (e.target.closest('button[data-act="copy"]')) copyLink();
+    });
+
+    return {
+      update: function (changed, how) { if (changed.step && how.reader) writeHash(); },
+      start: function () { follow(true); },
+      connect: function () { window.addEventListener('hashchange', onHash); },
+      disconnect: function () { window.removeEventListener('hashchange', onHash); },
+      destroy: function () { clearTimeout(hashTimer); window.removeEventListener('hashchange', onHash); }
+    };
   };
 })(window.Unrolled);

@@ -2,20 +2,14 @@
    indexes the viewer needs to stay fast on 20,000+ steps (phases, producers, the outline
    tree) and the sentence the live region reads. How one result element was computed
    (provenance) is viewer-provenance.js.
-   Classic script, no dependencies. */
+   Classic script; needs viewer-kit.js (trace numbers). */
 window.Unrolled = window.Unrolled || {};
 
 (function (U) {
   'use strict';
 
-  var SPECIAL = { 'NaN': NaN, 'Infinity': Infinity, '-Infinity': -Infinity };
+  const { number } = U.viewerKit;
   var PHASES = ['forward', 'backward', 'update'];
-
-  /** A trace number: a JSON number or one of the strings "NaN", "Infinity", "-Infinity". */
-  function number(v) {
-    if (typeof v === 'number') return v;
-    return Object.prototype.hasOwnProperty.call(SPECIAL, v) ? SPECIAL[v] : NaN;
-  }
 
   function shapeText(shape) {
     return shape.length === 0 ? 'scalar' : shape.join('×');
@@ -289,7 +283,6 @@ window.Unrolled = window.Unrolled || {};
   }
 
   U.TraceModel = TraceModel;
-  U.number = number;
   U.shapeText = shapeText;
   U.size = size;
 })(window.Unrolled);

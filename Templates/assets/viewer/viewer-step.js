@@ -1,29 +1,32 @@
-/* The current step: its op, the equation of its scope, its operands and result as matrices
-   (a window of at most WINDOW × WINDOW cells, paged), what a backward step's gradient is
-   for, and the provenance of the selected result element (Unrolled.explain). */
+/* The step panel part of <unrolled-trace>: the current step's op, the equation of its scope,
+   its operands and result as matrices (a window of at most WINDOW × WINDOW cells, paged), what
+   a backward step's gradient is for, and the provenance of the selected result element
+   (Unrolled.explain); and the live part, which says the step in words to screen readers.
+   Components over the viewer's state (viewer.js); the matrices' windows are the panel's own. */
 window.Unrolled = window.Unrolled || {};
 
 (function (U) {
   'use strict';
-  const { escapeHtml, texHtml, nameHtml, typeset, format, exact, colour, numberClass, OP_SYMBOL }
-          = U.viewerKit;
   var WINDOW = 12;          // matrix cells shown per axis
 
-  /* Methods of <unrolled-trace> (viewer.js puts them on its prototype). */
-  (U.viewerParts = U.viewerParts || {}).step = {
-    _renderStep() {
-      var m = this._model, panel = this._stepPanel;
+  (U.viewerParts = U.viewerParts || {}).step = function (context) {
+    var m = context.model, state = context.state, kit = context.kit;
+    var escapeHtml = kit.escapeHtml, texHtml = kit.texHtml, nameHtml = kit.nameHtml, format = kit.format,
+        exact = kit.exact, colour = kit.colour, numberClass = kit.numberClass, OP_SYMBOL = kit.OP_SYMBOL;
+    var panel = context.root.querySelector('.ut-step-panel');
+    var parts = null, windows = {};
+
+    function renderStep() {
       if (!m.stepCount) {
         panel.innerHTML = '<p class="ut-note">This trace records no steps' + ((m.trace.history || []).length ? '; its training history is in the other views.' : '.') + '</p>';
         return;
       }
-      if (!this._parts) {
+      if (!parts) {
         // Parts replaced separately: the typeset equation stays while the scope's equation does.
         panel.innerHTML = '<div class="ut-step-head"></div><div class="ut-eq" hidden></div><div class="ut-explain"></div><div class="ut-tensors"></div><div class="ut-prov-box"></div>';
-        this._parts = { head: panel.children[0], eq: panel.children[1], explain: panel.children[2], tensors: panel.children[3], prov: panel.children[4], equation: null };
+        parts = { head: panel.children[0], eq: panel.children[1], explain: panel.children[2], tensors: panel.children[3], prov: panel.children[4], equation: null };
       }
-      var parts = this._parts;
-      var i = this._index, step = m.steps[i], out = m.tensor(step.output);
+      var i = state.step, step = m.steps[i], out = m.tensor(step.output);
       var path = m.scopePath(step.scope);
       var eq = m.equationScope(i);
       // Every string of the trace is escaped: a page may hold a trace no build has checked.
@@ -39,28 +42,28 @@ window.Unrolled = window.Unrolled || {};
         parts.eq.innerHTML = eq ? texHtml(eq.equation, true) : '';
       }
       if (eq) parts.eq.title = eq.name;
-      parts.explain.innerHTML = this._explainStepHtml(i);
-      var sel = Math.min(this._selected, m.values(out.id).length - 1);
+      parts.explain.innerHTML = explainStepHtml(i);
+      var sel = Math.min(state.selected, m.values(out.id).length - 1);
       var explanation = sel >= 0 ? U.explain(m, i, sel) : null;
       var sources = {};
       if (explanation) explanation.sources.forEach(function (s) { (sources['in' + s.input] = sources['in' + s.input] || []).push(s.index); });
       var html = [];
-      var symbol = OP_SYMBOL[step.op], self = this;
+      var symbol = OP_SYMBOL[step.op];
       if (!symbol) html.push('<span class="ut-opname">' + escapeHtml(step.op) + '(</span>');
       // Each symbol stays on the line of the card after it when the row wraps.
       step.inputs.forEach(function (id, k) {
         html.push('<span class="ut-term">' + (k > 0 ? '<span class="ut-sym">' + (symbol || ',') + '</span>' : '') +
-          self._cardHtml(id, 'in' + k, -1, sources['in' + k] || null) + '</span>');
+          cardHtml(id, 'in' + k, -1, sources['in' + k] || null) + '</span>');
       });
       if (!symbol) html.push('<span class="ut-opname">)</span>');
-      html.push('<span class="ut-term"><span class="ut-sym ut-eq-sign">=</span>' + this._cardHtml(out.id, 'out', sel, null) + '</span>');
+      html.push('<span class="ut-term"><span class="ut-sym ut-eq-sign">=</span>' + cardHtml(out.id, 'out', sel, null) + '</span>');
       parts.tensors.innerHTML = html.join('');
-      parts.prov.innerHTML = explanation ? this._provenanceHtml(explanation) : '';
-    },
+      parts.prov.innerHTML = explanation ? provenanceHtml(explanation) : '';
+    }
 
     /** The teaching line under the equation: attrs, and for gradients what they are of. */
-    _explainStepHtml(i) {
-      var m = this._model, step = m.steps[i], out = m.tensor(step.output), parts = [];
+    function explainStepHtml(i) {
+      var step = m.steps[i], out = m.tensor(step.output), parts = [];
       var attrs = Object.keys(step.attrs || {});
       if (attrs.length) {
         parts.push('<p class="ut-attrs">' + attrs.map(function (k) {
@@ -83,16 +86,16 @@ window.Unrolled = window.Unrolled || {};
         parts.push('<p class="ut-grad ut-muted">An intermediate value of a gradient rule (not a gradient itself).</p>');
       }
       return parts.join('');
-    },
+    }
 
     /** One tensor as a matrix: a window of at most WINDOW×WINDOW cells around `selected`
         (a flat index, or -1) or the first of `highlight` (flat indices to mark as sources). */
-    _cardHtml(id, slot, selected, highlight) {
-      var m = this._model, t = m.tensor(id), values = m.values(id), shape = t.shape;
+    function cardHtml(id, slot, selected, highlight) {
+      var t = m.tensor(id), values = m.values(id), shape = t.shape;
       var rank = shape.length;
       var cols = rank === 0 ? 1 : shape[rank - 1];
       var rows = cols === 0 ? 0 : values.length / cols;
-      var win = this._windows[slot];
+      var win = windows[slot];
       if (!win) {
         win = { r: 0, c: 0 };
         var focus = selected >= 0 ? selected : (highlight && highlight.length ? highlight[0] : -1);
@@ -101,7 +104,7 @@ window.Unrolled = window.Unrolled || {};
           if (fr >= WINDOW) win.r = Math.min(fr - Math.floor(WINDOW / 2), rows - WINDOW);
           if (fc >= WINDOW) win.c = Math.min(fc - Math.floor(WINDOW / 2), cols - WINDOW);
         }
-        this._windows[slot] = win;
+        windows[slot] = win;
       }
       var r1 = Math.min(rows, win.r + WINDOW), c1 = Math.min(cols, win.c + WINDOW);
       var labels = t.labels || [];
@@ -154,14 +157,14 @@ window.Unrolled = window.Unrolled || {};
         }
         h.push('</div>');
       }
-      h.push(this._flowHtml(id, slot));
+      h.push(flowHtml(id, slot));
       h.push('</figure>');
       return h.join('');
-    },
+    }
 
     /** Where an operand was made, and where a result is used first: buttons that follow the data. */
-    _flowHtml(id, slot) {
-      var m = this._model, here = this._index;
+    function flowHtml(id, slot) {
+      var here = state.step;
       var made = m.producer(id), used = m.firstUse(id);
       if (slot !== 'out' && made >= 0 && made !== here) {
         return '<button type="button" class="ut-flow" data-goto="' + made + '" title="Go to the step that computed it">from step ' + (made + 1) + '</button>';
@@ -170,22 +173,22 @@ window.Unrolled = window.Unrolled || {};
         return '<button type="button" class="ut-flow" data-goto="' + used + '" title="Go to the first step that uses it">used in step ' + (used + 1) + ' →</button>';
       }
       return '';
-    },
+    }
 
-    _page(button) {
+    function page(button) {
       var slot = button.getAttribute('data-slot'), dir = button.getAttribute('data-page');
-      var win = this._windows[slot];
+      var win = windows[slot];
       if (!win) return;
       if (dir === 'up') win.r = Math.max(0, win.r - WINDOW);
       if (dir === 'down') win.r += WINDOW;
       if (dir === 'left') win.c = Math.max(0, win.c - WINDOW);
       if (dir === 'right') win.c += WINDOW;
-      this._renderStep();
-      var again = this._stepPanel.querySelector('button[data-slot="' + slot + '"][data-page="' + dir + '"]');
+      renderStep();
+      var again = panel.querySelector('button[data-slot="' + slot + '"][data-page="' + dir + '"]');
       if (again && !again.disabled) again.focus({ preventScroll: true });
-    },
+    }
 
-    _provenanceHtml(e) {
+    function provenanceHtml(e) {
       var h = ['<section class="ut-prov" aria-label="How the selected element was computed">'];
       h.push('<h4>How ' + escapeHtml(e.label) + ' was computed <span class="ut-muted">(click any result cell)</span></h4>');
       h.push('<p class="ut-formula">' + escapeHtml(e.formula) + '</p>');
@@ -214,5 +217,50 @@ window.Unrolled = window.Unrolled || {};
       h.push('</section>');
       return h.join('');
     }
+
+    panel.addEventListener('click', function (e) {
+      var pager = e.target.closest('button[data-page]');
+      if (pager) { page(pager); return; }
+      var flow = e.target.closest('button[data-goto]');
+      if (flow) { state.userGo(Number(flow.getAttribute('data-goto'))); return; }
+      // Result cells: click to see how the element was computed.
+      var cell = e.target.closest('td[data-i]');
+      if (cell && cell.closest('.ut-card[data-slot="out"]')) state.set({ selected: Number(cell.getAttribute('data-i')) });
+    });
+    panel.addEventListener('keydown', function (e) {
+      var cell = e.target.closest && e.target.closest('td[data-i]');
+      if (cell && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); e.stopPropagation(); cell.click(); }
+    });
+
+    return {
+      update: function (changed) {
+        if (changed.step) windows = {};
+        if (changed.step || changed.selected) renderStep();
+      },
+      destroy: function () {}
+    };
+  };
+
+  /* Says the step in words (the model's describe) in the live region; while playing, a
+     screen reader would hear every step, so it says the latest one each second. */
+  U.viewerParts.live = function (context) {
+    var m = context.model, state = context.state;
+    var live = context.root.querySelector('.ut-live'), timer = 0, pending = '';
+    function announce() {
+      var text = m.describe(state.step);
+      if (state.playing) {
+        pending = text;
+        if (!timer) timer = setTimeout(function () { timer = 0; live.textContent = pending; }, 1000);
+      } else {
+        live.textContent = text;
+      }
+    }
+    return {
+      update: function (changed) {
+        if (changed.playing && !state.playing) { clearTimeout(timer); timer = 0; announce(); }
+        if (changed.step) announce();
+      },
+      destroy: function () { clearTimeout(timer); }
+    };
   };
 })(window.Unrolled);
