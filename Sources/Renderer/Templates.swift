@@ -64,7 +64,19 @@ public struct Templates: Sendable {
         self.library = library
     }
 
-    func render(_ template: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: template) ?? ""
+    /// The template `name` (a file of the folder or of its `partials/`) filled in from `context`.
+    /// Throws when there is no such template: a page is never written empty.
+    func render(_ name: String, _ context: some TemplateContext) throws(Diagnostic) -> String {
+        // The one place a context meets swift-mustache, which reads a struct's stored properties by
+        // name (through `Mirror`, or `MustacheParent` where a type gives its own): `{{title}}` is
+        // the property `title`, a Bool or an Optional decides a section, an array repeats one.
+        guard let text = library.render(context, withTemplate: name) else {
+            throw .error(directory.path, "cannot render the template '\(name)': there is no \(name).mustache in the templates folder or its partials/")
+        }
+        return text
     }
 }
+
+/// What a template can be filled in from: a struct whose stored properties are the names the
+/// template uses (see `Templates.render`).
+protocol TemplateContext: Sendable {}
