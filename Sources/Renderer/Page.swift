@@ -66,6 +66,21 @@ struct ParsedPage: Sendable {
     }
 }
 
+/// The second stage's output: every page parsed (on every core; parsing finds nothing wrong).
+struct ParsedCourse: Sendable {
+    var config: CourseConfig
+    var pages: [ParsedPage]
+    var introduction: ParsedPage?
+    var claims: OutputClaims
+
+    init(_ sources: CourseSources) {
+        config = sources.config
+        pages = concurrentMap(sources.pages) { ParsedPage($0) }
+        introduction = sources.introduction.map(ParsedPage.init(introduction:))
+        claims = sources.claims
+    }
+}
+
 /// A `MarkdownDocument` that stages on other threads may hold: what was read from it (headings,
 /// links, fenced blocks) as values, and the cmark-gfm tree behind a lock for the one render.
 final class ParsedDocument: Sendable {

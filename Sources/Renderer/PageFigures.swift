@@ -1,20 +1,5 @@
 import Foundation
 
-/// The second stage's output: every page parsed (on every core; parsing finds nothing wrong).
-struct ParsedCourse: Sendable {
-    var config: CourseConfig
-    var pages: [ParsedPage]
-    var introduction: ParsedPage?
-    var claims: OutputClaims
-
-    init(_ sources: CourseSources) {
-        config = sources.config
-        pages = concurrentMap(sources.pages) { ParsedPage($0) }
-        introduction = sources.introduction.map(ParsedPage.init(introduction:))
-        claims = sources.claims
-    }
-}
-
 /// A page with its directives' traces: the third stage's page.
 struct PageWithFigures: Sendable {
     var parsed: ParsedPage

@@ -80,15 +80,18 @@ public enum Site {
     private static func build(_ options: SiteOptions, into staging: StagingFolder) throws(BuildFailure) -> BuildSummary {
         let folder = CourseFolder(root: options.course, output: options.output)
         var log = BuildLog(strict: options.strict)
+        // Read the course config, the pages and the introduction; parse them; run the directives.
         let sources = log.keep(CourseSources.read(options, from: folder))
         let parsed = ParsedCourse(sources)
         let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder, staging: staging))
         try log.stopOnErrors()
+        // Render every page, trace page and the index; write them; copy the files the pages link to.
         let templates = try log.check { () throws(Diagnostic) in try Templates(directory: options.templates) }
         let rendered = log.keep(RenderedSite.render(course, templates: templates, folder: folder))
         try log.check { () throws(Diagnostic) in try WrittenSite.write(rendered, into: staging) }
         let written = log.keep(WrittenSite.copyLinkedFiles(rendered, from: folder, into: staging))
         try log.stopOnErrors()
+        // Copy the assets and KaTeX, then put the site in place.
         log.report(try log.check { () throws(Diagnostic) in try WrittenSite.copyAssets(options, into: staging) })
         try log.stopOnErrors()
         try log.check { () throws(Diagnostic) in try staging.publish(announcing: options.beforePublishStep) }
