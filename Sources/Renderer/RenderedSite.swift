@@ -6,21 +6,31 @@ struct RenderedFile: Sendable {
     let text: String
 }
 
-/// The fourth stage's output: every HTML file of the site (and the search index), and the files
-/// the pages link to, still to be copied.
+/// The fourth stage's output: the site's HTML files (and the search index) rendered and handed
+/// on, and the files the pages link to, still to be copied.
 struct RenderedSite: Sendable {
-    /// In the order they are written: the search index (the biggest), the pages, the traces' pages, the index.
-    var files: [RenderedFile] = []
     /// Course-relative paths of the images and other files the pages link to.
     var linkedFiles: Set<String> = []
     var claims: OutputClaims
+    /// The first file, in the site's order, that the next stage could not take (write).
+    var handOverFailure: Diagnostic?
 
     /// Renders the site. Links are resolved page by page (which reports broken links and notes the
     /// files to copy), cmark-gfm and the templates run on every core, then raw `<img>`s are checked
     /// page by page: each page's warnings come in the order that rendering one page at a time gave
     /// them (its links', then its raw images'). A template that cannot render is an error.
-    static func render(_ course: CourseWithFigures, templates: Templates, folder: CourseFolder) -> Staged<RenderedSite> {
+    ///
+    /// Each file goes to `handOver` (the next stage: `WrittenSite.write`) as soon as it is
+    /// rendered, on the core that rendered it, in the order: the search index (the biggest job),
+    /// the pages, the traces' pages, the index. So a page's HTML is freed once written: holding a
+    /// big course's pages all at once cost its build a tenth of its time.
+    static func render(
+        _ course: CourseWithFigures, templates: Templates, folder: CourseFolder, handOver: @Sendable (RenderedFile) -> Diagnostic?
+    ) -> Staged<RenderedSite> {
         var site = RenderedSite(claims: course.claims)
+        func take(_ file: RenderedFile) {
+            if site.handOverFailure == nil { site.handOverFailure = handOver(file) }
+        }
         var links = LinkResolver(folder: folder, pages: course.pages.map(\.parsed))
         var diagnostics: [Diagnostic] = []
         do throws(Diagnostic) {
@@ -28,17 +38,17 @@ struct RenderedSite: Sendable {
             let bodies = try renderBodies(course.pages, templates: templates, links: &links, diagnostics: &diagnostics)
             let sidebars = try sidebars(pages, templates)
             let courseContext = CourseContext(course.config)
-            // The search index, the biggest job, goes first.
-            let jobs = [-1] + Array(pages.indices)
-            let rendered = concurrentMap(jobs) { index -> Result<RenderedFile, Diagnostic> in
-                guard index >= 0 else { return .success(RenderedFile(path: SearchIndex.path, text: SearchIndex.script(for: course.pages.map(\.parsed), bodies: bodies))) }
+            let handedOver = concurrentMap([-1] + Array(pages.indices)) { index -> Result<Diagnostic?, Diagnostic> in
+                guard index >= 0 else {
+                    return .success(handOver(RenderedFile(path: SearchIndex.path, text: SearchIndex.script(for: course.pages.map(\.parsed), bodies: bodies))))
+                }
                 let context = PageContext(course: courseContext, pages: pages, index: index, document: course.pages[index].parsed.document,
                     html: bodies[index], sidebar: sidebars[index])
-                return Result { () throws(Diagnostic) in RenderedFile(path: pages[index].output, text: try templates.render("page", context)) }
+                return Result { () throws(Diagnostic) in handOver(RenderedFile(path: pages[index].output, text: try templates.render("page", context))) }
             }
-            site.files = try rendered.map { result throws(Diagnostic) in try result.get() }
+            for result in handedOver where site.handOverFailure == nil { site.handOverFailure = try result.get() }
             for trace in course.tracePages {
-                site.files.append(try tracePage(trace, course: courseContext, templates: templates))
+                take(try tracePage(trace, course: courseContext, templates: templates))
             }
             var introduction = ""
             if let page = course.introduction {
@@ -47,7 +57,7 @@ struct RenderedSite: Sendable {
                 diagnostics += links.takeDiagnostics()
             }
             let index = IndexContext(course: courseContext, pages: pages, introduction: introduction, sidebar: try indexSidebar(pages, templates))
-            site.files.append(RenderedFile(path: "index.html", text: try templates.render("index", index)))
+            take(RenderedFile(path: "index.html", text: try templates.render("index", index)))
         } catch {
             diagnostics.append(error)
         }

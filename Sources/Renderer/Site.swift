@@ -87,8 +87,8 @@ public enum Site {
         try log.stopOnErrors()
         // Render every page, trace page and the index; write them; copy the files the pages link to.
         let templates = try log.check { () throws(Diagnostic) in try Templates(directory: options.templates) }
-        let rendered = log.keep(RenderedSite.render(course, templates: templates, folder: folder))
-        try log.check { () throws(Diagnostic) in try WrittenSite.write(rendered, into: staging) }
+        let rendered = log.keep(RenderedSite.render(course, templates: templates, folder: folder) { WrittenSite.write($0, into: staging) })
+        try log.check { () throws(Diagnostic) in if let failure = rendered.handOverFailure { throw failure } }
         let written = log.keep(WrittenSite.copyLinkedFiles(rendered, from: folder, into: staging))
         try log.stopOnErrors()
         // Copy the assets and KaTeX, then put the site in place.

@@ -67,10 +67,7 @@ public struct Templates: Sendable {
     /// The template `name` (a file of the folder or of its `partials/`) filled in from `context`.
     /// Throws when there is no such template: a page is never written empty.
     func render(_ name: String, _ context: some TemplateContext) throws(Diagnostic) -> String {
-        // The one place a context meets swift-mustache, which reads a struct's stored properties by
-        // name (through `Mirror`, or `MustacheParent` where a type gives its own): `{{title}}` is
-        // the property `title`, a Bool or an Optional decides a section, an array repeats one.
-        guard let text = library.render(context, withTemplate: name) else {
+        guard let text = library.render(mustacheValue(context) ?? [:], withTemplate: name) else {
             throw .error(directory.path, "cannot render the template '\(name)': there is no \(name).mustache in the templates folder or its partials/")
         }
         return text
@@ -78,5 +75,33 @@ public struct Templates: Sendable {
 }
 
 /// What a template can be filled in from: a struct whose stored properties are the names the
-/// template uses (see `Templates.render`).
+/// template uses: `{{title}}` is the property `title`, a Bool or an Optional decides a section
+/// (nil: as if the name were absent), an array repeats one.
 protocol TemplateContext: Sendable {}
+
+/// The one place a context becomes what swift-mustache reads: a struct a dictionary of its stored
+/// properties, an array its elements converted, an Optional its value or nothing; text, numbers,
+/// Booleans and the types that answer for themselves (`MustacheParent`, `TemplateText`) as they
+/// are. Reflected once per render, not at every `{{name}}` as swift-mustache's own `Mirror`
+/// lookup does (that cost a big course's build a tenth of its time).
+func mustacheValue(_ value: Any) -> Any? {
+    switch value {
+    case is String, is Bool, is Int, is Double, is MustacheParent, is MustacheCustomRenderable: return value
+    default: break
+    }
+    let mirror = Mirror(reflecting: value)
+    switch mirror.displayStyle {
+    case .struct?:
+        var fields: [String: Any] = [:]
+        for case let (label?, field) in mirror.children {
+            fields[label] = mustacheValue(field)
+        }
+        return fields
+    case .optional?:
+        return mirror.children.first.flatMap { mustacheValue($0.value) }
+    case .collection?:
+        return mirror.children.compactMap { mustacheValue($0.value) }
+    default:
+        return value
+    }
+}

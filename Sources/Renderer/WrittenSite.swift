@@ -6,18 +6,14 @@ struct WrittenSite: Sendable {
     /// Linked files copied.
     var files = 0
 
-    /// Writes every rendered file, on every core. Throws the first file, in the site's order, that
-    /// cannot be written.
-    static func write(_ site: RenderedSite, into staging: StagingFolder) throws(Diagnostic) {
-        let failures = concurrentMap(site.files) { file -> Diagnostic? in
-            do {
-                try writeText(file.text, to: staging.url.appendingPathComponent(file.path))
-                return nil
-            } catch {
-                return .error("", "cannot write \(file.path): \(error.localizedDescription)")
-            }
+    /// Writes a rendered file into the staging folder; the error when it cannot.
+    static func write(_ file: RenderedFile, into staging: StagingFolder) -> Diagnostic? {
+        do {
+            try writeText(file.text, to: staging.url.appendingPathComponent(file.path))
+            return nil
+        } catch {
+            return .error("", "cannot write \(file.path): \(error.localizedDescription)")
         }
-        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }
 
     /// Copies the images and linked files (a linked folder with everything in it) into the site,
