@@ -81,17 +81,15 @@ protocol TemplateContext: Sendable {}
 
 /// The one place a context becomes what swift-mustache reads: a struct a dictionary of its stored
 /// properties, an array its elements converted, an Optional its value or nothing; text, numbers,
-/// Booleans and the types that answer for themselves (`MustacheParent`, `TemplateText`) as they
+/// Booleans and the types that answer for themselves (`TemplateText`, a `MustacheParent`) as they
 /// are. Reflected once per render, not at every `{{name}}` as swift-mustache's own `Mirror`
 /// lookup does (that cost a big course's build a tenth of its time).
 func mustacheValue(_ value: Any) -> Any? {
-    switch value {
-    case is String, is Bool, is Int, is Double, is MustacheParent, is MustacheCustomRenderable: return value
-    default: break
-    }
+    // Casts to concrete types first: asking for a protocol costs a lookup per value.
+    if value is String || value is TemplateText || value is Bool || value is Int { return value }
     let mirror = Mirror(reflecting: value)
     switch mirror.displayStyle {
-    case .struct?:
+    case .struct? where !(value is MustacheParent):
         var fields: [String: Any] = [:]
         for case let (label?, field) in mirror.children {
             fields[label] = mustacheValue(field)
