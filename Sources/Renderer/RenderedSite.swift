@@ -22,8 +22,8 @@ struct RenderedSite: Sendable {
     ///
     /// Each file goes to `handOver` (the next stage: `WrittenSite.write`) as soon as it is
     /// rendered, on the core that rendered it, in the order: the search index (the biggest job),
-    /// the pages, the traces' pages, the index. So a page's HTML is freed once written: holding a
-    /// big course's pages all at once cost its build a tenth of its time.
+    /// the pages, the traces' pages, the index. So a page's HTML is freed once written, not held
+    /// with all the others (megabytes on a big course, and the time to fault them in).
     static func render(
         _ course: CourseWithFigures, templates: Templates, folder: CourseFolder, handOver: @Sendable (RenderedFile) -> Diagnostic?
     ) -> Staged<RenderedSite> {
