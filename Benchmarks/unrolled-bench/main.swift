@@ -41,7 +41,7 @@ func secondsPerIteration(_ body: () -> Void) -> Double {
 func engineIteration(_ network: MLP, _ parameters: [Tensor], _ x: Tensor, _ t: Tensor, recording: Bool) {
     let tape = Tape(recording: recording)
     let bound = network.bind(parameters, on: tape)
-    let loss = network.loss(network(tape.input(x, name: "X", requiresGradient: false), bound), tape.constant(t, name: "T"), kind: "mse")
+    let loss = network.loss(network(tape.input(x, name: "X", requiresGradient: false), bound), tape.constant(t, name: "T"), kind: .mse)
     tape.backward(loss)
 }
 
@@ -116,7 +116,7 @@ print("(each figure the fastest of \(rounds) rounds × 7 batches; numpy runs wit
 let mlp = fastest {
     var measured = numpyTimings("mlp_numpy.py", hiddenSizes.map(String.init))?.mapKeys { "numpy \($0)" } ?? [:]
     for hidden in hiddenSizes {
-        let network = MLP(layers: [8, hidden, hidden, 4], activation: "tanh")
+        let network = MLP(layers: [8, hidden, hidden, 4], activation: .tanh)
         var random = SeededGenerator(seed: 1)
         let parameters = network.initialParameters(using: &random)
         let x = Tensor.uniform([8, batch], bound: 1, using: &random)

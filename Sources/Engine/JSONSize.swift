@@ -47,6 +47,19 @@ enum JSONSize {
         Double(labels.reduce(12) { total, axis in total + (axis?.reduce(3) { $0 + $1.utf8.count + 3 } ?? 5) })
     }
 
+    /// An object of declarations (a scope's `attributes`, a tensor's `tags`): each key quoted with
+    /// its colon and comma, each value an integer or a short word. Nothing when there are none.
+    static func declarations(_ values: [String: JSONValue]) -> Double {
+        values.isEmpty ? 0 : Double(values.reduce(12) { total, entry in
+            let value: Int = switch entry.value {
+            case .string(let text): text.utf8.count + 2
+            case .int(let number): digits(number)
+            default: 5
+            }
+            return total + entry.key.utf8.count + 4 + value
+        })
+    }
+
     /// Characters of an integer and its comma.
     private static func digits(_ value: Int) -> Int {
         var count = value < 0 ? 3 : 2

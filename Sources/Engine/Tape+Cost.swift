@@ -19,7 +19,14 @@ extension Tape {
     }
 
     func accountScope(_ scope: Scope) {
-        meter?.count(work: 0, traceBytes: JSONSize.scope(name: scope.name, equation: scope.equation), heldBytes: heldBytes)
+        meter?.count(
+            work: 0, traceBytes: JSONSize.scope(name: scope.name, equation: scope.equation)
+                + (scope.kind.map { 11 + Double($0.utf8.count) } ?? 0) + JSONSize.declarations(scope.attributes ?? [:]),
+            heldBytes: heldBytes)
+    }
+
+    func accountTags(_ tags: [String: JSONValue]) {
+        meter?.count(work: 0, traceBytes: JSONSize.declarations(tags), heldBytes: heldBytes)
     }
 
     func accountLabels(_ labels: [[String]?]) {

@@ -33,6 +33,7 @@ public final class Tape {
         var of: Int?
         var version: Int?
         var labels: [[String]?]?
+        var tags: [String: JSONValue]?
         /// For a gradient: the loss of the backward pass that computed it.
         var gradientLoss: Int?
     }
@@ -135,13 +136,17 @@ public final class Tape {
     // MARK: Scopes
 
     /// Runs `body` inside a named scope; steps recorded there belong to it. Scopes nest.
-    /// A non-recording tape runs `body` alone, without building the name or the equation.
+    /// `kind` declares what the scope is (see `ScopeKind`). A non-recording tape runs `body` alone,
+    /// without building the name, the kind or the equation.
     public func scope<T>(
-        _ name: @autoclosure () -> String, equation: @autoclosure () -> String? = nil, _ body: () throws -> T
+        _ name: @autoclosure () -> String, kind: @autoclosure () -> ScopeKind? = nil,
+        equation: @autoclosure () -> String? = nil, _ body: () throws -> T
     ) rethrows -> T {
         guard isRecording else { return try body() }
         let parent = currentScope
-        scopes.append(Scope(id: scopes.count, name: name(), parent: parent, equation: equation()))
+        let kind = kind()
+        scopes.append(
+            Scope(id: scopes.count, name: name(), parent: parent, equation: equation(), kind: kind?.name, attributes: kind?.attributes))
         accountScope(scopes[scopes.count - 1])
         currentScope = scopes.count - 1
         defer { currentScope = parent }

@@ -70,7 +70,7 @@ public struct SGDTrainer {
                 traced ? current : zip(values, names).map { workTape.parameter($0, name: $1) }
             let (lossValue, updated, observed) =
                 if traced, let iterationScope {
-                    tape.scope(iterationScope(iteration)) { self.step(workTape, bound, loss, observe) }
+                    tape.scope(iterationScope(iteration), kind: .iteration(iteration)) { self.step(workTape, bound, loss, observe) }
                 } else {
                     step(workTape, bound, loss, observe)
                 }

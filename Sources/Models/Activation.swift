@@ -1,17 +1,10 @@
 import Engine
 
 /// A transfer function φ by name, with its TeX for equations.
-enum Activation: String, Sendable {
+public enum Activation: String, ParameterChoice {
     case sigmoid, tanh, relu
 
-    init(_ name: String) {
-        guard let activation = Activation(rawValue: name) else {
-            preconditionFailure("activation '\(name)' passed validation but is unknown")
-        }
-        self = activation
-    }
-
-    func callAsFunction(_ x: Var) -> Var {
+    public func callAsFunction(_ x: Var) -> Var {
         switch self {
         case .sigmoid: return Engine.sigmoid(x)
         case .tanh: return Engine.tanh(x)
@@ -20,7 +13,7 @@ enum Activation: String, Sendable {
     }
 
     /// `\sigma`, `\tanh`, `\operatorname{ReLU}`.
-    var tex: String {
+    public var tex: String {
         switch self {
         case .sigmoid: return "\\sigma"
         case .tanh: return "\\tanh"

@@ -50,18 +50,18 @@ public struct Bidirectional<Network: RecurrentNetwork>: Sendable {
     public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (forward: [Var], backward: [Var], outputs: [Var]) {
         let tape = inputs[0].tape
         let count = network.recurrentParameters.count
-        let forward = tape.scope("forward direction", equation: Self.directionEquation(.forward)) {
+        let forward = tape.scope("forward direction", kind: .direction("forward"), equation: Self.directionEquation(.forward)) {
             network.run(inputs, Array(parameters[..<count]), .forward).map(network.hidden)
         }
-        let backward = tape.scope("backward direction", equation: Self.directionEquation(.backward)) {
+        let backward = tape.scope("backward direction", kind: .direction("backward"), equation: Self.directionEquation(.backward)) {
             Array(network.run(inputs, Array(parameters[count..<2 * count]), .backward).map(network.hidden).reversed())
         }
         let (W_y, b_y) = (parameters[2 * count], parameters[2 * count + 1])
         let outputs = (1...inputs.count).map { t in
-            tape.scope("t = \(t)") {
+            tape.scope("t = \(t)", kind: .timeStep(t)) {
                 tape.scope("output", equation: "y_{t} = W_y [\\overrightarrow{h}_{t}; \\overleftarrow{h}_{t}] + b_y") {
                     let h = concat([forward[t], backward[t - 1]]).named("h_\(t)", tex: "h_{\(t)}")
-                    return (W_y • h + b_y).named("y_\(t)", tex: "y_{\(t)}")
+                    return (W_y • h + b_y).named("y_\(t)", tex: "y_{\(t)}").tagged("output", ["t": .int(t)])
                 }
             }
         }
@@ -73,33 +73,5 @@ public struct Bidirectional<Network: RecurrentNetwork>: Sendable {
         direction == .backward
             ? "\\overleftarrow{h}_{t} = \\operatorname{cell}(x_{t}, \\overleftarrow{h}_{t+1}), \\; t = T, \\dots, 1"
             : "\\overrightarrow{h}_{t} = \\operatorname{cell}(x_{t}, \\overrightarrow{h}_{t-1}), \\; t = 1, \\dots, T"
-    }
-}
-
-extension Demos {
-    static let birnn = bidirectionalDemo(name: "birnn", cell: "RNN") { RNN(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-    static let bilstm = bidirectionalDemo(name: "bilstm", cell: "LSTM") { LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-    static let bigru = bidirectionalDemo(name: "bigru", cell: "GRU") { GRU(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-
-    /// A bidirectional sequence demo over the network `make` builds from I, H and O. Both
-    /// directions' output layers go unused: `Bidirectional` has its own.
-    private static func bidirectionalDemo<Network: RecurrentNetwork>(
-        name: String, cell: String, make: @escaping @Sendable (Int, Int, Int) -> Network
-    ) -> Demo {
-        Demo(
-            name: name, summary: "A forward and a backward \(cell) over the same sequence, their states joined per position",
-            parameters: SequenceDemo.parameters(),
-            build: { config throws(DemoError) in
-                var config = config
-                var random = config.generator
-                let task = try SequenceTask.make(&config, using: &random)
-                let network = Bidirectional(
-                    make(task.inputSize, config.int("hidden"), task.outputSize), outputSize: task.outputSize)
-                return SequenceDemo.run(
-                    title: "Bidirectional \(cell), H = \(network.network.hiddenSize): "
-                        + SequenceDemo.describe(task, iterations: config.int("train")),
-                    model: name, config: config, task: task, initial: network.initialParameters(using: &random),
-                    bind: network.bind, outputs: { network.unroll($0, $1).outputs })
-            })
     }
 }

@@ -8,16 +8,17 @@ public struct Demo: Sendable {
     public let name: String
     /// One line: what the demo shows.
     public let summary: String
+    /// Every parameter, in the order help lists them.
     public let parameters: [DemoParameter]
     let build: @Sendable (DemoConfig) throws(DemoError) -> TraceDocument
 
     public init(
-        name: String, summary: String, parameters: [DemoParameter],
+        name: String, summary: String, parameters: [any DemoParameters],
         build: @escaping @Sendable (DemoConfig) throws(DemoError) -> TraceDocument
     ) {
         self.name = name
         self.summary = summary
-        self.parameters = parameters
+        self.parameters = parameters.flatMap(\.declarations)
         self.build = build
     }
 
@@ -33,10 +34,17 @@ public struct Demo: Sendable {
     /// Checks the given values (unknown names, types, ranges) and fills in defaults.
     public func resolve(_ given: [String: JSONValue]) throws(DemoError) -> DemoConfig {
         var values: [String: JSONValue] = [:]
-        for name in given.keys.sorted() {
+        for (name, value) in given.sorted(by: { $0.key < $1.key }) {
             guard let parameter = parameter(named: name) else { throw unknownParameter(name) }
-            values[name] = try parameter.validate(given[name]!)
+            values[name] = try parameter.validate(value)
         }
+        return configuration(validated: values)
+    }
+
+    /// The configuration of values each already checked by its parameter's `validate` (a note's
+    /// directive checks them one by one, to report each at its line), defaults filled in.
+    public func configuration(validated given: [String: JSONValue]) -> DemoConfig {
+        var values = given
         for parameter in parameters where values[parameter.name] == nil {
             values[parameter.name] = parameter.defaultValue
         }
@@ -58,12 +66,21 @@ public struct Demo: Sendable {
     public func trace(
         _ given: [String: JSONValue], progress: ProgressHandler?, meter: Meter, readFile: @escaping FileReader = DemoConfig.readFromDisk
     ) throws(DemoError) -> TraceDocument {
-        var config = try resolve(given)
+        try trace(resolve(given), progress: progress, meter: meter, readFile: readFile)
+    }
+
+    /// Runs the demo with a configuration `resolve` or `configuration(validated:)` made for it.
+    public func trace(
+        _ config: DemoConfig, progress: ProgressHandler?, meter: Meter = Meter(budget: .standard),
+        readFile: @escaping FileReader = DemoConfig.readFromDisk
+    ) throws(DemoError) -> TraceDocument {
+        var config = config
         config.progress = progress
         config.readFile = readFile
-        let result = Meter.$current.withValue(meter) { Result { () throws(DemoError) in try build(config) } }
+        let run = config
+        let result = Meter.$current.withValue(meter) { Result { () throws(DemoError) in try build(run) } }
         if let overrun = meter.overrun { throw .overBudget(overrun, lower: parametersToLower(for: overrun, given: config.explicit)) }
-        return try result.get()
+        return try DemoViews.declare(result.get(), demo: name)
     }
 
     /// The parameters that scale the size of a pass and, when the overrun comes from repeating it,
@@ -73,6 +90,11 @@ public struct Demo: Sendable {
         let named = scaling.filter { given.contains($0.name) }
         return (named.isEmpty ? scaling : named).map(\.name)
     }
+}
+
+/// Demos are told apart by name (`Demos.all` has each name once).
+extension Demo: Equatable {
+    public static func == (a: Demo, b: Demo) -> Bool { a.name == b.name }
 }
 
 /// Reads the text of a file a `.file` parameter names; throws an error that says why it cannot.
@@ -98,65 +120,6 @@ public struct DemoProgress: Sendable {
 /// Hears how far a demo's long work has come.
 public typealias ProgressHandler = @Sendable (DemoProgress) -> Void
 
-/// A demo's parameter values after validation, defaults filled in.
-public struct DemoConfig: Sendable {
-    /// The demo's name.
-    public let demo: String
-    /// The values recorded in the trace's `config`. A demo may add what it derives (the number
-    /// of steps of a given sequence, say) with `derive`, so the trace says what was run.
-    public private(set) var values: [String: JSONValue]
-    /// The names the caller gave (the others are defaults).
-    public let explicit: Set<String>
-    /// Where to report progress on long work, if anywhere.
-    public var progress: ProgressHandler?
-    /// How the demo reads the files its `.file` parameters name.
-    public var readFile: FileReader = DemoConfig.readFromDisk
-
-    /// A path as the command line means it: relative to the current folder.
-    public static let readFromDisk: FileReader = { path in
-        // A FIFO or a device would block the read or never end it.
-        if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type != .typeRegular {
-            throw FileReadFailure("not a regular file")
-        }
-        do {
-            return try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw FileReadFailure(error.localizedDescription)
-        }
-    }
-
-    init(demo: String, values: [String: JSONValue], explicit: Set<String>) {
-        self.demo = demo
-        self.values = values
-        self.explicit = explicit
-    }
-
-    /// Tells `progress` that `done` of `total` `unit` (iterations, epochs) are done.
-    func report(_ done: Int, of total: Int, _ unit: String, loss: Double) {
-        progress?(DemoProgress(demo: demo, done: done, total: total, unit: unit, loss: loss))
-    }
-
-    public func int(_ name: String) -> Int { values[name]!.intValue! }
-    public func double(_ name: String) -> Double { values[name]!.doubleValue! }
-    public func string(_ name: String) -> String { values[name]!.stringValue! }
-    public func ints(_ name: String) -> [Int] { values[name]!.intArray! }
-    /// An optional list of reals (nil when not given and without default).
-    public func doubles(_ name: String) -> [Double]? { values[name]?.doubleArray }
-    public func optionalDouble(_ name: String) -> Double? { values[name]?.doubleValue }
-    /// An optional matrix, as rows (nil when not given and without default).
-    public func matrix(_ name: String) -> [[Double]]? { values[name]?.arrayValue?.compactMap(\.doubleArray) }
-    public func optionalString(_ name: String) -> String? { values[name]?.stringValue }
-    public func isGiven(_ name: String) -> Bool { explicit.contains(name) }
-
-    /// Records a value the demo worked out (e.g. `steps` from the length of `inputs`).
-    public mutating func derive(_ name: String, _ value: JSONValue) {
-        values[name] = value
-    }
-
-    /// The generator every demo draws its random numbers from, seeded by `seed`.
-    public var generator: SeededGenerator { SeededGenerator(seed: UInt64(int("seed"))) }
-}
-
 /// Every demo, by name.
 public enum Demos {
     public static let all: [Demo] = [neuron, mlp, rnn, lstm, peepholeLSTM, gru, birnn, bilstm, bigru, tdl, gradientFlow, cbow, skipgram, skipGramNegativeSampling, multiHeadAttention, transformerEncoder, attention, selfAttention, attentionVsTDL, encoderDecoder]
@@ -169,15 +132,14 @@ public enum Demos {
     }
 }
 
-/// Parameters most demos share.
-enum CommonParameters {
-    static let seed = DemoParameter(
-        "seed", "seed of the random generator (initial weights, data)", .integer(0...2_147_483_647), default: 1)
+/// Parameters most demos share, declared once.
+enum Common {
+    static let seed = Parameter<Int>("seed", "seed of the random generator (initial weights, data)", 0...2_147_483_647, default: 1)
 
-    static func learningRate(default value: Double) -> DemoParameter {
-        DemoParameter("lr", "learning rate of the SGD update", .real(min: 0, max: 10, minExclusive: true), default: .double(value))
+    /// `lr`, the one name of every demo's learning rate.
+    static func learningRate(default value: Double) -> Parameter<Double> {
+        Parameter("lr", "learning rate of the SGD update", min: 0, max: 10, minExclusive: true, default: value)
     }
 
-    static let activation = DemoParameter(
-        "activation", "transfer function φ", .choice(["sigmoid", "tanh", "relu"]), default: "sigmoid")
+    static let activation = Parameter<Activation>("activation", "transfer function φ", default: .sigmoid)
 }

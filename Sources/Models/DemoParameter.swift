@@ -8,6 +8,10 @@ public struct DemoParameter: Sendable {
         /// A real number between `min` and `max`; `min` itself allowed unless `minExclusive`.
         case real(min: Double, max: Double, minExclusive: Bool)
         case choice([String])
+        /// `true` or `false`: YAML's booleans, or `--name` / `--name false` on a command line. Recorded
+        /// in a trace's `config` as the text `"true"`/`"false"`, as before booleans had a kind of their
+        /// own, so every trace keeps its bytes.
+        case boolean
         case integerList(count: ClosedRange<Int>, each: ClosedRange<Int>)
         case realList(count: ClosedRange<Int>, each: ClosedRange<Double>)
         /// Rows of numbers, all the same length: `[[0.5, -1], [1, 0]]`, or `0.5,-1;1,0` on a command line.
@@ -35,14 +39,25 @@ public struct DemoParameter: Sendable {
     public let defaultValue: JSONValue?
     /// `nil`: the parameter changes what is computed, not how much.
     public let scaling: Scaling?
+    /// The demo checks whether this parameter was written, not only its value (written, it must
+    /// agree with the parameters that would otherwise decide it: `steps` with `inputs`), so a run
+    /// that names it at its default is told apart from one that leaves it out (`DemoConfig.given`).
+    public let givenMatters: Bool
 
-    public init(_ name: String, _ summary: String, _ kind: Kind, default defaultValue: JSONValue?, scales scaling: Scaling? = nil) {
+    public init(
+        _ name: String, _ summary: String, _ kind: Kind, default defaultValue: JSONValue?, scales scaling: Scaling? = nil,
+        givenMatters: Bool = false
+    ) {
         self.name = name
         self.summary = summary
         self.kind = kind
         self.defaultValue = defaultValue
         self.scaling = scaling
+        self.givenMatters = givenMatters
     }
+
+    /// The options of a `.choice` (`false | true` for a `.boolean`).
+    static let booleanOptions = ["false", "true"]
 
     /// The accepted values in words: `1…16`, `0 < x ≤ 10`, `sigmoid | tanh | relu`, `2 to 6 integers in 1…256`.
     public var allowed: String {
@@ -51,6 +66,7 @@ public struct DemoParameter: Sendable {
         case .real(let min, let max, let exclusive):
             return exclusive ? "\(format(min)) < x ≤ \(format(max))" : "\(format(min))…\(format(max))"
         case .choice(let options): return options.joined(separator: " | ")
+        case .boolean: return Self.booleanOptions.joined(separator: " | ")
         case .integerList(let count, let each):
             return "\(countText(count)) integers in \(each.lowerBound)…\(each.upperBound), comma-separated"
         case .realList(let count, let each):
@@ -79,7 +95,7 @@ public struct DemoParameter: Sendable {
             return .int(value)
         case .real:
             return .double(try number(Substring(trimmed)))
-        case .choice:
+        case .choice, .boolean:
             return .string(trimmed)
         case .integerList:
             var values: [JSONValue] = []
@@ -130,6 +146,14 @@ public struct DemoParameter: Sendable {
             guard let string = value.stringValue ?? value.boolValue.map({ String($0) }) else { throw bad }
             guard options.contains(string) else {
                 throw .unknownChoice(parameter: name, value: string, options: options, suggestion: closest(to: string, in: options))
+            }
+            return .string(string)
+        case .boolean:
+            // A YAML `causal: true` arrives as a boolean, a command line's `--causal true` as text.
+            guard let string = value.boolValue.map({ String($0) }) ?? value.stringValue else { throw bad }
+            guard Self.booleanOptions.contains(string) else {
+                throw .unknownChoice(
+                    parameter: name, value: string, options: Self.booleanOptions, suggestion: closest(to: string, in: Self.booleanOptions))
             }
             return .string(string)
         case .integerList(let count, let each):

@@ -152,11 +152,11 @@ public struct EncoderDecoder: Sendable {
         vocabulary: [String]? = nil
     ) -> Var {
         let tape = source.tape
-        let memory = tape.scope("encoder") {
+        let memory = tape.scope("encoder", kind: .block("encoder")) {
             let X = embed(source, tag: "enc", tokens: sourceTokens)
             return encoder(X, Array(parameters[0..<12]), labels: sourceTokens)
         }
-        let H = tape.scope("decoder") {
+        let H = tape.scope("decoder", kind: .block("decoder")) {
             let X = embed(target, tag: "dec", tokens: targetTokens)
             return decoder(X, memory: memory, Array(parameters[12..<30]), labels: targetTokens, memoryLabels: sourceTokens)
         }
@@ -182,7 +182,7 @@ public struct EncoderDecoder: Sendable {
         let V = Y.shape[1]
         var onehot = [Double](repeating: 0, count: next.count * V)
         for (i, token) in next.enumerated() { onehot[i * V + token] = 1 }
-        return tape.scope("loss", equation: "L = -\\frac{1}{N_t} \\sum_i \\log \\mathrm{softmax}(Y_i)_{t_i}") {
+        return tape.scope("loss", kind: .loss, equation: "L = -\\frac{1}{N_t} \\sum_i \\log \\mathrm{softmax}(Y_i)_{t_i}") {
             let T = tape.constant(Tensor(shape: [next.count, V], scalars: onehot), name: "T").labeled([labels, vocabulary])
             return softmaxCrossEntropy(logits: Y, target: T, axis: 1).named("L")
         }
@@ -228,48 +228,4 @@ struct TranslationPair {
 
     /// The next tokens as positions in `vocabulary`.
     var nextIndices: [Int] { nextTokens.map { vocabulary.firstIndex(of: $0)! } }
-}
-
-extension Demos {
-    static let encoderDecoder = Demo(
-        name: "encoder-decoder",
-        summary: "A one-layer transformer translating a sentence: encoder self-attention, masked decoder self-attention, cross-attention over the encoder, next-token cross-entropy",
-        parameters: [
-            DemoParameter("source", "the sentence to translate (the encoder's tokens)", .text(length: 1...2000), default: "je suis étudiant", scales: .size),
-            DemoParameter("target", "its translation (the decoder reads <s> and these words, and predicts these words and </s>)", .text(length: 1...2000), default: "i am a student", scales: .size),
-            DemoParameter("d-model", "embedding size d_model", .integer(1...MultiHeadAttention.maxModelSize), default: 4, scales: .size),
-            DemoParameter("heads", "number of heads h of each attention (d_model / h columns each)", .integer(1...256), default: 2, scales: .size),
-            DemoParameter("d-ff", "hidden size d_ff of the feed-forward networks", .integer(1...1024), default: 8, scales: .size),
-            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...10_000), default: 1, scales: .repetitions),
-            CommonParameters.learningRate(default: 0.1),
-            CommonParameters.seed,
-        ],
-        build: { config throws(DemoError) in
-            var random = config.generator
-            let d = config.int("d-model")
-            let pair = try TranslationPair(source: config.string("source"), target: config.string("target"), modelSize: d, using: &random)
-            try MultiHeadAttention.check(tokens: max(pair.sourceTokens.count, pair.decoderTokens.count), modelSize: d, heads: config.int("heads"))
-            let network = EncoderDecoder(
-                modelSize: d, heads: config.int("heads"), feedForwardSize: config.int("d-ff"), vocabularySize: pair.vocabulary.count)
-            let initial = network.initialParameters(using: &random)
-            let next = pair.nextIndices
-
-            let tape = Tape()
-            let result = SGDTrainer(demo: config).run(on: tape, parameters: network.bind(initial, on: tape)) { tape, parameters in
-                let source = tape.input(pair.sourceEmbeddings, name: "E^enc", tex: "E^{\\mathrm{enc}}", requiresGradient: false)
-                    .labeled([pair.sourceTokens, nil])
-                let target = tape.input(pair.targetEmbeddings, name: "E^dec", tex: "E^{\\mathrm{dec}}", requiresGradient: false)
-                    .labeled([pair.decoderTokens, nil])
-                let Y = network(
-                    source: source, target: target, parameters, sourceTokens: pair.sourceTokens, targetTokens: pair.decoderTokens,
-                    vocabulary: pair.vocabulary)
-                return EncoderDecoder.loss(Y, next: next, labels: pair.nextTokens, vocabulary: pair.vocabulary)
-            }
-            let iterations = config.int("train")
-            let source = pair.sourceTokens.joined(separator: " "), target = pair.nextTokens.dropLast().joined(separator: " ")
-            return tape.trace(
-                title: "Encoder–decoder, d_model = \(d), h = \(config.int("heads")): “\(source)” → “\(target)”, \(iterations == 1 ? "one SGD step" : "\(iterations) SGD iterations")",
-                model: "encoder-decoder", config: config.values, history: result.history)
-        }
-    )
 }

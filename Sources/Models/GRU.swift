@@ -45,19 +45,24 @@ public struct GRU: RecurrentNetwork {
         let tape = x.tape
         let tex = Equations(direction: direction)
 
-        return tape.scope("GRU cell", equation: tex.cell) {
+        return tape.scope("GRU cell", kind: .cell("gru"), equation: tex.cell) {
             let input = concat([h, x]).named(direction.name("hx", t), tex: "[\(direction.tex("h", direction.previous(t))); x_{\(t)}]")
-            let z = tape.scope("update gate", equation: tex.gate("z")) {
+                .tagged("stacked_input", direction.at(t))
+            let z = tape.scope("update gate", kind: .cellPart("update_gate"), equation: tex.gate("z")) {
                 sigmoid(W_z • input + b_z).named(direction.name("z", t), tex: direction.tex("z", t))
+                    .tagged("gate", direction.at(t, ["gate": "update"]))
             }
-            let r = tape.scope("reset gate", equation: tex.gate("r")) {
+            let r = tape.scope("reset gate", kind: .cellPart("reset_gate"), equation: tex.gate("r")) {
                 sigmoid(W_r • input + b_r).named(direction.name("r", t), tex: direction.tex("r", t))
+                    .tagged("gate", direction.at(t, ["gate": "reset"]))
             }
-            let candidate = tape.scope("candidate", equation: tex.candidate) {
+            let candidate = tape.scope("candidate", kind: .cellPart("candidate"), equation: tex.candidate) {
                 tanh(W_h • concat([r * h, x]) + b_h).named(direction.name("htilde", t), tex: direction.tex("\\tilde{h}", t))
+                    .tagged("candidate", direction.at(t))
             }
-            return tape.scope("hidden state", equation: tex.hiddenState) {
+            return tape.scope("hidden state", kind: .cellPart("hidden_state"), equation: tex.hiddenState) {
                 (z * h + (1 - z) * candidate).named(direction.name("h", t), tex: direction.tex("h", t))
+                    .tagged("hidden_state", direction.at(t))
             }
         }
     }
@@ -84,11 +89,4 @@ public struct GRU: RecurrentNetwork {
             return "\(symbol("h"))_{t} = \(z) \\odot \(previousState) + (1 - \(z)) \\odot \(symbol("\\tilde{h}"))_{t}"
         }
     }
-}
-
-extension Demos {
-    static let gru = recurrentDemo(
-        name: "gru", title: "GRU",
-        summary: "A GRU (update and reset gates) unrolled over a sequence, trained by backpropagation through time"
-    ) { GRU(inputSize: $0, hiddenSize: $1, outputSize: $2) }
 }

@@ -52,8 +52,8 @@ public struct LSTM: RecurrentNetwork {
     /// h_0 = c_0 = 0 (or the backward direction's h_{T+1}, c_{T+1}), as inputs.
     public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> State {
         State(
-            h: tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t)),
-            c: tape.input(.zeros([hiddenSize, 1]), name: direction.name("c", t), tex: direction.tex("c", t)))
+            h: tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t)).tagged("hidden_state", direction.at(t)),
+            c: tape.input(.zeros([hiddenSize, 1]), name: direction.name("c", t), tex: direction.tex("c", t)).tagged("cell_state", direction.at(t)))
     }
 
     /// h_t and c_t from x_t, h_{t−1} and c_{t−1}, in the scope `LSTM cell`, one scope per gate.
@@ -68,30 +68,35 @@ public struct LSTM: RecurrentNetwork {
             peepholes ? W • input + parameters[peephole] * cell + b : W • input + b
         }
 
-        return tape.scope("LSTM cell", equation: tex.cell) {
+        return tape.scope("LSTM cell", kind: .cell("lstm", peephole: peepholes), equation: tex.cell) {
             let input = concat([h, x]).named(direction.name("hx", t), tex: "[\(direction.tex("h", direction.previous(t))); x_{\(t)}]")
-            let f = tape.scope("forget gate", equation: tex.gate("f", "\\sigma", peeking: tex.previousCell)) {
+                .tagged("stacked_input", direction.at(t))
+            let f = tape.scope("forget gate", kind: .cellPart("forget_gate"), equation: tex.gate("f", "\\sigma", peeking: tex.previousCell)) {
                 sigmoid(preactivation(W_f, b_f, input, peephole: 8, c)).named(direction.name("f", t), tex: direction.tex("f", t))
+                    .tagged("gate", direction.at(t, ["gate": "forget"]))
             }
-            let i = tape.scope("input gate", equation: tex.gate("i", "\\sigma", peeking: tex.previousCell)) {
+            let i = tape.scope("input gate", kind: .cellPart("input_gate"), equation: tex.gate("i", "\\sigma", peeking: tex.previousCell)) {
                 sigmoid(preactivation(W_i, b_i, input, peephole: 9, c)).named(direction.name("i", t), tex: direction.tex("i", t))
+                    .tagged("gate", direction.at(t, ["gate": "input"]))
             }
-            let candidate = tape.scope("candidate", equation: tex.gate("c", "\\tanh", symbol: "\\tilde{c}")) {
+            let candidate = tape.scope("candidate", kind: .cellPart("candidate"), equation: tex.gate("c", "\\tanh", symbol: "\\tilde{c}")) {
                 tanh(W_c • input + b_c).named(direction.name("ctilde", t), tex: direction.tex("\\tilde{c}", t))
+                    .tagged("candidate", direction.at(t))
             }
             let outputGate = { (cell: Var) in
-                tape.scope("output gate", equation: tex.gate("o", "\\sigma", peeking: tex.symbol("c") + "_{t}")) {
+                tape.scope("output gate", kind: .cellPart("output_gate"), equation: tex.gate("o", "\\sigma", peeking: tex.symbol("c") + "_{t}")) {
                     sigmoid(preactivation(W_o, b_o, input, peephole: 10, cell)).named(direction.name("o", t), tex: direction.tex("o", t))
+                        .tagged("gate", direction.at(t, ["gate": "output"]))
                 }
             }
             // Without peepholes o_t reads only [h_{t−1}; x_t], so it is computed with the other gates.
             let early = peepholes ? nil : outputGate(c)
-            let cNew = tape.scope("cell state", equation: tex.cellState) {
-                (f * c + i * candidate).named(direction.name("c", t), tex: direction.tex("c", t))
+            let cNew = tape.scope("cell state", kind: .cellPart("cell_state"), equation: tex.cellState) {
+                (f * c + i * candidate).named(direction.name("c", t), tex: direction.tex("c", t)).tagged("cell_state", direction.at(t))
             }
             let o = early ?? outputGate(cNew)
-            let hNew = tape.scope("hidden state", equation: tex.hiddenState) {
-                (o * tanh(cNew)).named(direction.name("h", t), tex: direction.tex("h", t))
+            let hNew = tape.scope("hidden state", kind: .cellPart("hidden_state"), equation: tex.hiddenState) {
+                (o * tanh(cNew)).named(direction.name("h", t), tex: direction.tex("h", t)).tagged("hidden_state", direction.at(t))
             }
             return State(h: hNew, c: cNew)
         }
@@ -125,15 +130,4 @@ public struct LSTM: RecurrentNetwork {
     }
 
     public func hidden(_ state: State) -> Var { state.h }
-}
-
-extension Demos {
-    static let lstm = recurrentDemo(
-        name: "lstm", title: "LSTM",
-        summary: "An LSTM (forget, input and output gates, cell state) unrolled over a sequence, trained by BPTT"
-    ) { LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2) }
-    static let peepholeLSTM = recurrentDemo(
-        name: "peephole-lstm", title: "Peephole LSTM",
-        summary: "An LSTM whose gates also read the cell state through diagonal peephole weights"
-    ) { LSTM(inputSize: $0, hiddenSize: $1, outputSize: $2, peepholes: true) }
 }

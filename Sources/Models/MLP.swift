@@ -8,6 +8,12 @@ import Trace
 /// with Wₗ of shape nₗ × nₗ₋₁ and bₗ of shape nₗ × 1 (added to every column by broadcasting).
 /// Loss: `mse` = mean over all elements of (y − T)², or `cross-entropy` = −(1/m) Σ T ⊙ log softmax(y),
 /// the classes along axis 0.
+/// How an MLP's weights are drawn (`init`): uniform in ±1/√fan-in, or Xavier's ±√(6/(fan-in + fan-out)).
+public enum WeightInitializer: String, ParameterChoice {
+    case fanIn = "fan-in"
+    case xavier
+}
+
 public struct MLP: Sendable {
     public let layers: [Int]
     let activation: Activation
@@ -15,18 +21,18 @@ public struct MLP: Sendable {
     /// - Parameters:
     ///   - layers: sizes n₀ (inputs), n₁ … n_{L−1} (hidden), n_L (outputs).
     ///   - activation: `sigmoid`, `tanh` or `relu`, applied after every hidden layer.
-    public init(layers: [Int], activation: String) {
+    public init(layers: [Int], activation: Activation) {
         precondition(layers.count >= 2, "MLP: needs at least input and output sizes")
         self.layers = layers
-        self.activation = Activation(activation)
+        self.activation = activation
     }
 
     /// W₁, b₁, W₂, b₂, …: each Wₗ then bₗ drawn in row-major order, uniform in ±1/√nₗ₋₁ (`fan-in`)
     /// or, for the weights, in ±√(6/(nₗ₋₁ + nₗ)) (`xavier`; biases keep the fan-in bound).
-    public func initialParameters(initializer: String = "fan-in", using random: inout SeededGenerator) -> [Tensor] {
+    public func initialParameters(initializer: WeightInitializer = .fanIn, using random: inout SeededGenerator) -> [Tensor] {
         zip(layers, layers.dropFirst()).flatMap { fanIn, fanOut in
             let weights =
-                initializer == "xavier"
+                initializer == .xavier
                 ? Tensor.xavierUniform([fanOut, fanIn], fanIn: fanIn, fanOut: fanOut, using: &random)
                 : Tensor.fanInUniform([fanOut, fanIn], fanIn: fanIn, using: &random)
             return [weights, Tensor.fanInUniform([fanOut, 1], fanIn: fanIn, using: &random)]
@@ -53,12 +59,12 @@ public struct MLP: Sendable {
             let previous = layer == 1 ? "X" : "h_{\(layer - 1)}"
             let product = { (W • h).named("W_\(layer)·\(h.name)", tex: "W_{\(layer)} \(previous)") }
             if layer < depth {
-                h = tape.scope("layer \(layer)", equation: "h_{\(layer)} = \(activation.tex)(W_{\(layer)} \(previous) + b_{\(layer)})") {
+                h = tape.scope("layer \(layer)", kind: .layer(layer), equation: "h_{\(layer)} = \(activation.tex)(W_{\(layer)} \(previous) + b_{\(layer)})") {
                     let z = (product() + b).named("z_\(layer)", tex: "z_{\(layer)}")
                     return activation(z).named("h_\(layer)", tex: "h_{\(layer)}")
                 }
             } else {
-                h = tape.scope("output layer", equation: "y = W_{\(layer)} \(previous) + b_{\(layer)}") {
+                h = tape.scope("output layer", kind: .layer(layer), equation: "y = W_{\(layer)} \(previous) + b_{\(layer)}") {
                     (product() + b).named("y")
                 }
             }
@@ -67,14 +73,14 @@ public struct MLP: Sendable {
     }
 
     /// The loss of output y against targets T: `mse` or `cross-entropy`.
-    public func loss(_ y: Var, _ T: Var, kind: String) -> Var {
+    public func loss(_ y: Var, _ T: Var, kind: LossKind) -> Var {
         let tape = y.tape
-        if kind == "cross-entropy" {
-            return tape.scope("loss", equation: "Q = -\\frac{1}{m} \\sum T \\odot \\log \\operatorname{softmax}(y)") {
+        if kind == .crossEntropy {
+            return tape.scope("loss", kind: .loss, equation: "Q = -\\frac{1}{m} \\sum T \\odot \\log \\operatorname{softmax}(y)") {
                 softmaxCrossEntropy(logits: y, target: T, axis: 0).named("Q")
             }
         }
-        return tape.scope("loss", equation: "Q = \\operatorname{mean}\\,(y - T)^2") {
+        return tape.scope("loss", kind: .loss, equation: "Q = \\operatorname{mean}\\,(y - T)^2") {
             meanSquaredError(y, T).named("Q")
         }
     }

@@ -85,7 +85,7 @@ public struct MultiHeadAttention: Sendable {
         precondition(!causal || queryCount == keyCount, "a causal mask needs as many queries as keys")
         let queryRows: [[String]?] = [queryLabels, nil]
         let keyRows: [[String]?] = [keyLabels, nil]
-        return tape.scope("multi-head attention", equation: "Z = [Z_1 \\cdots Z_{\(heads)}] \(tex("W_O"))") {
+        return tape.scope("multi-head attention", kind: ScopeKind("attention", declaredContext), equation: "Z = [Z_1 \\cdots Z_{\(heads)}] \(tex("W_O"))") {
             let (Q, K, V) = tape.scope(
                 "projections", equation: "\(tex("Q")) = X \(tex("W_Q")),\\; \(tex("K")) = X \(tex("W_K")),\\; \(tex("V")) = X \(tex("W_V"))"
             ) {
@@ -112,14 +112,15 @@ public struct MultiHeadAttention: Sendable {
         let d_k = headSize
         let columns = (i - 1) * d_k..<i * d_k
         let tape = Q.tape
-        return tape.scope("head \(i)", equation: Self.headEquation(i, d_k: d_k, tag: tagTeX)) {
+        return tape.scope("head \(i)", kind: .head(i), equation: Self.headEquation(i, d_k: d_k, tag: tagTeX)) {
             let Q_i = slice(Q, axis: 1, columns).named(name("Q_\(i)"), tex: tex("Q_{\(i)}")).labeled([queryLabels, nil])
             let K_i = slice(K, axis: 1, columns).named(name("K_\(i)"), tex: tex("K_{\(i)}")).labeled([keyLabels, nil])
             let V_i = slice(V, axis: 1, columns).named(name("V_\(i)"), tex: tex("V_{\(i)}")).labeled([keyLabels, nil])
             var S_i = (1 / Double(d_k).squareRoot()) * (Q_i • transpose(K_i))
             if let mask { S_i = masked(S_i, where: mask, else: -.infinity) }
-            S_i.named(name("S_\(i)"), tex: tex("S_{\(i)}")).labeled([queryLabels, keyLabels])
-            let A_i = softmax(S_i, axis: 1).named(name("A_\(i)"), tex: tex("A_{\(i)}")).labeled([queryLabels, keyLabels])
+            S_i.named(name("S_\(i)"), tex: tex("S_{\(i)}")).tagged("attention_scores", declaredContext.merging(["head": .int(i)]) { a, _ in a }).labeled([queryLabels, keyLabels])
+            let A_i = softmax(S_i, axis: 1).named(name("A_\(i)"), tex: tex("A_{\(i)}"))
+                .tagged("attention_weights", declaredContext.merging(["head": .int(i)]) { a, _ in a }).labeled([queryLabels, keyLabels])
             return (A_i • V_i).named(name("Z_\(i)"), tex: tex("Z_{\(i)}")).labeled([queryLabels, nil])
         }
     }
@@ -139,78 +140,4 @@ public struct MultiHeadAttention: Sendable {
     private func name(_ base: String) -> String { tag.map { "\(base)^\($0)" } ?? base }
     private var tagTeX: String { tag.map { "^{\\mathrm{\($0)}}" } ?? "" }
     private func tex(_ base: String) -> String { base + tagTeX }
-}
-
-/// The `multi-head-attention` demo: self-attention over a sentence's tokens with h heads,
-/// trained to a seeded target by mean squared error.
-///
-/// Draw order from `seed`: the embeddings X (`TokenEmbedding`: one row per distinct word), then W_Q, W_K, W_V, W_O
-/// (row-major, uniform in ±1/√d_model), then the target T (N×d_model, uniform in [−1, 1)).
-/// The loss is L = mean((Z − T)²) over all N·d_model entries; SGD with `lr`, the first
-/// iteration traced. `causal: true` masks the future in every head.
-extension Demos {
-    static let multiHeadAttention = Demo(
-        name: "multi-head-attention",
-        summary: "Multi-head self-attention over a sentence: per-head Q_i K_iᵀ/√d_k, softmax, A_i V_i, heads joined, times W_O",
-        parameters: AttentionInput.parameters + [
-            DemoParameter("heads", "number of heads h (d_model / h columns each)", .integer(1...256), default: 2, scales: .size),
-            AttentionInput.causal,
-            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...10_000), default: 1, scales: .repetitions),
-            CommonParameters.learningRate(default: 0.1),
-            CommonParameters.seed,
-        ],
-        build: { config throws(DemoError) in
-            var random = config.generator
-            let input = try AttentionInput(config, using: &random)
-            let heads = config.int("heads")
-            try MultiHeadAttention.check(tokens: input.tokens.count, modelSize: input.modelSize, heads: heads)
-            let attention = MultiHeadAttention(modelSize: input.modelSize, heads: heads, causal: AttentionInput.isCausal(config))
-            let initial = attention.initialParameters(using: &random)
-            let target = Tensor.uniform(input.embeddings.shape, bound: 1, using: &random)
-
-            let tape = Tape()
-            let result = SGDTrainer(demo: config).run(on: tape, parameters: attention.bind(initial, on: tape)) { tape, parameters in
-                let X = input.bind(on: tape)
-                let T = tape.constant(target, name: "T").labeled([input.tokens, nil])
-                let Z = attention(X, parameters, labels: input.tokens)
-                return meanSquaredError(Z, T).named("L")
-            }
-            let iterations = config.int("train")
-            return tape.trace(
-                title: "\(attention.causal ? "Causal multi-head" : "Multi-head") attention, h = \(heads), d_model = \(input.modelSize), \(input.tokens.count) tokens: \(iterations == 1 ? "one SGD step" : "\(iterations) SGD iterations")",
-                model: "multi-head-attention", config: config.values, history: result.history)
-        }
-    )
-}
-
-/// The sentence and its embeddings (`TokenEmbedding`: the same tokens and draws as the
-/// `self-attention` demo) that the multi-head and transformer demos start from, with `d-model`
-/// as the embedding size.
-struct AttentionInput {
-    static let parameters = [
-        TokenEmbedding.sentenceParameter,
-        DemoParameter("d-model", "embedding size d_model", .integer(1...MultiHeadAttention.maxModelSize), default: 4, scales: .size),
-    ]
-
-    /// `causal`: each token attends to itself and the tokens before it only.
-    static let causal = DemoParameter(
-        "causal", "mask the future: token i attends to tokens 1…i only", .choice(["false", "true"]), default: "false")
-
-    static func isCausal(_ config: DemoConfig) -> Bool { config.string("causal") == "true" }
-
-    let embedding: TokenEmbedding
-    var tokens: [String] { embedding.tokens }
-    /// N×d_model, one row per token.
-    var embeddings: Tensor { embedding.matrix }
-    var modelSize: Int { embedding.dimension }
-
-    init(_ config: DemoConfig, using random: inout SeededGenerator) throws(DemoError) {
-        embedding = try TokenEmbedding(sentence: config.string("sentence"), dimension: config.int("d-model"), using: &random)
-    }
-
-    /// X on the tape, rows labelled by the tokens: an input that gets a gradient, ∂L/∂X, which
-    /// is what would train the embeddings.
-    func bind(on tape: Tape) -> Var {
-        tape.input(embeddings, name: "X").labeled([tokens, nil])
-    }
 }

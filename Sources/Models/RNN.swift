@@ -29,9 +29,9 @@ public struct RNN: RecurrentNetwork {
     /// h_t for x_t and h_{t−1}, in the scope `RNN cell`.
     public func cell(_ x: Var, _ h: Var, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> Var {
         let (W_1, b_1) = (parameters[0], parameters[1])
-        return x.tape.scope("RNN cell", equation: Self.equation(direction)) {
+        return x.tape.scope("RNN cell", kind: .cell("rnn"), equation: Self.equation(direction)) {
             let a = (W_1 • concat([x, h]) + b_1).named(direction.name("a", t), tex: direction.tex("a", t))
-            return tanh(a).named(direction.name("h", t), tex: direction.tex("h", t))
+            return tanh(a).named(direction.name("h", t), tex: direction.tex("h", t)).tagged("hidden_state", direction.at(t))
         }
     }
 
@@ -40,11 +40,4 @@ public struct RNN: RecurrentNetwork {
         let (h, W, b) = (direction.symbol("h"), direction.symbol("W"), direction.symbol("b"))
         return "\(h)_{t} = \\tanh(\(W)_1 [x_{t}; \(h)_{\(direction.previous)}] + \(b)_1)"
     }
-}
-
-extension Demos {
-    static let rnn = recurrentDemo(
-        name: "rnn", title: "RNN",
-        summary: "A simple RNN unrolled over a sequence, trained by backpropagation through time"
-    ) { RNN(inputSize: $0, hiddenSize: $1, outputSize: $2) }
 }

@@ -123,7 +123,7 @@ extension RecurrentNetwork {
         let positions = direction.positions(inputs.count)
         var states = [initialState(on: tape, at: direction.previous(positions[0]), direction)]
         for t in positions {
-            tape.scope("t = \(t)") {
+            tape.scope("t = \(t)", kind: direction.timeStep(t)) {
                 let state = cell(inputs[t - 1], states[states.count - 1], parameters, step: t, direction)
                 states.append(state)
                 each(t, state)
@@ -163,7 +163,7 @@ extension RecurrentNetwork {
         let count = recurrentParameters.count
         let (W, b, s) = (parameters[count], parameters[count + 1], Self.outputSubscript)
         return h.tape.scope("output", equation: "y_{t} = W_\(s) h_{t} + b_\(s)") {
-            (W • h + b).named("y_\(t)", tex: "y_{\(t)}")
+            (W • h + b).named("y_\(t)", tex: "y_{\(t)}").tagged("output", ["t": .int(t)])
         }
     }
 
@@ -180,33 +180,11 @@ extension RecurrentNetwork {
 extension RecurrentNetwork where State == Var {
     /// h_0 = 0 (or the backward direction's h_{T+1}), as an input.
     public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> Var {
-        tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t))
+        tape.input(.zeros([hiddenSize, 1]), name: direction.name("h", t), tex: direction.tex("h", t)).tagged("hidden_state", direction.at(t))
     }
 
     public func hidden(_ state: Var) -> Var { state }
 }
-
-extension Demos {
-    /// A sequence demo over the one-way network `make` builds from I, H and O, trained by SGD
-    /// and titled "`title`, H = …".
-    static func recurrentDemo<Network: RecurrentNetwork>(
-        name: String, title: String, summary: String, make: @escaping @Sendable (Int, Int, Int) -> Network
-    ) -> Demo {
-        Demo(
-            name: name, summary: summary, parameters: SequenceDemo.parameters(),
-            build: { config throws(DemoError) in
-                var config = config
-                var random = config.generator
-                let task = try SequenceTask.make(&config, using: &random)
-                let network = make(task.inputSize, config.int("hidden"), task.outputSize)
-                return SequenceDemo.run(
-                    title: "\(title), H = \(network.hiddenSize): \(SequenceDemo.describe(task, iterations: config.int("train")))",
-                    model: name, config: config, task: task, initial: network.initialParameters(using: &random),
-                    bind: network.bind, outputs: { network.unroll($0, $1).outputs })
-            })
-    }
-}
-
 /// The values bound in order as the given parameters, named for `direction`.
 private func bindParameters(
     _ values: some Sequence<Tensor>, _ parameters: [RecurrentParameter], on tape: Tape, _ direction: Direction

@@ -55,7 +55,7 @@ struct SelfAttention: Sendable {
         for (index, token) in tokens.enumerated() {
             let t = index + 1
             let seen = Array(tokens[...index])
-            tape.scope("t = \(t): \(token)") {
+            tape.scope("t = \(t): \(token)", kind: .timeStep(t)) {
                 let (q, k, v) = tape.scope(
                     "new query, key and value", equation: "q_{\(t)} = x_{\(t)} W_Q, \\quad k_{\(t)} = x_{\(t)} W_K, \\quad v_{\(t)} = x_{\(t)} W_V"
                 ) {
@@ -71,10 +71,10 @@ struct SelfAttention: Sendable {
                      concat(values, axis: 0).named("V_1:\(t)", tex: "V_{1:\(t)}").labeled([seen, nil]))
                 }
                 let s = tape.scope("scores", equation: "s_{\(t)} = \\frac{q_{\(t)} K_{1:\(t)}^\\top}{\\sqrt{d_k}}") {
-                    (scale * (q • transpose(K))).named("s_\(t)", tex: "s_{\(t)}").labeled([[token], seen])
+                    (scale * (q • transpose(K))).named("s_\(t)", tex: "s_{\(t)}").tagged("attention_scores", ["t": .int(t)]).labeled([[token], seen])
                 }
                 let a = tape.scope("softmax", equation: "a_{\(t)} = \\operatorname{softmax}(s_{\(t)})") {
-                    softmax(s, axis: 1).named("a_\(t)", tex: "a_{\(t)}").labeled([[token], seen])
+                    softmax(s, axis: 1).named("a_\(t)", tex: "a_{\(t)}").tagged("attention_weights", ["t": .int(t)]).labeled([[token], seen])
                 }
                 let z = tape.scope("weighted sum of values", equation: "z_{\(t)} = a_{\(t)} V_{1:\(t)}") {
                     (a • V).named("z_\(t)", tex: "z_{\(t)}").labeled([[token], nil])
@@ -84,7 +84,7 @@ struct SelfAttention: Sendable {
             }
         }
         return tape.scope("all tokens", equation: "A = [a_1 \\; 0; \\ldots; a_N], \\quad Z = [z_1; \\ldots; z_N]") {
-            (concat(weightRows, axis: 0).named("A").labeled([tokens, tokens]),
+            (concat(weightRows, axis: 0).named("A").tagged("attention_weights").labeled([tokens, tokens]),
              concat(outputs, axis: 0).named("Z").labeled([tokens, nil]))
         }
     }
@@ -96,50 +96,4 @@ struct SelfAttention: Sendable {
         let reused = t == 1 ? "\\text{nothing cached yet}" : "\\text{reused: } k, v \\text{ of tokens } 1 \\ldots \(t - 1)"
         return "K_{1:\(t)} = [\(ks)], \\quad V_{1:\(t)} = [\(vs)], \\quad \(reused)"
     }
-}
-
-extension Demos {
-    static let selfAttention = Demo(
-        name: "self-attention",
-        summary: "Self-attention over a sentence: Q = XW_Q, K = XW_K, V = XW_V, Z = softmax(QKᵀ/√d_k)V; causal, or one token at a time with cached keys and values",
-        parameters: [
-            TokenEmbedding.sentenceParameter,
-            DemoParameter("dimension", "d, the size of a token's embedding (a row of X)", .integer(1...TokenEmbedding.maxDimension), default: 4, scales: .size),
-            DemoParameter("key-size", "d_k, the size of a query and a key", .integer(1...TokenEmbedding.maxDimension), default: 3, scales: .size),
-            DemoParameter("value-size", "d_v, the size of a value and of a row of Z", .integer(1...TokenEmbedding.maxDimension), default: 3, scales: .size),
-            DemoParameter("causal", "mask the scores of later tokens (their weights exactly 0)", .choice(["false", "true"]), default: "false"),
-            DemoParameter("incremental", "one token at a time, reusing the keys and values of the tokens before (causal)", .choice(["false", "true"]), default: "false"),
-            AttentionTarget.parameter,
-            DemoParameter("train", "SGD iterations on W_Q, W_K, W_V (the first is traced step by step)", .integer(1...100_000), default: 1, scales: .repetitions),
-            CommonParameters.learningRate(default: 0.1),
-            CommonParameters.seed,
-        ],
-        build: { config throws(DemoError) in
-            var config = config
-            var random = config.generator
-            let incremental = config.string("incremental") == "true"
-            if incremental, config.isGiven("causal"), config.string("causal") == "false" {
-                throw .conflict("{incremental} true reads each token against the tokens so far, which is causal; leave out {causal} false")
-            }
-            let causal = incremental || config.string("causal") == "true"
-            config.derive("causal", .string(String(causal)))
-            let embedding = try TokenEmbedding(sentence: config.string("sentence"), dimension: config.int("dimension"), using: &random)
-            let network = SelfAttention(dimension: embedding.dimension, keySize: config.int("key-size"), valueSize: config.int("value-size"))
-            let initial = network.initialParameters(using: &random)
-            let target = try AttentionTarget.make(config, rows: embedding.count, columns: network.valueSize, using: &random)
-            let tape = Tape()
-            let result = SGDTrainer(demo: config).run(on: tape, parameters: network.bind(initial, on: tape)) { tape, weights in
-                let X = embedding.bind(on: tape)
-                let Z = incremental
-                    ? network.incremental(X, weights, tokens: embedding.tokens).Z
-                    : network.full(X, weights, tokens: embedding.tokens, causal: causal).Z
-                return AttentionTarget.loss(Z, target, labels: embedding.tokens)
-            }
-            let mode = incremental ? "one token at a time" : causal ? "causal" : "all tokens"
-            let training = config.int("train") == 1 ? "one SGD step" : "\(config.int("train")) SGD iterations"
-            return tape.trace(
-                title: "Self-attention over \"\(embedding.tokens.joined(separator: " "))\", \(mode), d = \(network.dimension), d_k = \(network.keySize), d_v = \(network.valueSize): \(training)",
-                model: "self-attention", config: config.values, history: result.history)
-        }
-    )
 }

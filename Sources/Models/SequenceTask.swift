@@ -17,34 +17,23 @@ struct SequenceTask {
     /// The tokens' vocabulary when the sequence comes from a text (labels of the one-hot axis).
     let vocabulary: [String]?
     /// `mse` (½‖y_t − target_t‖²) or `cross-entropy` (−Σ target_t ⊙ log softmax(y_t)).
-    let loss: String
+    let loss: LossKind
 
     var steps: Int { inputs.count }
     var inputSize: Int { inputs[0].shape[0] }
     var outputSize: Int { targets[0].shape[0] }
 
-    /// The parameters that describe the sequence and its loss.
-    static func parameters(maxSteps: Int = 200) -> [DemoParameter] {
-        [
-            DemoParameter("steps", "sequence length T (when inputs and text are not given)", .integer(1...maxSteps), default: 3, scales: .size),
-            DemoParameter("input", "input size I (when inputs and text are not given)", .integer(1...256), default: 2, scales: .size),
-            DemoParameter("output-size", "output size O (the vocabulary's size with text)", .integer(1...256), default: 2, scales: .size),
-            DemoParameter("inputs", "the sequence, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil, scales: .size),
-            DemoParameter("targets", "the targets, one row per step (default: drawn from the seed)", .matrix(rows: 1...maxSteps, columns: 1...256), default: nil, scales: .size),
-            DemoParameter("text", "a text whose tokens are the sequence, each predicting the next (characters, or words when it has spaces)", .text(length: 2...4000), default: nil, scales: .size),
-            DemoParameter("loss", "objective, summed over the steps (default: mse, or cross-entropy with text)", .choice(["mse", "cross-entropy"]), default: nil),
-        ]
-    }
-
     /// The sequence the config asks for; records the derived sizes and loss in `config`.
-    static func make(_ config: inout DemoConfig, using random: inout SeededGenerator, maxSteps: Int = 200) throws(DemoError)
+    static func make(_ config: inout DemoConfig, _ p: SequenceInput = .standard, using random: inout SeededGenerator) throws(DemoError)
         -> SequenceTask
     {
-        if let text = config.optionalString("text") {
-            for other in ["inputs", "targets", "input", "output-size"] where config.isGiven(other) {
+        let maxSteps = p.maxSteps
+        if let text = config[p.text] {
+            let others = [config.given(p.inputs), config.given(p.targets), config.given(p.input), config.given(p.outputSize)]
+            if let other = zip([p.inputs.name, p.targets.name, p.input.name, p.outputSize.name], others).first(where: \.1)?.0 {
                 throw .conflict("{text} makes the inputs and targets (one-hot tokens); leave out {\(other)}")
             }
-            if config.optionalString("loss") == "mse" {
+            if config[p.loss] == .mse {
                 throw .conflict("{text} trains next-token prediction: use {loss} cross-entropy (or leave it out)")
             }
             let tokens = Tokenizer.tokens(of: text)
@@ -54,49 +43,49 @@ struct SequenceTask {
             guard tokens.count - 1 <= maxSteps else {
                 throw .conflict("{text} has \(tokens.count) tokens, so \(tokens.count - 1) steps; at most \(maxSteps) are allowed")
             }
-            if config.isGiven("steps"), config.int("steps") != tokens.count - 1 {
-                throw .conflict("{steps} is \(config.int("steps")) but {text} has \(tokens.count) tokens, so \(tokens.count - 1) steps")
+            if config.given(p.steps), config[p.steps] != tokens.count - 1 {
+                throw .conflict("{steps} is \(config[p.steps]) but {text} has \(tokens.count) tokens, so \(tokens.count - 1) steps")
             }
             let vocabulary = Tokenizer.vocabulary(of: tokens)
             let index = { (token: String) in vocabulary.firstIndex(of: token)! }
             let oneHot = { (token: String) in Tensor.oneHot(index(token), count: vocabulary.count) }
             let task = SequenceTask(
                 inputs: tokens.dropLast().map(oneHot), targets: tokens.dropFirst().map(oneHot), vocabulary: vocabulary,
-                loss: "cross-entropy")
-            task.record(in: &config)
+                loss: .crossEntropy)
+            task.record(in: &config, p)
             return task
         }
 
-        let loss = config.optionalString("loss") ?? "mse"
-        let given = config.matrix("inputs")
-        let steps = given?.count ?? config.matrix("targets")?.count ?? config.int("steps")
-        let inputSize = given?.first?.count ?? config.int("input")
-        if let given, config.isGiven("input"), inputSize != config.int("input") {
-            throw .conflict("{input} is \(config.int("input")) but the rows of {inputs} have \(given[0].count) numbers")
+        let loss = config[p.loss] ?? .mse
+        let given = config[p.inputs]
+        let steps = given?.count ?? config[p.targets]?.count ?? config[p.steps]
+        let inputSize = given?.first?.count ?? config[p.input]
+        if let given, config.given(p.input), inputSize != config[p.input] {
+            throw .conflict("{input} is \(config[p.input]) but the rows of {inputs} have \(given[0].count) numbers")
         }
-        if config.isGiven("steps"), steps != config.int("steps") {
-            throw .conflict("{steps} is \(config.int("steps")) but the sequence given has \(steps) rows")
+        if config.given(p.steps), steps != config[p.steps] {
+            throw .conflict("{steps} is \(config[p.steps]) but the sequence given has \(steps) rows")
         }
         let inputs = given.map { $0.map { Tensor(column: $0) } }
             ?? (0..<steps).map { _ in Tensor.uniform([inputSize, 1], bound: 1, using: &random) }
 
         let outputSize: Int
         let targets: [Tensor]
-        if let rows = config.matrix("targets") {
+        if let rows = config[p.targets] {
             guard rows.count == steps else {
                 throw .conflict("{targets} has \(rows.count) rows but the sequence has \(steps) steps; give one target per step")
             }
             outputSize = rows[0].count
-            if config.isGiven("output-size"), outputSize != config.int("output-size") {
-                throw .conflict("{output-size} is \(config.int("output-size")) but the rows of {targets} have \(outputSize) numbers")
+            if config.given(p.outputSize), outputSize != config[p.outputSize] {
+                throw .conflict("{output-size} is \(config[p.outputSize]) but the rows of {targets} have \(outputSize) numbers")
             }
-            if loss == "cross-entropy", !rows.allSatisfy({ $0.allSatisfy { $0 >= 0 } && abs($0.reduce(0, +) - 1) < 1e-9 }) {
+            if loss == .crossEntropy, !rows.allSatisfy({ $0.allSatisfy { $0 >= 0 } && abs($0.reduce(0, +) - 1) < 1e-9 }) {
                 throw .conflict("with {loss} cross-entropy each row of {targets} must be a probability distribution (one-hot, say)")
             }
             targets = rows.map { Tensor(column: $0) }
         } else {
-            outputSize = config.int("output-size")
-            if loss == "cross-entropy" {
+            outputSize = config[p.outputSize]
+            if loss == .crossEntropy {
                 guard outputSize >= 2 else { throw .conflict("{loss} cross-entropy needs {output-size} of at least 2 (one per class)") }
                 targets = (0..<steps).map { _ in Tensor.oneHot(random.nextInt(below: outputSize), count: outputSize) }
             } else {
@@ -104,22 +93,23 @@ struct SequenceTask {
             }
         }
         let task = SequenceTask(inputs: inputs, targets: targets, vocabulary: nil, loss: loss)
-        task.record(in: &config)
+        task.record(in: &config, p)
         return task
     }
 
     /// Puts what was derived into the trace's config, so it says exactly what ran.
-    private func record(in config: inout DemoConfig) {
-        config.derive("steps", .int(steps))
-        config.derive("input", .int(inputSize))
-        config.derive("output-size", .int(outputSize))
-        config.derive("loss", .string(loss))
+    private func record(in config: inout DemoConfig, _ p: SequenceInput) {
+        config.derive(p.steps, steps)
+        config.derive(p.input, inputSize)
+        config.derive(p.outputSize, outputSize)
+        config.derive(p.loss, loss)
     }
 
     /// x_1…x_T on `tape`, named `x_t`, labelled with the vocabulary when there is one.
     func bindInputs(on tape: Tape) -> [Var] {
         inputs.enumerated().map { index, value in
             let x = tape.input(value, name: "x_\(index + 1)", tex: "x_{\(index + 1)}", requiresGradient: false)
+                .tagged("input", ["t": .int(index + 1)])
             return vocabulary.map { x.labeled([$0, nil]) } ?? x
         }
     }
@@ -128,6 +118,7 @@ struct SequenceTask {
     func bindTargets(on tape: Tape) -> [Var] {
         targets.enumerated().map { index, value in
             let target = tape.constant(value, name: "target_\(index + 1)", tex: "\\mathrm{target}_{\(index + 1)}")
+                .tagged("target", ["t": .int(index + 1)])
             return vocabulary.map { target.labeled([$0, nil]) } ?? target
         }
     }
@@ -136,17 +127,17 @@ struct SequenceTask {
     /// The equations name each output by its own TeX (the tapped delay line's are ẑ_t).
     func loss(_ outputs: [Var], _ targets: [Var]) -> Var {
         let tape = outputs[0].tape
-        return tape.scope("loss", equation: "Q = \\sum_{t=1}^{\(steps)} Q_t") {
+        return tape.scope("loss", kind: .loss, equation: "Q = \\sum_{t=1}^{\(steps)} Q_t") {
             let losses = zip(outputs, targets).enumerated().map { index, pair in
                 let (y, target) = pair
                 let t = index + 1
                 if let vocabulary { y.labeled([vocabulary, nil]) }
-                if loss == "cross-entropy" {
-                    return tape.scope("t = \(t)", equation: "Q_{\(t)} = -\\sum \\mathrm{target}_{\(t)} \\odot \\log \\operatorname{softmax}(\(y.tex))") {
+                if loss == .crossEntropy {
+                    return tape.scope("t = \(t)", kind: .timeStep(t), equation: "Q_{\(t)} = -\\sum \\mathrm{target}_{\(t)} \\odot \\log \\operatorname{softmax}(\(y.tex))") {
                         softmaxCrossEntropy(logits: y, target: target, axis: 0).named("Q_\(t)", tex: "Q_{\(t)}")
                     }
                 }
-                return tape.scope("t = \(t)", equation: "Q_{\(t)} = \\tfrac{1}{2} \\lVert \(y.tex) - \\mathrm{target}_{\(t)} \\rVert^2") {
+                return tape.scope("t = \(t)", kind: .timeStep(t), equation: "Q_{\(t)} = \\tfrac{1}{2} \\lVert \(y.tex) - \\mathrm{target}_{\(t)} \\rVert^2") {
                     halfSquaredError(y, target).named("Q_\(t)", tex: "Q_{\(t)}")
                 }
             }

@@ -37,30 +37,31 @@ public struct SkipGramNegativeSampling: Sendable {
             "negative sampling",
             equation: "Q = -\\log \\sigma(u_{o}) - \\sum_{i=1}^{\(k)} \\log \\sigma(-u_{n_i}),\\quad u_j = h \\cdot w_j"
         ) {
-            let h = tape.scope("hidden layer", equation: "h = W_{\\text{in}}[c, :]") {
-                rows(W_in, [c]).named("h").labeled([[words[c]], nil])
+            let h = tape.scope("hidden layer", kind: .stage("hidden_layer"), equation: "h = W_{\\text{in}}[c, :]") {
+                rows(W_in, [c]).named("h").labeled([[words[c]], nil]).tagged("hidden_layer")
             }
-            let u = tape.scope("scores", equation: "u_j = h \\cdot w_j,\\quad j \\in \\{o, n_1, \\dots, n_{\(k)}\\}") {
+            let u = tape.scope("scores", kind: .stage("scores"), equation: "u_j = h \\cdot w_j,\\quad j \\in \\{o, n_1, \\dots, n_{\(k)}\\}") {
                 let W_outT = transpose(W_out).named("W_out^T", tex: "W_{\\text{out}}^\\top").labeled([words, nil])
                 let w = rows(W_outT, selected).named("w", tex: "[w_o, w_{n_1}, \\dots, w_{n_{\(k)}}]^\\top")
-                    .labeled([selected.map { words[$0] }, nil])
+                    .labeled([selected.map { words[$0] }, nil]).tagged("output_vectors")
                 return (h • transpose(w).named("w^T", tex: "[w_o, w_{n_1}, \\dots, w_{n_{\(k)}}]")).named("u")
-                    .labeled([nil, selected.map { words[$0] }])
+                    .labeled([nil, selected.map { words[$0] }]).tagged("scores")
             }
-            let σ_o = tape.scope("true context word", equation: "\\sigma(u_o)") {
+            let σ_o = tape.scope("true context word", kind: .stage("true_word"), equation: "\\sigma(u_o)") {
                 sigmoid(slice(u, axis: 1, 0..<1).named("u_o")).named("sigma_o", tex: "\\sigma(u_o)").labeled([nil, [words[o]]])
+                    .tagged("true_word_probability")
             }
-            let σ_n = tape.scope("negatives", equation: "\\sigma(-u_{n_i})") {
+            let σ_n = tape.scope("negatives", kind: .stage("negatives"), equation: "\\sigma(-u_{n_i})") {
                 let u_n = slice(u, axis: 1, 1..<(k + 1)).named("u_n", tex: "u_{n}")
                 return sigmoid((-u_n).named("-u_n", tex: "-u_{n}")).named("sigma_n", tex: "\\sigma(-u_{n})")
-                    .labeled([nil, negatives.map { words[$0] }])
+                    .labeled([nil, negatives.map { words[$0] }]).tagged("negative_probabilities")
             }
-            return tape.scope("loss", equation: "Q = -\\log \\sigma(u_o) - \\sum_i \\log \\sigma(-u_{n_i})") {
+            return tape.scope("loss", kind: .loss, equation: "Q = -\\log \\sigma(u_o) - \\sum_i \\log \\sigma(-u_{n_i})") {
                 let positive = sum(log(σ_o).named("log_sigma_o", tex: "\\log \\sigma(u_o)"))
                     .named("sum_log_sigma_o", tex: "\\log \\sigma(u_o)")
                 let negative = sum(log(σ_n).named("log_sigma_n", tex: "\\log \\sigma(-u_{n})"))
                     .named("sum_log_sigma_n", tex: "\\sum_i \\log \\sigma(-u_{n_i})")
-                return ((-positive).named("-sum_log_sigma_o", tex: "-\\log \\sigma(u_o)") - negative).named("Q")
+                return ((-positive).named("-sum_log_sigma_o", tex: "-\\log \\sigma(u_o)") - negative).named("Q").tagged("loss")
             }
         }
     }
@@ -234,104 +235,6 @@ public struct NegativeSampler: Sendable {
         return low
     }
 }
-
-/// The `skipgram-ns` demo: skip-gram with negative sampling on a corpus; one pair's step fully
-/// traced, then `train` epochs with recording off, as the `skipgram` demo does with a full softmax.
-///
-/// - Pairs: the corpus windows in text order, each centre with its context words at offsets
-///   −w…−1, +1…+w (padding left out).
-/// - The traced pair: `word`'s first occurrence (default the first word) and `context`, one of
-///   that window's context words (default its first).
-/// - Draws from `seed`: W_in (V×N), then W_out (N×V), each row-major uniform in [−0.5/N, 0.5/N);
-///   then the traced pair's k negatives; then per epoch the pairs shuffled by Fisher–Yates
-///   (for i = P−1 down to 1: swap i with `nextInt(below: i + 1)`) and, step by step, each pair's
-///   k negatives (`NegativeSampler`, avoiding the pair's context word).
-/// - Training continues from the traced update. History, one entry per epoch: the mean Q over the
-///   epoch's pairs (each before its update) and `W_in_pca`, the V×2 PCA projection of W_in.
-/// - `neighbours`: for each word given, a constant `neighbours_<word>` (1×min(5, V − 1)) of cosine
-///   similarities over the final W_in rows, columns labelled with the neighbour words.
-extension Demos {
-    static let skipGramNegativeSampling = Demo(
-        name: "skipgram-ns",
-        summary: "word2vec skip-gram with negative sampling: σ(h·w) for the context word and k sampled negatives, traced and trained",
-        parameters: Word2VecCorpus.parameters + [
-            DemoParameter("dimensions", "embedding size N (hidden layer)", .integer(2...300), default: 4, scales: .size),
-            DemoParameter("negatives", "k, negative samples per pair, drawn from the unigram distribution raised to 3/4", .integer(1...20), default: 5, scales: .size),
-            DemoParameter("word", "the traced pair's centre word (its first occurrence; default: the first word)", .text(length: 1...100), default: nil),
-            DemoParameter("context", "the traced pair's context word, one of that window's (default: its first)", .text(length: 1...100), default: nil),
-            DemoParameter("train", "epochs over every pair after the traced one (recording off)", .integer(0...1000), default: 0, scales: .repetitions),
-            DemoParameter("neighbours", "words whose nearest neighbours (cosine over W_in rows) are reported, comma-separated", .text(length: 1...1000), default: nil),
-            CommonParameters.learningRate(default: 0.05),
-            CommonParameters.seed,
-        ],
-        build: buildSkipGramNegativeSampling
-    )
-
-    @Sendable static func buildSkipGramNegativeSampling(_ config: DemoConfig) throws(DemoError) -> TraceDocument {
-        let corpus = try Word2VecCorpus.load(config)
-        guard corpus.size >= 2 else { throw .conflict("the corpus has one distinct word; word2vec needs at least 2") }
-        let (V, N, k, w) = (corpus.size, config.int("dimensions"), config.int("negatives"), config.int("window"))
-        let words = corpus.vocabulary
-        let lr = config.double("lr")
-        let (c, o) = try SkipGramNegativeSampling.tracedPair(config, corpus)
-        let neighbourWords = try config.optionalString("neighbours").map { text throws(DemoError) in
-            try corpus.indices(ofList: text, parameter: "neighbours")
-        }
-
-        var random = config.generator
-        let bound = 0.5 / Double(N)
-        let W_in0 = Tensor.uniform([V, N], bound: bound, using: &random)
-        let W_out0 = Tensor.uniform([N, V], bound: bound, using: &random)
-        let sampler = NegativeSampler(counts: corpus.counts)
-        let negatives = sampler.draw(k, avoiding: o, using: &random)
-
-        let network = SkipGramNegativeSampling(vocabularySize: V, dimensions: N)
-        let tape = Tape()
-        _ = corpus.trainingPairs(window: w, cbow: false, on: tape)
-        tape.constant(Tensor(shape: [1, V], scalars: sampler.probabilities), name: "P_n", tex: "P_n(w) \\propto \\mathrm{count}(w)^{3/4}")
-            .labeled([nil, words])
-        let W_in = tape.parameter(W_in0, name: "W_in", tex: "W_{\\text{in}}").labeled([words, nil])
-        let W_out = tape.parameter(W_out0, name: "W_out", tex: "W_{\\text{out}}").labeled([nil, words])
-        let label = "\(words[c]) → \(words[o])"
-        let Q = tape.scope("example: \(label)") { () -> Var in
-            tape.constant(Tensor(shape: [1, k], scalars: negatives.map(Double.init)), name: "negatives", tex: "n_1, \\dots, n_{\(k)}")
-                .labeled([nil, negatives.map { words[$0] }])
-            return network.loss(centre: c, context: o, negatives: negatives, W_in: W_in, W_out: W_out, words: words)
-        }
-        let gradients = tape.backward(Q)
-        gradients[W_in]?.labeled([words, nil])
-        gradients[W_out]?.labeled([nil, words])
-        let updated = tape.sgd([W_in, W_out], gradients, learningRate: lr)
-
-        var weights = SkipGramNegativeSampling.Weights(W_in: updated[0].value, W_out: updated[1].value)
-        var pairs = SkipGramNegativeSampling.pairs(corpus, window: w)
-        let epochs = config.int("train")
-        var history: [HistoryEntry] = []
-        let meter = Meter.current
-        meter?.beginLoop(rounds: epochs, stepsPerRound: pairs.count, addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V))
-        defer { meter?.endLoop() }
-        for epoch in stride(from: 1, through: epochs, by: 1) {
-            for i in stride(from: pairs.count - 1, to: 0, by: -1) {
-                pairs.swapAt(i, random.nextInt(below: i + 1))
-            }
-            let total = SkipGramNegativeSampling.train(
-                &weights, pairs: pairs, negatives: k, sampler: sampler, learningRate: lr, using: &random)
-            history.append(Embeddings.epochEntry(epoch, meanLoss: total / Double(pairs.count), weights.input, rows: V, columns: N))
-            config.report(epoch, of: epochs, "epochs", loss: total / Double(pairs.count))
-            guard meter?.finishRound() ?? true else { break }
-        }
-
-        Embeddings.recordNeighbours(of: neighbourWords ?? [], in: weights.input, rows: V, columns: N, names: words, on: tape)
-
-        var config = config
-        config.derive("vocabulary", .int(V))
-        let training = epochs == 0 ? "one SGD step" : "one traced SGD step, \(epochs) epoch\(epochs == 1 ? "" : "s")"
-        return tape.trace(
-            title: "Skip-gram with negative sampling, V = \(V), N = \(N), k = \(k), window \(w): \(label), \(training)",
-            model: "skipgram-ns", config: config.values, history: epochs > 0 ? history : nil)
-    }
-}
-
 extension SkipGramNegativeSampling {
     /// (centre, context) for every window of the corpus in text order and its context words in
     /// offset order (−w…−1, +1…+w), padding left out.
@@ -342,16 +245,16 @@ extension SkipGramNegativeSampling {
     /// The traced pair: the window of `word`'s first occurrence (default the first window) and
     /// `context`, one of its context words (default the first).
     static func tracedPair(_ config: DemoConfig, _ corpus: Word2VecCorpus) throws(DemoError) -> (centre: Int, context: Int) {
-        let windows = corpus.windows(config.int("window"))
+        let windows = corpus.windows(config[Word2VecCorpus.window])
         let window: Word2VecWindow
-        if let word = config.optionalString("word") {
+        if let word = config[SkipGramNSParameters.word] {
             let index = try corpus.index(of: word, parameter: "word")
             window = windows.first { $0.centre == index }!
         } else {
             window = windows[0]
         }
         let contexts = window.contextWords
-        guard let given = config.optionalString("context") else { return (window.centre, contexts[0]) }
+        guard let given = config[SkipGramNSParameters.context] else { return (window.centre, contexts[0]) }
         let index = try corpus.index(of: given, parameter: "context")
         guard contexts.contains(index) else {
             let names = contexts.map { "'\(corpus.vocabulary[$0].excerpt)'" }.joined(separator: ", ")

@@ -65,15 +65,16 @@ public struct TappedDelayLine: Sendable {
         let tape = inputs[0].tape
         // x_0, x_{−1}, …: what the memory units hold before the sequence reaches them.
         let before = (0..<(self.taps - 1)).map { k in
-            tape.constant(.zeros([inputSize, 1]), name: "x_\(-k)", tex: "x_{\(-k)}")
+            tape.constant(.zeros([inputSize, 1]), name: "x_\(-k)", tex: "x_{\(-k)}").tagged("input", ["t": .int(-k)])
         }
         let line = before.reversed() + inputs  // line[L − 1 + (t − 1)] is x_t
         return inputs.indices.map { index in
             let t = index + 1
-            return tape.scope("t = \(t)") {
-                tape.scope("tapped delay line", equation: equation(at: t)) {
+            return tape.scope("t = \(t)", kind: .timeStep(t)) {
+                tape.scope("tapped delay line", kind: ScopeKind("delay_line"), equation: equation(at: t)) {
                     let terms = (0..<self.taps).map { i in product(taps[i], line[self.taps - 1 + index - i]) }
                     return terms.dropFirst().reduce(terms[0], +).named("zhat_\(t)", tex: "\\hat{z}_{\(t)}")
+                        .tagged("delay_line_output", ["t": .int(t)])
                 }
             }
         }
@@ -91,48 +92,5 @@ public struct TappedDelayLine: Sendable {
         let times = kind == .vector ? " \\odot " : " "
         let terms = (0..<taps).map { i in "a_{\(i)}\(times)x_{\(t - i)}" }
         return "\\hat{z}_{\(t)} = " + terms.joined(separator: " + ")
-    }
-}
-
-extension Demos {
-    static let tdl = Demo(
-        name: "tdl",
-        summary: "A tapped delay line: ẑ_t = Σ a_i x_{t−i} with learnable taps, a feed-forward memory of the last L inputs",
-        parameters: SequenceTask.parameters() + [
-            DemoParameter("taps", "length L of the delay line (the taps a_0…a_{L−1})", .integer(1...16), default: 3, scales: .size),
-            DemoParameter("tap-kind", "each tap a scalar (a_i x), a vector (a_i ⊙ x) or a matrix (a_i x, O×I)", .choice(["scalar", "vector", "matrix"]), default: "scalar"),
-            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1, scales: .repetitions),
-            CommonParameters.learningRate(default: 0.1),
-            CommonParameters.seed,
-        ],
-        build: { config throws(DemoError) in
-            var config = config
-            var random = config.generator
-            let kind = TappedDelayLine.TapKind(rawValue: config.string("tap-kind"))!
-            if kind != .matrix {
-                try keepInputSize(&config, kind: kind)
-            }
-            let task = try SequenceTask.make(&config, using: &random)
-            let line = TappedDelayLine(taps: config.int("taps"), kind: kind, inputSize: task.inputSize, outputSize: task.outputSize)
-            let taps = "L = \(line.taps) \(kind.rawValue) tap\(line.taps == 1 ? "" : "s")"
-            return SequenceDemo.run(
-                title: "Tapped delay line, \(taps): \(SequenceDemo.describe(task, iterations: config.int("train")))",
-                model: "tdl", config: config, task: task, initial: line.initialParameters(using: &random),
-                bind: line.bind, outputs: line.outputs)
-        }
-    )
-
-    /// Scalar and vector taps give ẑ_t the size of x_t: the targets' size O is I, derived unless given
-    /// (and then it must agree).
-    private static func keepInputSize(_ config: inout DemoConfig, kind: TappedDelayLine.TapKind) throws(DemoError) {
-        guard config.optionalString("text") == nil else { return }  // one-hot in and out: O = I already
-        let inputSize = config.matrix("inputs")?.first?.count ?? config.int("input")
-        let outputSize = config.matrix("targets")?.first?.count ?? (config.isGiven("output-size") ? config.int("output-size") : inputSize)
-        guard outputSize == inputSize else {
-            throw .conflict(
-                "{tap-kind} \(kind.rawValue) keeps the size of x_t (I = \(inputSize)), so the targets need \(inputSize) numbers, "
-                    + "not \(outputSize); give {output-size} \(inputSize) or use {tap-kind} matrix")
-        }
-        config.derive("output-size", .int(outputSize))
     }
 }

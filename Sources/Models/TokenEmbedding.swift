@@ -54,24 +54,24 @@ struct TokenEmbedding: Sendable {
     }
 
     /// The `sentence` parameter, the notes' example by default.
-    static let sentenceParameter = DemoParameter(
-        "sentence", "the tokens, one row of X each (words, lower-cased, at most \(maxTokens))", .text(length: 1...2000),
-        default: .string(notesSentence), scales: .size)
+    static let sentenceParameter = Parameter<String>(
+        "sentence", "the tokens, one row of X each (words, lower-cased, at most \(maxTokens))", length: 1...2000,
+        default: notesSentence, scales: .size)
 }
 
 /// The loss the attention demos train on: L = ½ ‖Z − T‖² summed over every element, with the
 /// target T (N×d_v) given as `target` or drawn uniform in [−1, 1) row-major after every other draw
 /// of the demo. (The loss is `L`, not the notes' Q: Q is the matrix of queries here.)
 enum AttentionTarget {
-    static let parameter = DemoParameter(
+    static let parameter = OptionalParameter<[[Double]]>(
         "target", "the target T of the loss ½‖Z − T‖², one row per token (default: drawn from the seed)",
-        .matrix(rows: 1...TokenEmbedding.maxTokens, columns: 1...TokenEmbedding.maxDimension), default: nil)
+        rows: 1...TokenEmbedding.maxTokens, columns: 1...TokenEmbedding.maxDimension)
 
     /// T for an N×d_v output: `target` if given (its shape must agree), else drawn.
     static func make(_ config: DemoConfig, rows: Int, columns: Int, using random: inout SeededGenerator) throws(DemoError)
         -> Tensor
     {
-        guard let given = config.matrix("target") else { return .uniform([rows, columns], bound: 1, using: &random) }
+        guard let given = config[parameter] else { return .uniform([rows, columns], bound: 1, using: &random) }
         guard given.count == rows, given[0].count == columns else {
             throw .conflict(
                 "{target} is \(given.count)×\(given[0].count) but Z is \(rows)×\(columns); give one row of \(columns) numbers per token")
@@ -82,7 +82,7 @@ enum AttentionTarget {
     /// L = ½ ‖Z − T‖², in the scope `loss`, with T the constant `T` labelled like Z's rows.
     static func loss(_ Z: Var, _ target: Tensor, labels: [String]?) -> Var {
         let tape = Z.tape
-        return tape.scope("loss", equation: "L = \\tfrac{1}{2} \\lVert Z - T \\rVert^2") {
+        return tape.scope("loss", kind: .loss, equation: "L = \\tfrac{1}{2} \\lVert Z - T \\rVert^2") {
             let T = tape.constant(target, name: "T")
             if let labels { T.labeled([labels, nil]) }
             return halfSquaredError(Z, T).named("L")

@@ -76,10 +76,10 @@ struct Word2VecCorpus: Sendable {
 
     /// The corpus of `corpus` (text) or `corpus-file` (a path, read as UTF-8), the notes' corpus by default.
     static func load(_ config: DemoConfig) throws(DemoError) -> Word2VecCorpus {
-        guard let path = config.optionalString("corpus-file") else {
-            return try Word2VecCorpus(text: config.optionalString("corpus") ?? notesText)
+        guard let path = config[file] else {
+            return try Word2VecCorpus(text: config[text] ?? notesText)
         }
-        if config.isGiven("corpus") { throw .conflict("give {corpus} or {corpus-file}, not both") }
+        if config.given(text) { throw .conflict("give {corpus} or {corpus-file}, not both") }
         let text: String
         do {
             text = try config.readFile(path)
@@ -89,12 +89,11 @@ struct Word2VecCorpus: Sendable {
         return try Word2VecCorpus(text: text, parameter: "corpus-file")
     }
 
+    static let text = OptionalParameter<String>("corpus", "the text to train on (default: the notes' sentence)", length: 1...2_000_000, scales: .size)
+    static let file = OptionalParameter<String>.file("corpus-file", "a UTF-8 text file to train on instead of corpus", scales: .size)
+    static let window = Parameter<Int>("window", "context words on each side of the centre word", 1...10, default: 1, scales: .size)
     /// `corpus`, `corpus-file` and `window`.
-    static let parameters: [DemoParameter] = [
-        DemoParameter("corpus", "the text to train on (default: the notes' sentence)", .text(length: 1...2_000_000), default: nil, scales: .size),
-        DemoParameter("corpus-file", "a UTF-8 text file to train on instead of corpus", .file, default: nil, scales: .size),
-        DemoParameter("window", "context words on each side of the centre word", .integer(1...10), default: 1, scales: .size),
-    ]
+    static let parameters: [any DemoParameters] = [text, file, window]
 
     /// The training pairs as a constant tensor `training_pairs` of vocabulary indices, −1 for `<padding>`.
     ///

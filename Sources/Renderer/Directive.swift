@@ -18,7 +18,8 @@ import Yams
 /// or `src: traces/x.json` for a trace made elsewhere (relative to the page, then to the course folder).
 struct Directive: Equatable, Sendable {
     enum Source: Equatable, Sendable {
-        case demo(model: String, parameters: [String: JSONValue])
+        /// A demo and its configuration, checked and with defaults filled in: what the trace cache keys on.
+        case demo(Demo, DemoConfig)
         case file(String)
     }
 
@@ -107,7 +108,8 @@ struct Directive: Equatable, Sendable {
                 }
             }
             guard errors.isEmpty else { return fail(errors) }
-            return .success(Directive(source: .demo(model: name, parameters: values), title: title, caption: caption, id: id, file: file, line: line))
+            let source = Source.demo(demo, demo.configuration(validated: values))
+            return .success(Directive(source: source, title: title, caption: caption, id: id, file: file, line: line))
         }
     }
 

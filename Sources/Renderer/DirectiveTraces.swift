@@ -11,9 +11,9 @@ extension FigureMaker {
     mutating func trace(for directive: Directive, on page: PageSource) -> (TraceDocument, Data)? {
         do {
             switch directive.source {
-            case .demo(let model, let parameters):
-                guard let files = namedFiles(model: model, parameters: parameters, on: page, line: directive.line) else { return nil }
-                return try cache.trace(model: model, parameters: parameters, files: files, progress: options.demoProgress)
+            case .demo(let demo, let config):
+                guard let files = namedFiles(demo: demo, config: config, on: page, line: directive.line) else { return nil }
+                return try cache.trace(demo, config, files: files, progress: options.demoProgress)
             case .file(let path):
                 guard let found = locateTrace(path, on: page, line: directive.line) else { return nil }
                 guard let data = folder.contents(found) else { throw CoursePathProblem.notRegular(found) }
@@ -55,12 +55,11 @@ extension FigureMaker {
 
     /// The text of every file the demo's `.file` parameters name, by the path as written; nil after
     /// reporting a path that is not in the course or cannot be read.
-    private mutating func namedFiles(model: String, parameters: [String: JSONValue], on page: PageSource, line: Int) -> [String: String]? {
-        guard let demo = try? Demos.named(model) else { return [:] }
+    private mutating func namedFiles(demo: Demo, config: DemoConfig, on page: PageSource, line: Int) -> [String: String]? {
         var files: [String: String] = [:]
         var ok = true
         for parameter in demo.parameters {
-            guard case .file = parameter.kind, let written = parameters[parameter.name]?.stringValue else { continue }
+            guard case .file = parameter.kind, let written = config.values[parameter.name]?.stringValue else { continue }
             switch folder.locate(written, from: page.sourceFolder) {
             case .success(let path):
                 guard let data = folder.contents(path), let text = String(validating: data, as: UTF8.self) else {

@@ -69,8 +69,7 @@ struct FigureMaker {
         self.claims = claims
         cache = TraceCache(
             previous: options.output.appendingPathComponent(TraceCache.folder),
-            next: staging.url.appendingPathComponent(TraceCache.folder),
-            generator: options.generator)
+            next: staging.url.appendingPathComponent(TraceCache.folder))
     }
 
     /// The directive a fenced block holds, and its trace's id (nil when the id is refused), or nil

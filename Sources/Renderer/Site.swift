@@ -14,8 +14,6 @@ public struct SiteOptions: Sendable {
     public var templates: URL
     /// Debian's KaTeX (`libjs-katex`), copied into the site; math shows as TeX when it is missing.
     public var katex = URL(fileURLWithPath: "/usr/share/javascript/katex")
-    /// Which build of the engine computes traces: part of the trace cache's key.
-    public var generator = "unrolled"
     /// Hears one line per step (`pages: 4`, `traces: 3, 2 from cache`).
     public var progress: @Sendable (String) -> Void = { _ in }
     /// Hears a directive's long training run as it goes (the command line draws a progress line).

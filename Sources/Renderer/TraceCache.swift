@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Models
 import Trace
@@ -6,8 +7,9 @@ import Trace
 /// traces computed by an earlier build are read back from the output's cache folder
 /// (`.cache/traces/<key>.json`) instead of being recomputed.
 ///
-/// The key hashes the trace format version, the generator (which build of the engine made the
-/// trace), the model and its validated parameters, so a new engine never reuses an old trace.
+/// The key hashes the trace format version, `EngineVersion.current` (bumped whenever the numbers
+/// may change), the demo and its resolved configuration (defaults filled in, so `hidden: 2` and
+/// an omitted `hidden` share one trace), and the text of the files it reads.
 struct TraceCache {
     static let folder = ".cache/traces"
 
@@ -15,26 +17,28 @@ struct TraceCache {
     let previous: URL
     /// The new site's cache, written to: every trace this build used, so the next build finds them.
     let next: URL
-    let generator: String
 
     private(set) var computed = 0
     private(set) var reused = 0
     private var memory: [String: Data] = [:]
 
-    init(previous: URL, next: URL, generator: String) {
+    init(previous: URL, next: URL) {
         self.previous = previous
         self.next = next
-        self.generator = generator
     }
 
     /// `files`: the text of each file the parameters name, by the path as written, so that an
-    /// edited corpus file makes a new trace.
-    static func key(model: String, parameters: [String: JSONValue], files: [String: String] = [:], generator: String) -> String {
+    /// edited corpus file makes a new trace. The names given whose being given a demo checks
+    /// (`DemoConfig.decisiveGiven`) are part of the key too: `samples: 8` with XOR data is an
+    /// error, the same values with `samples` left out are not.
+    static func key(demo: Demo, config: DemoConfig, files: [String: String] = [:]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let values = (try? encoder.encode(JSONValue.object(parameters))) ?? Data()
-        let contents = files.keys.sorted().map { "\($0)\n\(contentHash(Data(files[$0]!.utf8)))\n" }.joined()
-        let text = "unrolled-trace v\(TraceDocument.currentVersion)\n\(generator)\n\(model)\n" + String(decoding: values, as: UTF8.self) + contents
+        let values = (try? encoder.encode(JSONValue.object(config.values))) ?? Data()
+        let contents = files.sorted { $0.key < $1.key }.map { "\($0.key)\n\(contentHash(Data($0.value.utf8)))\n" }.joined()
+        let given = config.decisiveGiven(in: demo).joined(separator: ",")
+        let text = "unrolled-trace v\(TraceDocument.currentVersion)\nengine \(EngineVersion.current)\n\(demo.name)\n"
+            + String(decoding: values, as: UTF8.self) + "\ngiven \(given)\n" + contents
         return contentHash(Data(text.utf8))
     }
 
@@ -42,9 +46,9 @@ struct TraceCache {
     /// `files` holds the text of the files the demo's `.file` parameters name (by the path as
     /// written): the demo reads them from there, never from the disk.
     mutating func trace(
-        model: String, parameters: [String: JSONValue], files: [String: String] = [:], progress: ProgressHandler? = nil
+        _ demo: Demo, _ config: DemoConfig, files: [String: String] = [:], progress: ProgressHandler? = nil
     ) throws -> (TraceDocument, Data) {
-        let key = Self.key(model: model, parameters: parameters, files: files, generator: generator)
+        let key = Self.key(demo: demo, config: config, files: files)
         let name = key + ".json"
         if let data = memory[key], let trace = try? TraceDocument.decode(from: data) { return (trace, data) }
         if let data = try? Data(contentsOf: previous.appendingPathComponent(name)),
@@ -54,7 +58,7 @@ struct TraceCache {
             try store(data, key: key)
             return (trace, data)
         }
-        let trace = try Demos.named(model).trace(parameters, progress: progress) { path in
+        let trace = try demo.trace(config, progress: progress) { path in
             guard let text = files[path] else { throw FileReadFailure("the course did not provide it") }
             return text
         }

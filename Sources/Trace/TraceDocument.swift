@@ -21,6 +21,10 @@ public struct TraceDocument: Codable, Equatable, Sendable {
     public var gradients: [String: Int]
     /// Per-iteration snapshots of a training run; absent when nothing was trained.
     public var history: [HistoryEntry]?
+    /// What each key of `history` holds (the loss, the snapshots); absent when undeclared.
+    public var series: [SeriesDescription]?
+    /// The demo's suggested views (viewer view ids), in order; absent when undeclared.
+    public var views: [String]?
 
     public init(
         title: String, model: String, config: [String: JSONValue], scopes: [Scope], tensors: [TensorRecord],
@@ -52,6 +56,8 @@ public struct TraceDocument: Codable, Equatable, Sendable {
         try container.encode(loss, forKey: .loss)  // null when there is no loss
         try container.encode(gradients, forKey: .gradients)
         try container.encodeIfPresent(history, forKey: .history)
+        try container.encodeIfPresent(series, forKey: .series)
+        try container.encodeIfPresent(views, forKey: .views)
     }
 }
 
@@ -62,12 +68,18 @@ public struct Scope: Codable, Equatable, Sendable {
     public var parent: Int?
     /// TeX source of the equation this scope computes, if any.
     public var equation: String?
+    /// What the region is (`time_step`, `cell`, `head`, …), declared so readers need not parse `name`.
+    public var kind: String?
+    /// The kind's attributes (`{"t": 2, "direction": "forward"}`): integers, strings or booleans.
+    public var attributes: [String: JSONValue]?
 
-    public init(id: Int, name: String, parent: Int?, equation: String?) {
+    public init(id: Int, name: String, parent: Int?, equation: String?, kind: String? = nil, attributes: [String: JSONValue]? = nil) {
         self.id = id
         self.name = name
         self.parent = parent
         self.equation = equation
+        self.kind = kind
+        self.attributes = attributes
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -76,6 +88,8 @@ public struct Scope: Codable, Equatable, Sendable {
         try container.encode(name, forKey: .name)
         try container.encode(parent, forKey: .parent)  // explicit null at the root
         try container.encode(equation, forKey: .equation)
+        try container.encodeIfPresent(kind, forKey: .kind)
+        try container.encodeIfPresent(attributes, forKey: .attributes)
     }
 }
 
@@ -99,10 +113,12 @@ public struct TensorRecord: Codable, Equatable, Sendable {
     public var version: Int?
     /// Optional names for the positions along each axis (tokens, vocabulary); `nil` for an unlabelled axis.
     public var labels: [[String]?]?
+    /// What the tensor is (`{"quantity": "hidden_state", "t": 2}`), declared so readers need not parse `name`.
+    public var tags: [String: JSONValue]?
 
     public init(
         id: Int, name: String, tex: String, role: Role, shape: [Int], data: [Double], of: Int? = nil,
-        version: Int? = nil, labels: [[String]?]? = nil
+        version: Int? = nil, labels: [[String]?]? = nil, tags: [String: JSONValue]? = nil
     ) {
         self.id = id
         self.name = name
@@ -113,6 +129,7 @@ public struct TensorRecord: Codable, Equatable, Sendable {
         self.of = of
         self.version = version
         self.labels = labels
+        self.tags = tags
     }
 }
 

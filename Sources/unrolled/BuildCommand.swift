@@ -48,7 +48,6 @@ struct BuildCommand: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode.failure
         }
-        options.generator = Self.generator
         options.progress = { line in
             ProgressLine.clear()
             printError(line)
@@ -75,14 +74,5 @@ struct BuildCommand: ParsableCommand {
             printError("build failed: \(count) error\(count == 1 ? "" : "s"); \(options.output.path) was left as it was")
             throw ExitCode.failure
         }
-    }
-
-    /// This executable's version, size and date: a new build of the engine never reuses old cached traces.
-    static var generator: String {
-        let path = Bundle.main.executablePath ?? CommandLine.arguments[0]
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
-        let date = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        return "\(Unrolled.configuration.version) \(size) \(date)"
     }
 }

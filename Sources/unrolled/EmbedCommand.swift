@@ -21,25 +21,37 @@ struct EmbedCommand: ParsableCommand {
             Examples:
               unrolled embed lstm --steps 3 --output lstm.html
               unrolled embed trace.json --title "My network" --output trace.html
-
-            Options:
-              --<parameter> <value>   a demo parameter, as for `unrolled trace`
-              --title <text>          the title shown above the viewer (default: the trace's own)
-              -o, --output <file>     write to a file (written atomically), not standard output
-              -h, --help              with a demo: that demo's parameters
-            """
+            """,
+        // `--help` after a demo lists that demo's parameters, so the command reads it itself.
+        helpNames: []
     )
 
     @Argument(help: "A demo (see `unrolled demos`) or a trace file (*.json).")
-    var source: String
+    var source: String?
 
-    @Argument(parsing: .captureForPassthrough, help: "The demo's parameters, as --name value.")
+    @Option(help: "The title shown above the viewer (default: the trace's own).")
+    var title: String?
+
+    @Option(name: .shortAndLong, help: "Write to a file (written atomically), not standard output.")
+    var output: String?
+
+    @Flag(name: .shortAndLong, help: "Show this help; after a demo, that demo's parameters.")
+    var help = false
+
+    @Argument(parsing: .allUnrecognized, help: "A demo's parameters, as for `unrolled trace`: --<parameter> <value>.")
     var parameters: [String] = []
 
+    /// Without a demo only `--help` makes sense; anything else is ArgumentParser's usage error (exit 2).
+    func validate() throws {
+        if source == nil, !help { throw ValidationError("Missing expected argument '<source>'") }
+    }
+
     func run() throws {
-        var rest = parameters
-        let title = try Self.take("title", from: &rest)
-        let (trace, json, output) = try load(rest)
+        guard let source else {
+            print(Unrolled.helpMessage(for: Self.self))
+            return
+        }
+        let (trace, json) = try load(source)
         let options = SiteOptions(course: URL(fileURLWithPath: "."))
         let html: String
         do {
@@ -62,15 +74,12 @@ struct EmbedCommand: ParsableCommand {
         printError("wrote \(output) (\(trace.steps.count) steps, \(data.count) bytes; open it in a browser or an <iframe>)")
     }
 
-    /// The trace (from the demo or the file), its JSON, and where to write the page.
-    private func load(_ arguments: [String]) throws -> (TraceDocument, Data, String?) {
+    /// The trace (from the demo or the file) and its JSON.
+    private func load(_ source: String) throws -> (TraceDocument, Data) {
         if source.hasSuffix(".json") {
-            var rest = arguments
-            let output = try Self.take("output", short: "o", from: &rest)
-            if let extra = rest.first {
-                throw usageFailure(extra == "-h" || extra == "--help"
-                    ? "a trace file takes only --title and --output"
-                    : "unexpected argument '\(extra.excerpt)'; a trace file takes only --title and --output")
+            if help { throw usageFailure("a trace file takes only --title and --output") }
+            if let extra = parameters.first {
+                throw usageFailure("unexpected argument '\(extra.excerpt)'; a trace file takes only --title and --output")
             }
             guard let data = FileManager.default.contents(atPath: source) else {
                 throw usageFailure("cannot read \(source); make a trace with `unrolled trace <demo> --output \(source)`")
@@ -81,30 +90,9 @@ struct EmbedCommand: ParsableCommand {
             } catch {
                 throw usageFailure("\(error.description(file: source)); remake it with `unrolled trace`")
             }
-            return (trace, try trace.jsonData(), output)
+            return (trace, try trace.jsonData())
         }
-        guard let (arguments, trace) = try DemoRun.run(source, arguments, command: "embed") else { throw ExitCode.success }
-        return (trace, try trace.jsonData(), arguments.output)
-    }
-
-    /// Removes `--name value` (or `--name=value`, or `-short value`) from the arguments; its value.
-    static func take(_ name: String, short: String? = nil, from arguments: inout [String]) throws -> String? {
-        var found: String?
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            let flags = ["--\(name)"] + (short.map { ["-\($0)"] } ?? [])
-            if flags.contains(argument) {
-                guard index + 1 < arguments.count else { throw usageFailure("--\(name) needs a value") }
-                found = arguments[index + 1]
-                arguments.removeSubrange(index...(index + 1))
-            } else if let flag = flags.first(where: { argument.hasPrefix($0 + "=") }) {
-                found = String(argument.dropFirst(flag.count + 1))
-                arguments.remove(at: index)
-            } else {
-                index += 1
-            }
-        }
-        return found
+        guard let trace = try DemoRun.run(source, parameters, help: help, command: "embed") else { throw ExitCode.success }
+        return (trace, try trace.jsonData())
     }
 }

@@ -9,8 +9,9 @@ struct TraceCommand: ParsableCommand {
         commandName: "trace",
         abstract: "Run a demo and write its trace (JSON).",
         discussion: """
-            Every demo parameter is an option: `unrolled trace mlp --layers 2,4,1 --activation relu`. \
-            Parameters not given take their defaults; `unrolled trace <demo> --help` lists them with \
+            Every demo parameter is an option after the demo's name: \
+            `unrolled trace mlp --layers 2,4,1 --activation relu` (or --layers=2,4,1); a true/false \
+            parameter alone means true (--causal), or takes its value (--causal false). Parameters not given take their defaults; `unrolled trace <demo> --help` lists them with \
             their allowed values, and `unrolled demos` lists every demo.
 
             The trace goes to standard output unless --output names a file (written atomically; \
@@ -22,27 +23,41 @@ struct TraceCommand: ParsableCommand {
             elsewhere a plain line every 5 seconds (UNROLLED_PROGRESS_INTERVAL sets the seconds).
 
             Demos: \(Demos.all.map(\.name).joined(separator: ", "))
-
-            Options:
-              --<parameter> <value>   a demo parameter (also --<parameter>=<value>)
-              -o, --output <file>     write the trace to a file, not standard output
-              --pretty                indent the JSON for reading (default: compact)
-              -h, --help              with a demo: that demo's parameters
-            """
+            """,
+        // `--help` after a demo lists that demo's parameters, so the command reads it itself.
+        helpNames: []
     )
 
     @Argument(help: "The demo to run (see `unrolled demos`).")
-    var demo: String
+    var demo: String?
 
-    @Argument(parsing: .captureForPassthrough, help: "The demo's parameters, as --name value.")
+    @Option(name: .shortAndLong, help: "Write the trace to a file (written atomically, missing folders created), not standard output.")
+    var output: String?
+
+    @Flag(help: "Indent the JSON for reading (default: compact).")
+    var pretty = false
+
+    @Flag(name: .shortAndLong, help: "Show this help; after a demo, that demo's parameters.")
+    var help = false
+
+    @Argument(parsing: .allUnrecognized, help: "The demo's parameters, as --<parameter> <value>.")
     var parameters: [String] = []
 
+    /// Without a demo only `--help` makes sense; anything else is ArgumentParser's usage error (exit 2).
+    func validate() throws {
+        if demo == nil, !help { throw ValidationError("Missing expected argument '<demo>'") }
+    }
+
     func run() throws {
-        guard let (arguments, trace) = try DemoRun.run(demo, parameters, command: "trace") else { return }
+        guard let demo else {
+            print(Unrolled.helpMessage(for: Self.self))
+            return
+        }
+        guard let trace = try DemoRun.run(demo, parameters, help: help, command: "trace") else { return }
         var data = try trace.jsonData()
-        if arguments.pretty { data = try prettyPrinted(data) }
+        if pretty { data = try prettyPrinted(data) }
         data.append(0x0A)
-        if let output = arguments.output {
+        if let output {
             do {
                 try writeAtomically(data, to: output)
             } catch {

@@ -143,3 +143,26 @@ struct ElementwiseTests {
         #expect(constants.allSatisfy { $0.shape == [] })
     }
 }
+
+extension GradientCases {
+    /// Gradient checks of this family's ops (GradientTests runs them against finite differences).
+    static let elementwise: [GradientCase] = [
+        GradientCase("mul", "x ⊙ x (one tensor twice)", [x([2, 3], 5)]) { $0[0] * $0[0] },
+        GradientCase("div", "x / x + x (one tensor three times)", [nonzero([3], 6)]) { $0[0] / $0[0] + $0[0] },
+        GradientCase("neg", "2×3", [x([2, 3], 7)]) { -$0[0] },
+        GradientCase("exp", "2×3", [x([2, 3], 8)]) { exp($0[0]) },
+        GradientCase("log", "positive 2×3", [positive([2, 3], 9)]) { log($0[0]) },
+        GradientCase("sqrt", "positive 2×3", [positive([2, 3], 10)]) { sqrt($0[0]) },
+        GradientCase("square", "2×3", [x([2, 3], 11)]) { square($0[0]) },
+        GradientCase("tanh", "2×3", [seeded([2, 3], seed: 12, -2, 2)]) { tanh($0[0]) },
+        GradientCase("sigmoid", "2×3", [seeded([2, 3], seed: 13, -3, 3)]) { sigmoid($0[0]) },
+        GradientCase("relu", "away from 0", [nonzero([3, 3], 14)]) { relu($0[0]) },
+        GradientCase("scale", "factor −1.5", [x([2, 3], 15)]) { -1.5 * $0[0] },
+        GradientCase("where", "same-shape mask", [x([2, 3], 57)]) {
+            masked($0[0], where: $0[0].tape.constant(T([2, 3], [1, 0, 1, 1, 1, 0]), name: "mask"), else: -3)
+        },
+        GradientCase("where", "mask 3 over 2×3", [x([2, 3], 58)]) {
+            masked($0[0], where: $0[0].tape.constant(T([3], [0, 1, 1]), name: "mask"), else: 2)
+        },
+    ]
+}

@@ -19,13 +19,14 @@ struct GradientCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { "\(op): \(label)" }
 }
 
-// Inputs: seeded uniform in [−1, 1) unless the op needs otherwise (positive for log and sqrt,
-// away from 0 for relu and denominators). Each seed differs so no two inputs coincide.
-private func x(_ shape: [Int], _ seed: UInt64) -> Tensor { seeded(shape, seed: seed) }
-private func positive(_ shape: [Int], _ seed: UInt64) -> Tensor { seeded(shape, seed: seed, 0.5, 2) }
-private func nonzero(_ shape: [Int], _ seed: UInt64) -> Tensor { awayFromZero(shape, seed: seed) }
-
 enum GradientCases {
+    // Inputs: seeded uniform in [−1, 1) unless the op needs otherwise (positive for log and sqrt,
+    // away from 0 for relu and denominators). Each seed differs, across every family's cases, so
+    // no two inputs coincide.
+    static func x(_ shape: [Int], _ seed: UInt64) -> Tensor { seeded(shape, seed: seed) }
+    static func positive(_ shape: [Int], _ seed: UInt64) -> Tensor { seeded(shape, seed: seed, 0.5, 2) }
+    static func nonzero(_ shape: [Int], _ seed: UInt64) -> Tensor { awayFromZero(shape, seed: seed) }
+
     static let binaryBroadcasting: [GradientCase] = {
         // (shape of a, shape of b): the broadcasting patterns, each summed back by sum_to in the gradient
         let shapes: [([Int], [Int])] = [
@@ -44,73 +45,11 @@ enum GradientCases {
         return cases
     }()
 
-    static let all: [GradientCase] = binaryBroadcasting + [
-        GradientCase("matmul", "2×3 • 3×4", [x([2, 3], 1), x([3, 4], 2)]) { $0[0] • $0[1] },
-        GradientCase("matmul", "W • column", [x([3, 2], 3), x([2, 1], 4)]) { $0[0] • $0[1] },
-        GradientCase("matmul", "5×3 • 3×2", [x([5, 3], 71), x([3, 2], 72)]) { $0[0] • $0[1] },
+    /// Every op's gradient checks: each family's, in its own test file, and compositions here.
+    static let all: [GradientCase] = binaryBroadcasting + linearAlgebra + elementwise + reductions + shape + compositions
 
-        GradientCase("mul", "x ⊙ x (one tensor twice)", [x([2, 3], 5)]) { $0[0] * $0[0] },
-        GradientCase("div", "x / x + x (one tensor three times)", [nonzero([3], 6)]) { $0[0] / $0[0] + $0[0] },
-        GradientCase("neg", "2×3", [x([2, 3], 7)]) { -$0[0] },
-        GradientCase("exp", "2×3", [x([2, 3], 8)]) { exp($0[0]) },
-        GradientCase("log", "positive 2×3", [positive([2, 3], 9)]) { log($0[0]) },
-        GradientCase("sqrt", "positive 2×3", [positive([2, 3], 10)]) { sqrt($0[0]) },
-        GradientCase("square", "2×3", [x([2, 3], 11)]) { square($0[0]) },
-        GradientCase("tanh", "2×3", [seeded([2, 3], seed: 12, -2, 2)]) { tanh($0[0]) },
-        GradientCase("sigmoid", "2×3", [seeded([2, 3], seed: 13, -3, 3)]) { sigmoid($0[0]) },
-        GradientCase("relu", "away from 0", [nonzero([3, 3], 14)]) { relu($0[0]) },
-        GradientCase("scale", "factor −1.5", [x([2, 3], 15)]) { -1.5 * $0[0] },
-
-        GradientCase("sum", "all", [x([2, 3], 16)]) { sum($0[0]) },
-        GradientCase("sum", "all, keepdims", [x([2, 3], 17)]) { sum($0[0], keepdims: true) },
-        GradientCase("sum", "axis 0", [x([2, 3], 18)]) { sum($0[0], axis: 0) },
-        GradientCase("sum", "axis 1, keepdims", [x([2, 3], 19)]) { sum($0[0], axis: 1, keepdims: true) },
-        GradientCase("sum", "rank 3, axis 1", [x([2, 3, 2], 20)]) { sum($0[0], axis: 1) },
-        GradientCase("sum", "axis −1", [x([2, 3], 21)]) { sum($0[0], axis: -1) },
-        GradientCase("mean", "all", [x([2, 3], 22)]) { mean($0[0]) },
-        GradientCase("mean", "axis 0", [x([2, 3], 23)]) { mean($0[0], axis: 0) },
-        GradientCase("mean", "axis 1, keepdims", [x([2, 3], 24)]) { mean($0[0], axis: 1, keepdims: true) },
-        GradientCase("mean", "rank 3, axis 2", [x([2, 3, 2], 25)]) { mean($0[0], axis: 2) },
-
-        GradientCase("sum_to", "2×3 to 3", [x([2, 3], 26)]) { sumTo($0[0], [3]) },
-        GradientCase("sum_to", "2×3 to 2×1", [x([2, 3], 27)]) { sumTo($0[0], [2, 1]) },
-        GradientCase("sum_to", "2×3 to scalar", [x([2, 3], 28)]) { sumTo($0[0], []) },
-        GradientCase("sum_to", "2×3×2 to 3×1", [x([2, 3, 2], 29)]) { sumTo($0[0], [3, 1]) },
-        GradientCase("broadcast_to", "3 to 2×3", [x([3], 30)]) { broadcastTo($0[0], [2, 3]) },
-        GradientCase("broadcast_to", "2×1 to 2×3", [x([2, 1], 31)]) { broadcastTo($0[0], [2, 3]) },
-        GradientCase("broadcast_to", "scalar to 2×2", [x([], 32)]) { broadcastTo($0[0], [2, 2]) },
-        GradientCase("broadcast_to", "1×3 to 2×2×3", [x([1, 3], 33)]) { broadcastTo($0[0], [2, 2, 3]) },
-
-        GradientCase("softmax", "axis 1", [seeded([2, 3], seed: 34, -2, 2)]) { softmax($0[0], axis: 1) },
-        GradientCase("softmax", "axis 0", [seeded([3, 2], seed: 35, -2, 2)]) { softmax($0[0], axis: 0) },
-        GradientCase("softmax", "rank 3, axis 1", [seeded([2, 3, 2], seed: 36, -2, 2)]) { softmax($0[0], axis: 1) },
-        GradientCase("log_softmax", "axis 1", [seeded([2, 3], seed: 37, -2, 2)]) { logSoftmax($0[0], axis: 1) },
-        GradientCase("log_softmax", "axis 0", [seeded([3, 2], seed: 38, -2, 2)]) { logSoftmax($0[0], axis: 0) },
-
-        GradientCase("transpose", "matrix", [x([2, 3], 39)]) { transpose($0[0]) },
-        GradientCase("transpose", "rank 3, perm [2, 0, 1]", [x([2, 3, 4], 40)]) { transpose($0[0], [2, 0, 1]) },
-        GradientCase("transpose", "rank 3, axes reversed", [x([2, 3, 4], 41)]) { transpose($0[0]) },
-        GradientCase("reshape", "2×3 to 3×2", [x([2, 3], 42)]) { reshape($0[0], [3, 2]) },
-        GradientCase("reshape", "2×3 to 6", [x([2, 3], 43)]) { reshape($0[0], [6]) },
-        GradientCase("concat", "axis 0, three inputs", [x([1, 2], 44), x([2, 2], 45), x([1, 2], 46)]) { concat($0, axis: 0) },
-        GradientCase("concat", "axis 1, three inputs", [x([2, 1], 47), x([2, 2], 48), x([2, 1], 49)]) { concat($0, axis: 1) },
-        GradientCase("concat", "one tensor twice", [x([2, 1], 50)]) { concat([$0[0], $0[0]], axis: 0) },
-        GradientCase("slice", "axis 0", [x([3, 4], 51)]) { slice($0[0], axis: 0, 1..<3) },
-        GradientCase("slice", "axis 1", [x([3, 4], 52)]) { slice($0[0], axis: 1, 1..<3) },
-        GradientCase("pad", "axis 0", [x([2, 2], 53)]) { pad($0[0], axis: 0, before: 1, after: 2) },
-        GradientCase("pad", "axis 1", [x([2, 2], 54)]) { pad($0[0], axis: 1, before: 2, after: 1) },
-        GradientCase("rows", "repeated indices", [x([4, 2], 55)]) { rows($0[0], [2, 0, 2, 3]) },
-        GradientCase("rows_backward", "repeated indices", [x([3, 2], 56)]) {
-            $0[0].tape.apply(RowsBackward(indices: [2, 0, 2], count: 4), [$0[0]])
-        },
-        GradientCase("where", "same-shape mask", [x([2, 3], 57)]) {
-            masked($0[0], where: $0[0].tape.constant(T([2, 3], [1, 0, 1, 1, 1, 0]), name: "mask"), else: -3)
-        },
-        GradientCase("where", "mask 3 over 2×3", [x([2, 3], 58)]) {
-            masked($0[0], where: $0[0].tape.constant(T([3], [0, 1, 1]), name: "mask"), else: 2)
-        },
-
-        // compositions: a tensor reaching the loss along several paths
+    /// A tensor reaching the loss along several paths.
+    static let compositions: [GradientCase] = [
         GradientCase("add", "x ⊙ x + x", [x([2, 2], 59)]) { $0[0] * $0[0] + $0[0] },
         GradientCase("tanh", "W used at two steps", [x([2, 2], 60), x([2, 1], 61)]) { v in
             let h1 = tanh(v[0] • v[1])

@@ -60,3 +60,12 @@ struct LinearAlgebraTests {
         #expect(tape.trace(title: "mm", model: "test", config: [:]).steps.map(\.op) == ["matmul"])
     }
 }
+
+extension GradientCases {
+    /// Gradient checks of this family's ops (GradientTests runs them against finite differences).
+    static let linearAlgebra: [GradientCase] = [
+        GradientCase("matmul", "2×3 • 3×4", [x([2, 3], 1), x([3, 4], 2)]) { $0[0] • $0[1] },
+        GradientCase("matmul", "W • column", [x([3, 2], 3), x([2, 1], 4)]) { $0[0] • $0[1] },
+        GradientCase("matmul", "5×3 • 3×2", [x([5, 3], 71), x([3, 2], 72)]) { $0[0] • $0[1] },
+    ]
+}

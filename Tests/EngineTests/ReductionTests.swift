@@ -120,3 +120,32 @@ struct ReductionTests {
         #expect(logSoftmax(x, axis: -2).value == logSoftmax(x, axis: 0).value)
     }
 }
+
+extension GradientCases {
+    /// Gradient checks of this family's ops (GradientTests runs them against finite differences).
+    static let reductions: [GradientCase] = [
+        GradientCase("sum", "all", [x([2, 3], 16)]) { sum($0[0]) },
+        GradientCase("sum", "all, keepdims", [x([2, 3], 17)]) { sum($0[0], keepdims: true) },
+        GradientCase("sum", "axis 0", [x([2, 3], 18)]) { sum($0[0], axis: 0) },
+        GradientCase("sum", "axis 1, keepdims", [x([2, 3], 19)]) { sum($0[0], axis: 1, keepdims: true) },
+        GradientCase("sum", "rank 3, axis 1", [x([2, 3, 2], 20)]) { sum($0[0], axis: 1) },
+        GradientCase("sum", "axis −1", [x([2, 3], 21)]) { sum($0[0], axis: -1) },
+        GradientCase("mean", "all", [x([2, 3], 22)]) { mean($0[0]) },
+        GradientCase("mean", "axis 0", [x([2, 3], 23)]) { mean($0[0], axis: 0) },
+        GradientCase("mean", "axis 1, keepdims", [x([2, 3], 24)]) { mean($0[0], axis: 1, keepdims: true) },
+        GradientCase("mean", "rank 3, axis 2", [x([2, 3, 2], 25)]) { mean($0[0], axis: 2) },
+        GradientCase("sum_to", "2×3 to 3", [x([2, 3], 26)]) { sumTo($0[0], [3]) },
+        GradientCase("sum_to", "2×3 to 2×1", [x([2, 3], 27)]) { sumTo($0[0], [2, 1]) },
+        GradientCase("sum_to", "2×3 to scalar", [x([2, 3], 28)]) { sumTo($0[0], []) },
+        GradientCase("sum_to", "2×3×2 to 3×1", [x([2, 3, 2], 29)]) { sumTo($0[0], [3, 1]) },
+        GradientCase("broadcast_to", "3 to 2×3", [x([3], 30)]) { broadcastTo($0[0], [2, 3]) },
+        GradientCase("broadcast_to", "2×1 to 2×3", [x([2, 1], 31)]) { broadcastTo($0[0], [2, 3]) },
+        GradientCase("broadcast_to", "scalar to 2×2", [x([], 32)]) { broadcastTo($0[0], [2, 2]) },
+        GradientCase("broadcast_to", "1×3 to 2×2×3", [x([1, 3], 33)]) { broadcastTo($0[0], [2, 2, 3]) },
+        GradientCase("softmax", "axis 1", [seeded([2, 3], seed: 34, -2, 2)]) { softmax($0[0], axis: 1) },
+        GradientCase("softmax", "axis 0", [seeded([3, 2], seed: 35, -2, 2)]) { softmax($0[0], axis: 0) },
+        GradientCase("softmax", "rank 3, axis 1", [seeded([2, 3, 2], seed: 36, -2, 2)]) { softmax($0[0], axis: 1) },
+        GradientCase("log_softmax", "axis 1", [seeded([2, 3], seed: 37, -2, 2)]) { logSoftmax($0[0], axis: 1) },
+        GradientCase("log_softmax", "axis 0", [seeded([3, 2], seed: 38, -2, 2)]) { logSoftmax($0[0], axis: 0) },
+    ]
+}

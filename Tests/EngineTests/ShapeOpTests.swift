@@ -130,3 +130,25 @@ struct ShapeOpTests {
         #expect(concat([h, x]).value == T([3, 1], [1, 2, 3]))
     }
 }
+
+extension GradientCases {
+    /// Gradient checks of this family's ops (GradientTests runs them against finite differences).
+    static let shape: [GradientCase] = [
+        GradientCase("transpose", "matrix", [x([2, 3], 39)]) { transpose($0[0]) },
+        GradientCase("transpose", "rank 3, perm [2, 0, 1]", [x([2, 3, 4], 40)]) { transpose($0[0], [2, 0, 1]) },
+        GradientCase("transpose", "rank 3, axes reversed", [x([2, 3, 4], 41)]) { transpose($0[0]) },
+        GradientCase("reshape", "2×3 to 3×2", [x([2, 3], 42)]) { reshape($0[0], [3, 2]) },
+        GradientCase("reshape", "2×3 to 6", [x([2, 3], 43)]) { reshape($0[0], [6]) },
+        GradientCase("concat", "axis 0, three inputs", [x([1, 2], 44), x([2, 2], 45), x([1, 2], 46)]) { concat($0, axis: 0) },
+        GradientCase("concat", "axis 1, three inputs", [x([2, 1], 47), x([2, 2], 48), x([2, 1], 49)]) { concat($0, axis: 1) },
+        GradientCase("concat", "one tensor twice", [x([2, 1], 50)]) { concat([$0[0], $0[0]], axis: 0) },
+        GradientCase("slice", "axis 0", [x([3, 4], 51)]) { slice($0[0], axis: 0, 1..<3) },
+        GradientCase("slice", "axis 1", [x([3, 4], 52)]) { slice($0[0], axis: 1, 1..<3) },
+        GradientCase("pad", "axis 0", [x([2, 2], 53)]) { pad($0[0], axis: 0, before: 1, after: 2) },
+        GradientCase("pad", "axis 1", [x([2, 2], 54)]) { pad($0[0], axis: 1, before: 2, after: 1) },
+        GradientCase("rows", "repeated indices", [x([4, 2], 55)]) { rows($0[0], [2, 0, 2, 3]) },
+        GradientCase("rows_backward", "repeated indices", [x([3, 2], 56)]) {
+            $0[0].tape.apply(RowsBackward(indices: [2, 0, 2], count: 4), [$0[0]])
+        },
+    ]
+}

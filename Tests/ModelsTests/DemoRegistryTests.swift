@@ -142,7 +142,7 @@ struct DemoRegistryTests {
             "init": "fan-in", "train": 3, "lr": 0.2, "seed": 1,
         ])
         #expect(mlp.explicit == ["train"])
-        #expect(mlp.isGiven("train") && !mlp.isGiven("lr"))
+        #expect(mlp.explicit.contains("train") && !mlp.explicit.contains("lr"))
 
         let neuron = try Demos.named("neuron").resolve([:])
         // x, w and b have no default: drawn from the seed.

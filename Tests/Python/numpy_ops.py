@@ -6,59 +6,18 @@ add in index order, starting from +0.0, and `matmul` accumulates over the inner 
 one index at a time, so that results agree with the engine to the last bit wherever the op
 uses only IEEE arithmetic (exp, log and tanh may differ from the engine's libm by an ulp).
 
-`replay(op, inputs, attrs)` runs a recorded step; `load_trace` parses a trace keeping the sign
-of `-0`; `decode_number` / `tensor_array` turn trace JSON values ("NaN", "Infinity",
-"-Infinity" included) into floats and arrays.
+`replay(op, inputs, attrs)` runs a recorded step. Reading trace values (`load_trace`,
+`decode_number`, `tensor_array`) is in trace_values.py, re-exported here.
 """
 
 from __future__ import annotations
 
-import json
+import inspect
 import math
 
 import numpy as np
 
-NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-
-
-class OpError(ValueError):
-    """The inputs or attrs do not fit the op (the engine would refuse the step)."""
-
-
-# --------------------------------------------------------------------------- trace values
-
-
-def _parse_int(token: str):
-    # Engine doubles with integral values are written without a fraction (`2`, `-0`). Python's
-    # json would read `-0` as the integer 0 and lose the sign, so it becomes the float -0.0.
-    return -0.0 if token == "-0" else int(token)
-
-
-def _reject_constant(token: str):
-    raise ValueError(f"bare {token} is not JSON; a trace writes it as the string \"{token}\"")
-
-
-def load_trace(text: str | bytes) -> dict:
-    """A trace parsed from JSON text, keeping the sign of `-0` and refusing bare NaN/Infinity."""
-    return json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
-
-
-def decode_number(value) -> float:
-    """A trace number: a JSON number or one of the strings "NaN", "Infinity", "-Infinity"."""
-    if isinstance(value, str):
-        if value not in NON_FINITE:
-            raise OpError(f"not a number: {value!r}")
-        return NON_FINITE[value]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise OpError(f"not a number: {value!r}")
-    return float(value)
-
-
-def tensor_array(record: dict) -> np.ndarray:
-    """The values of a trace tensor (or history snapshot) as an array of its shape."""
-    data = np.array([decode_number(v) for v in record["data"]], dtype=np.float64)
-    return data.reshape(record["shape"])
-
+from trace_values import NON_FINITE, OpError, decode_number, load_trace, tensor_array  # noqa: F401 (re-exported)
 
 # --------------------------------------------------------------------------- helpers
 
@@ -405,43 +364,20 @@ def clip_norm(g, *, max_norm):
 
 # --------------------------------------------------------------------------- the table
 
-# name → (function, number of inputs or None for "one or more", attrs: name → required?)
-OPS = {
-    "matmul": (matmul, 2, {}),
-    "add": (add, 2, {}),
-    "sub": (sub, 2, {}),
-    "mul": (mul, 2, {}),
-    "div": (div, 2, {}),
-    "neg": (neg, 1, {}),
-    "exp": (exp, 1, {}),
-    "log": (log, 1, {}),
-    "sqrt": (sqrt, 1, {}),
-    "square": (square, 1, {}),
-    "tanh": (tanh, 1, {}),
-    "sigmoid": (sigmoid, 1, {}),
-    "relu": (relu, 1, {}),
-    "scale": (scale, 1, {"factor": True}),
-    "sum": (sum, 1, {"axis": False, "keepdims": False}),
-    "mean": (mean, 1, {"axis": False, "keepdims": False}),
-    "sum_to": (sum_to, 1, {"shape": True}),
-    "broadcast_to": (broadcast_to, 1, {"shape": True}),
-    "softmax": (softmax, 1, {"axis": True}),
-    "log_softmax": (log_softmax, 1, {"axis": True}),
-    "transpose": (transpose, 1, {"perm": False}),
-    "reshape": (reshape, 1, {"shape": True}),
-    "concat": (concat, None, {"axis": True}),
-    "slice": (slice, 1, {"axis": True, "start": True, "end": True}),
-    "pad": (pad, 1, {"axis": True, "before": True, "after": True}),
-    "rows": (rows, 1, {"indices": True}),
-    "rows_backward": (rows_backward, 1, {"indices": True, "count": True}),
-    "where": (where, 2, {"value": True}),
-    "sigmoid_backward": (sigmoid_backward, 2, {}),
-    "tanh_backward": (tanh_backward, 2, {}),
-    "relu_backward": (relu_backward, 2, {}),
-    "softmax_backward": (softmax_backward, 2, {"axis": True}),
-    "sgd": (sgd, 2, {"lr": True}),
-    "clip_norm": (clip_norm, 1, {"max_norm": True}),
-}
+
+def _signature(function) -> tuple:
+    """(function, inputs or None for "one or more", attrs: name → required?), from its parameters."""
+    parameters = inspect.signature(function).parameters.values()
+    variadic = any(p.kind is p.VAR_POSITIONAL for p in parameters)
+    arity = None if variadic else len([p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD])
+    attrs = {p.name: p.default is p.empty for p in parameters if p.kind is p.KEYWORD_ONLY}
+    return function, arity, attrs
+
+
+# Every public function above is an op, named as in the op table (its positional parameters are
+# its inputs, its keyword-only ones its attrs): writing the function registers the op.
+OPS = {name: _signature(value) for name, value in list(globals().items())
+       if inspect.isfunction(value) and value.__module__ == __name__ and not name.startswith("_")}
 
 
 def replay(op: str, inputs: list[np.ndarray], attrs: dict) -> np.ndarray:

@@ -20,13 +20,13 @@ struct CourseBudgetTests {
             for block in MarkdownDocument(text).codeBlocks(info: "unrolled") {
                 let place = "\(file):\(block.line)"
                 guard case .success(let directive) = Directive.parse(body: block.content, file: file, line: block.line),
-                    case .demo(let model, let parameters) = directive.source
+                    case .demo(let demo, let config) = directive.source
                 else {
                     Issue.record("\(place): not a demo directive")
                     continue
                 }
                 let meter = Meter()
-                _ = try Demos.named(model).trace(parameters, progress: nil, meter: meter)
+                _ = try demo.trace(config, progress: nil, meter: meter)
                 let projected = meter.projections
                 #expect((projected.map(\.traceBytes).max() ?? 0) < Budget.standard.traceBytes / 100, "\(place)")
                 #expect((projected.map(\.memoryBytes).max() ?? 0) < Budget.standard.memoryBytes / 100, "\(place)")

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Testing
 @testable import Renderer
 
@@ -53,7 +54,8 @@ import Testing
             "a.md:3: targets: '1.209833005879152e+18' is not valid; expected 1 to 200 rows of 1 to 256 numbers (rows separated by ';', numbers by ',')"
         ])
         let directive = try Directive.parse(body: "model: rnn\nsteps: 1:30\n", file: "a.md", line: 1).get()
-        #expect(directive.source == .demo(model: "rnn", parameters: ["steps": 90]))
+        let rnn = try Demos.named("rnn")
+        #expect(directive.source == .demo(rnn, try rnn.resolve(["steps": 90])))
     }
 
     @Test func otherFencedBlocksStayCode() throws {

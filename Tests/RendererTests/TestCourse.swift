@@ -30,7 +30,6 @@ final class TestCourse {
         var options = SiteOptions(course: course, output: output ?? self.output)
         options.strict = strict
         options.katex = root.appendingPathComponent("katex")
-        options.generator = "tests"
         return options
     }
 

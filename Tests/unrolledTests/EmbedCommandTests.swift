@@ -58,7 +58,7 @@ struct EmbedCommandTests {
             (["embed", "lstmm"], "error: unknown demo 'lstmm'"),
             (["embed", "lstm", "--hiden", "3", "--output", output.path], "error: unknown parameter"),
             (["embed", folder.appendingPathComponent("missing.json").path], "error: cannot read "),
-            (["embed", "lstm", "--title"], "error: --title needs a value"),
+            (["embed", "lstm", "--title"], "Error: Missing value for '--title <title>'"),
         ]
         for (arguments, message) in cases {
             let result = try CLI.run(arguments)

@@ -25,6 +25,18 @@ struct TraceCommandTests {
         #expect(trace.tensors.contains { $0.name == "W_2" && $0.shape == [2, 4] })
     }
 
+    @Test("a boolean parameter alone means true; with a value, that value; options may come before or after it")
+    func booleanFlags() throws {
+        let alone = try CLI.run(["trace", "self-attention", "--causal", "--train", "2"])
+        let spelled = try CLI.run(["trace", "self-attention", "--train=2", "--causal", "true"])
+        let last = try CLI.run(["trace", "self-attention", "--pretty", "--train", "2", "--causal"])
+        #expect(alone.status == 0, "\(alone.standardError)")
+        #expect(alone.standardOutput == spelled.standardOutput)
+        #expect(try TraceDocument.decode(from: last.standardOutput) == TraceDocument.decode(from: alone.standardOutput))
+        let off = try CLI.run(["trace", "self-attention", "--causal", "false"])
+        #expect(try TraceDocument.decode(from: off.standardOutput).config["causal"] == "false")
+    }
+
     @Test("--output writes the file, creating folders, and reports on standard error")
     func outputFile() throws {
         let folder = try CLI.temporaryDirectory()
@@ -65,6 +77,7 @@ struct TraceCommandTests {
             (["trace", "mlp", "--layers", "2,x,1"], "error: --layers: '2,x,1' is not valid; expected 2 to 6 integers in 1…256, comma-separated"),
             (["trace", "neuron", "--seed"], "error: --seed needs a value"),
             (["trace", "mlp", "--layers", "3,3,1"], "error: --data xor needs 2 inputs and 1 output with --loss mse (e.g. --layers 2,3,1)"),
+            (["trace", "self-attention", "--causal", "ture"], "error: --causal: unknown value 'ture'; did you mean 'true'? (choose false, true)"),
             (["trace", "neuron", "stray"], "error: unexpected argument 'stray'; parameters are written --name value (see `unrolled trace neuron --help`)"),
         ])
     func badInput(arguments: [String], expected: String) throws {

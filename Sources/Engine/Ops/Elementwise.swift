@@ -233,3 +233,52 @@ public struct Where: Op {
         [nil, c.grad.tape.apply(Where(value: 0), [c.inputs[0], c.grad])]
     }
 }
+
+// MARK: - The ops above as functions on `Var`s, so that model code reads like the equations
+
+public func + (a: Var, b: Var) -> Var { a.tape.apply(Add(), [a, b]) }
+
+public func - (a: Var, b: Var) -> Var { a.tape.apply(Sub(), [a, b]) }
+
+/// Element-wise (Hadamard) product, broadcasting.
+public func * (a: Var, b: Var) -> Var { a.tape.apply(Mul(), [a, b]) }
+
+public func / (a: Var, b: Var) -> Var { a.tape.apply(Div(), [a, b]) }
+
+public prefix func - (x: Var) -> Var { x.tape.apply(Neg(), [x]) }
+
+/// factor · x, recorded as `scale`.
+public func * (factor: Double, x: Var) -> Var { x.tape.apply(Scale(factor), [x]) }
+
+public func * (x: Var, factor: Double) -> Var { factor * x }
+
+/// c − x with c a recorded constant scalar (e.g. the `1 − z` of a GRU).
+public func - (c: Double, x: Var) -> Var { x.tape.constant(Tensor(scalar: c), name: "\(c)", tex: texNumber(c)) - x }
+
+public func + (x: Var, c: Double) -> Var { x + x.tape.constant(Tensor(scalar: c), name: "\(c)", tex: texNumber(c)) }
+
+func texNumber(_ c: Double) -> String {
+    c.rounded() == c && abs(c) < 1e15 ? String(Int(c)) : String(c)
+}
+
+public func exp(_ x: Var) -> Var { x.tape.apply(Exp(), [x]) }
+
+public func log(_ x: Var) -> Var { x.tape.apply(Log(), [x]) }
+
+public func sqrt(_ x: Var) -> Var { x.tape.apply(Sqrt(), [x]) }
+
+public func square(_ x: Var) -> Var { x.tape.apply(Square(), [x]) }
+
+public func tanh(_ x: Var) -> Var { x.tape.apply(Tanh(), [x]) }
+
+public func sigmoid(_ x: Var) -> Var { x.tape.apply(Sigmoid(), [x]) }
+
+public func relu(_ x: Var) -> Var { x.tape.apply(ReLU(), [x]) }
+
+/// x where `mask` is non-zero, `value` elsewhere (op `where`): `masked(S, where: causal, else: -.infinity)`.
+public func masked(_ x: Var, where mask: Var, else value: Double) -> Var { x.tape.apply(Where(value: value), [mask, x]) }
+
+extension OpRegistry {
+    /// This file's op kinds, in the order of the docs' op table.
+    static let elementwise: [any Op.Type] = [Add.self, Sub.self, Mul.self, Div.self, Neg.self, Exp.self, Log.self, Sqrt.self, Square.self, Tanh.self, Sigmoid.self, ReLU.self, Scale.self, Where.self]
+}

@@ -105,3 +105,13 @@ private func multiply(
         }
     }
 }
+
+// MARK: - The ops above as functions on `Var`s, so that model code reads like the equations
+
+/// Matrix product.
+public func • (a: Var, b: Var) -> Var { a.tape.apply(MatMul(), [a, b]) }
+
+extension OpRegistry {
+    /// This file's op kinds, in the order of the docs' op table.
+    static let linearAlgebra: [any Op.Type] = [MatMul.self]
+}

@@ -81,3 +81,8 @@ public struct SoftmaxBackward: Op {
     }
     public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil] }
 }
+
+extension OpRegistry {
+    /// This file's op kinds, in the order of the docs' op table.
+    static let localDerivatives: [any Op.Type] = [SigmoidBackward.self, TanhBackward.self, ReLUBackward.self, SoftmaxBackward.self]
+}

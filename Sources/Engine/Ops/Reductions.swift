@@ -215,3 +215,32 @@ private func normalize(_ x: Tensor, shape: [Int], axis: Int, log: Bool) -> Tenso
     }
     return Tensor(shape: shape, scalars: out)
 }
+
+// MARK: - The ops above as functions on `Var`s, so that model code reads like the equations
+
+/// Σ over `axis` (negative counts from the end), or over everything.
+public func sum(_ x: Var, axis: Int? = nil, keepdims: Bool = false) -> Var {
+    x.tape.apply(Sum(axis: axis.map { $0 < 0 ? $0 + x.shape.count : $0 }, keepdims: keepdims), [x])
+}
+
+/// The mean over `axis` (negative counts from the end), or over everything.
+public func mean(_ x: Var, axis: Int? = nil, keepdims: Bool = false) -> Var {
+    x.tape.apply(Mean(axis: axis.map { $0 < 0 ? $0 + x.shape.count : $0 }, keepdims: keepdims), [x])
+}
+
+public func sumTo(_ x: Var, _ shape: [Int]) -> Var { x.tape.apply(SumTo(shape: shape), [x]) }
+
+public func broadcastTo(_ x: Var, _ shape: [Int]) -> Var { x.tape.apply(BroadcastTo(shape: shape), [x]) }
+
+public func softmax(_ x: Var, axis: Int) -> Var {
+    x.tape.apply(Softmax(axis: axis < 0 ? axis + x.shape.count : axis), [x])
+}
+
+public func logSoftmax(_ x: Var, axis: Int) -> Var {
+    x.tape.apply(LogSoftmax(axis: axis < 0 ? axis + x.shape.count : axis), [x])
+}
+
+extension OpRegistry {
+    /// This file's op kinds, in the order of the docs' op table.
+    static let reductions: [any Op.Type] = [Sum.self, Mean.self, SumTo.self, BroadcastTo.self, Softmax.self, LogSoftmax.self]
+}

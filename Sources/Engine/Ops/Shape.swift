@@ -286,3 +286,40 @@ private func saturatingSum(_ a: Int, _ b: Int) -> Int {
     let (sum, overflow) = a.addingReportingOverflow(b)
     return overflow ? .max : sum
 }
+
+// MARK: - The ops above as functions on `Var`s, so that model code reads like the equations
+
+/// The transpose of a matrix (axes reversed), or the axes permuted by `perm`.
+/// A matrix's transpose is computed and recorded once per tape and reused: the backward pass of
+/// an unrolled network needs Wᵀ at every time step.
+public func transpose(_ x: Var, _ perm: [Int]? = nil) -> Var {
+    guard perm == nil else { return x.tape.apply(Transpose(perm: perm), [x]) }
+    if let cached = x.tape.transposes[x.id] { return Var(tape: x.tape, id: cached) }
+    let transposed = x.tape.apply(Transpose(), [x])
+    x.tape.transposes[x.id] = transposed.id
+    return transposed
+}
+
+public func reshape(_ x: Var, _ shape: [Int]) -> Var { x.tape.apply(Reshape(shape: shape), [x]) }
+
+/// Joins along `axis` (default 0: stacking columns into a taller column, as in [h; x]).
+public func concat(_ parts: [Var], axis: Int = 0) -> Var {
+    precondition(!parts.isEmpty, "concat: nothing to join")
+    return parts[0].tape.apply(Concat(axis: axis < 0 ? axis + parts[0].shape.count : axis), parts)
+}
+
+public func slice(_ x: Var, axis: Int, _ range: Range<Int>) -> Var {
+    x.tape.apply(Slice(axis: axis < 0 ? axis + x.shape.count : axis, start: range.lowerBound, end: range.upperBound), [x])
+}
+
+public func pad(_ x: Var, axis: Int, before: Int, after: Int) -> Var {
+    x.tape.apply(Pad(axis: axis < 0 ? axis + x.shape.count : axis, before: before, after: after), [x])
+}
+
+/// The rows of x at `indices` (an embedding lookup).
+public func rows(_ x: Var, _ indices: [Int]) -> Var { x.tape.apply(Rows(indices: indices), [x]) }
+
+extension OpRegistry {
+    /// This file's op kinds, in the order of the docs' op table.
+    static let shape: [any Op.Type] = [Transpose.self, Reshape.self, Concat.self, Slice.self, Pad.self, Rows.self, RowsBackward.self]
+}

@@ -58,3 +58,8 @@ public struct ClipNorm: Op {
         return total.squareRoot()
     }
 }
+
+extension OpRegistry {
+    /// This file's op kinds, in the order of the docs' op table.
+    static let update: [any Op.Type] = [SGD.self, ClipNorm.self]
+}

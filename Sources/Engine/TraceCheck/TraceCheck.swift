@@ -8,7 +8,7 @@ import Trace
 ///
 /// The checks run in an order where each relies on the ones before it:
 /// 1. references: ids are positions, and every id the trace names exists (`+References`);
-/// 2. the scope tree has no cycle (`+Scopes`);
+/// 2. the scope tree has no cycle (`+Scopes`), and the declared structure has its types (`+Declarations`);
 /// 3. sizes: every shape is one a tensor may have, its data fills it, and the whole fits the
 ///    budget, `TraceLimits` (`+Sizes`);
 /// 4. steps: every op exists, its attrs have the right types and ranges, and its shape rule gives
@@ -34,6 +34,7 @@ public enum TraceCheck {
     public static func check(_ trace: TraceDocument, limits: TraceLimits = .standard) throws(TraceError) {
         try checkReferences(trace)
         try checkScopeTree(trace)
+        try checkDeclarations(trace)
         try checkSizes(trace, limits: limits)
         try checkSteps(trace)
         try checkReplay(trace)

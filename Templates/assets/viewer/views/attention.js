@@ -4,58 +4,74 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { html, svg, titled, toggleClass, exact, traceIndex, values, prepare, caption, setText,
-          uniqueId } = U.viewKit;
+          uniqueId, suggests, hasTag, tagKey } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The attention weights A = softmax(S) as a heatmap: query tokens down, key tokens
-     across (from the tensor's labels), one map per head (A_1, A_2, and for the
-     encoder–decoder A_k^enc, A_k^dec, A_k^cross) with a selector that follows the step.
-     Masked entries (a `where` before the softmax, or keys an incremental step has not
-     cached yet) are hatched; rows not computed yet are blank; the rows the current step
-     computes are lit. */
-
-  var ATTENTION_MODELS = ['attention', 'self-attention', 'attention-vs-tdl', 'multi-head-attention',
-                          'transformer-encoder', 'encoder-decoder'];
+     across (from the tensor's labels), one map per tensor tagged attention_weights without a
+     t (one per head, with its block and kind of attention) and a selector that follows the
+     step. A map assembled by `concat` from rows (incremental decoding) takes row t from the
+     attention_weights of time step t. Masked entries (a `where` before the softmax, or keys
+     an incremental step has not cached yet) are hatched; rows not computed yet are blank;
+     the rows the current step computes are lit. */
 
   views.push({
     id: 'attention',
     title: 'Attention',
-    applies: function (model) { return ATTENTION_MODELS.indexOf(model.trace.model) >= 0; },
+    applies: function (model) {
+      return suggests(model, 'attention') && hasTag(model, 'attention_weights', isMap);
+    },
     create: createAttention
   });
 
-  function mapTitle(name) {
-    var m = /^A(?:_(\d+))?(?:\^(\w+))?$/.exec(name);
-    if (!m) return name;
-    var part = { enc: 'encoder self-attention', dec: 'decoder masked self-attention', cross: 'cross-attention' }[m[2]] || '';
-    return (part ? part + ', ' : '') + (m[1] ? 'head ' + m[1] : 'weights') + ' (' + name + ')';
+  // A whole map: weights of every query at once (a row of time step t has a t).
+  function isMap(tensor) {
+    return !('t' in tensor.tags) && tensor.shape.length === 2;
+  }
+
+  var ATTENTION_KINDS = { self: 'self-attention', masked_self: 'masked self-attention', cross: 'cross-attention' };
+
+  // "decoder masked self-attention, head 2 (A_2^dec)": block and kind only where there are blocks.
+  function mapTitle(tensor) {
+    var tags = tensor.tags;
+    var kind = ATTENTION_KINDS[tags.attention] || 'attention';
+    var part = !tags.block ? '' : tags.attention === 'cross' ? kind : tags.block + ' ' + kind;
+    return (part ? part + ', ' : '') + (tags.head != null ? 'head ' + tags.head : 'weights') + ' (' + tensor.name + ')';
   }
 
   function attentionMaps(index) {
-    var maps = [], byName = {};
+    var maps = [], byKey = {};
     index.steps.forEach(function (step, s) {
       if (step.phase !== 'forward') return;
       var out = index.tensors[step.output];
-      var full = step.op === 'softmax' && /^A(_\d+)?(\^\w+)?$/.test(out.name) && out.shape.length === 2;
-      var assembled = step.op === 'concat' && out.name === 'A' && out.shape.length === 2;
+      if (!out.tags || out.tags.quantity !== 'attention_weights' || !isMap(out)) return;
+      var full = step.op === 'softmax', assembled = step.op === 'concat';
       if (!full && !assembled) return;
-      if (byName[out.name]) return;   // a later traced iteration: found per root at update
-      var map = { name: out.name, step: s, incremental: assembled, rowSteps: null, rowWidths: null,
+      var key = tagKey(out.tags);
+      if (byKey[key]) return;   // a later traced iteration: found per root at update
+      var map = { tags: out.tags, title: mapTitle(out), step: s, incremental: assembled, rowSteps: null, rowWidths: null,
                   scope: step.scope == null ? -1 : index.scopes[step.scope].parent };
       if (assembled) {
         // Row t is the softmax a_t of step t; its width is the number of keys cached then.
         map.rowSteps = []; map.rowWidths = [];
         for (var t = 1; t <= out.shape[0]; t++) {
-          var a = index.lookup(index.stepRoot[s], 'a_' + t);
+          var a = index.find(index.stepRoot[s], rowTags(out.tags, t));
           map.rowSteps.push(a >= 0 ? index.producer[a] : s);
           map.rowWidths.push(a >= 0 ? index.tensors[a].shape[1] : out.shape[1]);
         }
         map.scope = -1;
       }
-      byName[out.name] = map;
+      byKey[key] = map;
       maps.push(map);
     });
     return maps;
+  }
+
+  // The tags of row t of an assembled map: the map's, with the time step.
+  function rowTags(tags, t) {
+    var row = { t: t };
+    for (var key in tags) row[key] = tags[key];
+    return row;
   }
 
   function createAttention(host, model, api) {
@@ -79,7 +95,7 @@ window.Unrolled = window.Unrolled || {};
       var label = html('label', null, controls);
       html('span', null, label, 'attention map');
       select = html('select', { 'aria-label': 'attention map (head)' }, label);
-      maps.forEach(function (m, i) { html('option', { value: i }, select, mapTitle(m.name)); });
+      maps.forEach(function (m, i) { html('option', { value: i }, select, m.title); });
       select.addEventListener('change', function () { pinned = true; current = +select.value; build(); update(lastStep); });
     }
     var follow = html('span', { class: 'uv-caption' }, controls);
@@ -89,7 +105,7 @@ window.Unrolled = window.Unrolled || {};
     var current = 0, pinned = false, lastStep = -1, shownRoot = null, grid = null;
 
     function tensorFor(map, root) {
-      var id = index.lookup(root, map.name);
+      var id = index.find(root, map.tags);
       return id >= 0 ? id : index.steps[map.step].output;
     }
 

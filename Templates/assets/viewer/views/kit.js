@@ -1,7 +1,8 @@
-/* Unrolled viewer: what the special views share (DOM and SVG helpers, a per-trace index of
-   scopes, producers and gradients), U.viewKit. The views, "views that teach where a generic
-   matrix view does not", are a file each beside this one: cell.js, unrolled.js, attention.js,
-   word2vec.js, training.js. Each view is a spec pushed onto Unrolled.views (see the viewer contract):
+/* Unrolled viewer: what the special views share (DOM and SVG helpers, numbers), U.viewKit;
+   views/structure.js adds the per-trace index of the declared structure. The views, "views
+   that teach where a generic matrix view does not", are a file each beside this one: cell.js,
+   unrolled.js, attention.js, word2vec.js, training.js. Each appears only for traces whose
+   declared structure it can draw (and which suggest it, when the trace lists its views). Each view is a spec pushed onto Unrolled.views (see the viewer contract):
    applies(model), create(host, model, api) → {update(stepIndex), destroy()}.
    Every view builds its indexes once in create() so that update() only looks things up:
    it must stay under 5 ms on a 20,000-step trace. Classic script, no dependencies.
@@ -113,91 +114,12 @@ window.Unrolled = window.Unrolled || {};
     return found;
   }
 
-  // ---------------------------------------------------------------- the shared trace index
-
-  /* What several views need to know about a trace, computed once per model in O(scopes +
-     steps + tensors): per scope the time step t, the direction and the iteration (root
-     scope); per step the same, carried over from the previous step for scope-less update
-     steps; per tensor its producing step and the gradients of it in step order; and per
-     iteration a name → tensor id table, since names repeat across traced iterations. */
-  var indexes = typeof WeakMap === 'function' ? new WeakMap() : null;
-
-  function traceIndex(model) {
-    var cached = indexes && indexes.get(model);
-    if (cached) return cached;
-    var trace = model.trace;
-    var scopes = trace.scopes || [], steps = trace.steps || [], tensors = trace.tensors || [];
-
-    var scopeT = new Int32Array(scopes.length), scopeDir = new Array(scopes.length);
-    var scopeRoot = new Int32Array(scopes.length);
-    for (var i = 0; i < scopes.length; i++) {
-      var scope = scopes[i], parent = scope.parent;
-      var match = /^t = (\d+)/.exec(scope.name);
-      scopeT[i] = match ? +match[1] : (parent == null ? 0 : scopeT[parent]);
-      scopeDir[i] = scope.name === 'forward direction' ? 'f'
-        : scope.name === 'backward direction' ? 'b' : (parent == null ? '' : scopeDir[parent]);
-      scopeRoot[i] = parent == null ? i : scopeRoot[parent];
-    }
-
-    var producer = new Int32Array(tensors.length).fill(-1);
-    var stepRoot = new Int32Array(steps.length);
-    var gradientsOf = {};
-    var names = {};          // root scope id → {name: tensor id}
-    var root = -1;
-    for (var s = 0; s < steps.length; s++) {
-      var step = steps[s];
-      if (step.scope != null) root = scopeRoot[step.scope];
-      stepRoot[s] = root;
-      producer[step.output] = s;
-      var table = names[root] || (names[root] = {});
-      for (var k = 0; k < step.inputs.length; k++) {
-        var input = tensors[step.inputs[k]];
-        if (input.role !== 'gradient' && !(input.name in table)) table[input.name] = input.id;
-      }
-      var output = tensors[step.output];
-      if (output.role === 'gradient') {
-        (gradientsOf[output.of] || (gradientsOf[output.of] = [])).push({ step: s, id: output.id });
-      } else if (!(output.name in table)) {
-        table[output.name] = output.id;
-      }
-    }
-    // The seed ∂L/∂L is made by no step; it counts from the first backward step.
-    var index = {
-      trace: trace, scopes: scopes, steps: steps, tensors: tensors,
-      scopeT: scopeT, scopeDir: scopeDir, scopeRoot: scopeRoot, stepRoot: stepRoot,
-      producer: producer, gradientsOf: gradientsOf, names: names,
-      lookup: function (rootId, name) {
-        var t = names[rootId];
-        return t && name in t ? t[name] : -1;
-      },
-      // The latest gradient of tensor `id` made at or before step s (accumulated so far).
-      gradientAt: function (id, s) {
-        var list = gradientsOf[id];
-        if (!list) return -1;
-        var at = lastAtOrBefore(list, s);
-        return at < 0 ? -1 : list[at].id;
-      },
-      roots: function () {
-        var list = [];
-        for (var r = 0; r < scopes.length; r++) if (scopes[r].parent == null) list.push(r);
-        return list;
-      }
-    };
-    if (indexes) indexes.set(model, index);
-    return index;
-  }
-
   function values(model, id) {
     return id < 0 ? null : model.values(id);
   }
 
   function phaseOf(index, s) {
     return s >= 0 && s < index.steps.length ? index.steps[s].phase : null;
-  }
-
-  function lossName(index, gradientId) {
-    var match = /^d(.+?)\//.exec(index.tensors[gradientId].name);
-    return match ? match[1] : 'L';
   }
 
   // Every view's host: the class that scopes the styles, and no transitions when the
@@ -262,10 +184,8 @@ window.Unrolled = window.Unrolled || {};
     vectorText: vectorText,
     exactVector: exactVector,
     lastAtOrBefore: lastAtOrBefore,
-    traceIndex: traceIndex,
     values: values,
     phaseOf: phaseOf,
-    lossName: lossName,
     prepare: prepare,
     caption: caption,
     equationLine: equationLine,

@@ -3,19 +3,23 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, titled, toNumber, exact, traceIndex, prepare, caption, niceTicks } =
-          U.viewKit;
+  const { html, svg, titled, toNumber, exact, traceIndex, prepare, caption, niceTicks, suggests,
+          seriesOf } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The loss per training iteration from `history` as a line chart (log scale offered
      when the losses span more than two decades), the traced iterations marked, the one
-     the viewer is in ringed, hover for the numbers; for word2vec the 2-D PCA of W_in per
-     epoch (history[i].tensors.W_in_pca) with a slider. */
+     the viewer is in ringed, hover for the numbers; and when the trace describes a series
+     of 2-D projections of the embedding (embedding_projection, one point per word), a scatter
+     per epoch with a slider. Declared: the loss series (its `per` says iteration or epoch),
+     the iteration scopes, the projection series and the tensor tagged embedding (its words). */
 
   views.push({
     id: 'training',
     title: 'Training',
-    applies: function (model) { return (model.trace.history || []).length > 0; },
+    applies: function (model) {
+      return suggests(model, 'training') && (model.trace.history || []).length > 0 && !!seriesOf(model, 'loss');
+    },
     create: createTraining
   });
 
@@ -40,7 +44,7 @@ window.Unrolled = window.Unrolled || {};
       logBox.checked = true;
       html('span', null, label, 'log scale');
     }
-    var unit = history.some(function (e) { return e.tensors && e.tensors.W_in_pca; }) ? 'epoch' : 'iteration';
+    var unit = seriesOf(model, 'loss').per === 'epoch' ? 'epoch' : 'iteration';
     var missing = points.length - finite.length;
     html('span', { class: 'uv-caption' }, controls, points.length + ' ' + unit + (points.length === 1 ? '' : 's') +
       ', ' + points.filter(function (p) { return p.traced; }).length + ' traced step by step (marked)' +
@@ -145,11 +149,11 @@ window.Unrolled = window.Unrolled || {};
     overlay.addEventListener('mouseleave', function () { hover.setAttribute('visibility', 'hidden'); });
     if (logBox) logBox.addEventListener('change', draw);
 
-    // The iteration the viewer is in, from the root scope "iteration k".
+    // The iteration the viewer is in, from the root scope of kind iteration.
     var rootIteration = {};
     index.roots().forEach(function (r) {
-      var m = /^iteration (\d+)$/.exec(index.scopes[r].name);
-      if (m) rootIteration[r] = +m[1];
+      var it = index.attribute(r, 'iteration', 'iteration');
+      if (typeof it === 'number') rootIteration[r] = it;
     });
     var lastStep = -1;
     function update(s) {
@@ -171,9 +175,11 @@ window.Unrolled = window.Unrolled || {};
   }
 
   function embeddingScatter(host, model, api, history) {
-    var epochs = history.filter(function (e) { return e.tensors && e.tensors.W_in_pca; });
+    var series = seriesOf(model, 'embedding_projection');
+    var key = series && series.key;
+    var epochs = !series ? [] : history.filter(function (e) { return e.tensors && e.tensors[key]; });
     if (!epochs.length) return null;
-    var wIn = (model.trace.tensors || []).filter(function (t) { return t.name === 'W_in'; })[0];
+    var wIn = (model.trace.tensors || []).filter(function (t) { return t.tags && t.tags.quantity === 'embedding'; })[0];
     var words = wIn && wIn.labels && wIn.labels[0];
     var section = html('div', { class: 'uv-scatter' }, host);
     html('h3', null, section, 'Word embeddings: the rows of W_in projected to 2-D (PCA), per epoch');
@@ -189,14 +195,14 @@ window.Unrolled = window.Unrolled || {};
     svg('rect', { class: 'uv-scatter-frame', x: 1, y: 1, width: S - 2, height: S - 2, rx: 6 }, figure);
     var layer = svg('g', null, figure);
     var dots = [];
-    var n = epochs[0].tensors.W_in_pca.shape[0];
+    var n = epochs[0].tensors[key].shape[0];
     for (var i = 0; i < n; i++) {
       var g = svg('g', { class: 'uv-word', 'data-word': words ? words[i] : String(i + 1) }, layer);
       dots.push({ group: g, circle: svg('circle', { class: 'uv-point', r: 4 }, g),
                   text: svg('text', { class: 'uv-point-label' }, g, words ? words[i] : String(i + 1)) });
     }
     function show(k) {
-      var e = epochs[k], data = e.tensors.W_in_pca.data.map(toNumber);
+      var e = epochs[k], data = e.tensors[key].data.map(toNumber);
       var lo = [Infinity, Infinity], hi = [-Infinity, -Infinity];
       for (var i = 0; i < data.length; i++) {
         if (isFinite(data[i])) { lo[i % 2] = Math.min(lo[i % 2], data[i]); hi[i % 2] = Math.max(hi[i % 2], data[i]); }

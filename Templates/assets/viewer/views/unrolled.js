@@ -3,53 +3,72 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, titled, toggleClass, toNumber, norm, exact, traceIndex, values, lossName,
-          prepare, caption, setText, niceTicks } = U.viewKit;
+  const { html, svg, titled, toggleClass, toNumber, norm, exact, traceIndex, values,
+          prepare, caption, setText, niceTicks, suggests, hasScope, hasTag, seriesOf } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The recurrent network as a row of cells t = 1…T (two rows for a bidirectional one),
      the current cell lit, and under it one bar per time step with ‖∂L/∂h_t‖ as far as the
      backward pass has computed it: the latest (accumulated) gradient of h_t made at or
      before the current step. Fixed scales over the whole pass, so bars do not jump.
-     gradient-flow traces recorded as history only (no steps) show the norms each training
-     iteration kept (history[i].tensors.grad_norm_h), with a slider over iterations. */
+     All of it declared: time_step scopes, the states tagged hidden_state (or a delay line's
+     delay_line_output) with t and direction, and the history series of the hidden states'
+     gradient norms, which traces recorded as history only (no steps) show per training
+     iteration with a slider. */
 
-  var UNROLLED_MODELS = ['rnn', 'lstm', 'peephole-lstm', 'gru', 'birnn', 'bilstm', 'bigru',
-                         'tdl', 'gradient-flow'];
+  // What the state of a time step may be: its tag, its letter and the name of a row of them.
+  var STATES = [{ quantity: 'hidden_state', letter: 'h', row: 'cells' },
+                { quantity: 'delay_line_output', letter: 'ẑ', row: 'taps' }];
 
   views.push({
     id: 'unrolled',
     title: 'Unrolled',
-    applies: function (model) { return UNROLLED_MODELS.indexOf(model.trace.model) >= 0; },
+    applies: function (model) {
+      if (!suggests(model, 'unrolled')) return false;
+      var stepwise = hasScope(model, 'time_step') && STATES.some(function (state) { return hasTag(model, state.quantity); });
+      return stepwise || !!normSeries(model);
+    },
     create: createUnrolled
   });
+
+  // The history series of ‖∂L/∂h_t‖ per time step, when the trace describes one.
+  function normSeries(model) {
+    var series = seriesOf(model, 'gradient_norm', 'hidden_state');
+    return series && series.axis === 'time_step' ? series : null;
+  }
 
   function createUnrolled(host, model, api) {
     var index = traceIndex(model);
     prepare(host, api);
     host.classList.add('uv-view', 'uv-unrolled');
-    var bidirectional = /^bi/.test(model.trace.model);
+    var bidirectional = hasScope(model, 'direction');
     var dirs = bidirectional ? ['f', 'b'] : [''];
-    var history = (model.trace.history || []).filter(function (e) {
-      return e.tensors && e.tensors.grad_norm_h;
+    var series = normSeries(model), key = series && series.key;
+    var history = !series ? [] : (model.trace.history || []).filter(function (e) {
+      return e.tensors && e.tensors[key];
     });
     var historyMode = index.steps.length === 0 && history.length > 0;
 
     var T = 0;
     for (var k = 0; k < index.scopes.length; k++) T = Math.max(T, index.scopeT[k]);
-    if (historyMode) T = history[0].tensors.grad_norm_h.shape.reduce(function (a, b) { return a * b; }, 1);
+    if (historyMode) T = history[0].tensors[key].shape.reduce(function (a, b) { return a * b; }, 1);
 
     // Per iteration (root scope): the state tensor of each (direction, t), the first step
     // of each cell, and which step makes which cell current.
-    var roots = {}, stateLetter = 'h', lossLetter = null;
+    var roots = {}, kind = STATES[0], lossLetter = null;
     index.roots().forEach(function (root) {
       var entry = { state: {}, first: {} };
       dirs.forEach(function (d) {
         entry.state[d] = new Int32Array(T + 1).fill(-1);
         entry.first[d] = new Int32Array(T + 1).fill(-1);
         for (var t = 1; t <= T; t++) {
-          var id = index.lookup(root, 'h' + d + '_' + t);
-          if (id < 0) { id = index.lookup(root, 'zhat_' + t); if (id >= 0) stateLetter = 'ẑ'; }
+          var id = -1;
+          for (var k = 0; k < STATES.length && id < 0; k++) {
+            var tags = { quantity: STATES[k].quantity, t: t };
+            if (d) tags.direction = d === 'f' ? 'forward' : 'backward';
+            id = index.find(root, tags);
+            if (id >= 0 && k > 0) kind = STATES[k];
+          }
           entry.state[d][t] = id;
         }
       });
@@ -86,16 +105,16 @@ window.Unrolled = window.Unrolled || {};
           var list = index.gradientsOf[roots[root].state[d][t]] || [];
           list.forEach(function (g) {
             consider(gradientNorm(g.id));
-            if (lossLetter == null) lossLetter = lossName(index, g.id);
+            if (lossLetter == null) lossLetter = index.lossName;
           });
         }
       });
     });
     history.forEach(function (e) {
-      e.tensors.grad_norm_h.data.forEach(function (x) { consider(toNumber(x)); });
+      e.tensors[key].data.forEach(function (x) { consider(toNumber(x)); });
     });
     if (lossLetter == null) lossLetter = historyMode ? 'Q' : 'L';
-    var quantity = '‖∂' + lossLetter + '/∂' + stateLetter + '_t‖';
+    var quantity = '‖∂' + lossLetter + '/∂' + kind.letter + '_t‖';
 
     // ---- controls
     var controls = html('div', { class: 'uv-controls' }, host);
@@ -106,7 +125,7 @@ window.Unrolled = window.Unrolled || {};
     // Iterations kept in history (gradient-flow): 1…n show that iteration's norms; 0, when
     // the trace has steps, shows the norms as far as the current step has computed them.
     var slider = null, sliderText = null;
-    var historyT = history.length ? history[0].tensors.grad_norm_h.data.length : 0;
+    var historyT = history.length ? history[0].tensors[key].data.length : 0;
     if (history.length && !bidirectional && historyT === T) {
       var sliderLabel = html('label', null, controls);
       html('span', null, sliderLabel, 'norms of');
@@ -130,7 +149,7 @@ window.Unrolled = window.Unrolled || {};
     dirs.forEach(function (d, row) {
       var y = top + row * (cellH + rowGap);
       svg('text', { class: 'uv-rowlabel', x: 4, y: y + cellH / 2 + 4 }, figure,
-          d === 'f' ? 'forward →' : d === 'b' ? '← backward' : (stateLetter === 'h' ? 'cells' : 'taps'));
+          d === 'f' ? 'forward →' : d === 'b' ? '← backward' : kind.row);
       if (!dense) {
         for (var t = 1; t < T; t++) {
           var ax = left + (d === 'b' ? t : t - 1) * cellW + cellW - 3;
@@ -290,7 +309,7 @@ window.Unrolled = window.Unrolled || {};
 
     function showHistory(i) {
       var e = history[i];
-      var data = e.tensors.grad_norm_h.data.map(toNumber);
+      var data = e.tensors[key].data.map(toNumber);
       var zeros = data.filter(function (x) { return x === 0; }).length;
       for (var t = 1; t <= T; t++) setBar('', t, 'h' + i + '_' + t, data[t - 1], false);
       setText(sliderText, 'iteration ' + e.iteration);

@@ -3,48 +3,58 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { svg, titled, toggleClass, exact, traceIndex, values, lossName, prepare, caption,
-          equationLine, setText, uniqueId } = U.viewKit;
+  const { svg, titled, toggleClass, exact, traceIndex, values, prepare, caption,
+          equationLine, setText, uniqueId, suggests, hasScope } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The CBOW / skip-gram pipeline as a column of stages, each a strip of values with the
      vocabulary as column labels: one-hot x → h = x W_in → u = h W_out → y = softmax(u) →
      e = y − target; for negative sampling h → scores u_j = h·w_j → σ(u_o) and σ(−u_n) →
-     Q. The stage the current step belongs to (by its scope) is lit; during backward a band
-     under each stage fills with ∂Q/∂(stage), so ∂Q/∂u = y − target can be seen. */
+     Q. Declared: the stages are the tensors tagged with each quantity below, in a trace whose
+     scopes have the kind `stage`; a stage is lit while the current step's innermost scope is
+     one of its `stages` (a `stage` scope's attribute, or `loss`); during backward a band under
+     each stage fills with ∂Q/∂(stage), so ∂Q/∂u = y − target can be seen. */
 
   var W2V_STAGES = [
-    { match: /^x$/, scopes: ['hidden layer'], text: 'one-hot input x (context words)' },
-    { match: /^H$/, scopes: ['hidden layer'], text: 'H = x W_in: the context words’ rows of W_in' },
-    { match: /^h$/, scopes: ['hidden layer'], text: 'h = x W_in (hidden layer)' },
-    { match: /^w$/, scopes: ['scores'], text: 'w: W_out’s columns of the true word and the negatives' },
-    { match: /^u$/, scopes: ['output layer', 'scores'], text: 'u = h W_out (scores)' },
-    { match: /^y$/, scopes: ['output layer'], text: 'y = softmax(u)' },
-    { match: /^target_/, scopes: ['error', 'errors'], text: 'target (one-hot)' },
-    { match: /^e_/, scopes: ['error', 'errors'], text: 'error e = y − target' },
-    { match: /^sigma_o$/, scopes: ['true context word'], text: 'σ(u_o): the true context word' },
-    { match: /^sigma_n$/, scopes: ['negatives'], text: 'σ(−u_n): the negative samples' },
-    { match: /^Q$/, scopes: ['loss'], text: 'loss Q' }
+    { quantity: 'one_hot', stages: ['hidden_layer'], text: 'one-hot input x (context words)' },
+    { quantity: 'context_embeddings', stages: ['hidden_layer'], text: 'H = x W_in: the context words’ rows of W_in' },
+    { quantity: 'hidden_layer', stages: ['hidden_layer'], text: 'h = x W_in (hidden layer)' },
+    { quantity: 'output_vectors', stages: ['scores'], text: 'w: W_out’s columns of the true word and the negatives' },
+    { quantity: 'scores', stages: ['output_layer', 'scores'], text: 'u = h W_out (scores)' },
+    { quantity: 'probabilities', stages: ['output_layer'], text: 'y = softmax(u)' },
+    { quantity: 'target', stages: ['error'], text: 'target (one-hot)' },
+    { quantity: 'error', stages: ['error'], text: 'error e = y − target' },
+    { quantity: 'true_word_probability', stages: ['true_word'], text: 'σ(u_o): the true context word' },
+    { quantity: 'negative_probabilities', stages: ['negatives'], text: 'σ(−u_n): the negative samples' },
+    { quantity: 'loss', stages: ['loss'], text: 'loss Q' }
   ];
 
   views.push({
     id: 'word2vec',
     title: 'Pipeline',
-    applies: function (model) { return ['cbow', 'skipgram', 'skipgram-ns'].indexOf(model.trace.model) >= 0; },
+    applies: function (model) {
+      if (!suggests(model, 'word2vec') || !hasScope(model, 'stage')) return false;
+      var index = traceIndex(model), root = index.roots()[0];
+      return W2V_STAGES.some(function (spec) { return index.withQuantity(root, spec.quantity).length > 0; });
+    },
     create: createWord2Vec
   });
+
+  // The stage of a step's innermost scope: a `stage` scope's attribute, or `loss`.
+  function stageOf(index, scopeId) {
+    if (scopeId == null) return null;
+    return index.scopes[scopeId].kind === 'loss' ? 'loss' : index.attribute(scopeId, 'stage', 'stage') || null;
+  }
 
   function createWord2Vec(host, model, api) {
     var index = traceIndex(model);
     prepare(host, api);
     host.classList.add('uv-view', 'uv-word2vec');
     var root = index.roots()[0];
-    var table = index.names[root] || {};
-    var names = Object.keys(table);
     var stages = [];
     W2V_STAGES.forEach(function (spec) {
-      names.filter(function (n) { return spec.match.test(n); }).forEach(function (n) {
-        stages.push({ spec: spec, name: n, id: table[n] });
+      index.withQuantity(root, spec.quantity).forEach(function (id) {
+        stages.push({ spec: spec, name: index.tensors[id].name, id: id });
       });
     });
     var MAX_COLS = 24, cell = 60, left = 150, rowH = 22;
@@ -96,7 +106,7 @@ window.Unrolled = window.Unrolled || {};
       if (gradients) {
         var gy = cy + rows * rowH + 4;
         svg('text', { class: 'uv-gradlabel', x: left - 6, y: gy + 15, 'text-anchor': 'end' }, g,
-            '∂' + lossName(index, gradients[0].id) + '/∂' + tensor.name);
+            '∂' + (index.lossName || 'L') + '/∂' + tensor.name);
         for (var i3 = 0; i3 < rows; i3++) {
           for (var j3 = 0; j3 < shownCols; j3++) {
             var gc = svg('g', { class: 'uv-w2vgrad' }, g);
@@ -119,12 +129,12 @@ window.Unrolled = window.Unrolled || {};
     function update(s) {
       if (s < 0 || s >= index.steps.length) return;
       var step = index.steps[s];
-      var leaf = step.scope == null ? null : index.scopes[step.scope].name;
+      var leaf = step.scope == null ? null : index.scopes[step.scope].name, stage = stageOf(index, step.scope);
       toggleClass(host, 'uv-backward', step.phase === 'backward');
       equation(step.scope);
       parts.forEach(function (p) {
         var made = index.producer[p.stage.id];
-        var lit = step.phase !== 'update' && (made === s || (leaf != null && p.stage.spec.scopes.indexOf(leaf) >= 0));
+        var lit = step.phase !== 'update' && (made === s || (stage != null && p.stage.spec.stages.indexOf(stage) >= 0));
         toggleClass(p.group, 'uv-lit', lit);
         if (!p.gradientCells.length) return;
         var gid = index.gradientAt(p.stage.id, s);

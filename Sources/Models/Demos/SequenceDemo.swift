@@ -4,15 +4,11 @@ import Trace
 /// The parts of a sequence demo that do not depend on the network: its common parameters and
 /// the run (bind the sequence, unroll, sum the step losses, train with SGD, write the trace).
 enum SequenceDemo {
+    static let hidden = Parameter<Int>("hidden", "hidden state size H", 1...256, default: 2, scales: .size)
+    static let training = Training.sgd()
+
     /// The sequence's parameters, then `hidden`, `train`, `lr` and `seed`.
-    static func parameters(maxSteps: Int = 200, learningRate: Double = 0.1) -> [DemoParameter] {
-        SequenceTask.parameters(maxSteps: maxSteps) + [
-            DemoParameter("hidden", "hidden state size H", .integer(1...256), default: 2, scales: .size),
-            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1, scales: .repetitions),
-            CommonParameters.learningRate(default: learningRate),
-            CommonParameters.seed,
-        ]
-    }
+    static let parameters: [any DemoParameters] = [SequenceInput.standard, hidden, training, Common.seed]
 
     /// Trains `network` on `task` and returns the trace: the first iteration step by step, every
     /// iteration's loss in `history` (and the parameters at a few iterations).
@@ -26,7 +22,7 @@ enum SequenceDemo {
         bind: ([Tensor], Tape) -> [Var], outputs: ([Var], [Var]) -> [Var]
     ) -> TraceDocument {
         let tape = Tape()
-        let result = SGDTrainer(demo: config).run(on: tape, parameters: bind(initial, tape)) { tape, parameters in
+        let result = SGDTrainer(training, config).run(on: tape, parameters: bind(initial, tape)) { tape, parameters in
             let inputs = task.bindInputs(on: tape)
             let targets = task.bindTargets(on: tape)
             return task.loss(outputs(inputs, parameters), targets)
@@ -35,8 +31,7 @@ enum SequenceDemo {
     }
 
     /// "…, 3 steps, trained for 10 iterations" for titles.
-    static func describe(_ task: SequenceTask, iterations: Int) -> String {
-        let training = iterations == 1 ? "one SGD step" : "\(iterations) SGD iterations"
-        return "\(task.steps) step\(task.steps == 1 ? "" : "s"), \(task.loss), \(training)"
+    static func describe(_ task: SequenceTask, _ config: DemoConfig) -> String {
+        "\(task.steps) step\(task.steps == 1 ? "" : "s"), \(task.loss.rawValue), \(training.describe(config))"
     }
 }

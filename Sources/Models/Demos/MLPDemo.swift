@@ -13,53 +13,45 @@ import Trace
 /// X uniform in [−1, 1) (row-major, n₀ × samples), then the targets: uniform in [−1, 1) for `mse`,
 /// or a class per sample (`nextInt(below: n_L)`) for `cross-entropy`.
 extension Demos {
+    private typealias p = MLPParameters
+
     static let mlp = Demo(
         name: "mlp",
         summary: "A multilayer perceptron trained by backpropagation and SGD (first iteration traced, all in history)",
-        parameters: [
-            DemoParameter("layers", "layer sizes: inputs, hidden…, outputs", .integerList(count: 2...6, each: 1...256), default: [2, 3, 1], scales: .size),
-            DemoParameter("activation", "transfer function of the hidden layers", .choice(["sigmoid", "tanh", "relu"]), default: "tanh"),
-            DemoParameter("loss", "objective", .choice(["mse", "cross-entropy"]), default: "mse"),
-            DemoParameter("data", "training set", .choice(["xor", "random"]), default: "xor"),
-            DemoParameter("samples", "number of samples for data: random", .integer(1...1024), default: 8, scales: .size),
-            DemoParameter("init", "weight initializer", .choice(["fan-in", "xavier"]), default: "fan-in"),
-            DemoParameter("train", "SGD iterations (the first is traced step by step)", .integer(1...100_000), default: 1, scales: .repetitions),
-            CommonParameters.learningRate(default: 0.2),
-            CommonParameters.seed,
-        ],
+        parameters: [p.layers, p.activation, p.loss, p.data, p.samples, p.initializer, p.training, Common.seed],
         build: buildMLP
     )
 
     @Sendable static func buildMLP(_ given: DemoConfig) throws(DemoError) -> TraceDocument {
         var config = given
-        let layers = config.ints("layers")
-        let lossKind = config.string("loss")
-        let data = config.string("data")
+        let layers = config[p.layers]
+        let lossKind = config[p.loss]
+        let data = config[p.data]
         let outputs = layers.last!
-        if data == "xor" {
-            if config.isGiven("samples") {
+        if data == .xor {
+            if config.given(p.samples) {
                 throw .conflict("{samples} applies to {data} random only (XOR has 4 samples)")
             }
             // The trace's config says what ran: XOR's four samples, not the default for random data.
-            config.derive("samples", .int(4))
-            let wanted = lossKind == "mse" ? 1 : 2
+            config.derive(p.samples, 4)
+            let wanted = lossKind == .mse ? 1 : 2
             guard layers.first == 2, outputs == wanted else {
                 throw .conflict(
-                    "{data} xor needs 2 inputs and \(wanted) output\(wanted == 1 ? "" : "s") with {loss} \(lossKind) (e.g. {layers} 2,3,\(wanted))")
+                    "{data} xor needs 2 inputs and \(wanted) output\(wanted == 1 ? "" : "s") with {loss} \(lossKind.rawValue) (e.g. {layers} 2,3,\(wanted))")
             }
         }
-        if lossKind == "cross-entropy", outputs < 2 {
+        if lossKind == .crossEntropy, outputs < 2 {
             throw .conflict("{loss} cross-entropy needs at least 2 outputs (one per class), {layers} ends in \(outputs)")
         }
 
-        let network = MLP(layers: layers, activation: config.string("activation"))
+        let network = MLP(layers: layers, activation: config[p.activation])
         var random = config.generator
-        let initial = network.initialParameters(initializer: config.string("init"), using: &random)
-        let (X, T) = trainingSet(data, layers: layers, loss: lossKind, samples: config.int("samples"), using: &random)
+        let initial = network.initialParameters(initializer: config[p.initializer], using: &random)
+        let (X, T) = trainingSet(data, layers: layers, loss: lossKind, samples: config[p.samples], using: &random)
 
         let tape = Tape()
-        let iterations = config.int("train")
-        let result = SGDTrainer(demo: config).run(on: tape, parameters: network.bind(initial, on: tape)) { tape, parameters in
+        let iterations = config[p.training.iterations]
+        let result = SGDTrainer(p.training, config).run(on: tape, parameters: network.bind(initial, on: tape)) { tape, parameters in
             let x = tape.input(X, name: "X", requiresGradient: false)
             let t = tape.constant(T, name: "T")
             return network.loss(network(x, parameters), t, kind: lossKind)
@@ -67,23 +59,23 @@ extension Demos {
 
         let sizes = layers.map(String.init).joined(separator: "–")
         return tape.trace(
-            title: "MLP \(sizes), \(config.string("activation")), \(lossKind) on \(data == "xor" ? "XOR" : "random data"): \(iterations) SGD iteration\(iterations == 1 ? "" : "s")",
+            title: "MLP \(sizes), \(config[p.activation].rawValue), \(lossKind.rawValue) on \(data == .xor ? "XOR" : "random data"): \(iterations) SGD iteration\(iterations == 1 ? "" : "s")",
             model: "mlp", config: config.values, history: result.history)
     }
 
     /// Inputs (n₀ × m, one sample per column) and targets (n_L × m).
-    static func trainingSet(_ data: String, layers: [Int], loss: String, samples: Int, using random: inout SeededGenerator)
+    static func trainingSet(_ data: MLPParameters.Data, layers: [Int], loss: LossKind, samples: Int, using random: inout SeededGenerator)
         -> (Tensor, Tensor)
     {
         let (inputs, outputs) = (layers.first!, layers.last!)
-        if data == "xor" {
+        if data == .xor {
             let X = Tensor(rows: [[0, 0, 1, 1], [0, 1, 0, 1]])
             let labels = [0, 1, 1, 0]
-            let T = loss == "mse" ? Tensor(rows: [labels.map(Double.init)]) : oneHot(labels, classes: outputs)
+            let T = loss == .mse ? Tensor(rows: [labels.map(Double.init)]) : oneHot(labels, classes: outputs)
             return (X, T)
         }
         let X = Tensor.uniform([inputs, samples], bound: 1, using: &random)
-        if loss == "mse" {
+        if loss == .mse {
             return (X, Tensor.uniform([outputs, samples], bound: 1, using: &random))
         }
         let labels = (0..<samples).map { _ in random.nextInt(below: outputs) }
@@ -96,4 +88,17 @@ extension Demos {
         for (j, label) in labels.enumerated() { scalars[label * labels.count + j] = 1 }
         return Tensor(shape: [classes, labels.count], scalars: scalars)
     }
+}
+
+/// The `mlp` demo's parameters.
+enum MLPParameters {
+    enum Data: String, ParameterChoice { case xor, random }
+
+    static let layers = Parameter<[Int]>("layers", "layer sizes: inputs, hidden…, outputs", count: 2...6, each: 1...256, default: [2, 3, 1], scales: .size)
+    static let activation = Parameter<Activation>("activation", "transfer function of the hidden layers", default: .tanh)
+    static let loss = Parameter<LossKind>("loss", "objective", default: .mse)
+    static let data = Parameter<Data>("data", "training set", default: .xor)
+    static let samples = Parameter<Int>("samples", "number of samples for data: random", 1...1024, default: 8, scales: .size, givenMatters: true)
+    static let initializer = Parameter<WeightInitializer>("init", "weight initializer", default: .fanIn)
+    static let training = Training.sgd(learningRate: 0.2)
 }

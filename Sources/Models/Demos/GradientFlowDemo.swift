@@ -44,61 +44,53 @@ import Trace
 enum GradientFlow {
     static let maxTracedSteps = 200
 
-    static let parameters: [DemoParameter] =
-        SequenceTask.parameters(maxSteps: 1000).map { parameter in
-            switch parameter.name {
-            case "steps":
-                DemoParameter("steps", "sequence length T (when inputs and text are not given); over 200 needs record history", parameter.kind, default: 30, scales: parameter.scaling)
-            case "loss":
-                DemoParameter("loss", "objective at the last step (default: mse, or cross-entropy with text)", parameter.kind, default: nil)
-            case "targets":
-                DemoParameter("targets", "the targets, one row per step; only the last enters the loss (default: drawn from the seed)", parameter.kind, default: nil, scales: parameter.scaling)
-            default: parameter
-            }
-        } + [
-            DemoParameter("network", "the recurrent network the gradient flows back through", .choice(["rnn", "lstm"]), default: "rnn"),
-            DemoParameter("hidden", "hidden state size H", .integer(1...256), default: 32, scales: .size),
-            DemoParameter(
-                "weight-scale", "gain g of the recurrent weights (std g/√H): below 1 gradients vanish, above 1 they can explode",
-                .real(min: 0, max: 100, minExclusive: false), default: 1),
-            DemoParameter(
-                "forget-bias", "lstm only: added to the drawn b_f, so the forget gate starts near σ(bias)",
-                .real(min: -10, max: 10, minExclusive: false), default: nil),
-            DemoParameter(
-                "clip", "clip each parameter's gradient to this norm before the update (default: no clipping)",
-                .real(min: 0, max: 1e6, minExclusive: true), default: nil),
-            DemoParameter(
-                "record", "steps: the first iteration traced step by step (T ≤ 200); history: only the per-iteration history (T ≤ 1000)",
-                .choice(["steps", "history"]), default: "steps"),
-            DemoParameter("train", "SGD iterations (each one's gradient norms are kept in history)", .integer(1...500), default: 1, scales: .repetitions),
-            CommonParameters.learningRate(default: 0.1),
-            CommonParameters.seed,
-        ]
+    enum Network: String, ParameterChoice { case rnn, lstm }
+    enum Record: String, ParameterChoice { case steps, history }
+
+    static let sequence = SequenceInput(
+        maxSteps: 1000, steps: ("sequence length T (when inputs and text are not given); over 200 needs record history", 30),
+        targets: "the targets, one row per step; only the last enters the loss (default: drawn from the seed)",
+        loss: "objective at the last step (default: mse, or cross-entropy with text)")
+    static let network = Parameter<Network>("network", "the recurrent network the gradient flows back through", default: .rnn)
+    static let hidden = Parameter<Int>("hidden", "hidden state size H", 1...256, default: 32, scales: .size)
+    static let weightScale = Parameter<Double>(
+        "weight-scale", "gain g of the recurrent weights (std g/√H): below 1 gradients vanish, above 1 they can explode",
+        min: 0, max: 100, default: 1)
+    static let forgetBias = OptionalParameter<Double>(
+        "forget-bias", "lstm only: added to the drawn b_f, so the forget gate starts near σ(bias)", min: -10, max: 10)
+    static let clip = OptionalParameter<Double>(
+        "clip", "clip each parameter's gradient to this norm before the update (default: no clipping)", min: 0, max: 1e6, minExclusive: true)
+    static let record = Parameter<Record>(
+        "record", "steps: the first iteration traced step by step (T ≤ 200); history: only the per-iteration history (T ≤ 1000)",
+        default: .steps)
+    static let training = Training("SGD iterations (each one's gradient norms are kept in history)", 1...500, learningRate: 0.1)
+
+    static let parameters: [any DemoParameters] = [sequence, network, hidden, weightScale, forgetBias, clip, record, training, Common.seed]
 
     @Sendable static func build(_ config: DemoConfig) throws(DemoError) -> TraceDocument {
         var config = config
         var random = config.generator
-        let task = try SequenceTask.make(&config, using: &random, maxSteps: 1000)
-        if config.string("record") == "steps", task.steps > maxTracedSteps {
+        let task = try SequenceTask.make(&config, sequence, using: &random)
+        if config[record] == .steps, task.steps > maxTracedSteps {
             throw .conflict(
                 "a sequence of \(task.steps) steps is too long to trace step by step (at most \(maxTracedSteps)); "
                     + "add {record} history to keep only the gradient norms, for up to 1000 steps")
         }
-        let (H, I, O) = (config.int("hidden"), task.inputSize, task.outputSize)
-        let scale = config.double("weight-scale")
-        switch config.string("network") {
-        case "lstm":
+        let (H, I, O) = (config[hidden], task.inputSize, task.outputSize)
+        let scale = config[weightScale]
+        switch config[network] {
+        case .lstm:
             let network = LSTM(inputSize: I, hiddenSize: H, outputSize: O)
             // The gates read [h_{t−1}; x_t]: the first H columns of W_f, W_i, W_c, W_o.
             var initial = scaled(network.initialParameters(using: &random), [0, 2, 4, 6], columns: 0..<H, by: scale)
-            if let bias = config.optionalDouble("forget-bias") {
+            if let bias = config[forgetBias] {
                 initial[1] = Tensor(shape: initial[1].shape, scalars: initial[1].scalars.map { $0 + bias })
             }
             return run(
                 network, "LSTM", config: config, task: task, initial: initial, bind: network.bind,
                 output: network.output, cellState: { $0.c })
-        default:
-            if config.isGiven("forget-bias") {
+        case .rnn:
+            if config.given(forgetBias) {
                 throw .conflict("{forget-bias} sets the LSTM's forget gate; add {network} lstm or leave it out")
             }
             let network = RNN(inputSize: I, hiddenSize: H, outputSize: O)
@@ -129,10 +121,10 @@ enum GradientFlow {
         _ network: Network, _ label: String, config: DemoConfig, task: SequenceTask, initial: [Tensor],
         bind: ([Tensor], Tape) -> [Var], output: (Var, [Var], Int) -> Var, cellState: (Network.State) -> Var?
     ) -> TraceDocument {
-        let traced = config.string("record") == "steps"
-        let iterations = config.int("train")
+        let traced = config[record] == .steps
+        let iterations = config[training.iterations]
         let tape = Tape(recording: traced)
-        let trainer = SGDTrainer(demo: config, tracedIterations: traced ? 1 : 0, clipNorm: config.optionalDouble("clip"))
+        let trainer = SGDTrainer(training, config, tracedIterations: traced ? 1 : 0, clipNorm: config[clip])
 
         var states: [Network.State] = []
         let result = trainer.run(
@@ -152,9 +144,9 @@ enum GradientFlow {
                 return lastStepLoss(last!, task: task, on: tape)
             })
 
-        var title = "Gradient flow through an \(label), H = \(network.hiddenSize), weight scale \(plain(config.double("weight-scale")))"
-        title += ": \(task.steps) steps, \(task.loss) on the last"
-        if let clip = config.optionalDouble("clip") { title += ", gradients clipped to norm \(plain(clip))" }
+        var title = "Gradient flow through an \(label), H = \(network.hiddenSize), weight scale \(plain(config[weightScale]))"
+        title += ": \(task.steps) steps, \(task.loss.rawValue) on the last"
+        if let clip = config[Self.clip] { title += ", gradients clipped to norm \(plain(clip))" }
         title += iterations == 1 ? ", one SGD step" : ", \(iterations) SGD iterations"
         guard traced else {
             return TraceDocument(
@@ -167,17 +159,17 @@ enum GradientFlow {
     /// Q = Q_T, in the scope `loss`, named `Q`.
     private static func lastStepLoss(_ y: Var, task: SequenceTask, on tape: Tape) -> Var {
         let T = task.steps
-        var target = tape.constant(task.targets[T - 1], name: "target_\(T)", tex: "\\mathrm{target}_{\(T)}")
+        var target = tape.constant(task.targets[T - 1], name: "target_\(T)", tex: "\\mathrm{target}_{\(T)}").tagged("target", ["t": .int(T)])
         if let vocabulary = task.vocabulary {
             y.labeled([vocabulary, nil])
             target = target.labeled([vocabulary, nil])
         }
-        if task.loss == "cross-entropy" {
-            return tape.scope("loss", equation: "Q = -\\sum \\mathrm{target}_{\(T)} \\odot \\log \\operatorname{softmax}(y_{\(T)})") {
+        if task.loss == .crossEntropy {
+            return tape.scope("loss", kind: .loss, equation: "Q = -\\sum \\mathrm{target}_{\(T)} \\odot \\log \\operatorname{softmax}(y_{\(T)})") {
                 softmaxCrossEntropy(logits: y, target: target, axis: 0).named("Q")
             }
         }
-        return tape.scope("loss", equation: "Q = \\tfrac{1}{2} \\lVert y_{\(T)} - \\mathrm{target}_{\(T)} \\rVert^2") {
+        return tape.scope("loss", kind: .loss, equation: "Q = \\tfrac{1}{2} \\lVert y_{\(T)} - \\mathrm{target}_{\(T)} \\rVert^2") {
             halfSquaredError(y, target).named("Q")
         }
     }

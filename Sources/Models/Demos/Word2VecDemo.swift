@@ -33,35 +33,35 @@ extension Demos {
 }
 
 enum Word2VecDemo {
-    static func parameters(cbow: Bool) -> [DemoParameter] {
-        let example: [DemoParameter] =
-            cbow
-            ? [
-                DemoParameter("context", "the traced example's context words, comma-separated (default: the first pair's)", .text(length: 1...1000), default: nil),
-                DemoParameter("target", "the traced example's target word (default: the centre of the first window sharing the most context words)", .text(length: 1...100), default: nil),
-            ]
-            : [DemoParameter("word", "the traced example's centre word (its first occurrence; default: the first word)", .text(length: 1...100), default: nil)]
-        return Word2VecCorpus.parameters + [
-            DemoParameter("dimensions", "embedding size N (hidden layer)", .integer(2...300), default: 4, scales: .size),
-            DemoParameter("weights", "initial weights: drawn from the seed, or the notes' matrices (their corpus, N = 4)", .choice(["random", "example"]), default: "random"),
-        ] + example + [
-            DemoParameter("train", "epochs over the corpus after the traced example (recording off)", .integer(0...1000), default: 0, scales: .repetitions),
-            DemoParameter("neighbours", "words whose nearest neighbours (cosine over W_in rows) are reported, comma-separated", .text(length: 1...1000), default: nil),
-            CommonParameters.learningRate(default: 0.05),
-            CommonParameters.seed,
-        ]
+    static let dimensions = Parameter<Int>("dimensions", "embedding size N (hidden layer)", 2...300, default: 4, scales: .size)
+    static let weights = Parameter<Weights>("weights", "initial weights: drawn from the seed, or the notes' matrices (their corpus, N = 4)", default: .random)
+    static let context = OptionalParameter<String>(
+        "context", "the traced example's context words, comma-separated (default: the first pair's)", length: 1...1000)
+    static let target = OptionalParameter<String>(
+        "target", "the traced example's target word (default: the centre of the first window sharing the most context words)", length: 1...100)
+    static let word = OptionalParameter<String>("word", "the traced example's centre word (its first occurrence; default: the first word)", length: 1...100)
+    static let training = Training.epochs(over: "the corpus after the traced example", learningRate: 0.05)
+    static let neighbours = OptionalParameter<String>(
+        "neighbours", "words whose nearest neighbours (cosine over W_in rows) are reported, comma-separated", length: 1...1000)
+
+    enum Weights: String, ParameterChoice { case random, example }
+
+    static func parameters(cbow: Bool) -> [any DemoParameters] {
+        let example: [any DemoParameters] = cbow ? [context, target] : [word]
+        return Word2VecCorpus.parameters + [dimensions, weights] + example
+            + [training.iterations, neighbours, training.learningRate, Common.seed]
     }
 
     static func build(_ config: DemoConfig, cbow: Bool) throws(DemoError) -> TraceDocument {
         let corpus = try Word2VecCorpus.load(config)
         guard corpus.size >= 2 else { throw .conflict("the corpus has one distinct word; word2vec needs at least 2") }
-        let (V, N, w) = (corpus.size, config.int("dimensions"), config.int("window"))
-        let lr = config.double("lr")
+        let (V, N, w) = (corpus.size, config[dimensions], config[Word2VecCorpus.window])
+        let lr = config[training.learningRate]
         let windows = corpus.windows(w)
         var random = config.generator
 
         let W_in0: Tensor, W_out0: Tensor
-        if config.string("weights") == "example" {
+        if config[weights] == .example {
             guard corpus.vocabulary == (try Word2VecCorpus(text: Word2VecCorpus.notesText)).vocabulary, N == 4 else {
                 throw .conflict("{weights} example holds the notes' matrices: use the notes' corpus (V = 10) and {dimensions} 4")
             }
@@ -71,7 +71,7 @@ enum Word2VecDemo {
             W_in0 = Tensor.uniform([V, N], bound: bound, using: &random)
             W_out0 = Tensor.uniform([N, V], bound: bound, using: &random)
         }
-        let neighbourWords = try config.optionalString("neighbours").map { text throws(DemoError) in
+        let neighbourWords = try config[neighbours].map { text throws(DemoError) in
             try corpus.indices(ofList: text, parameter: "neighbours")
         }
 
@@ -98,7 +98,7 @@ enum Word2VecDemo {
         let updated = tape.sgd([W_in, W_out], gradients, learningRate: lr)
 
         var trainer = Word2VecTrainer(W_in: updated[0].value.scalars, W_out: updated[1].value.scalars, V: V, N: N)
-        let epochs = config.int("train")
+        let epochs = config[training.iterations]
         var history: [HistoryEntry] = []
         var order = Array(windows.indices)
         let meter = Meter.current
@@ -125,7 +125,7 @@ enum Word2VecDemo {
         Embeddings.recordNeighbours(of: neighbourWords ?? [], in: trainer.W_in, rows: V, columns: N, names: corpus.vocabulary, on: tape)
 
         var config = config
-        config.derive("vocabulary", .int(V))
+        config.record("vocabulary", .int(V))
         let training = epochs == 0 ? "one SGD step" : "one traced SGD step, \(epochs) epoch\(epochs == 1 ? "" : "s")"
         return tape.trace(
             title: "\(cbow ? "CBOW" : "Skip-gram"), V = \(V), N = \(N), window \(w): \(label), \(training)",
@@ -138,10 +138,10 @@ enum Word2VecDemo {
     static func cbowExample(_ config: DemoConfig, _ corpus: Word2VecCorpus, _ windows: [Word2VecWindow]) throws(DemoError)
         -> ([Int], Int)
     {
-        let context = try config.optionalString("context").map { text throws(DemoError) in
+        let context = try config[Word2VecDemo.context].map { text throws(DemoError) in
             try corpus.indices(ofList: text, parameter: "context")
         } ?? windows[0].contextWords
-        if let word = config.optionalString("target") { return (context, try corpus.index(of: word, parameter: "target")) }
+        if let word = config[Word2VecDemo.target] { return (context, try corpus.index(of: word, parameter: "target")) }
         if let window = windows.first(where: { $0.contextWords.sorted() == context.sorted() }) { return (context, window.centre) }
         let shared = windows.map { window in context.filter(window.contextWords.contains).count }
         return (context, windows[shared.firstIndex(of: shared.max()!)!].centre)
@@ -151,7 +151,7 @@ enum Word2VecDemo {
     static func skipGramExample(_ config: DemoConfig, _ corpus: Word2VecCorpus, _ windows: [Word2VecWindow]) throws(DemoError)
         -> Word2VecWindow
     {
-        guard let word = config.optionalString("word") else { return windows[0] }
+        guard let word = config[Word2VecDemo.word] else { return windows[0] }
         let index = try corpus.index(of: word, parameter: "word")
         return windows.first { $0.centre == index }!
     }

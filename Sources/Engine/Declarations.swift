@@ -1,0 +1,58 @@
+import Trace
+
+/// What a scope is, written into the trace as its `kind` and `attributes` so that a reader (the
+/// viewer's views, the course's references) finds time steps, cells or heads without parsing the
+/// scope's display name. The vocabulary is documented in docs/trace-format.md, "Declared structure".
+public struct ScopeKind: Sendable {
+    public let name: String
+    public let attributes: [String: JSONValue]
+
+    public init(_ name: String, _ attributes: [String: JSONValue] = [:]) {
+        self.name = name
+        self.attributes = attributes
+    }
+
+    /// One traced training iteration, 1-based.
+    public static func iteration(_ iteration: Int) -> ScopeKind { ScopeKind("iteration", ["iteration": .int(iteration)]) }
+    /// Time step t of a sequence, in `direction` (`forward`, `backward`) when the network reads both ways.
+    public static func timeStep(_ t: Int, direction: String? = nil) -> ScopeKind {
+        ScopeKind("time_step", ["t": .int(t)].merging(direction.map { ["direction": .string($0)] } ?? [:]) { a, _ in a })
+    }
+    /// One direction of a bidirectional network: `forward` or `backward`.
+    public static func direction(_ direction: String) -> ScopeKind { ScopeKind("direction", ["direction": .string(direction)]) }
+    /// A recurrent cell: `rnn`, `lstm` or `gru`; `peephole` for an LSTM whose gates read the cell state.
+    public static func cell(_ cell: String, peephole: Bool = false) -> ScopeKind {
+        ScopeKind("cell", peephole ? ["cell": .string(cell), "peephole": true] : ["cell": .string(cell)])
+    }
+    /// A part of a cell: `forget_gate`, `input_gate`, `output_gate`, `update_gate`, `reset_gate`,
+    /// `candidate`, `cell_state`, `hidden_state`.
+    public static func cellPart(_ part: String) -> ScopeKind { ScopeKind("cell_part", ["part": .string(part)]) }
+    /// Layer k of a network, 1-based.
+    public static func layer(_ layer: Int) -> ScopeKind { ScopeKind("layer", ["layer": .int(layer)]) }
+    /// Attention head k, 1-based.
+    public static func head(_ head: Int) -> ScopeKind { ScopeKind("head", ["head": .int(head)]) }
+    /// The `encoder` or `decoder` of a transformer.
+    public static func block(_ block: String) -> ScopeKind { ScopeKind("block", ["block": .string(block)]) }
+    /// An attention sublayer: `self`, `masked_self` or `cross`.
+    public static func attention(_ attention: String) -> ScopeKind { ScopeKind("attention", ["attention": .string(attention)]) }
+    /// A stage of the word2vec pipeline: `hidden_layer`, `output_layer`, `scores`, `error`,
+    /// `true_word`, `negatives`.
+    public static func stage(_ stage: String) -> ScopeKind { ScopeKind("stage", ["stage": .string(stage)]) }
+    /// Where the loss is computed.
+    public static let loss = ScopeKind("loss")
+}
+
+extension Var {
+    /// Declares what the tensor is in the trace's `tags`: its `quantity` (`hidden_state`, `gate`,
+    /// `attention_weights`, …) and the context that tells it apart from its siblings (t, direction,
+    /// head, gate, …), so a reader finds it without its name. A non-recording tape skips it, as `named` does.
+    @discardableResult
+    public func tagged(_ quantity: String, _ context: @autoclosure () -> [String: JSONValue] = [:]) -> Var {
+        guard tape.isRecording else { return self }
+        var tags = context()
+        tags["quantity"] = .string(quantity)
+        tape.nodes[id].tags = tags
+        tape.accountTags(tags)
+        return self
+    }
+}

@@ -1,0 +1,36 @@
+import Trace
+
+extension TraceCheck {
+    /// The declared structure has the types readers rely on (docs/trace-format.md, "Declared
+    /// structure"): a scope's attributes and a tensor's tags are integers, strings or booleans, a
+    /// tensor's tags say its `quantity` as a string, and `views` names no view twice. Kinds,
+    /// quantities and view ids outside the documented vocabulary are allowed: a reader that does
+    /// not know one leaves it aside.
+    static func checkDeclarations(_ trace: TraceDocument) throws(TraceError) {
+        for (position, scope) in trace.scopes.enumerated() {
+            try checkFlat(scope.attributes, at: ["scopes", .index(position), "attributes"])
+        }
+        for (position, record) in trace.tensors.enumerated() {
+            guard let tags = record.tags else { continue }
+            let path: JSONPath = ["tensors", .index(position), "tags"]
+            try checkFlat(tags, at: path)
+            guard case .string = tags["quantity"] else {
+                throw TraceError("tensor \(position)'s tags have no \"quantity\" string; say what the tensor is, e.g. \"quantity\": \"hidden_state\"", at: path)
+            }
+        }
+        if let views = trace.views, let twice = views.enumerated().first(where: { views[..<$0.offset].contains($0.element) }) {
+            throw TraceError("view \"\(twice.element)\" is suggested twice; list each view once", at: ["views", .index(twice.offset)])
+        }
+    }
+
+    private static func checkFlat(_ values: [String: JSONValue]?, at path: JSONPath) throws(TraceError) {
+        for key in (values ?? [:]).keys.sorted() {
+            switch values![key]! {
+            case .int, .string, .bool: continue
+            case .double(let x) where x.rounded() == x && abs(x) < 9.0e15: continue  // 2.0 reads back as a double
+            default:
+                throw TraceError("\"\(key)\" is not an integer, a string or a boolean; declarations hold only those", at: path.appending(.key(key)))
+            }
+        }
+    }
+}

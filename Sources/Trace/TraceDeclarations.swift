@@ -1,0 +1,27 @@
+/// What one key of a trace's `history` holds, so a reader finds a series by its meaning rather
+/// than by its key: `{"key": "grad_norm_h", "quantity": "gradient_norm", "of": "hidden_state",
+/// "axis": "time_step", "per": "iteration", "meaning": "…"}`. `docs/trace-format.md`, "Declared
+/// structure", lists the quantities.
+public struct SeriesDescription: Codable, Equatable, Sendable {
+    /// `loss` for each entry's loss, otherwise the key in each entry's `tensors`.
+    public var key: String
+    /// What the series measures: `loss`, `parameter`, `gradient_norm`, `embedding_projection`, …
+    public var quantity: String
+    /// The quantity it is taken of (`hidden_state` for the norms of ∂Q/∂h_t), when there is one.
+    public var of: String?
+    /// What the snapshot's first axis runs over (`time_step`, `word`), when it has one.
+    public var axis: String?
+    /// What one history entry is: `iteration` or `epoch`.
+    public var per: String
+    /// One sentence for a person.
+    public var meaning: String
+
+    public init(key: String, quantity: String, of: String? = nil, axis: String? = nil, per: String, meaning: String) {
+        self.key = key
+        self.quantity = quantity
+        self.of = of
+        self.axis = axis
+        self.per = per
+        self.meaning = meaning
+    }
+}

@@ -1,0 +1,169 @@
+"""What the tests of the viewer's special views share (test_viewer_views*.py): the traces they
+drive, made by the `unrolled` binary, a page of viewers and ways to drive it, and readers of
+what the views show. Every expected number is read from the trace JSON here, in Python (numpy
+for the norms), never from the views' own output."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from browsing import file_url, open_page
+from viewer_harness import Figure, make_trace, write_page
+
+OUTPUT = Path(__file__).resolve().parent / "output"
+
+# Traces beyond the demos' defaults, by key: longer, trained longer, or with an option set.
+SPECIAL = {
+    "rnn-long": ("rnn", "--steps", "8", "--train", "40"),
+    "self-causal": ("self-attention", "--causal", "true"),
+    "self-incremental": ("self-attention", "--causal", "true", "--incremental", "true"),
+    "cbow-epochs": ("cbow", "--train", "12"),
+    "flow-history": ("gradient-flow", "--record", "history", "--steps", "300", "--train", "3"),
+    "flow-lstm": ("gradient-flow", "--network", "lstm", "--steps", "12", "--hidden", "3"),
+    "flow-train": ("gradient-flow", "--steps", "10", "--train", "5"),
+    "rnn-wide": ("rnn", "--train", "300", "--lr", "0.5"),
+    "mlp-diverging": ("mlp", "--train", "400", "--lr", "1"),
+}
+
+
+def make_traces(tmp_path_factory, keys: list[str]) -> dict[str, Path]:
+    """The trace file of each key: a demo with its defaults, or one of SPECIAL."""
+    folder = tmp_path_factory.mktemp("traces")
+    made = {}
+    for key in keys:
+        demo, *params = SPECIAL.get(key, (key,))
+        sub = folder / key
+        sub.mkdir()
+        made[key] = make_trace(sub, demo, *params)
+    return made
+
+
+def read_trace(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"), parse_int=lambda s: -0.0 if s == "-0" else int(s))
+
+
+def values(tensor: dict) -> np.ndarray:
+    return np.array([float(x) for x in tensor["data"]], dtype=float)
+
+
+def by_name(trace: dict, name: str) -> dict:
+    """The first tensor called `name` (the forward one; gradients have other names)."""
+    return next(t for t in trace["tensors"] if t["name"] == name)
+
+
+def producer(trace: dict, tensor_id: int) -> int:
+    return next(s["index"] for s in trace["steps"] if s["output"] == tensor_id)
+
+
+def final_gradient(trace: dict, tensor_id: int) -> dict:
+    """The last gradient of the tensor the trace makes: the fully accumulated one."""
+    made = [t for t in trace["tensors"] if t["role"] == "gradient" and t.get("of") == tensor_id]
+    return max(made, key=lambda t: t["id"])
+
+
+class Viewer:
+    """A page of <unrolled-trace> elements, one per trace, and ways to drive them."""
+
+    def __init__(self, context, folder: Path, traces: dict[str, Path], scheme: str = "light"):
+        self.traces = {key: read_trace(path) for key, path in traces.items()}
+        figures = [Figure(path.read_text(encoding="utf-8"), key) for key, path in traces.items()]
+        page_path = write_page(folder, figures)
+        self.page, self.visit = open_page(context, file_url(page_path), wait_for="unrolled-trace")
+        self.page.emulate_media(color_scheme=scheme)
+        for key in traces:
+            self.page.evaluate(f"document.getElementById({json.dumps(key)}).ready.then(() => true)")
+
+    def tabs(self, key: str) -> list[str]:
+        return self.page.eval_on_selector_all(
+            f"#{key} .ut-tab", "bs => bs.map(b => b.getAttribute('data-view'))")
+
+    def show(self, key: str, view: str):
+        self.page.click(f"#{key} .ut-tab[data-view='{view}']")
+        return self.page.locator(f"#{key} .ut-panel[data-view='{view}']")
+
+    def go(self, key: str, step_index0: int):
+        self.page.evaluate(f"document.getElementById({json.dumps(key)}).goTo({step_index0 + 1})")
+
+    def step0(self, key: str) -> int:
+        return self.page.evaluate(f"document.getElementById({json.dumps(key)}).step") - 1
+
+    def shot(self, key: str, name: str):
+        OUTPUT.mkdir(exist_ok=True)
+        self.page.locator(f"#{key}").screenshot(path=str(OUTPUT / f"views-{name}.png"))
+
+    def assert_clean(self):
+        assert self.visit.problems() == []
+        assert self.visit.external_requests() == []
+
+
+def declared(trace: dict, scope: int | None, kind: str, attribute: str):
+    """The attribute of the innermost scope of `kind` around `scope` (or that scope), or None."""
+    while scope is not None:
+        if trace["scopes"][scope].get("kind") == kind:
+            return trace["scopes"][scope]["attributes"][attribute]
+        scope = trace["scopes"][scope]["parent"]
+    return None
+
+
+def wire_state(viewer: Viewer, key: str) -> dict[str, dict]:
+    """Per wire with values: the tensor it names, the id it shows, its title and its label."""
+    return {w["wire"]: w for w in viewer.page.eval_on_selector_all(
+        f"#{key} .ut-panel[data-view='lstm-cell'] .uv-wire[data-tensor]",
+        """ws => ws.map(w => ({wire: w.getAttribute('data-wire'), tensor: w.getAttribute('data-tensor'),
+                              id: w.getAttribute('data-tensor-id'),
+                              title: (w.querySelector(':scope > title') || {}).textContent || '',
+                              label: (w.querySelector('.uv-values') || {}).textContent || ''}))""")}
+
+
+def numbers_in(text: str) -> list[float]:
+    return [float(x.replace("−", "-")) for x in re.findall(r"[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?", text)]
+
+
+def assert_wire_shows(wire: dict, expected: np.ndarray):
+    exact = numbers_in(wire["title"].split("=", 1)[1])
+    assert np.allclose(exact, expected, rtol=0, atol=1e-15), wire
+    shown = numbers_in(wire["label"].split(" ", 1)[1])
+    n = min(len(shown), 4)
+    assert np.allclose(shown[:n], expected[:n], rtol=5e-3, atol=5e-4), wire
+
+
+def bar_norms(viewer: Viewer, key: str) -> dict[tuple[str, int], float | None]:
+    bars = viewer.page.eval_on_selector_all(
+        f"#{key} .ut-panel[data-view='unrolled'] .uv-bar",
+        "bs => bs.map(b => [b.getAttribute('data-dir') || '', +b.getAttribute('data-t'), b.getAttribute('data-norm')])")
+    return {(d, t): (None if n is None else float(n)) for d, t, n in bars}
+
+
+def expected_norms(trace: dict, state_names: dict[tuple[str, int], str], step: int) -> dict:
+    """numpy norms of the latest gradient of each h_t made at or before `step`."""
+    out = {}
+    for key, name in state_names.items():
+        h = by_name(trace, name)
+        made = [t for t in trace["tensors"] if t["role"] == "gradient" and t.get("of") == h["id"]
+                and producer(trace, t["id"]) <= step]
+        out[key] = float(np.linalg.norm(values(max(made, key=lambda t: t["id"])))) if made else None
+    return out
+
+
+def heat_cells(viewer: Viewer, key: str) -> list[dict]:
+    return viewer.page.eval_on_selector_all(
+        f"#{key} .ut-panel[data-view='attention'] .uv-heatcell",
+        """cs => cs.map(c => ({row: +c.getAttribute('data-row'), col: +c.getAttribute('data-col'),
+                              value: +c.getAttribute('data-value'),
+                              masked: c.querySelector('rect').classList.contains('uv-masked'),
+                              text: (c.querySelector('text') || {}).textContent || ''}))""")
+
+
+def heat_labels(viewer: Viewer, key: str, kind: str) -> list[str]:
+    return viewer.page.eval_on_selector_all(
+        f"#{key} .ut-panel[data-view='attention'] .uv-{kind}token", "ts => ts.map(t => t.textContent)")
+
+
+def curve_points(viewer: Viewer, key: str) -> list[list[tuple[float, float]]]:
+    return viewer.page.eval_on_selector_all(
+        f"#{key} .uv-curve",
+        "ps => ps.map(p => p.getAttribute('points').trim().split(/\\s+/).map(xy => xy.split(',').map(Number)))")
