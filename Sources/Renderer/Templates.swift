@@ -80,10 +80,12 @@ public struct Templates: Sendable {
 protocol TemplateContext: Sendable {}
 
 /// The one place a context becomes what swift-mustache reads: a struct a dictionary of its stored
-/// properties, an array its elements converted, an Optional its value or nothing; text, numbers,
-/// Booleans and the types that answer for themselves (`TemplateText`, a `MustacheParent`) as they
+/// properties (nested structs too), an Optional its value or nothing; text, numbers, Booleans,
+/// arrays and the types that answer for themselves (`TemplateText`, a `MustacheParent`) as they
 /// are. Reflected once per render, not at every `{{name}}` as swift-mustache's own `Mirror`
-/// lookup does (that cost a big course's build a tenth of its time).
+/// lookup does (that cost a big course's build a tenth of its time); an array's elements are
+/// left to that lookup, since walking every table of contents cost more than the few names
+/// its templates read.
 func mustacheValue(_ value: Any) -> Any? {
     // Casts to concrete types first: asking for a protocol costs a lookup per value.
     if value is String || value is TemplateText || value is Bool || value is Int { return value }
@@ -97,8 +99,6 @@ func mustacheValue(_ value: Any) -> Any? {
         return fields
     case .optional?:
         return mirror.children.first.flatMap { mustacheValue($0.value) }
-    case .collection?:
-        return mirror.children.compactMap { mustacheValue($0.value) }
     default:
         return value
     }
