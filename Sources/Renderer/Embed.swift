@@ -23,8 +23,8 @@ public enum Embed {
         let library = try Templates(directory: templates)
         let assets = templates.appendingPathComponent("assets")
         let id = Directive.isValidID(trace.model) ? trace.model : "trace"
-        var figure = TraceFigure.context(trace: trace, json: json, id: id, title: title, caption: nil)
-        figure["hasPage"] = false
+        var figure = TraceFigure.Context(trace: trace, json: json, id: id, title: title, caption: nil)
+        figure.hasPage = false
         var css: [String] = []
         var js: [String] = []
         let katexCSS = katex.appendingPathComponent("katex.min.css")
@@ -47,12 +47,19 @@ public enum Embed {
             }
             js.append(text)
         }
-        return library.render("embed", [
-            "title": figure["title"] ?? trace.title,
-            "figure": library.render("trace-figure", figure),
-            "styles": css.map { safeInside($0, element: "style") },
-            "scripts": js.map { safeInside($0, element: "script") },
-        ])
+        return try library.render("embed", EmbedContext(
+            title: figure.title,
+            figure: try library.render("trace-figure", figure),
+            styles: css.map { safeInside($0, element: "style") },
+            scripts: js.map { safeInside($0, element: "script") }))
+    }
+
+    /// What `embed.mustache` shows.
+    struct EmbedContext: TemplateContext {
+        var title: String
+        var figure: String
+        var styles: [String]
+        var scripts: [String]
     }
 
     /// KaTeX's stylesheet with each font's WOFF2 file as a `data:` URL and the other formats dropped

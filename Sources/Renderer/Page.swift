@@ -1,7 +1,8 @@
 import Foundation
+import Synchronization
 
-/// One Markdown file of the course on its way to an HTML page.
-final class Page {
+/// One Markdown file of the course, read: the first stage's page.
+struct PageSource: Sendable {
     /// Relative to the course folder: `notes/01-neuron.md`.
     let source: String
     /// Relative to the site folder: `notes/01-neuron.html`.
@@ -11,11 +12,6 @@ final class Page {
     var summary: String?
     /// The source with its front matter blanked (line numbers unchanged).
     var body = ""
-    var document: MarkdownDocument?
-    /// The directives' figures (HTML), by the line of their opening fence.
-    var figures: [Int: String] = [:]
-    /// The rendered body, set by the render step.
-    var html = ""
 
     init(source: String) {
         self.source = source
@@ -30,6 +26,97 @@ final class Page {
 
     /// `../` once per folder the page is in: how the page reaches the site's root.
     var root: String { String(repeating: "../", count: output.split(separator: "/").count - 1) }
+
+    /// The first line of the body that is not blank (its front matter is blanked).
+    var firstContentLine: Int {
+        // Character by character up to the first one that is not white space: the body can be megabytes.
+        var line = 1
+        for character in body {
+            if character == "\n" {
+                line += 1
+            } else if !character.isWhitespace {
+                return line
+            }
+        }
+        return 1
+    }
+}
+
+/// A page parsed: the second stage's page. Its title is its first heading's when the front matter
+/// gave none.
+struct ParsedPage: Sendable {
+    var page: PageSource
+    let document: ParsedDocument
+
+    /// Parses the page (on any thread).
+    init(_ page: PageSource) {
+        self.page = page
+        document = ParsedDocument(page.body)
+        if !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent,
+            let first = document.headings.first
+        {
+            self.page.title = first.text
+        }
+    }
+
+    /// The introduction (`index.md`) keeps its file name as its title: the index page shows the course's.
+    init(introduction: PageSource) {
+        page = introduction
+        document = ParsedDocument(introduction.body)
+    }
+}
+
+/// The second stage's output: every page parsed (on every core; parsing finds nothing wrong).
+struct ParsedCourse: Sendable {
+    var config: CourseConfig
+    var pages: [ParsedPage]
+    var introduction: ParsedPage?
+    var claims: OutputClaims
+
+    init(_ sources: CourseSources) {
+        config = sources.config
+        pages = concurrentMap(sources.pages) { ParsedPage($0) }
+        introduction = sources.introduction.map(ParsedPage.init(introduction:))
+        claims = sources.claims
+    }
+}
+
+/// A `MarkdownDocument` that stages on other threads may hold: what was read from it (headings,
+/// links, fenced blocks) as values, and the cmark-gfm tree behind a lock for the one render.
+final class ParsedDocument: Sendable {
+    let headings: [Heading]
+    let links: [LinkReference]
+    let codeBlocks: [CodeBlock]
+    private let tree: Mutex<MarkdownDocument>
+
+    init(_ body: String) {
+        let document = MarkdownDocument(body)
+        headings = document.headings
+        links = document.links
+        codeBlocks = document.codeBlocks
+        tree = Mutex(document)
+    }
+
+    /// The code blocks whose info string's first word is `info` (e.g. `unrolled`), in document order.
+    func codeBlocks(info: String) -> [CodeBlock] {
+        codeBlocks.filter { $0.info.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) == info }
+    }
+
+    func tableOfContents() -> [TableOfContentsEntry] { Renderer.tableOfContents(of: headings) }
+
+    /// The page's HTML (see `MarkdownDocument.render`): `figures` in place of the fenced blocks
+    /// opening on their lines, `destinations[i]` (when not nil) in place of the i-th link's.
+    func render(figures: [Int: String] = [:], destinations: [String?]) -> String {
+        tree.withLock { document in
+            var next = 0
+            return document.render(
+                replacingCodeBlock: { figures[$0.line] },
+                rewritingDestination: { _ in
+                    defer { next += 1 }
+                    return next < destinations.count ? destinations[next] : nil
+                })
+        }
+    }
 }
 
 /// Resolves `path` against a folder (both relative, `/`-separated), folding `.` and `..`.

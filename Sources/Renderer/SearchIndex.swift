@@ -21,12 +21,13 @@ enum SearchIndex {
         var id: String
     }
 
-    static func script(for pages: [Page]) -> String {
-        let entries = pages.map { page in
+    /// `bodies`: the pages' HTML bodies.
+    static func script(for pages: [ParsedPage], bodies: [String]) -> String {
+        let entries = zip(pages, bodies).map { parsed, body in
             Entry(
-                title: page.title, href: siteLink(fromRoot: page.output),
-                headings: (page.document?.headings ?? []).map { HeadingEntry(text: $0.text, id: percentEncoded($0.id)) },
-                text: plainText(page.html))
+                title: parsed.page.title, href: siteLink(fromRoot: parsed.page.output),
+                headings: parsed.document.headings.map { HeadingEntry(text: $0.text, id: percentEncoded($0.id)) },
+                text: plainText(body))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -49,43 +49,53 @@ public struct BuildSummary: Sendable {
     }
 }
 
-/// The site build: a list of named steps over one `SiteBuild`, read top to bottom.
+/// The site build: stages over values, read top to bottom, each handing the next what it made
+/// and returning what it found wrong (kept in order in a `BuildLog`):
+///
+/// `CourseSources` (course.yml, the pages read, the introduction) → `ParsedCourse` (Markdown
+/// parsed) → `CourseWithFigures` (directives' traces) → `RenderedSite` (every HTML file) →
+/// `WrittenSite` (staged with the linked files, assets and KaTeX) → published.
 ///
 /// Output is staged in a folder inside the output folder and swapped in whole at the end (see
-/// `SiteStaging`), so a build with errors leaves the previous site exactly as it was and a build
-/// writes nothing outside the output folder. Every error the
-/// steps find is reported together.
+/// `StagingFolder`), so a build with errors leaves the previous site exactly as it was and a build
+/// writes nothing outside the output folder. Every error the stages find is reported together.
 public enum Site {
-    static var steps: [(name: String, run: (SiteBuild) throws(BuildFailure) -> Void)] {
-        [
-        ("check the output folder", { build throws(BuildFailure) in try build.checkOutputFolder() }),
-        ("read the course config", { $0.readConfig() }),
-        ("collect pages", { $0.collectPages() }),
-        ("parse pages", { $0.parsePages() }),
-        ("read the introduction", { $0.readIntroduction() }),
-        ("run directives", { $0.runDirectives() }),
-        ("stop on errors", { build throws(BuildFailure) in try build.stopOnErrors() }),
-        ("render pages", { build throws(BuildFailure) in try build.renderPages() }),
-        ("copy images", { $0.copyImages() }),
-        ("stop on errors", { build throws(BuildFailure) in try build.stopOnErrors() }),
-        ("copy assets and KaTeX", { build throws(BuildFailure) in try build.copyAssets() }),
-        ("write the site", { build throws(BuildFailure) in try build.swapIn() }),
-        ]
-    }
-
     /// Builds the site. Throws the build's diagnostics (every error, and the warnings) when it fails.
     public static func build(_ options: SiteOptions) throws(BuildFailure) -> BuildSummary {
         let start = ContinuousClock.now
-        let build = SiteBuild(options)
-        defer { build.removeTemporaryFolder() }
-        for step in steps {
-            try step.run(build)
+        let staging = try StagingFolder.prepare(options)
+        do {
+            var summary = try build(options, into: staging)
+            let elapsed = ContinuousClock.now - start
+            summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            return summary
+        } catch {
+            staging.discard()
+            throw error
         }
-        var summary = build.summary
-        summary.warnings = build.diagnostics.filter { $0.severity == .warning }
-        let elapsed = ContinuousClock.now - start
-        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return summary
+    }
+
+    private static func build(_ options: SiteOptions, into staging: StagingFolder) throws(BuildFailure) -> BuildSummary {
+        let folder = CourseFolder(root: options.course, output: options.output)
+        var log = BuildLog(strict: options.strict)
+        // Read the course config, the pages and the introduction; parse them; run the directives.
+        let sources = log.keep(CourseSources.read(options, from: folder))
+        let parsed = ParsedCourse(sources)
+        let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder, staging: staging))
+        try log.stopOnErrors()
+        // Render every page, trace page and the index; write them; copy the files the pages link to.
+        let templates = try log.check { () throws(Diagnostic) in try Templates(directory: options.templates) }
+        let rendered = log.keep(RenderedSite.render(course, templates: templates, folder: folder) { WrittenSite.write($0, into: staging) })
+        try log.check { () throws(Diagnostic) in if let failure = rendered.handOverFailure { throw failure } }
+        let written = log.keep(WrittenSite.copyLinkedFiles(rendered, from: folder, into: staging))
+        try log.stopOnErrors()
+        // Copy the assets and KaTeX, then put the site in place.
+        log.report(try log.check { () throws(Diagnostic) in try WrittenSite.copyAssets(options, into: staging) })
+        try log.stopOnErrors()
+        try log.check { () throws(Diagnostic) in try staging.publish(announcing: options.beforePublishStep) }
+        return BuildSummary(
+            pages: course.pages.count, traces: course.traces, tracesComputed: course.tracesComputed,
+            tracesFromCache: course.tracesFromCache, files: written.files, warnings: log.warnings)
     }
 
     /// Why an output folder must not be used, or nil when it may be. The output folder is
@@ -106,8 +116,8 @@ public enum Site {
             guard isFolder.boolValue else { return "\(out) exists and is not a folder" }
             // A crashed build's staging and old folders do not count (the next build removes them).
             let entries = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter { !SiteStaging.isBuildFolder($0) }
-            if !entries.isEmpty && !entries.contains(SiteBuild.marker) {
-                return "refusing to replace \(out): it is not empty and was not made by `unrolled build` (no \(SiteBuild.marker)); choose an empty or new folder"
+            if !entries.isEmpty && !entries.contains(StagingFolder.marker) {
+                return "refusing to replace \(out): it is not empty and was not made by `unrolled build` (no \(StagingFolder.marker)); choose an empty or new folder"
             }
         }
         return nil

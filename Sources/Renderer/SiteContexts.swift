@@ -1,139 +1,179 @@
 import Foundation
 import Mustache
 
-/// The Mustache contexts of the site's pages: what `page.mustache` and `index.mustache` can show.
-extension SiteBuild {
-    var courseContext: [String: Any] {
-        [
-            "title": config.title,
-            "author": config.author ?? "",
-            "hasAuthor": config.author != nil,
-            "description": config.description ?? "",
-            "hasDescription": config.description != nil,
-        ]
-    }
+/// `{{course.…}}` on every page.
+struct CourseContext: Sendable {
+    var title: String
+    var author: String
+    var hasAuthor: Bool
+    var description: String
+    var hasDescription: Bool
 
-    /// The sidebar: every page, linked from `page` (or from the index when nil), the current one marked.
-    func navigation(from page: Page?) -> [NavigationEntry] {
-        pages.map { other in
-            NavigationEntry(
-                title: other.title,
-                href: page.map { siteLink(from: $0.output, to: other.output) } ?? siteLink(fromRoot: other.output),
-                current: other === page)
-        }
-    }
-
-    /// The sidebar's list of pages as HTML, for every page, linked from that page with its own entry
-    /// marked. Each entry goes through the `sidebar-entry` template twice per folder (plain and
-    /// current), never once per page and entry: a course of 200 pages would otherwise render
-    /// 200 × 200 entries, most of a big build's time.
-    func sidebars(_ templates: Templates) -> [String] {
-        var rendered: [String: (plain: [String], current: [String])] = [:]
-        return pages.enumerated().map { index, page in
-            let folder = String(page.output.utf8.lastIndex(of: UInt8(ascii: "/")).map { page.output[..<$0] } ?? "")
-            let entries = rendered[folder] ?? {
-                let links = navigation(from: page)
-                func render(_ entry: NavigationEntry, current: Bool) -> String {
-                    var entry = entry
-                    entry.current = current
-                    return sidebarEntry(entry, templates)
-                }
-                return (links.map { render($0, current: false) }, links.map { render($0, current: true) })
-            }()
-            rendered[folder] = entries
-            var list = entries.plain
-            list[index] = entries.current[index]
-            return list.joined(separator: Self.sidebarSeparator)
-        }
-    }
-
-    /// The index page's list: no entry is current.
-    func indexSidebar(_ templates: Templates) -> String {
-        navigation(from: nil).map { sidebarEntry($0, templates) }.joined(separator: Self.sidebarSeparator)
-    }
-
-    /// Between two entries: a line break and the indentation of `{{{sidebarEntries}}}` in `sidebar.mustache`.
-    static let sidebarSeparator = "\n    "
-
-    private func sidebarEntry(_ entry: NavigationEntry, _ templates: Templates) -> String {
-        var html = templates.render("sidebar-entry", ["title": entry.title, "href": entry.href, "current": entry.current])
-        while html.last == "\n" { html.removeLast() }
-        return html
-    }
-
-    /// `sidebar`: the page's list of pages as HTML (see `sidebars(_:)`).
-    func pageContext(_ page: Page, index: Int, sidebar: String) -> [String: Any] {
-        func neighbour(_ at: Int) -> Any {
-            guard pages.indices.contains(at) else { return false }
-            return ["title": pages[at].title, "href": siteLink(from: page.output, to: pages[at].output)]
-        }
-        let toc = (page.document?.tableOfContents() ?? []).map(TableOfContentsItem.init)
-        // A note that opens with its own level-1 heading shows that one as the title (the table of
-        // contents follows it), not a second title above it.
-        let opensWithTitle = page.document?.headings.first.map { $0.level == 1 && $0.line == firstContentLine(page) } ?? false
-        var lead = "", content = page.html
-        if opensWithTitle, let end = page.html.utf8Offset(of: "</h1>") {
-            (lead, content) = page.html.split(atUTF8Offset: end + "</h1>".utf8.count)
-        }
-        return [
-            "course": courseContext,
-            "root": page.root,
-            "title": page.title,
-            "showTitle": !opensWithTitle,
-            "lead": TemplateText(lead),
-            "summary": page.summary ?? "",
-            "hasSummary": page.summary != nil,
-            "content": TemplateText(content),
-            "toc": toc,
-            "hasToc": !toc.isEmpty,
-            "sidebarEntries": TemplateText(sidebar),
-            "previous": neighbour(index - 1),
-            "next": neighbour(index + 1),
-            "indexHref": siteLink(from: page.output, to: "index.html"),
-        ]
-    }
-
-    func indexContext(sidebar: String) -> [String: Any] {
-        let chapters: [[String: Any]] = pages.enumerated().map { number, page in
-            ["number": number + 1, "title": page.title, "href": siteLink(fromRoot: page.output), "summary": page.summary ?? "", "hasSummary": page.summary != nil]
-        }
-        return [
-            "course": courseContext,
-            "root": "",
-            "title": config.title,
-            "chapters": chapters,
-            "introduction": introductionHTML,
-            "hasIntroduction": !introductionHTML.isEmpty,
-            "sidebarEntries": TemplateText(sidebar),
-            "indexHref": "index.html",
-            "next": pages.first.map { ["title": $0.title, "href": siteLink(fromRoot: $0.output)] as [String: Any] } ?? false,
-        ]
+    init(_ config: CourseConfig) {
+        title = config.title
+        author = config.author ?? ""
+        hasAuthor = config.author != nil
+        description = config.description ?? ""
+        hasDescription = config.description != nil
     }
 }
 
-/// The first line of a page's body that is not blank (its front matter is blanked).
-func firstContentLine(_ page: Page) -> Int {
-    // Character by character up to the first one that is not white space: the body can be megabytes.
-    var line = 1
-    for character in page.body {
-        if character == "\n" {
-            line += 1
-        } else if !character.isWhitespace {
-            return line
+/// A link to another page: the pager's previous and next.
+struct PageLink: Sendable {
+    var title: String
+    var href: String
+}
+
+/// What `page.mustache` shows of a page.
+struct PageContext: TemplateContext {
+    var course: CourseContext
+    var root: String
+    var title: String
+    /// False when the page opens with its own level-1 heading: that one is the title (`lead`).
+    var showTitle: Bool
+    var lead: TemplateText
+    var summary: String
+    var hasSummary: Bool
+    var content: TemplateText
+    var toc: [TableOfContentsItem]
+    var hasToc: Bool
+    /// The sidebar's list of pages as HTML (see `sidebars`).
+    var sidebarEntries: TemplateText
+    var previous: PageLink?
+    var next: PageLink?
+    var indexHref: String
+
+    /// `pages`: every page, in order, `index` this one's place; `html`: its rendered body.
+    init(course: CourseContext, pages: [PageSource], index: Int, document: ParsedDocument, html: String, sidebar: String) {
+        let page = pages[index]
+        func neighbour(_ at: Int) -> PageLink? {
+            pages.indices.contains(at) ? PageLink(title: pages[at].title, href: siteLink(from: page.output, to: pages[at].output)) : nil
         }
+        toc = document.tableOfContents().map(TableOfContentsItem.init)
+        // A note that opens with its own level-1 heading shows that one as the title (the table of
+        // contents follows it), not a second title above it.
+        let opensWithTitle = document.headings.first.map { $0.level == 1 && $0.line == page.firstContentLine } ?? false
+        var lead = "", content = html
+        if opensWithTitle, let end = html.utf8Offset(of: "</h1>") {
+            (lead, content) = html.split(atUTF8Offset: end + "</h1>".utf8.count)
+        }
+        self.course = course
+        root = page.root
+        title = page.title
+        showTitle = !opensWithTitle
+        self.lead = TemplateText(lead)
+        summary = page.summary ?? ""
+        hasSummary = page.summary != nil
+        self.content = TemplateText(content)
+        hasToc = !toc.isEmpty
+        sidebarEntries = TemplateText(sidebar)
+        previous = neighbour(index - 1)
+        next = neighbour(index + 1)
+        indexHref = siteLink(from: page.output, to: "index.html")
     }
-    return 1
+}
+
+/// What `index.mustache` shows: the course, its introduction and its chapters.
+struct IndexContext: TemplateContext {
+    struct Chapter: Sendable {
+        var number: Int
+        var title: String
+        var href: String
+        var summary: String
+        var hasSummary: Bool
+    }
+
+    var course: CourseContext
+    var root = ""
+    var title: String
+    var chapters: [Chapter]
+    var introduction: String
+    var hasIntroduction: Bool
+    var sidebarEntries: TemplateText
+    var indexHref = "index.html"
+    var next: PageLink?
+
+    init(course: CourseContext, pages: [PageSource], introduction: String, sidebar: String) {
+        self.course = course
+        title = course.title
+        chapters = pages.enumerated().map { number, page in
+            Chapter(number: number + 1, title: page.title, href: siteLink(fromRoot: page.output), summary: page.summary ?? "", hasSummary: page.summary != nil)
+        }
+        self.introduction = introduction
+        hasIntroduction = !introduction.isEmpty
+        sidebarEntries = TemplateText(sidebar)
+        next = pages.first.map { PageLink(title: $0.title, href: siteLink(fromRoot: $0.output)) }
+    }
+}
+
+/// What `trace-page.mustache` shows: one trace's viewer, and a link back to its chapter.
+struct TracePageContext: TemplateContext {
+    var course: CourseContext
+    var root = "../"
+    var isTracePage = true
+    var title: String
+    var figure: TemplateText
+    var chapterTitle: String
+    var chapterHref: String
 }
 
 /// A sidebar entry: `sidebar-entry.mustache` sees its `title`, `href` and `current`.
-struct NavigationEntry {
+struct NavigationEntry: TemplateContext {
     var title: String
     var href: String
     var current: Bool
 }
 
+/// The sidebar's list of pages as HTML, for every page, linked from that page with its own entry
+/// marked. Each entry goes through the `sidebar-entry` template twice per folder (plain and
+/// current), never once per page and entry: a course of 200 pages would otherwise render
+/// 200 × 200 entries, most of a big build's time.
+func sidebars(_ pages: [PageSource], _ templates: Templates) throws(Diagnostic) -> [String] {
+    var rendered: [String: (plain: [String], current: [String])] = [:]
+    var lists: [String] = []
+    for (index, page) in pages.enumerated() {
+        let folder = String(page.output.utf8.lastIndex(of: UInt8(ascii: "/")).map { page.output[..<$0] } ?? "")
+        let entries: (plain: [String], current: [String])
+        if let known = rendered[folder] {
+            entries = known
+        } else {
+            var plain: [String] = [], current: [String] = []
+            for other in pages {
+                var entry = NavigationEntry(title: other.title, href: siteLink(from: page.output, to: other.output), current: false)
+                plain.append(try sidebarEntry(entry, templates))
+                entry.current = true
+                current.append(try sidebarEntry(entry, templates))
+            }
+            entries = (plain, current)
+            rendered[folder] = entries
+        }
+        var list = entries.plain
+        list[index] = entries.current[index]
+        lists.append(list.joined(separator: sidebarSeparator))
+    }
+    return lists
+}
+
+/// The index page's list: no entry is current.
+func indexSidebar(_ pages: [PageSource], _ templates: Templates) throws(Diagnostic) -> String {
+    var entries: [String] = []
+    for page in pages {
+        entries.append(try sidebarEntry(NavigationEntry(title: page.title, href: siteLink(fromRoot: page.output), current: false), templates))
+    }
+    return entries.joined(separator: sidebarSeparator)
+}
+
+/// Between two entries: a line break and the indentation of `{{{sidebarEntries}}}` in `sidebar.mustache`.
+private let sidebarSeparator = "\n    "
+
+private func sidebarEntry(_ entry: NavigationEntry, _ templates: Templates) throws(Diagnostic) -> String {
+    var html = try templates.render("sidebar-entry", entry)
+    while html.last == "\n" { html.removeLast() }
+    return html
+}
+
 /// A table of contents entry as the templates see it: `html`, `id`, `children`, `hasChildren`.
-struct TableOfContentsItem: MustacheParent {
+struct TableOfContentsItem: MustacheParent, Sendable {
     var html: String
     var id: String
     var children: [TableOfContentsItem]
@@ -158,7 +198,7 @@ struct TableOfContentsItem: MustacheParent {
 /// A string as Mustache renders it, without the casts and `String(describing:)` (a copy) that a
 /// plain `String` goes through for every `{{name}}` (a page's content is up to megabytes). Renders, escapes, is a section and transforms
 /// (`{{uppercased(title)}}`) exactly as the string would.
-struct TemplateText: MustacheCustomRenderable, MustacheTransformable {
+struct TemplateText: MustacheCustomRenderable, MustacheTransformable, Sendable {
     let renderText: String
     var isNull: Bool { false }
 

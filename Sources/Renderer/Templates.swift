@@ -64,7 +64,42 @@ public struct Templates: Sendable {
         self.library = library
     }
 
-    func render(_ template: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: template) ?? ""
+    /// The template `name` (a file of the folder or of its `partials/`) filled in from `context`.
+    /// Throws when there is no such template: a page is never written empty.
+    func render(_ name: String, _ context: some TemplateContext) throws(Diagnostic) -> String {
+        guard let text = library.render(mustacheValue(context) ?? [:], withTemplate: name) else {
+            throw .error(directory.path, "cannot render the template '\(name)': there is no \(name).mustache in the templates folder or its partials/")
+        }
+        return text
+    }
+}
+
+/// What a template can be filled in from: a struct whose stored properties are the names the
+/// template uses: `{{title}}` is the property `title`, a Bool or an Optional decides a section
+/// (nil: as if the name were absent), an array repeats one.
+protocol TemplateContext: Sendable {}
+
+/// The one place a context becomes what swift-mustache reads: a struct a dictionary of its stored
+/// properties (nested structs too), an Optional its value or nothing; text, numbers, Booleans,
+/// arrays and the types that answer for themselves (`TemplateText`, a `MustacheParent`) as they
+/// are. Reflected once per render, not at every `{{name}}` as swift-mustache's own `Mirror`
+/// lookup does (that cost a big course's build a tenth of its time); an array's elements are
+/// left to that lookup, since walking every table of contents cost more than the few names
+/// its templates read.
+func mustacheValue(_ value: Any) -> Any? {
+    // Casts to concrete types first: asking for a protocol costs a lookup per value.
+    if value is String || value is TemplateText || value is Bool || value is Int { return value }
+    let mirror = Mirror(reflecting: value)
+    switch mirror.displayStyle {
+    case .struct? where !(value is MustacheParent):
+        var fields: [String: Any] = [:]
+        for case let (label?, field) in mirror.children {
+            fields[label] = mustacheValue(field)
+        }
+        return fields
+    case .optional?:
+        return mirror.children.first.flatMap { mustacheValue($0.value) }
+    default:
+        return value
     }
 }

@@ -6,25 +6,43 @@ import Trace
 /// summary for readers without JavaScript and for print, and a link to the trace's own page.
 /// The same context renders the standalone page `traces/<id>.html` and `unrolled embed`'s file.
 enum TraceFigure {
-    /// The Mustache context of one trace.
-    /// - Parameters:
-    ///   - id: the trace's id on the site: the viewer element's id and `trace-id`, deep links `#<id>:<step>`.
-    ///   - pageHref: the link to the trace's standalone page, relative to where the figure is shown.
-    static func context(trace: TraceDocument, json: Data, id: String, title: String?, caption: String?, pageHref: String? = nil) -> [String: Any] {
-        let config: [[String: Any]] = trace.config.keys.sorted().map { ["name": $0, "value": trace.config[$0]!.displayText] }
-        return [
-            "id": id,
-            "title": title ?? trace.title,
-            "caption": caption.map(inlineHTML) ?? "",
-            "hasCaption": caption != nil,
-            "model": trace.model,
-            "config": config,
-            "stepCount": trace.steps.count,
-            "tensorCount": trace.tensors.count,
-            "json": scriptSafe(json),
-            "pageHref": pageHref ?? "",
-            "hasPage": pageHref != nil,
-        ]
+    /// What `trace-figure.mustache` shows of one trace.
+    struct Context: TemplateContext {
+        /// The trace's id on the site: the viewer element's id and `trace-id`, deep links `#<id>:<step>`.
+        var id: String
+        var title: String
+        /// Inline HTML (see `inlineHTML`).
+        var caption: String
+        var hasCaption: Bool
+        var model: String
+        var config: [Setting]
+        var stepCount: Int
+        var tensorCount: Int
+        /// The trace's JSON, safe inside a `<script>` (see `scriptSafe`).
+        var json: TemplateText
+        /// The link to the trace's standalone page, relative to where the figure is shown.
+        var pageHref: String
+        var hasPage: Bool
+
+        /// A configuration value as the static summary shows it.
+        struct Setting: Sendable {
+            var name: String
+            var value: String
+        }
+
+        init(trace: TraceDocument, json: Data, id: String, title: String?, caption: String?, pageHref: String? = nil) {
+            self.id = id
+            self.title = title ?? trace.title
+            self.caption = caption.map(TraceFigure.inlineHTML) ?? ""
+            hasCaption = caption != nil
+            model = trace.model
+            config = trace.config.keys.sorted().map { Setting(name: $0, value: trace.config[$0]!.displayText) }
+            stepCount = trace.steps.count
+            tensorCount = trace.tensors.count
+            self.json = TemplateText(TraceFigure.scriptSafe(json))
+            self.pageHref = pageHref ?? ""
+            hasPage = pageHref != nil
+        }
     }
 
     /// A caption's Markdown (emphasis, code, links, `$…$` math) as inline HTML: one paragraph, unwrapped.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Renderer
 
@@ -23,10 +24,11 @@ import Testing
             let during = Listing()
             options.progress = { _ in during.record(Self.names(parent), inside: Self.names(output)) }
             try Site.build(options)
-            #expect(!during.beside.isEmpty)
-            #expect(during.beside.allSatisfy { $0 == [] || $0 == ["site"] })
+            let (beside, inside) = during.seen.withLock { ($0.beside, $0.inside) }
+            #expect(!beside.isEmpty)
+            #expect(beside.allSatisfy { $0 == [] || $0 == ["site"] })
             // While the build runs, its staging folder is inside the output folder.
-            #expect(during.inside.contains { $0.contains { $0.hasPrefix(".unrolled-staging-") } })
+            #expect(inside.contains { $0.contains { $0.hasPrefix(".unrolled-staging-") } })
             #expect(Self.names(parent) == ["site"])
             #expect(Self.names(output).allSatisfy { !$0.hasPrefix(".unrolled-") || $0 == ".unrolled-site" })
             #expect(Self.names(output).contains("index.html"))
@@ -98,17 +100,15 @@ import Testing
     }
 }
 
-/// What a build's progress callback saw, from the build's thread.
-private final class Listing: @unchecked Sendable {
-    private let lock = NSLock()
-    private var besideValue: [[String]] = []
-    private var insideValue: [[String]] = []
+/// What a build's progress callback saw, from the build's thread: the names beside the output
+/// folder and in it, at each call.
+private final class Listing: Sendable {
+    let seen = Mutex((beside: [[String]](), inside: [[String]]()))
+
     func record(_ beside: [String], inside: [String]) {
-        lock.withLock {
-            besideValue.append(beside)
-            insideValue.append(inside)
+        seen.withLock {
+            $0.beside.append(beside)
+            $0.inside.append(inside)
         }
     }
-    var beside: [[String]] { lock.withLock { besideValue } }
-    var inside: [[String]] { lock.withLock { insideValue } }
 }

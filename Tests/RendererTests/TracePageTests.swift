@@ -93,6 +93,20 @@ import Testing
         #expect(failures.first?.hasPrefix("index.md:3: broken link 'notes/nope.md'") == true)
     }
 
+    /// As on a page: `<img>` written as raw HTML in `index.md` is copied, and one that is missing is a warning.
+    @Test func theIntroductionsRawImagesAreCopiedOrReported() throws {
+        let course = try TestCourse([
+            "index.md": "# Welcome\n\n<img src=\"images/logo.png\" width=\"100\">\n\n<img src=\"images/gone.png\">\n",
+            "images/logo.png": "png",
+            "notes/a.md": "# A\n",
+        ])
+        let summary = try course.build()
+        #expect(try course.page("images/logo.png") == "png")
+        #expect(summary.warnings.map(\.description) == [
+            "index.md:5: image 'images/gone.png' not found (looked for images/gone.png); the page shows its alt text"
+        ])
+    }
+
     @Test func withoutANotesFolderIndexMdIsStillOnlyTheIntroduction() throws {
         let course = try TestCourse(["index.md": "# Welcome\n", "a.md": "# A\n"])
         let summary = try course.build()

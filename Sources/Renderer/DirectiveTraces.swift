@@ -1,0 +1,78 @@
+import Engine
+import Foundation
+import Models
+import Trace
+
+/// A directive's trace: run through the trace cache, or read from its `src:` file. The files a
+/// directive names (`src:`, and the `.file` parameters of a demo such as `corpus-file:`) are found
+/// through `CourseFolder`: relative to the page, inside the course.
+extension FigureMaker {
+    /// The trace and its JSON, or nil after reporting why there is none.
+    mutating func trace(for directive: Directive, on page: PageSource) -> (TraceDocument, Data)? {
+        do {
+            switch directive.source {
+            case .demo(let demo, let config):
+                guard let files = namedFiles(demo: demo, config: config, on: page, line: directive.line) else { return nil }
+                return try cache.trace(demo, config, files: files, progress: options.demoProgress)
+            case .file(let path):
+                guard let found = locateTrace(path, on: page, line: directive.line) else { return nil }
+                guard let data = folder.contents(found) else { throw CoursePathProblem.notRegular(found) }
+                let trace: TraceDocument
+                do throws(TraceError) {
+                    trace = try TraceCheck.load(data)
+                } catch {
+                    diagnostics.append(.error(page.source, line: directive.line, "\(error.description(file: found)); remake it with `unrolled trace`"))
+                    return nil
+                }
+                return (trace, try trace.jsonData())
+            }
+        } catch let error as DemoError {
+            diagnostics.append(.error(page.source, line: directive.line, error.message()))
+        } catch {
+            diagnostics.append(.error(page.source, line: directive.line, "\(error)"))
+        }
+        return nil
+    }
+
+    /// The course-relative path of a `src:` trace, or nil after reporting why there is none.
+    private mutating func locateTrace(_ written: String, on page: PageSource, line: Int) -> String? {
+        switch folder.locate(written, from: page.sourceFolder).flatMap({ path in folder.checkFile(path).map { .failure($0) } ?? .success(path) }) {
+        case .success(let path):
+            return path
+        case .failure(.missing(let path)):
+            // The usual slip: a path written from the course folder instead of from the page.
+            let hint = normalizedPath(written, relativeTo: "").flatMap { fromCourse in
+                folder.check(fromCourse) == nil && fromCourse != path
+                    ? "; paths are relative to the page: write '\(relativePath(from: page.source, to: fromCourse))'" : nil
+            }
+            diagnostics.append(.error(page.source, line: line,
+                "trace '\(written.excerpt)' not found (looked for \(path.excerpt))\(hint ?? "; make it with `unrolled trace <demo> --output \(path.excerpt)`")"))
+        case .failure(let problem):
+            diagnostics.append(.error(page.source, line: line, "src: \(problem.message)"))
+        }
+        return nil
+    }
+
+    /// The text of every file the demo's `.file` parameters name, by the path as written; nil after
+    /// reporting a path that is not in the course or cannot be read.
+    private mutating func namedFiles(demo: Demo, config: DemoConfig, on page: PageSource, line: Int) -> [String: String]? {
+        var files: [String: String] = [:]
+        var ok = true
+        for parameter in demo.parameters {
+            guard case .file = parameter.kind, let written = config.values[parameter.name]?.stringValue else { continue }
+            switch folder.locate(written, from: page.sourceFolder) {
+            case .success(let path):
+                guard let data = folder.contents(path), let text = String(validating: data, as: UTF8.self) else {
+                    diagnostics.append(.error(page.source, line: line, "\(parameter.name): cannot read \(path) as UTF-8 text"))
+                    ok = false
+                    continue
+                }
+                files[written] = text
+            case .failure(let problem):
+                diagnostics.append(.error(page.source, line: line, "\(parameter.name): \(problem.message)"))
+                ok = false
+            }
+        }
+        return ok ? files : nil
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// A page with its directives' traces: the third stage's page.
+struct PageWithFigures: Sendable {
+    var parsed: ParsedPage
+    /// The figure of each directive, by the line of its opening fence.
+    var figures: [Int: TraceFigure.Context] = [:]
+}
+
+/// A directive's trace on a page of its own, `traces/<id>.html`: only the viewer, sized for an
+/// `<iframe>` in other notes and slides.
+struct TracePage: Sendable {
+    let id: String
+    /// The chapter the trace appears in (the standalone page links back to it).
+    let chapter: PageSource
+    let figure: TraceFigure.Context
+
+    static func path(_ id: String) -> String { "traces/\(id).html" }
+}
+
+/// The third stage's output: the pages with their traces, and the traces' own pages.
+struct CourseWithFigures: Sendable {
+    var config: CourseConfig
+    var pages: [PageWithFigures]
+    var introduction: ParsedPage?
+    var tracePages: [TracePage] = []
+    var claims: OutputClaims
+    /// Directives shown; of their traces, how many were computed and how many read from the cache.
+    var traces = 0, tracesComputed = 0, tracesFromCache = 0
+
+    /// Runs every page's directives in order (a demo's long run reports its progress), each trace
+    /// computed once per build or read from the previous site's cache (see `TraceCache`).
+    static func make(_ course: ParsedCourse, options: SiteOptions, folder: CourseFolder, staging: StagingFolder) -> Staged<CourseWithFigures> {
+        var maker = FigureMaker(options: options, folder: folder, staging: staging, claims: course.claims)
+        var result = CourseWithFigures(config: course.config, pages: [], introduction: course.introduction, claims: course.claims)
+        for parsed in course.pages {
+            var page = PageWithFigures(parsed: parsed)
+            var number = 0
+            for block in parsed.document.codeBlocks(info: "unrolled") {
+                guard let (id, directive) = maker.directive(block, on: page.parsed.page, number: &number) else { continue }
+                result.traces += 1
+                guard let id, let figure = maker.figure(for: directive, on: page.parsed.page, id: id) else { continue }
+                page.figures[block.line] = figure
+                result.tracePages.append(TracePage(id: id, chapter: page.parsed.page, figure: figure))
+            }
+            result.pages.append(page)
+        }
+        result.claims = maker.claims
+        result.tracesComputed = maker.cache.computed
+        result.tracesFromCache = maker.cache.reused
+        options.progress("traces: \(result.traces) (\(maker.cache.computed) computed, \(maker.cache.reused) from cache)")
+        return Staged(result, maker.diagnostics)
+    }
+}
+
+/// The third stage at work: the trace cache, the ids given so far, and what it found wrong.
+struct FigureMaker {
+    let options: SiteOptions
+    let folder: CourseFolder
+    var cache: TraceCache
+    var claims: OutputClaims
+    /// Where each trace id was first used.
+    private var traceIDs: [String: (file: String, line: Int)] = [:]
+    var diagnostics: [Diagnostic] = []
+
+    init(options: SiteOptions, folder: CourseFolder, staging: StagingFolder, claims: OutputClaims) {
+        self.options = options
+        self.folder = folder
+        self.claims = claims
+        cache = TraceCache(
+            previous: options.output.appendingPathComponent(TraceCache.folder),
+            next: staging.url.appendingPathComponent(TraceCache.folder))
+    }
+
+    /// The directive a fenced block holds, and its trace's id (nil when the id is refused), or nil
+    /// when the block is not a directive. `number` counts the page's directives.
+    mutating func directive(_ block: CodeBlock, on page: PageSource, number: inout Int) -> (String?, Directive)? {
+        switch Directive.parse(body: block.content, file: page.source, line: block.line) {
+        case .failure(let failure):
+            diagnostics += failure.diagnostics
+            return nil
+        case .success(let directive):
+            number += 1
+            return (traceID(for: directive, page: page, number: number), directive)
+        }
+    }
+
+    /// The id of a directive's trace, unique on the site: its `id:`, or one made from the page's name.
+    /// A given `id:` used twice, or whose page a page of the course already writes, is an error naming
+    /// both; a made-up id that is taken gets a suffix.
+    private mutating func traceID(for directive: Directive, page: PageSource, number: Int) -> String? {
+        if let id = directive.id {
+            if let first = traceIDs[id] {
+                diagnostics.append(.error(page.source, line: directive.line,
+                    "trace id '\(id)' is already used at \(first.file):\(first.line); give this trace another `id:`"))
+                return nil
+            }
+            return claim(id, for: "the trace `id: \(id)` (\(page.source):\(directive.line))", page: page, line: directive.line)
+        }
+        var id = TraceFigure.defaultID(pageSource: page.source, number: number)
+        func isTaken(_ id: String) -> Bool { traceIDs[id] != nil || claims.isClaimed(TracePage.path(id)) }
+        if isTaken(id) {
+            let base = id
+            var suffix = 2
+            while isTaken("\(base)-\(suffix)") { suffix += 1 }
+            id = "\(base)-\(suffix)"
+        }
+        return claim(id, for: "the trace \(id) (\(page.source):\(directive.line))", page: page, line: directive.line)
+    }
+
+    private mutating func claim(_ id: String, for source: String, page: PageSource, line: Int) -> String? {
+        if let clash = claims.claim(TracePage.path(id), for: source) {
+            diagnostics.append(clash)
+            return nil
+        }
+        traceIDs[id] = (page.source, line)
+        return id
+    }
+
+    /// The figure's template context, or nil after reporting why the trace cannot be shown.
+    mutating func figure(for directive: Directive, on page: PageSource, id: String) -> TraceFigure.Context? {
+        guard let (trace, json) = trace(for: directive, on: page) else { return nil }
+        return TraceFigure.Context(trace: trace, json: json, id: id, title: directive.title, caption: directive.caption,
+            pageHref: siteLink(from: page.output, to: TracePage.path(id)))
+    }
+}

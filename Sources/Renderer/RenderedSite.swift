@@ -1,0 +1,106 @@
+import Foundation
+
+/// A file of the site as text, and where it goes in the site.
+struct RenderedFile: Sendable {
+    let path: String
+    let text: String
+}
+
+/// The fourth stage's output: the site's HTML files (and the search index) rendered and handed
+/// on, and the files the pages link to, still to be copied.
+struct RenderedSite: Sendable {
+    /// Course-relative paths of the images and other files the pages link to.
+    var linkedFiles: Set<String> = []
+    var claims: OutputClaims
+    /// The first file, in the site's order, that the next stage could not take (write).
+    var handOverFailure: Diagnostic?
+
+    /// Renders the site. Links are resolved page by page (which reports broken links and notes the
+    /// files to copy), cmark-gfm and the templates run on every core, then raw `<img>`s are checked
+    /// page by page: each page's warnings come in the order that rendering one page at a time gave
+    /// them (its links', then its raw images'). A template that cannot render is an error.
+    ///
+    /// Each file goes to `handOver` (the next stage: `WrittenSite.write`) as soon as it is
+    /// rendered, on the core that rendered it, in the order: the search index (the biggest job),
+    /// the pages, the traces' pages, the index. So a page's HTML is freed once written, not held
+    /// with all the others (megabytes on a big course, and the time to fault them in).
+    static func render(
+        _ course: CourseWithFigures, templates: Templates, folder: CourseFolder, handOver: @Sendable (RenderedFile) -> Diagnostic?
+    ) -> Staged<RenderedSite> {
+        var site = RenderedSite(claims: course.claims)
+        func take(_ file: RenderedFile) {
+            if site.handOverFailure == nil { site.handOverFailure = handOver(file) }
+        }
+        var links = LinkResolver(folder: folder, pages: course.pages.map(\.parsed))
+        var diagnostics: [Diagnostic] = []
+        do throws(Diagnostic) {
+            let pages = course.pages.map(\.parsed.page)
+            let bodies = try renderBodies(course.pages, templates: templates, links: &links, diagnostics: &diagnostics)
+            let sidebars = try sidebars(pages, templates)
+            let courseContext = CourseContext(course.config)
+            let handedOver = concurrentMap([-1] + Array(pages.indices)) { index -> Result<Diagnostic?, Diagnostic> in
+                guard index >= 0 else {
+                    return .success(handOver(RenderedFile(path: SearchIndex.path, text: SearchIndex.script(for: course.pages.map(\.parsed), bodies: bodies))))
+                }
+                let context = PageContext(course: courseContext, pages: pages, index: index, document: course.pages[index].parsed.document,
+                    html: bodies[index], sidebar: sidebars[index])
+                return Result { () throws(Diagnostic) in handOver(RenderedFile(path: pages[index].output, text: try templates.render("page", context))) }
+            }
+            for result in handedOver where site.handOverFailure == nil { site.handOverFailure = try result.get() }
+            for trace in course.tracePages {
+                take(try tracePage(trace, course: courseContext, templates: templates))
+            }
+            var introduction = ""
+            if let page = course.introduction {
+                introduction = page.document.render(destinations: links.destinations(on: page))
+                links.checkRawImages(on: page, sources: rawImageSources(in: introduction))
+                diagnostics += links.takeDiagnostics()
+            }
+            let index = IndexContext(course: courseContext, pages: pages, introduction: introduction, sidebar: try indexSidebar(pages, templates))
+            take(RenderedFile(path: "index.html", text: try templates.render("index", index)))
+        } catch {
+            diagnostics.append(error)
+        }
+        site.linkedFiles = links.files
+        return Staged(site, diagnostics)
+    }
+
+    /// Every page's HTML body, its figures in place of its directives.
+    private static func renderBodies(
+        _ pages: [PageWithFigures], templates: Templates, links: inout LinkResolver, diagnostics: inout [Diagnostic]
+    ) throws(Diagnostic) -> [String] {
+        var linkDiagnostics: [[Diagnostic]] = []
+        let destinations = pages.map { page in
+            defer { linkDiagnostics.append(links.takeDiagnostics()) }
+            return links.destinations(on: page.parsed)
+        }
+        let bodies = concurrentMap(Array(pages.indices)) { index -> Result<(html: String, images: [String]), Diagnostic> in
+            Result { () throws(Diagnostic) in
+                var figures: [Int: String] = [:]
+                for (line, figure) in pages[index].figures { figures[line] = try templates.render("trace-figure", figure) }
+                let html = pages[index].parsed.document.render(figures: figures, destinations: destinations[index])
+                return (html, rawImageSources(in: html))
+            }
+        }
+        var html: [String] = []
+        for (index, page) in pages.enumerated() {
+            let body = try bodies[index].get()
+            html.append(body.html)
+            diagnostics += linkDiagnostics[index]
+            links.checkRawImages(on: page.parsed, sources: body.images)
+            diagnostics += links.takeDiagnostics()
+        }
+        return html
+    }
+
+    /// A directive's trace on a page of its own (see `TracePage`).
+    private static func tracePage(_ trace: TracePage, course: CourseContext, templates: Templates) throws(Diagnostic) -> RenderedFile {
+        var figure = trace.figure
+        figure.hasPage = false
+        let path = TracePage.path(trace.id)
+        let context = TracePageContext(
+            course: course, title: figure.title, figure: TemplateText(try templates.render("trace-figure", figure)),
+            chapterTitle: trace.chapter.title, chapterHref: siteLink(from: path, to: trace.chapter.output, fragment: trace.id))
+        return RenderedFile(path: path, text: try templates.render("trace-page", context))
+    }
+}
