@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Unrolled",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "unrolled", targets: ["unrolled"]),
         .library(name: "Trace", targets: ["Trace"]),
