@@ -17,15 +17,15 @@ enum SequenceDemo {
     ///   - initial: the parameters' starting values, in the order `bind` names them.
     ///   - bind: puts the parameters on a tape, named (`W_1`, `b_1`, …).
     ///   - outputs: y_1…y_T for x_1…x_T, given the bound parameters.
-    static func run(
+    static func run<Parameters: ParameterSet>(
         title: String, model: String, config: DemoConfig, task: SequenceTask, initial: [Tensor],
-        bind: ([Tensor], Tape) -> [Var], outputs: ([Var], [Var]) -> [Var]
+        bind: ([Tensor], Tape) -> Parameters, outputs: ([Var], Parameters) -> [Var]
     ) -> TraceDocument {
         let tape = Tape()
-        let result = SGDTrainer(training, config).run(on: tape, parameters: bind(initial, tape)) { tape, parameters in
+        let result = SGDTrainer(training, config).run(on: tape, parameters: bind(initial, tape).list) { tape, parameters in
             let inputs = task.bindInputs(on: tape)
             let targets = task.bindTargets(on: tape)
-            return task.loss(outputs(inputs, parameters), targets)
+            return task.loss(outputs(inputs, Parameters(parameters)), targets)
         }
         return tape.trace(title: title, model: model, config: config.values, history: result.history)
     }
