@@ -8,6 +8,7 @@ extension Demos {
         name: "attention",
         summary: "Scaled dot-product attention: S = QKᵀ/√d_k, A = softmax(S) row by row, Z = AV; Q, K, V learnable",
         parameters: [p.tokens, p.keySize, p.valueSize, p.queries, p.keys, p.values, p.causal, AttentionTarget.parameter, p.training, Common.seed],
+        views: ["attention"],
         build: { config throws(DemoError) in
             var config = config
             var random = config.generator

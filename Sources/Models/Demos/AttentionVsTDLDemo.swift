@@ -8,6 +8,7 @@ extension Demos {
         name: "attention-vs-tdl",
         summary: "One sequence through a tapped delay line (fixed taps a_i) and causal attention (weights a_i(t) = A_{t,t−i} recomputed per step)",
         parameters: [p.steps, p.input, p.inputs, p.taps, p.keySize, p.training, Common.seed],
+        views: ["attention"],
         build: { config throws(DemoError) in
             var config = config
             var random = config.generator

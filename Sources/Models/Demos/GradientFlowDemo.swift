@@ -151,13 +151,25 @@ enum GradientFlow {
         title += ": \(task.steps) steps, \(task.loss.rawValue) on the last"
         if let clip = config[Self.clip] { title += ", gradients clipped to norm \(plain(clip))" }
         title += iterations == 1 ? ", one SGD step" : ", \(iterations) SGD iterations"
-        guard traced else {
-            return TraceDocument(
+        var trace =
+            traced
+            ? tape.trace(title: title, model: "gradient-flow", config: config.values, history: result.history)
+            : TraceDocument(
                 title: title + " (history only)", model: "gradient-flow", config: config.values, scopes: [], tensors: [],
                 steps: [], loss: nil, gradients: [:], history: result.history)
-        }
-        return tape.trace(title: title, model: "gradient-flow", config: config.values, history: result.history)
+        trace.series = HistorySeries.describe(result.history, per: "iteration", described: normSeries)
+        return trace
     }
+
+    /// What `observe` keeps in each history entry beside the loss and the parameters.
+    private static let normSeries = [
+        SeriesDescription(
+            key: "grad_norm_h", quantity: "gradient_norm", of: "hidden_state", axis: "time_step", per: "iteration",
+            meaning: "‖∂Q/∂h_t‖ for t = 1…T in the entry's backward pass"),
+        SeriesDescription(
+            key: "grad_norm_c", quantity: "gradient_norm", of: "cell_state", axis: "time_step", per: "iteration",
+            meaning: "‖∂Q/∂c_t‖ for t = 1…T in the entry's backward pass"),
+    ]
 
     /// Q = Q_T, in the scope `loss`, named `Q`.
     private static func lastStepLoss(_ y: Var, task: SequenceTask, on tape: Tape) -> Var {
@@ -206,5 +218,10 @@ extension Demos {
     static let gradientFlow = Demo(
         name: "gradient-flow",
         summary: "Vanishing and exploding gradients: ‖∂Q/∂h_t‖ over a long sequence through an rnn or lstm with scaled recurrent weights",
-        parameters: GradientFlow.parameters, build: GradientFlow.build)
+        parameters: GradientFlow.parameters,
+        // The cell view draws an LSTM's traced steps; an rnn's, or a history alone, has none.
+        views: SuggestedViews { trace in
+            !trace.steps.isEmpty && trace.config["network"]?.stringValue == "lstm" ? ["lstm-cell", "unrolled"] : ["unrolled"]
+        },
+        build: GradientFlow.build)
 }

@@ -25,6 +25,7 @@ extension Demos {
             AttentionInput.heads, TransformerParameters.feedForwardSize, AttentionInput.causal, TransformerParameters.loss,
             AttentionInput.training, Common.seed,
         ],
+        views: ["attention"],
         build: { config throws(DemoError) in
             var random = config.generator
             let input = try AttentionInput(config, using: &random)
