@@ -15,3 +15,20 @@ public protocol ParameterSet {
 extension ParameterSet {
     public init(_ list: [Var]) { self.init(list[...]) }
 }
+
+/// Reads a parameter list front to back, one part at a time: how a set made of other sets
+/// (an encoder layer's attention, norms and feed-forward network) rebuilds its parts.
+struct ParameterReader {
+    private var rest: ArraySlice<Var>
+
+    init(_ list: ArraySlice<Var>) { rest = list }
+
+    /// The next `count` parameters as a set.
+    mutating func next<Part: ParameterSet>(_ count: Int) -> Part {
+        defer { rest = rest.dropFirst(count) }
+        return Part(rest.prefix(count))
+    }
+
+    /// The next parameter.
+    mutating func next() -> Var { rest.removeFirst() }
+}

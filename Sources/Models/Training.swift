@@ -65,3 +65,11 @@ enum HistorySeries {
             }
     }
 }
+
+extension SGDTrainer {
+    /// `run` over a network's named parameters: the trainer updates their `list`, and `loss` reads
+    /// each iteration's, rebuilt from it, by name.
+    func run<Parameters: ParameterSet>(on tape: Tape, parameters: Parameters, loss: (Tape, Parameters) -> Var) -> Result {
+        run(on: tape, parameters: parameters.list) { tape, list in loss(tape, Parameters(list)) }
+    }
+}
