@@ -218,8 +218,8 @@ struct AttentionTests {
             worst = worstDifference(values) { tape, p in
                 let X = embedding.bind(on: tape)
                 let Z = kind == "self incremental"
-                    ? network.incremental(X, p, tokens: embedding.tokens).Z
-                    : network.full(X, p, tokens: embedding.tokens, causal: kind == "self causal").Z
+                    ? network.incremental(X, .init(p), tokens: embedding.tokens).Z
+                    : network.full(X, .init(p), tokens: embedding.tokens, causal: kind == "self causal").Z
                 return AttentionTarget.loss(Z, target, labels: nil)
             }
         }
