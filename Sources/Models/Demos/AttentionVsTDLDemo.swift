@@ -29,10 +29,11 @@ extension Demos {
             let initialWeights = (0..<2).map { _ in Tensor.fanInUniform([size, keySize], fanIn: size, using: &random) }
 
             let tape = Tape()
-            let parameters = line.bind(initialTaps, on: tape).list
-                + [tape.parameter(initialWeights[0], name: "W_Q", tex: "W_{Q}"), tape.parameter(initialWeights[1], name: "W_K", tex: "W_{K}")]
+            let parameters = AttentionVsTDL.Parameters(
+                line.bind(initialTaps, on: tape).list
+                    + [tape.parameter(initialWeights[0], name: "W_Q", tex: "W_{Q}"), tape.parameter(initialWeights[1], name: "W_K", tex: "W_{K}")])
             let result = SGDTrainer(p.training, config).run(on: tape, parameters: parameters) { tape, bound in
-                AttentionVsTDL.loss(inputs, targets, line: line, AttentionVsTDL.Parameters(bound), on: tape)
+                AttentionVsTDL.loss(inputs, targets, line: line, bound, on: tape)
             }
             let training = p.training.describe(config)
             return tape.trace(
