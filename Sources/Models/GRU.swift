@@ -44,8 +44,8 @@ public struct GRU: RecurrentNetwork {
 
         public var list: [Var] { [W_z, b_z, W_r, b_r, W_h, b_h] }
         public init(_ list: ArraySlice<Var>) {
-            let p = Array(list)
-            (W_z, b_z, W_r, b_r, W_h, b_h) = (p[0], p[1], p[2], p[3], p[4], p[5])
+            var p = ParameterReader(list)
+            (W_z, b_z, W_r, b_r, W_h, b_h) = (p.next(), p.next(), p.next(), p.next(), p.next(), p.next())
         }
     }
 

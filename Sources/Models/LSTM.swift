@@ -58,9 +58,10 @@ public struct LSTM: RecurrentNetwork {
         public var list: [Var] { [W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o] + (peepholes.map { [$0.f, $0.i, $0.o] } ?? []) }
 
         public init(_ list: ArraySlice<Var>) {
-            let p = Array(list)
-            (W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7])
-            peepholes = p.count > 8 ? (p[8], p[9], p[10]) : nil
+            var p = ParameterReader(list)
+            (W_f, b_f, W_i, b_i) = (p.next(), p.next(), p.next(), p.next())
+            (W_c, b_c, W_o, b_o) = (p.next(), p.next(), p.next(), p.next())
+            peepholes = list.count > 8 ? (p.next(), p.next(), p.next()) : nil
         }
     }
 

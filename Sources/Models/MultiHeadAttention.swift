@@ -69,8 +69,8 @@ public struct MultiHeadAttention: Sendable {
 
         public var list: [Var] { [W_Q, W_K, W_V, W_O] }
         public init(_ list: ArraySlice<Var>) {
-            let p = Array(list)
-            (W_Q, W_K, W_V, W_O) = (p[0], p[1], p[2], p[3])
+            var p = ParameterReader(list)
+            (W_Q, W_K, W_V, W_O) = (p.next(), p.next(), p.next(), p.next())
         }
     }
 

@@ -33,8 +33,8 @@ struct SelfAttention: Sendable {
 
         var list: [Var] { [W_Q, W_K, W_V] }
         init(_ list: ArraySlice<Var>) {
-            let p = Array(list)
-            (W_Q, W_K, W_V) = (p[0], p[1], p[2])
+            var p = ParameterReader(list)
+            (W_Q, W_K, W_V) = (p.next(), p.next(), p.next())
         }
     }
 

@@ -90,14 +90,14 @@ public struct FeedForward: Sendable {
          Tensor.fanInUniform([1, modelSize], fanIn: hiddenSize, using: &random)]
     }
 
-    /// W_1, b_1, W_2, b_2.
+    /// The first layer's W_1, b_1, the second's W_2, b_2.
     public struct Parameters: ParameterSet {
         public let W_1, b_1, W_2, b_2: Var
 
         public var list: [Var] { [W_1, b_1, W_2, b_2] }
         public init(_ list: ArraySlice<Var>) {
-            let p = Array(list)
-            (W_1, b_1, W_2, b_2) = (p[0], p[1], p[2], p[3])
+            var p = ParameterReader(list)
+            (W_1, b_1, W_2, b_2) = (p.next(), p.next(), p.next(), p.next())
         }
     }
 
