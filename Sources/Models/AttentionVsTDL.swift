@@ -19,6 +19,20 @@ import Trace
 /// Draws from `seed`, in order: x_1…x_T (T×I uniform in [−1, 1), unless `inputs` is given), the
 /// targets (T×I, same), the taps a_0…a_{L−1} (uniform in ±1/√L), W_Q then W_K (I×d_k, ±1/√I).
 enum AttentionVsTDL {
+    /// The taps, then W_Q and W_K.
+    struct Parameters: ParameterSet {
+        let taps: TappedDelayLine.Taps
+        let W_Q: Var
+        let W_K: Var
+
+        var list: [Var] { taps.list + [W_Q, W_K] }
+
+        init(_ list: ArraySlice<Var>) {
+            taps = TappedDelayLine.Taps(list.dropLast(2))
+            (W_Q, W_K) = (list[list.endIndex - 2], list[list.endIndex - 1])
+        }
+    }
+
     /// Z and A for the sequence X: Q = X W_Q, K = X W_K, V = X, causal.
     static func attention(_ X: Var, _ W_Q: Var, _ W_K: Var, steps: [String], inputs: [String]) -> (A: Var, Z: Var) {
         let (Q, K) = X.tape.scope("queries and keys", equation: "Q = X W_Q, \\quad K = X W_K, \\quad V = X") {
@@ -30,7 +44,7 @@ enum AttentionVsTDL {
 
     /// L for the sequence `inputs` (T×I) and its `targets` (T×I): the delay line's ẑ_1…ẑ_T and
     /// their losses, then the attention's Z and its loss, each in its scope.
-    static func loss(_ inputs: Tensor, _ targets: Tensor, line: TappedDelayLine, taps: [Var], W_Q: Var, W_K: Var, on tape: Tape) -> Var {
+    static func loss(_ inputs: Tensor, _ targets: Tensor, line: TappedDelayLine, _ p: Parameters, on tape: Tape) -> Var {
         let (steps, size) = (inputs.shape[0], inputs.shape[1])
         func row(_ matrix: Tensor, _ t: Int) -> Tensor {
             Tensor(column: Array(matrix.scalars[(t * size)..<((t + 1) * size)]))
@@ -41,11 +55,11 @@ enum AttentionVsTDL {
             let columns = (0..<steps).map { t in
                 tape.input(row(inputs, t), name: "x_\(t + 1)", tex: "x_{\(t + 1)}", requiresGradient: false).tagged("input", ["t": .int(t + 1)])
             }
-            return line.outputs(columns, taps)
+            return line.outputs(columns, p.taps)
         }
         let Z = tape.scope("attention, weights recomputed per step", equation: "z_t = \\sum_{i=0}^{t-1} a_i(t)\\, x_{t-i}, \\quad a_i(t) = A_{t,\\,t-i}") {
             let X = tape.input(inputs, name: "X", requiresGradient: false).labeled([inputLabels, nil])
-            return attention(X, W_Q, W_K, steps: stepLabels, inputs: inputLabels).Z
+            return attention(X, p.W_Q, p.W_K, steps: stepLabels, inputs: inputLabels).Z
         }
         return tape.scope("loss", kind: .loss, equation: "L = \\sum_{t} \\tfrac{1}{2} \\lVert \\hat{z}_t - \\mathrm{target}_t \\rVert^2 + \\tfrac{1}{2} \\lVert Z - T \\rVert^2") {
             let lineLosses = zhat.enumerated().map { t, z in

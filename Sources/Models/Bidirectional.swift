@@ -34,29 +34,46 @@ public struct Bidirectional<Network: RecurrentNetwork>: Sendable {
             + [[outputSize, 2 * network.hiddenSize], [outputSize, 1]].map { Tensor.uniform($0, bound: bound, using: &random) }
     }
 
+    /// Each direction's recurrent parameters (in the network's order), then W_y and b_y.
+    public struct Parameters: ParameterSet {
+        public let forward: Network.CellParameters
+        public let backward: Network.CellParameters
+        public let W_y: Var
+        public let b_y: Var
+
+        public var list: [Var] { forward.list + backward.list + [W_y, b_y] }
+
+        public init(_ list: ArraySlice<Var>) {
+            let split = list.startIndex + (list.count - 2) / 2
+            forward = Network.CellParameters(list[..<split])
+            backward = Network.CellParameters(list[split..<(list.endIndex - 2)])
+            (W_y, b_y) = (list[list.endIndex - 2], list[list.endIndex - 1])
+        }
+    }
+
     /// The parameters on `tape`: `W_1_fwd`…, `W_1_bwd`…, `W_y`, `b_y` (for an RNN).
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
+    public func bind(_ values: [Tensor], on tape: Tape) -> Parameters {
         let count = network.recurrentParameters.count
-        return network.bindRecurrent(values[..<count], on: tape, .forward)
-            + network.bindRecurrent(values[count..<2 * count], on: tape, .backward)
-            + [
-                tape.parameter(values[2 * count], name: "W_y", tex: "W_{y}"),
-                tape.parameter(values[2 * count + 1], name: "b_y", tex: "b_{y}"),
-            ]
+        return Parameters(
+            network.bindRecurrent(values[..<count], on: tape, .forward).list
+                + network.bindRecurrent(values[count..<2 * count], on: tape, .backward).list
+                + [
+                    tape.parameter(values[2 * count], name: "W_y", tex: "W_{y}"),
+                    tape.parameter(values[2 * count + 1], name: "b_y", tex: "b_{y}"),
+                ])
     }
 
     /// Runs both directions, then the outputs. Returns the forward states →h_0…→h_T, the backward
     /// states ←h_1…←h_{T+1} (both by position), and y_1…y_T.
-    public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (forward: [Var], backward: [Var], outputs: [Var]) {
+    public func unroll(_ inputs: [Var], _ parameters: Parameters) -> (forward: [Var], backward: [Var], outputs: [Var]) {
         let tape = inputs[0].tape
-        let count = network.recurrentParameters.count
         let forward = tape.scope("forward direction", kind: .direction("forward"), equation: Self.directionEquation(.forward)) {
-            network.run(inputs, Array(parameters[..<count]), .forward).map(network.hidden)
+            network.run(inputs, parameters.forward, .forward).map(network.hidden)
         }
         let backward = tape.scope("backward direction", kind: .direction("backward"), equation: Self.directionEquation(.backward)) {
-            Array(network.run(inputs, Array(parameters[count..<2 * count]), .backward).map(network.hidden).reversed())
+            Array(network.run(inputs, parameters.backward, .backward).map(network.hidden).reversed())
         }
-        let (W_y, b_y) = (parameters[2 * count], parameters[2 * count + 1])
+        let (W_y, b_y) = (parameters.W_y, parameters.b_y)
         let outputs = (1...inputs.count).map { t in
             tape.scope("t = \(t)", kind: .timeStep(t)) {
                 tape.scope("output", equation: "y_{t} = W_y [\\overrightarrow{h}_{t}; \\overleftarrow{h}_{t}] + b_y") {

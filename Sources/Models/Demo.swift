@@ -10,15 +10,18 @@ public struct Demo: Sendable {
     public let summary: String
     /// Every parameter, in the order help lists them.
     public let parameters: [DemoParameter]
+    /// The viewer's views the demo suggests for its traces (`training` is added to any with a history).
+    public let views: SuggestedViews
     let build: @Sendable (DemoConfig) throws(DemoError) -> TraceDocument
 
     public init(
-        name: String, summary: String, parameters: [any DemoParameters],
+        name: String, summary: String, parameters: [any DemoParameters], views: SuggestedViews = [],
         build: @escaping @Sendable (DemoConfig) throws(DemoError) -> TraceDocument
     ) {
         self.name = name
         self.summary = summary
         self.parameters = parameters.flatMap(\.declarations)
+        self.views = views
         self.build = build
     }
 
@@ -80,7 +83,7 @@ public struct Demo: Sendable {
         let run = config
         let result = Meter.$current.withValue(meter) { Result { () throws(DemoError) in try build(run) } }
         if let overrun = meter.overrun { throw .overBudget(overrun, lower: parametersToLower(for: overrun, given: config.explicit)) }
-        return try DemoViews.declare(result.get(), demo: name)
+        return try DemoViews.declare(result.get(), suggested: views)
     }
 
     /// The parameters that scale the size of a pass and, when the overrun comes from repeating it,

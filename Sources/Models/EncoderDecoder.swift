@@ -46,16 +46,38 @@ public struct DecoderLayer: Sendable {
             + norms.2.initialParameters
     }
 
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        selfAttention.bind(Array(values[0..<4]), on: tape) + norms.0.bind(Array(values[4..<6]), on: tape)
-            + crossAttention.bind(Array(values[6..<10]), on: tape) + norms.1.bind(Array(values[10..<12]), on: tape)
-            + feedForward.bind(Array(values[12..<16]), on: tape) + norms.2.bind(Array(values[16..<18]), on: tape)
+    /// The self-attention's, the first norm's, the cross-attention's, the second norm's, the
+    /// feed-forward network's, the third norm's.
+    public struct Parameters: ParameterSet {
+        public let selfAttention: MultiHeadAttention.Parameters
+        public let norm1: LayerNorm.Parameters
+        public let crossAttention: MultiHeadAttention.Parameters
+        public let norm2: LayerNorm.Parameters
+        public let feedForward: FeedForward.Parameters
+        public let norm3: LayerNorm.Parameters
+
+        public var list: [Var] {
+            selfAttention.list + norm1.list + crossAttention.list + norm2.list + feedForward.list + norm3.list
+        }
+
+        public init(_ list: ArraySlice<Var>) {
+            var parts = ParameterReader(list)
+            (selfAttention, norm1, crossAttention) = (parts.next(4), parts.next(2), parts.next(4))
+            (norm2, feedForward, norm3) = (parts.next(2), parts.next(4), parts.next(2))
+        }
+    }
+
+    public func bind(_ values: [Tensor], on tape: Tape) -> Parameters {
+        Parameters(
+            selfAttention.bind(Array(values[0..<4]), on: tape).list + norms.0.bind(Array(values[4..<6]), on: tape).list
+                + crossAttention.bind(Array(values[6..<10]), on: tape).list + norms.1.bind(Array(values[10..<12]), on: tape).list
+                + feedForward.bind(Array(values[12..<16]), on: tape).list + norms.2.bind(Array(values[16..<18]), on: tape).list)
     }
 
     /// H_3 for the decoder input X (N_t×d_model) reading the encoder output `memory` (N_s×d_model),
     /// in the scope `decoder layer` › `masked self-attention`, `cross-attention`, ….
     public func callAsFunction(
-        _ X: Var, memory: Var, _ parameters: [Var], labels: [String]? = nil, memoryLabels: [String]? = nil
+        _ X: Var, memory: Var, _ parameters: Parameters, labels: [String]? = nil, memoryLabels: [String]? = nil
     ) -> Var {
         let tape = X.tape
         let rows: [[String]?] = [labels, nil]
@@ -70,9 +92,9 @@ public struct DecoderLayer: Sendable {
                 + "H_2 = \\mathrm{LN}_2(H_1 + \\mathrm{MultiHead}(H_1, M, M)),\\; H_3 = \\mathrm{LN}_3(H_2 + \\mathrm{FFN}(H_2))"
         ) {
             let Z = tape.scope("masked self-attention", equation: "Z^{\\mathrm{dec}} = \\mathrm{MultiHead}_{\\mathrm{causal}}(X)") {
-                selfAttention(X, Array(parameters[0..<4]), labels: labels)
+                selfAttention(X, parameters.selfAttention, labels: labels)
             }
-            let H_1 = norms.0(residual(1, X, X.tex, Z), Array(parameters[4..<6]), labels: labels)
+            let H_1 = norms.0(residual(1, X, X.tex, Z), parameters.norm1, labels: labels)
                 .named("H_1^dec", tex: "H_1^{\\mathrm{dec}}").labeled(rows)
             let C = tape.scope(
                 "cross-attention",
@@ -81,12 +103,12 @@ public struct DecoderLayer: Sendable {
                     + "V^{\\mathrm{cross}} = M W_V^{\\mathrm{cross}}"
             ) {
                 crossAttention.attend(
-                    queries: H_1, keysAndValues: memory, Array(parameters[6..<10]), queryLabels: labels, keyLabels: memoryLabels)
+                    queries: H_1, keysAndValues: memory, parameters.crossAttention, queryLabels: labels, keyLabels: memoryLabels)
             }
-            let H_2 = norms.1(residual(2, H_1, H_1.tex, C), Array(parameters[10..<12]), labels: labels)
+            let H_2 = norms.1(residual(2, H_1, H_1.tex, C), parameters.norm2, labels: labels)
                 .named("H_2^dec", tex: "H_2^{\\mathrm{dec}}").labeled(rows)
-            let F = feedForward(H_2, Array(parameters[12..<16]), labels: labels)
-            return norms.2(residual(3, H_2, H_2.tex, F), Array(parameters[16..<18]), labels: labels)
+            let F = feedForward(H_2, parameters.feedForward, labels: labels)
+            return norms.2(residual(3, H_2, H_2.tex, F), parameters.norm3, labels: labels)
                 .named("H_3^dec", tex: "H_3^{\\mathrm{dec}}").labeled(rows)
         }
     }
@@ -138,30 +160,44 @@ public struct EncoderDecoder: Sendable {
         ]
     }
 
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        encoder.bind(Array(values[0..<12]), on: tape) + decoder.bind(Array(values[12..<30]), on: tape) + [
-            tape.parameter(values[30], name: "W_out", tex: "W_{\\mathrm{out}}"),
-            tape.parameter(values[31], name: "b_out", tex: "b_{\\mathrm{out}}"),
-        ]
+    /// The encoder layer's, the decoder layer's, then W_out and b_out.
+    public struct Parameters: ParameterSet {
+        public let encoder: EncoderLayer.Parameters
+        public let decoder: DecoderLayer.Parameters
+        public let W_out, b_out: Var
+
+        public var list: [Var] { encoder.list + decoder.list + [W_out, b_out] }
+        public init(_ list: ArraySlice<Var>) {
+            var parts = ParameterReader(list)
+            (encoder, decoder, W_out, b_out) = (parts.next(12), parts.next(18), parts.next(), parts.next())
+        }
+    }
+
+    public func bind(_ values: [Tensor], on tape: Tape) -> Parameters {
+        Parameters(
+            encoder.bind(Array(values[0..<12]), on: tape).list + decoder.bind(Array(values[12..<30]), on: tape).list + [
+                tape.parameter(values[30], name: "W_out", tex: "W_{\\mathrm{out}}"),
+                tape.parameter(values[31], name: "b_out", tex: "b_{\\mathrm{out}}"),
+            ])
     }
 
     /// The logits Y (N_t×V) for the source embeddings (N_s×d_model) and the decoder's input
     /// embeddings (N_t×d_model), in the scopes `encoder`, `decoder` and `output`.
     public func callAsFunction(
-        source: Var, target: Var, _ parameters: [Var], sourceTokens: [String]? = nil, targetTokens: [String]? = nil,
+        source: Var, target: Var, _ parameters: Parameters, sourceTokens: [String]? = nil, targetTokens: [String]? = nil,
         vocabulary: [String]? = nil
     ) -> Var {
         let tape = source.tape
         let memory = tape.scope("encoder", kind: .block("encoder")) {
             let X = embed(source, tag: "enc", tokens: sourceTokens)
-            return encoder(X, Array(parameters[0..<12]), labels: sourceTokens)
+            return encoder(X, parameters.encoder, labels: sourceTokens)
         }
         let H = tape.scope("decoder", kind: .block("decoder")) {
             let X = embed(target, tag: "dec", tokens: targetTokens)
-            return decoder(X, memory: memory, Array(parameters[12..<30]), labels: targetTokens, memoryLabels: sourceTokens)
+            return decoder(X, memory: memory, parameters.decoder, labels: targetTokens, memoryLabels: sourceTokens)
         }
         return tape.scope("output", equation: "Y = H_3^{\\mathrm{dec}} W_{\\mathrm{out}} + b_{\\mathrm{out}}") {
-            (H • parameters[30] + parameters[31]).named("Y").labeled([targetTokens, vocabulary])
+            (H • parameters.W_out + parameters.b_out).named("Y").labeled([targetTokens, vocabulary])
         }
     }
 

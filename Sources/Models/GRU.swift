@@ -38,10 +38,20 @@ public struct GRU: RecurrentNetwork {
 
     public static let outputSubscript = "y"
 
+    /// W_z, b_z, W_r, b_r, W_h, b_h.
+    public struct CellParameters: ParameterSet {
+        public let W_z, b_z, W_r, b_r, W_h, b_h: Var
+
+        public var list: [Var] { [W_z, b_z, W_r, b_r, W_h, b_h] }
+        public init(_ list: ArraySlice<Var>) {
+            var p = ParameterReader(list)
+            (W_z, b_z, W_r, b_r, W_h, b_h) = (p.next(), p.next(), p.next(), p.next(), p.next(), p.next())
+        }
+    }
+
     /// h_t from x_t and h_{t−1}, in the scope `GRU cell`, one scope per gate.
-    public func cell(_ x: Var, _ h: Var, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> Var {
-        let (W_z, b_z, W_r, b_r) = (parameters[0], parameters[1], parameters[2], parameters[3])
-        let (W_h, b_h) = (parameters[4], parameters[5])
+    public func cell(_ x: Var, _ h: Var, _ p: CellParameters, step t: Int, _ direction: Direction = .oneWay) -> Var {
+        let (W_z, b_z, W_r, b_r, W_h, b_h) = (p.W_z, p.b_z, p.W_r, p.b_r, p.W_h, p.b_h)
         let tape = x.tape
         let tex = Equations(direction: direction)
 

@@ -49,6 +49,22 @@ public struct LSTM: RecurrentNetwork {
 
     public static let outputSubscript = "y"
 
+    /// W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o, then (with peepholes) p_f, p_i, p_o.
+    public struct CellParameters: ParameterSet {
+        public let W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o: Var
+        /// p_f, p_i, p_o, when the cell has peepholes.
+        public let peepholes: (f: Var, i: Var, o: Var)?
+
+        public var list: [Var] { [W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o] + (peepholes.map { [$0.f, $0.i, $0.o] } ?? []) }
+
+        public init(_ list: ArraySlice<Var>) {
+            var p = ParameterReader(list)
+            (W_f, b_f, W_i, b_i) = (p.next(), p.next(), p.next(), p.next())
+            (W_c, b_c, W_o, b_o) = (p.next(), p.next(), p.next(), p.next())
+            peepholes = list.count > 8 ? (p.next(), p.next(), p.next()) : nil
+        }
+    }
+
     /// h_0 = c_0 = 0 (or the backward direction's h_{T+1}, c_{T+1}), as inputs.
     public func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> State {
         State(
@@ -57,26 +73,25 @@ public struct LSTM: RecurrentNetwork {
     }
 
     /// h_t and c_t from x_t, h_{t−1} and c_{t−1}, in the scope `LSTM cell`, one scope per gate.
-    public func cell(_ x: Var, _ state: State, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> State {
-        let (W_f, b_f, W_i, b_i) = (parameters[0], parameters[1], parameters[2], parameters[3])
-        let (W_c, b_c, W_o, b_o) = (parameters[4], parameters[5], parameters[6], parameters[7])
+    public func cell(_ x: Var, _ state: State, _ p: CellParameters, step t: Int, _ direction: Direction = .oneWay) -> State {
+        let (W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o) = (p.W_f, p.b_f, p.W_i, p.b_i, p.W_c, p.b_c, p.W_o, p.b_o)
         let (h, c) = (state.h, state.c)
         let tape = x.tape
         let tex = Equations(direction: direction, peepholes: peepholes)
         /// W_g [h_{t−1}; x_t] (+ p_g ⊙ cell with peepholes) + b_g.
-        func preactivation(_ W: Var, _ b: Var, _ input: Var, peephole: Int, _ cell: Var) -> Var {
-            peepholes ? W • input + parameters[peephole] * cell + b : W • input + b
+        func preactivation(_ W: Var, _ b: Var, _ input: Var, peephole: Var?, _ cell: Var) -> Var {
+            peephole.map { W • input + $0 * cell + b } ?? W • input + b
         }
 
         return tape.scope("LSTM cell", kind: .cell("lstm", peephole: peepholes), equation: tex.cell) {
             let input = concat([h, x]).named(direction.name("hx", t), tex: "[\(direction.tex("h", direction.previous(t))); x_{\(t)}]")
                 .tagged("stacked_input", direction.at(t))
             let f = tape.scope("forget gate", kind: .cellPart("forget_gate"), equation: tex.gate("f", "\\sigma", peeking: tex.previousCell)) {
-                sigmoid(preactivation(W_f, b_f, input, peephole: 8, c)).named(direction.name("f", t), tex: direction.tex("f", t))
+                sigmoid(preactivation(W_f, b_f, input, peephole: p.peepholes?.f, c)).named(direction.name("f", t), tex: direction.tex("f", t))
                     .tagged("gate", direction.at(t, ["gate": "forget"]))
             }
             let i = tape.scope("input gate", kind: .cellPart("input_gate"), equation: tex.gate("i", "\\sigma", peeking: tex.previousCell)) {
-                sigmoid(preactivation(W_i, b_i, input, peephole: 9, c)).named(direction.name("i", t), tex: direction.tex("i", t))
+                sigmoid(preactivation(W_i, b_i, input, peephole: p.peepholes?.i, c)).named(direction.name("i", t), tex: direction.tex("i", t))
                     .tagged("gate", direction.at(t, ["gate": "input"]))
             }
             let candidate = tape.scope("candidate", kind: .cellPart("candidate"), equation: tex.gate("c", "\\tanh", symbol: "\\tilde{c}")) {
@@ -85,7 +100,7 @@ public struct LSTM: RecurrentNetwork {
             }
             let outputGate = { (cell: Var) in
                 tape.scope("output gate", kind: .cellPart("output_gate"), equation: tex.gate("o", "\\sigma", peeking: tex.symbol("c") + "_{t}")) {
-                    sigmoid(preactivation(W_o, b_o, input, peephole: 10, cell)).named(direction.name("o", t), tex: direction.tex("o", t))
+                    sigmoid(preactivation(W_o, b_o, input, peephole: p.peepholes?.o, cell)).named(direction.name("o", t), tex: direction.tex("o", t))
                         .tagged("gate", direction.at(t, ["gate": "output"]))
                 }
             }

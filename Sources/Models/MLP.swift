@@ -39,23 +39,34 @@ public struct MLP: Sendable {
         }
     }
 
-    /// The parameters as tape tensors named `W_1`, `b_1`, `W_2`, ….
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        values.enumerated().map { index, value in
-            let layer = index / 2 + 1
-            return index.isMultiple(of: 2)
-                ? tape.parameter(value, name: "W_\(layer)", tex: "W_{\(layer)}")
-                : tape.parameter(value, name: "b_\(layer)", tex: "b_{\(layer)}")
+    /// Each layer's W_l and b_l, from the first: `layers[l - 1]` is (W_l, b_l).
+    public struct Parameters: ParameterSet {
+        public let layers: [(W: Var, b: Var)]
+
+        public var list: [Var] { layers.flatMap { [$0.W, $0.b] } }
+        public init(_ list: ArraySlice<Var>) {
+            layers = stride(from: list.startIndex, to: list.endIndex, by: 2).map { (list[$0], list[$0 + 1]) }
         }
     }
 
+    /// The parameters as tape tensors named `W_1`, `b_1`, `W_2`, ….
+    public func bind(_ values: [Tensor], on tape: Tape) -> Parameters {
+        Parameters(
+            values.enumerated().map { index, value in
+                let layer = index / 2 + 1
+                return index.isMultiple(of: 2)
+                    ? tape.parameter(value, name: "W_\(layer)", tex: "W_{\(layer)}")
+                    : tape.parameter(value, name: "b_\(layer)", tex: "b_{\(layer)}")
+            })
+    }
+
     /// The network's output y (n_L × m) for the samples X, each layer in its own scope.
-    public func callAsFunction(_ X: Var, _ parameters: [Var]) -> Var {
+    public func callAsFunction(_ X: Var, _ parameters: Parameters) -> Var {
         let tape = X.tape
         let depth = layers.count - 1
         var h = X
         for layer in 1...depth {
-            let (W, b) = (parameters[2 * (layer - 1)], parameters[2 * (layer - 1) + 1])
+            let (W, b) = parameters.layers[layer - 1]
             let previous = layer == 1 ? "X" : "h_{\(layer - 1)}"
             let product = { (W • h).named("W_\(layer)·\(h.name)", tex: "W_{\(layer)} \(previous)") }
             if layer < depth {

@@ -63,23 +63,34 @@ public struct MultiHeadAttention: Sendable {
         (0..<4).map { _ in Tensor.fanInUniform([modelSize, modelSize], fanIn: modelSize, using: &random) }
     }
 
+    /// W_Q, W_K, W_V, W_O.
+    public struct Parameters: ParameterSet {
+        public let W_Q, W_K, W_V, W_O: Var
+
+        public var list: [Var] { [W_Q, W_K, W_V, W_O] }
+        public init(_ list: ArraySlice<Var>) {
+            var p = ParameterReader(list)
+            (W_Q, W_K, W_V, W_O) = (p.next(), p.next(), p.next(), p.next())
+        }
+    }
+
     /// The parameters on `tape`, named `W_Q`, `W_K`, `W_V`, `W_O` (tagged).
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        zip(["Q", "K", "V", "O"], values).map { tape.parameter($1, name: name("W_\($0)"), tex: tex("W_\($0)")) }
+    public func bind(_ values: [Tensor], on tape: Tape) -> Parameters {
+        Parameters(zip(["Q", "K", "V", "O"], values).map { tape.parameter($1, name: name("W_\($0)"), tex: tex("W_\($0)")) })
     }
 
     /// Self-attention: queries, keys and values all from X (N×d_model). Returns Z, N×d_model.
-    public func callAsFunction(_ X: Var, _ parameters: [Var], labels: [String]? = nil) -> Var {
+    public func callAsFunction(_ X: Var, _ parameters: Parameters, labels: [String]? = nil) -> Var {
         attend(queries: X, keysAndValues: X, parameters, queryLabels: labels, keyLabels: labels)
     }
 
     /// Attention of the rows of `queries` (N_q×d_model) over the rows of `keysAndValues`
     /// (N_k×d_model), in the scope `multi-head attention`. Returns Z, N_q×d_model.
     public func attend(
-        queries Xq: Var, keysAndValues Xkv: Var, _ parameters: [Var], queryLabels: [String]? = nil,
+        queries Xq: Var, keysAndValues Xkv: Var, _ p: Parameters, queryLabels: [String]? = nil,
         keyLabels: [String]? = nil
     ) -> Var {
-        let (W_Q, W_K, W_V, W_O) = (parameters[0], parameters[1], parameters[2], parameters[3])
+        let (W_Q, W_K, W_V, W_O) = (p.W_Q, p.W_K, p.W_V, p.W_O)
         let tape = Xq.tape
         let (queryCount, keyCount) = (Xq.shape[0], Xkv.shape[0])
         precondition(!causal || queryCount == keyCount, "a causal mask needs as many queries as keys")

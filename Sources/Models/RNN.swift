@@ -26,9 +26,18 @@ public struct RNN: RecurrentNetwork {
 
     public static let outputSubscript = "2"
 
+    /// W_1, b_1.
+    public struct CellParameters: ParameterSet {
+        public let W_1: Var
+        public let b_1: Var
+
+        public var list: [Var] { [W_1, b_1] }
+        public init(_ list: ArraySlice<Var>) { (W_1, b_1) = (list[list.startIndex], list[list.startIndex + 1]) }
+    }
+
     /// h_t for x_t and h_{t−1}, in the scope `RNN cell`.
-    public func cell(_ x: Var, _ h: Var, _ parameters: [Var], step t: Int, _ direction: Direction = .oneWay) -> Var {
-        let (W_1, b_1) = (parameters[0], parameters[1])
+    public func cell(_ x: Var, _ h: Var, _ p: CellParameters, step t: Int, _ direction: Direction = .oneWay) -> Var {
+        let (W_1, b_1) = (p.W_1, p.b_1)
         return x.tape.scope("RNN cell", kind: .cell("rnn"), equation: Self.equation(direction)) {
             let a = (W_1 • concat([x, h]) + b_1).named(direction.name("a", t), tex: direction.tex("a", t))
             return tanh(a).named(direction.name("h", t), tex: direction.tex("h", t)).tagged("hidden_state", direction.at(t))

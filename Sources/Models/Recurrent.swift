@@ -5,11 +5,13 @@ import Trace
 /// RNN, the LSTM and the GRU. `Bidirectional` runs any of them both ways.
 ///
 /// The recurrent part's parameters come first in every parameter list, in the order of
-/// `recurrentParameters`; a cell reads only those and ignores what follows (the output layer,
-/// y_t = W h_t + b, which only the one-way network uses).
+/// `recurrentParameters`; a cell reads only those, by name, from its `CellParameters` (the output
+/// layer, y_t = W h_t + b, which only the one-way network uses, follows them: `OneWayParameters`).
 public protocol RecurrentNetwork: Sendable {
     /// What one step carries to the next: h_t, or h_t and c_t.
     associatedtype State
+    /// The recurrent part's parameters by name, listed in `recurrentParameters` order.
+    associatedtype CellParameters: ParameterSet
 
     var inputSize: Int { get }
     var hiddenSize: Int { get }
@@ -26,7 +28,7 @@ public protocol RecurrentNetwork: Sendable {
     func initialState(on tape: Tape, at t: Int, _ direction: Direction) -> State
 
     /// The state after reading x_t, from the state of the neighbouring position read before it.
-    func cell(_ x: Var, _ state: State, _ parameters: [Var], step t: Int, _ direction: Direction) -> State
+    func cell(_ x: Var, _ state: State, _ parameters: CellParameters, step t: Int, _ direction: Direction) -> State
 
     /// h_t of a state.
     func hidden(_ state: State) -> Var
@@ -109,15 +111,15 @@ extension RecurrentNetwork {
     }
 
     /// Binds the recurrent part's parameters (the first values) as parameters named for `direction`.
-    public func bindRecurrent(_ values: ArraySlice<Tensor>, on tape: Tape, _ direction: Direction) -> [Var] {
-        bindParameters(values, recurrentParameters, on: tape, direction)
+    public func bindRecurrent(_ values: ArraySlice<Tensor>, on tape: Tape, _ direction: Direction) -> CellParameters {
+        CellParameters(bindParameters(values, recurrentParameters, on: tape, direction))
     }
 
     /// Runs the cell over the inputs in `direction`'s order from the initial state, each step in
     /// its `t = k` scope, where `each` also runs (with t and the new state) after the cell.
     /// Returns the states in reading order, the initial one first: h_0…h_T, or h_{T+1}…h_1 going backward.
     public func run(
-        _ inputs: [Var], _ parameters: [Var], _ direction: Direction = .oneWay, each: (Int, State) -> Void = { _, _ in }
+        _ inputs: [Var], _ parameters: CellParameters, _ direction: Direction = .oneWay, each: (Int, State) -> Void = { _, _ in }
     ) -> [State] {
         let tape = inputs[0].tape
         let positions = direction.positions(inputs.count)
@@ -154,25 +156,39 @@ extension RecurrentNetwork {
 
     /// The parameters on `tape` in `initialParameters` order, named as in the notes: `W_1`, `b_1`,
     /// `W_2`, `b_2` for the RNN.
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        bindParameters(values, recurrentParameters + outputParameters, on: tape, .oneWay)
+    public func bind(_ values: [Tensor], on tape: Tape) -> OneWayParameters<Self> {
+        OneWayParameters(bindParameters(values, recurrentParameters + outputParameters, on: tape, .oneWay))
     }
 
     /// y_t = W_y h_t + b_y (W_2, b_2 for the RNN), in the scope `output`.
-    public func output(_ h: Var, _ parameters: [Var], step t: Int) -> Var {
-        let count = recurrentParameters.count
-        let (W, b, s) = (parameters[count], parameters[count + 1], Self.outputSubscript)
+    public func output(_ h: Var, _ parameters: OneWayParameters<Self>, step t: Int) -> Var {
+        let (W_y, b_y, s) = (parameters.W_y, parameters.b_y, Self.outputSubscript)
         return h.tape.scope("output", equation: "y_{t} = W_\(s) h_{t} + b_\(s)") {
-            (W • h + b).named("y_\(t)", tex: "y_{\(t)}").tagged("output", ["t": .int(t)])
+            (W_y • h + b_y).named("y_\(t)", tex: "y_{\(t)}").tagged("output", ["t": .int(t)])
         }
     }
 
     /// Runs the network over x_1…x_T from the zero state: each step's cell, then its output, in
     /// the step's `t = k` scope. Returns h_0…h_T and y_1…y_T (`run` gives whole states, c_t too).
-    public func unroll(_ inputs: [Var], _ parameters: [Var]) -> (states: [Var], outputs: [Var]) {
+    public func unroll(_ inputs: [Var], _ parameters: OneWayParameters<Self>) -> (states: [Var], outputs: [Var]) {
         var outputs: [Var] = []
-        let states = run(inputs, parameters) { t, state in outputs.append(output(hidden(state), parameters, step: t)) }
+        let states = run(inputs, parameters.cell) { t, state in outputs.append(output(hidden(state), parameters, step: t)) }
         return (states.map(hidden), outputs)
+    }
+}
+
+/// The one-way network's parameters: the recurrent part's, then the output layer's W_y, b_y
+/// (named W_2, b_2 in the RNN).
+public struct OneWayParameters<Network: RecurrentNetwork>: ParameterSet {
+    public let cell: Network.CellParameters
+    public let W_y: Var
+    public let b_y: Var
+
+    public var list: [Var] { cell.list + [W_y, b_y] }
+
+    public init(_ list: ArraySlice<Var>) {
+        cell = Network.CellParameters(list.dropLast(2))
+        (W_y, b_y) = (list[list.endIndex - 2], list[list.endIndex - 1])
     }
 }
 

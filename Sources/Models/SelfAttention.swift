@@ -27,26 +27,37 @@ struct SelfAttention: Sendable {
         }
     }
 
+    /// W_Q, W_K, W_V.
+    struct Weights: ParameterSet {
+        let W_Q, W_K, W_V: Var
+
+        var list: [Var] { [W_Q, W_K, W_V] }
+        init(_ list: ArraySlice<Var>) {
+            var p = ParameterReader(list)
+            (W_Q, W_K, W_V) = (p.next(), p.next(), p.next())
+        }
+    }
+
     /// W_Q, W_K, W_V on `tape`.
-    func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        zip(["W_Q", "W_K", "W_V"], values).map { tape.parameter($1, name: $0, tex: "W_{\($0.dropFirst(2))}") }
+    func bind(_ values: [Tensor], on tape: Tape) -> Weights {
+        Weights(zip(["W_Q", "W_K", "W_V"], values).map { tape.parameter($1, name: $0, tex: "W_{\($0.dropFirst(2))}") })
     }
 
     /// A and Z for all tokens at once: the projections, then `Attention.attend`.
-    func full(_ X: Var, _ weights: [Var], tokens: [String], causal: Bool) -> (A: Var, Z: Var) {
+    func full(_ X: Var, _ weights: Weights, tokens: [String], causal: Bool) -> (A: Var, Z: Var) {
         let (Q, K, V) = X.tape.scope("queries, keys and values", equation: "Q = X W_Q, \\quad K = X W_K, \\quad V = X W_V") {
-            (Attention.label((X • weights[0]).named("Q"), [tokens, nil]),
-             Attention.label((X • weights[1]).named("K"), [tokens, nil]),
-             Attention.label((X • weights[2]).named("V"), [tokens, nil]))
+            (Attention.label((X • weights.W_Q).named("Q"), [tokens, nil]),
+             Attention.label((X • weights.W_K).named("K"), [tokens, nil]),
+             Attention.label((X • weights.W_V).named("V"), [tokens, nil]))
         }
         let (_, A, Z) = Attention.attend(Q, K, V, causal: causal, queries: tokens, keys: tokens)
         return (A, Z)
     }
 
     /// A and Z one token at a time, in the scopes `t = k: word` (see the type's comment).
-    func incremental(_ X: Var, _ weights: [Var], tokens: [String]) -> (A: Var, Z: Var) {
+    func incremental(_ X: Var, _ weights: Weights, tokens: [String]) -> (A: Var, Z: Var) {
         let tape = X.tape
-        let (W_Q, W_K, W_V) = (weights[0], weights[1], weights[2])
+        let (W_Q, W_K, W_V) = (weights.W_Q, weights.W_K, weights.W_V)
         let scale = 1 / Double(keySize).squareRoot()
         var keys: [Var] = []
         var values: [Var] = []

@@ -54,14 +54,22 @@ public struct TappedDelayLine: Sendable {
         return (0..<taps).map { _ in Tensor.uniform(tapShape, bound: bound, using: &random) }
     }
 
+    /// The taps a_0, …, a_{L−1}: `a[i]` is a_i.
+    public struct Taps: ParameterSet {
+        public let a: [Var]
+
+        public var list: [Var] { a }
+        public init(_ list: ArraySlice<Var>) { a = Array(list) }
+    }
+
     /// The taps on `tape`, named `a_0`, `a_1`, … (TeX `a_{0}`).
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        values.enumerated().map { i, value in tape.parameter(value, name: "a_\(i)", tex: "a_{\(i)}") }
+    public func bind(_ values: [Tensor], on tape: Tape) -> Taps {
+        Taps(values.enumerated().map { i, value in tape.parameter(value, name: "a_\(i)", tex: "a_{\(i)}") })
     }
 
     /// ẑ_1…ẑ_T for x_1…x_T: at each step, in the scopes `t = k` › `tapped delay line`, the products
     /// a_i x_{t−i} added from i = 0 up.
-    public func outputs(_ inputs: [Var], _ taps: [Var]) -> [Var] {
+    public func outputs(_ inputs: [Var], _ taps: Taps) -> [Var] {
         let tape = inputs[0].tape
         // x_0, x_{−1}, …: what the memory units hold before the sequence reaches them.
         let before = (0..<(self.taps - 1)).map { k in
@@ -72,7 +80,7 @@ public struct TappedDelayLine: Sendable {
             let t = index + 1
             return tape.scope("t = \(t)", kind: .timeStep(t)) {
                 tape.scope("tapped delay line", kind: ScopeKind("delay_line"), equation: equation(at: t)) {
-                    let terms = (0..<self.taps).map { i in product(taps[i], line[self.taps - 1 + index - i]) }
+                    let terms = (0..<self.taps).map { i in product(taps.a[i], line[self.taps - 1 + index - i]) }
                     return terms.dropFirst().reduce(terms[0], +).named("zhat_\(t)", tex: "\\hat{z}_{\(t)}")
                         .tagged("delay_line_output", ["t": .int(t)])
                 }

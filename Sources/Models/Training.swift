@@ -1,4 +1,5 @@
 import Engine
+import Trace
 
 /// `train` and `lr`, how a demo trains: declared here once, each demo saying only what differs
 /// (what the iterations update, their limit, the learning rate's default).
@@ -44,5 +45,31 @@ extension SGDTrainer {
             clipNorm: clipNorm,
             snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) },
             onIteration: config.progress == nil ? nil : { config.report($0, of: iterations, "iterations", loss: $1) })
+    }
+}
+
+/// What each key of a training `history` holds, as the trace declares it in `series`.
+enum HistorySeries {
+    /// The loss, then every snapshot key in the order of its first appearance: `described` says
+    /// what a key holds (a demo's own measurements, written where it writes them); any other key
+    /// is a parameter the trainer snapshotted after the entry's update.
+    static func describe(_ history: [HistoryEntry], per unit: String, described: [SeriesDescription] = []) -> [SeriesDescription] {
+        var keys: [String] = []
+        for entry in history {
+            for key in (entry.tensors ?? [:]).keys.sorted() where !keys.contains(key) { keys.append(key) }
+        }
+        return [SeriesDescription(key: "loss", quantity: "loss", per: unit, meaning: "the loss of the \(unit), before its update")]
+            + keys.map { key in
+                described.first { $0.key == key }
+                    ?? SeriesDescription(key: key, quantity: "parameter", per: unit, meaning: "\(key) after the \(unit)'s update")
+            }
+    }
+}
+
+extension SGDTrainer {
+    /// `run` over a network's named parameters: the trainer updates their `list`, and `loss` reads
+    /// each iteration's, rebuilt from it, by name.
+    func run<Parameters: ParameterSet>(on tape: Tape, parameters: Parameters, loss: (Tape, Parameters) -> Var) -> Result {
+        run(on: tape, parameters: parameters.list) { tape, list in loss(tape, Parameters(list)) }
     }
 }

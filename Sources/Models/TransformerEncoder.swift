@@ -28,14 +28,23 @@ public struct LayerNorm: Sendable {
     /// γ = 1 and β = 0, each 1×d_model (nothing drawn).
     public var initialParameters: [Tensor] { [.filled([1, modelSize], with: 1), .zeros([1, modelSize])] }
 
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        [tape.parameter(values[0], name: name("gamma"), tex: tex("\\gamma")),
-         tape.parameter(values[1], name: name("beta"), tex: tex("\\beta"))]
+    /// γ and β.
+    public struct Parameters: ParameterSet {
+        public let gamma, beta: Var
+
+        public var list: [Var] { [gamma, beta] }
+        public init(_ list: ArraySlice<Var>) { (gamma, beta) = (list[list.startIndex], list[list.startIndex + 1]) }
+    }
+
+    public func bind(_ values: [Tensor], on tape: Tape) -> Parameters {
+        Parameters(
+            [tape.parameter(values[0], name: name("gamma"), tex: tex("\\gamma")),
+             tape.parameter(values[1], name: name("beta"), tex: tex("\\beta"))])
     }
 
     /// LN(x) for x (N×d_model), in the scope `layer norm k`.
-    public func callAsFunction(_ x: Var, _ parameters: [Var], labels: [String]? = nil) -> Var {
-        let (gamma, beta) = (parameters[0], parameters[1])
+    public func callAsFunction(_ x: Var, _ parameters: Parameters, labels: [String]? = nil) -> Var {
+        let (gamma, beta) = (parameters.gamma, parameters.beta)
         let tape = x.tape
         let rows: [[String]?] = [labels, nil]
         return tape.scope(
@@ -81,13 +90,24 @@ public struct FeedForward: Sendable {
          Tensor.fanInUniform([1, modelSize], fanIn: hiddenSize, using: &random)]
     }
 
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        zip(["W_1", "b_1", "W_2", "b_2"], values).map { tape.parameter($1, name: name($0), tex: tex($0)) }
+    /// The first layer's W_1, b_1, the second's W_2, b_2.
+    public struct Parameters: ParameterSet {
+        public let W_1, b_1, W_2, b_2: Var
+
+        public var list: [Var] { [W_1, b_1, W_2, b_2] }
+        public init(_ list: ArraySlice<Var>) {
+            var p = ParameterReader(list)
+            (W_1, b_1, W_2, b_2) = (p.next(), p.next(), p.next(), p.next())
+        }
+    }
+
+    public func bind(_ values: [Tensor], on tape: Tape) -> Parameters {
+        Parameters(zip(["W_1", "b_1", "W_2", "b_2"], values).map { tape.parameter($1, name: name($0), tex: tex($0)) })
     }
 
     /// FFN(x) for x (N×d_model), in the scope `feed-forward`.
-    public func callAsFunction(_ x: Var, _ parameters: [Var], labels: [String]? = nil) -> Var {
-        let (W_1, b_1, W_2, b_2) = (parameters[0], parameters[1], parameters[2], parameters[3])
+    public func callAsFunction(_ x: Var, _ p: Parameters, labels: [String]? = nil) -> Var {
+        let (W_1, b_1, W_2, b_2) = (p.W_1, p.b_1, p.W_2, p.b_2)
         let rows: [[String]?] = [labels, nil]
         return x.tape.scope(
             "feed-forward", equation: "\(tex("F")) = \\max(0,\\, x \(tex("W_1")) + \(tex("b_1"))) \(tex("W_2")) + \(tex("b_2"))"
@@ -128,26 +148,41 @@ public struct EncoderLayer: Sendable {
         return attentionWeights + norms.0.initialParameters + feedForwardWeights + norms.1.initialParameters
     }
 
-    public func bind(_ values: [Tensor], on tape: Tape) -> [Var] {
-        attention.bind(Array(values[0..<4]), on: tape) + norms.0.bind(Array(values[4..<6]), on: tape)
-            + feedForward.bind(Array(values[6..<10]), on: tape) + norms.1.bind(Array(values[10..<12]), on: tape)
+    /// The attention's, the first norm's, the feed-forward network's, the second norm's.
+    public struct Parameters: ParameterSet {
+        public let attention: MultiHeadAttention.Parameters
+        public let norm1: LayerNorm.Parameters
+        public let feedForward: FeedForward.Parameters
+        public let norm2: LayerNorm.Parameters
+
+        public var list: [Var] { attention.list + norm1.list + feedForward.list + norm2.list }
+        public init(_ list: ArraySlice<Var>) {
+            var parts = ParameterReader(list)
+            (attention, norm1, feedForward, norm2) = (parts.next(4), parts.next(2), parts.next(4), parts.next(2))
+        }
+    }
+
+    public func bind(_ values: [Tensor], on tape: Tape) -> Parameters {
+        Parameters(
+            attention.bind(Array(values[0..<4]), on: tape).list + norms.0.bind(Array(values[4..<6]), on: tape).list
+                + feedForward.bind(Array(values[6..<10]), on: tape).list + norms.1.bind(Array(values[10..<12]), on: tape).list)
     }
 
     /// H_2 for X (N×d_model), in the scope `encoder layer`.
-    public func callAsFunction(_ X: Var, _ parameters: [Var], labels: [String]? = nil) -> Var {
+    public func callAsFunction(_ X: Var, _ parameters: Parameters, labels: [String]? = nil) -> Var {
         let tape = X.tape
         let rows: [[String]?] = [labels, nil]
         return tape.scope("encoder layer", equation: "H_2 = \\mathrm{LN}_2(H_1 + \\mathrm{FFN}(H_1)),\\; H_1 = \\mathrm{LN}_1(X + \\mathrm{MultiHead}(X))") {
-            let Z = attention(X, Array(parameters[0..<4]), labels: labels)
+            let Z = attention(X, parameters.attention, labels: labels)
             let R_1 = tape.scope("residual 1", equation: "\(tex("R_1")) = X + \(tex("Z"))") {
                 (X + Z).named(name("R_1"), tex: tex("R_1")).labeled(rows)
             }
-            let H_1 = norms.0(R_1, Array(parameters[4..<6]), labels: labels).named(name("H_1"), tex: tex("H_1")).labeled(rows)
-            let F = feedForward(H_1, Array(parameters[6..<10]), labels: labels)
+            let H_1 = norms.0(R_1, parameters.norm1, labels: labels).named(name("H_1"), tex: tex("H_1")).labeled(rows)
+            let F = feedForward(H_1, parameters.feedForward, labels: labels)
             let R_2 = tape.scope("residual 2", equation: "\(tex("R_2")) = \(tex("H_1")) + \(tex("F"))") {
                 (H_1 + F).named(name("R_2"), tex: tex("R_2")).labeled(rows)
             }
-            return norms.1(R_2, Array(parameters[10..<12]), labels: labels).named(name("H_2"), tex: tex("H_2")).labeled(rows)
+            return norms.1(R_2, parameters.norm2, labels: labels).named(name("H_2"), tex: tex("H_2")).labeled(rows)
         }
     }
 

@@ -162,6 +162,18 @@ enum Embeddings {
             tensors: ["W_in_pca": TensorSnapshot(shape: [V, 2], data: pca(X, rows: V, columns: N))])
     }
 
+    /// `trace` with its history of `epochEntry`s, if it has one, described in `series`.
+    static func describingHistory(_ trace: TraceDocument) -> TraceDocument {
+        var trace = trace
+        if let history = trace.history, !history.isEmpty {
+            let projection = SeriesDescription(
+                key: "W_in_pca", quantity: "embedding_projection", of: "embedding", axis: "word", per: "epoch",
+                meaning: "the rows of W_in after the epoch, projected to 2-D by PCA")
+            trace.series = HistorySeries.describe(history, per: "epoch", described: [projection])
+        }
+        return trace
+    }
+
     /// For each word, a constant `neighbours_<word>` on `tape`: the cosine similarities of its
     /// nearest min(5, V − 1) rows of X, the columns labelled with those words.
     static func recordNeighbours(of words: [Int], in X: [Double], rows V: Int, columns N: Int, names: [String], on tape: Tape) {

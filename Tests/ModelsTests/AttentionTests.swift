@@ -208,7 +208,7 @@ struct AttentionTests {
             let line = TappedDelayLine(taps: 3, kind: .scalar, inputSize: 2, outputSize: 2)
             let values = line.initialParameters(using: &random) + [Tensor.uniform([2, 3], bound: 1, using: &random), .uniform([2, 3], bound: 1, using: &random)]
             worst = worstDifference(values) { tape, p in
-                AttentionVsTDL.loss(inputs, targets, line: line, taps: Array(p[..<3]), W_Q: p[3], W_K: p[4], on: tape)
+                AttentionVsTDL.loss(inputs, targets, line: line, AttentionVsTDL.Parameters(p), on: tape)
             }
         default:
             let embedding = try TokenEmbedding(sentence: "cat sat on the soft mat", dimension: 4, using: &random)
@@ -218,8 +218,8 @@ struct AttentionTests {
             worst = worstDifference(values) { tape, p in
                 let X = embedding.bind(on: tape)
                 let Z = kind == "self incremental"
-                    ? network.incremental(X, p, tokens: embedding.tokens).Z
-                    : network.full(X, p, tokens: embedding.tokens, causal: kind == "self causal").Z
+                    ? network.incremental(X, .init(p), tokens: embedding.tokens).Z
+                    : network.full(X, .init(p), tokens: embedding.tokens, causal: kind == "self causal").Z
                 return AttentionTarget.loss(Z, target, labels: nil)
             }
         }

@@ -35,18 +35,20 @@ struct BidirectionalTests {
     // MARK: Finite differences
 
     /// `bind` and `outputs` of the demo's network, for a trace's sizes.
-    private static func network(_ demo: String, _ trace: TraceDocument) -> (([Tensor], Tape) -> [Var], ([Var], [Var]) -> [Var]) {
+    private static func network(_ demo: String, _ trace: TraceDocument)
+        -> (([Tensor], Tape) -> ListedParameters, ([Var], ListedParameters) -> [Var])
+    {
         let (I, H, O) = (trace.config["input"]!.intValue!, trace.config["hidden"]!.intValue!, trace.config["output-size"]!.intValue!)
         switch demo {
         case "birnn":
             let network = Bidirectional(RNN(inputSize: I, hiddenSize: H, outputSize: O), outputSize: O)
-            return (network.bind, { network.unroll($0, $1).outputs })
+            return ({ ListedParameters(network.bind($0, on: $1).list) }, { network.unroll($0, .init($1.list)).outputs })
         case "bilstm":
             let network = Bidirectional(LSTM(inputSize: I, hiddenSize: H, outputSize: O), outputSize: O)
-            return (network.bind, { network.unroll($0, $1).outputs })
+            return ({ ListedParameters(network.bind($0, on: $1).list) }, { network.unroll($0, .init($1.list)).outputs })
         default:
             let network = Bidirectional(GRU(inputSize: I, hiddenSize: H, outputSize: O), outputSize: O)
-            return (network.bind, { network.unroll($0, $1).outputs })
+            return ({ ListedParameters(network.bind($0, on: $1).list) }, { network.unroll($0, .init($1.list)).outputs })
         }
     }
 

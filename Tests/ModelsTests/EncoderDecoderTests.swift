@@ -163,7 +163,7 @@ struct EncoderDecoderTests {
             + [Tensor.uniform([2, d], bound: 1, using: &random), Tensor.uniform([3, d], bound: 1, using: &random)]
         let next = repeated ? [2, 2, 1] : [3, 4, 1]
         let worst = AttentionGradientCheck.check(values, parameterCount: 32) { _, v in
-            EncoderDecoder.loss(network(source: v[32], target: v[33], Array(v[0..<32])), next: next)
+            EncoderDecoder.loss(network(source: v[32], target: v[33], .init(v[0..<32])), next: next)
         }
         print("EncoderDecoderTests: finite differences, h = \(heads): max error \(worst)")
         #expect(worst < 1e-7)

@@ -47,7 +47,7 @@ struct GRUTests {
         let tape = Tape()
         let x = tape.input(Tensor.uniform([2, 1], bound: 1, using: &random), name: "x_1")
         let h = tape.input(Tensor(column: [0.5, -0.25, 0.75]), name: "h_0")
-        let state = network.cell(x, h, network.bind(values, on: tape), step: 1)
+        let state = network.cell(x, h, network.bind(values, on: tape).cell, step: 1)
         let trace = tape.trace(title: "one GRU step", model: "gru", config: [:])
         let candidate = trace.tensors.first { $0.name == "htilde_1" }!
         return (h.value, Tensor(shape: candidate.shape, scalars: candidate.data), state.value)

@@ -253,11 +253,11 @@ struct GradientFlowTests {
             if config["network"] == "lstm" {
                 let network = LSTM(inputSize: I, hiddenSize: H, outputSize: O)
                 let parameters = network.bind(values, on: tape)
-                y = network.output(network.run(xs, parameters).last!.h, parameters, step: steps)
+                y = network.output(network.run(xs, parameters.cell).last!.h, parameters, step: steps)
             } else {
                 let network = RNN(inputSize: I, hiddenSize: H, outputSize: O)
                 let parameters = network.bind(values, on: tape)
-                y = network.output(network.run(xs, parameters).last!, parameters, step: steps)
+                y = network.output(network.run(xs, parameters.cell).last!, parameters, step: steps)
             }
             let t = tape.constant(target, name: "target")
             return (crossEntropy ? softmaxCrossEntropy(logits: y, target: t, axis: 0) : halfSquaredError(y, t)).value.scalar

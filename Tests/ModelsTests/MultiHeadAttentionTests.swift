@@ -166,7 +166,7 @@ struct MultiHeadAttentionTests {
         let parameters = attention.bind(weights, on: tape)
         let x = tape.input(X, name: "X")
         let Z = attention(x, parameters)
-        let (A, single) = singleHead(x, parameters[0], parameters[1], parameters[2], causal: causal)
+        let (A, single) = singleHead(x, parameters.W_Q, parameters.W_K, parameters.W_V, causal: causal)
         #expect(Z.value == single.value)
         let trace = tape.trace(title: "", model: "", config: [:])
         #expect(trace.value(named: "A_1")?.data == A.value.scalars)
@@ -240,7 +240,7 @@ struct MultiHeadAttentionTests {
             + [Tensor.uniform([4, d], bound: 1, using: &random), Tensor.uniform([cross ? 3 : 4, d], bound: 1, using: &random)]
         let target = Tensor.uniform([4, d], bound: 1, using: &random)
         let worst = AttentionGradientCheck.check(values, parameterCount: 4) { tape, v in
-            let Z = cross ? attention.attend(queries: v[4], keysAndValues: v[5], Array(v[0..<4])) : attention(v[4], Array(v[0..<4]))
+            let Z = cross ? attention.attend(queries: v[4], keysAndValues: v[5], .init(v[0..<4])) : attention(v[4], .init(v[0..<4]))
             return meanSquaredError(Z, tape.constant(target, name: "T"))
         }
         print("MultiHeadAttentionTests: finite differences, h = \(heads), causal \(causal), cross \(cross): max error \(worst)")

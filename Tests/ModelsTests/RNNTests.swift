@@ -252,7 +252,7 @@ struct RNNTests {
         var h = tape.input(h0, name: "h_0")
         var total: Var?
         for (index, (x, target)) in zip(inputs, targets).enumerated() {
-            h = network.cell(tape.input(x, name: "x", requiresGradient: false), h, bound, step: index + 1)
+            h = network.cell(tape.input(x, name: "x", requiresGradient: false), h, bound.cell, step: index + 1)
             let y = network.output(h, bound, step: index + 1)
             let t = tape.constant(target, name: "target")
             let q = loss == "cross-entropy" ? softmaxCrossEntropy(logits: y, target: t, axis: 0) : halfSquaredError(y, t)

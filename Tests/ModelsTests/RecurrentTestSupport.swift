@@ -59,8 +59,8 @@ enum RecurrentGradientCheck {
     /// parameter's recorded gradient against the central difference of Q. Returns the largest
     /// error relative to max(1, |difference|).
     @discardableResult
-    static func check(
-        _ trace: TraceDocument, bind: ([Tensor], Tape) -> [Var], outputs: ([Var], [Var]) -> [Var],
+    static func check<Parameters: ParameterSet>(
+        _ trace: TraceDocument, bind: ([Tensor], Tape) -> Parameters, outputs: ([Var], Parameters) -> [Var],
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> Double {
         func tensor(_ record: TensorRecord) -> Tensor { Tensor(shape: record.shape, scalars: record.data) }
@@ -155,4 +155,10 @@ extension TraceDocument {
     func scopeNames(ofProducerOf id: Int) -> [String]? {
         steps.first { $0.output == id }.map { scopeNames($0.scope) }
     }
+}
+
+/// Any network's parameters as a plain list, for tests that pick the network at run time.
+struct ListedParameters: ParameterSet {
+    let list: [Var]
+    init(_ list: ArraySlice<Var>) { self.list = Array(list) }
 }

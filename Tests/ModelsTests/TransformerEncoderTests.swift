@@ -107,7 +107,7 @@ struct TransformerEncoderTests {
         values.append(Tensor.uniform([4, d], bound: 1, using: &random))
         let target = Tensor.uniform([4, d], bound: 1, using: &random)
         let worst = AttentionGradientCheck.check(values, parameterCount: 12) { tape, v in
-            meanSquaredError(layer(v[12], Array(v[0..<12])), tape.constant(target, name: "T"))
+            meanSquaredError(layer(v[12], .init(v[0..<12])), tape.constant(target, name: "T"))
         }
         print("TransformerEncoderTests: finite differences, h = \(heads), d_ff = \(hidden), causal \(causal): max error \(worst)")
         #expect(worst < 1e-7)
@@ -119,7 +119,7 @@ struct TransformerEncoderTests {
         let layer = EncoderLayer(modelSize: 4, heads: 2, feedForwardSize: 3, tag: "enc")
         let tape = Tape()
         let parameters = layer.bind(layer.initialParameters(using: &random), on: tape)
-        #expect(parameters.map(\.name) == ["W_Q^enc", "W_K^enc", "W_V^enc", "W_O^enc", "gamma_1^enc", "beta_1^enc",
+        #expect(parameters.list.map(\.name) == ["W_Q^enc", "W_K^enc", "W_V^enc", "W_O^enc", "gamma_1^enc", "beta_1^enc",
                                            "W_1^enc", "b_1^enc", "W_2^enc", "b_2^enc", "gamma_2^enc", "beta_2^enc"])
         let H = layer(tape.input(Tensor.uniform([3, 4], bound: 1, using: &random), name: "X"), parameters)
         #expect(H.name == "H_2^enc" && H.shape == [3, 4])

@@ -8,6 +8,7 @@ extension Demos {
         name: "attention",
         summary: "Scaled dot-product attention: S = QKᵀ/√d_k, A = softmax(S) row by row, Z = AV; Q, K, V learnable",
         parameters: [p.tokens, p.keySize, p.valueSize, p.queries, p.keys, p.values, p.causal, AttentionTarget.parameter, p.training, Common.seed],
+        views: ["attention"],
         build: { config throws(DemoError) in
             var config = config
             var random = config.generator
@@ -36,9 +37,9 @@ extension Demos {
             ]
             let target = try AttentionTarget.make(config, rows: queryCount, columns: valueSize, using: &random)
             let tape = Tape()
-            let parameters = zip(["Q", "K", "V"], initial).map { tape.parameter($1, name: $0) }
+            let parameters = QueriesKeysValues(zip(["Q", "K", "V"], initial).map { tape.parameter($1, name: $0) })
             let result = SGDTrainer(p.training, config).run(on: tape, parameters: parameters) { _, bound in
-                AttentionTarget.loss(Attention.attend(bound[0], bound[1], bound[2], causal: causal).Z, target, labels: nil)
+                AttentionTarget.loss(Attention.attend(bound.Q, bound.K, bound.V, causal: causal).Z, target, labels: nil)
             }
             let training = p.training.describe(config)
             return tape.trace(
@@ -62,5 +63,16 @@ enum AttentionParameters {
     /// Rows of numbers, one per token.
     static func matrix(_ name: String, _ summary: String) -> OptionalParameter<[[Double]]> {
         OptionalParameter(name, summary, rows: 1...TokenEmbedding.maxTokens, columns: 1...TokenEmbedding.maxDimension, scales: .size)
+    }
+}
+
+/// What the `attention` demo trains: Q, K and V themselves.
+private struct QueriesKeysValues: ParameterSet {
+    let Q, K, V: Var
+
+    var list: [Var] { [Q, K, V] }
+    init(_ list: ArraySlice<Var>) {
+        var p = ParameterReader(list)
+        (Q, K, V) = (p.next(), p.next(), p.next())
     }
 }

@@ -8,6 +8,7 @@ extension Demos {
         name: "attention-vs-tdl",
         summary: "One sequence through a tapped delay line (fixed taps a_i) and causal attention (weights a_i(t) = A_{t,t−i} recomputed per step)",
         parameters: [p.steps, p.input, p.inputs, p.taps, p.keySize, p.training, Common.seed],
+        views: ["attention"],
         build: { config throws(DemoError) in
             var config = config
             var random = config.generator
@@ -28,10 +29,11 @@ extension Demos {
             let initialWeights = (0..<2).map { _ in Tensor.fanInUniform([size, keySize], fanIn: size, using: &random) }
 
             let tape = Tape()
-            let parameters = line.bind(initialTaps, on: tape)
-                + [tape.parameter(initialWeights[0], name: "W_Q", tex: "W_{Q}"), tape.parameter(initialWeights[1], name: "W_K", tex: "W_{K}")]
+            let parameters = AttentionVsTDL.Parameters(
+                line.bind(initialTaps, on: tape).list
+                    + [tape.parameter(initialWeights[0], name: "W_Q", tex: "W_{Q}"), tape.parameter(initialWeights[1], name: "W_K", tex: "W_{K}")])
             let result = SGDTrainer(p.training, config).run(on: tape, parameters: parameters) { tape, bound in
-                AttentionVsTDL.loss(inputs, targets, line: line, taps: Array(bound[..<line.taps]), W_Q: bound[line.taps], W_K: bound[line.taps + 1], on: tape)
+                AttentionVsTDL.loss(inputs, targets, line: line, bound, on: tape)
             }
             let training = p.training.describe(config)
             return tape.trace(

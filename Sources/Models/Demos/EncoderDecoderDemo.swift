@@ -9,6 +9,7 @@ extension Demos {
             EncoderDecoderParameters.source, EncoderDecoderParameters.target, AttentionInput.modelSize,
             EncoderDecoderParameters.heads, EncoderDecoderParameters.feedForwardSize, AttentionInput.training, Common.seed,
         ],
+        views: ["attention"],
         build: { config throws(DemoError) in
             var random = config.generator
             let d = config[AttentionInput.modelSize]

@@ -82,31 +82,33 @@ enum GradientFlow {
         case .lstm:
             let network = LSTM(inputSize: I, hiddenSize: H, outputSize: O)
             // The gates read [h_{t−1}; x_t]: the first H columns of W_f, W_i, W_c, W_o.
-            var initial = scaled(network.initialParameters(using: &random), [0, 2, 4, 6], columns: 0..<H, by: scale)
-            if let bias = config[forgetBias] {
-                initial[1] = Tensor(shape: initial[1].shape, scalars: initial[1].scalars.map { $0 + bias })
+            var initial = scaled(network, network.initialParameters(using: &random), columns: 0..<H, by: scale)
+            if let bias = config[forgetBias], let b_f = index(of: "b_f", in: network) {
+                initial[b_f] = Tensor(shape: initial[b_f].shape, scalars: initial[b_f].scalars.map { $0 + bias })
             }
-            return run(
-                network, "LSTM", config: config, task: task, initial: initial, bind: network.bind,
-                output: network.output, cellState: { $0.c })
+            return run(network, "LSTM", config: config, task: task, initial: initial, cellState: { $0.c })
         case .rnn:
             if config.given(forgetBias) {
                 throw .conflict("{forget-bias} sets the LSTM's forget gate; add {network} lstm or leave it out")
             }
             let network = RNN(inputSize: I, hiddenSize: H, outputSize: O)
             // W_1 reads [x_t; h_{t−1}]: its last H columns.
-            let initial = scaled(network.initialParameters(using: &random), [0], columns: I..<(I + H), by: scale)
-            return run(
-                network, "RNN", config: config, task: task, initial: initial, bind: network.bind,
-                output: network.output, cellState: { _ in nil })
+            let initial = scaled(network, network.initialParameters(using: &random), columns: I..<(I + H), by: scale)
+            return run(network, "RNN", config: config, task: task, initial: initial, cellState: { _ in nil })
         }
     }
 
-    /// The parameters with the given columns of the given matrices multiplied by g·√3.
-    static func scaled(_ parameters: [Tensor], _ matrices: [Int], columns: Range<Int>, by gain: Double) -> [Tensor] {
+    /// The position of the parameter named `name` in `network`'s drawing order.
+    private static func index(of name: String, in network: some RecurrentNetwork) -> Int? {
+        network.recurrentParameters.firstIndex { Direction.oneWay.parameter($0).name == name }
+    }
+
+    /// The parameters with the given columns of the recurrent part's matrices (its W's: W_1, or
+    /// W_f, W_i, W_c, W_o) multiplied by g·√3.
+    static func scaled(_ network: some RecurrentNetwork, _ parameters: [Tensor], columns: Range<Int>, by gain: Double) -> [Tensor] {
         let factor = gain * 3.0.squareRoot()
         var result = parameters
-        for index in matrices {
+        for index in network.recurrentParameters.indices where network.recurrentParameters[index].symbol == "W" {
             let columnCount = result[index].shape[1]
             for row in 0..<result[index].shape[0] {
                 for column in columns { result[index].scalars[row * columnCount + column] *= factor }
@@ -119,7 +121,7 @@ enum GradientFlow {
     /// only the history).
     private static func run<Network: RecurrentNetwork>(
         _ network: Network, _ label: String, config: DemoConfig, task: SequenceTask, initial: [Tensor],
-        bind: ([Tensor], Tape) -> [Var], output: (Var, [Var], Int) -> Var, cellState: (Network.State) -> Var?
+        cellState: (Network.State) -> Var?
     ) -> TraceDocument {
         let traced = config[record] == .steps
         let iterations = config[training.iterations]
@@ -128,18 +130,19 @@ enum GradientFlow {
 
         var states: [Network.State] = []
         let result = trainer.run(
-            on: tape, parameters: bind(initial, tape),
+            on: tape, parameters: network.bind(initial, on: tape).list,
             observe: { gradients in
                 var norms = ["grad_norm_h": snapshot(states.map { gradients[network.hidden($0)] })]
                 if cellState(states[0]) != nil { norms["grad_norm_c"] = snapshot(states.map { cellState($0).flatMap { gradients[$0] } }) }
                 return norms
             },
-            loss: { tape, parameters in
+            loss: { tape, list in
                 let inputs = task.bindInputs(on: tape)
+                let parameters = OneWayParameters<Network>(list)
                 var last: Var?
                 states = Array(
-                    network.run(inputs, parameters) { t, state in
-                        if t == task.steps { last = output(network.hidden(state), parameters, t) }
+                    network.run(inputs, parameters.cell) { t, state in
+                        if t == task.steps { last = network.output(network.hidden(state), parameters, step: t) }
                     }.dropFirst())
                 return lastStepLoss(last!, task: task, on: tape)
             })
@@ -148,13 +151,25 @@ enum GradientFlow {
         title += ": \(task.steps) steps, \(task.loss.rawValue) on the last"
         if let clip = config[Self.clip] { title += ", gradients clipped to norm \(plain(clip))" }
         title += iterations == 1 ? ", one SGD step" : ", \(iterations) SGD iterations"
-        guard traced else {
-            return TraceDocument(
+        var trace =
+            traced
+            ? tape.trace(title: title, model: "gradient-flow", config: config.values, history: result.history)
+            : TraceDocument(
                 title: title + " (history only)", model: "gradient-flow", config: config.values, scopes: [], tensors: [],
                 steps: [], loss: nil, gradients: [:], history: result.history)
-        }
-        return tape.trace(title: title, model: "gradient-flow", config: config.values, history: result.history)
+        trace.series = HistorySeries.describe(result.history, per: "iteration", described: normSeries)
+        return trace
     }
+
+    /// What `observe` keeps in each history entry beside the loss and the parameters.
+    private static let normSeries = [
+        SeriesDescription(
+            key: "grad_norm_h", quantity: "gradient_norm", of: "hidden_state", axis: "time_step", per: "iteration",
+            meaning: "‖∂Q/∂h_t‖ for t = 1…T in the entry's backward pass"),
+        SeriesDescription(
+            key: "grad_norm_c", quantity: "gradient_norm", of: "cell_state", axis: "time_step", per: "iteration",
+            meaning: "‖∂Q/∂c_t‖ for t = 1…T in the entry's backward pass"),
+    ]
 
     /// Q = Q_T, in the scope `loss`, named `Q`.
     private static func lastStepLoss(_ y: Var, task: SequenceTask, on tape: Tape) -> Var {
@@ -203,5 +218,10 @@ extension Demos {
     static let gradientFlow = Demo(
         name: "gradient-flow",
         summary: "Vanishing and exploding gradients: ‖∂Q/∂h_t‖ over a long sequence through an rnn or lstm with scaled recurrent weights",
-        parameters: GradientFlow.parameters, build: GradientFlow.build)
+        parameters: GradientFlow.parameters,
+        // The cell view draws an LSTM's traced steps; an rnn's, or a history alone, has none.
+        views: SuggestedViews { trace in
+            !trace.steps.isEmpty && trace.config["network"]?.stringValue == "lstm" ? ["lstm-cell", "unrolled"] : ["unrolled"]
+        },
+        build: GradientFlow.build)
 }

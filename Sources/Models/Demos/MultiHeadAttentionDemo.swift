@@ -13,6 +13,7 @@ extension Demos {
         name: "multi-head-attention",
         summary: "Multi-head self-attention over a sentence: per-head Q_i K_iᵀ/√d_k, softmax, A_i V_i, heads joined, times W_O",
         parameters: AttentionInput.parameters + [AttentionInput.heads, AttentionInput.causal, AttentionInput.training, Common.seed],
+        views: ["attention"],
         build: { config throws(DemoError) in
             var random = config.generator
             let input = try AttentionInput(config, using: &random)

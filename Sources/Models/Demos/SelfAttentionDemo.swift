@@ -11,6 +11,7 @@ extension Demos {
             TokenEmbedding.sentenceParameter, p.dimension, p.keySize, p.valueSize, p.causal, p.incremental, AttentionTarget.parameter,
             p.training, Common.seed,
         ],
+        views: ["attention"],
         build: { config throws(DemoError) in
             var config = config
             var random = config.generator

@@ -17,9 +17,9 @@ enum SequenceDemo {
     ///   - initial: the parameters' starting values, in the order `bind` names them.
     ///   - bind: puts the parameters on a tape, named (`W_1`, `b_1`, …).
     ///   - outputs: y_1…y_T for x_1…x_T, given the bound parameters.
-    static func run(
+    static func run<Parameters: ParameterSet>(
         title: String, model: String, config: DemoConfig, task: SequenceTask, initial: [Tensor],
-        bind: ([Tensor], Tape) -> [Var], outputs: ([Var], [Var]) -> [Var]
+        bind: ([Tensor], Tape) -> Parameters, outputs: ([Var], Parameters) -> [Var]
     ) -> TraceDocument {
         let tape = Tape()
         let result = SGDTrainer(training, config).run(on: tape, parameters: bind(initial, tape)) { tape, parameters in

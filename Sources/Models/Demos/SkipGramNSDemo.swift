@@ -26,6 +26,7 @@ extension Demos {
             Word2VecDemo.dimensions, p.negatives, p.word, p.context, p.training.iterations, Word2VecDemo.neighbours, p.training.learningRate,
             Common.seed,
         ],
+        views: ["word2vec"],
         build: buildSkipGramNegativeSampling
     )
 
@@ -88,9 +89,10 @@ extension Demos {
         var config = config
         config.record("vocabulary", .int(V))
         let training = epochs == 0 ? "one SGD step" : "one traced SGD step, \(epochs) epoch\(epochs == 1 ? "" : "s")"
-        return tape.trace(
-            title: "Skip-gram with negative sampling, V = \(V), N = \(N), k = \(k), window \(w): \(label), \(training)",
-            model: "skipgram-ns", config: config.values, history: epochs > 0 ? history : nil)
+        return Embeddings.describingHistory(
+            tape.trace(
+                title: "Skip-gram with negative sampling, V = \(V), N = \(N), k = \(k), window \(w): \(label), \(training)",
+                model: "skipgram-ns", config: config.values, history: epochs > 0 ? history : nil))
     }
 }
 

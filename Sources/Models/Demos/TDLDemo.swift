@@ -6,6 +6,7 @@ extension Demos {
         name: "tdl",
         summary: "A tapped delay line: ẑ_t = Σ a_i x_{t−i} with learnable taps, a feed-forward memory of the last L inputs",
         parameters: [SequenceInput.standard, TDLParameters.taps, TDLParameters.kind, SequenceDemo.training, Common.seed],
+        views: ["unrolled"],
         build: { config throws(DemoError) in
             var config = config
             var random = config.generator

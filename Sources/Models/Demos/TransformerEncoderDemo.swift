@@ -25,6 +25,7 @@ extension Demos {
             AttentionInput.heads, TransformerParameters.feedForwardSize, AttentionInput.causal, TransformerParameters.loss,
             AttentionInput.training, Common.seed,
         ],
+        views: ["attention"],
         build: { config throws(DemoError) in
             var random = config.generator
             let input = try AttentionInput(config, using: &random)
@@ -75,13 +76,14 @@ extension Demos {
         for (i, token) in tokens.dropFirst().enumerated() { nextTokens.scalars[i * V + vocabulary.firstIndex(of: token)!] = 1 }
 
         let tape = Tape()
-        let parameters = layer.bind(Array(initial[0..<12]), on: tape)
-            + [tape.parameter(initial[12], name: "W_out", tex: "W_{\\mathrm{out}}"),
-               tape.parameter(initial[13], name: "b_out", tex: "b_{\\mathrm{out}}")]
+        let parameters = NextTokenParameters(
+            layer.bind(Array(initial[0..<12]), on: tape).list
+                + [tape.parameter(initial[12], name: "W_out", tex: "W_{\\mathrm{out}}"),
+                   tape.parameter(initial[13], name: "b_out", tex: "b_{\\mathrm{out}}")])
         let result = SGDTrainer(AttentionInput.training, config).run(on: tape, parameters: parameters) { tape, parameters in
-            let H_2 = layer(positioned(input, on: tape), Array(parameters[0..<12]), labels: tokens)
+            let H_2 = layer(positioned(input, on: tape), parameters.layer, labels: tokens)
             return tape.scope("next-token loss", kind: .loss, equation: "L = -\\frac{1}{\(N - 1)} \\sum_{i=1}^{\(N - 1)} \\log \\mathrm{softmax}(Y_i)[x_{i+1}]") {
-                let Y = (H_2 • parameters[12] + parameters[13]).named("Y").labeled([tokens, vocabulary])
+                let Y = (H_2 • parameters.W_out + parameters.b_out).named("Y").labeled([tokens, vocabulary])
                 let predictions = slice(Y, axis: 0, 0..<N - 1).named("Y_pred", tex: "Y_{1:\(N - 1)}")
                     .labeled([Array(tokens.dropLast()), vocabulary])
                 let T = tape.constant(nextTokens, name: "T").labeled([Array(tokens.dropFirst()), vocabulary])
@@ -91,6 +93,18 @@ extension Demos {
         return tape.trace(
             title: "Transformer encoder layer\(layer.attention.causal ? " (causal)" : ""), h = \(heads), d_model = \(d), next-token cross-entropy over \(V) words: \(AttentionInput.training.describe(config))",
             model: "transformer-encoder", config: config.values, history: result.history)
+    }
+}
+
+/// The encoder layer's parameters, then the next-token output layer's W_out and b_out.
+private struct NextTokenParameters: ParameterSet {
+    let layer: EncoderLayer.Parameters
+    let W_out, b_out: Var
+
+    var list: [Var] { layer.list + [W_out, b_out] }
+    init(_ list: ArraySlice<Var>) {
+        var parts = ParameterReader(list)
+        (layer, W_out, b_out) = (parts.next(12), parts.next(), parts.next())
     }
 }
 

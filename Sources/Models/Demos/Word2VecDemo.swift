@@ -21,6 +21,7 @@ extension Demos {
         name: "cbow",
         summary: "word2vec CBOW with a full softmax: context words → hidden average → softmax over the vocabulary, traced and trained",
         parameters: Word2VecDemo.parameters(cbow: true),
+        views: ["word2vec"],
         build: { config throws(DemoError) in try Word2VecDemo.build(config, cbow: true) }
     )
 
@@ -28,6 +29,7 @@ extension Demos {
         name: "skipgram",
         summary: "word2vec skip-gram with a full softmax: a word → one softmax per context word, errors summed, traced and trained",
         parameters: Word2VecDemo.parameters(cbow: false),
+        views: ["word2vec"],
         build: { config throws(DemoError) in try Word2VecDemo.build(config, cbow: false) }
     )
 }
@@ -127,9 +129,10 @@ enum Word2VecDemo {
         var config = config
         config.record("vocabulary", .int(V))
         let training = epochs == 0 ? "one SGD step" : "one traced SGD step, \(epochs) epoch\(epochs == 1 ? "" : "s")"
-        return tape.trace(
-            title: "\(cbow ? "CBOW" : "Skip-gram"), V = \(V), N = \(N), window \(w): \(label), \(training)",
-            model: cbow ? "cbow" : "skipgram", config: config.values, history: epochs > 0 ? history : nil)
+        return Embeddings.describingHistory(
+            tape.trace(
+                title: "\(cbow ? "CBOW" : "Skip-gram"), V = \(V), N = \(N), window \(w): \(label), \(training)",
+                model: cbow ? "cbow" : "skipgram", config: config.values, history: epochs > 0 ? history : nil))
     }
 
     /// The traced CBOW example: `context` (or the first window's) → `target`, or the centre of
