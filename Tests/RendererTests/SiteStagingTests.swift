@@ -23,7 +23,7 @@ import Testing
             var options = course.options(output: output)
             let during = Listing()
             options.progress = { _ in during.record(Self.names(parent), inside: Self.names(output)) }
-            try Site.build(options)
+            _ = try Site.build(options)
             let (beside, inside) = during.seen.withLock { ($0.beside, $0.inside) }
             #expect(!beside.isEmpty)
             #expect(beside.allSatisfy { $0 == [] || $0 == ["site"] })

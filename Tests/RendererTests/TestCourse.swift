@@ -59,7 +59,7 @@ final class TestCourse {
         guard let walker = FileManager.default.enumerator(atPath: base) else { return files }
         for case let path as String in walker {
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: base + "/" + path, isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: base + "/" + path, isDirectory: &isFolder)
             if !isFolder.boolValue { files[path] = FileManager.default.contents(atPath: base + "/" + path) }
         }
         return files
