@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `unrolled` binary (it sits beside the test bundle in the build folder).
 struct CLIResult {
@@ -33,14 +34,17 @@ enum CLI {
         let watchdog = DispatchWorkItem { kill(process.processIdentifier, SIGKILL) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         // Both pipes are drained while the child runs: a full pipe would block it.
-        let errorData = Unchecked(Data())
+        let errorData = Mutex(Data())
         let errorRead = DispatchGroup()
-        DispatchQueue.global().async(group: errorRead) { errorData.value = error.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: errorRead) {
+            let data = error.fileHandleForReading.readDataToEndOfFile()
+            errorData.withLock { $0 = data }
+        }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         errorRead.wait()
         process.waitUntilExit()
         watchdog.cancel()
-        return CLIResult(status: process.terminationStatus, standardOutput: outData, standardError: String(decoding: errorData.value, as: UTF8.self))
+        return CLIResult(status: process.terminationStatus, standardOutput: outData, standardError: String(decoding: errorData.withLock { $0 }, as: UTF8.self))
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -59,10 +63,4 @@ enum CLI {
         }
         return course
     }
-}
-
-/// A box written by one thread and read by another after a `DispatchGroup.wait()`, which orders them.
-private final class Unchecked<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
 }
