@@ -6,14 +6,20 @@ import Trace
 /// offline, in an `<iframe>` or a slide deck, and requests nothing.
 public enum Embed {
     /// The viewer's files under the templates' `assets/` that a site page loads, in its order:
-    /// `partials/head.mustache` is the one list (`assets/viewer/….js"` and `….css"`).
-    static func viewerAssets(_ templates: URL, ending suffix: String) -> [String] {
-        let head = (try? String(contentsOf: templates.appendingPathComponent("partials/head.mustache"), encoding: .utf8)) ?? ""
+    /// those the rendered `partials/head` names (`assets/viewer/….js"` and `….css"`), so its fixed
+    /// files and the views' folder listing (`Templates.viewScripts`) are read in one place each.
+    static func viewerAssets(_ library: Templates, ending suffix: String) throws(Diagnostic) -> [String] {
+        let head = try library.render("head", HeadContext())
         return head.components(separatedBy: "assets/").dropFirst().compactMap { piece in
             guard piece.hasPrefix("viewer/"), let end = piece.firstIndex(of: "\"") else { return nil }
             let path = String(piece[..<end])
             return path.hasSuffix(suffix) ? path : nil
         }
+    }
+
+    /// What `partials/head.mustache` needs when read for its list of files: assets at the root.
+    struct HeadContext: TemplateContext {
+        var root = ""
     }
 
     /// - Parameters:
@@ -34,10 +40,10 @@ public enum Embed {
             css.append(inlineFonts(text, fonts: katex.appendingPathComponent("fonts")))
             js.append(script)
         }
-        for name in ["site.css"] + viewerAssets(templates, ending: ".css") {
+        for name in try ["site.css"] + viewerAssets(library, ending: ".css") {
             if let text = try? String(contentsOf: assets.appendingPathComponent(name), encoding: .utf8) { css.append(text) }
         }
-        let scripts = viewerAssets(templates, ending: ".js")
+        let scripts = try viewerAssets(library, ending: ".js")
         if scripts.isEmpty {
             throw .error(templates.appendingPathComponent("partials/head.mustache").path, "names none of the viewer's scripts (assets/viewer/…)")
         }

@@ -7,6 +7,11 @@ import Mustache
 public struct Templates: Sendable {
     let directory: URL
     private let library: MustacheLibrary
+    /// The viewer's special views, `viewer/views/<name>.js` under `assets/`, sorted: every script of
+    /// that folder that `partials/head.mustache` does not load by name (those are the views'
+    /// support scripts, which must load first). Every template sees it as `{{#viewScripts}}`, so a
+    /// view is added by adding its file (docs/viewer.md); `unrolled embed` reads the rendered head.
+    let viewScripts: [String]
 
     /// The `Templates/` folder of this source tree: the last place `locate` looks.
     public static var bundled: URL {
@@ -62,12 +67,23 @@ public struct Templates: Sendable {
             }
         }
         self.library = library
+        viewScripts = Self.viewScripts(in: directory)
+    }
+
+    private static func viewScripts(in directory: URL) -> [String] {
+        let head = (try? String(contentsOf: directory.appendingPathComponent("partials/head.mustache"), encoding: .utf8)) ?? ""
+        let views = directory.appendingPathComponent("assets/viewer/views")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: views.path)) ?? []
+        return names.filter { $0.hasSuffix(".js") }.sorted().map { "viewer/views/\($0)" }
+            .filter { !head.contains("assets/\($0)\"") }
     }
 
     /// The template `name` (a file of the folder or of its `partials/`) filled in from `context`.
     /// Throws when there is no such template: a page is never written empty.
     func render(_ name: String, _ context: some TemplateContext) throws(Diagnostic) -> String {
-        guard let text = library.render(mustacheValue(context) ?? [:], withTemplate: name) else {
+        var values = mustacheValue(context) as? [String: Any] ?? [:]
+        values["viewScripts"] = viewScripts
+        guard let text = library.render(values, withTemplate: name) else {
             throw .error(directory.path, "cannot render the template '\(name)': there is no \(name).mustache in the templates folder or its partials/")
         }
         return text

@@ -23,10 +23,21 @@ SAMPLES = Path("/tmp/samples")
 
 
 
+def view_scripts(head: str) -> list[str]:
+    """The special views' scripts, as the renderer lists them (Templates.viewScripts): every
+    assets/viewer/views/*.js, sorted, that the head does not load by name (the support scripts)."""
+    return [f"viewer/views/{p.name}" for p in sorted((VIEWER_DIR / "views").glob("*.js"))
+            if f'assets/viewer/views/{p.name}"' not in head]
+
+
 def head_assets(extension: str) -> list[str]:
     """The viewer's files a site page loads, in its order, as the page template names them
-    (Templates/partials/head.mustache is the one list): paths under assets/viewer/."""
+    (Templates/partials/head.mustache, its {{#viewScripts}} section filled from the views'
+    folder as the renderer fills it): paths under assets/viewer/."""
     head = (ROOT / "Templates" / "partials" / "head.mustache").read_text(encoding="utf-8")
+    head = re.sub(r"\{\{#viewScripts\}\}(.*?)\{\{/viewScripts\}\}",
+                  lambda section: "".join(section[1].replace("{{.}}", name) for name in view_scripts(head)),
+                  head, flags=re.S)
     return re.findall(r'assets/viewer/([\w/.-]+\.' + extension + ')"', head)
 
 

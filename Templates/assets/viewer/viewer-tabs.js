@@ -7,12 +7,25 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
 
+  // The views' scripts load in file-name order (a view is added by adding its file), so the tabs
+  // follow the trace's declared `views` list; views it does not list keep their load order after.
+  function declaredOrder(specs, declared) {
+    var listed = Array.isArray(declared) ? declared : [];
+    function rank(spec, k) {
+      var at = listed.indexOf(spec.id);
+      return at >= 0 ? at : listed.length + k;
+    }
+    return specs.map(function (spec, k) { return { spec: spec, rank: rank(spec, k) }; })
+      .sort(function (a, b) { return a.rank - b.rank; })
+      .map(function (entry) { return entry.spec; });
+  }
+
   (U.viewerParts = U.viewerParts || {}).tabs = function (context) {
     var root = context.root, m = context.model, state = context.state, kit = context.kit, uid = context.uid;
     var escapeHtml = kit.escapeHtml;
-    var specs = (U.views || []).filter(function (spec) {
+    var specs = declaredOrder((U.views || []).filter(function (spec) {
       try { return spec && typeof spec.applies === 'function' && spec.applies(m); } catch (err) { return false; }
-    });
+    }), m.trace.views);
     var views = [{ id: 'step', title: 'Step', panel: root.querySelector('.ut-step-panel'), instance: null }];
     var tabs = root.querySelector('.ut-tabs'), panels = root.querySelector('.ut-panels');
     specs.forEach(function (spec) {
