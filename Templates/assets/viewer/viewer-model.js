@@ -84,14 +84,15 @@ window.Unrolled = window.Unrolled || {};
     var n = this.stepCount;
     this.phaseCodes = new Uint8Array(n);
     this._phaseStart = [-1, -1, -1];
-    this._producer = new Int32Array(this.tensors.length).fill(-1);
+    // Per tensor, the 0-based index of the step that makes it, or -1 (views/structure.js shares it).
+    this.producers = new Int32Array(this.tensors.length).fill(-1);
     this._firstUse = new Int32Array(this.tensors.length).fill(-1);
     for (var i = 0; i < n; i++) {
       var step = this.steps[i];
       var code = PHASES.indexOf(step.phase);
       this.phaseCodes[i] = code < 0 ? 0 : code;
       if (code >= 0 && this._phaseStart[code] < 0) this._phaseStart[code] = i;
-      this._producer[step.output] = i;
+      this.producers[step.output] = i;
       for (var k = 0; k < step.inputs.length; k++) {
         if (this._firstUse[step.inputs[k]] < 0) this._firstUse[step.inputs[k]] = i;
       }
@@ -150,7 +151,7 @@ window.Unrolled = window.Unrolled || {};
   };
 
   TraceModel.prototype.producer = function (tensorId) {
-    var p = this._producer[tensorId];
+    var p = this.producers[tensorId];
     return p === undefined ? -1 : p;
   };
 

@@ -80,7 +80,7 @@ window.Unrolled = window.Unrolled || {};
       scopeRoot[i] = parent == null ? i : scopeRoot[parent];
     }
 
-    var producer = new Int32Array(tensors.length).fill(-1);
+    var producer = model.producers;   // the model's own index of producing steps
     var stepRoot = new Int32Array(steps.length);
     var gradientsOf = {};
     var tagged = {};         // root scope id → {key: tensor id, order: [tensor ids]}
@@ -94,7 +94,6 @@ window.Unrolled = window.Unrolled || {};
       var step = steps[s];
       if (step.scope != null) root = scopeRoot[step.scope];
       stepRoot[s] = root;
-      producer[step.output] = s;
       var table = tagged[root] || (tagged[root] = { byKey: {}, order: [] });
       for (var k = 0; k < step.inputs.length; k++) note(table, tensors[step.inputs[k]]);
       var output = tensors[step.output];
