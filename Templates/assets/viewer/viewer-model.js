@@ -217,7 +217,10 @@ window.Unrolled = window.Unrolled || {};
     if (BINARY_WORDS[step.op] && ins.length === 2) what = step.op + ' ' + ins[0] + ' ' + BINARY_WORDS[step.op] + ' ' + ins[1];
     else what = step.op + ' of ' + ins.join(' and ');
     var out = this.tensors[step.output];
-    var result = out.role === 'gradient' || !/^[a-z_]+_\d+$/.test(out.name) ? this.label(out.id) : shapeText(out.shape);
+    // A tensor the model did not name is called after its op and id by the engine (`matmul_36`):
+    // its shape says more. A named one (h_1, dQ/dh_1) is read by its name.
+    var unnamed = out.role !== 'gradient' && out.name === step.op + '_' + out.id;
+    var result = unnamed ? shapeText(out.shape) : this.label(out.id);
     var sentence = 'step ' + (stepIndex + 1) + ' of ' + this.stepCount + ', ' + step.phase + ', ' + where + ': ' + what + ' gives ' + result;
     var grad = this.gradientInfo(stepIndex);
     if (grad && grad.sums) sentence += ', summing two contributions to the gradient of ' + grad.of.name;
