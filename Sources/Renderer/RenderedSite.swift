@@ -43,7 +43,7 @@ struct RenderedSite: Sendable {
                     return .success(handOver(RenderedFile(path: SearchIndex.path, text: SearchIndex.script(for: course.pages.map(\.parsed), bodies: bodies))))
                 }
                 let context = PageContext(course: courseContext, pages: pages, index: index, document: course.pages[index].parsed.document,
-                    html: bodies[index], sidebar: sidebars[index])
+                    html: bodies[index], sidebar: sidebars[index], viewScripts: templates.viewScripts)
                 return Result { () throws(Diagnostic) in handOver(RenderedFile(path: pages[index].output, text: try templates.render("page", context))) }
             }
             for result in handedOver where site.handOverFailure == nil { site.handOverFailure = try result.get() }
@@ -56,7 +56,8 @@ struct RenderedSite: Sendable {
                 links.checkRawImages(on: page, sources: rawImageSources(in: introduction))
                 diagnostics += links.takeDiagnostics()
             }
-            let index = IndexContext(course: courseContext, pages: pages, introduction: introduction, sidebar: try indexSidebar(pages, templates))
+            let index = IndexContext(course: courseContext, pages: pages, introduction: introduction, sidebar: try indexSidebar(pages, templates),
+                viewScripts: templates.viewScripts)
             take(RenderedFile(path: "index.html", text: try templates.render("index", index)))
         } catch {
             diagnostics.append(error)
@@ -100,7 +101,8 @@ struct RenderedSite: Sendable {
         let path = TracePage.path(trace.id)
         let context = TracePageContext(
             course: course, title: figure.title, figure: TemplateText(try templates.render("trace-figure", figure)),
-            chapterTitle: trace.chapter.title, chapterHref: siteLink(from: path, to: trace.chapter.output, fragment: trace.id))
+            chapterTitle: trace.chapter.title, chapterHref: siteLink(from: path, to: trace.chapter.output, fragment: trace.id),
+            viewScripts: templates.viewScripts)
         return RenderedFile(path: path, text: try templates.render("trace-page", context))
     }
 }

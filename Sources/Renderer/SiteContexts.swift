@@ -42,9 +42,14 @@ struct PageContext: TemplateContext {
     var previous: PageLink?
     var next: PageLink?
     var indexHref: String
+    /// The head's special views of the viewer (`Templates.viewScripts`).
+    var viewScripts: [String]
 
     /// `pages`: every page, in order, `index` this one's place; `html`: its rendered body.
-    init(course: CourseContext, pages: [PageSource], index: Int, document: ParsedDocument, html: String, sidebar: String) {
+    init(
+        course: CourseContext, pages: [PageSource], index: Int, document: ParsedDocument, html: String, sidebar: String,
+        viewScripts: [String]
+    ) {
         let page = pages[index]
         func neighbour(_ at: Int) -> PageLink? {
             pages.indices.contains(at) ? PageLink(title: pages[at].title, href: siteLink(from: page.output, to: pages[at].output)) : nil
@@ -70,6 +75,7 @@ struct PageContext: TemplateContext {
         previous = neighbour(index - 1)
         next = neighbour(index + 1)
         indexHref = siteLink(from: page.output, to: "index.html")
+        self.viewScripts = viewScripts
     }
 }
 
@@ -92,9 +98,11 @@ struct IndexContext: TemplateContext {
     var sidebarEntries: TemplateText
     var indexHref = "index.html"
     var next: PageLink?
+    var viewScripts: [String]
 
-    init(course: CourseContext, pages: [PageSource], introduction: String, sidebar: String) {
+    init(course: CourseContext, pages: [PageSource], introduction: String, sidebar: String, viewScripts: [String]) {
         self.course = course
+        self.viewScripts = viewScripts
         title = course.title
         chapters = pages.enumerated().map { number, page in
             Chapter(number: number + 1, title: page.title, href: siteLink(fromRoot: page.output), summary: page.summary ?? "", hasSummary: page.summary != nil)
@@ -115,6 +123,7 @@ struct TracePageContext: TemplateContext {
     var figure: TemplateText
     var chapterTitle: String
     var chapterHref: String
+    var viewScripts: [String]
 }
 
 /// A sidebar entry: `sidebar-entry.mustache` sees its `title`, `href` and `current`.

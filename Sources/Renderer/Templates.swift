@@ -9,8 +9,9 @@ public struct Templates: Sendable {
     private let library: MustacheLibrary
     /// The viewer's special views, `viewer/views/<name>.js` under `assets/`, sorted: every script of
     /// that folder that `partials/head.mustache` does not load by name (those are the views'
-    /// support scripts, which must load first). Every template sees it as `{{#viewScripts}}`, so a
-    /// view is added by adding its file (docs/viewer.md); `unrolled embed` reads the rendered head.
+    /// support scripts, which must load first). Every context that renders the head carries it as
+    /// `viewScripts`, so a view is added by adding its file (docs/viewer.md); `unrolled embed` reads
+    /// the rendered head.
     let viewScripts: [String]
 
     /// The `Templates/` folder of this source tree: the last place `locate` looks.
@@ -81,9 +82,7 @@ public struct Templates: Sendable {
     /// The template `name` (a file of the folder or of its `partials/`) filled in from `context`.
     /// Throws when there is no such template: a page is never written empty.
     func render(_ name: String, _ context: some TemplateContext) throws(Diagnostic) -> String {
-        var values = mustacheValue(context) as? [String: Any] ?? [:]
-        values["viewScripts"] = viewScripts
-        guard let text = library.render(values, withTemplate: name) else {
+        guard let text = library.render(mustacheValue(context) ?? [:], withTemplate: name) else {
             throw .error(directory.path, "cannot render the template '\(name)': there is no \(name).mustache in the templates folder or its partials/")
         }
         return text
