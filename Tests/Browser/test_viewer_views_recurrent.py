@@ -143,4 +143,13 @@ def test_unrolled_slider_shows_each_training_iterations_norms(browser_context, t
         assert [shown[("", t)] for t in range(1, 11)] == pytest.approx(expected, rel=1e-12), k
         viewer.go("flow", k)   # stepping keeps the chosen iteration's norms
         assert [bar_norms(viewer, "flow")[("", t)] for t in range(1, 11)] == pytest.approx(expected, rel=1e-12)
+        # The slider is the viewer's history position: the index of the entry in trace.history.
+        assert viewer.page.evaluate("document.getElementById('flow').state.history") == k - 1
+    # Set from elsewhere (another view, a page), the position moves the slider and the bars.
+    viewer.page.evaluate("document.getElementById('flow').state.set({history: 0})")
+    assert viewer.page.eval_on_selector(slider, "s => +s.value") == 1
+    first = [float(x) for x in trace["history"][0]["tensors"]["grad_norm_h"]["data"]]
+    assert [bar_norms(viewer, "flow")[("", t)] for t in range(1, 11)] == pytest.approx(first, rel=1e-12)
+    viewer.page.evaluate("document.getElementById('flow').state.set({history: null})")
+    assert viewer.page.eval_on_selector(slider, "s => +s.value") == 0
     viewer.assert_clean()

@@ -45,6 +45,9 @@ def test_training_curve_has_one_point_per_history_entry(browser_context, tmp_pat
     at_last = positions()
     viewer.page.eval_on_selector("#cbow .uv-scatter input[type=range]", "s => { s.value = 0; s.dispatchEvent(new Event('input')); }")
     assert positions() != at_last
+    # The epoch slider is the viewer's history position (the first epoch's entry of trace.history).
+    first_epoch = next(i for i, e in enumerate(cbow["history"]) if "W_in_pca" in (e.get("tensors") or {}))
+    assert viewer.page.evaluate("document.getElementById('cbow').state.history") == first_epoch
     # Independent check of the placement: x and y are an affine image of W_in_pca (same scale both axes).
     pca = np.array([float(v) for v in cbow["history"][0]["tensors"]["W_in_pca"]["data"]]).reshape(-1, 2)
     shown = np.array(positions())

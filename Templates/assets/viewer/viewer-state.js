@@ -5,6 +5,8 @@
    - selected  the flat index of the selected element of the step's result (provenance)
    - playing   whether playback runs; speed, its steps per second
    - tab       the index of the shown view (0 is the step panel)
+   - history   the trace.history entry the views show (an index), or null: each view's own
+               default (the current step's values, or the last entry of a history-only trace)
    Each change notifies the subscribers in the order they subscribed, with the changed
    fields and how the change came about ({reader: the reader asked for it (follow in the
    URL), force: notify although nothing changed}). Classic script, no dependencies. */
@@ -20,6 +22,7 @@ window.Unrolled = window.Unrolled || {};
     this.playing = false;
     this.speed = 5;
     this.tab = 0;
+    this.history = null;
     this.stopped = false;   // after a failure: nothing is notified any more
     this.onError = null;    // what a subscriber's exception becomes (the element's error box)
     this._subscribers = [];

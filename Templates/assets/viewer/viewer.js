@@ -32,6 +32,8 @@ window.Unrolled = window.Unrolled || {};
     }
 
     get model() { return this._model || null; }
+    /** The viewer's one state (viewer-state.js): read it, subscribe to it, or set it as the parts do. */
+    get state() { return this._state; }
     get step() { return this._model && this._model.stepCount ? this._state.step + 1 : 0; }
 
     /** Goes to 1-based step k (clamped). */

@@ -319,10 +319,32 @@ window.Unrolled = window.Unrolled || {};
         (zeros ? '; ' + zeros + ' time step' + (zeros === 1 ? ' has' : 's have') + ' a gradient of exactly 0' : '') + '.');
     }
 
+    // The slider is the viewer's history position (api.state.history, an index into
+    // trace.history), shared with the other views: it shows the last iteration with norms at
+    // or before that entry; none set, the current step (or, without steps, the last iteration).
+    var all = model.trace.history || [];
+    function sliderAt(position) {
+      if (position == null) return historyMode ? history.length : 0;
+      var j = historyMode ? 1 : 0;
+      while (j < history.length && all.indexOf(history[j]) <= position) j++;
+      return j;
+    }
+    var unsubscribe = function () {};
+    if (slider) {
+      slider.addEventListener('input', function () {
+        var j = +slider.value;
+        api.state.set({ history: j === 0 ? null : all.indexOf(history[j - 1]) });
+      });
+      unsubscribe = api.state.subscribe(function (changed) {
+        if (!changed.history) return;
+        slider.value = sliderAt(api.state.history);
+        update(lastStep);
+      });
+      slider.value = sliderAt(api.state.history);
+    }
     logBox.addEventListener('change', function () { drawAxis(); update(lastStep); });
-    if (slider) slider.addEventListener('input', function () { update(lastStep); });
     drawAxis();
-    if (historyMode) showHistory(history.length - 1);
-    return { update: update, destroy: function () { host.textContent = ''; } };
+    if (historyMode) showHistory(+slider.value - 1);
+    return { update: update, destroy: function () { unsubscribe(); host.textContent = ''; } };
   }
 })(window.Unrolled);
