@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN_DEBUG = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 BIN_RELEASE = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 
-.PHONY: all setup build site test test-swift test-python bench fuzz fixtures clean help
+.PHONY: all setup build site test test-swift test-python bench fuzz fixtures schema clean help
 
 all: build
 
@@ -16,6 +16,7 @@ help:
 	@echo "make fuzz    fuzz every parser of outside input with libFuzzer, FUZZ_SECONDS each (default 60; not part of make test)"
 	@echo "make build   build the package (debug)"
 	@echo "make fixtures  regenerate the reference values from the independent numpy implementations"
+	@echo "make schema  write docs/trace.schema.json's op rules from the ops' declarations (after adding or changing an op)"
 
 setup:
 	@bash scripts/setup
@@ -48,6 +49,10 @@ fuzz: setup
 
 fixtures: setup
 	for script in Tests/Fixtures/reference_*.py; do python3 "$$script" || exit 1; done
+
+schema: setup
+	$(SWIFT) build --product unrolled
+	UNROLLED_BIN="$(BIN_DEBUG)/unrolled" python3 scripts/update-schema
 
 clean:
 	rm -rf .build .build-fuzz

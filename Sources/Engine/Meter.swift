@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Counts what one run records, holds and computes, projects its totals at a few checkpoints, and
 /// stops the run as soon as a projection goes past its `Budget`.
 ///
@@ -23,20 +25,14 @@
 /// Tapes find their run's meter through the task-local `current` when they are made, so neither
 /// model code nor the training loop passes it around. A tape made outside a run is not metered.
 /// Arithmetic done outside the tapes (word2vec's hand-written training) adds its work with `charge`.
-public final class Meter: @unchecked Sendable {  // one run, on the thread that runs it
+public final class Meter: Sendable {
     @TaskLocal public static var current: Meter?
 
     public let budget: Budget
-    /// JSON bytes the recording tapes have recorded so far.
-    public private(set) var traceBytes = 0.0
-    /// Floating-point operations done so far.
-    public private(set) var work = 0.0
-    /// The limit the run went past, if it did: the run is stopped.
-    public private(set) var overrun: Overrun?
-    /// Every projection checked, in order (how good the estimates were, for tests and reports).
-    public private(set) var projections: [Projection] = []
-
-    private var loop: Loop?
+    /// What the run has counted so far. A run's tapes count from the thread that runs it, but the
+    /// meter is shared through a task-local, which must be `Sendable`: a lock makes it so, checked
+    /// by the compiler rather than promised in a comment.
+    private let ledger: Mutex<Ledger>
 
     /// A run's totals as projected at a checkpoint.
     public struct Projection: Equatable, Sendable {
@@ -53,22 +49,19 @@ public final class Meter: @unchecked Sendable {  // one run, on the thread that 
         var memoryBytes = 0.0
     }
 
-    /// A loop of alike rounds of `stepsPerRound` steps each, begun when the run's work stood at `startWork`.
-    private struct Loop {
-        let rounds: Int
-        let stepsPerRound: Int
-        let startWork: Double
-        /// What the loop adds to the trace beside its tapes' recordings (its history).
-        var traceBytes: Double
-        var roundsDone = 0
-        /// Steps finished in the first round.
-        var stepsDone = 0
-    }
-
     public init(budget: Budget = .standard) {
         self.budget = budget
+        ledger = Mutex(Ledger(budget: budget))
     }
 
+    /// JSON bytes the recording tapes have recorded so far.
+    public var traceBytes: Double { ledger.withLock { $0.traceBytes } }
+    /// Floating-point operations done so far.
+    public var work: Double { ledger.withLock { $0.work } }
+    /// The limit the run went past, if it did: the run is stopped.
+    public var overrun: Overrun? { ledger.withLock { $0.overrun } }
+    /// Every projection checked, in order (how good the estimates were, for tests and reports).
+    public var projections: [Projection] { ledger.withLock { $0.projections } }
     public var isStopped: Bool { overrun != nil }
 
     // MARK: Loops
@@ -77,39 +70,25 @@ public final class Meter: @unchecked Sendable {  // one run, on the thread that 
     /// stand for all of them, the alike steps a round takes (the examples of an epoch: 1 when a round
     /// is short), and what the loop adds to the trace beside what its tapes record (a history).
     public func beginLoop(rounds: Int, stepsPerRound: Int = 1, addingTraceBytes traceBytes: Double = 0) {
-        loop = Loop(rounds: rounds, stepsPerRound: max(stepsPerRound, 1), startWork: work, traceBytes: traceBytes)
+        ledger.withLock { $0.loop = Loop(rounds: rounds, stepsPerRound: max(stepsPerRound, 1), startWork: $0.work, traceBytes: traceBytes) }
     }
 
     /// Revises what the current loop adds to the trace, once its first round shows it.
     public func expectLoopTraceBytes(_ traceBytes: Double) {
-        loop?.traceBytes = traceBytes
+        ledger.withLock { $0.loop?.traceBytes = traceBytes }
     }
 
     /// Counts a finished round of the current loop. After rounds 1, 2, 4, 8, … the rounds so far are
     /// projected to all of them and checked. False when the run is over budget: end the loop.
-    public func finishRound() -> Bool {
-        guard overrun == nil else { return false }
-        guard var loop else { return true }
-        loop.roundsDone += 1
-        self.loop = loop
-        guard loop.roundsDone.isPowerOfTwo else { return true }
-        return check(pending: Cost(), memoryBytes: 0, roundsCovered: Double(loop.roundsDone))
-    }
+    public func finishRound() -> Bool { ledger.withLock { $0.finishRound() } }
 
     /// Counts a finished step of the current loop's first round. After steps 1, 2, 4, 8, … the steps
     /// so far are projected to the whole loop and checked, so a loop whose first round alone would
     /// take hours is refused in its first seconds. False when the run is over budget: end the loop.
-    public func finishStep() -> Bool {
-        guard overrun == nil else { return false }
-        guard var loop, loop.roundsDone == 0 else { return true }
-        loop.stepsDone += 1
-        self.loop = loop
-        guard loop.stepsDone.isPowerOfTwo else { return true }
-        return check(pending: Cost(), memoryBytes: 0, roundsCovered: Double(loop.stepsDone) / Double(loop.stepsPerRound))
-    }
+    public func finishStep() -> Bool { ledger.withLock { $0.finishStep() } }
 
     public func endLoop() {
-        loop = nil
+        ledger.withLock { $0.loop = nil }
     }
 
     // MARK: Counting
@@ -122,6 +101,67 @@ public final class Meter: @unchecked Sendable {  // one run, on the thread that 
     /// Adds what a tape just did: `work` operations, `traceBytes` recorded, `heldBytes` now held by
     /// that tape. Past a limit, the run stops there.
     func count(work: Double, traceBytes: Double, heldBytes: Double) {
+        ledger.withLock { $0.count(work: work, traceBytes: traceBytes, heldBytes: heldBytes) }
+    }
+
+    /// Checks a pass that is about to run, given what it will add (predicted only when needed) and
+    /// what its tape already holds. False when the run is, or would go, past its budget: skip the pass.
+    /// A loop's passes after its first round are not predicted: they repeat the first, already projected.
+    func allows(_ pass: @autoclosure () -> Cost, holding heldBytes: Double) -> Bool {
+        let (stopped, pastFirstRound) = ledger.withLock { ($0.overrun != nil, ($0.loop?.roundsDone ?? 0) > 0) }
+        if stopped { return false }
+        if pastFirstRound { return true }
+        // Predicted outside the lock: it walks the tape, not the meter.
+        let pass = pass()
+        // Inside a loop, the pass completes its first round.
+        return ledger.withLock { $0.check(pending: pass, memoryBytes: heldBytes + pass.memoryBytes, roundsCovered: 1) }
+    }
+}
+
+/// A loop of alike rounds of `stepsPerRound` steps each, begun when the run's work stood at `startWork`.
+private struct Loop {
+    let rounds: Int
+    let stepsPerRound: Int
+    let startWork: Double
+    /// What the loop adds to the trace beside its tapes' recordings (its history).
+    var traceBytes: Double
+    var roundsDone = 0
+    /// Steps finished in the first round.
+    var stepsDone = 0
+}
+
+/// A meter's counts, its current loop and its projections; changed under the meter's lock only.
+private struct Ledger {
+    let budget: Budget
+    var traceBytes = 0.0
+    var work = 0.0
+    var overrun: Overrun?
+    var projections: [Meter.Projection] = []
+    var loop: Loop?
+
+    init(budget: Budget) {
+        self.budget = budget
+    }
+
+    mutating func finishRound() -> Bool {
+        guard overrun == nil else { return false }
+        guard var loop else { return true }
+        loop.roundsDone += 1
+        self.loop = loop
+        guard loop.roundsDone.isPowerOfTwo else { return true }
+        return check(pending: Meter.Cost(), memoryBytes: 0, roundsCovered: Double(loop.roundsDone))
+    }
+
+    mutating func finishStep() -> Bool {
+        guard overrun == nil else { return false }
+        guard var loop, loop.roundsDone == 0 else { return true }
+        loop.stepsDone += 1
+        self.loop = loop
+        guard loop.stepsDone.isPowerOfTwo else { return true }
+        return check(pending: Meter.Cost(), memoryBytes: 0, roundsCovered: Double(loop.stepsDone) / Double(loop.stepsPerRound))
+    }
+
+    mutating func count(work: Double, traceBytes: Double, heldBytes: Double) {
         self.work += work
         self.traceBytes += traceBytes
         guard overrun == nil else { return }
@@ -134,23 +174,12 @@ public final class Meter: @unchecked Sendable {  // one run, on the thread that 
         }
     }
 
-    /// Checks a pass that is about to run, given what it will add (predicted only when needed) and
-    /// what its tape already holds. False when the run is, or would go, past its budget: skip the pass.
-    /// A loop's passes after its first round are not predicted: they repeat the first, already projected.
-    func allows(_ pass: @autoclosure () -> Cost, holding heldBytes: Double) -> Bool {
-        guard overrun == nil else { return false }
-        if let loop, loop.roundsDone > 0 { return true }
-        let pass = pass()
-        // Inside a loop, the pass completes its first round.
-        return check(pending: pass, memoryBytes: heldBytes + pass.memoryBytes, roundsCovered: 1)
-    }
-
     // MARK: Projecting
 
     /// Projects the run from what is counted, `pending` (about to be done) and the current loop,
     /// whose first `roundsCovered` rounds are counted or pending; stops the run when that goes past a limit.
-    private func check(pending: Cost, memoryBytes: Double, roundsCovered: Double) -> Bool {
-        let pass = Projection(traceBytes: traceBytes + pending.traceBytes, memoryBytes: memoryBytes, work: work + pending.work)
+    mutating func check(pending: Meter.Cost, memoryBytes: Double, roundsCovered: Double) -> Bool {
+        let pass = Meter.Projection(traceBytes: traceBytes + pending.traceBytes, memoryBytes: memoryBytes, work: work + pending.work)
         var whole = pass
         if let loop {
             let perRound = (pass.work - loop.startWork) / roundsCovered
@@ -169,7 +198,7 @@ public final class Meter: @unchecked Sendable {  // one run, on the thread that 
         return true
     }
 
-    private func stop(_ limit: Overrun.Limit, _ estimate: Double, reachedLimit: Bool, repeated: Bool) {
+    private mutating func stop(_ limit: Overrun.Limit, _ estimate: Double, reachedLimit: Bool, repeated: Bool) {
         overrun = Overrun(
             limit: limit, estimate: estimate, allowed: budget.limit(limit), reachedLimit: reachedLimit, repeated: repeated)
     }

@@ -14,7 +14,9 @@ public protocol Op: Sendable {
     /// (`sigmoid_backward`, …) and `sgd` occur only in backward and update phases and have no rule.
     static var isDifferentiable: Bool { get }
 
-    /// The attributes recorded in the step's `attrs`.
+    /// The attributes its steps record, each declared once beside the op (`OpAttribute`).
+    static var attributes: [any AnyOpAttribute] { get }
+    /// The attributes recorded in the step's `attrs` (`recorded(Self.axis.record(axis))`).
     var attrs: [String: JSONValue] { get }
     /// Rebuilds the op from a recorded step's `attrs` (how a trace is replayed).
     init(attrs: [String: JSONValue]) throws(OpError)
@@ -34,6 +36,7 @@ public protocol Op: Sendable {
 extension Op {
     public static var arity: Int? { 1 }
     public static var isDifferentiable: Bool { true }
+    public static var attributes: [any AnyOpAttribute] { [] }
     public var attrs: [String: JSONValue] { [:] }
     public var name: String { Self.name }
 
@@ -94,69 +97,5 @@ public struct OpError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         let place = scope.map { $0.isEmpty ? " (top level)" : " in \($0)" } ?? ""
         return "\(op)\(place): \(message)"
-    }
-}
-
-/// Attribute decoding shared by the ops' `init(attrs:)`.
-struct Attributes {
-    let op: String
-    let values: [String: JSONValue]
-
-    init(_ op: String, _ values: [String: JSONValue]) {
-        self.op = op
-        self.values = values
-    }
-
-    func int(_ key: String) throws(OpError) -> Int {
-        guard let value = values[key]?.intValue else { throw missing(key, "an integer") }
-        return value
-    }
-
-    func optionalInt(_ key: String) throws(OpError) -> Int? {
-        guard let raw = values[key], raw != .null else { return nil }
-        guard let value = raw.intValue else { throw missing(key, "an integer") }
-        return value
-    }
-
-    func double(_ key: String) throws(OpError) -> Double {
-        guard let value = values[key]?.doubleValue else { throw missing(key, "a number") }
-        return value
-    }
-
-    func ints(_ key: String) throws(OpError) -> [Int] {
-        guard let value = values[key]?.intArray else { throw missing(key, "an array of integers") }
-        return value
-    }
-
-    func optionalInts(_ key: String) throws(OpError) -> [Int]? {
-        guard let raw = values[key], raw != .null else { return nil }
-        guard let value = raw.intArray else { throw missing(key, "an array of integers") }
-        return value
-    }
-
-    func bool(_ key: String, default fallback: Bool) throws(OpError) -> Bool {
-        guard let raw = values[key] else { return fallback }
-        guard let value = raw.boolValue else { throw missing(key, "true or false") }
-        return value
-    }
-
-    private func missing(_ key: String, _ kind: String) -> OpError {
-        OpError(op: op, "attribute '\(key)' must be \(kind), got \(values[key]?.displayText ?? "nothing")")
-    }
-}
-
-/// Numbers in attrs: integers stay integers, NaN and ±∞ are written as in tensor data.
-func number(_ value: Double) -> JSONValue {
-    if value.isNaN { return .string("NaN") }
-    if value.isInfinite { return .string(value > 0 ? "Infinity" : "-Infinity") }
-    return .double(value)
-}
-
-func decodeNumber(_ attrs: Attributes, _ key: String) throws(OpError) -> Double {
-    switch attrs.values[key] {
-    case .string("NaN"): return .nan
-    case .string("Infinity"): return .infinity
-    case .string("-Infinity"): return -.infinity
-    default: return try attrs.double(key)
     }
 }

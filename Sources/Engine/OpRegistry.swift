@@ -14,6 +14,11 @@ public enum OpRegistry {
         guard let kind = kinds.first(where: { $0.name == name }) else {
             throw OpError(op: name, "unknown op (this build knows \(names.joined(separator: ", ")))")
         }
+        let declared = kind.attributes.map(\.key)
+        if let unknown = attrs.keys.sorted().first(where: { !declared.contains($0) }) {
+            let takes = declared.isEmpty ? "takes no attributes" : "takes \(declared.joined(separator: ", "))"
+            throw OpError(op: name, "unknown attribute '\(unknown)' (\(name) \(takes))")
+        }
         return try kind.init(attrs: attrs)
     }
 

@@ -17,7 +17,7 @@ struct Unrolled: ParsableCommand {
               unrolled embed lstm --steps 3 --output lstm.html
             """,
         version: "0.1.0",
-        subcommands: [TraceCommand.self, DemosCommand.self, BuildCommand.self, EmbedCommand.self]
+        subcommands: [TraceCommand.self, DemosCommand.self, OpsCommand.self, BuildCommand.self, EmbedCommand.self]
     )
 
     /// ArgumentParser's own `main`, except that a usage error it catches (an unknown option, a

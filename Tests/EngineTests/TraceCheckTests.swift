@@ -129,6 +129,8 @@ struct TraceCheckTests {
             ("broadcast_to", "shape", [4, -5], "", "the output would have shape 4×-5, which is not one a tensor may have"),
             ("transpose", "perm", [0, 0], "", "perm [0, 0] is not a permutation"),
             ("sgd", "lr", "fast", "attrs", "attribute 'lr' must be a number, got fast"),
+            ("softmax", "axes", .int(1), "attrs", "unknown attribute 'axes' (softmax takes axis)"),
+            ("matmul", "transpose", .bool(true), "attrs", "unknown attribute 'transpose' (matmul takes no attributes)"),
         ] as [(String, String, JSONValue, String, String)])
     func badAttributes(_ op: String, _ key: String, _ value: JSONValue, _ field: String, _ message: String) throws {
         let index = Self.step(op)

@@ -11,6 +11,8 @@ without a build. Run with plain `python3 -m pytest Tests/Python`.
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
 import math
 import subprocess
@@ -18,7 +20,7 @@ import subprocess
 import pytest
 
 import numpy_ops as ops
-from trace_checks import (CLI_CASES, FIXTURES, HANDWRITTEN_TRACE, HISTORY_ONLY, SCHEMA_PATH, check_history, check_keys_sorted, check_schema, check_structure, cli_trace, cli_trace_bytes, handwritten_trace, replay_trace, unrolled_binary)
+from trace_checks import (CLI_CASES, FIXTURES, HANDWRITTEN_TRACE, HISTORY_ONLY, REPO, SCHEMA_PATH, check_history, check_keys_sorted, check_schema, check_structure, cli_trace, cli_trace_bytes, handwritten_trace, replay_trace, unrolled_binary)
 
 # --------------------------------------------------------------------------- the hand-written trace
 
@@ -109,11 +111,34 @@ def test_recorded_trace_matches_the_schema_replays_and_keeps_the_rules(path):
     check_keys_sorted(text)
 
 
-def test_the_schema_and_the_numpy_ops_name_the_same_ops():
-    """Every op the schema names has a numpy implementation and the other way round. That every
-    op the engine registers replays in numpy is Swift's NumpyReplayTests (its forward cases)."""
-    schema_ops = set(json.loads(SCHEMA_PATH.read_text())["$defs"]["opName"]["enum"])
-    assert schema_ops == set(ops.OPS)
+def _update_schema():
+    """scripts/update-schema as a module (it has no .py suffix)."""
+    loader = importlib.machinery.SourceFileLoader("update_schema", str(REPO / "scripts" / "update-schema"))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
+
+
+def test_the_schema_lists_the_ops_as_the_engine_declares_them():
+    """docs/trace.schema.json's op names and per-op rules are made from `unrolled ops --json`
+    (scripts/update-schema); after a change to an op's declaration, `make schema` writes them."""
+    update = _update_schema()
+    current = SCHEMA_PATH.read_text()
+    expected = update.text(update.updated(json.loads(current), update.catalog(str(unrolled_binary()))))
+    assert current == expected, "docs/trace.schema.json is out of date with the ops' declarations: run `make schema`"
+
+
+def test_the_numpy_ops_take_the_inputs_and_attributes_the_engine_declares():
+    """Every op the engine declares has a numpy implementation and the other way round, with the
+    same number of inputs and the same attributes, each required or not alike. That every op
+    replays in numpy is Swift's NumpyReplayTests (its forward cases)."""
+    declared = json.loads(subprocess.run([str(unrolled_binary()), "ops", "--json"], check=True,
+                                         capture_output=True, text=True).stdout)
+    assert {op["name"] for op in declared} == set(ops.OPS)
+    for op in declared:
+        _, arity, attrs = ops.OPS[op["name"]]
+        assert arity == op["inputs"], op["name"]
+        assert attrs == {a["key"]: a["required"] for a in op["attributes"]}, op["name"]
 
 
 # --------------------------------------------------------------------------- traces from the CLI

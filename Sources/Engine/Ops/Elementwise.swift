@@ -198,11 +198,11 @@ public struct ReLU: UnaryOp {
 public struct Scale: UnaryOp {
     public static let name = "scale"
     public let factor: Double
+    public static let factorAttribute = OpAttribute<Double>.real("factor")
+    public static let attributes: [any AnyOpAttribute] = [factorAttribute]
     public init(_ factor: Double) { self.factor = factor }
-    public init(attrs: [String: JSONValue]) throws(OpError) {
-        factor = try decodeNumber(Attributes(Self.name, attrs), "factor")
-    }
-    public var attrs: [String: JSONValue] { ["factor": number(factor)] }
+    public init(attrs: [String: JSONValue]) throws(OpError) { factor = try Attributes(Self.name, attrs)[Self.factorAttribute] }
+    public var attrs: [String: JSONValue] { recorded(Self.factorAttribute.record(factor)) }
     func apply(_ x: Double) -> Double { factor * x }
     public func gradients(_ c: GradientContext) -> [Var?] { [factor * c.grad] }
 }
@@ -213,11 +213,11 @@ public struct Where: Op {
     public static let name = "where"
     public static var arity: Int? { 2 }
     public let value: Double
+    public static let valueAttribute = OpAttribute<Double>.real("value")
+    public static let attributes: [any AnyOpAttribute] = [valueAttribute]
     public init(value: Double) { self.value = value }
-    public init(attrs: [String: JSONValue]) throws(OpError) {
-        value = try decodeNumber(Attributes(Self.name, attrs), "value")
-    }
-    public var attrs: [String: JSONValue] { ["value": number(value)] }
+    public init(attrs: [String: JSONValue]) throws(OpError) { value = try Attributes(Self.name, attrs)[Self.valueAttribute] }
+    public var attrs: [String: JSONValue] { recorded(Self.valueAttribute.record(value)) }
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         let (mask, a) = (s[0], s[1])
         guard Broadcasting.fits(mask, into: a) else {

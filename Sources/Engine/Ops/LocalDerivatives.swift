@@ -54,8 +54,9 @@ public struct SoftmaxBackward: Op {
     public static var isDifferentiable: Bool { false }
     public let axis: Int
     public init(axis: Int) { self.axis = axis }
-    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
-    public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
+    public static let attributes: [any AnyOpAttribute] = [axisAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs)[axisAttribute] }
+    public var attrs: [String: JSONValue] { recorded(axisAttribute.record(axis)) }
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard s[0] == s[1] else { throw OpError(op: Self.name, "shapes \(describe(s[0])) and \(describe(s[1])) differ") }
         guard axis >= 0 && axis < s[0].count else {

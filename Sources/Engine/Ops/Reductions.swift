@@ -9,6 +9,10 @@ func reducedShape(_ shape: [Int], axis: Int?, keepdims: Bool) -> [Int] {
     return result
 }
 
+/// The axis `sum` and `mean` reduce, absent for all of them; and whether it is kept with length 1.
+let reducedAxis = OpAttribute<Int?>.optionalNatural("axis")
+let keepdimsAttribute = OpAttribute<Bool>.flag("keepdims")
+
 /// A reduction over one axis (or all elements): `axis` absent means everything; `keepdims`
 /// keeps the reduced axis with length 1 (numpy semantics, false by default).
 public protocol AxisReduction: Op {
@@ -18,17 +22,14 @@ public protocol AxisReduction: Op {
 }
 
 extension AxisReduction {
+    public static var attributes: [any AnyOpAttribute] { [reducedAxis, keepdimsAttribute] }
+
     public init(attrs: [String: JSONValue]) throws(OpError) {
         let a = Attributes(Self.name, attrs)
-        self.init(axis: try a.optionalInt("axis"), keepdims: try a.bool("keepdims", default: false))
+        self.init(axis: try a[reducedAxis], keepdims: try a[keepdimsAttribute])
     }
 
-    public var attrs: [String: JSONValue] {
-        var attrs: [String: JSONValue] = [:]
-        if let axis { attrs["axis"] = .int(axis) }
-        if keepdims { attrs["keepdims"] = .bool(true) }
-        return attrs
-    }
+    public var attrs: [String: JSONValue] { recorded(reducedAxis.record(axis), keepdimsAttribute.record(keepdims)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         if let axis, !(0..<s[0].count).contains(axis) {
@@ -110,8 +111,9 @@ public struct SumTo: Op {
     public static let name = "sum_to"
     public let shape: [Int]
     public init(shape: [Int]) { self.shape = shape }
-    public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs).ints("shape") }
-    public var attrs: [String: JSONValue] { ["shape": .array(shape.map { .int($0) })] }
+    public static let attributes: [any AnyOpAttribute] = [shapeAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs)[shapeAttribute] }
+    public var attrs: [String: JSONValue] { recorded(shapeAttribute.record(shape)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard Broadcasting.fits(shape, into: s[0]) else {
@@ -132,8 +134,9 @@ public struct BroadcastTo: Op {
     public static let name = "broadcast_to"
     public let shape: [Int]
     public init(shape: [Int]) { self.shape = shape }
-    public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs).ints("shape") }
-    public var attrs: [String: JSONValue] { ["shape": .array(shape.map { .int($0) })] }
+    public static let attributes: [any AnyOpAttribute] = [shapeAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs)[shapeAttribute] }
+    public var attrs: [String: JSONValue] { recorded(shapeAttribute.record(shape)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard Broadcasting.fits(s[0], into: shape) else {
@@ -154,8 +157,9 @@ public struct Softmax: Op {
     public static let name = "softmax"
     public let axis: Int
     public init(axis: Int) { self.axis = axis }
-    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
-    public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
+    public static let attributes: [any AnyOpAttribute] = [axisAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs)[axisAttribute] }
+    public var attrs: [String: JSONValue] { recorded(axisAttribute.record(axis)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try axisShape(Self.name, s[0], axis: axis) }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
@@ -173,8 +177,9 @@ public struct LogSoftmax: Op {
     public static let name = "log_softmax"
     public let axis: Int
     public init(axis: Int) { self.axis = axis }
-    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
-    public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
+    public static let attributes: [any AnyOpAttribute] = [axisAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs)[axisAttribute] }
+    public var attrs: [String: JSONValue] { recorded(axisAttribute.record(axis)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try axisShape(Self.name, s[0], axis: axis) }
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {

@@ -8,8 +8,10 @@ public struct Transpose: Op {
     public static let name = "transpose"
     public let perm: [Int]?
     public init(perm: [Int]? = nil) { self.perm = perm }
-    public init(attrs: [String: JSONValue]) throws(OpError) { perm = try Attributes(Self.name, attrs).optionalInts("perm") }
-    public var attrs: [String: JSONValue] { perm.map { ["perm": .array($0.map { .int($0) })] } ?? [:] }
+    public static let permAttribute = OpAttribute<[Int]?>.optionalNaturals("perm")
+    public static let attributes: [any AnyOpAttribute] = [permAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { perm = try Attributes(Self.name, attrs)[Self.permAttribute] }
+    public var attrs: [String: JSONValue] { recorded(Self.permAttribute.record(perm)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         let order = perm ?? Array(s[0].indices.reversed())
@@ -55,8 +57,9 @@ public struct Reshape: Op {
     public static let name = "reshape"
     public let shape: [Int]
     public init(shape: [Int]) { self.shape = shape }
-    public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs).ints("shape") }
-    public var attrs: [String: JSONValue] { ["shape": .array(shape.map { .int($0) })] }
+    public static let attributes: [any AnyOpAttribute] = [shapeAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { shape = try Attributes(Self.name, attrs)[shapeAttribute] }
+    public var attrs: [String: JSONValue] { recorded(shapeAttribute.record(shape)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         let count = Tensor.count(of: s[0])
@@ -78,8 +81,9 @@ public struct Concat: Op {
     public static var arity: Int? { nil }
     public let axis: Int
     public init(axis: Int) { self.axis = axis }
-    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs).int("axis") }
-    public var attrs: [String: JSONValue] { ["axis": .int(axis)] }
+    public static let attributes: [any AnyOpAttribute] = [axisAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { axis = try Attributes(Self.name, attrs)[axisAttribute] }
+    public var attrs: [String: JSONValue] { recorded(axisAttribute.record(axis)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         let first = s[0]
@@ -132,15 +136,19 @@ public struct Concat: Op {
 /// Positions start..<end along `axis`. ∂x = pad(g) with zeros where the slice left positions out.
 public struct Slice: Op {
     public static let name = "slice"
+    public static let startAttribute = OpAttribute<Int>.natural("start"), endAttribute = OpAttribute<Int>.natural("end")
+    public static let attributes: [any AnyOpAttribute] = [axisAttribute, startAttribute, endAttribute]
     public let axis: Int, start: Int, end: Int
     public init(axis: Int, start: Int, end: Int) {
         (self.axis, self.start, self.end) = (axis, start, end)
     }
     public init(attrs: [String: JSONValue]) throws(OpError) {
         let a = Attributes(Self.name, attrs)
-        (axis, start, end) = (try a.int("axis"), try a.int("start"), try a.int("end"))
+        (axis, start, end) = (try a[axisAttribute], try a[Self.startAttribute], try a[Self.endAttribute])
     }
-    public var attrs: [String: JSONValue] { ["axis": .int(axis), "start": .int(start), "end": .int(end)] }
+    public var attrs: [String: JSONValue] {
+        recorded(axisAttribute.record(axis), Self.startAttribute.record(start), Self.endAttribute.record(end))
+    }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard axis >= 0 && axis < s[0].count, 0 <= start, start <= end, end <= s[0][axis] else {
@@ -172,15 +180,19 @@ public struct Slice: Op {
 /// ∂x = slice(g, before..<before + n).
 public struct Pad: Op {
     public static let name = "pad"
+    public static let beforeAttribute = OpAttribute<Int>.natural("before"), afterAttribute = OpAttribute<Int>.natural("after")
+    public static let attributes: [any AnyOpAttribute] = [axisAttribute, beforeAttribute, afterAttribute]
     public let axis: Int, before: Int, after: Int
     public init(axis: Int, before: Int, after: Int) {
         (self.axis, self.before, self.after) = (axis, before, after)
     }
     public init(attrs: [String: JSONValue]) throws(OpError) {
         let a = Attributes(Self.name, attrs)
-        (axis, before, after) = (try a.int("axis"), try a.int("before"), try a.int("after"))
+        (axis, before, after) = (try a[axisAttribute], try a[Self.beforeAttribute], try a[Self.afterAttribute])
     }
-    public var attrs: [String: JSONValue] { ["axis": .int(axis), "before": .int(before), "after": .int(after)] }
+    public var attrs: [String: JSONValue] {
+        recorded(axisAttribute.record(axis), Self.beforeAttribute.record(before), Self.afterAttribute.record(after))
+    }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard axis >= 0 && axis < s[0].count, before >= 0, after >= 0 else {
@@ -215,8 +227,9 @@ public struct Rows: Op {
     public static let name = "rows"
     public let indices: [Int]
     public init(indices: [Int]) { self.indices = indices }
-    public init(attrs: [String: JSONValue]) throws(OpError) { indices = try Attributes(Self.name, attrs).ints("indices") }
-    public var attrs: [String: JSONValue] { ["indices": .array(indices.map { .int($0) })] }
+    public static let attributes: [any AnyOpAttribute] = [indicesAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { indices = try Attributes(Self.name, attrs)[indicesAttribute] }
+    public var attrs: [String: JSONValue] { recorded(indicesAttribute.record(indices)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard let rows = s[0].first else { throw OpError(op: Self.name, "needs a tensor with rows, got a scalar") }
@@ -244,6 +257,8 @@ public struct Rows: Op {
 /// (a row picked twice gets both contributions). Linear, so ∂dy = rows(g) {indices}.
 public struct RowsBackward: Op {
     public static let name = "rows_backward"
+    public static let countAttribute = OpAttribute<Int>.natural("count")
+    public static let attributes: [any AnyOpAttribute] = [indicesAttribute, countAttribute]
     public let indices: [Int]
     public let count: Int
     public init(indices: [Int], count: Int) {
@@ -252,9 +267,9 @@ public struct RowsBackward: Op {
     }
     public init(attrs: [String: JSONValue]) throws(OpError) {
         let a = Attributes(Self.name, attrs)
-        (indices, count) = (try a.ints("indices"), try a.int("count"))
+        (indices, count) = (try a[indicesAttribute], try a[Self.countAttribute])
     }
-    public var attrs: [String: JSONValue] { ["indices": .array(indices.map { .int($0) }), "count": .int(count)] }
+    public var attrs: [String: JSONValue] { recorded(indicesAttribute.record(indices), Self.countAttribute.record(count)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard s[0].first == indices.count else {

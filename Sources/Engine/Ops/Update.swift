@@ -8,8 +8,10 @@ public struct SGD: Op {
     public static var isDifferentiable: Bool { false }
     public let learningRate: Double
     public init(learningRate: Double) { self.learningRate = learningRate }
-    public init(attrs: [String: JSONValue]) throws(OpError) { learningRate = try decodeNumber(Attributes(Self.name, attrs), "lr") }
-    public var attrs: [String: JSONValue] { ["lr": number(learningRate)] }
+    public static let learningRateAttribute = OpAttribute<Double>.real("lr")
+    public static let attributes: [any AnyOpAttribute] = [learningRateAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { learningRate = try Attributes(Self.name, attrs)[Self.learningRateAttribute] }
+    public var attrs: [String: JSONValue] { recorded(Self.learningRateAttribute.record(learningRate)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard s[0] == s[1] else { throw OpError(op: Self.name, "parameter \(describe(s[0])) and gradient \(describe(s[1])) differ") }
@@ -34,8 +36,10 @@ public struct ClipNorm: Op {
     public static var isDifferentiable: Bool { false }
     public let maxNorm: Double
     public init(maxNorm: Double) { self.maxNorm = maxNorm }
-    public init(attrs: [String: JSONValue]) throws(OpError) { maxNorm = try decodeNumber(Attributes(Self.name, attrs), "max_norm") }
-    public var attrs: [String: JSONValue] { ["max_norm": number(maxNorm)] }
+    public static let maxNormAttribute = OpAttribute<Double>.real("max_norm")
+    public static let attributes: [any AnyOpAttribute] = [maxNormAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { maxNorm = try Attributes(Self.name, attrs)[Self.maxNormAttribute] }
+    public var attrs: [String: JSONValue] { recorded(Self.maxNormAttribute.record(maxNorm)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         guard maxNorm >= 0 else { throw OpError(op: Self.name, "max_norm must be a number ≥ 0, got \(maxNorm)") }

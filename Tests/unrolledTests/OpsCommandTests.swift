@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+@Suite("unrolled ops")
+struct OpsCommandTests {
+    @Test("lists every op with its inputs and attributes, optional ones marked")
+    func listsOps() throws {
+        let result = try CLI.run(["ops"])
+        #expect(result.status == 0)
+        let lines = result.outputText.split(separator: "\n")
+        #expect(lines.count == 34)
+        for expected in ["matmul", "2 inputs", "concat", "1 or more inputs", "axis?: optional natural", "lr: real; no gradient rule"] {
+            #expect(result.outputText.contains(expected), "missing \(expected)")
+        }
+    }
+
+    @Test("--json gives each op's name, inputs, gradient and attributes for tools")
+    func listsOpsAsJSON() throws {
+        let result = try CLI.run(["ops", "--json"])
+        #expect(result.status == 0)
+        let list = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [[String: Any]])
+        let slice = try #require(list.first { $0["name"] as? String == "slice" })
+        #expect(slice["inputs"] as? Int == 1)
+        #expect(slice["differentiable"] as? Bool == true)
+        let keys = (slice["attributes"] as? [[String: Any]])?.compactMap { $0["key"] as? String }
+        #expect(keys == ["axis", "start", "end"])
+        let concat = try #require(list.first { $0["name"] as? String == "concat" })
+        #expect(concat["inputs"] is NSNull)
+    }
+}
