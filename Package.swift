@@ -24,7 +24,10 @@ let package = Package(
         // Tensors, the recording tape, ops with their gradient rules, SGD.
         .target(name: "Engine", dependencies: ["Trace"]),
         // Networks built on the engine and the registry of named demos.
-        .target(name: "Models", dependencies: ["Engine", "Trace"]),
+        .target(name: "Models", dependencies: ["Engine", "Trace"], plugins: ["ListDemos"]),
+        // Writes `Demos.all` from the demos Models declares: adding a demo is declaring it.
+        .plugin(name: "ListDemos", capability: .buildTool(), dependencies: ["list-demos"]),
+        .executableTarget(name: "list-demos", path: "Plugins/list-demos"),
         // libcmark-gfm and its extensions, found through pkg-config (Debian packages named below).
         .systemLibrary(
             name: "CCmarkGFM",

@@ -123,10 +123,9 @@ public struct DemoProgress: Sendable {
 /// Hears how far a demo's long work has come.
 public typealias ProgressHandler = @Sendable (DemoProgress) -> Void
 
-/// Every demo, by name.
+/// Every demo, by name. Each is declared in `extension Demos` (`static let lstm = Demo(…)`, most in
+/// `Demos/`); `Demos.all` is written from those declarations at build time (the ListDemos plugin).
 public enum Demos {
-    public static let all: [Demo] = [neuron, mlp, rnn, lstm, peepholeLSTM, gru, birnn, bilstm, bigru, tdl, gradientFlow, cbow, skipgram, skipGramNegativeSampling, multiHeadAttention, transformerEncoder, attention, selfAttention, attentionVsTDL, encoderDecoder]
-
     public static func named(_ name: String) throws(DemoError) -> Demo {
         guard let demo = all.first(where: { $0.name == name }) else {
             throw .unknownDemo(name, suggestion: closest(to: name, in: all.map(\.name)))

@@ -17,8 +17,10 @@ struct DemosCommandTests {
         let result = try CLI.run(["demos", "--json"])
         #expect(result.status == 0)
         let list = try #require(try JSONSerialization.jsonObject(with: result.standardOutput) as? [[String: Any]])
-        #expect(Array(list.compactMap { $0["name"] as? String }.prefix(2)) == ["neuron", "mlp"])
-        let parameters = try #require(list[1]["parameters"] as? [[String: Any]])
+        let names = list.compactMap { $0["name"] as? String }
+        #expect(names == names.sorted() && names.contains("neuron"))
+        let mlp = try #require(list.first { $0["name"] as? String == "mlp" })
+        let parameters = try #require(mlp["parameters"] as? [[String: Any]])
         #expect(parameters.contains { $0["name"] as? String == "layers" })
     }
 
