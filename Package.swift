@@ -26,8 +26,7 @@ let package = Package(
         // Networks built on the engine and the registry of named demos.
         .target(name: "Models", dependencies: ["Engine", "Trace"], plugins: ["ListDemos"]),
         // Writes `Demos.all` from the demos Models declares: adding a demo is declaring it.
-        .plugin(name: "ListDemos", capability: .buildTool(), dependencies: ["list-demos"]),
-        .executableTarget(name: "list-demos", path: "Plugins/list-demos"),
+        .plugin(name: "ListDemos", capability: .buildTool()),
         // libcmark-gfm and its extensions, found through pkg-config (Debian packages named below).
         .systemLibrary(
             name: "CCmarkGFM",
