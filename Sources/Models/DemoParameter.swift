@@ -202,7 +202,7 @@ private func format(_ value: Double) -> String {
 }
 
 /// The option nearest to `word` by edit distance, if it is near enough to be a likely typo.
-func closest(to word: String, in options: [String]) -> String? {
+public func closest(to word: String, in options: [String]) -> String? {
     // Longer than every option by more than the edits allowed: nothing is near (and a megabyte of
     // a value is not compared letter by letter).
     guard word.count <= (options.map(\.count).max() ?? 0) + 3 else { return nil }

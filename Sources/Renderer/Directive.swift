@@ -26,6 +26,8 @@ struct Directive: Equatable, Sendable {
     var source: Source
     var title: String?
     var caption: String?
+    /// The line the caption starts on (references in it report their problems there).
+    var captionLine: Int?
     /// The trace's id on the site (deep links `#<id>:<step>`, `traces/<id>.html`); made from the page's name when nil.
     var id: String?
     /// Where the directive is: the page (relative to the course folder) and the fence's line.
@@ -51,6 +53,7 @@ struct Directive: Equatable, Sendable {
         var src: String?
         var title: String?
         var caption: String?
+        var captionLine: Int?
         var id: String?
         var parameters: [(String, Node, Int)] = []
         var errors: [Diagnostic] = []
@@ -60,7 +63,7 @@ struct Directive: Equatable, Sendable {
             case "model": model = (value.string ?? "", at(key.mark))
             case "src": src = value.string
             case "title": title = value.string
-            case "caption": caption = value.string
+            case "caption": (caption, captionLine) = (value.string, at(value.mark))
             case "id":
                 let text = value.string ?? ""
                 guard Directive.isValidID(text) else {
@@ -83,7 +86,7 @@ struct Directive: Equatable, Sendable {
                 return fail([.error(file, line: keyLine, "'\(name.excerpt)' does not apply to `src:` (a trace from a file is shown as it is); remove it")])
             }
             guard errors.isEmpty else { return fail(errors) }
-            return .success(Directive(source: .file(path), title: title, caption: caption, id: id, file: file, line: line))
+            return .success(Directive(source: .file(path), title: title, caption: caption, captionLine: captionLine, id: id, file: file, line: line))
         case (.some(let (name, modelLine)), nil):
             let demo: Demo
             do {
@@ -109,7 +112,7 @@ struct Directive: Equatable, Sendable {
             }
             guard errors.isEmpty else { return fail(errors) }
             let source = Source.demo(demo, demo.configuration(validated: values))
-            return .success(Directive(source: source, title: title, caption: caption, id: id, file: file, line: line))
+            return .success(Directive(source: source, title: title, caption: caption, captionLine: captionLine, id: id, file: file, line: line))
         }
     }
 

@@ -6,13 +6,19 @@ struct LinkResolver {
     let folder: CourseFolder
     /// The course's pages by their source path (`notes/a.md`).
     let pages: [String: ParsedPage]
-    private(set) var diagnostics: [Diagnostic] = []
+    /// The traces each page shows, in page order, by the page's source path.
+    let traces: [String: [FigureTrace]]
+    /// Every trace id of the site (its page is `traces/<id>.html`).
+    let traceIDs: Set<String>
+    var diagnostics: [Diagnostic] = []
     /// Course-relative paths of images (and other linked files) to copy.
     private(set) var files: Set<String> = []
 
-    init(folder: CourseFolder, pages: [ParsedPage]) {
+    init(folder: CourseFolder, pages: [ParsedPage], traces: [String: [FigureTrace]] = [:]) {
         self.folder = folder
         self.pages = Dictionary(pages.map { ($0.page.source, $0) }, uniquingKeysWith: { first, _ in first })
+        self.traces = traces
+        traceIDs = Set(traces.values.joined().map(\.id))
     }
 
     /// The diagnostics found since the last call, handed over.
@@ -21,17 +27,23 @@ struct LinkResolver {
         return diagnostics
     }
 
-    /// The new destination of every link and image of `page`, in order (see `resolve`).
-    mutating func destinations(on page: ParsedPage) -> [String?] {
+    /// What becomes of every link and image of `page`, in order (see `resolve`).
+    mutating func rewrites(on page: ParsedPage) -> [LinkRewrite?] {
         page.document.links.map { resolve($0, on: page) }
     }
 
-    /// The new destination of a link or image on `page` (`lstm.md#gates` → `lstm.html#gates`), or nil
-    /// to keep it; notes a local image or file to copy, and warns about one that is missing.
-    mutating func resolve(_ reference: LinkReference, on page: ParsedPage) -> String? {
+    /// What a link or image on `page` becomes (`lstm.md#gates` → `lstm.html#gates`; a reference to
+    /// a trace's step, `#:dQ/dy`, → `#neuron-1:12` with its text filled in), or nil to keep it; notes
+    /// a local image or file to copy, and warns about one that is missing. `caption`: the link is in
+    /// that trace's caption, where `#:` means the trace itself.
+    mutating func resolve(_ reference: LinkReference, on page: ParsedPage, caption: FigureTrace? = nil) -> LinkRewrite? {
         let destination = reference.destination
         if destination.count > 1, destination.hasPrefix("#") {
-            checkFragment(String(destination.dropFirst()), of: page, link: reference, from: page)
+            let fragment = String(destination.dropFirst())
+            if TraceReference.isReference(fragment.removingPercentEncoding ?? fragment) {
+                return resolveReference(fragment, link: reference, on: page, from: page, caption: caption)
+            }
+            checkFragment(fragment, of: page, link: reference, from: page)
             return nil
         }
         if destination.isEmpty || destination.hasPrefix("#") || destination.hasPrefix("/") || destination.hasPrefix("//")
@@ -41,6 +53,10 @@ struct LinkResolver {
         }
         let (pathPart, fragment) = splitFragment(destination)
         let path = pathPart.removingPercentEncoding ?? pathPart
+        if let tracePage = standaloneTracePage(path, on: page) {
+            checkTracePage(tracePage, fragment: fragment, link: reference, on: page)
+            return nil
+        }
         let target: String
         switch folder.locate(path, from: page.page.sourceFolder) {
         case .success(let found):
@@ -60,8 +76,15 @@ struct LinkResolver {
                 diagnostics.append(.warning(page.page.source, line: reference.line, "broken link '\(destination.excerpt)': no page \(target.excerpt) in the course"))
                 return nil
             }
-            if fragment.count > 1 { checkFragment(String(fragment.dropFirst()), of: other, link: reference, from: page) }
-            return siteLink(from: page.page.output, to: other.page.output) + fragment
+            let href = siteLink(from: page.page.output, to: other.page.output)
+            let otherFragment = String(fragment.dropFirst())
+            if fragment.count > 1, TraceReference.isReference(otherFragment.removingPercentEncoding ?? otherFragment) {
+                guard var rewrite = resolveReference(otherFragment, link: reference, on: other, from: page, caption: nil) else { return LinkRewrite(destination: href + fragment) }
+                rewrite.destination = href + (rewrite.destination ?? fragment)
+                return rewrite
+            }
+            if fragment.count > 1 { checkFragment(otherFragment, of: other, link: reference, from: page) }
+            return LinkRewrite(destination: href + fragment)
         }
         files.insert(target)
         return nil

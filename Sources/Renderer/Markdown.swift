@@ -50,6 +50,23 @@ public struct LinkReference: Equatable, Sendable {
     public var line: Int
 }
 
+/// What a link becomes when rendered: a new destination, and its text's placeholders filled in
+/// (a reference to a trace's step writes the step's number: `[step {step}](#:dQ/dy)`).
+public struct LinkRewrite: Equatable, Sendable {
+    /// The new destination; nil keeps the one written.
+    public var destination: String?
+    /// Each placeholder of the link's text (`{step}`) and what replaces it, in every text node.
+    public var replacements: [String: String]
+    /// The text of a link written with none (`[](#:dQ/dy)`).
+    public var emptyText: String?
+
+    public init(destination: String?, replacements: [String: String] = [:], emptyText: String? = nil) {
+        self.destination = destination
+        self.replacements = replacements
+        self.emptyText = emptyText
+    }
+}
+
 /// A fenced code block (indented code blocks have no info string and are not listed).
 public struct CodeBlock: Equatable, Sendable {
     /// The whole info string after the opening fence, trimmed, e.g. `unrolled` or `swift title="x"`.
@@ -125,28 +142,30 @@ public final class MarkdownDocument {
     /// - `replacingCodeBlock`: for each fenced code block, HTML to put in its place, on lines
     ///   of its own and exactly as given (`tagfilter` does not touch it, `<script>` stays),
     ///   or `nil` to keep the block.
-    /// - `rewritingDestination`: for each link and image, a new destination, or `nil` to keep it.
-    ///   Called in document order, with the same values as `links`.
+    /// - `rewritingLink`: for each link and image, a new destination and text (`LinkRewrite`), or
+    ///   `nil` to keep it. Called in document order, with the same values as `links`.
     /// - Headings get `id`s (the ids in `headings`) and an anchor link
     ///   `<a class="anchor" href="#id" aria-hidden="true">#</a>` as their first child.
     ///
     /// Renders once (the tree is changed in place): a later call returns the first call's HTML.
     public func render(
         replacingCodeBlock: (CodeBlock) -> String? = { _ in nil },
-        rewritingDestination: (LinkReference) -> String? = { _ in nil }
+        rewritingLink: (LinkReference) -> LinkRewrite? = { _ in nil }
     ) -> String {
         if let rendered { return rendered }
         var headingIndex = 0, linkIndex = 0, blockIndex = 0
         var headingNodes: [(OpaquePointer, Heading)] = []
         var replacedBlocks: [(OpaquePointer, String)] = []
+        var rewrittenTexts: [(OpaquePointer, LinkRewrite)] = []
         Self.walk(root) { node, type in
             switch type {
             case CMARK_NODE_HEADING where headingIndex < headings.count:
                 headingNodes.append((node, headings[headingIndex]))
                 headingIndex += 1
             case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
-                if linkIndex < links.count, let destination = rewritingDestination(links[linkIndex]) {
-                    cmark_node_set_url(node, destination)
+                if linkIndex < links.count, let rewrite = rewritingLink(links[linkIndex]) {
+                    if let destination = rewrite.destination { cmark_node_set_url(node, destination) }
+                    if !rewrite.replacements.isEmpty || rewrite.emptyText != nil { rewrittenTexts.append((node, rewrite)) }
                 }
                 linkIndex += 1
             case CMARK_NODE_CODE_BLOCK where Self.isFenced(node):
@@ -161,6 +180,11 @@ public final class MarkdownDocument {
         }
         for (node, html) in replacedBlocks {
             Self.replace(node, withRawHTML: html)
+        }
+        // After the walk, so that the text is the source again (math restored) and the tree is not
+        // changed under the iterator.
+        for (node, rewrite) in rewrittenTexts {
+            Self.rewriteText(of: node, rewrite)
         }
         let extensions = cmark_parser_get_syntax_extensions(parser)
         for (node, heading) in headingNodes {
@@ -190,6 +214,21 @@ public final class MarkdownDocument {
             if event == CMARK_EVENT_DONE { break }
             guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
             visit(node, cmark_node_get_type(node))
+        }
+    }
+
+    /// Fills a link's placeholders in each of its text nodes, or gives a link without text its text.
+    private static func rewriteText(of link: OpaquePointer, _ rewrite: LinkRewrite) {
+        if cmark_node_first_child(link) == nil, let text = rewrite.emptyText, let node = cmark_node_new(CMARK_NODE_TEXT) {
+            cmark_node_set_literal(node, text)
+            cmark_node_append_child(link, node)
+            return
+        }
+        walk(link) { node, type in
+            guard type == CMARK_NODE_TEXT else { return }
+            var literal = string(cmark_node_get_literal(node))
+            for (placeholder, value) in rewrite.replacements { literal = literal.replacingOccurrences(of: placeholder, with: value) }
+            cmark_node_set_literal(node, literal)
         }
     }
 

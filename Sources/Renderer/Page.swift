@@ -105,15 +105,15 @@ final class ParsedDocument: Sendable {
     func tableOfContents() -> [TableOfContentsEntry] { Renderer.tableOfContents(of: headings) }
 
     /// The page's HTML (see `MarkdownDocument.render`): `figures` in place of the fenced blocks
-    /// opening on their lines, `destinations[i]` (when not nil) in place of the i-th link's.
-    func render(figures: [Int: String] = [:], destinations: [String?]) -> String {
+    /// opening on their lines, `links[i]` (when not nil) rewriting the i-th link.
+    func render(figures: [Int: String] = [:], links: [LinkRewrite?]) -> String {
         tree.withLock { document in
             var next = 0
             return document.render(
                 replacingCodeBlock: { figures[$0.line] },
-                rewritingDestination: { _ in
+                rewritingLink: { _ in
                     defer { next += 1 }
-                    return next < destinations.count ? destinations[next] : nil
+                    return next < links.count ? links[next] : nil
                 })
         }
     }

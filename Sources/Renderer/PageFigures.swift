@@ -1,10 +1,24 @@
 import Foundation
+import Trace
 
 /// A page with its directives' traces: the third stage's page.
 struct PageWithFigures: Sendable {
     var parsed: ParsedPage
     /// The figure of each directive, by the line of its opening fence.
     var figures: [Int: TraceFigure.Context] = [:]
+    /// The traces shown, in page order: what the page's references are resolved against.
+    var traces: [FigureTrace] = []
+}
+
+/// A trace shown on a page, for the references to it (docs/site.md, "Referring to steps and values").
+struct FigureTrace: Sendable {
+    let id: String
+    /// The line of the directive's opening fence.
+    let line: Int
+    let trace: TraceDocument
+    /// The caption's Markdown and the line it starts on; references in it mean this trace by `#:`.
+    let caption: String?
+    let captionLine: Int
 }
 
 /// A directive's trace on a page of its own, `traces/<id>.html`: only the viewer, sized for an
@@ -39,8 +53,10 @@ struct CourseWithFigures: Sendable {
             for block in parsed.document.codeBlocks(info: "unrolled") {
                 guard let (id, directive) = maker.directive(block, on: page.parsed.page, number: &number) else { continue }
                 result.traces += 1
-                guard let id, let figure = maker.figure(for: directive, on: page.parsed.page, id: id) else { continue }
+                guard let id, let (figure, trace) = maker.figure(for: directive, on: page.parsed.page, id: id) else { continue }
                 page.figures[block.line] = figure
+                page.traces.append(FigureTrace(id: id, line: block.line, trace: trace, caption: directive.caption,
+                    captionLine: directive.captionLine ?? directive.line))
                 result.tracePages.append(TracePage(id: id, chapter: page.parsed.page, figure: figure))
             }
             result.pages.append(page)
@@ -117,10 +133,11 @@ struct FigureMaker {
         return id
     }
 
-    /// The figure's template context, or nil after reporting why the trace cannot be shown.
-    mutating func figure(for directive: Directive, on page: PageSource, id: String) -> TraceFigure.Context? {
+    /// The figure's template context and its trace, or nil after reporting why the trace cannot be shown.
+    mutating func figure(for directive: Directive, on page: PageSource, id: String) -> (TraceFigure.Context, TraceDocument)? {
         guard let (trace, json) = trace(for: directive, on: page) else { return nil }
-        return TraceFigure.Context(trace: trace, json: json, id: id, title: directive.title, caption: directive.caption,
+        let figure = TraceFigure.Context(trace: trace, json: json, id: id, title: directive.title, caption: directive.caption,
             pageHref: siteLink(from: page.output, to: TracePage.path(id)))
+        return (figure, trace)
     }
 }

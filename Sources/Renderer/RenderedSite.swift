@@ -31,11 +31,14 @@ struct RenderedSite: Sendable {
         func take(_ file: RenderedFile) {
             if site.handOverFailure == nil { site.handOverFailure = handOver(file) }
         }
-        var links = LinkResolver(folder: folder, pages: course.pages.map(\.parsed))
+        var links = LinkResolver(
+            folder: folder, pages: course.pages.map(\.parsed),
+            traces: Dictionary(course.pages.map { ($0.parsed.page.source, $0.traces) }, uniquingKeysWith: { first, _ in first }))
         var diagnostics: [Diagnostic] = []
         do throws(Diagnostic) {
             let pages = course.pages.map(\.parsed.page)
-            let bodies = try renderBodies(course.pages, templates: templates, links: &links, diagnostics: &diagnostics)
+            let captions = captions(course.pages, links: &links, diagnostics: &diagnostics)
+            let bodies = try renderBodies(course.pages, captions: captions, templates: templates, links: &links, diagnostics: &diagnostics)
             let sidebars = try sidebars(pages, templates)
             let courseContext = CourseContext(course.config)
             let handedOver = concurrentMap([-1] + Array(pages.indices)) { index -> Result<Diagnostic?, Diagnostic> in
@@ -48,11 +51,11 @@ struct RenderedSite: Sendable {
             }
             for result in handedOver where site.handOverFailure == nil { site.handOverFailure = try result.get() }
             for trace in course.tracePages {
-                take(try tracePage(trace, course: courseContext, templates: templates))
+                take(try tracePage(trace, caption: captions[trace.id], course: courseContext, templates: templates))
             }
             var introduction = ""
             if let page = course.introduction {
-                introduction = page.document.render(destinations: links.destinations(on: page))
+                introduction = page.document.render(links: links.rewrites(on: page))
                 links.checkRawImages(on: page, sources: rawImageSources(in: introduction))
                 diagnostics += links.takeDiagnostics()
             }
@@ -66,20 +69,37 @@ struct RenderedSite: Sendable {
         return Staged(site, diagnostics)
     }
 
+    /// Every figure's caption as HTML, its references resolved, by trace id (the page's problems
+    /// reported before its prose's, as the captions come first in no order of their own).
+    private static func captions(_ pages: [PageWithFigures], links: inout LinkResolver, diagnostics: inout [Diagnostic]) -> [String: String] {
+        var captions: [String: String] = [:]
+        for page in pages {
+            for figure in page.traces {
+                if let html = links.caption(of: figure, on: page.parsed) { captions[figure.id] = html }
+            }
+        }
+        diagnostics += links.takeDiagnostics()
+        return captions
+    }
+
     /// Every page's HTML body, its figures in place of its directives.
     private static func renderBodies(
-        _ pages: [PageWithFigures], templates: Templates, links: inout LinkResolver, diagnostics: inout [Diagnostic]
+        _ pages: [PageWithFigures], captions: [String: String], templates: Templates, links: inout LinkResolver, diagnostics: inout [Diagnostic]
     ) throws(Diagnostic) -> [String] {
         var linkDiagnostics: [[Diagnostic]] = []
-        let destinations = pages.map { page in
+        let rewrites = pages.map { page in
             defer { linkDiagnostics.append(links.takeDiagnostics()) }
-            return links.destinations(on: page.parsed)
+            return links.rewrites(on: page.parsed)
         }
         let bodies = concurrentMap(Array(pages.indices)) { index -> Result<(html: String, images: [String]), Diagnostic> in
             Result { () throws(Diagnostic) in
                 var figures: [Int: String] = [:]
-                for (line, figure) in pages[index].figures { figures[line] = try templates.render("trace-figure", figure) }
-                let html = pages[index].parsed.document.render(figures: figures, destinations: destinations[index])
+                for (line, figure) in pages[index].figures {
+                    var figure = figure
+                    if let caption = captions[figure.id] { figure.caption = caption }
+                    figures[line] = try templates.render("trace-figure", figure)
+                }
+                let html = pages[index].parsed.document.render(figures: figures, links: rewrites[index])
                 return (html, rawImageSources(in: html))
             }
         }
@@ -95,9 +115,10 @@ struct RenderedSite: Sendable {
     }
 
     /// A directive's trace on a page of its own (see `TracePage`).
-    private static func tracePage(_ trace: TracePage, course: CourseContext, templates: Templates) throws(Diagnostic) -> RenderedFile {
+    private static func tracePage(_ trace: TracePage, caption: String?, course: CourseContext, templates: Templates) throws(Diagnostic) -> RenderedFile {
         var figure = trace.figure
         figure.hasPage = false
+        if let caption { figure.caption = caption }
         let path = TracePage.path(trace.id)
         let context = TracePageContext(
             course: course, title: figure.title, figure: TemplateText(try templates.render("trace-figure", figure)),

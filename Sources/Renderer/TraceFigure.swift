@@ -47,7 +47,12 @@ enum TraceFigure {
 
     /// A caption's Markdown (emphasis, code, links, `$…$` math) as inline HTML: one paragraph, unwrapped.
     static func inlineHTML(_ markdown: String) -> String {
-        var html = Markdown.html(from: markdown).trimmingCharacters(in: .whitespacesAndNewlines)
+        unwrapParagraph(Markdown.html(from: markdown))
+    }
+
+    /// The HTML of one paragraph without its `<p>`; anything else as it is.
+    static func unwrapParagraph(_ html: String) -> String {
+        var html = html.trimmingCharacters(in: .whitespacesAndNewlines)
         if html.hasPrefix("<p>"), html.hasSuffix("</p>"), html.components(separatedBy: "<p>").count == 2 {
             html = String(html.dropFirst(3).dropLast(4))
         }

@@ -56,8 +56,8 @@ import Foundation
             LinkReference(kind: .link, destination: "lstm.md#gates", title: "", text: "LSTM", line: 1),
             LinkReference(kind: .image, destination: "images/cell.png", title: "Cell", text: "A cell", line: 3),
         ])
-        let html = document.render(rewritingDestination: { link in
-            link.kind == .link ? link.destination.replacingOccurrences(of: ".md", with: ".html") : nil
+        let html = document.render(rewritingLink: { link in
+            link.kind == .link ? LinkRewrite(destination: link.destination.replacingOccurrences(of: ".md", with: ".html")) : nil
         })
         #expect(html == "<p>See <a href=\"lstm.html#gates\">LSTM</a>.</p>\n<p><img src=\"images/cell.png\" alt=\"A cell\" title=\"Cell\" /></p>\n")
     }

@@ -1,0 +1,112 @@
+import Foundation
+import Models
+
+/// References to traces' steps and values (`#:dQ/dy`, `lstm.md#lstm-2:c_2@t=2`), and links to the
+/// traces' own pages (`../traces/lstm-2.html`): found, checked and rewritten (docs/site.md,
+/// "Referring to steps and values"). A reference that finds nothing, or more than one step, is an
+/// error at its file and line, with or without `--strict`.
+extension LinkResolver {
+    /// The rewrite of a link whose fragment is a trace reference on `target` (the page itself, or
+    /// the page the link points to), or nil after reporting why it cannot be resolved.
+    mutating func resolveReference(
+        _ fragment: String, link: LinkReference, on target: ParsedPage, from page: ParsedPage, caption: FigureTrace?
+    ) -> LinkRewrite? {
+        let written = fragment.removingPercentEncoding ?? fragment
+        func fail(_ message: String) -> LinkRewrite? {
+            diagnostics.append(.error(page.page.source, line: link.line, "reference '#\(written.excerpt)': \(message)"))
+            return nil
+        }
+        let reference: TraceReference
+        switch TraceReference.parse(written) {
+        case .success(let parsed): reference = parsed
+        case .failure(let problem): return fail(problem.message)
+        }
+        let samePage = target.page.source == page.page.source
+        let shown = traces[target.page.source] ?? []
+        let figure: FigureTrace
+        if reference.traceID.isEmpty {
+            if let caption {
+                figure = caption
+            } else if !samePage {
+                return fail("name the trace on \(target.page.source): `#<id>:…` (\(listIDs(shown)))")
+            } else if let above = shown.last(where: { $0.line < link.line }) {
+                figure = above
+            } else {
+                return fail("no trace above line \(link.line) to refer to; name one: `#<id>:…` (\(listIDs(shown)))")
+            }
+        } else if let named = shown.first(where: { $0.id == reference.traceID }) {
+            figure = named
+        } else {
+            let elsewhere = traces.first { $0.value.contains { $0.id == reference.traceID } }.map {
+                "; it is on \($0.key): write `\(relativePath(from: page.page.source, to: $0.key))#\(written)`"
+            }
+            let near = closest(to: reference.traceID, in: shown.map(\.id)).map { "; did you mean '\($0)'?" }
+            return fail("no trace '\(reference.traceID)' on \(samePage ? "this page" : target.page.source)\(elsewhere ?? near ?? "") (\(listIDs(shown)))")
+        }
+        let found: ResolvedReference
+        switch reference.resolve(in: figure.trace) {
+        case .success(let resolved): found = resolved
+        case .failure(let problem): return fail("in trace \(figure.id): \(problem.message)")
+        }
+        var rewrite: LinkRewrite
+        switch ReferenceText.fill(link.text, of: reference, with: found) {
+        case .success(let filled): rewrite = filled
+        case .failure(let problem): return fail(problem.message)
+        }
+        // The viewer opens at the step (`#<id>:<N>`); a history value opens the figure.
+        rewrite.destination = "#" + figure.id + (found.steps.first.map { ":\($0 + 1)" } ?? "")
+        return rewrite
+    }
+
+    /// The HTML of a figure's caption (inline Markdown), its references resolved against its trace.
+    mutating func caption(of figure: FigureTrace, on page: ParsedPage) -> String? {
+        guard let markdown = figure.caption else { return nil }
+        let document = MarkdownDocument(markdown)
+        let rewrites = document.links.map { link -> LinkRewrite? in
+            var link = link
+            link.line += figure.captionLine - 1
+            return resolve(link, on: page, caption: figure)
+        }
+        var next = 0
+        let html = document.render(rewritingLink: { _ in
+            defer { next += 1 }
+            return next < rewrites.count ? rewrites[next] : nil
+        })
+        return TraceFigure.unwrapParagraph(html)
+    }
+
+    /// The trace id of a link to a trace's own page (`../traces/lstm-2.html` from `notes/`), or nil
+    /// when the link is to something else.
+    func standaloneTracePage(_ path: String, on page: ParsedPage) -> String? {
+        guard let site = normalizedPath(path, relativeTo: page.page.sourceFolder), site.hasPrefix("traces/"), site.hasSuffix(".html"),
+            !site.dropFirst("traces/".count).contains("/"), folder.check(site) != nil
+        else { return nil }
+        return String(site.dropFirst("traces/".count).dropLast(".html".count))
+    }
+
+    /// Warns when a link names a trace page the site does not have, or a step it does not have.
+    mutating func checkTracePage(_ id: String, fragment: String, link: LinkReference, on page: ParsedPage) {
+        guard traceIDs.contains(id) else {
+            let near = closest(to: id, in: Array(traceIDs)).map { "; did you mean '\($0)'?" } ?? ""
+            diagnostics.append(.error(page.page.source, line: link.line, "broken link '\(link.destination.excerpt)': the site has no trace '\(id)'\(near)"))
+            return
+        }
+        let step = String(fragment.dropFirst())
+        guard step.count > 0, let (_, figures) = traces.first(where: { $0.value.contains { $0.id == id } }),
+            let figure = figures.first(where: { $0.id == id })
+        else { return }
+        // The trace page's viewer has the same id: `traces/lstm-2.html#lstm-2:14`.
+        let decoded = step.removingPercentEncoding ?? step
+        guard case .success(let reference) = TraceReference.parse(decoded), reference.traceID == id, case .step(let n) = reference.target,
+            n <= figure.trace.steps.count
+        else {
+            diagnostics.append(.error(page.page.source, line: link.line,
+                "broken link '\(link.destination.excerpt)': a trace page opens at `#\(id):N`, N from 1 to \(figure.trace.steps.count)"))
+            return
+        }
+    }
+
+    private func listIDs(_ figures: [FigureTrace]) -> String {
+        figures.isEmpty ? "the page shows no trace" : "its traces: " + figures.map { "\($0.id) (line \($0.line))" }.joined(separator: ", ")
+    }
+}
