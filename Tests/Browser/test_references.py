@@ -16,7 +16,7 @@ import pytest
 
 from browsing import file_url, open_page
 from test_browser_site import build
-from viewer_page import OUTPUT, no_problems, step_of, viewer, wait_ready
+from viewer_page import OUTPUT, no_problems, step_of, wait_ready
 
 FILLER = "\n\n".join(
     f"Paragraph {i} of filler, so that the page is several screens tall and a reference far below the "
@@ -128,8 +128,10 @@ def reference(page, key: str):
 
 
 def top_of_viewer(page) -> float:
-    """Where the viewer's top is in the window, in CSS pixels (0: scrolled to the top)."""
-    return viewer(page, "n").evaluate("el => el.getBoundingClientRect().top")
+    """Where the viewer's top is in its window, in CSS pixels, less its scroll-margin-top (0:
+    scrolled to the top, leaving that margin above it)."""
+    return page.locator('unrolled-trace[trace-id="n"]').evaluate(
+        "el => el.getBoundingClientRect().top - parseFloat(getComputedStyle(el).scrollMarginTop)")
 
 
 def scroll_to_bottom(page):
@@ -283,7 +285,7 @@ def test_a_trace_page_in_an_iframe_goes_to_its_step_without_scrolling_the_page_a
     assert inside.evaluate("el => el.step") == dy
     assert page.evaluate("scrollY") == before
     # The frame's own document did scroll to its viewer.
-    assert abs(inside.evaluate("el => el.getBoundingClientRect().top")) <= 1
+    assert abs(top_of_viewer(page.frame_locator("iframe"))) <= 1
     no_problems(visit)
 
 
