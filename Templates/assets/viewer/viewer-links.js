@@ -32,10 +32,10 @@ window.Unrolled = window.Unrolled || {};
     }
     function onHash() { follow(false); }
 
-    /** Scrolls the viewer to the top of its own window (less its CSS scroll-margin-top). In an <iframe> (a trace's own page
-        embedded in notes or slides) scrollIntoView would scroll every page around the frame
-        too, taking the reader away from where they were there; so a frame scrolls only its
-        own document. */
+    /** Scrolls the viewer to the top of its own window, less its CSS scroll-margin-top. In an
+        <iframe> (a trace's own page embedded in notes or slides) scrollIntoView would scroll
+        every page around the frame too, taking the reader away from where they were there;
+        so a frame scrolls only its own document. */
     function reveal() {
       if (window.self === window.top) { element.scrollIntoView({ block: 'start', behavior: 'auto' }); return; }
       var margin = parseFloat(getComputedStyle(element).scrollMarginTop) || 0;
