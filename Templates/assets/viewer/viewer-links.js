@@ -1,7 +1,9 @@
 /* The links part of <unrolled-trace>: the URL hash `#<trace-id>:<step>` opens a viewer at that
-   step and follows the reader as they step (replaceState, at most every 250 ms); "copy link"
-   puts the link on the clipboard, with fallbacks for file:// where the clipboard API is
-   refused. A component over the viewer's state (viewer.js). */
+   step and follows the reader as they step (replaceState, at most every 250 ms); a click on a
+   link to such a hash on the same page (a reference the build wrote) goes there even when the
+   hash is already the address's; "copy link" puts the link on the clipboard, with fallbacks
+   for file:// where the clipboard API is refused. A component over the viewer's state
+   (viewer.js). */
 window.Unrolled = window.Unrolled || {};
 
 (function (U) {
@@ -12,18 +14,51 @@ window.Unrolled = window.Unrolled || {};
     var copied = context.root.querySelector('.ut-copied');
     var hashTimer = 0, hashWritten = 0, copiedTimer = 0;
 
+    /** The 1-based step a hash (`#n:12`, %-escaped or not) names in this viewer, or null. */
+    function stepIn(hash) {
+      var text;
+      try { text = decodeURIComponent((hash || '').slice(1)); } catch (err) { return null; } // a malformed %-escape
+      var colon = text.lastIndexOf(':');
+      if (colon < 0 || text.slice(0, colon) !== element.traceId) return null;
+      var k = parseInt(text.slice(colon + 1), 10);
+      return isNaN(k) ? null : k;
+    }
+
     function follow(initial) {
-      var hash;
-      try { hash = decodeURIComponent((location.hash || '').slice(1)); } catch (err) { return; } // a malformed %-escape
-      var colon = hash.lastIndexOf(':');
-      if (colon < 0 || hash.slice(0, colon) !== element.traceId) return;
-      var k = parseInt(hash.slice(colon + 1), 10);
-      if (isNaN(k)) return;
+      var k = stepIn(location.hash);
+      if (k === null) return;
       state.go(k - 1, { force: initial });
-      var reveal = function () { element.scrollIntoView({ block: 'start', behavior: 'auto' }); };
       if (initial) requestAnimationFrame(reveal); else reveal();
     }
     function onHash() { follow(false); }
+
+    /** Scrolls the viewer to the top of its own window, less its CSS scroll-margin-top. In an
+        <iframe> (a trace's own page embedded in notes or slides) scrollIntoView would scroll
+        every page around the frame too, taking the reader away from where they were there;
+        so a frame scrolls only its own document. */
+    function reveal() {
+      if (window.self === window.top) { element.scrollIntoView({ block: 'start', behavior: 'auto' }); return; }
+      var margin = parseFloat(getComputedStyle(element).scrollMarginTop) || 0;
+      window.scrollTo(0, element.getBoundingClientRect().top + window.scrollY - margin);
+    }
+
+    /** A click on a link to one of this viewer's steps on this same page. The browser fires no
+        hashchange when the link's hash is already the address's (the viewer rewrote it as the
+        reader stepped: a reference clicked twice, or one to the step the hash names after
+        scrolling away), so that case is followed here; otherwise the browser's own navigation
+        and hashchange do it (and Back returns to the previous step). Either way the viewer
+        takes the focus, so the arrow keys go on from that step, and a hash write still pending
+        from the reader's stepping is dropped (it would overwrite the link's hash). Links
+        anywhere else, and clicks that open a new tab or window, are left alone. */
+    function onClick(e) {
+      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      var link = e.target.closest ? e.target.closest('a[href]') : null;
+      if (!link || typeof link.href !== 'string' || (link.target && link.target !== '_self') || link.hasAttribute('download')) return;
+      if (link.href.split('#')[0] !== location.href.split('#')[0] || stepIn(link.hash) === null) return;
+      clearTimeout(hashTimer);
+      element.focus({ preventScroll: true });
+      if (link.hash === location.hash) follow(false);
+    }
 
     function hash() { return '#' + encodeURIComponent(element.traceId) + ':' + element.step; }
 
@@ -74,12 +109,21 @@ window.Unrolled = window.Unrolled || {};
       if (e.target.closest('button[data-act="copy"]')) copyLink();
     });
 
+    function listen() {
+      window.addEventListener('hashchange', onHash);
+      document.addEventListener('click', onClick);
+    }
+    function unlisten() {
+      window.removeEventListener('hashchange', onHash);
+      document.removeEventListener('click', onClick);
+    }
+
     return {
       update: function (changed, how) { if (changed.step && how.reader) writeHash(); },
       start: function () { follow(true); },
-      connect: function () { window.addEventListener('hashchange', onHash); },
-      disconnect: function () { window.removeEventListener('hashchange', onHash); },
-      destroy: function () { clearTimeout(hashTimer); window.removeEventListener('hashchange', onHash); }
+      connect: listen,
+      disconnect: unlisten,
+      destroy: function () { clearTimeout(hashTimer); unlisten(); }
     };
   };
 })(window.Unrolled);
