@@ -43,8 +43,10 @@ private struct StepMatcher {
     func resolve(name: String?, element: [Int]?, filters: [TraceReference.Filter]) -> Result<ResolvedReference, ReferenceProblem> {
         var matches = Array(trace.steps.indices)
         if let name {
+            // A parameter or an input by its name alone is the tensor itself, as the forward pass
+            // reads it; the steps that make new versions of it (updates) need a filter: `w@phase=update`.
+            if filters.isEmpty, let given = unmade(named: name) { return given(element) }
             matches = matches.filter { output(of: $0).name == name }
-            if matches.isEmpty, filters.isEmpty, let given = unmade(named: name) { return given(element) }
             guard !matches.isEmpty else { return .failure(.unresolved(noTensor(named: name))) }
         }
         let named = matches

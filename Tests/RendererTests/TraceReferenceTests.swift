@@ -151,6 +151,15 @@ struct TraceReferenceTests {
         #expect(found.steps == [try #require(Self.neuron.steps.first { $0.inputs.contains(x.id) }).index])
     }
 
+    @Test func aParameterByNameIsItsValueBeforeTheUpdateWhichNeedsAFilter() throws {
+        let w = try #require(Self.neuron.tensors.first { $0.name == "w" && $0.role == .parameter })
+        let update = try #require(Self.neuron.steps.first { $0.phase == .update && Self.neuron.tensors[$0.output].name == "w" })
+        #expect(try resolve(":w", in: Self.neuron).get().value == QuotedValue(shape: w.shape, data: w.data))
+        let updated = try resolve(":w@phase=update", in: Self.neuron).get()
+        #expect(updated.steps == [update.index])
+        #expect(updated.value?.data == Self.neuron.tensors[update.output].data)
+    }
+
     @Test func historyValuesByIterationFirstAndLast() throws {
         let history = try #require(Self.mlp.history)
         #expect(try resolve(":history.loss@last", in: Self.mlp).get().value == QuotedValue(shape: [], data: [history.last!.loss]))
