@@ -17,7 +17,7 @@ extension LinkResolver {
             return nil
         }
         let reference: TraceReference
-        switch TraceReference.parse(written) {
+        switch TraceReference.parse(fragment) {
         case .success(let parsed): reference = parsed
         case .failure(let problem): return fail(problem.message)
         }

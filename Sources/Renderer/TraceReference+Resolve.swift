@@ -103,8 +103,12 @@ private struct StepMatcher {
         case .last: return .success(Array(matches.suffix(1)))
         case .nth(let k): return pick(k, of: matches, what: "match")
         case .total:
-            let finals = Set(trace.gradients.values)
-            return .success(matches.filter { finals.contains(trace.steps[$0].output) })
+            // A gradient's last version: no later step makes another gradient of the same tensor.
+            var last: [Int: Int] = [:]
+            for step in trace.steps where trace.tensors[step.output].role == .gradient {
+                if let of = trace.tensors[step.output].of { last[of] = step.index }
+            }
+            return .success(matches.filter { step in output(of: step).of.map { last[$0] == step } ?? false })
         case .equals("phase", let value):
             guard let phase = Phase(rawValue: value) else {
                 return .failure(.syntax("there is no phase '\(value)'; the phases are \(Phase.allCases.map(\.rawValue).joined(separator: ", "))"))

@@ -46,15 +46,16 @@ struct TraceReference: Equatable, Sendable {
         return fragment[..<colon].allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
     }
 
-    /// Parses a fragment that `isReference` accepted (percent-escapes already decoded).
+    /// Parses a fragment that `isReference` accepted, as written: percent-escapes are decoded piece
+    /// by piece after the split, so that `%2C` is a comma inside a name (`scope=queries%2C keys`).
     static func parse(_ fragment: String) -> Result<TraceReference, ReferenceProblem> {
         guard let colon = fragment.firstIndex(of: ":") else { return .failure(.syntax("no ':' after the trace id")) }
-        let traceID = String(fragment[..<colon])
+        let traceID = decoded(fragment[..<colon])
         let what = String(fragment[fragment.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
         if what.isEmpty {
             return .failure(.syntax("nothing after ':'; name a tensor (`#\(traceID):h_2`), filters (`#\(traceID):@phase=backward`) or a step number"))
         }
-        if let number = Int(what) {
+        if let number = Int(decoded(what)) {
             guard number >= 1 else { return .failure(.syntax("steps are numbered from 1, as the viewer shows them")) }
             return .success(TraceReference(traceID: traceID, target: .step(number)))
         }
@@ -62,14 +63,14 @@ struct TraceReference: Equatable, Sendable {
         var filters: [Filter] = []
         if let filterText {
             for piece in filterText.split(separator: ",", omittingEmptySubsequences: false) {
-                switch parseFilter(piece.trimmingCharacters(in: .whitespaces)) {
+                switch parseFilter(decoded(piece).trimmingCharacters(in: .whitespaces)) {
                 case .success(let filter): filters.append(filter)
                 case .failure(let problem): return .failure(problem)
                 }
             }
         }
         let (name, element): (String, [Int]?)
-        switch parseElement(subject.trimmingCharacters(in: .whitespaces)) {
+        switch parseElement(decoded(subject).trimmingCharacters(in: .whitespaces)) {
         case .success(let parsed): (name, element) = parsed
         case .failure(let problem): return .failure(problem)
         }
@@ -83,6 +84,10 @@ struct TraceReference: Equatable, Sendable {
             guard !filters.isEmpty else { return .failure(.syntax("nothing after ':'")) }
         }
         return .success(TraceReference(traceID: traceID, target: .steps(name: name.isEmpty ? nil : name, element: element, filters: filters)))
+    }
+
+    private static func decoded<S: StringProtocol>(_ text: S) -> String {
+        String(text).removingPercentEncoding ?? String(text)
     }
 
     private static func split(_ text: String, at separator: Character) -> (String, String?) {

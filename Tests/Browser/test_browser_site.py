@@ -8,6 +8,7 @@ on the bundled course in Site/. Skips (saying why) until `unrolled build` exists
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -105,6 +106,15 @@ def page_ids(path: Path) -> set[str]:
     return set(re.findall(r"""\sid\s*=\s*["']([^"']+)["']""", html))
 
 
+def trace_steps(path: Path) -> dict[str, int]:
+    """The traces a page shows (`<unrolled-trace trace-id>`), with their number of steps, read from
+    the JSON each carries."""
+    html = path.read_text(encoding="utf-8", errors="replace")
+    found = re.finditer(r'<unrolled-trace [^>]*trace-id="([^"]+)".*?<script type="application/json" '
+                        r'class="unrolled-trace-data">(.*?)</script>', html, re.S)
+    return {m.group(1): len(json.loads(m.group(2))["steps"]) for m in found}
+
+
 def internal_links(page) -> list[str]:
     """Every link of the page, resolved by the browser (sidebar, prev/next, contents)."""
     return page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
@@ -112,7 +122,8 @@ def internal_links(page) -> list[str]:
 
 def check_links(site: Path, page_path: Path, links: list[str], base: str) -> list[str]:
     """Links into the site must name an existing file (not a folder: file:// shows a
-    listing, not index.html) and, with a #fragment, an id on the target page."""
+    listing, not index.html) and, with a #fragment, an id on the target page, or a step of a trace it
+    shows (`#lstm-2:14`, how the build writes the notes' references to steps)."""
     broken = []
     for link in links:
         if not link.startswith(base):
@@ -128,7 +139,12 @@ def check_links(site: Path, page_path: Path, links: list[str], base: str) -> lis
             broken.append(f"{link} (no file {target.relative_to(site) if target != site else '.'})")
             continue
         fragment = unquote(parts.fragment)
-        if fragment and target.suffix == ".html" and fragment not in page_ids(target):
+        step = re.fullmatch(r"([a-z0-9-]+):(\d+)", fragment)
+        if step and target.suffix == ".html":
+            steps = trace_steps(target).get(step.group(1))
+            if steps is None or not 1 <= int(step.group(2)) <= steps:
+                broken.append(f"{link} (no step {step.group(2)} of a trace {step.group(1)!r} in {target.relative_to(site)})")
+        elif fragment and target.suffix == ".html" and fragment not in page_ids(target):
             broken.append(f"{link} (no id {fragment!r} in {target.relative_to(site)})")
     return [f"{page_path.relative_to(site)}: {b}" for b in broken]
 

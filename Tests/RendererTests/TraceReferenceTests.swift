@@ -114,6 +114,16 @@ struct TraceReferenceTests {
         #expect(problem.message.hasPrefix("there is no 4th contribution: there are 3"))
     }
 
+    @Test func theTotalOfAHiddenStatesGradientIsItsLastVersion() throws {
+        let made = Self.steps(Self.rnn, making: "dQ/dh_1")
+        #expect(try resolve(":dQ/dh_1@total", in: Self.rnn).get().steps == [made.last! - 1])
+    }
+
+    @Test func aCommaInANameIsWrittenPercentEncoded() throws {
+        let parsed = try TraceReference.parse(":@scope=queries%2C keys,t=2").get()
+        #expect(parsed.target == .steps(name: nil, element: nil, filters: [.equals("scope", "queries, keys"), .equals("t", "2")]))
+    }
+
     @Test func aDeclaredAttributeNarrowsTheMatches() throws {
         let atT2 = Self.steps(Self.rnn, making: "dQ/dW_1").filter { Self.timeStep(Self.rnn, step: $0) == 2 }
         #expect(atT2.count == 2)  // the contribution of t = 2 and the sum after it
