@@ -109,6 +109,7 @@ struct RenderedSite: Sendable {
             html.append(body.html)
             diagnostics += linkDiagnostics[index]
             links.checkRawImages(on: page.parsed, sources: body.images)
+            links.checkUnreadReferences(on: page.parsed, html: body.html)
             diagnostics += links.takeDiagnostics()
         }
         return html

@@ -72,6 +72,7 @@ struct ReferenceSiteTests {
         ("[{value}](#:@phase=forward)", 10, "{value} of a run of steps"),
         ("[a](../traces/rnn-smal.html)", 10, "broken link '../traces/rnn-smal.html': the site has no trace 'rnn-smal'; did you mean 'rnn-small'?"),
         ("[a](../traces/rnn-small.html#rnn-small:999)", 10, "a trace page opens at `#rnn-small:N`, N from 1 to"),
+        ("[steps {steps}](#:@scope=net input)", 10, "a reference that is not a link ('[steps {steps}](#:@scope=net …')"),
     ])
     func aReferenceThatFindsNothingOrTooMuchFailsTheBuildAtItsLine(_ link: String, _ line: Int, _ message: String) throws {
         let course = try course(link)
