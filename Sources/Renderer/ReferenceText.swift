@@ -4,6 +4,8 @@ import Foundation
 ///
 /// - `{step}`: the step's number (the first of a run named by filters alone);
 /// - `{steps}`: a run's numbers, `8–12` (a single step: `8`), an error when they are not consecutive;
+/// - `{count}`: how many steps a run has;
+/// - `{norm}`: the Euclidean norm ‖v‖₂ of the value (formats as for `{value}`);
 /// - `{value}`: the value, formatted as the viewer formats numbers (three significant digits, a real
 ///   minus sign); `{value:.4f}` four decimals, `{value:.3g}` three significant digits, `{value:.2e}`
 ///   scientific. A tensor shows as `[0.406, −0.12]`, a matrix by rows, at most 16 values.
@@ -59,18 +61,27 @@ enum ReferenceText {
                 return .failure(.unresolved("{steps}: the steps are not consecutive (\(numbers)\(found.steps.count > 6 ? ", …" : "")); narrow the filters or name each"))
             }
             return .success(first == last ? "\(first + 1)" : "\(first + 1)–\(last + 1)")
+        case "count":
+            guard !found.steps.isEmpty, found.value == nil || !found.isRange else {
+                return .failure(.syntax("{count} counts the steps of a run: `#:@t=1,phase=forward`"))
+            }
+            return .success("\(found.steps.count)")
         default:
-            guard placeholder == "value" || placeholder.hasPrefix("value:") else {
-                return .failure(.syntax("'{\(placeholder)}' is not a placeholder; the link text may hold {step}, {steps}, {value} or {value:.3f}"))
+            let (name, spec) = placeholder.firstIndex(of: ":").map {
+                (String(placeholder[..<$0]), String(placeholder[placeholder.index(after: $0)...]) as String?)
+            } ?? (placeholder, nil)
+            guard name == "value" || name == "norm" else {
+                return .failure(.syntax("'{\(placeholder)}' is not a placeholder; the link text may hold {step}, {steps}, {count}, {value} or {norm}, the last two with a format ({value:.3f})"))
             }
             guard let value = found.value else {
-                return .failure(.syntax("{value} of a run of steps: name a tensor (`#:c_2`) to quote its value"))
+                return .failure(.syntax("{\(name)} of a run of steps: name a tensor (`#:c_2`) to quote its value"))
             }
-            let spec = placeholder == "value" ? nil : String(placeholder.dropFirst("value:".count))
             guard let format = NumberFormat(spec) else {
-                return .failure(.syntax("'{\(placeholder)}': write {value}, {value:.3f} (decimals), {value:.3g} (significant digits) or {value:.2e}"))
+                return .failure(.syntax("'{\(placeholder)}': write {\(name)}, {\(name):.3f} (decimals), {\(name):.3g} (significant digits) or {\(name):.2e}"))
             }
-            return quote(value, format)
+            guard name == "norm" else { return quote(value, format) }
+            // The Euclidean norm ‖v‖₂, summed in index order from +0 as the engine sums.
+            return .success(format.text(value.data.reduce(0) { $0 + $1 * $1 }.squareRoot()))
         }
     }
 

@@ -198,6 +198,10 @@ struct TraceReferenceTests {
         #expect(try text("", ":x[1]", in: Self.neuron) == NumberFormat.viewer.text(x.data[0]))
         #expect(try text("x = {value:.2f}", ":x", in: Self.neuron)
             == "x = [" + x.data.map { NumberFormat.decimals(2).text($0) }.joined(separator: ", ") + "]")
+        #expect(try text("{count}", ":@phase=forward", in: Self.neuron) == "\(forward.count)")
+        let w = try #require(Self.neuron.tensors.first { $0.name == "w" })
+        #expect(try text("{norm:.4f}", ":w", in: Self.neuron) == NumberFormat.decimals(4).text(w.data.map { $0 * $0 }.reduce(0, +).squareRoot()))
+        #expect(throws: ReferenceProblem.self) { try text("{norm}", ":@phase=forward", in: Self.neuron) }
         #expect(throws: ReferenceProblem.self) { try text("{value}", ":@phase=forward", in: Self.neuron) }
         #expect(throws: ReferenceProblem.self) { try text("{steps}", ":@scope=net input", in: Self.neuron) }  // forward and backward
         #expect(throws: ReferenceProblem.self) { try text("{nope}", ":dQ/dy", in: Self.neuron) }
