@@ -131,8 +131,14 @@ private struct StepMatcher {
                 let known = ["phase", "op", "scope", "contribution"] + declared.sorted()
                 return .failure(.unresolved("the trace declares no '\(key)'\(suggestion(key, in: known)); filters may use \(known.joined(separator: ", "))"))
             }
+            // A key the scopes declare (t, direction, iteration …) is read from the step's scopes, so
+            // that `@t=1` is the time step's run and not the loss's steps on tensors tagged t = 1; a
+            // key only tags declare (gate, quantity) is read from the step's tensor.
+            let inScopes = trace.scopes.contains { $0.attributes?[key] != nil }
             return .success(matches.filter { step in
-                scopes(of: step).contains { $0.attributes?[key]?.displayText == value } || output(of: step).tags?[key]?.displayText == value
+                inScopes
+                    ? scopes(of: step).first { $0.attributes?[key] != nil }?.attributes?[key]?.displayText == value
+                    : output(of: step).tags?[key]?.displayText == value
             })
         }
     }
