@@ -12,8 +12,9 @@ import Darwin
 /// Always on: the GFM extensions `table`, `strikethrough`, `autolink`, `tasklist` and
 /// `tagfilter`; footnotes; raw HTML passes through (`CMARK_OPT_UNSAFE`, with `tagfilter`
 /// escaping `<script>`, `<iframe>` and the other tags GitHub filters). Math (`$…$`, `\(…\)`,
-/// `$$…$$`, `\[…\]`) is protected before cmark parses the text and comes out as
-/// `<span class="math inline">` / `<div class="math display">` (see `Math.swift`).
+/// `$$…$$`, `\[…\]`, `\begin{align}` blocks) is protected before cmark parses the text and
+/// comes out as `<span class="math inline">` / `<div class="math display">`, as do
+/// ```` ```math ```` blocks (see `Math.swift`).
 ///
 /// One page is one `MarkdownDocument`: parse once, read what the site pipeline needs
 /// (`headings`, `links`, `codeBlocks(info:)`), then `render(…)` with the replacements.
@@ -169,7 +170,7 @@ public final class MarkdownDocument {
                 }
                 linkIndex += 1
             case CMARK_NODE_CODE_BLOCK where Self.isFenced(node):
-                if blockIndex < codeBlocks.count, let html = replacingCodeBlock(codeBlocks[blockIndex]) {
+                if blockIndex < codeBlocks.count, let html = fencedMathHTML(codeBlocks[blockIndex]) ?? replacingCodeBlock(codeBlocks[blockIndex]) {
                     replacedBlocks.append((node, html))
                 }
                 blockIndex += 1

@@ -178,3 +178,16 @@ struct MathProtection {
         return String(decoding: output, as: UTF8.self)
     }
 }
+
+/// Fenced display math: GitHub's ```` ```math ```` and MyST's ```` ```{math} ```` (whose
+/// `:label:`-style option lines at the top are dropped). The block's HTML, or `nil` for other code.
+func fencedMathHTML(_ block: CodeBlock) -> String? {
+    let word = block.info.split(whereSeparator: { $0 == " " || $0 == "\t" }).first
+    guard word == "math" || word == "{math}" else { return nil }
+    var lines = block.content.split(separator: "\n", omittingEmptySubsequences: false)
+    if word == "{math}" {
+        while let first = lines.first, first.hasPrefix(":") { lines.removeFirst() }
+    }
+    while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
+    return "<div class=\"math display\">\(escapeHTML(lines.joined(separator: "\n")))</div>"
+}

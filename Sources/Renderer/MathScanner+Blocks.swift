@@ -1,28 +1,27 @@
 /// The block structure, line by line: which lines are code (fenced or indented) or blank, which
-/// start a block (list items, headings, fences, setext underlines and thematic breaks), and which
-/// a span may not run past (headings, table rows). An approximation of CommonMark's block
-/// parsing, enough to keep math out of code and inside one paragraph.
+/// start a block (list items, headings, fences, setext underlines and thematic breaks, tables),
+/// and which a span may not run past (headings, table rows). An approximation of CommonMark's
+/// block parsing, enough to keep math out of code and inside one paragraph.
+///
+/// Display math is found here, before the lines inside it are read as blocks (as pandoc and
+/// MyST do): the lines after an unclosed `$$` or `\[`, or after `\begin{align}` at a line's
+/// start, up to the closer are text of the same paragraph, whatever they look like (`- x`,
+/// `=`, `> 0`, four spaces, `| a |`).
 extension MathScanner {
-    func classifyLines() -> [Line] {
+    mutating func classifyLines() -> [Line] {
         var lines: [Line] = []
         var fence: (character: UInt8, length: Int)?
         var listIndents: [Int] = []
-        var paragraphOpen = false
+        var paragraphOpen = false, inTable = false
         var previousKind = Line.Kind.blank
+        var display = DisplayState()
         var start = 0
         while start < input.count {
             var end = start
             while end < input.count, input[end] != 0x0A { end += 1 }
-            var position = start
-            while true {
-                var probe = position, spaces = 0
-                while probe < end, input[probe] == 0x20, spaces < 3 { probe += 1; spaces += 1 }
-                guard probe < end, input[probe] == 0x3E else { break }  // '>'
-                position = probe + 1
-                if position < end, input[position] == 0x20 { position += 1 }
-            }
-            var line = Line(start: start, end: end, afterQuotes: position, kind: .text)
-            var content = position, indentation = 0
+            let quotes = quotePrefix(from: start, end)
+            var line = Line(start: start, end: end, quoteDepth: quotes.depth, kind: .text)
+            var content = quotes.end, indentation = 0
             while content < end, isSpace(input[content]) {
                 indentation = input[content] == 0x09 ? (indentation / 4 + 1) * 4 : indentation + 1
                 content += 1
@@ -31,6 +30,12 @@ extension MathScanner {
                 previousKind = line.kind
                 lines.append(line)
                 start = end + 1
+            }
+            if lines.count <= display.lastLine {
+                // Inside display math: text of the paragraph the math started in.
+                paragraphOpen = true
+                if lines.count == display.lastLine { findDisplayMath(from: display.resume, line: lines.count, end, &display) }
+                continue
             }
             if let open = fence {
                 line.kind = .code
@@ -43,6 +48,7 @@ extension MathScanner {
             if content == end {
                 line.kind = .blank
                 paragraphOpen = false
+                inTable = false
                 continue
             }
             if !paragraphOpen || previousKind == .blank {
@@ -69,6 +75,7 @@ extension MathScanner {
                     line.kind = .code
                     line.startsBlock = true
                     paragraphOpen = false
+                    inTable = false
                     continue
                 }
             }
@@ -77,16 +84,65 @@ extension MathScanner {
                 line.startsBlock = true
                 line.isolated = true
                 paragraphOpen = false
+                inTable = false
                 continue
             }
-            if input[content..<end].contains(0x7C) { line.isolated = true }  // '|': maybe a table row
             if fenceCharacter == 0x3D || fenceCharacter == 0x2D,  // setext underline or thematic break
                input[content..<end].allSatisfy({ $0 == fenceCharacter || isSpace($0) }) {
                 line.startsBlock = true
             }
+            if line.startsBlock { inTable = false }
+            // A table's rows end at a blank line or another block; its header is the line before
+            // a delimiter row (`| --- | :-: |`), and interrupts a paragraph.
+            if !inTable, input[content..<end].contains(0x7C), end < input.count, isDelimiterRow(after: end) {
+                inTable = true
+                line.startsBlock = true
+            }
+            line.isolated = inTable
             paragraphOpen = true
+            if !inTable { findDisplayMath(from: content, line: lines.count, end, &display) }
         }
         return lines
+    }
+
+    /// The end of the blockquote markers (`>`, up to three spaces before each, one space after)
+    /// at `start`, at most `maxDepth` of them, and how many.
+    func quotePrefix(from start: Int, _ end: Int, maxDepth: Int = .max) -> (end: Int, depth: Int) {
+        var position = start, depth = 0
+        while depth < maxDepth {
+            var probe = position, spaces = 0
+            while probe < end, input[probe] == 0x20, spaces < 3 { probe += 1; spaces += 1 }
+            guard probe < end, input[probe] == 0x3E else { break }  // '>'
+            position = probe + 1
+            depth += 1
+            if position < end, input[position] == 0x20 { position += 1 }
+        }
+        return (position, depth)
+    }
+
+    /// Whether the line starting after the `\n` at `newline` is a table's delimiter row: cells of
+    /// `-` (at least one, `:` at either end) between `|`s, the outer ones optional, with a `|`
+    /// somewhere (without one, `---` is a setext underline or a thematic break).
+    private func isDelimiterRow(after newline: Int) -> Bool {
+        let start = newline + 1
+        var end = start
+        while end < input.count, input[end] != 0x0A { end += 1 }
+        var cursor = quotePrefix(from: start, end).end
+        var cells = 0, pipes = 0
+        while true {
+            while cursor < end, isSpace(input[cursor]) { cursor += 1 }
+            if cursor < end, input[cursor] == 0x7C { pipes += 1; cursor += 1; continue }
+            guard cursor < end else { break }
+            if input[cursor] == 0x3A { cursor += 1 }  // ':'
+            let dashes = runLength(of: 0x2D, at: cursor, end)
+            guard dashes > 0 else { return false }
+            cursor += dashes
+            if cursor < end, input[cursor] == 0x3A { cursor += 1 }
+            cells += 1
+            while cursor < end, isSpace(input[cursor]) { cursor += 1 }
+            guard cursor == end || input[cursor] == 0x7C else { return false }
+        }
+        return cells > 0 && pipes > 0
     }
 
     /// The width of a list marker (`-`, `+`, `*`, `1.`, `1)`) followed by a space or the line end.

@@ -8,18 +8,31 @@ extension MathScanner {
         var noCloser: Set<Int> = []  // code span lengths, and negative keys for math delimiters
         var destinationFailedUntil = -1, htmlFailedUntil = -1
         var position = lines[first].start, copied = position
+        func add(_ scanner: inout MathScanner, contentStart: Int, contentEnd: Int, end spanEnd: Int, display: Bool) {
+            scanner.copy(copied, position)
+            scanner.addSpan(position, contentStart: contentStart, contentEnd: contentEnd, end: spanEnd, display: display, lines: first...last)
+            position = spanEnd
+            copied = position
+        }
         while position < end {
             switch input[position] {
             case 0x5C:  // '\'
                 let next = position + 1 < end ? input[position + 1] : 0
-                if next == 0x28 || next == 0x5B, !noCloser.contains(-Int(next)),  // '(' '['
-                   let close = backslashCloser(after: position + 2, end, closing: next == 0x28 ? 0x29 : 0x5D) {
-                    copy(copied, position)
-                    addSpan(position, contentStart: position + 2, contentEnd: close, end: close + 2, display: next == 0x5B, lines: first...last)
-                    position = close + 2
-                    copied = position
+                if let environmentEnd = environments[position], environmentEnd <= end {
+                    add(&self, contentStart: position, contentEnd: environmentEnd, end: environmentEnd, display: true)
+                } else if next == 0x28 || next == 0x5B, !noCloser.contains(-Int(next)) {  // '(' '['
+                    var hasContent = false
+                    if let close = mathCloser([0x5C, next == 0x28 ? 0x29 : 0x5D], from: position + 2, end, hasContent: &hasContent) {
+                        if hasContent {
+                            add(&self, contentStart: position + 2, contentEnd: close, end: close + 2, display: next == 0x5B)
+                        } else {
+                            position = close + 2  // `\(\)`, `\[\\\]`: escaped punctuation
+                        }
+                    } else {
+                        noCloser.insert(-Int(next))
+                        position += 2
+                    }
                 } else {
-                    if next == 0x28 || next == 0x5B { noCloser.insert(-Int(next)) }
                     position += 2
                 }
             case 0x60:  // '`'
@@ -45,25 +58,21 @@ extension MathScanner {
                     htmlFailedUntil = unclosedHTML ? end : htmlFailedUntil
                     position += 1
                 }
-            case 0x24:  // '$'
-                if position + 1 < end, input[position + 1] == 0x24 {
-                    if !noCloser.contains(-2), let close = dollarCloser(after: position + 2, end, display: true) {
-                        copy(copied, position)
-                        addSpan(position, contentStart: position + 2, contentEnd: close, end: close + 2, display: true, lines: first...last)
-                        position = close + 2
-                        copied = position
-                    } else {
-                        noCloser.insert(-2)
-                        position += 2
-                    }
-                } else if position + 1 < end, !isSpace(input[position + 1]), input[position + 1] != 0x0A,
-                          !noCloser.contains(-1), let close = dollarCloser(after: position + 1, end, display: false) {
-                    copy(copied, position)
-                    addSpan(position, contentStart: position + 1, contentEnd: close, end: close + 1, display: false, lines: first...last)
-                    position = close + 1
-                    copied = position
+            case 0x24 where position + 1 < end && input[position + 1] == 0x24:  // '$$'
+                var hasContent = false
+                if !noCloser.contains(-2), let close = mathCloser([0x24, 0x24], from: position + 2, end, hasContent: &hasContent) {
+                    add(&self, contentStart: position + 2, contentEnd: close, end: close + 2, display: true)
                 } else {
-                    if position + 1 < end, !isSpace(input[position + 1]), input[position + 1] != 0x0A { noCloser.insert(-1) }
+                    noCloser.insert(-2)
+                    position += 2
+                }
+            case 0x24:  // '$'
+                if let (contentStart, contentEnd) = backtickMath(at: position, end) {
+                    add(&self, contentStart: contentStart, contentEnd: contentEnd, end: contentEnd + (contentStart - position), display: false)
+                } else if let close = inlineDollarCloser(after: position + 1, end) {
+                    add(&self, contentStart: position + 1, contentEnd: close, end: close + 1, display: false)
+                } else {
+                    // Not math. The search stopped at the next `$`: each `$` is read from one opener at most.
                     position += 1
                 }
             default:
@@ -73,62 +82,15 @@ extension MathScanner {
         copy(copied, lineEnd(last))
     }
 
-    private func codeSpanCloser(_ length: Int, after start: Int, _ end: Int) -> Int? {
-        var cursor = start
-        while cursor < end {
-            if input[cursor] == 0x60 {
-                let run = runLength(of: 0x60, at: cursor, end)
-                if run == length { return cursor }
-                cursor += run
-            } else {
-                cursor += 1
-            }
-        }
-        return nil
-    }
-
-    /// The closing `$` (or the first `$` of `$$`): inline, not after a space and not before a digit.
-    private func dollarCloser(after start: Int, _ end: Int, display: Bool) -> Int? {
-        var cursor = start
-        var hasContent = false
-        while cursor < end {
-            let byte = input[cursor]
-            if byte == 0x5C {
-                cursor += 2
-                hasContent = true
-                continue
-            }
-            if byte == 0x24 {
-                if display {
-                    if cursor + 1 < end, input[cursor + 1] == 0x24, hasContent { return cursor }
-                } else {
-                    let before = input[cursor - 1]
-                    let after: UInt8 = cursor + 1 < end ? input[cursor + 1] : 0
-                    if !isSpace(before), before != 0x0A, !(0x30...0x39).contains(after) { return cursor }
-                }
-            }
-            if !isSpace(byte), byte != 0x0A { hasContent = true }
-            cursor += 1
-        }
-        return nil
-    }
-
-    /// The `\` of the closing `\)` or `\]`, when the content has more than spaces and backslashes
-    /// (so the spec's `\(\)` and `\[\\\]`, escaped punctuation, stay text).
-    private func backslashCloser(after start: Int, _ end: Int, closing: UInt8) -> Int? {
-        var cursor = start
-        var hasContent = false
-        while cursor + 1 < end {
-            if input[cursor] == 0x5C {
-                if input[cursor + 1] == closing { return hasContent ? cursor : nil }
-                hasContent = hasContent || !(isSpace(input[cursor + 1]) || input[cursor + 1] == 0x5C || input[cursor + 1] == 0x0A)
-                cursor += 2
-            } else {
-                hasContent = hasContent || !(isSpace(input[cursor]) || input[cursor] == 0x0A)
-                cursor += 1
-            }
-        }
-        return nil
+    /// GitHub's inline math with backticks, `` $`\sqrt{2}`$ ``: the TeX between the backticks,
+    /// when a code span starts right after the `$` and a `$` comes right after it.
+    private func backtickMath(at position: Int, _ end: Int) -> (Int, Int)? {
+        guard position + 1 < end, input[position + 1] == 0x60 else { return nil }
+        let length = runLength(of: 0x60, at: position + 1, end)
+        let contentStart = position + 1 + length
+        guard let close = codeSpanCloser(length, after: contentStart, end), close > contentStart,
+              close + length < end, input[close + length] == 0x24 else { return nil }
+        return (contentStart, close)
     }
 
     /// The end of a link destination and title `(…)` starting at `position`: parentheses

@@ -18,8 +18,8 @@ struct MathScanner {
         var start: Int
         /// The index of the line's `\n`, or the end of the input.
         var end: Int
-        /// Where the text starts after the blockquote markers.
-        var afterQuotes: Int
+        /// How many blockquote markers the line starts with.
+        var quoteDepth: Int
         var kind: Kind
         /// Starts a new block, so a span may not continue onto it.
         var startsBlock = false
@@ -28,6 +28,9 @@ struct MathScanner {
     }
 
     private(set) var lines: [Line] = []
+    /// The LaTeX environments standing as a block (`\begin{align}` at a line's start): where
+    /// each starts → where its `\end{align}` ends. Found with the block structure.
+    var environments: [Int: Int] = [:]
     /// Set by `htmlEnd` when it failed only at the end of the text (an unclosed comment or tag).
     var unclosedHTML = false
 
@@ -85,22 +88,38 @@ struct MathScanner {
         }
     }
 
+    /// KaTeX has no `multline`: its lines are centred as `gather`'s rather than shown as an error.
+    private static func multlineAsGather(_ tex: [UInt8]) -> [UInt8] {
+        let star = tex.starts(with: "\\begin{multline*}".utf8)
+        let begin = star ? 17 : 16, end = star ? 15 : 14  // `\begin{multline*}`, `\end{multline*}`
+        guard tex.count >= begin + end, tex.suffix(end).elementsEqual((star ? "\\end{multline*}" : "\\end{multline}").utf8) else {
+            return tex
+        }
+        let name = star ? "gather*" : "gather"
+        return Array("\\begin{\(name)}".utf8) + tex[begin..<(tex.count - end)] + Array("\\end{\(name)}".utf8)
+    }
+
     mutating func addSpan(
         _ start: Int, contentStart: Int, contentEnd: Int, end: Int, display: Bool, lines range: ClosedRange<Int>
     ) {
         var tex: [UInt8] = []
         var cursor = contentStart
         var lineIndex = range.lowerBound
+        while lineIndex < range.upperBound, lines[lineIndex].end < start { lineIndex += 1 }
+        // Continuation lines lose the blockquote markers of the span's own line, no more: in
+        // `$$` … `> 0` … `$$` outside a quote, the `>` is TeX.
+        let depth = lines[lineIndex].quoteDepth
         while cursor < contentEnd {
             let byte = input[cursor]
             tex.append(byte)
             cursor += 1
-            if byte == 0x0A {
-                while lineIndex < range.upperBound, lines[lineIndex].start < cursor { lineIndex += 1 }
-                if lines[lineIndex].start == cursor { cursor = max(cursor, min(lines[lineIndex].afterQuotes, contentEnd)) }
+            if byte == 0x0A, depth > 0 {
+                let lineEnd = input[cursor..<contentEnd].firstIndex(of: 0x0A) ?? contentEnd
+                cursor = quotePrefix(from: cursor, lineEnd, maxDepth: depth).end
             }
         }
         let index = spans.count
+        if display, tex.starts(with: "\\begin{multline".utf8) { tex = Self.multlineAsGather(tex) }
         spans.append(MathSpan(
             tex: String(decoding: tex, as: UTF8.self),
             display: display,
