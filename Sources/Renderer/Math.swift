@@ -161,12 +161,12 @@ struct MathProtection {
                 continue
             }
             // A display span is a block: it closes the paragraph around it and opens another
-            // after it, with no empty paragraphs and no line breaks left at their edges.
-            if output.last == 0x0A { output.removeLast() }
+            // after it, with no empty paragraphs and no line breaks or spaces left at their edges.
+            while let last = output.last, last == 0x0A || last == 0x20 { output.removeLast() }
             if output.suffix(3).elementsEqual("<p>".utf8) { output.removeLast(3) } else { output += "</p>\n".utf8 }
             output += replacement(span)
             output.append(0x0A)
-            if j < bytes.count, bytes[j] == 0x0A { j += 1 }
+            while j < bytes.count, bytes[j] == 0x0A || bytes[j] == 0x20 { j += 1 }
             if bytes[j...].starts(with: "</p>".utf8) {
                 j += 4
                 if j < bytes.count, bytes[j] == 0x0A { j += 1 }

@@ -31,6 +31,8 @@ struct MathScanner {
     /// The LaTeX environments standing as a block (`\begin{align}` at a line's start): where
     /// each starts → where its `\end{align}` ends. Found with the block structure.
     var environments: [Int: Int] = [:]
+    /// The line of the last span added (`addSpan` looks for the next one's line from there).
+    private var spanLine = 0
     /// Set by `htmlEnd` when it failed only at the end of the text (an unclosed comment or tag).
     var unclosedHTML = false
 
@@ -104,8 +106,10 @@ struct MathScanner {
     ) {
         var tex: [UInt8] = []
         var cursor = contentStart
-        var lineIndex = range.lowerBound
+        // Spans come in order: the line of this one is at or after the line of the last one.
+        var lineIndex = max(range.lowerBound, spanLine)
         while lineIndex < range.upperBound, lines[lineIndex].end < start { lineIndex += 1 }
+        spanLine = lineIndex
         // Continuation lines lose the blockquote markers of the span's own line, no more: in
         // `$$` … `> 0` … `$$` outside a quote, the `>` is TeX.
         let depth = lines[lineIndex].quoteDepth
