@@ -34,7 +34,7 @@ extension MathScanner {
             if lines.count <= display.lastLine {
                 // Inside display math: text of the paragraph the math started in.
                 paragraphOpen = true
-                if lines.count == display.lastLine { findDisplayMath(from: display.resume, line: lines.count, end, &display) }
+                if lines.count == display.lastLine { findDisplayMath(from: display.resume, line: lines.count, end, lineStart: false, &display) }
                 continue
             }
             if let open = fence {
@@ -100,7 +100,7 @@ extension MathScanner {
             }
             line.isolated = inTable
             paragraphOpen = true
-            if !inTable { findDisplayMath(from: content, line: lines.count, end, &display) }
+            if !inTable { findDisplayMath(from: content, line: lines.count, end, lineStart: true, &display) }
         }
         return lines
     }

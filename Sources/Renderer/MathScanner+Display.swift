@@ -22,9 +22,10 @@ extension MathScanner {
 
     /// Scans line `line` (`position..<end`, `end` its `\n`) for display math left open at its
     /// end; when the closer is on a later line, records the lines up to it in `state`.
-    mutating func findDisplayMath(from position: Int, line: Int, _ end: Int, _ state: inout DisplayState) {
+    /// `lineStart`: `position` is where the line's text starts (where an environment may begin).
+    mutating func findDisplayMath(from position: Int, line: Int, _ end: Int, lineStart: Bool, _ state: inout DisplayState) {
         var cursor = position
-        if position < end, let (closer, body) = environmentOpener(at: position, end) {
+        if lineStart, position < end, let (closer, body) = environmentOpener(at: position, end) {
             var hasContent = true
             guard let close = mathCloser(closer, from: body, end, hasContent: &hasContent) else {
                 findCloser(closer, hasContent: true, line: line, end, environment: position, &state)
