@@ -34,7 +34,9 @@ extension MathScanner {
             if lines.count <= display.lastLine {
                 // Inside display math: text of the paragraph the math started in.
                 paragraphOpen = true
-                if lines.count == display.lastLine { findDisplayMath(from: display.resume, line: lines.count, end, lineStart: false, &display) }
+                if lines.count == display.lastLine {
+                    findDisplayMath(from: display.resume, line: lines.count, end, lineStart: false, &display)
+                }
                 continue
             }
             if let open = fence {

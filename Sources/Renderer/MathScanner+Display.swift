@@ -38,9 +38,9 @@ extension MathScanner {
         while cursor < end {
             let next = cursor + 1 < end ? input[cursor + 1] : 0
             switch input[cursor] {
-            case 0x5C where next == 0x5B:  // '\['
+            case 0x5C where next == 0x5B, 0x24 where next == 0x24:  // '\[' '$$'
                 var hasContent = false
-                let closer: [UInt8] = [0x5C, 0x5D]
+                let closer: [UInt8] = next == 0x5B ? [0x5C, 0x5D] : [0x24, 0x24]
                 guard let close = mathCloser(closer, from: cursor + 2, end, hasContent: &hasContent) else {
                     findCloser(closer, hasContent: hasContent, line: line, end, environment: nil, &state)
                     return
@@ -49,21 +49,7 @@ extension MathScanner {
             case 0x5C:
                 cursor += 2
             case 0x60:  // '`': a code span on this line
-                let length = runLength(of: 0x60, at: cursor, end)
-                if !codeRunsWithoutCloser.contains(length), let close = codeSpanCloser(length, after: cursor + length, end) {
-                    cursor = close + length
-                } else {
-                    codeRunsWithoutCloser.insert(length)
-                    cursor += length
-                }
-            case 0x24 where next == 0x24:  // '$$'
-                var hasContent = false
-                let closer: [UInt8] = [0x24, 0x24]
-                guard let close = mathCloser(closer, from: cursor + 2, end, hasContent: &hasContent) else {
-                    findCloser(closer, hasContent: hasContent, line: line, end, environment: nil, &state)
-                    return
-                }
-                cursor = close + 2
+                cursor = codeSpanEnd(at: cursor, end, &codeRunsWithoutCloser)
             case 0x24:
                 cursor = inlineDollarCloser(after: cursor + 1, end).map { $0 + 1 } ?? cursor + 1
             default:
@@ -159,6 +145,17 @@ extension MathScanner {
             }
         }
         return nil
+    }
+
+    /// Where the code span starting at `position` ends, or the end of its backtick run when it
+    /// does not close (then that run length joins `lengthsWithoutCloser`: no need to look again).
+    func codeSpanEnd(at position: Int, _ end: Int, _ lengthsWithoutCloser: inout Set<Int>) -> Int {
+        let length = runLength(of: 0x60, at: position, end)
+        if !lengthsWithoutCloser.contains(length), let close = codeSpanCloser(length, after: position + length, end) {
+            return close + length
+        }
+        lengthsWithoutCloser.insert(length)
+        return position + length
     }
 
     func codeSpanCloser(_ length: Int, after start: Int, _ end: Int) -> Int? {

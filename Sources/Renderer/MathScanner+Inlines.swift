@@ -10,7 +10,8 @@ extension MathScanner {
         var position = lines[first].start, copied = position
         func add(_ scanner: inout MathScanner, contentStart: Int, contentEnd: Int, end spanEnd: Int, display: Bool) {
             scanner.copy(copied, position)
-            scanner.addSpan(position, contentStart: contentStart, contentEnd: contentEnd, end: spanEnd, display: display, lines: first...last)
+            scanner.addSpan(
+                position, contentStart: contentStart, contentEnd: contentEnd, end: spanEnd, display: display, lines: first...last)
             position = spanEnd
             copied = position
         }
@@ -36,13 +37,7 @@ extension MathScanner {
                     position += 2
                 }
             case 0x60:  // '`'
-                let length = runLength(of: 0x60, at: position, end)
-                if !noCloser.contains(length), let close = codeSpanCloser(length, after: position + length, end) {
-                    position = close + length
-                } else {
-                    noCloser.insert(length)
-                    position += length
-                }
+                position = codeSpanEnd(at: position, end, &noCloser)
             case 0x5D where position + 1 < end && input[position + 1] == 0x28 && position > destinationFailedUntil:  // "]("
                 if let close = linkDestinationEnd(at: position + 1, end) {
                     position = close
@@ -68,7 +63,8 @@ extension MathScanner {
                 }
             case 0x24:  // '$'
                 if let (contentStart, contentEnd) = backtickMath(at: position, end) {
-                    add(&self, contentStart: contentStart, contentEnd: contentEnd, end: contentEnd + (contentStart - position), display: false)
+                    let spanEnd = contentEnd + (contentStart - position)  // the closing backticks and `$`
+                    add(&self, contentStart: contentStart, contentEnd: contentEnd, end: spanEnd, display: false)
                 } else if let close = inlineDollarCloser(after: position + 1, end) {
                     add(&self, contentStart: position + 1, contentEnd: close, end: close + 1, display: false)
                 } else {
