@@ -42,6 +42,16 @@ import Testing
             == "<ul>\n<li>\n<p>item</p>\n" + display("\n  a\n  - b\n  ") + "</li>\n<li>\n<p>next</p>\n</li>\n</ul>\n")
     }
 
+    @Test func windowsLineEndingsAndNoFinalLineBreak() {
+        #expect(html("$$\r\n- a\r\n$$\r\n") == display("\r\n- a\r\n"))
+        #expect(html("$$\n- a\n$$") == display("\n- a\n"))
+        #expect(html("text\n    $$\n    - a\n    $$\n") == "<p>text</p>\n" + display("\n    - a\n    "))
+    }
+
+    @Test func rawHTMLBlocksKeepTheirText() {
+        #expect(html("<div>\n$$\n- a\n$$\n</div>\n") == "<div>\n$$\n- a\n$$\n</div>\n")
+    }
+
     @Test func displayMathStopsAtABlankLine() {
         #expect(html("$$\na\n\n- b\n$$\n") == "<p>$$\na</p>\n<ul>\n<li>b\n$$</li>\n</ul>\n")
     }
