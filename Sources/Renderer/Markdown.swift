@@ -170,7 +170,8 @@ public final class MarkdownDocument {
                 }
                 linkIndex += 1
             case CMARK_NODE_CODE_BLOCK where Self.isFenced(node):
-                if blockIndex < codeBlocks.count, let html = fencedMathHTML(codeBlocks[blockIndex]) ?? replacingCodeBlock(codeBlocks[blockIndex]) {
+                if blockIndex < codeBlocks.count,
+                   let html = fencedMathHTML(codeBlocks[blockIndex]) ?? replacingCodeBlock(codeBlocks[blockIndex]) {
                     replacedBlocks.append((node, html))
                 }
                 blockIndex += 1

@@ -1,8 +1,10 @@
 import CCmarkGFM
 
-/// A math span of the source: `$…$`, `\(…\)` (inline) or `$$…$$`, `\[…\]` (display).
+/// A math span of the source: `$…$`, `\(…\)`, `` $`…`$ `` (inline) or `$$…$$`, `\[…\]`,
+/// `\begin{align}…\end{align}` (display).
 struct MathSpan {
-    /// The TeX between the delimiters (blockquote markers of continuation lines removed).
+    /// The TeX between the delimiters (blockquote markers of continuation lines removed); an
+    /// environment's TeX is the whole environment.
     var tex: String
     var display: Bool
     /// The span as written, delimiters included: what code, raw HTML, URLs and alt text get back.
@@ -16,12 +18,15 @@ struct MathSpan {
 /// `<div class="math display">` with the TeX HTML-escaped, for KaTeX in the browser.
 ///
 /// Pandoc's rules (`tex_math_dollars`, `tex_math_single_backslash`): an opening `$` is not
-/// followed by a space, a closing `$` is not preceded by a space nor followed by a digit
-/// ("$5 and $10" is text); `\$` is a dollar; `$$…$$` is display; inside math `\x` is TeX.
+/// followed by a space and the next `$` closes it, unless a space precedes that `$` or a digit
+/// follows it: then that opener is text ("$5 and $10", "$a $b$" has one span, `b`); `\$` is a
+/// dollar; `$$…$$` is display; inside math `\x` is TeX. GitHub's `` $`…`$ `` is inline, and a
+/// `\begin{align}` (or another of `MathScanner.displayEnvironments`) starting a line is display.
 /// Never inside code spans, fenced or indented code, link destinations, autolinks or HTML
 /// tags; a span does not cross a blank line, a line starting a new block, nor the end of a
-/// heading or table row. An unterminated delimiter is text. `\(…\)` and `\[…\]` need more
-/// than spaces and backslashes inside (the spec's escaped punctuation stays text).
+/// heading or table row, except that the lines inside display math are never read as blocks
+/// (see `MathScanner+Display.swift`). An unterminated delimiter is text. `\(…\)` and `\[…\]`
+/// need more than spaces and backslashes inside (the spec's escaped punctuation stays text).
 ///
 /// Where the scan cannot know the block structure (raw HTML blocks, code in odd
 /// containers), cmark's own nodes decide: placeholders in code, raw HTML, URLs, titles and
