@@ -129,7 +129,12 @@ private struct Reader {
     private func readFiles(_ paths: [String]) -> [(FrontMatter, body: String, diagnostics: [Diagnostic])?] {
         let folder = folder
         return concurrentMap(paths) { source in
-            folder.contents(source).map { FrontMatter.split(String(decoding: $0, as: UTF8.self), file: source) }
+            folder.contents(source).map { data in
+                let (text, problem) = sourceText(data, file: source)
+                var split = FrontMatter.split(text, file: source)
+                split.diagnostics = (problem.map { [$0] } ?? []) + split.diagnostics
+                return split
+            }
         }
     }
 
@@ -156,8 +161,9 @@ private struct Reader {
         }
         guard let data = folder.contents(file) else { return }
         var page = PageSource(source: file)
-        let (_, body, problems) = FrontMatter.split(String(decoding: data, as: UTF8.self), file: file)
-        diagnostics += problems
+        let (text, problem) = sourceText(data, file: file)
+        let (_, body, problems) = FrontMatter.split(text, file: file)
+        diagnostics += (problem.map { [$0] } ?? []) + problems
         page.body = body
         sources.introduction = page
     }
