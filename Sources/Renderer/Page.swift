@@ -82,11 +82,13 @@ struct ParsedCourse: Sendable {
 }
 
 /// A `MarkdownDocument` that stages on other threads may hold: what was read from it (headings,
-/// links, fenced blocks) as values, and the cmark-gfm tree behind a lock for the one render.
+/// links, fenced blocks, anchors) as values, and the cmark-gfm tree behind a lock for the one render.
 final class ParsedDocument: Sendable {
     let headings: [Heading]
     let links: [LinkReference]
     let codeBlocks: [CodeBlock]
+    /// The ids and `<a name>`s of the page's raw HTML: link targets besides the headings.
+    let anchors: Set<String>
     private let tree: Mutex<MarkdownDocument>
 
     init(_ body: String) {
@@ -94,6 +96,7 @@ final class ParsedDocument: Sendable {
         headings = document.headings
         links = document.links
         codeBlocks = document.codeBlocks
+        anchors = htmlAnchors(in: body)
         tree = Mutex(document)
     }
 
