@@ -10,6 +10,9 @@ struct PageSource: Sendable {
     var title: String
     var order: Double?
     var summary: String?
+    /// Whether the title is the page's first line of text (see `firstLineTitle`): the page shows
+    /// that line as its title, not twice.
+    var titleIsFirstLine = false
     /// The source with its front matter blanked (line numbers unchanged).
     var body = ""
 
@@ -42,8 +45,8 @@ struct PageSource: Sendable {
     }
 }
 
-/// A page parsed: the second stage's page. Its title is its first heading's when the front matter
-/// gave none.
+/// A page parsed: the second stage's page. When the front matter gave no title, its title is its
+/// first heading's; without a heading, its first line's when that reads as a title; else its file name's.
 struct ParsedPage: Sendable {
     var page: PageSource
     let document: ParsedDocument
@@ -52,10 +55,12 @@ struct ParsedPage: Sendable {
     init(_ page: PageSource) {
         self.page = page
         document = ParsedDocument(page.body)
-        if !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent,
-            let first = document.headings.first
-        {
+        guard !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent else { return }
+        if let first = document.headings.first {
             self.page.title = first.text
+        } else if let line = firstLineTitle(of: page.body) {
+            self.page.title = line
+            self.page.titleIsFirstLine = true
         }
     }
 

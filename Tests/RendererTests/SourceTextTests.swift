@@ -40,12 +40,6 @@ import Testing
         #expect(elapsed < .seconds(2))
     }
 
-    /// The page's own content: what the site writes between `<article>` and `</article>`.
-    private func article(_ html: String) -> String {
-        guard let start = html.range(of: "<article>\n"), let end = html.range(of: "</article>") else { return html }
-        return String(html[start.upperBound..<end.lowerBound])
-    }
-
     @Test func aWindowsPageWithFrontMatterBuildsAsItsUnixTwin() throws {
         let unix = "---\ntitle: The neuron\norder: 1\n---\n# Weights\n\nA *sum*\nand a bias.\n\n```\ncode\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<div id='x'>\nraw\n</div>\n"
         let windows = unix.replacingOccurrences(of: "\n", with: "\r\n")
@@ -101,4 +95,10 @@ import Testing
         #expect(warnings.contains { $0.hasPrefix("notes/a.md:7: broken link 'missing.md'") }, "\(warnings)")
         #expect(warnings.contains { $0.hasPrefix("notes/b.md:2: broken link 'gone.md'") }, "\(warnings)")
     }
+}
+
+/// A page's own content: what the site writes between `<article>` and `</article>`.
+func article(_ html: String) -> String {
+    guard let start = html.range(of: "<article>\n"), let end = html.range(of: "</article>") else { return html }
+    return String(html[start.upperBound..<end.lowerBound])
 }
