@@ -72,7 +72,8 @@ private struct Reader {
         let read = readFiles(rest + ordered)
         let others = zip(rest, read).map { readFrontMatter($0, $1) }
         let chapters = zip(ordered, read.dropFirst(rest.count)).map { readFrontMatter($0, $1) }
-        let pages = chapters + others.sorted { ($0.order ?? .infinity, $0.source) < ($1.order ?? .infinity, $1.source) }
+        let (pages, nameProblems) = checkPageNames(chapters + others.sorted { ($0.order ?? .infinity, $0.source) < ($1.order ?? .infinity, $1.source) })
+        diagnostics += nameProblems
         let site = siteFiles()
         sources.claims = site.output
         diagnostics += site.diagnostics
