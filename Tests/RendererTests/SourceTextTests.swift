@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func aWindowsPageWithFrontMatterBuildsAsItsUnixTwin() throws {
-        let unix = "---\ntitle: The neuron\norder: 1\n---\n# Weights\n\nA *sum*\nand a bias.\n\n```\ncode\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<div id='x'>\nraw\n</div>\n"
+        let unix = "---\ntitle: The neuron\norder: 1\n---\n# Weights\n\nA *sum*\nand a bias.\n\n```\ncode\n```\n\n- one\n- two\n\n> quoted\n\nSetext\n---\n\n<div id='x'>\nraw\n</div>\n"
         let windows = unix.replacingOccurrences(of: "\n", with: "\r\n")
         let course = try TestCourse(["notes/unix.md": unix])
         try course.write("notes/windows.md", "\u{FEFF}" + windows)
@@ -57,25 +57,25 @@ import Testing
 
             <h1 id="weights"><a class="anchor" href="#weights" aria-hidden="true">#</a>Weights</h1>
 
+            <nav class="toc" aria-label="On this page">
+            <p>On this page</p>
+            <ul>
+            <li><a href="#setext">Setext</a></li>
+            </ul>
+            </nav>
 
             <p>A <em>sum</em>
             and a bias.</p>
             <pre><code>code
             </code></pre>
-            <table>
-            <thead>
-            <tr>
-            <th>a</th>
-            <th>b</th>
-            </tr>
-            </thead>
-            <tbody>
-            <tr>
-            <td>1</td>
-            <td>2</td>
-            </tr>
-            </tbody>
-            </table>
+            <ul>
+            <li>one</li>
+            <li>two</li>
+            </ul>
+            <blockquote>
+            <p>quoted</p>
+            </blockquote>
+            <h2 id="setext"><a class="anchor" href="#setext" aria-hidden="true">#</a>Setext</h2>
             <div id='x'>
             raw
             </div>
