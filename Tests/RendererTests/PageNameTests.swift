@@ -32,6 +32,12 @@ import Testing
         #expect(try course.page("notes/\(stem.dropLast()).html").contains("<title>B · "))
     }
 
+    @Test func aTraceOnAPageWithALongNameGetsAnIdThatFitsAFileName() throws {
+        let course = try TestCourse(["notes/\(String(repeating: "a", count: 250)).md": "# A\n\n```unrolled\nmodel: neuron\n```\n"])
+        try course.build(strict: true)
+        #expect(try course.page("traces/\(String(repeating: "a", count: 200))-1.html").contains("<unrolled-trace"))
+    }
+
     @Test func namesDifferingOnlyInCaseAreAWarning() throws {
         let course = try TestCourse(["notes/Intro.md": "# Upper\n", "notes/intro.md": "# Lower\n"])
         #expect(try course.build().warnings.map(\.description) == [
