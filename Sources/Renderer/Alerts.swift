@@ -30,12 +30,27 @@ enum Alerts {
         "CAUTION": ("Caution", #"<path d="M5.25 1.5h5.5l3.75 3.75v5.5l-3.75 3.75h-5.5L1.5 10.75v-5.5zM8 4.75v4M8 11v.01"/>"#),
     ]
 
-    /// Turns every alert among `root`'s children into its `<div>`; other blockquotes stay as they are.
-    static func apply(to root: OpaquePointer) {
+    /// Turns every alert among `root`'s children into its `<div>`; other blockquotes stay as they
+    /// are. `text` is what cmark parsed: a marker written `\[!NOTE]` reads the same in the tree,
+    /// and is text (the way to show the syntax itself).
+    static func apply(to root: OpaquePointer, text: String) {
+        // The text's bytes and lines, made at the first marker: most pages have none.
+        var bytes: [UInt8] = [], lineStarts: [Int] = []
         var child = cmark_node_first_child(root)
         while let node = child {
             child = cmark_node_next(node)
-            if cmark_node_get_type(node) == CMARK_NODE_BLOCK_QUOTE { convert(node) }
+            guard cmark_node_get_type(node) == CMARK_NODE_BLOCK_QUOTE else { continue }
+            convert(node) { paragraph in
+                if lineStarts.isEmpty {
+                    bytes = Array(text.utf8)
+                    lineStarts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
+                }
+                let line = Int(cmark_node_get_start_line(paragraph)), column = Int(cmark_node_get_start_column(paragraph))
+                guard line >= 1, line <= lineStarts.count, column >= 1 else { return false }
+                let starts = lineStarts
+                let at = starts[line - 1] + column - 1
+                return at < bytes.count && bytes[at] == 0x5B  // "["
+            }
         }
     }
 
@@ -46,11 +61,12 @@ enum Alerts {
         return kinds[word] == nil ? nil : word
     }
 
-    private static func convert(_ quote: OpaquePointer) {
+    /// `opensWithBracket`: whether the paragraph's first line starts with `[` in the source.
+    private static func convert(_ quote: OpaquePointer, opensWithBracket: (OpaquePointer) -> Bool) {
         guard let paragraph = cmark_node_first_child(quote), cmark_node_get_type(paragraph) == CMARK_NODE_PARAGRAPH,
             let marker = cmark_node_first_child(paragraph), cmark_node_get_type(marker) == CMARK_NODE_TEXT,
             let literal = cmark_node_get_literal(marker), let kind = kind(of: String(cString: literal)),
-            let (title, icon) = kinds[kind]
+            let (title, icon) = kinds[kind], opensWithBracket(paragraph)
         else { return }
         let lineEnd = cmark_node_next(marker)
         if let lineEnd {

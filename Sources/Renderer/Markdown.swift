@@ -120,7 +120,7 @@ public final class MarkdownDocument {
             insertedLines = tables.insertedLines
             (parser, root) = Self.parse(&text, extensions: extensions, options: options)
         }
-        if markdown.alerts { Alerts.apply(to: root) }
+        if markdown.alerts { Alerts.apply(to: root, text: text) }
         self.parser = parser
         self.root = root
         (headings, links, codeBlocks) = Self.collect(root, math: math) { TabTables.sourceLine($0, inserted: insertedLines) }

@@ -4,17 +4,21 @@ import CCmarkGFM
 /// cells apart with tabs, and Markdown alone runs the lines together into one paragraph.
 ///
 /// A top-level paragraph of two lines or more, every line of which has the same number (at least
-/// two) of tab-separated cells, becomes a table; its first line is the header row. Cells hold
-/// inline Markdown as in a GFM table (emphasis, code, links, math, inline HTML). Every tab
-/// separates, a leading or trailing one too (an empty first or last cell); so does a tab inside a
-/// code span. Code (fenced or indented), HTML blocks and paragraphs inside lists or blockquotes
-/// are never read as tables.
+/// two, at most `maxCells`) of tab-separated cells, becomes a table; its first line is the header
+/// row. Cells hold inline Markdown as in a GFM table (emphasis, code, links, math, inline HTML).
+/// Every tab separates, a leading or trailing one too (an empty first or last cell); so does a
+/// tab inside a code span. Code (fenced or indented), HTML blocks and paragraphs inside lists or
+/// blockquotes are never read as tables.
 ///
 /// The page's text is rewritten as a GFM pipe table, each `|` of a cell escaped as `\|` (the
 /// table extension removes exactly that backslash again), and parsed once more; the delimiter row
 /// inserted under each header is one line more, which `sourceLine` takes away again, so every
 /// node keeps the line it has in the source.
 struct TabTables {
+    /// The most cells a line may have: cmark-gfm's table extension takes time quadratic in a
+    /// row's cells (25,000 take seconds), and pasted tables have tens.
+    static let maxCells = 128
+
     /// The page's (math-protected) text with each table block rewritten.
     let text: String
     /// The lines of the rewritten text that the source does not have (the delimiter rows), ascending.
@@ -42,7 +46,7 @@ struct TabTables {
             let first = Int(cmark_node_get_start_line(node)), last = Int(cmark_node_get_end_line(node))
             guard first >= 1, last > first, last <= lineStarts.count else { continue }
             let cells = line(first).count(where: { $0 == 0x09 }) + 1
-            guard cells >= 2, (first + 1...last).allSatisfy({ line($0).count(where: { $0 == 0x09 }) + 1 == cells }) else { continue }
+            guard cells >= 2, cells <= Self.maxCells, (first + 1...last).allSatisfy({ line($0).count(where: { $0 == 0x09 }) + 1 == cells }) else { continue }
             blocks.append((first, last, cells))
         }
         guard !blocks.isEmpty else { return nil }
