@@ -28,20 +28,29 @@ enum Highlighting {
     /// Copies `highlight.min.js` from Debian's folder into the staging site. When it is missing
     /// and a page has code to colour, the warning that says so (a course without such code needs
     /// no warning, so `--strict` does not fail it on a machine without the package).
+    ///
+    /// Without it, a stand-in takes its place, so that a page with code loads a script that is
+    /// there (no failed request in the reader's console) and finds no `hljs`: the code stays plain.
     static func copy(from folder: URL, wanted: Bool, into staging: StagingFolder) throws(Diagnostic) -> [Diagnostic] {
         let script = folder.appendingPathComponent("highlight.min.js")
-        guard FileManager.default.fileExists(atPath: script.path) else {
-            guard wanted else { return [] }
-            return [.warning("", "highlight.js not found at \(folder.path) (Debian package libjs-highlight.js; "
-                + "`bash scripts/setup` installs it): code blocks show without colours")]
-        }
+        let found = FileManager.default.fileExists(atPath: script.path)
         let to = staging.url.appendingPathComponent(sitePath)
         do {
             try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try copyFollowingLinks(script, to: to)
+            if found {
+                try copyFollowingLinks(script, to: to)
+            } else {
+                try Data(standIn.utf8).write(to: to)
+            }
         } catch {
             throw .error("", "cannot copy highlight.js: \(error.localizedDescription)")
         }
-        return []
+        guard !found, wanted else { return [] }
+        return [.warning("", "highlight.js not found at \(folder.path) (Debian package libjs-highlight.js; "
+            + "`bash scripts/setup` installs it): code blocks show without colours")]
     }
+
+    /// What a site built without highlight.js has in its place.
+    static let standIn = "// Debian's libjs-highlight.js was not installed when this site was built: code stays plain.\n"
+
 }

@@ -136,3 +136,19 @@ def test_pages_without_code_never_load_highlight_js(chromium, tmp_path):
         assert not any("highlight" in url for url in visit.requests), visit.requests
     finally:
         context.close()
+
+
+def test_without_highlight_js_code_is_plain_and_the_page_quiet(chromium, site, tmp_path):
+    # A site built without libjs-highlight.js holds a stand-in script (Highlighting.standIn).
+    plain = tmp_path / "site"
+    shutil.copytree(site, plain)
+    (plain / "assets" / "highlight" / "highlight.min.js").write_text("// stand-in: no highlight.js\n")
+    context = chromium.new_context()
+    try:
+        page, visit = open_page(context, file_url(plain / "notes" / "gates.html"), wait_for=".markdown-alert")
+        page.wait_for_timeout(300)
+        assert visit.problems() == [], visit.problems()
+        assert page.locator("code.language-python span").count() == 0
+        assert "return 1 / (1 + math.exp(-z))" in page.locator("code.language-python").inner_text()
+    finally:
+        context.close()

@@ -32,7 +32,7 @@ import Testing
             "highlight.js not found at \(options.highlight.path) (Debian package libjs-highlight.js; "
                 + "`bash scripts/setup` installs it): code blocks show without colours",
         ])
-        #expect(try course.snapshot()[Highlighting.sitePath] == nil)
+        #expect(try course.snapshot()[Highlighting.sitePath] == Data(Highlighting.standIn.utf8))
         #expect(try course.page("notes/a.html").contains("<pre><code class=\"language-python\">"))
         options.strict = true
         #expect(throws: BuildFailure.self) { try Site.build(options) }
