@@ -7,18 +7,20 @@ import Glibc
 import Darwin
 #endif
 
-/// Markdown to HTML through cmark-gfm: the only code in the package that touches its C API.
+/// Markdown to HTML through cmark-gfm: with `TabTables` and `Alerts`, which rewrite its tree, the
+/// only code in the package that touches its C API.
 ///
 /// Always on: the GFM extensions `table`, `strikethrough`, `autolink`, `tasklist` and
 /// `tagfilter`; footnotes; raw HTML passes through (`CMARK_OPT_UNSAFE`, with `tagfilter`
 /// escaping `<script>`, `<iframe>` and the other tags GitHub filters). On unless a course turns
-/// them off (`MarkdownOptions`): tab-separated tables (`TabTables`), GitHub's alerts (`Alerts`). Math (`$…$`, `\(…\)`,
-/// `$$…$$`, `\[…\]`) is protected before cmark parses the text and comes out as
-/// `<span class="math inline">` / `<div class="math display">` (see `Math.swift`).
+/// them off (`MarkdownOptions`): tab-separated tables (`TabTables`), GitHub's alerts (`Alerts`).
+/// Math (`$…$`, `\(…\)`, `$$…$$`, `\[…\]`) is protected before cmark parses the text and comes
+/// out as `<span class="math inline">` / `<div class="math display">` (see `Math.swift`).
 ///
-/// One page is one `MarkdownDocument`: parse once, read what the site pipeline needs
-/// (`headings`, `links`, `codeBlocks(info:)`), then `render(…)` with the replacements.
-/// Line numbers are 1-based lines of the source as given (math protection keeps them).
+/// One page is one `MarkdownDocument`: parse (twice for a page with tab tables), read what the
+/// site pipeline needs (`headings`, `links`, `codeBlocks(info:)`), then `render(…)` with the
+/// replacements. Line numbers are 1-based lines of the source as given (math protection keeps
+/// them; tab tables map theirs back).
 public enum Markdown {
     /// The page's HTML with nothing replaced; headings carry ids and anchor links.
     public static func html(from source: String) -> String {
