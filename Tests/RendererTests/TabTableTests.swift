@@ -18,25 +18,8 @@ import Testing
     }
 
     @Test func linesOfTabSeparatedCellsBecomeATableWithTheFirstLineAsHeader() {
-        #expect(html("Feature\tLSTM\tRNN\nMemory\tyes\tno\n") == """
-            <table>
-            <thead>
-            <tr>
-            <th>Feature</th>
-            <th>LSTM</th>
-            <th>RNN</th>
-            </tr>
-            </thead>
-            <tbody>
-            <tr>
-            <td>Memory</td>
-            <td>yes</td>
-            <td>no</td>
-            </tr>
-            </tbody>
-            </table>
-
-            """)
+        #expect(html("Feature\tLSTM\tRNN\nMemory\tyes\tno\n") == "<table>\n<thead>\n<tr>\n<th>Feature</th>\n<th>LSTM</th>\n<th>RNN</th>\n"
+            + "</tr>\n</thead>\n<tbody>\n<tr>\n<td>Memory</td>\n<td>yes</td>\n<td>no</td>\n</tr>\n</tbody>\n</table>\n")
     }
 
     @Test func leadingAndTrailingTabsAreEmptyCells() {
@@ -125,23 +108,31 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: seeds.path), "skipped: ../shared/seeds is absent"))
     func theSeedsTabSeparatedTablesBecomeTables() throws {
-        let lstm = try #require(seed("001_"))
-        let html = MarkdownDocument(lstm).render()
-        #expect(tables(in: html) == tables(in: MarkdownDocument(lstm, options: .gfmOnly).render()) + 2)
-        #expect(html.contains("<th>Feature</th>\n<th>LSTM (Long Short-term Memory)</th>\n<th>RNN (Recurrent Neural Network)</th>"))
-        #expect(html.contains("<td></td>\n<td>allows it to learn long-term dependencies in sequential data</td>\n<td></td>"))
-        #expect(html.contains("<td>Long-term dependency learning</td>\n<td>Yes</td>\n<td>Limited</td>"))
-
-        let exam = try #require(seed("002_"))
-        let examHTML = MarkdownDocument(exam).render()
-        // Twelve blocks; one's first two lines start with a tab after a blank line, which makes
-        // them indented code (CommonMark), and its table starts below them.
-        #expect(tables(in: examHTML) == tables(in: MarkdownDocument(exam, options: .gfmOnly).render()) + 12)
-        #expect(examHTML.contains("<th>Aspect</th>\n<th>Regular CNN</th>\n<th>U-Net</th>"))
-        #expect(examHTML.contains("<td>Skip Connections</td>\n<td><ul style=\"list-style-type: none\"><li>- None."))
-        #expect(examHTML.contains("<th>Input</th>\n<th>Output(Context1)</th>\n<th>Output(Context2)</th>"))
-        // The worked skip-gram matrices: ten columns, a label row above each.
-        #expect(examHTML.contains("<td>Sum of error</td>\n" + String(repeating: "<td></td>\n", count: 9)))
-        #expect(examHTML.contains("<td>-0.93</td>\n<td>0.03089744</td>\n<td>-0.9198514</td>"))
+        // Each seed, the tables its tabs make, and some of their rows. Seed 002 has twelve blocks;
+        // one's first two lines start with a tab after a blank line, which makes them indented code
+        // (CommonMark), and its table starts below them.
+        let cases: [(seed: String, tables: Int, rows: [String])] = [
+            ("001_", 2, [
+                "<th>Feature</th>\n<th>LSTM (Long Short-term Memory)</th>\n<th>RNN (Recurrent Neural Network)</th>",
+                "<td></td>\n<td>allows it to learn long-term dependencies in sequential data</td>\n<td></td>",
+                "<td>Long-term dependency learning</td>\n<td>Yes</td>\n<td>Limited</td>",
+            ]),
+            ("002_", 12, [
+                "<th>Aspect</th>\n<th>Regular CNN</th>\n<th>U-Net</th>",
+                "<td>Skip Connections</td>\n<td><ul style=\"list-style-type: none\"><li>- None.",
+                "<th>Input</th>\n<th>Output(Context1)</th>\n<th>Output(Context2)</th>",
+                // The worked skip-gram matrices: ten columns, a label row above each.
+                "<td>Sum of error</td>\n" + String(repeating: "<td></td>\n", count: 9),
+                "<td>-0.93</td>\n<td>0.03089744</td>\n<td>-0.9198514</td>",
+            ]),
+        ]
+        for (prefix, added, rows) in cases {
+            let source = try #require(seed(prefix))
+            let html = MarkdownDocument(source).render()
+            #expect(tables(in: html) == tables(in: MarkdownDocument(source, options: .gfmOnly).render()) + added, "\(prefix)")
+            for row in rows {
+                #expect(html.contains(row), "\(prefix): \(row)")
+            }
+        }
     }
 }
