@@ -52,9 +52,9 @@ struct ParsedPage: Sendable {
     let document: ParsedDocument
 
     /// Parses the page (on any thread).
-    init(_ page: PageSource) {
+    init(_ page: PageSource, markdown: MarkdownOptions = MarkdownOptions()) {
         self.page = page
-        document = ParsedDocument(page.body)
+        document = ParsedDocument(page.body, markdown: markdown)
         guard !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent else { return }
         if let first = document.headings.first {
             self.page.title = first.text
@@ -65,9 +65,9 @@ struct ParsedPage: Sendable {
     }
 
     /// The introduction (`index.md`) keeps its file name as its title: the index page shows the course's.
-    init(introduction: PageSource) {
+    init(introduction: PageSource, markdown: MarkdownOptions = MarkdownOptions()) {
         page = introduction
-        document = ParsedDocument(introduction.body)
+        document = ParsedDocument(introduction.body, markdown: markdown)
     }
 }
 
@@ -80,8 +80,9 @@ struct ParsedCourse: Sendable {
 
     init(_ sources: CourseSources) {
         config = sources.config
-        pages = concurrentMap(sources.pages) { ParsedPage($0) }
-        introduction = sources.introduction.map(ParsedPage.init(introduction:))
+        let markdown = sources.config.markdown
+        pages = concurrentMap(sources.pages) { ParsedPage($0, markdown: markdown) }
+        introduction = sources.introduction.map { ParsedPage(introduction: $0, markdown: markdown) }
         claims = sources.claims
     }
 }
@@ -96,8 +97,8 @@ final class ParsedDocument: Sendable {
     let anchors: Set<String>
     private let tree: Mutex<MarkdownDocument>
 
-    init(_ body: String) {
-        let document = MarkdownDocument(body)
+    init(_ body: String, markdown: MarkdownOptions = MarkdownOptions()) {
+        let document = MarkdownDocument(body, options: markdown)
         headings = document.headings
         links = document.links
         codeBlocks = document.codeBlocks
