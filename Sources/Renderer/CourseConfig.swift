@@ -11,6 +11,8 @@ import Yams
 /// chapters:            # page order; pages not listed follow, by front matter `order`, then file name
 ///   - notes/01-neuron.md
 ///   - notes/02-lstm.md
+/// markdown:            # extensions beyond GFM, each on by default (`MarkdownOptions`)
+///   tab-tables: false
 /// ```
 struct CourseConfig: Equatable, Sendable {
     static let fileName = "course.yml"
@@ -22,6 +24,8 @@ struct CourseConfig: Equatable, Sendable {
     var chapters: [String] = []
     /// The 1-based line of each chapter entry, for errors that point at it.
     var chapterLines: [String: Int] = [:]
+    /// The Markdown extensions the pages are read with.
+    var markdown = MarkdownOptions()
 
     /// Reads `course.yml` from the course folder; the defaults when there is none.
     static func load(from course: URL) -> (CourseConfig, [Diagnostic]) {
@@ -44,7 +48,7 @@ struct CourseConfig: Equatable, Sendable {
         }
         guard let node else { return (config, []) }
         guard let mapping = node.mapping else {
-            return (config, [.error(fileName, line: 1, "expected `key: value` lines (title, author, description, chapters)")])
+            return (config, [.error(fileName, line: 1, "expected `key: value` lines (title, author, description, chapters, markdown)")])
         }
         var diagnostics: [Diagnostic] = []
         for (key, value) in mapping {
@@ -63,8 +67,12 @@ struct CourseConfig: Equatable, Sendable {
                     config.chapters.append(path)
                     config.chapterLines[path] = item.mark?.line ?? line
                 }
+            case "markdown":
+                let (options, problems) = MarkdownOptions.parse(value, file: fileName, line: line)
+                config.markdown = options
+                diagnostics += problems
             case let other:
-                diagnostics.append(.warning(fileName, line: line, "unknown key '\(other.excerpt)' (known: title, author, description, chapters)"))
+                diagnostics.append(.warning(fileName, line: line, "unknown key '\(other.excerpt)' (known: title, author, description, chapters, markdown)"))
             }
         }
         return (config, diagnostics)

@@ -72,7 +72,8 @@ private struct Reader {
         let read = readFiles(rest + ordered)
         let others = zip(rest, read).map { readFrontMatter($0, $1) }
         let chapters = zip(ordered, read.dropFirst(rest.count)).map { readFrontMatter($0, $1) }
-        let pages = chapters + others.sorted { ($0.order ?? .infinity, $0.source) < ($1.order ?? .infinity, $1.source) }
+        let (pages, nameProblems) = checkPageNames(chapters + others.sorted { ($0.order ?? .infinity, $0.source) < ($1.order ?? .infinity, $1.source) })
+        diagnostics += nameProblems
         let site = siteFiles()
         sources.claims = site.output
         diagnostics += site.diagnostics
@@ -129,7 +130,12 @@ private struct Reader {
     private func readFiles(_ paths: [String]) -> [(FrontMatter, body: String, diagnostics: [Diagnostic])?] {
         let folder = folder
         return concurrentMap(paths) { source in
-            folder.contents(source).map { FrontMatter.split(String(decoding: $0, as: UTF8.self), file: source) }
+            folder.contents(source).map { data in
+                let (text, problem) = sourceText(data, file: source)
+                var split = FrontMatter.split(text, file: source)
+                split.diagnostics = (problem.map { [$0] } ?? []) + split.diagnostics
+                return split
+            }
         }
     }
 
@@ -156,8 +162,9 @@ private struct Reader {
         }
         guard let data = folder.contents(file) else { return }
         var page = PageSource(source: file)
-        let (_, body, problems) = FrontMatter.split(String(decoding: data, as: UTF8.self), file: file)
-        diagnostics += problems
+        let (text, problem) = sourceText(data, file: file)
+        let (_, body, problems) = FrontMatter.split(text, file: file)
+        diagnostics += (problem.map { [$0] } ?? []) + problems
         page.body = body
         sources.introduction = page
     }

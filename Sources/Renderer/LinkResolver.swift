@@ -90,14 +90,15 @@ struct LinkResolver {
         return nil
     }
 
-    /// Warns when `#fragment` names no heading of `target` (nor an `id` written in its raw HTML).
+    /// Warns when `#fragment` names no heading of `target` nor an anchor of its raw HTML (an `id`,
+    /// an `<a name>`: see `htmlAnchors`).
     private mutating func checkFragment(_ fragment: String, of target: ParsedPage, link: LinkReference, from page: ParsedPage) {
         let id = fragment.removingPercentEncoding ?? fragment
-        if target.document.headings.contains(where: { $0.id == id }) { return }
-        if ["id=\"\(id)\"", "id='\(id)'", "name=\"\(id)\""].contains(where: { target.page.body.utf8Offset(of: $0) != nil }) { return }
+        if target.document.headings.contains(where: { $0.id == id }) || target.document.anchors.contains(id) { return }
         let ids = target.document.headings.map(\.id)
         let hint = ids.isEmpty ? "it has no headings" : "its headings are #" + ids.prefix(8).joined(separator: ", #") + (ids.count > 8 ? ", …" : "")
-        diagnostics.append(.warning(page.page.source, line: link.line, "broken link '\(link.destination.excerpt)': \(target.page.source == page.page.source ? "this page" : target.page.source) has no heading #\(id.excerpt) (\(hint))"))
+        let what = target.document.anchors.isEmpty ? "heading" : "heading or HTML anchor"
+        diagnostics.append(.warning(page.page.source, line: link.line, "broken link '\(link.destination.excerpt)': \(target.page.source == page.page.source ? "this page" : target.page.source) has no \(what) #\(id.excerpt) (\(hint))"))
     }
 
     /// Images written as raw HTML (`<img src="images/cell.png" width=300>`, common in real notes)

@@ -7,18 +7,21 @@ import Glibc
 import Darwin
 #endif
 
-/// Markdown to HTML through cmark-gfm: the only code in the package that touches its C API.
+/// Markdown to HTML through cmark-gfm: with `TabTables` and `Alerts`, which rewrite its tree, the
+/// only code in the package that touches its C API.
 ///
 /// Always on: the GFM extensions `table`, `strikethrough`, `autolink`, `tasklist` and
 /// `tagfilter`; footnotes; raw HTML passes through (`CMARK_OPT_UNSAFE`, with `tagfilter`
-/// escaping `<script>`, `<iframe>` and the other tags GitHub filters). Math (`$…$`, `\(…\)`,
-/// `$$…$$`, `\[…\]`, `\begin{align}` blocks) is protected before cmark parses the text and
-/// comes out as `<span class="math inline">` / `<div class="math display">`, as do
-/// ```` ```math ```` blocks (see `Math.swift`).
+/// escaping `<script>`, `<iframe>` and the other tags GitHub filters). On unless a course turns
+/// them off (`MarkdownOptions`): tab-separated tables (`TabTables`), GitHub's alerts (`Alerts`).
+/// Math (`$…$`, `\(…\)`, `$$…$$`, `\[…\]`, `\begin{align}` blocks) is protected before cmark
+/// parses the text and comes out as `<span class="math inline">` / `<div class="math display">`,
+/// as do ```` ```math ```` blocks (see `Math.swift`).
 ///
-/// One page is one `MarkdownDocument`: parse once, read what the site pipeline needs
-/// (`headings`, `links`, `codeBlocks(info:)`), then `render(…)` with the replacements.
-/// Line numbers are 1-based lines of the source as given (math protection keeps them).
+/// One page is one `MarkdownDocument`: parse (twice for a page with tab tables), read what the
+/// site pipeline needs (`headings`, `links`, `codeBlocks(info:)`), then `render(…)` with the
+/// replacements. Line numbers are 1-based lines of the source as given (math protection keeps
+/// them; tab tables map theirs back).
 public enum Markdown {
     /// The page's HTML with nothing replaced; headings carry ids and anchor links.
     public static func html(from source: String) -> String {
@@ -96,26 +99,44 @@ public final class MarkdownDocument {
 
     /// Parses `source`. Never fails: any byte sequence is Markdown (invalid UTF-8 was
     /// already replaced by U+FFFD when the `String` was made).
-    public convenience init(_ source: String) {
-        self.init(source, extensions: Self.extensions, footnotes: true)
+    public convenience init(_ source: String, options: MarkdownOptions = MarkdownOptions()) {
+        self.init(source, extensions: Self.extensions, footnotes: true, options: options)
     }
 
     /// The GFM extensions every page gets.
     static let extensions = ["table", "strikethrough", "autolink", "tasklist", "tagfilter"]
 
-    /// With fewer extensions or without footnotes: for the spec suite, whose examples name theirs.
-    init(_ source: String, extensions: [String], footnotes: Bool) {
+    /// With fewer extensions, without footnotes or ours: for the spec suite, whose examples name theirs.
+    init(_ source: String, extensions: [String], footnotes: Bool, options markdown: MarkdownOptions = .gfmOnly) {
         Self.registerExtensions
         math = MathProtection(source)
         options = CMARK_OPT_UNSAFE | (footnotes ? CMARK_OPT_FOOTNOTES : 0)
-        let parser = cmark_parser_new(options)!
+        var text = math.protectedText
+        var (parser, root) = Self.parse(&text, extensions: extensions, options: options)
+        var insertedLines: [Int] = []
+        // Tables are found in the parsed tree (top-level paragraphs: not code, not HTML), then the
+        // text with those paragraphs as pipe tables is parsed again.
+        if markdown.tabTables, let tables = TabTables(text, root: root) {
+            cmark_node_free(root)
+            cmark_parser_free(parser)
+            text = tables.text
+            insertedLines = tables.insertedLines
+            (parser, root) = Self.parse(&text, extensions: extensions, options: options)
+        }
+        if markdown.alerts { Alerts.apply(to: root, text: text) }
         self.parser = parser
+        self.root = root
+        (headings, links, codeBlocks) = Self.collect(root, math: math) { TabTables.sourceLine($0, inserted: insertedLines) }
+    }
+
+    /// A parser with `extensions` and its tree of `text`.
+    private static func parse(_ text: inout String, extensions: [String], options: Int32) -> (parser: OpaquePointer, root: OpaquePointer) {
+        let parser = cmark_parser_new(options)!
         for name in extensions {
             if let extensionPointer = cmark_find_syntax_extension(name) {
                 cmark_parser_attach_syntax_extension(parser, extensionPointer)
             }
         }
-        var text = math.protectedText
         text.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
                 cmark_parser_feed(parser, chars.baseAddress, chars.count)
@@ -124,8 +145,7 @@ public final class MarkdownDocument {
         // Finishing parses the inlines, and cmark-gfm turns its inline extensions' special
         // characters (`~`, `:`, `w`) on and off in a global table around that: one document
         // finishes at a time, while block parsing (`feed`) and everything else may run in parallel.
-        root = Self.finishing.withLock { cmark_parser_finish(parser)! }
-        (headings, links, codeBlocks) = Self.collect(root, math: math)
+        return (parser, finishing.withLock { cmark_parser_finish(parser)! })
     }
 
     deinit {
@@ -260,11 +280,14 @@ public final class MarkdownDocument {
         return math.sourceText(text)
     }
 
-    private static func collect(_ root: OpaquePointer, math: MathProtection) -> ([Heading], [LinkReference], [CodeBlock]) {
+    /// What the page's headings, links and fenced blocks are; `sourceLine` maps cmark's lines to the source's.
+    private static func collect(
+        _ root: OpaquePointer, math: MathProtection, sourceLine: (Int) -> Int
+    ) -> ([Heading], [LinkReference], [CodeBlock]) {
         var headings: [Heading] = [], links: [LinkReference] = [], blocks: [CodeBlock] = []
         var ids = HeadingIDs()
         walk(root) { node, type in
-            let line = Int(cmark_node_get_start_line(node))
+            let line = sourceLine(Int(cmark_node_get_start_line(node)))
             switch type {
             case CMARK_NODE_HEADING:
                 let text = plainText(node, math: math)
@@ -282,7 +305,7 @@ public final class MarkdownDocument {
                     info: string(cmark_node_get_fence_info(node)),
                     content: math.sourceText(string(cmark_node_get_literal(node))),
                     line: line,
-                    endLine: Int(cmark_node_get_end_line(node))))
+                    endLine: sourceLine(Int(cmark_node_get_end_line(node)))))
             default:
                 break
             }

@@ -10,6 +10,9 @@ struct PageSource: Sendable {
     var title: String
     var order: Double?
     var summary: String?
+    /// Whether the title is the page's first line of text (see `firstLineTitle`): the page shows
+    /// that line as its title, not twice.
+    var titleIsFirstLine = false
     /// The source with its front matter blanked (line numbers unchanged).
     var body = ""
 
@@ -42,27 +45,29 @@ struct PageSource: Sendable {
     }
 }
 
-/// A page parsed: the second stage's page. Its title is its first heading's when the front matter
-/// gave none.
+/// A page parsed: the second stage's page. When the front matter gave no title, its title is its
+/// first heading's; without a heading, its first line's when that reads as a title; else its file name's.
 struct ParsedPage: Sendable {
     var page: PageSource
     let document: ParsedDocument
 
     /// Parses the page (on any thread).
-    init(_ page: PageSource) {
+    init(_ page: PageSource, markdown: MarkdownOptions = MarkdownOptions()) {
         self.page = page
-        document = ParsedDocument(page.body)
-        if !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent,
-            let first = document.headings.first
-        {
+        document = ParsedDocument(page.body, markdown: markdown)
+        guard !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent else { return }
+        if let first = document.headings.first {
             self.page.title = first.text
+        } else if let line = firstLineTitle(of: page.body) {
+            self.page.title = line
+            self.page.titleIsFirstLine = true
         }
     }
 
     /// The introduction (`index.md`) keeps its file name as its title: the index page shows the course's.
-    init(introduction: PageSource) {
+    init(introduction: PageSource, markdown: MarkdownOptions = MarkdownOptions()) {
         page = introduction
-        document = ParsedDocument(introduction.body)
+        document = ParsedDocument(introduction.body, markdown: markdown)
     }
 }
 
@@ -75,25 +80,29 @@ struct ParsedCourse: Sendable {
 
     init(_ sources: CourseSources) {
         config = sources.config
-        pages = concurrentMap(sources.pages) { ParsedPage($0) }
-        introduction = sources.introduction.map(ParsedPage.init(introduction:))
+        let markdown = sources.config.markdown
+        pages = concurrentMap(sources.pages) { ParsedPage($0, markdown: markdown) }
+        introduction = sources.introduction.map { ParsedPage(introduction: $0, markdown: markdown) }
         claims = sources.claims
     }
 }
 
 /// A `MarkdownDocument` that stages on other threads may hold: what was read from it (headings,
-/// links, fenced blocks) as values, and the cmark-gfm tree behind a lock for the one render.
+/// links, fenced blocks, anchors) as values, and the cmark-gfm tree behind a lock for the one render.
 final class ParsedDocument: Sendable {
     let headings: [Heading]
     let links: [LinkReference]
     let codeBlocks: [CodeBlock]
+    /// The ids and `<a name>`s of the page's raw HTML: link targets besides the headings.
+    let anchors: Set<String>
     private let tree: Mutex<MarkdownDocument>
 
-    init(_ body: String) {
-        let document = MarkdownDocument(body)
+    init(_ body: String, markdown: MarkdownOptions = MarkdownOptions()) {
+        let document = MarkdownDocument(body, options: markdown)
         headings = document.headings
         links = document.links
         codeBlocks = document.codeBlocks
+        anchors = htmlAnchors(in: body)
         tree = Mutex(document)
     }
 

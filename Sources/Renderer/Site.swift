@@ -14,6 +14,8 @@ public struct SiteOptions: Sendable {
     public var templates: URL
     /// Debian's KaTeX (`libjs-katex`), copied into the site; math shows as TeX when it is missing.
     public var katex = URL(fileURLWithPath: "/usr/share/javascript/katex")
+    /// Debian's highlight.js (`libjs-highlight.js`), copied into the site; code is plain when it is missing.
+    public var highlight = URL(fileURLWithPath: "/usr/share/javascript/highlight.js")
     /// Hears one line per step (`pages: 4`, `traces: 3, 2 from cache`).
     public var progress: @Sendable (String) -> Void = { _ in }
     /// Hears a directive's long training run as it goes (the command line draws a progress line).
@@ -89,8 +91,10 @@ public enum Site {
         try log.check { () throws(Diagnostic) in if let failure = rendered.handOverFailure { throw failure } }
         let written = log.keep(WrittenSite.copyLinkedFiles(rendered, from: folder, into: staging))
         try log.stopOnErrors()
-        // Copy the assets and KaTeX, then put the site in place.
+        // Copy the assets, KaTeX and highlight.js, then put the site in place.
         log.report(try log.check { () throws(Diagnostic) in try WrittenSite.copyAssets(options, into: staging) })
+        let code = Highlighting.isWanted(course.pages.map(\.parsed.document) + [course.introduction?.document].compactMap { $0 })
+        log.report(try log.check { () throws(Diagnostic) in try Highlighting.copy(from: options.highlight, wanted: code, into: staging) })
         try log.stopOnErrors()
         try log.check { () throws(Diagnostic) in try staging.publish(announcing: options.beforePublishStep) }
         return BuildSummary(

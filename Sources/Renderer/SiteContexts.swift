@@ -61,6 +61,8 @@ struct PageContext: TemplateContext {
         var lead = "", content = html
         if opensWithTitle, let end = html.utf8Offset(of: "</h1>") {
             (lead, content) = html.split(atUTF8Offset: end + "</h1>".utf8.count)
+        } else if page.titleIsFirstLine {
+            content = html.droppingFirstParagraph(page.title)
         }
         self.course = course
         root = page.root

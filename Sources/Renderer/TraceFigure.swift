@@ -75,7 +75,8 @@ enum TraceFigure {
             slug = String(slug[slug.index(after: dash)...])
         }
         while slug.contains("--") { slug = slug.replacingOccurrences(of: "--", with: "-") }
-        slug = slug.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        // At most 200 (ASCII) characters: `traces/<id>.html` must fit a file name's 255 bytes.
+        slug = String(slug.prefix(200)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         return (slug.isEmpty ? "trace" : slug) + "-\(number)"
     }
 }

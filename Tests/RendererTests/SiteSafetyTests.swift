@@ -26,7 +26,7 @@ import Testing
         let summary = try course.build()
         #expect(summary.warnings.map(\.description) == [
             "notes/a.md:5: broken link '#gatez': this page has no heading #gatez (its headings are #a, #gates)",
-            "notes/a.md:5: broken link 'b.md#cel': notes/b.md has no heading #cel (its headings are #b, #cell)",
+            "notes/a.md:5: broken link 'b.md#cel': notes/b.md has no heading or HTML anchor #cel (its headings are #b, #cell)",
         ])
     }
 

@@ -15,6 +15,10 @@ final class TestCourse {
         try FileManager.default.createDirectory(at: katex, withIntermediateDirectories: true)
         try Data("/* katex */".utf8).write(to: katex.appendingPathComponent("katex.min.js"))
         try Data("/* katex */".utf8).write(to: katex.appendingPathComponent("katex.min.css"))
+        // And for Debian's highlight.js.
+        let highlight = root.appendingPathComponent("highlight")
+        try FileManager.default.createDirectory(at: highlight, withIntermediateDirectories: true)
+        try Data("/* highlight.js */".utf8).write(to: highlight.appendingPathComponent("highlight.min.js"))
         for (path, text) in files { try write(path, text) }
     }
 
@@ -30,6 +34,7 @@ final class TestCourse {
         var options = SiteOptions(course: course, output: output ?? self.output)
         options.strict = strict
         options.katex = root.appendingPathComponent("katex")
+        options.highlight = root.appendingPathComponent("highlight")
         return options
     }
 
