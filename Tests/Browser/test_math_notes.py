@@ -1,6 +1,7 @@
 """Math as lecture notes write it (#15: multi-line display math with `|`, lines inside `$$`
 that look like Markdown blocks, pandoc's rule for a `$` that cannot close, `\\(…\\)`,
-`\\[…\\]`, `$`…`$`, ```math fences and `\\begin{align}` blocks): a page built by `unrolled
+`\\[…\\]`, `$`…`$`, ```math fences, `\\begin{align}` blocks, and commands KaTeX lacks such as
+`\\mbox` and `\\norm`, mapped by viewer-kit.js): a page built by `unrolled
 build --strict` typesets every span with KaTeX, none in error, none left as raw text, in light
 and dark, wide and narrow. Writes screenshots to Tests/Browser/output/math-notes-*.png."""
 
@@ -51,6 +52,13 @@ GitHub's $`\sqrt{3}`$, MathJax's \(\sigma(z)\) and
 \[
 \sigma(z) = \frac{1}{1 + e^{-z}}
 \]
+
+Commands KaTeX lacks, mapped: $\mbox{loss} = \norm{y - t}^2 + \abs{b}$, $\mathds{1}[y = k]$,
+$\textsc{ReLU}$ and
+
+$$
+Q = \tfrac12 \lVert e \rVert^2 \label{eq:q} \quad \text{see } \eqref{eq:q}
+$$
 """
 
 
@@ -82,6 +90,6 @@ def test_every_span_is_typeset(chromium, math_page, scheme, width, height):
     assert visit.problems() == []
     assert errors == []
     assert [tag for tag, typeset in spans if not typeset] == []
-    assert [tag for tag, _ in spans].count("DIV") == 5 and [tag for tag, _ in spans].count("SPAN") == 4
+    assert [tag for tag, _ in spans].count("DIV") == 6 and [tag for tag, _ in spans].count("SPAN") == 7
     assert "$a + b $ is the sum" in text and "$5 and $10" in text
     assert "$$" not in text and "\\begin" not in text

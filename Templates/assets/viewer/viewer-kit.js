@@ -51,12 +51,20 @@ window.Unrolled = window.Unrolled || {};
        TeX in the error colour, the reason on hover. */
   var KATEX_OPTIONS = Object.freeze({ throwOnError: false, errorColor: '#cc0000', trust: false, maxSize: 30, maxExpand: 1000 });
   var DEFINITIONS = ['\\def', '\\gdef', '\\edef', '\\xdef', '\\newcommand', '\\renewcommand', '\\providecommand'];
+  /* Commands lecture notes use (LaTeX, amsmath, the physics and dsfont packages) that Debian's
+     KaTeX 0.16.4 lacks, as the nearest KaTeX (docs/site.md, "Math"). Fixed strings: no author
+     defines anything. \label is invisible and \eqref shows the label, as there is no numbering. */
+  var COMPAT_MACROS = Object.freeze({
+    '\\mbox': '\\text{#1}', '\\textsc': '\\text{#1}', '\\intertext': '\\text{#1}', '\\mathds': '\\mathbb{#1}',
+    '\\norm': '\\left\\lVert #1\\right\\rVert', '\\abs': '\\left\\lvert #1\\right\\rvert',
+    '\\label': '\\vphantom{\\text{#1}}', '\\eqref': '(\\text{#1})'
+  });
 
   /** The options of one KaTeX call. A macro in `macros` is expanded before KaTeX's command
       of the same name (\def and \edef are commands, \newcommand a macro), also where \global
       or \let reaches it; KaTeX writes into `macros` as it parses, so each call gets its own. */
   function katexOptions(display, output) {
-    var macros = {};
+    var macros = Object.assign({}, COMPAT_MACROS);
     DEFINITIONS.forEach(function (name) {
       macros[name] = function () { throw new window.katex.ParseError(name + ' is not allowed here: macro definitions are turned off'); };
     });
