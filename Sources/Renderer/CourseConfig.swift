@@ -34,7 +34,10 @@ struct CourseConfig: Equatable, Sendable {
         guard let file = try? FileHandle(forReadingFrom: url) else { return (CourseConfig(), []) }
         defer { try? file.close() }
         let data = (try? file.read(upToCount: BoundedYAML.maxBytes + 1)) ?? Data()
-        return parse(String(decoding: data, as: UTF8.self))
+        // Read as the pages are: a byte-order mark, CRLF or UTF-16 from Windows editors (SourceText.swift).
+        let (text, problem) = sourceText(data, file: fileName)
+        let (config, diagnostics) = parse(text)
+        return (config, (problem.map { [$0] } ?? []) + diagnostics)
     }
 
     /// Reads the text of a `course.yml`.

@@ -36,6 +36,16 @@ import Testing
         #expect(text(Array(repeating: Array("\r\n".utf8), count: 1 << 19).flatMap { $0 }).utf8.count == 1 << 19)
     }
 
+    @Test func aWindowsCourseYmlIsReadAsItsUnixTwin() throws {
+        let yaml = "title: Deep learning\nchapters:\n  - notes/b.md\n  - notes/a.md\n"
+        let course = try TestCourse(["notes/a.md": "# A\n", "notes/b.md": "# B\n"])
+        try course.write("course.yml", "\u{FEFF}" + yaml.replacingOccurrences(of: "\n", with: "\r\n"))
+        let (config, diagnostics) = CourseConfig.load(from: course.course)
+        #expect(diagnostics.isEmpty)
+        #expect(config.title == "Deep learning")
+        #expect(config.chapters == ["notes/b.md", "notes/a.md"])
+    }
+
     @Test func aWindowsPageWithFrontMatterBuildsAsItsUnixTwin() throws {
         let unix = "---\ntitle: The neuron\norder: 1\n---\n# Weights\n\nA *sum*\nand a bias.\n\n```\ncode\n```\n\n- one\n- two\n\n> quoted\n\nSetext\n---\n\n<div id='x'>\nraw\n</div>\n"
         let windows = unix.replacingOccurrences(of: "\n", with: "\r\n")
