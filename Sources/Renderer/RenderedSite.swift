@@ -14,6 +14,8 @@ struct RenderedSite: Sendable {
     var claims: OutputClaims
     /// The first file, in the site's order, that the next stage could not take (write).
     var handOverFailure: Diagnostic?
+    /// Every math span of the pages, for KaTeX to check (`MathCheck`).
+    var mathSpans: [MathCheck.Span] = []
 
     /// Renders the site. Links are resolved page by page (which reports broken links and notes the
     /// files to copy), cmark-gfm and the templates run on every core, then raw `<img>`s are checked
@@ -39,6 +41,7 @@ struct RenderedSite: Sendable {
             let pages = course.pages.map(\.parsed.page)
             let captions = captions(course.pages, links: &links, diagnostics: &diagnostics)
             let bodies = try renderBodies(course.pages, captions: captions, templates: templates, links: &links, diagnostics: &diagnostics)
+            site.mathSpans = pages.indices.flatMap { MathCheck.spans(inHTML: bodies[$0], source: pages[$0].body, file: pages[$0].source) }
             let sidebars = try sidebars(pages, templates)
             let courseContext = CourseContext(course.config)
             let handedOver = concurrentMap([-1] + Array(pages.indices)) { index -> Result<Diagnostic?, Diagnostic> in
@@ -56,6 +59,7 @@ struct RenderedSite: Sendable {
             var introduction = ""
             if let page = course.introduction {
                 introduction = page.document.render(links: links.rewrites(on: page))
+                site.mathSpans += MathCheck.spans(inHTML: introduction, source: page.page.body, file: page.page.source)
                 links.checkRawImages(on: page, sources: rawImageSources(in: introduction))
                 diagnostics += links.takeDiagnostics()
             }

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Math that KaTeX cannot typeset, found at build time instead of as red text in a reader's
+/// browser (#15): every span of the rendered pages is typeset once by Debian's KaTeX under Node
+/// (`Templates/tools/check-math.js`, with the browser's own options from viewer-kit.js), and each
+/// one KaTeX refuses is a warning at its file and line (an error with `--strict`).
+///
+/// Pages still typeset their math in the browser: the viewer needs KaTeX there anyway (trace
+/// equations, tensor names), KaTeX's HTML is about ten times the TeX it replaces, and a site built
+/// where Node is missing stays the same. Where Node or KaTeX is missing the check is skipped, and
+/// the build says so.
+enum MathCheck {
+    struct Span: Sendable {
+        let file: String
+        let line: Int
+        let tex: String
+        let display: Bool
+    }
+
+    /// The math spans of a rendered page, `<span class="math inline">` and `<div class="math
+    /// display">`, with the line each starts on in the page's source (its first line's text,
+    /// searched after the previous span's). Byte searches, in one pass over each text.
+    static func spans(inHTML html: String, source: String, file: String) -> [Span] {
+        let bytes = Array(html.utf8), sourceBytes = Array(source.utf8)
+        let inline = #"<span class="math inline">"#, display = #"<div class="math display">"#
+        var found: [Span] = []
+        var at = 0, sourceAt = 0, line = 1
+        // Each marker's next place, searched again only once passed (a page of inline math alone
+        // must not search to its end for a display block at every span).
+        var nextInline = html.utf8Offset(of: inline), nextDisplay = html.utf8Offset(of: display)
+        while true {
+            if let place = nextInline, place < at { nextInline = html.utf8Offset(of: inline, from: at) }
+            if let place = nextDisplay, place < at { nextDisplay = html.utf8Offset(of: display, from: at) }
+            guard let open = [nextInline, nextDisplay].compactMap({ $0 }).min() else { break }
+            let isDisplay = open == nextDisplay
+            let start = open + (isDisplay ? display : inline).utf8.count
+            guard let end = html.utf8Offset(of: isDisplay ? "</div>" : "</span>", from: start) else { break }
+            let tex = unescaped(String(decoding: bytes[start..<end], as: UTF8.self))
+            at = end
+            let firstLine = tex.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? tex
+            if let offset = source.utf8Offset(of: firstLine, from: sourceAt) {
+                line += sourceBytes[sourceAt..<offset].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                sourceAt = offset
+            }
+            found.append(Span(file: file, line: line, tex: tex, display: isDisplay))
+        }
+        return found
+    }
+
+    /// Warnings for the spans KaTeX refuses; `note` says when the check could not run.
+    static func check(_ spans: [Span], katex: URL, templates: URL) -> (warnings: [Diagnostic], note: String) {
+        guard !spans.isEmpty else { return ([], "math: none") }
+        let script = templates.appendingPathComponent("tools/check-math.js")
+        let kit = templates.appendingPathComponent("assets/viewer/viewer-kit.js")
+        let library = katex.appendingPathComponent("katex.min.js")
+        guard let node = executable("node") ?? executable("nodejs"),
+            FileManager.default.isReadableFile(atPath: library.path), FileManager.default.isReadableFile(atPath: script.path)
+        else { return ([], "math: \(spans.count) spans, not checked (Node.js or KaTeX not installed)") }
+        let input = (try? JSONSerialization.data(withJSONObject: spans.map { [$0.tex, $0.display] })) ?? Data("[]".utf8)
+        guard let output = run(node, [script.path, library.path, kit.path], input: input),
+            let problems = (try? JSONSerialization.jsonObject(with: output)) as? [[Any]]
+        else { return ([], "math: \(spans.count) spans, not checked (Node.js failed)") }
+        let warnings = problems.compactMap { problem -> Diagnostic? in
+            guard let index = problem.first as? Int, spans.indices.contains(index), let message = problem.last as? String else { return nil }
+            let span = spans[index]
+            let shown = span.tex.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ").excerpt
+            return .warning(span.file, line: span.line, "math that KaTeX cannot typeset, `\(shown)`: \(message)")
+        }
+        return (warnings, "math: \(spans.count) spans checked by KaTeX")
+    }
+
+    private static func unescaped(_ html: String) -> String {
+        html.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// The first `name` on the PATH.
+    private static func executable(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// The standard output of `tool` given `input`, or nil when it fails or runs past a minute.
+    private static func run(_ tool: URL, _ arguments: [String], input: Data) -> Data? {
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        // Written on its own thread: a large input must not wait on a full output pipe.
+        let writer = Thread {
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: timer)
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        timer.cancel()
+        return process.terminationStatus == 0 ? output : nil
+    }
+}

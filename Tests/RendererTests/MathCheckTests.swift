@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import Renderer
+
+/// Math KaTeX cannot typeset is reported at build time, at its file and line, with KaTeX's reason
+/// (Node.js and Debian's KaTeX typeset every span with the browser's options).
+@Suite("Math checked at build time")
+struct MathCheckTests {
+    static let canCheck = ["node", "nodejs"].contains { name in
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/\(name)")
+        }
+    } && FileManager.default.fileExists(atPath: "/usr/share/javascript/katex/katex.min.js")
+
+    @Test func spansAreFoundWithTheirLines() {
+        let html = #"<p><span class="math inline">a &lt; b</span></p><div class="math display">x &amp; y\\z</div><p><span class="math inline">c</span></p>"#
+        let source = "Intro\n\n$a < b$\n\n$$\nx & y\\\\z\n$$\n\nThen $c$.\n"
+        let spans = MathCheck.spans(inHTML: html, source: source, file: "notes/a.md")
+        #expect(spans.map(\.tex) == ["a < b", "x & y\\\\z", "c"])
+        #expect(spans.map(\.display) == [false, true, false])
+        #expect(spans.map(\.line) == [3, 6, 9])
+    }
+
+    @Test(.enabled(if: canCheck, "needs Node.js and Debian's KaTeX (scripts/setup installs both)"))
+    func whatKaTeXRefusesIsAWarningAtItsLineAndAnErrorWithStrict() throws {
+        let course = try TestCourse([
+            "notes/a.md": "# A\n\nFine: $\\frac{1}{2}$ and $\\norm{x}$.\n\nBroken: $\\frac{1$ here.\n\n$$\n\\def\\x{1}\\x\n$$\n",
+        ])
+        var options = course.options()
+        options.katex = URL(fileURLWithPath: "/usr/share/javascript/katex")
+        let summary = try Site.build(options)
+        let warnings = summary.warnings.map(\.description)
+        #expect(warnings.count == 2, "\(warnings)")
+        #expect(warnings.first?.hasPrefix("notes/a.md:5: math that KaTeX cannot typeset, `\\frac{1`: KaTeX parse error:") == true, "\(warnings)")
+        #expect(warnings.last?.hasPrefix("notes/a.md:8: math that KaTeX cannot typeset, `\\def\\x{1}\\x`") == true, "\(warnings)")
+        #expect(warnings.last?.contains("macro definitions are turned off") == true, "\(warnings)")
+        options.strict = true
+        #expect(throws: BuildFailure.self) { try Site.build(options) }
+    }
+
+    @Test func withoutNodeTheCheckIsSkippedAndSaysSo() {
+        let spans = [MathCheck.Span(file: "a.md", line: 1, tex: "\\frac{1", display: false)]
+        let result = MathCheck.check(spans, katex: URL(fileURLWithPath: "/nonexistent"), templates: URL(fileURLWithPath: "/nonexistent"))
+        #expect(result.warnings.isEmpty)
+        #expect(result.note == "math: 1 spans, not checked (Node.js or KaTeX not installed)")
+    }
+}
