@@ -11,6 +11,16 @@ import Yams
 /// ---
 /// ```
 struct FrontMatter: Equatable, Sendable {
+    /// Keys that notes written for Jekyll, Jupyter Book (MyST), pandoc or Quarto carry in their
+    /// front matter: read as theirs and left alone, so such notes build without false warnings.
+    /// Any other unknown key is a warning, since it is more likely a typo of one of ours.
+    static let otherToolchainKeys: Set<String> = [
+        "layout", "permalink", "date", "categories", "category", "tags", "author", "authors", "excerpt", "published",
+        "description", "image", "last_modified_at", "toc", "math", "mathjax", "katex", "sidebar", "nav_order", "parent",
+        "kernelspec", "jupytext", "myst", "kernel_info", "substitutions", "exports", "short_title", "subtitle",
+        "numbering", "downloads", "license", "keywords", "abstract", "lang", "bibliography", "format", "execute", "jupyter",
+    ]
+
     var title: String?
     var order: Double?
     var summary: String?
@@ -38,6 +48,8 @@ struct FrontMatter: Equatable, Sendable {
                     if let order = value.float { matter.order = order } else {
                         diagnostics.append(.warning(file, line: line, "front matter `order` must be a number, not '\((value.string ?? "").excerpt)'"))
                     }
+                case let other? where Self.otherToolchainKeys.contains(other):
+                    continue  // another toolchain's (Jekyll, Jupyter Book, pandoc, Quarto): not a typo
                 default:
                     diagnostics.append(.warning(file, line: line, "unknown front matter key '\((key.string ?? "").excerpt)' (known: title, order, summary)"))
                 }
