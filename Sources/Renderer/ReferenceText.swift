@@ -62,8 +62,8 @@ enum ReferenceText {
             }
             return .success(first == last ? "\(first + 1)" : "\(first + 1)–\(last + 1)")
         case "count":
-            guard !found.steps.isEmpty, found.value == nil || !found.isRange else {
-                return .failure(.syntax("{count} counts the steps of a run: `#:@t=1,phase=forward`"))
+            guard !found.steps.isEmpty else {
+                return .failure(.syntax("{count} of a history value: {count} counts the steps of a run (`#:@t=1,phase=forward`)"))
             }
             return .success("\(found.steps.count)")
         default:
