@@ -10,6 +10,9 @@ public protocol Op: Sendable {
     static var name: String { get }
     /// How many inputs the op takes; `nil` for any number (at least one).
     static var arity: Int? { get }
+    /// How many of the last inputs a step may leave out (conv2d's bias): a step takes
+    /// arity − optionalInputs … arity inputs.
+    static var optionalInputs: Int { get }
     /// Whether reverse mode may pass through this op. The local-derivative ops
     /// (`sigmoid_backward`, …) and `sgd` occur only in backward and update phases and have no rule.
     static var isDifferentiable: Bool { get }
@@ -35,6 +38,7 @@ public protocol Op: Sendable {
 
 extension Op {
     public static var arity: Int? { 1 }
+    public static var optionalInputs: Int { 0 }
     public static var isDifferentiable: Bool { true }
     public static var attributes: [any AnyOpAttribute] { [] }
     public var attrs: [String: JSONValue] { [:] }
@@ -45,8 +49,9 @@ extension Op {
     /// output no tensor may have (`Tensor.checkedCount`: a negative dimension, or more than
     /// `Tensor.maxCount` values). This is how a trace's steps are checked before any is replayed.
     public func outputShape(_ inputs: [[Int]]) throws(OpError) -> [Int] {
-        guard inputs.count == (Self.arity ?? max(inputs.count, 1)) else {
-            throw OpError(op: name, "takes \(Self.arity.map(String.init) ?? "at least 1") input(s), got \(inputs.count)")
+        let fewest = Self.arity.map { $0 - Self.optionalInputs } ?? 1
+        guard inputs.count >= fewest, inputs.count <= (Self.arity ?? .max) else {
+            throw OpError(op: name, "takes \(inputCountText(of: Self.self)), got \(inputs.count)")
         }
         // Shapes of existing tensors always pass; a caller's made-up ones must not overflow the rule's arithmetic.
         if let bad = inputs.first(where: { Tensor.checkedCount(of: $0) == nil }) {
@@ -98,4 +103,11 @@ public struct OpError: Error, CustomStringConvertible, Equatable {
         let place = scope.map { $0.isEmpty ? " (top level)" : " in \($0)" } ?? ""
         return "\(op)\(place): \(message)"
     }
+}
+
+/// "1 input", "2 inputs", "2 or 3 inputs", "1 or more inputs": how many inputs a step of `kind` reads.
+func inputCountText(of kind: any Op.Type) -> String {
+    guard let arity = kind.arity else { return "1 or more inputs" }
+    if kind.optionalInputs > 0 { return "\(arity - kind.optionalInputs)\(kind.optionalInputs > 1 ? "–" : " or ")\(arity) inputs" }
+    return arity == 1 ? "1 input" : "\(arity) inputs"
 }

@@ -120,7 +120,9 @@ let indicesAttribute = OpAttribute<[Int]>.naturals("indices")
 private func integers(_ values: [Int]) -> JSONValue { .array(values.map { .int($0) }) }
 
 /// An op's `attrs` from its attributes' entries (`Self.axis.record(axis)`), leaving out the absent.
-func recorded(_ entries: (key: String, value: JSONValue?)...) -> [String: JSONValue] {
+func recorded(_ entries: (key: String, value: JSONValue?)...) -> [String: JSONValue] { recorded(entries) }
+
+func recorded(_ entries: [(key: String, value: JSONValue?)]) -> [String: JSONValue] {
     Dictionary(uniqueKeysWithValues: entries.compactMap { entry in entry.value.map { (entry.key, $0) } })
 }
 

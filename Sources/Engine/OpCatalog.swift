@@ -6,13 +6,14 @@ import Trace
 /// (`scripts/update-schema`), so a new op's name and attributes are written in its Swift file only.
 extension OpRegistry {
     /// Every op kind, in the order of the docs' op table: name, number of inputs (null for one or
-    /// more), whether gradients pass through it, and its attributes (key, kind, required).
+    /// more) and how many of the last may be left out, whether gradients pass through it, and its attributes (key, kind, required).
     public static var catalog: JSONValue {
         .array(
             kinds.map { kind in
                 .object([
                     "name": .string(kind.name),
                     "inputs": kind.arity.map(JSONValue.int) ?? .null,
+                    "optional_inputs": .int(kind.optionalInputs),
                     "differentiable": .bool(kind.isDifferentiable),
                     "attributes": .array(
                         kind.attributes.map {
@@ -32,7 +33,7 @@ extension OpRegistry {
     /// One line per op: its name, its inputs and its attributes (`?` marks one a step may leave out).
     public static func catalogText() -> String {
         let rows = kinds.map { kind -> (String, String) in
-            let inputs = kind.arity.map { $0 == 1 ? "1 input" : "\($0) inputs" } ?? "1 or more inputs"
+            let inputs = inputCountText(of: kind)
             let attributes = kind.attributes.map { "\($0.key)\($0.kind.isRequired ? "" : "?"): \($0.kind.rawValue)" }
             let gradient = kind.isDifferentiable ? "" : "; no gradient rule"
             return (kind.name, inputs + (attributes.isEmpty ? "" : "; " + attributes.joined(separator: ", ")) + gradient)

@@ -4,7 +4,7 @@ import Trace
 public enum OpRegistry {
     /// Each family of ops lists its kinds in its own file (Ops/): a new op is registered where
     /// it is written. The families come in the order of the docs' op table.
-    public static let kinds: [any Op.Type] = linearAlgebra + elementwise + reductions + shape + localDerivatives + update
+    public static let kinds: [any Op.Type] = linearAlgebra + elementwise + reductions + shape + convolution + localDerivatives + update
 
     /// The labels of all op kinds, in the order of the docs' op table.
     public static var names: [String] { kinds.map { $0.name } }

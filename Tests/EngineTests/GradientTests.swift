@@ -46,7 +46,7 @@ enum GradientCases {
     }()
 
     /// Every op's gradient checks: each family's, in its own test file, and compositions here.
-    static let all: [GradientCase] = binaryBroadcasting + linearAlgebra + elementwise + reductions + shape + compositions
+    static let all: [GradientCase] = binaryBroadcasting + linearAlgebra + elementwise + reductions + shape + convolution + compositions
 
     /// A tensor reaching the loss along several paths.
     static let compositions: [GradientCase] = [

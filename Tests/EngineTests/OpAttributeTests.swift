@@ -35,6 +35,7 @@ struct OpAttributeTests {
         "axis": "an integer", "start": "an integer", "end": "an integer", "before": "an integer", "after": "an integer",
         "count": "an integer", "shape": "an array of integers", "indices": "an array of integers",
         "factor": "a number", "value": "a number", "lr": "a number", "max_norm": "a number",
+        "stride": "an array of integers", "kernel": "an array of integers", "scale": "an array of integers",
     ]
 
     @Test(

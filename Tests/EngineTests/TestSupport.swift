@@ -84,7 +84,7 @@ struct ForwardCase: Sendable, CustomTestStringConvertible {
 /// Every forward case of every family, for the coverage and attrs round-trip tests.
 enum ForwardCases {
     static let all: [ForwardCase] =
-        elementwise + reductions + shapes + linearAlgebra + localDerivatives + update + clipping
+        elementwise + reductions + shapes + convolution + linearAlgebra + localDerivatives + update + clipping
 }
 
 /// A JSON attribute value as a number where it stands for one: integers, reals and the strings

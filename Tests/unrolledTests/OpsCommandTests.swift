@@ -8,8 +8,8 @@ struct OpsCommandTests {
         let result = try CLI.run(["ops"])
         #expect(result.status == 0)
         let lines = result.outputText.split(separator: "\n")
-        #expect(lines.count == 34)
-        for expected in ["matmul", "2 inputs", "concat", "1 or more inputs", "axis?: optional natural", "lr: real; no gradient rule"] {
+        #expect(lines.count == 43)
+        for expected in ["matmul", "2 inputs", "concat", "1 or more inputs", "conv2d", "2 or 3 inputs", "axis?: optional natural", "lr: real; no gradient rule"] {
             #expect(result.outputText.contains(expected), "missing \(expected)")
         }
     }
