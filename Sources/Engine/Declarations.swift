@@ -27,8 +27,20 @@ public struct ScopeKind: Sendable {
     /// A part of a cell: `forget_gate`, `input_gate`, `output_gate`, `update_gate`, `reset_gate`,
     /// `candidate`, `cell_state`, `hidden_state`.
     public static func cellPart(_ part: String) -> ScopeKind { ScopeKind("cell_part", ["part": .string(part)]) }
-    /// Layer k of a network, 1-based.
-    public static func layer(_ layer: Int) -> ScopeKind { ScopeKind("layer", ["layer": .int(layer)]) }
+    /// Layer k of a network, 1-based; `skip` when the layer adds its input to what it computes
+    /// (a residual block, y = F(x) + x).
+    public static func layer(_ layer: Int, skip: Bool = false) -> ScopeKind {
+        ScopeKind("layer", skip ? ["layer": .int(layer), "skip": true] : ["layer": .int(layer)])
+    }
+    /// One of several ways of computing the same thing, side by side in one trace: `naive` or
+    /// `reduced` (an Inception module without or with 1×1 reductions), `plain` or `residual` (a
+    /// stack without or with skip connections).
+    public static func variant(_ variant: String) -> ScopeKind { ScopeKind("variant", ["variant": .string(variant)]) }
+    /// One branch of an Inception module (`1x1`, `3x3`, `5x5`, `pool`), with what it costs: its
+    /// learnable parameters and the multiplications of its convolutions for one input.
+    public static func branch(_ branch: String, parameters: Int, multiplications: Int) -> ScopeKind {
+        ScopeKind("branch", ["branch": .string(branch), "parameters": .int(parameters), "multiplications": .int(multiplications)])
+    }
     /// Attention head k, 1-based.
     public static func head(_ head: Int) -> ScopeKind { ScopeKind("head", ["head": .int(head)]) }
     /// The `encoder` or `decoder` of a transformer.

@@ -20,7 +20,9 @@ SCOPE_KINDS = {
     "cell": {"cell": (str, {"rnn", "lstm", "gru"}), "peephole?": (bool, {True})},
     "cell_part": {"part": (str, {"forget_gate", "input_gate", "output_gate", "update_gate", "reset_gate",
                                  "candidate", "cell_state", "hidden_state"})},
-    "layer": {"layer": (int, None)},
+    "layer": {"layer": (int, None), "skip?": (bool, {True})},
+    "variant": {"variant": (str, {"naive", "reduced", "plain", "residual"})},
+    "branch": {"branch": (str, {"1x1", "3x3", "5x5", "pool"}), "parameters": (int, None), "multiplications": (int, None)},
     "head": {"head": (int, None)},
     "block": {"block": (str, {"encoder", "decoder"})},
     "attention": {"attention": (str, {"self", "masked_self", "cross"}), "block?": (str, {"encoder", "decoder"})},
@@ -33,11 +35,13 @@ QUANTITIES = {
     "delay_line_output", "attention_scores", "attention_weights", "embedding", "output_embedding", "one_hot",
     "context_embeddings", "hidden_layer", "output_vectors", "scores", "probabilities", "error",
     "true_word_probability", "negative_probabilities", "loss",
+    "image", "feature_map", "kernel",
 }
 CONTEXT = {"t": int, "direction": str, "gate": str, "head": int, "block": str, "attention": str, "word": str,
-           "position": int}
-SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection"}
-VIEWS = {"lstm-cell", "gru-cell", "unrolled", "attention", "word2vec", "training"}
+           "position": int, "layer": int, "branch": str, "variant": str, "stage": str}
+SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection", "accuracy", "feature_map"}
+VIEWS = {"lstm-cell", "gru-cell", "unrolled", "attention", "word2vec", "training", "convolution", "feature-maps",
+         "inception", "residual"}
 # The part of a cell a tagged tensor made inside one must be made in.
 PART_OF = {("gate", "forget"): "forget_gate", ("gate", "input"): "input_gate", ("gate", "output"): "output_gate",
            ("gate", "update"): "update_gate", ("gate", "reset"): "reset_gate", ("candidate", None): "candidate",
