@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import numpy_ops as ops
+from conv_cases import GROUPINGS, gradient_output_padding, random_conv_case, random_pool_case
 
 CONV = dict(stride=[1, 1], padding=[0, 0], dilation=[1, 1], groups=1)
 POOL2 = dict(kernel=[2, 2], stride=[2, 2], padding=[0, 0])
@@ -165,34 +166,19 @@ def test_nearest_upsampling_backward_sums_each_block():
 # --------------------------------------------------------------------------- adjoint identities
 
 
-def random_conv_case(rng):
-    """Seeded shapes and attrs: groups 1, 2 or depthwise, strides, padding, dilation that fit."""
-    G = int(rng.choice([1, 2, 3]))
-    C_in = G * int(rng.integers(1, 3))
-    C_out = G if rng.random() < 0.3 else G * int(rng.integers(1, 3))
-    k, s, d, p = (rng.integers(1, 4, 2), rng.integers(1, 4, 2), rng.integers(1, 3, 2), rng.integers(0, 3, 2))
-    size = [int(rng.integers(max(1, d[a] * (k[a] - 1) + 1 - 2 * p[a]), 9)) for a in range(2)]
-    N = int(rng.integers(1, 3))
-    attrs = dict(stride=s.tolist(), padding=p.tolist(), dilation=d.tolist(), groups=G)
-    x = rng.standard_normal((N, C_in, *size))
-    w = rng.standard_normal((C_out, C_in // G, *k.tolist()))
-    return x, w, attrs
-
-
 def dot(a, b) -> float:
     return float(np.sum(a * b))
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_conv2d_transpose_and_weight_gradient_are_adjoints(seed):
+@pytest.mark.parametrize("grouping", GROUPINGS)
+@pytest.mark.parametrize("seed", range(15))
+def test_conv2d_transpose_and_weight_gradient_are_adjoints(seed, grouping):
     """⟨conv2d(x, w), y⟩ = ⟨x, conv_transpose2d(y, w)⟩ = ⟨w, conv2d_weight(x, y)⟩."""
     rng = np.random.default_rng(seed)
-    x, w, attrs = random_conv_case(rng)
+    x, w, _, attrs = random_conv_case(rng, grouping)
     out = ops.conv2d(x, w, **attrs)
     y = rng.standard_normal(out.shape)
-    (s_h, s_w), (p_h, p_w), (d_h, d_w) = attrs["stride"], attrs["padding"], attrs["dilation"]
-    # output_padding gives back x's size where the stride dropped rows (the spec's gradient rule).
-    extra = [(x.shape[2] + 2 * p_h - d_h * (w.shape[2] - 1) - 1) % s_h, (x.shape[3] + 2 * p_w - d_w * (w.shape[3] - 1) - 1) % s_w]
+    extra = gradient_output_padding(x.shape, w.shape, attrs)
     back = ops.conv_transpose2d(y, w, **attrs, output_padding=extra)
     assert back.shape == x.shape
     dw = ops.conv2d_weight(x, y, **attrs, kernel=list(w.shape[2:]))
@@ -219,9 +205,7 @@ def routed_by_hand(x, dy, *, kernel, stride, padding):
 @pytest.mark.parametrize("seed", range(20))
 def test_pooling_and_upsampling_adjoints_and_max_pool_routing_window_by_window(seed):
     rng = np.random.default_rng(100 + seed)
-    k = rng.integers(1, 4, 2)
-    attrs = dict(kernel=k.tolist(), stride=rng.integers(1, 4, 2).tolist(), padding=[int(rng.integers(0, a // 2 + 1)) for a in k])
-    x = rng.standard_normal((int(rng.integers(1, 3)), int(rng.integers(1, 3)), *rng.integers(k, k + 6).tolist()))
+    x, attrs = random_pool_case(rng)
     y = rng.standard_normal(ops.avg_pool2d(x, **attrs).shape)
     back = ops.avg_pool2d_backward(y, **attrs, size=list(x.shape[2:]))
     assert abs(dot(ops.avg_pool2d(x, **attrs), y) - dot(x, back)) <= 1e-12 * (dot(np.abs(x), np.abs(back)) + 1)
