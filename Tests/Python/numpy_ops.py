@@ -367,17 +367,17 @@ def clip_norm(g, *, max_norm):
 
 
 def _signature(function) -> tuple:
-    """(function, inputs: a count, None for "1 or more", [least, most] if some are optional, attrs)."""
+    """(function, inputs or None for "one or more", attrs: name → required?), from its parameters."""
     parameters = inspect.signature(function).parameters.values()
     variadic = any(p.kind is p.VAR_POSITIONAL for p in parameters)
-    required = [p.default is p.empty for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]  # a bias b=None is not
-    arity = None if variadic else len(required) if all(required) else [required.count(True), len(required)]
+    arity = None if variadic else len([p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD])
     return function, arity, {p.name: p.default is p.empty for p in parameters if p.kind is p.KEYWORD_ONLY}
 
 
 # Each public function here or in numpy_conv_ops is the op of its name: positionals its inputs, keyword-only its attrs.
 OPS = {name: _signature(value) for name, value in list(globals().items()) if inspect.isfunction(value)
        and value.__module__ in (__name__, "numpy_conv_ops") and not name.startswith("_")}
+OPTIONAL_INPUTS = {name: len(f.__defaults__ or ()) for name, (f, _, _) in OPS.items()}  # last inputs with a default (b=None)
 
 
 def replay(op: str, inputs: list[np.ndarray], attrs: dict) -> np.ndarray:
@@ -385,9 +385,9 @@ def replay(op: str, inputs: list[np.ndarray], attrs: dict) -> np.ndarray:
     if op not in OPS:
         raise OpError(f"unknown op {op!r}")
     function, arity, known = OPS[op]
-    least, most = (arity, arity) if isinstance(arity, int) else arity or (1, len(inputs))
-    if not least <= len(inputs) <= most:
-        raise OpError(f"{op}: takes {least}{'' if least == most else f' to {most}'} inputs, the step has {len(inputs)}")
+    fewest = None if arity is None else arity - OPTIONAL_INPUTS[op]
+    if arity is not None and not fewest <= len(inputs) <= arity:
+        raise OpError(f"{op}: takes {fewest}{'' if fewest == arity else f' to {arity}'} input(s), the step has {len(inputs)}")
     unknown = set(attrs) - set(known)
     missing = {name for name, required in known.items() if required and name not in attrs}
     if unknown or missing:

@@ -247,8 +247,9 @@ def test_replay_takes_a_convolution_with_or_without_bias_and_nothing_else():
     assert ops.replay("conv2d", [X3, K2], attrs).tolist() == [[[[37, 47], [67, 77]]]]
     assert ops.replay("conv2d", [X3, K2, np.array([1.0])], attrs)[0, 0, 0, 0] == 38
     for inputs in ([X3], [X3, K2, np.ones(1), np.ones(1)]):
-        with pytest.raises(ops.OpError, match="takes 2 to 3 inputs"):
+        with pytest.raises(ops.OpError, match=r"takes 2 to 3 input\(s\)"):
             ops.replay("conv2d", inputs, attrs)
     with pytest.raises(ops.OpError, match="missing attrs"):
         ops.replay("conv2d", [X3, K2], {"stride": [1, 1]})
-    assert ops.OPS["conv2d"][1] == [2, 3] and ops.OPS["conv2d_weight"][1] == 2
+    assert (ops.OPS["conv2d"][1], ops.OPTIONAL_INPUTS["conv2d"]) == (3, 1)
+    assert (ops.OPS["conv2d_weight"][1], ops.OPTIONAL_INPUTS["conv2d_weight"]) == (2, 0)
