@@ -9,11 +9,11 @@ inputs (a bias is optional: `b=None`), keyword-only ones its attrs, all required
 Each op is written on its own, not through another (conv_transpose2d is a scatter, not conv2d of
 a dilated input), so that a mistake in one cannot hide in another; the adjoint identities between
 them are then a real check (test_numpy_conv_ops.py). Loops run over kernel taps and are
-vectorised over output positions, and every sum adds its terms in one stated order from +0.0:
-- conv2d: over c′, u, v ascending, then + b[o];
-- conv_transpose2d: the contributions to x[n, c, h, w] in (o, i, j) ascending order, as a scatter
-  over n, o, i, j, u, v adds them, then + b[c];
-- conv2d_weight: over n, i, j ascending;
+vectorised over output positions, and every sum adds its terms in one stated order:
+- conv2d: from b[o] (or +0.0), the terms over c′, u, v ascending;
+- conv_transpose2d: from b[c] (or +0.0), the contributions to x[n, c, h, w] in (o, i, j) ascending
+  order, as a scatter over n, o, i, j, u, v adds them;
+- conv2d_weight: from +0.0, over n, i, j ascending;
 - avg_pool2d: over u, v ascending, then / (k_h·k_w); its backward adds dy/(k_h·k_w) in (i, j) order;
 - max_pool2d_backward: dy added in (i, j) order; upsample_nearest2d_backward: over a, b ascending.
 Positions outside the input (zero padding) are skipped, not multiplied by 0 (so ∞·0 never makes NaN).
@@ -77,6 +77,11 @@ def _bias(op: str, b, channels: int) -> None:
         raise OpError(f"{op}: bias b must have shape ({channels},), one per output channel, got {b.shape}")
 
 
+def _start(shape, b) -> np.ndarray:
+    """Where a convolution's sums start: b[c] over channel c, or +0.0 without a bias."""
+    return np.zeros(shape) if b is None else np.array(np.broadcast_to(b[None, :, None, None], shape))
+
+
 def _taps(size: int, out: int, k: int, s: int, p: int, d: int):
     """For each kernel offset u: (input rows i·s + u·d − p clipped into range, mask of those inside)."""
     rows = np.arange(out) * s - p
@@ -108,7 +113,7 @@ def conv2d(x, w, b=None, *, stride, padding, dilation, groups):
     _bias(op, b, C_out)
     H_o = _out_size(op, "height", H, k_h, s_h, p_h, d_h)
     W_o = _out_size(op, "width", W, k_w, s_w, p_w, d_w)
-    y = np.zeros((N, C_out, H_o, W_o))
+    y = _start((N, C_out, H_o, W_o), b)
     O = C_out // G  # output channels per group
     for g in range(G):
         for c in range(per_group):
@@ -119,12 +124,12 @@ def conv2d(x, w, b=None, *, stride, padding, dilation, groups):
                     patch = _window(channel, rows, cols)[:, None]                 # N×1×H_o×W_o
                     kernel = w[g * O:(g + 1) * O, c, u, v][None, :, None, None]   # 1×O×1×1
                     y[:, g * O:(g + 1) * O] += np.where(inside, kernel * patch, 0.0)
-    return y if b is None else y + b[None, :, None, None]
+    return y
 
 
 def conv_transpose2d(y, w, b=None, *, stride, padding, dilation, groups, output_padding):
-    """The adjoint of conv2d in x: each y[n,o,i,j] · w[o,c′,u,v] is added to
-    x[n, g·C_x/G + c′, i·s_h + u·d_h − p_h, j·s_w + v·d_w − p_w] when that lies inside x; then + b[c]."""
+    """The adjoint of conv2d in x: x starts as b[c] (or 0) and each y[n,o,i,j] · w[o,c′,u,v] is added
+    to x[n, g·C_x/G + c′, i·s_h + u·d_h − p_h, j·s_w + v·d_w − p_w] when that lies inside x."""
     op = "conv_transpose2d"
     (s_h, s_w), (p_h, p_w), (d_h, d_w), G = _conv_attrs(op, stride, padding, dilation, groups)
     a_h, a_w = _pair(op, "output_padding", output_padding, 0, "output_padding is at least 0")
@@ -142,7 +147,7 @@ def conv_transpose2d(y, w, b=None, *, stride, padding, dilation, groups, output_
     W = (W_y - 1) * s_w - 2 * p_w + d_w * (k_w - 1) + a_w + 1
     if H <= 0 or W <= 0:
         raise OpError(f"{op}: the output would be {H}×{W}: padding {[p_h, p_w]} crops away everything; pad less")
-    x = np.zeros((N, C_x, H, W))
+    x = _start((N, C_x, H, W), b)
     O = C_y // G
     for o in range(C_y):
         g = o // O
@@ -156,7 +161,7 @@ def conv_transpose2d(y, w, b=None, *, stride, padding, dilation, groups, output_
                 target = x[:, g * per_group:(g + 1) * per_group]                   # a view: += writes into x
                 source = y[:, o][:, None, i_in[:, None], j_in[None, :]] * w[o, :, u, v][None, :, None, None]
                 target[:, :, rows[i_in][:, None], cols[j_in][None, :]] += source
-    return x if b is None else x + b[None, :, None, None]
+    return x
 
 
 def conv2d_weight(x, dy, *, stride, padding, dilation, groups, kernel):
