@@ -6,8 +6,8 @@ add in index order, starting from +0.0, and `matmul` accumulates over the inner 
 one index at a time, so that results agree with the engine to the last bit wherever the op
 uses only IEEE arithmetic (exp, log and tanh may differ from the engine's libm by an ulp).
 
-`replay(op, inputs, attrs)` runs a recorded step. Reading trace values (`load_trace`,
-`decode_number`, `tensor_array`) is in trace_values.py, re-exported here.
+`replay(op, inputs, attrs)` runs a recorded step. Reading trace values (`load_trace`, `decode_number`,
+`tensor_array`) is in trace_values.py, the convolution family in numpy_conv_ops.py, both re-exported here.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from numpy_conv_ops import *  # noqa: F403 (re-exported: the convolution family's ops)
 from trace_values import NON_FINITE, OpError, decode_number, load_trace, tensor_array  # noqa: F401 (re-exported)
 
 # --------------------------------------------------------------------------- helpers
@@ -370,14 +371,13 @@ def _signature(function) -> tuple:
     parameters = inspect.signature(function).parameters.values()
     variadic = any(p.kind is p.VAR_POSITIONAL for p in parameters)
     arity = None if variadic else len([p for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD])
-    attrs = {p.name: p.default is p.empty for p in parameters if p.kind is p.KEYWORD_ONLY}
-    return function, arity, attrs
+    return function, arity, {p.name: p.default is p.empty for p in parameters if p.kind is p.KEYWORD_ONLY}
 
 
-# Every public function above is an op, named as in the op table (its positional parameters are
-# its inputs, its keyword-only ones its attrs): writing the function registers the op.
-OPS = {name: _signature(value) for name, value in list(globals().items())
-       if inspect.isfunction(value) and value.__module__ == __name__ and not name.startswith("_")}
+# Each public function here or in numpy_conv_ops is the op of its name: positionals its inputs, keyword-only its attrs.
+OPS = {name: _signature(value) for name, value in list(globals().items()) if inspect.isfunction(value)
+       and value.__module__ in (__name__, "numpy_conv_ops") and not name.startswith("_")}
+OPTIONAL_INPUTS = {name: len(f.__defaults__ or ()) for name, (f, _, _) in OPS.items()}  # last inputs with a default (b=None)
 
 
 def replay(op: str, inputs: list[np.ndarray], attrs: dict) -> np.ndarray:
@@ -385,8 +385,9 @@ def replay(op: str, inputs: list[np.ndarray], attrs: dict) -> np.ndarray:
     if op not in OPS:
         raise OpError(f"unknown op {op!r}")
     function, arity, known = OPS[op]
-    if arity is not None and len(inputs) != arity:
-        raise OpError(f"{op}: takes {arity} input(s), the step has {len(inputs)}")
+    fewest = None if arity is None else arity - OPTIONAL_INPUTS[op]
+    if arity is not None and not fewest <= len(inputs) <= arity:
+        raise OpError(f"{op}: takes {fewest}{'' if fewest == arity else f' to {arity}'} input(s), the step has {len(inputs)}")
     unknown = set(attrs) - set(known)
     missing = {name for name, required in known.items() if required and name not in attrs}
     if unknown or missing:

@@ -138,6 +138,7 @@ def test_the_numpy_ops_take_the_inputs_and_attributes_the_engine_declares():
     for op in declared:
         _, arity, attrs = ops.OPS[op["name"]]
         assert arity == op["inputs"], op["name"]
+        assert ops.OPTIONAL_INPUTS[op["name"]] == op.get("optional_inputs", 0), op["name"]
         assert attrs == {a["key"]: a["required"] for a in op["attributes"]}, op["name"]
 
 
