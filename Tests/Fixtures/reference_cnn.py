@@ -24,7 +24,7 @@ next_int(8 - height + 1), the column offset likewise, then 64 noise values unifo
 [-noise, noise) added row-major to the shape's 0s and 1s (shapes: 1x5 bar, 5x1 bar, 5-cell
 diagonal, 4x4 square outline).
 
-Training: epochs over the images in order, batches of `batch` (the last one smaller when batch does
+Training: `train` epochs over the images in order, batches of `batch` (the last one smaller when batch does
 not divide the samples); each batch one SGD step on its mean loss. An epoch's history loss is
 sum_b n_b Q_b / m (each Q_b before its step); after the epoch the whole set goes through the
 network: accuracy = fraction with argmax y (first maximum) = label, and the chosen image's a1
@@ -49,7 +49,7 @@ from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG
 
 SIZE = 8
 DEFAULTS = {"channels": [4, 8], "kernel": 3, "classes": 4, "samples": 64, "noise": 0.3, "batch": 8,
-            "epochs": 30, "lr": 0.5, "image": 1, "seed": 1}
+            "train": 30, "lr": 0.5, "image": 1, "seed": 1}
 SHAPES = [
     [(0, c) for c in range(5)],
     [(r, 0) for r in range(5)],
@@ -223,7 +223,7 @@ def run(name, description, given):
 
     tensors = [entry(n, P[n], version=0) for n in ORDER]
     losses, snapshots = [], {}
-    for epoch in range(1, p["epochs"] + 1):
+    for epoch in range(1, p["train"] + 1):
         total = 0.0
         for b, batch in enumerate(batches):
             x, T = X[batch.start:batch.stop], one_hot(labels[batch.start:batch.stop], K)
@@ -249,12 +249,12 @@ def run(name, description, given):
 
 CASES = [
     ("cnn-defaults-3-epochs", "the defaults (4 shapes, 64 images, batches of 8, 3x3 kernels, 4 then 8 channels) for 3 epochs",
-     {"epochs": 3}),
+     {"train": 3}),
     ("cnn-k5-uneven-batches", "2 shapes, 5x5 kernels, 2 then 3 channels, 10 images in batches of 4 (the last of 2), image 3",
      {"channels": [2, 3], "kernel": 5, "classes": 2, "samples": 10, "batch": 4, "lr": 0.3, "noise": 0.5, "image": 3,
-      "epochs": 4, "seed": 7}),
+      "train": 4, "seed": 7}),
     ("cnn-k1-full-batch", "1x1 kernels, 3 shapes, the whole set of 9 images as one batch, no noise (pooling ties)",
-     {"channels": [3, 2], "kernel": 1, "classes": 3, "samples": 9, "batch": 9, "noise": 0, "epochs": 2, "seed": 3}),
+     {"channels": [3, 2], "kernel": 1, "classes": 3, "samples": 9, "batch": 9, "noise": 0, "train": 2, "seed": 3}),
 ]
 
 

@@ -30,7 +30,7 @@ struct CNNTests {
 
     @Test("Tags: the image, both kernels, five feature maps by layer and stage, p and T; no two alike")
     func declaresItsStructure() throws {
-        let trace = try runDemo("cnn", ["epochs": 1])
+        let trace = try runDemo("cnn", ["train": 1])
         let tags = trace.tensors.compactMap(\.tags)
         #expect(Set(tags.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }).count == tags.count)
         func tagged(_ quantity: String, _ context: [String: JSONValue] = [:]) -> [TensorRecord] {
@@ -54,7 +54,7 @@ struct CNNTests {
 
     @Test("History per epoch: loss, accuracy, and the chosen image's maps described as feature_map series over channels")
     func describesItsHistory() throws {
-        let trace = try runDemo("cnn", ["epochs": 2, "channels": [3, 5]])
+        let trace = try runDemo("cnn", ["train": 2, "channels": [3, 5]])
         let series = try #require(trace.series)
         #expect(series.map(\.key) == ["loss", "accuracy", "feature_maps_1", "feature_maps_2"])
         #expect(series.allSatisfy { $0.per == "epoch" })
@@ -70,7 +70,7 @@ struct CNNTests {
     @Test("Global average pooling: the dense layer has C_2·K weights whatever the kernels and channels of layer 1")
     func denseLayerSizeIsChannelsTimesClasses() throws {
         for (channels, kernel, classes) in [([4, 8], 3, 4), ([2, 6], 5, 3), ([16, 3], 1, 2)] as [([Int], Int, Int)] {
-            let trace = try runDemo("cnn", ["epochs": 1, "channels": .array(channels.map { .int($0) }), "kernel": .int(kernel), "classes": .int(classes)])
+            let trace = try runDemo("cnn", ["train": 1, "channels": .array(channels.map { .int($0) }), "kernel": .int(kernel), "classes": .int(classes)])
             #expect(trace.value(named: "W_3")?.shape == [channels[1], classes])
         }
     }
