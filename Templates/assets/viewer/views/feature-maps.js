@@ -217,11 +217,11 @@ window.Unrolled = window.Unrolled || {};
       if (epoch) {
         var acc = accuracy && epoch.tensors[accuracy.key] ? toNumber(epoch.tensors[accuracy.key].data[0]) : null;
         setText(note, 'After epoch ' + epoch.iteration + ': loss ' + api.format(toNumber(epoch.loss)) +
-          (acc != null ? ', accuracy ' + api.format(acc) : '') + '. The chosen image’s maps; colours diverge at 0 (red above, blue below), one scale per layer.');
+          (acc != null ? ', accuracy ' + api.format(acc) : '') + '. The chosen image’s maps; colours diverge at 0 (red above, blue below), one scale per map (all its channels).');
       } else {
         var pending = built.filter(function (m) { return m.view.state && m.view.state.indexOf('pending') === 0; }).length;
         setText(note, (pending ? pending + ' of these maps are not computed yet at this step. ' : '') +
-          'The traced iteration, before any update: image ' + (image + 1) + ' of the batch. Colours diverge at 0 (red above, blue below), one scale per map.' +
+          'The traced iteration, before any update: image ' + (image + 1) + ' of the batch. Colours diverge at 0 (red above, blue below), one scale per map (all its channels).' +
           (epochs.length ? ' Move the slider to see the chosen image’s maps after each epoch.' : ''));
       }
     }
