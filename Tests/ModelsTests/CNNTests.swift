@@ -85,6 +85,20 @@ struct CNNTests {
         #expect(try trace.jsonData().count < 2_000_000)
     }
 
+    @Test("The meter's projections of its own epoch loop (trace bytes, work) are within a factor 2 of what the run records and does")
+    func projectionsAreNearTheRun() throws {
+        let meter = Meter()
+        let parameters: [String: JSONValue] = ["channels": [8, 16], "samples": 128, "batch": 16, "train": 12]
+        let trace = try Demos.named("cnn").trace(parameters, progress: nil, meter: meter)
+        let bytes = Double(try trace.jsonData().count)
+        #expect(!meter.projections.isEmpty)
+        for projection in meter.projections {
+            #expect(projection.traceBytes / bytes > 0.5 && projection.traceBytes / bytes < 2, "\(projection.traceBytes) bytes projected, \(bytes) written")
+        }
+        let work = meter.projections.map(\.work).max()! / meter.work
+        #expect(work > 0.5 && work < 2, "\(work) × the operations counted")
+    }
+
     @Test("Parameters that cannot work are errors naming them and the fix",
           arguments: [
             (["kernel": 4], "kernel"), (["batch": 16, "samples": 12], "batch"), (["image": 70], "image"),

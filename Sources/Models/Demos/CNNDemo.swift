@@ -27,10 +27,10 @@ extension Demos {
             throw .conflict("{kernel} \(kernel) is even: padding (k − 1)/2 keeps an image's size only for an odd k; use \(kernel - 1) or \(kernel + 1)")
         }
         if samples < classes {
-            throw .conflict("{samples} \(samples) leaves some of the \(classes) {classes} without an image: raise samples to at least \(classes)")
+            throw .conflict("{samples} \(samples) leaves some of the \(classes) {classes} without an image: raise {samples} to at least \(classes)")
         }
         if batch > samples {
-            throw .conflict("{batch} \(batch) is more than the \(samples) images ({samples}): lower batch or raise samples")
+            throw .conflict("{batch} \(batch) is more than the \(samples) images of {samples}: lower {batch} or raise {samples}")
         }
         if image > samples {
             throw .conflict("{image} \(image) is past the last image: {samples} is \(samples), so choose an image in 1…\(samples)")
