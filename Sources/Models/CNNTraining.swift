@@ -15,7 +15,9 @@ import Trace
 struct CNNTraining {
     let network: SmallCNN
     let data: ShapeImages
+    /// Images per SGD step (the last batch of an epoch may have fewer).
     let batch: Int
+    /// Passes over the images.
     let epochs: Int
     let learningRate: Double
     /// The image whose feature maps each epoch keeps, 0-based.
