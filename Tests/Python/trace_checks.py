@@ -73,6 +73,8 @@ CLI_CASES = {
     "encoder-decoder-train": ("encoder-decoder", ["--source", "the black cat sleeps", "--target", "le chat noir dort",
                                                   "--d-model", "6", "--heads", "3", "--d-ff", "5", "--train", "3"]),
     "attention-default": ("attention", []),
+    "cnn-train-2": ("cnn", ["--train", "2"]),
+    "cnn-k5-uneven": ("cnn", ["--channels", "2,3", "--kernel", "5", "--classes", "2", "--samples", "10", "--batch", "4", "--train", "2"]),
     "attention-causal-given": ("attention", ["--queries", "1,0;0,1;1,1", "--keys", "1,1;0,-1;2,0", "--values", "1;2;3",
                                              "--causal", "true", "--train", "2"]),
     "self-attention-default": ("self-attention", []),
