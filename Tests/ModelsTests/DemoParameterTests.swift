@@ -36,7 +36,8 @@ struct DemoParameterTests {
 
     @Test("train is one declaration: every demo's train and lr come from Training")
     func trainingDeclaredOnce() throws {
-        for demo in Demos.all where demo.name != "neuron" {  // one SGD step, no training loop
+        // neuron: one SGD step, no training loop; residual: one forward and backward pass, no update
+        for demo in Demos.all where !["neuron", "residual"].contains(demo.name) {
             let train = try #require(demo.parameter(named: "train"), "\(demo.name)")
             #expect(train.scaling == .repetitions, "\(demo.name)")
             #expect(demo.parameter(named: "lr")?.allowed == "0 < x ≤ 10", "\(demo.name)")
