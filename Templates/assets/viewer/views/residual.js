@@ -131,8 +131,10 @@ window.Unrolled = window.Unrolled || {};
     var chart = svg('svg', { class: 'uv-svg uv-res-chart', viewBox: '0 0 ' + W + ' ' + H, role: 'group',
                              'aria-label': 'The gradient norm per layer, log scale, for ' +
                              lines.map(function (l) { return l.label; }).join(' and ') }, host);
-    function xOf(k) { return left + (L > 1 ? (k - 1) / (L - 1) : 0.5) * (W - left - right); }
+    var inner = 18;   // keeps the first point and its band off the axis
+    function xOf(k) { return left + inner + (L > 1 ? (k - 1) / (L - 1) : 0.5) * (W - left - right - inner); }
     function yOf(n) { return H - bottom - (Math.log10(n) - e0) / (e1 - e0) * (H - top - bottom); }
+    var band = svg('rect', { class: 'uv-res-band', y: top, height: H - top - bottom, width: 0, visibility: 'hidden' }, chart);
     var axis = svg('g', { class: 'uv-axis' }, chart);
     svg('line', { x1: left, y1: H - bottom, x2: W - right, y2: H - bottom }, axis);
     svg('line', { x1: left, y1: top, x2: left, y2: H - bottom }, axis);
@@ -146,7 +148,6 @@ window.Unrolled = window.Unrolled || {};
     }
     svg('text', { x: left + (W - left - right) / 2, y: H - 6, 'text-anchor': 'middle' }, axis, 'layer k');
     svg('text', { x: 8, y: 12 }, axis, '‖∂L/∂y_k‖ (log scale)');
-    var band = svg('rect', { class: 'uv-res-band', y: top, height: H - top - bottom, width: 0, visibility: 'hidden' }, chart);
     var points = [];
     lines.forEach(function (line, i) {
       var colour = COLOURS[i % COLOURS.length];
@@ -235,7 +236,7 @@ window.Unrolled = window.Unrolled || {};
     };
     svg('path', { class: 'uv-line', d: 'M750 80 H790' }, block);   // + → y_k, where both paths have met
     var labelBelow = node(30, 60, 120, 40), labelF = node(330, 55, 240, 50), labelY = node(790, 60, 100, 40);
-    var plus = svg('g', { class: 'uv-node' }, block);
+    var plus = svg('g', { class: 'uv-node uv-res-plus' }, block);
     svg('circle', { cx: 730, cy: 80, r: 20 }, plus);
     svg('text', { class: 'uv-nodelabel', x: 730, y: 86 }, plus, '+');
     function relabel(k) {
