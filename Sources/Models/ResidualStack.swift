@@ -8,7 +8,7 @@ import Trace
 ///     plain:     y_k = φ(z_k)
 ///     residual:  y_k = φ(z_k) + y_{k−1}         (F_k = φ(z_k), the residual branch)
 ///
-/// from y_0 = x, with the loss L = ½ Σ (y_L − target)². Going back, the plain layer multiplies the
+/// from y_0 = x, with the loss L_v = ½ Σ (y_L − target)² of the variant v. Going back, the plain layer multiplies the
 /// gradient by its Jacobian, ∂L/∂y_{k−1} = w_kᵀ ⋆ (φ′(z_k) ⊙ ∂L/∂y_k); the residual layer adds the
 /// same term to ∂L/∂y_k itself, ∂y_k/∂y_{k−1} = ∂F_k/∂y_{k−1} + I, so the gradient reaching the
 /// bottom is never only a product of L small Jacobians. The trace shows the + I as steps: the
@@ -96,10 +96,11 @@ public struct ResidualStack: Sendable {
         return outputs
     }
 
-    /// L = ½ Σ (y_L − target)², in a scope `loss`, named `L`.
-    public func loss(_ y: Var, _ target: Var) -> Var {
-        y.tape.scope("loss", kind: .loss, equation: "L = \\tfrac{1}{2} \\sum (y_{\(depth)} - \\mathrm{target})^2") {
-            halfSquaredError(y, target).named("L")
+    /// L_v = ½ Σ (y_L − target)², in a scope `loss`, named `L_<variant>` (L_plain, L_residual).
+    public func loss(_ y: Var, _ target: Var, variant: String) -> Var {
+        let name = "L_{\\text{\(variant)}}"
+        return y.tape.scope("loss", kind: .loss, equation: "\(name) = \\tfrac{1}{2} \\sum (y_{\(depth)} - \\mathrm{target})^2") {
+            halfSquaredError(y, target).named("L_\(variant)", tex: name)
         }
     }
 }

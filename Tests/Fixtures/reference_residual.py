@@ -18,16 +18,20 @@ The demo, in numpy:
   start from these same values;
 - layer k: z_k = w_k * y_{k-1} + b_k (a 3 x 3 convolution, stride 1, zero padding 1, so the size
   stays H x W), then plain: y_k = phi(z_k); residual: y_k = phi(z_k) + y_{k-1}; y_0 = x;
-- the loss L = 1/2 sum (y_L - target)^2, one per variant;
+- the loss of each variant L_v = 1/2 sum (y_L - target)^2, and L = L_plain + L_residual: the stacks
+  share no parameter, so dL/d(anything of a stack) is the derivative of its own L_v, and one SGD
+  step on L is one step on each L_v; only x, read by both, gets dL/dx = dL_plain/dx + dL_residual/dx;
 - backward by hand: dL/dy_L = y_L - target; dz_k = phi'(z_k) dy_k; dy_{k-1} = w_k^T * dz_k
   (the transposed convolution), plus dy_k itself through the skip in the residual variant;
   dw_k = the correlation of y_{k-1} with dz_k; db_k = the sum of dz_k over the positions;
-- history: one entry, its loss the residual variant's L (the trace's loss: the last backward
-  pass), with grad_norm_plain and grad_norm_residual = |dL/dy_k| for k = 1 ... L.
+- training: `train` SGD iterations w <- w - lr dL/dw of both stacks from the same start (the first
+  traced; version 1 of each parameter is after its update);
+- history: one entry per iteration, its loss L before the update, loss_plain and loss_residual,
+  and grad_norm_plain and grad_norm_residual = |dL/dy_k| for k = 1 ... L in that iteration.
 
 Each fixture has the layout of Tests/Fixtures/models (see reference_models.py): tensors by name
 with a `variant` ("plain" or "residual"; the image and the target have none), and `history`
-(`losses`, `snapshots` {"1": {grad_norm_plain, grad_norm_residual}}).
+(`losses`, `snapshots` {"<iteration>": {loss_plain, loss_residual, grad_norm_plain, grad_norm_residual}}).
 """
 
 import pathlib
@@ -41,7 +45,7 @@ sys.path.insert(0, str(HERE.parent / "Python"))
 from fixture_io import entry, fixture_folder, snapshot, uniform, write  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
-DEFAULTS = {"layers": 16, "channels": 3, "size": 6, "activation": "tanh", "init-scale": 1.0, "seed": 1}
+DEFAULTS = {"layers": 16, "channels": 3, "size": 6, "activation": "tanh", "init-scale": 1.0, "train": 1, "lr": 0.01, "seed": 1}
 VARIANTS = ("plain", "residual")
 
 
@@ -172,38 +176,60 @@ def check_against_central_differences(p, variant):
 
 
 def residual(params, brief=False):
-    """The fixture's tensors and history, and the norms per variant. `brief` keeps what pins the
-    defaults down at a third of the size: every y_k and dL/dy_k, the first and last layer's
-    parameters, L, dL/dx and dL/dw_1."""
+    """The fixture's tensors and history, and the first iteration's norms per variant. `brief`
+    keeps what pins the defaults down at a third of the size: every y_k and dL/dy_k, the first and
+    last layer's parameters, the losses, dL/dx and dL/dw_1."""
     p = dict(DEFAULTS, **params)
     last = p["layers"]
-    kept = {"L", "dL/dx", "dL/dw_1", "w_1", "b_1", f"w_{last}", f"b_{last}"}
-    x, target, layers = draw(p)
+    kept = {"L_plain", "L_residual", "dL/dw_1", "w_1", "b_1", f"w_{last}", f"b_{last}"}
+    x, target, initial = draw(p)
     C, S = p["channels"], p["size"]
     tensors = [entry("x", x.reshape(1, C, S, S)), entry("target", target.reshape(1, C, S, S))]
-    norms, losses = {}, {}
+    norms, losses, dx = {}, {}, {}
     for variant in VARIANTS:
         skip = variant == "residual"
-        record, L = forward(x, target, layers, p["activation"], skip)
-        dys, dzs, dws, dbs = backward(x, target, layers, record, p["activation"], skip)
-        losses[variant] = L
-        norms[variant] = [float(np.linalg.norm(dy)) for dy in dys[1:]]
-        named = [("L", L), ("dL/dx", dys[0].reshape(1, C, S, S))]
-        for k, ((w, b), (z, a, y)) in enumerate(zip(layers, record), start=1):
-            named += [(f"w_{k}", w), (f"b_{k}", b), (f"z_{k}", z.reshape(1, C, S, S)), (f"y_{k}", y.reshape(1, C, S, S)),
-                      (f"dL/dy_{k}", dys[k].reshape(1, C, S, S)), (f"dL/dz_{k}", dzs[k - 1].reshape(1, C, S, S)),
-                      (f"dL/dw_{k}", dws[k - 1]), (f"dL/db_{k}", dbs[k - 1])]
-            if skip:
-                named.append((f"F_{k}", a.reshape(1, C, S, S)))
-        for name, value in named:
-            if brief and name not in kept and not name.startswith(("y_", "dL/dy_")):
-                continue
-            record_ = entry(name, value, gradient_of=name.split("/d")[1] if name.startswith("dL/d") else None)
-            record_["variant"] = variant
-            tensors.append(record_)
-    history = {"losses": [losses["residual"]],
-               "snapshots": {"1": {f"grad_norm_{v}": snapshot(norms[v]) for v in VARIANTS}}}
-    return {"tensors": tensors, "history": history}, norms
+        layers = [(w.copy(), b.copy()) for w, b in initial]
+        norms[variant], losses[variant] = [], []
+        for iteration in range(1, p["train"] + 1):
+            record, L = forward(x, target, layers, p["activation"], skip)
+            dys, dzs, dws, dbs = backward(x, target, layers, record, p["activation"], skip)
+            losses[variant].append(L)
+            norms[variant].append([float(np.linalg.norm(dy)) for dy in dys[1:]])
+            updated = [(w - p["lr"] * dw, b - p["lr"] * db) for (w, b), dw, db in zip(layers, dws, dbs)]
+            if iteration == 1:
+                dx[variant] = dys[0]
+                tensors += first_iteration(variant, layers, updated, record, L, (dys, dzs, dws, dbs), C, S, brief, kept)
+            layers = updated
+    tensors += [entry("L", losses["plain"][0] + losses["residual"][0]),
+                entry("dL/dx", (dx["plain"] + dx["residual"]).reshape(1, C, S, S), gradient_of="x")]
+    snapshots = {}
+    for i in range(p["train"]):
+        snapshots[str(i + 1)] = {**{f"loss_{v}": snapshot([losses[v][i]]) for v in VARIANTS},
+                                 **{f"grad_norm_{v}": snapshot(norms[v][i]) for v in VARIANTS}}
+    history = {"losses": [a + b for a, b in zip(losses["plain"], losses["residual"])], "snapshots": snapshots}
+    return {"tensors": tensors, "history": history}, {v: norms[v][0] for v in VARIANTS}
+
+
+def first_iteration(variant, layers, updated, record, L, gradients, C, S, brief, kept):
+    """The traced iteration's tensors of one variant, each marked with it."""
+    dys, dzs, dws, dbs = gradients
+    skip = variant == "residual"
+    named = [(f"L_{variant}", L, None)]
+    for k, ((w, b), (w1, b1), (z, a, y)) in enumerate(zip(layers, updated, record), start=1):
+        named += [(f"w_{k}", w, 0), (f"b_{k}", b, 0), (f"w_{k}", w1, 1), (f"b_{k}", b1, 1),
+                  (f"z_{k}", z.reshape(1, C, S, S), None), (f"y_{k}", y.reshape(1, C, S, S), None),
+                  (f"dL/dy_{k}", dys[k].reshape(1, C, S, S), None), (f"dL/dz_{k}", dzs[k - 1].reshape(1, C, S, S), None),
+                  (f"dL/dw_{k}", dws[k - 1], None), (f"dL/db_{k}", dbs[k - 1], None)]
+        if skip:
+            named.append((f"F_{k}", a.reshape(1, C, S, S), None))
+    records = []
+    for name, value, version in named:
+        if brief and name not in kept and not name.startswith(("y_", "dL/dy_")):
+            continue
+        record = entry(name, value, version=version, gradient_of=name.split("/d")[1] if name.startswith("dL/d") else None)
+        record["variant"] = variant
+        records.append(record)
+    return records
 
 
 CASES = [
@@ -214,6 +240,8 @@ CASES = [
      "relu with larger kernels: the zeros of phi' cut some paths; the identity path keeps them"),
     ("residual-two-layers", {"layers": 2, "channels": 1, "size": 3, "init-scale": 0.5, "seed": 11},
      "the smallest stack: one channel, 3 x 3 image, two layers"),
+    ("residual-train5", {"layers": 5, "channels": 2, "size": 4, "train": 5, "lr": 0.05, "seed": 4},
+     "each stack trained 5 SGD iterations from the same start: every loss and every iteration's norms"),
 ]
 
 

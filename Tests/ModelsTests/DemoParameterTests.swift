@@ -36,8 +36,7 @@ struct DemoParameterTests {
 
     @Test("train is one declaration: every demo's train and lr come from Training")
     func trainingDeclaredOnce() throws {
-        // neuron: one SGD step, no training loop; residual: one forward and backward pass, no update
-        for demo in Demos.all where !["neuron", "residual"].contains(demo.name) {
+        for demo in Demos.all where demo.name != "neuron" {  // one SGD step, no training loop
             let train = try #require(demo.parameter(named: "train"), "\(demo.name)")
             #expect(train.scaling == .repetitions, "\(demo.name)")
             #expect(demo.parameter(named: "lr")?.allowed == "0 < x ≤ 10", "\(demo.name)")

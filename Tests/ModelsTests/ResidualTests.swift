@@ -10,6 +10,8 @@ struct ResidualFixture: Decodable, Sendable, CustomTestStringConvertible {
     struct Expected: Decodable, Sendable {
         let name: String
         let variant: String?
+        /// For parameters: 0 is the initial value, 1 the value after the first update.
+        let version: Int?
         let gradientOf: String?
         let shape: [Int]
         let data: [Double]
@@ -47,11 +49,17 @@ struct VariantIndex {
         }
     }
 
-    /// The tensor named `name` in `variant`: made by one of its steps, or a leaf one of them reads.
-    func value(_ name: String, in variant: String?) -> TensorRecord? {
+    /// The tensor named `name` (of that parameter `version`) in `variant`: made by one of its
+    /// steps, or a leaf one of them reads.
+    func value(_ name: String, in variant: String?, version: Int = 0) -> TensorRecord? {
+        // An update's output belongs to no scope: it is found from the version it updates.
+        if version > 0 {
+            return value(name, in: variant).flatMap { base in trace.tensors.first { $0.of == base.id && $0.version == version } }
+        }
         let ids = trace.steps.indices.filter { variant == nil || variantOfStep[$0] == variant }
             .flatMap { trace.steps[$0].inputs + [trace.steps[$0].output] }
-        return Set(ids).sorted().map { trace.tensors[$0] }.first { $0.name == name && $0.role != .gradient }
+        return Set(ids).sorted().map { trace.tensors[$0] }
+            .first { $0.name == name && $0.role != .gradient && ($0.version ?? 0) == version }
     }
 
     /// The last gradient of `of` that `variant`'s backward pass made: the accumulated one.
@@ -94,8 +102,11 @@ struct ResidualTests {
             let found: TensorRecord?
             if let of = expected.gradientOf, let variant = expected.variant {
                 found = index.value(of, in: variant).flatMap { index.gradient(of: $0, in: variant) }
+            } else if let of = expected.gradientOf {
+                // The image, read by both stacks: its gradient sums both, the final one.
+                found = index.value(of, in: nil).flatMap { x in trace.gradients[String(x.id)].map { trace.tensors[$0] } }
             } else {
-                found = index.value(expected.name, in: expected.variant)
+                found = index.value(expected.name, in: expected.variant, version: expected.version ?? 0)
             }
             guard let found else {
                 Issue.record("\(fixture.case): no tensor \(label)")
@@ -104,10 +115,14 @@ struct ResidualTests {
             #expect(found.shape == expected.shape, "\(fixture.case): \(label)")
             check(label, found.data, expected.data)
         }
-        let entry = try #require(trace.history?.only)
-        check("history loss", [entry.loss], fixture.history.losses)
-        for (key, expected) in try #require(fixture.history.snapshots["1"]) {
-            check(key, try #require(entry.tensors?[key]).data, expected.data)
+        let entries = try #require(trace.history)
+        #expect(entries.map(\.iteration) == Array(1...fixture.history.losses.count))
+        check("history loss", entries.map(\.loss), fixture.history.losses)
+        for (iteration, snapshots) in fixture.history.snapshots {
+            let entry = try #require(entries.first { String($0.iteration) == iteration })
+            for (key, expected) in snapshots {
+                check("\(key) of iteration \(iteration)", try #require(entry.tensors?[key]).data, expected.data)
+            }
         }
         print("ResidualTests: \(fixture.case): max relative error \(worst)")
     }
@@ -118,7 +133,7 @@ struct ResidualTests {
         let index = VariantIndex(trace)
         let entry = try #require(trace.history?.only)
         for variant in ["plain", "residual"] {
-            let series = try #require(trace.series?.first { $0.variant == variant })
+            let series = try #require(trace.series?.first { $0.variant == variant && $0.quantity == "gradient_norm" })
             #expect(series.quantity == "gradient_norm" && series.of == "feature_map" && series.axis == "layer")
             let norms = try #require(entry.tensors?[series.key]).data
             #expect(norms.count == 5)
@@ -151,6 +166,24 @@ struct ResidualTests {
         #expect(try #require(ratios["residual"]) < 1, "seed \(seed): \(ratios)")
     }
 
+    @Test("The update reads it: ‖∂L/∂w_1‖ / ‖∂L/∂w_L‖ is below 1e-3 in the plain stack and above 0.1 in the residual one",
+          arguments: [1, 2, 3, 4, 5] as [Int])
+    func bottomKernelLearnsOnlyWithSkips(_ seed: Int) throws {
+        let trace = try runDemo("residual", ["seed": .int(seed)])
+        let index = VariantIndex(trace)
+        for (variant, within) in [("plain", 0.0...1e-3), ("residual", 0.1...10)] {
+            // The gradient each sgd step reads, by the parameter it updates.
+            func read(layer k: Int) throws -> Double {
+                let tags: [String: JSONValue] = ["quantity": "kernel", "layer": .int(k), "variant": .string(variant)]
+                let step = try #require(trace.steps.first { $0.op == "sgd" && trace.tensors[$0.inputs[0]].tags == tags })
+                let g = trace.tensors[step.inputs[1]].data
+                return g.map { $0 * $0 }.reduce(0, +).squareRoot()
+            }
+            let ratio = try read(layer: 1) / read(layer: 16)
+            #expect(within.contains(ratio), "seed \(seed), \(variant): \(ratio)")
+        }
+    }
+
     @Test("The + I: each residual layer's backward add sums the skip's copy of ∂L/∂y_k with what came back through the convolution")
     func identityPathInTheBackwardSteps() throws {
         let trace = try runDemo("residual", ["layers": 4, "channels": 2, "size": 3])
@@ -172,17 +205,23 @@ struct ResidualTests {
             #expect(convolution.scope == add.scope)
             let sum = zip(trace.tensors[identity.output].data, trace.tensors[convolution.output].data).map { $0 + $1 }
             #expect(trace.tensors[add.output].data == sum)
-            // The plain layer has no such add: ∂L/∂y_{k−1} is the transposed convolution alone.
-            #expect(index.layerSteps(k, in: "plain").allSatisfy { !($0.phase == .backward && $0.op == "add") }, "plain layer \(k)")
+            // The plain layer has no such add: ∂L/∂y_{k−1} is the transposed convolution alone. (In
+            // layer 1 an add sums the two stacks' contributions to ∂L/∂x: x is read by both.)
+            let plainAdds = index.layerSteps(k, in: "plain").filter { $0.phase == .backward && $0.op == "add" }
+            if k > 1 {
+                #expect(plainAdds.isEmpty, "plain layer \(k)")
+            } else {
+                #expect(plainAdds.map(\.output) == [trace.gradients[String(below.id)]])
+            }
         }
     }
 
-    @Test("Two root scopes of kind variant on the same image and the same initial kernels; skip only in the residual layers")
+    @Test("Two root scopes of kind variant on the same image and the same initial kernels, then L = L_plain + L_residual; skip only in the residual layers")
     func variantsShareTheirStart() throws {
         let trace = try runDemo("residual", ["layers": 3, "channels": 2, "size": 3, "activation": "relu"])
         let roots = trace.scopes.filter { $0.parent == nil }
-        #expect(roots.map(\.kind) == ["variant", "variant"])
-        #expect(roots.map { $0.attributes?["variant"] } == ["plain", "residual"])
+        #expect(roots.map(\.kind) == ["variant", "variant", "loss"])
+        #expect(roots.prefix(2).map { $0.attributes?["variant"] } == ["plain", "residual"])
         let layers = trace.scopes.filter { $0.kind == "layer" }
         #expect(layers.count == 6)
         #expect(layers.map { $0.attributes?["skip"] } == [nil, nil, nil, true, true, true])
@@ -193,8 +232,13 @@ struct ResidualTests {
         }
         #expect(trace.tensors.filter { $0.tags?["quantity"] == "image" }.count == 1)
         #expect(trace.views == ["residual", "convolution", "training"])
-        #expect(trace.steps.filter { $0.phase == .update }.isEmpty)
-        #expect(trace.loss == trace.tensors.last { $0.role == .loss }?.id)
+        // One SGD step on L = L_plain + L_residual updates every kernel and bias of both stacks.
+        let updates = trace.steps.filter { $0.phase == .update }
+        #expect(updates.count == 2 * 2 * 3 && updates.allSatisfy { $0.op == "sgd" })
+        let L = try #require(trace.loss.map { trace.tensors[$0] })
+        let parts = trace.tensors.filter { ["L_plain", "L_residual"].contains($0.name) }.map { $0.data[0] }
+        #expect(parts.count == 2 && L.data[0] == parts[0] + parts[1])
+        #expect(trace.history?.first?.tensors?["loss_plain"]?.data == [parts[0]])
     }
 
     @Test("Out-of-range parameters are errors that name the parameter and its range")

@@ -3,13 +3,16 @@ import Trace
 
 /// Skip connections against the vanishing gradient: one image through the same deep stack of
 /// convolution layers twice, once plain (y_k = φ(z_k)) and once residual (y_k = φ(z_k) + y_{k−1}),
-/// from the same initial kernels, each with its own loss and backward pass (`ResidualStack`).
+/// from the same initial kernels (`ResidualStack`), both trained by SGD.
 ///
 /// The trace holds two root scopes of kind `variant` ("plain", then "residual"), each with its
-/// forward pass, its loss L and the backward pass from it, in that order; the trace's `loss` and
-/// `gradients` are the last backward pass's, the residual stack's. Its one history entry keeps
-/// ‖∂L/∂y_k‖ for k = 1…L of both passes (`grad_norm_plain`, `grad_norm_residual`, series of
-/// `gradient_norm` over `layer`, each naming its variant); the entry's loss is the residual L.
+/// forward pass and its loss L_plain or L_residual, then a root scope `loss` adding them,
+/// L = L_plain + L_residual, and one backward pass from L. The stacks share nothing but the image
+/// and the target, so ∂L/∂y_k of each stack is exactly ∂L_v/∂y_k of its own loss, and one SGD step
+/// on L is one step on each stack's loss: the same as training them apart, in one traced pass.
+/// Every iteration's history entry has L as its loss, `loss_plain` and `loss_residual`, and
+/// ‖∂L/∂y_k‖ for k = 1…L of both stacks (`grad_norm_plain`, `grad_norm_residual`: series of
+/// `gradient_norm` over `layer`, each naming its variant).
 ///
 /// With the defaults (16 layers of 3 channels on a 6×6 image, tanh, PyTorch's kernel bound), the
 /// plain stack's gradient at the bottom is about 10⁴ times smaller than at the top, the residual
@@ -26,8 +29,9 @@ enum Residual {
     static let initScale = Parameter<Double>(
         "init-scale", "kernels uniform in ±s/√(9C): 1 is PyTorch's default; smaller makes the plain stack's gradient vanish faster",
         min: 0, max: 10, default: 1)
+    static let training = Training("SGD iterations on L = L_plain + L_residual (the first traced step by step)", 1...200, learningRate: 0.01)
 
-    static let parameters: [any DemoParameters] = [layers, channels, size, activation, initScale, Common.seed]
+    static let parameters: [any DemoParameters] = [layers, channels, size, activation, initScale, training, Common.seed]
 
     static let variants = [(name: "plain", skip: false), (name: "residual", skip: true)]
 
@@ -40,36 +44,64 @@ enum Residual {
         let initial = stack.initialParameters(initScale: config[initScale], using: &random)
 
         let tape = Tape()
-        let x = tape.input(image, name: "x").tagged("image")
-        let target = tape.constant(goal, name: "target", tex: "\\mathrm{target}").tagged("target")
-        var norms: [String: TensorSnapshot] = [:]
-        var loss: Var?
-        for variant in variants {
-            let (L, outputs) = tape.scope(variant.name, kind: .variant(variant.name)) {
-                let outputs = stack(x, stack.bind(initial, on: tape, variant: variant.name), skip: variant.skip, variant: variant.name)
-                return (stack.loss(outputs[outputs.count - 1], target), outputs)
-            }
-            let gradients = tape.backward(L)
-            norms["grad_norm_\(variant.name)"] = TensorSnapshot(
-                shape: [outputs.count], data: outputs.map { gradients[$0].map { GradientFlow.norm($0.value.scalars) } ?? 0 })
-            loss = L
-        }
+        let iterations = config[training.iterations]
+        let trainer = SGDTrainer(
+            learningRate: config[training.learningRate], iterations: iterations,
+            onIteration: config.progress == nil ? nil : { config.report($0, of: iterations, "iterations", loss: $1) })
+        // Both stacks' parameters, plain then residual, from the same values.
+        let bound = variants.flatMap { stack.bind(initial, on: tape, variant: $0.name).list }
+        let count = initial.count
+        var outputs: [[Var]] = []
+        var losses: [Var] = []
+        let result = trainer.run(
+            on: tape, parameters: bound, iterationScope: nil,
+            observe: { gradients in
+                var kept: [String: TensorSnapshot] = [:]
+                for (variant, (ys, loss)) in zip(variants, zip(outputs, losses)) {
+                    let norms = ys.map { gradients[$0].map { GradientFlow.norm($0.value.scalars) } ?? 0 }
+                    kept["grad_norm_\(variant.name)"] = TensorSnapshot(shape: [norms.count], data: norms)
+                    kept["loss_\(variant.name)"] = TensorSnapshot(shape: [1], data: [loss.value.scalar])
+                }
+                return kept
+            },
+            loss: { tape, list in
+                let x = tape.input(image, name: "x").tagged("image")
+                let target = tape.constant(goal, name: "target", tex: "\\mathrm{target}").tagged("target")
+                (outputs, losses) = ([], [])
+                for (index, variant) in variants.enumerated() {
+                    tape.scope(variant.name, kind: .variant(variant.name)) {
+                        let parameters = ResidualStack.Parameters(list[(index * count)..<((index + 1) * count)])
+                        outputs.append(stack(x, parameters, skip: variant.skip, variant: variant.name))
+                        losses.append(stack.loss(outputs[index][stack.depth - 1], target, variant: variant.name))
+                    }
+                }
+                return tape.scope("loss", kind: .loss, equation: "L = L_{\\text{plain}} + L_{\\text{residual}}") {
+                    (losses[0] + losses[1]).named("L")
+                }
+            })
 
         let title =
-            "\(stack.depth) convolution layers (\(C)×\(S)×\(S), 3×3, \(config[activation].rawValue)) without and with skip connections"
-        var trace = tape.trace(
-            title: title, model: "residual", config: config.values,
-            history: [HistoryEntry(iteration: 1, loss: loss!.value.scalar, traced: true, tensors: norms)])
-        trace.series = [
-            SeriesDescription(key: "loss", quantity: "loss", per: "iteration", meaning: "the residual stack's loss L (the plain stack's is in its own scope)")
-        ]
-            + variants.map { variant in
-                SeriesDescription(
-                    key: "grad_norm_\(variant.name)", quantity: "gradient_norm", of: "feature_map", axis: "layer", variant: variant.name,
-                    per: "iteration", meaning: "‖∂L/∂y_k‖ for k = 1…L in the \(variant.name) stack's backward pass")
-            }
+            "\(stack.depth) convolution layers (\(C)×\(S)×\(S), 3×3, \(config[activation].rawValue)) without and with skip connections, "
+            + training.describe(config)
+        var trace = tape.trace(title: title, model: "residual", config: config.values, history: result.history)
+        trace.series = series
         return trace
     }
+
+    /// What each history key holds, with the variant it was measured on.
+    static let series = [
+        SeriesDescription(key: "loss", quantity: "loss", per: "iteration", meaning: "L = L_plain + L_residual, before the iteration's update")
+    ]
+        + variants.map { variant in
+            SeriesDescription(
+                key: "loss_\(variant.name)", quantity: "loss", variant: variant.name, per: "iteration",
+                meaning: "the \(variant.name) stack's loss, before the iteration's update")
+        }
+        + variants.map { variant in
+            SeriesDescription(
+                key: "grad_norm_\(variant.name)", quantity: "gradient_norm", of: "feature_map", axis: "layer", variant: variant.name,
+                per: "iteration", meaning: "‖∂L/∂y_k‖ for k = 1…L in the \(variant.name) stack's backward pass of the iteration")
+        }
 }
 
 extension Demos {
