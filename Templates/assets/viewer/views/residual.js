@@ -105,7 +105,8 @@ window.Unrolled = window.Unrolled || {};
       series.forEach(function (s, i) {
         var entries = history.filter(function (e) { return e.tensors && e.tensors[s.key]; });
         if (!entries.length) return;
-        var entry = entries[entries.length - 1];
+        // The iteration whose steps the trace holds (the first, traced), else the last one kept.
+        var entry = entries.filter(function (e) { return e.traced; })[0] || entries[entries.length - 1];
         lines.push({ label: s.variant || 'series ' + (i + 1), variant: s.variant, stack: stackOf(s.variant),
                      norms: entry.tensors[s.key].data.map(toNumber), iteration: entry.iteration });
       });
