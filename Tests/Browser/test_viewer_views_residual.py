@@ -67,7 +67,7 @@ def test_residual_view_draws_the_history_norms_ratios_and_table(browser_context,
     snapshots = trace["history"][0]["tensors"]
     layers = trace["config"]["layers"]
     for variant in ("plain", "residual"):
-        key = next(s["key"] for s in trace["series"] if s.get("variant") == variant)
+        key = next(s["key"] for s in trace["series"] if s.get("variant") == variant and s["quantity"] == "gradient_norm")
         norms = [float(x) for x in snapshots[key]["data"]]
         assert len(norms) == layers
         # The history holds the norms of the final gradients of the tagged feature maps (numpy here).
