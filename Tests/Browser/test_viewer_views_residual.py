@@ -49,6 +49,12 @@ def below(trace: dict, k: int, variant: str) -> dict:
     return tagged(trace, quantity="image") if k == 1 else tagged(trace, quantity="feature_map", layer=k - 1, variant=variant)
 
 
+def residual_panel(browser_context, tmp_path, traces, scheme: str = "light"):
+    """A page with the default residual trace, its Residual tab shown: (viewer, trace, panel)."""
+    viewer = Viewer(browser_context, tmp_path, {"res": traces["residual"]}, scheme=scheme)
+    return viewer, viewer.traces["res"], viewer.show("res", "residual")
+
+
 def panel_state(viewer: Viewer) -> dict:
     return viewer.page.evaluate("""() => {
       const p = document.querySelector("#res .ut-panel[data-view='residual']");
@@ -60,10 +66,8 @@ def panel_state(viewer: Viewer) -> dict:
 
 
 def test_residual_view_draws_the_history_norms_ratios_and_table(browser_context, tmp_path, traces):
-    viewer = Viewer(browser_context, tmp_path, {"res": traces["residual"]})
-    trace = viewer.traces["res"]
+    viewer, trace, panel = residual_panel(browser_context, tmp_path, traces)
     assert "residual" in viewer.tabs("res")
-    panel = viewer.show("res", "residual")
     snapshots = trace["history"][0]["tensors"]
     layers = trace["config"]["layers"]
     for variant in ("plain", "residual"):
@@ -91,9 +95,7 @@ def test_residual_view_draws_the_history_norms_ratios_and_table(browser_context,
 
 
 def test_a_point_goes_to_the_step_that_makes_the_layer_input_gradient_and_the_block_shows_the_paths(browser_context, tmp_path, traces):
-    viewer = Viewer(browser_context, tmp_path, {"res": traces["residual"]})
-    trace = viewer.traces["res"]
-    viewer.show("res", "residual")
+    viewer, trace, _ = residual_panel(browser_context, tmp_path, traces)
     k = 3
     for variant in ("plain", "residual"):
         made = steps_making_gradient_of(trace, below(trace, k, variant)["id"], variant)
@@ -137,9 +139,7 @@ def test_a_point_goes_to_the_step_that_makes_the_layer_input_gradient_and_the_bl
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_residual_view_screenshots(browser_context, tmp_path, traces, scheme):
-    viewer = Viewer(browser_context, tmp_path, {"res": traces["residual"]}, scheme=scheme)
-    trace = viewer.traces["res"]
-    viewer.show("res", "residual")
+    viewer, trace, _ = residual_panel(browser_context, tmp_path, traces, scheme)
     add = steps_making_gradient_of(trace, below(trace, 4, "residual")["id"], "residual")[-1]
     viewer.go("res", add["index"])
     viewer.shot("res", f"residual-{scheme}")
