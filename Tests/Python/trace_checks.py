@@ -88,6 +88,7 @@ CLI_CASES = {
     # Exploding to overflow: too long to trace, so only the history, where ∂Q/∂h_t is ∞ and NaN.
     "gradient-flow-overflow": (
         "gradient-flow", ["--record", "history", "--steps", "1000", "--hidden", "64", "--weight-scale", "10", "--train", "2"]),
+    "residual-relu": ("residual", ["--layers", "4", "--channels", "2", "--size", "4", "--activation", "relu"]),
 }
 # Cases whose trace holds only a history (no steps to replay).
 HISTORY_ONLY = {"gradient-flow-overflow"}
