@@ -219,7 +219,7 @@ def check_gradients(p, x, T, d, case):
 # ---------------------------------------------------------------------------------------------
 # Cases
 
-DEFAULTS = {"size": 8, "channels": 4, "classes": 2, "upsampling": "nearest", "dilation": 2, "samples": 4, "epochs": 60,
+DEFAULTS = {"size": 8, "channels": 4, "classes": 2, "upsampling": "nearest", "dilation": 2, "samples": 4, "train": 60,
             "lr": 0.8, "seed": 1}
 ACTIVATIONS = ["x", "T", "a_1", "h_1", "m_2", "a_2", "h_2", "u_3", "s_4", "a_4", "h_4", "y", "P"]
 
@@ -239,7 +239,7 @@ def case(name, description, given):
     tensors += [entry(f"dQ/d{n}", g[n], gradient_of=n) for n in ACTIVATIONS[2:-1] + names]
 
     losses, snapshots, current = [], {}, params
-    epochs = c["epochs"]
+    epochs = c["train"]  # the demo's `train` counts epochs
     for epoch in range(1, epochs + 1):
         f = forward(current, x, T, d)
         g = backward(current, f, d)
@@ -262,11 +262,11 @@ def case(name, description, given):
 CASES = [
     ("segmentation-defaults", "defaults: 4 images 8x8, C 4, 2 classes, dilation 2, nearest, 60 epochs, lr 0.8", {}),
     ("segmentation-transposed-edges", "transposed-convolution upsampling, 3 classes (edge), 2 images, C 3, 3 epochs",
-     {"upsampling": "transposed", "classes": 3, "size": 8, "samples": 2, "channels": 3, "epochs": 3, "seed": 5}),
+     {"upsampling": "transposed", "classes": 3, "size": 8, "samples": 2, "channels": 3, "train": 3, "seed": 5}),
     ("segmentation-dilation1", "dilation 1, C 2, 6x6, 2 images, 5 epochs",
-     {"dilation": 1, "channels": 2, "size": 6, "samples": 2, "epochs": 5, "lr": 0.2, "seed": 7}),
+     {"dilation": 1, "channels": 2, "size": 6, "samples": 2, "train": 5, "lr": 0.2, "seed": 7}),
     ("segmentation-transposed-train", "transposed, dilation 1, 3 classes, 30 epochs, lr 0.5",
-     {"upsampling": "transposed", "dilation": 1, "classes": 3, "epochs": 30, "lr": 0.5, "seed": 3}),
+     {"upsampling": "transposed", "dilation": 1, "classes": 3, "train": 30, "lr": 0.5, "seed": 3}),
 ]
 
 

@@ -64,6 +64,8 @@ struct ReplayTests {
         ("transformer-encoder", ["loss": "next-token", "causal": "true", "sentence": "the cat sat on the mat", "train": 2]),
         ("encoder-decoder", [:]),
         ("encoder-decoder", ["source": "the black cat sleeps", "target": "le chat noir dort", "d-model": 6, "heads": 3, "d-ff": 5, "train": 2, "seed": 3]),
+        ("segmentation", ["train": 2]),
+        ("segmentation", ["upsampling": "transposed", "classes": 3, "dilation": 1, "size": 6, "train": 2]),
     ]
 
     @Test func everyDemoIsCovered() {

@@ -66,7 +66,7 @@ struct SegmentationTests {
 
     @Test("The decoder concatenates the upsampled h_2 and the encoder's h_1 along channels; h_1's gradient adds the pool's and the skip's")
     func skipConcatenation() throws {
-        let trace = try runDemo("segmentation", ["epochs": 1])
+        let trace = try runDemo("segmentation", ["train": 1])
         let (u, h_1, s) = try (#require(trace.value(named: "u_3")), #require(trace.value(named: "h_1")), #require(trace.value(named: "s_4")))
         let concat = try #require(trace.steps.first { $0.output == s.id })
         #expect(concat.op == "concat" && concat.inputs == [u.id, h_1.id] && concat.attrs["axis"] == 1)
@@ -81,7 +81,7 @@ struct SegmentationTests {
     @Test("The encoder's second convolution is dilated (padding = dilation, size kept); the decoder upsamples as asked",
           arguments: [(1, "nearest", "upsample_nearest2d"), (2, "transposed", "conv_transpose2d")])
     func dilationAndUpsampling(_ dilation: Int, _ upsampling: String, _ op: String) throws {
-        let trace = try runDemo("segmentation", ["epochs": 1, "dilation": .int(dilation), "upsampling": .string(upsampling)])
+        let trace = try runDemo("segmentation", ["train": 1, "dilation": .int(dilation), "upsampling": .string(upsampling)])
         let a_2 = try #require(trace.value(named: "a_2"))
         let conv = try #require(trace.steps.first { $0.output == a_2.id })
         #expect(conv.op == "conv2d" && conv.attrs["dilation"] == [.int(dilation), .int(dilation)])
@@ -94,7 +94,7 @@ struct SegmentationTests {
 
     @Test("The scopes: encoder › layers 1, 2; decoder › layers 3, 4, 5; kernels and feature maps tagged by layer and stage")
     func declaredStructure() throws {
-        let trace = try runDemo("segmentation", ["epochs": 1, "upsampling": "transposed"])
+        let trace = try runDemo("segmentation", ["train": 1, "upsampling": "transposed"])
         func block(_ name: String) -> Int? { trace.scopes.first { $0.kind == "block" && $0.attributes?["block"] == .string(name) }?.id }
         let (encoder, decoder) = try (#require(block("encoder")), #require(block("decoder")))
         let layers = trace.scopes.filter { $0.kind == "layer" }

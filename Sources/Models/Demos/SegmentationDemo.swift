@@ -23,10 +23,10 @@ enum SegmentationDemo {
     static let upsampling = Parameter<Upsampling>("upsampling", "how the decoder doubles the resolution", default: .nearest)
     static let dilation = Parameter<Int>("dilation", "dilation d of the encoder's second 3×3 convolution (padding d)", 1...2, default: 2)
     static let samples = Parameter<Int>("samples", "images N in the training set", 1...32, default: 4, scales: .size)
-    static let epochs = Parameter<Int>("epochs", "epochs, each one SGD step over all images (the first is traced step by step)", 1...1000, default: 60, scales: .repetitions)
-    static let learningRate = Common.learningRate(default: 0.8)
+    /// `train` counts epochs here, as it does for word2vec: every demo's training length is `train`.
+    static let training = Training("epochs, each one SGD step over all images (the first is traced step by step)", 1...1000, default: 60, learningRate: 0.8)
 
-    static let parameters: [any DemoParameters] = [size, channels, classes, upsampling, dilation, samples, epochs, learningRate, Common.seed]
+    static let parameters: [any DemoParameters] = [size, channels, classes, upsampling, dilation, samples, training, Common.seed]
 
     @Sendable static func build(_ config: DemoConfig) throws(DemoError) -> TraceDocument {
         let S = config[size]
@@ -40,11 +40,8 @@ enum SegmentationDemo {
         let task = SegmentationTask(samples: config[samples], size: S, classes: config[classes], using: &random)
 
         let tape = Tape()
-        let total = config[epochs]
-        let trainer = SGDTrainer(
-            learningRate: config[learningRate], iterations: total,
-            snapshotAt: { $0 == 1 || $0 == total || $0.isMultiple(of: max(1, total / 50)) },
-            onIteration: config.progress == nil ? nil : { config.report($0, of: total, "epochs", loss: $1) })
+        let total = config[training.iterations]
+        let trainer = SGDTrainer(training, config)
         // Each epoch's accuracy is measured on its forward pass, that is, before its update: it is
         // the previous epoch's accuracy after the update.
         var accuracyBefore: [Double] = []
