@@ -16,7 +16,7 @@ public enum Upsampling: String, ParameterChoice {
 ///              m_2 = maxpool_2(h_1)                     2×2, stride 2         N×C×S/2×S/2
 ///              h_2 = relu(W_2 ⋆_d m_2 + b_2)            3×3, dilation d, padding d (size kept)
 ///     decoder  u_3 = up(h_2)                            nearest ×2, or W_3 ⋆ᵀ h_2 + b_3 (2×2, stride 2)
-///              s_4 = [u_3; h_1]                         concatenated along channels: N×2C×S×S
+///              s_4 = [u_3; h_1]                         concatenated along channels: N×2C×S×S (u_3 without the skip)
 ///              h_4 = relu(W_4 ⋆ s_4 + b_4)              3×3, padding 1        N×C×S×S
 ///              y   = W_5 ⋆ h_4 + b_5                    1×1                   N×K×S×S
 ///     loss     P = softmax(y) over the class axis,   Q = −(1/(N·S²)) Σ T ⊙ log softmax(y)
@@ -29,11 +29,14 @@ public struct Segmentation: Sendable {
     public let classes: Int
     public let dilation: Int
     public let upsampling: Upsampling
+    /// Whether layer 4 reads [u_3; h_1] (the U-Net) or u_3 alone (W_4 then C×C×3×3): the comparison
+    /// that shows what the skip brings.
+    public let skip: Bool
 
     /// - Parameters: C feature channels, K classes, the dilation d of the encoder's second
-    ///   convolution (1 or 2), how the decoder upsamples.
-    public init(channels: Int, classes: Int, dilation: Int, upsampling: Upsampling) {
-        (self.channels, self.classes, self.dilation, self.upsampling) = (channels, classes, dilation, upsampling)
+    ///   convolution (1 or 2), how the decoder upsamples, whether it concatenates the skip.
+    public init(channels: Int, classes: Int, dilation: Int, upsampling: Upsampling, skip: Bool = true) {
+        (self.channels, self.classes, self.dilation, self.upsampling, self.skip) = (channels, classes, dilation, upsampling, skip)
     }
 
     /// The learnable tensors, named as in the equations; W_3, b_3 only with transposed upsampling.
@@ -56,7 +59,8 @@ public struct Segmentation: Sendable {
         let C = channels
         var layers = [(1, [C, 1, 3, 3], 9), (2, [C, C, 3, 3], C * 9)]
         if upsampling == .transposed { layers.append((3, [C, C, 2, 2], C * 4)) }
-        layers += [(4, [C, 2 * C, 3, 3], 2 * C * 9), (5, [classes, C, 1, 1], C)]
+        let read = skip ? 2 * C : C
+        layers += [(4, [C, read, 3, 3], read * 9), (5, [classes, C, 1, 1], C)]
         return layers
     }
 
@@ -111,9 +115,9 @@ public struct Segmentation: Sendable {
                 return up.named("u_3", tex: "u_{3}").tagged("feature_map", stage(3, "up"))
             }
             let h_4 = tape.scope(
-                "layer 4", kind: .layer(4), equation: "h_{4} = \\operatorname{relu}(W_{4} \\star [u_{3}; h_{1}] + b_{4})"
+                "layer 4", kind: .layer(4), equation: "h_{4} = \\operatorname{relu}(W_{4} \\star \(skip ? "[u_{3}; h_{1}]" : "u_{3}") + b_{4})"
             ) {
-                let s_4 = concat([u_3, h_1], axis: 1).named("s_4", tex: "s_{4}").tagged("feature_map", stage(4, "skip"))
+                let s_4 = skip ? concat([u_3, h_1], axis: 1).named("s_4", tex: "s_{4}").tagged("feature_map", stage(4, "skip")) : u_3
                 let a_4 = conv2d(s_4, p.W_4, p.b_4, ConvGeometry(padding: 1)).named("a_4", tex: "a_{4}").tagged("feature_map", stage(4, "conv"))
                 return relu(a_4).named("h_4", tex: "h_{4}").tagged("feature_map", stage(4, "relu"))
             }

@@ -15,16 +15,17 @@ The network, on images x (N x 1 x S x S), * a cross-correlation with zero paddin
   m2 = maxpool 2x2 stride 2 of h1   (the first maximum of a window in row-major order wins)
   h2 = relu(W2 *_d m2 + b2)         3x3, dilation d, padding d
   u3 = nearest x2 of h2, or the transposed convolution u3[n,c,2i+a,2j+b] = b3[c] + sum_o W3[o,c,a,b] h2[n,o,i,j]
-  s4 = [u3; h1] along channels
+  s4 = [u3; h1] along channels (with `skip: false`, s4 = u3 and W4 is C x C x 3 x 3)
   h4 = relu(W4 * s4 + b4)           3x3, padding 1
   y  = W5 * h4 + b5                 1x1
   P = softmax of y over the class axis; Q = -1/(N S^2) sum T log P.
 Every gradient is written out by hand below and checked against central differences of Q
 before anything is written; then SGD p <- p - lr dQ/dp, one step per epoch over all images.
 
-Draws: the parameters W1, b1, W2, b2, [W3, b3,] W4, b4, W5, b5, each row-major uniform in
-+-1/sqrt(fan_in) with fan_in = C_in k_h k_w; then per image the square's side a = 3 + int(S/2 - 1),
-its top and left, each int(S - a + 1), then the S^2 pixels row-major, 1[inside] + uniform[-0.8, 0.8).
+Draws: first per image the square's side a = 3 + int(S/2 - 1), its top and left, each
+int(S - a + 1), then the S^2 pixels row-major, 1[inside] + uniform[-0.8, 0.8); then the parameters
+W1, b1, W2, b2, [W3, b3,] W4, b4, W5, b5, each row-major uniform in +-1/sqrt(fan_in) with
+fan_in = C_in k_h k_w.
 Labels: 0 outside, 1 inside, 2 on the square's border ring when K = 3.
 """
 
@@ -122,17 +123,18 @@ def up_transposed_backward(y, w, g):
 # The network
 
 
-def shapes(C, K, transposed):
+def shapes(C, K, transposed, skip):
     """(layer, kernel shape, fan-in) in drawing order."""
     layers = [(1, (C, 1, 3, 3), 9), (2, (C, C, 3, 3), 9 * C)]
     if transposed:
         layers.append((3, (C, C, 2, 2), 4 * C))
-    return layers + [(4, (C, 2 * C, 3, 3), 18 * C), (5, (K, C, 1, 1), C)]
+    read = 2 * C if skip else C
+    return layers + [(4, (C, read, 3, 3), 9 * read), (5, (K, C, 1, 1), C)]
 
 
-def draw_parameters(gen, C, K, transposed):
+def draw_parameters(gen, C, K, transposed, skip):
     params = {}
-    for layer, kernel, fan_in in shapes(C, K, transposed):
+    for layer, kernel, fan_in in shapes(C, K, transposed, skip):
         bound = 1 / np.sqrt(fan_in)
         params[f"W_{layer}"] = np.array(gen.tensor(int(np.prod(kernel)), bound)).reshape(kernel)
         params[f"b_{layer}"] = np.array(gen.tensor(kernel[0], bound))
@@ -154,7 +156,7 @@ def draw_task(gen, N, S, K):
     return images, labels, T
 
 
-def forward(p, x, T, d):
+def forward(p, x, T, d, skip=True):
     f = {"x": x, "T": T}
     f["a_1"] = conv(x, p["W_1"], p["b_1"], 1, 1)
     f["h_1"] = np.maximum(f["a_1"], 0)
@@ -162,7 +164,7 @@ def forward(p, x, T, d):
     f["a_2"] = conv(f["m_2"], p["W_2"], p["b_2"], d, d)
     f["h_2"] = np.maximum(f["a_2"], 0)
     f["u_3"] = up_transposed(f["h_2"], p["W_3"], p["b_3"]) if "W_3" in p else up_nearest(f["h_2"])
-    f["s_4"] = np.concatenate([f["u_3"], f["h_1"]], axis=1)
+    f["s_4"] = np.concatenate([f["u_3"], f["h_1"]], axis=1) if skip else f["u_3"]
     f["a_4"] = conv(f["s_4"], p["W_4"], p["b_4"], 1, 1)
     f["h_4"] = np.maximum(f["a_4"], 0)
     f["y"] = conv(f["h_4"], p["W_5"], p["b_5"], 0, 1)
@@ -173,7 +175,7 @@ def forward(p, x, T, d):
     return f
 
 
-def backward(p, f, d):
+def backward(p, f, d, skip=True):
     """dQ/d of every tensor: activations by name, parameters by name."""
     g = {}
     N, _, S, _ = f["x"].shape
@@ -182,14 +184,14 @@ def backward(p, f, d):
     g["a_4"] = g["h_4"] * (f["a_4"] > 0)
     g["s_4"], g["W_4"], g["b_4"] = conv_backward(f["s_4"], p["W_4"], g["a_4"], 1, 1)
     C = f["h_1"].shape[1]
-    g["u_3"], skip = g["s_4"][:, :C], g["s_4"][:, C:]
+    g["u_3"], from_skip = (g["s_4"][:, :C], g["s_4"][:, C:]) if skip else (g["s_4"], 0)
     if "W_3" in p:
         g["h_2"], g["W_3"], g["b_3"] = up_transposed_backward(f["h_2"], p["W_3"], g["u_3"])
     else:
         g["h_2"] = up_nearest_backward(g["u_3"])
     g["a_2"] = g["h_2"] * (f["a_2"] > 0)
     g["m_2"], g["W_2"], g["b_2"] = conv_backward(f["m_2"], p["W_2"], g["a_2"], d, d)
-    g["h_1"] = maxpool_backward(f["h_1"], g["m_2"]) + skip  # two paths: through the pool and the skip
+    g["h_1"] = maxpool_backward(f["h_1"], g["m_2"]) + from_skip  # two paths: through the pool and the skip
     g["a_1"] = g["h_1"] * (f["a_1"] > 0)
     _, g["W_1"], g["b_1"] = conv_backward(f["x"], p["W_1"], g["a_1"], 1, 1)
     return g
@@ -199,9 +201,9 @@ def accuracy(y, labels):
     return float(np.mean(y.argmax(axis=1) == labels))
 
 
-def check_gradients(p, x, T, d, case):
+def check_gradients(p, x, T, d, skip, case):
     """Every parameter gradient against central differences of Q; stops on a mismatch."""
-    g = backward(p, forward(p, x, T, d), d)
+    g = backward(p, forward(p, x, T, d, skip), d, skip)
     h = 1e-6
     for name, value in p.items():
         numeric = np.zeros_like(value)
@@ -210,7 +212,7 @@ def check_gradients(p, x, T, d, case):
             plus[name], minus[name] = value.copy(), value.copy()
             plus[name][index] += h
             minus[name][index] -= h
-            numeric[index] = (forward(plus, x, T, d)["Q"] - forward(minus, x, T, d)["Q"]) / (2 * h)
+            numeric[index] = (forward(plus, x, T, d, skip)["Q"] - forward(minus, x, T, d, skip)["Q"]) / (2 * h)
         error = np.max(np.abs(numeric - g[name]) / np.maximum(1, np.abs(numeric)))
         if error > 1e-7:
             sys.exit(f"{case}: dQ/d{name} differs from central differences by {error}")
@@ -219,33 +221,34 @@ def check_gradients(p, x, T, d, case):
 # ---------------------------------------------------------------------------------------------
 # Cases
 
-DEFAULTS = {"size": 8, "channels": 4, "classes": 2, "upsampling": "nearest", "dilation": 2, "samples": 4, "train": 60,
+DEFAULTS = {"size": 8, "channels": 4, "classes": 2, "upsampling": "nearest", "dilation": 2, "skip": True, "samples": 4, "train": 60,
             "lr": 0.8, "seed": 1}
 ACTIVATIONS = ["x", "T", "a_1", "h_1", "m_2", "a_2", "h_2", "u_3", "s_4", "a_4", "h_4", "y", "P"]
 
 
 def case(name, description, given):
     c = {**DEFAULTS, **given}
-    N, S, K, C, d = c["samples"], c["size"], c["classes"], c["channels"], c["dilation"]
+    N, S, K, C, d, skip = c["samples"], c["size"], c["classes"], c["channels"], c["dilation"], c["skip"]
     gen = SeededGenerator(c["seed"])
-    params = draw_parameters(gen, C, K, c["upsampling"] == "transposed")
     x, labels, T = draw_task(gen, N, S, K)
-    check_gradients(params, x, T, d, name)
+    params = draw_parameters(gen, C, K, c["upsampling"] == "transposed", skip)
+    check_gradients(params, x, T, d, skip, name)
 
     names = list(params)
-    f = forward(params, x, T, d)
-    g = backward(params, f, d)
-    tensors = [entry(n, params[n], version=0) for n in names] + [entry(n, f[n]) for n in ACTIVATIONS] + [entry("Q", f["Q"])]
-    tensors += [entry(f"dQ/d{n}", g[n], gradient_of=n) for n in ACTIVATIONS[2:-1] + names]
+    f = forward(params, x, T, d, skip)
+    g = backward(params, f, d, skip)
+    activations = [n for n in ACTIVATIONS if skip or n != "s_4"]  # without the skip, layer 4 reads u_3
+    tensors = [entry(n, params[n], version=0) for n in names] + [entry(n, f[n]) for n in activations] + [entry("Q", f["Q"])]
+    tensors += [entry(f"dQ/d{n}", g[n], gradient_of=n) for n in activations[2:-1] + names]
 
     losses, snapshots, current = [], {}, params
     epochs = c["train"]  # the demo's `train` counts epochs
     for epoch in range(1, epochs + 1):
-        f = forward(current, x, T, d)
-        g = backward(current, f, d)
+        f = forward(current, x, T, d, skip)
+        g = backward(current, f, d, skip)
         current = {n: current[n] - c["lr"] * g[n] for n in names}
         losses.append(float(f["Q"]))
-        after = forward(current, x, T, d)
+        after = forward(current, x, T, d, skip)
         shot = {"accuracy": snapshot(accuracy(after["y"], labels))}
         if epoch in (1, epochs):  # the trace snapshots more often; these two suffice
             shot.update({n: snapshot(current[n]) for n in names})
@@ -265,6 +268,7 @@ CASES = [
      {"upsampling": "transposed", "classes": 3, "size": 8, "samples": 2, "channels": 3, "train": 3, "seed": 5}),
     ("segmentation-dilation1", "dilation 1, C 2, 6x6, 2 images, 5 epochs",
      {"dilation": 1, "channels": 2, "size": 6, "samples": 2, "train": 5, "lr": 0.2, "seed": 7}),
+    ("segmentation-no-skip", "the defaults without the skip: layer 4 reads u_3 alone", {"skip": False}),
     ("segmentation-transposed-train", "transposed, dilation 1, 3 classes, 30 epochs, lr 0.5",
      {"upsampling": "transposed", "dilation": 1, "classes": 3, "train": 30, "lr": 0.5, "seed": 3}),
 ]

@@ -30,7 +30,7 @@ enum SegmentationFixtures {
 struct SegmentationTests {
     @Test func fixturesArePresent() {
         let fixtures = SegmentationFixtures.cases
-        #expect(fixtures.count >= 4)
+        #expect(fixtures.count >= 5)
         #expect(fixtures.allSatisfy { $0.demo == "segmentation" && $0.history != nil })
         #expect(fixtures.contains { $0.parameters["upsampling"] == "transposed" })
     }
@@ -76,6 +76,19 @@ struct SegmentationTests {
         #expect(sum.op == "add" && sum.phase == .backward)
         let producers = Set(sum.inputs.compactMap { input in trace.steps.first { $0.output == input }?.op })
         #expect(producers == ["max_pool2d_backward", "slice"])
+    }
+
+    @Test("Without the skip, layer 4 reads u_3 alone: no concatenation, W_4 is C×C×3×3, h_1's gradient comes through the pool only")
+    func withoutTheSkip() throws {
+        let trace = try runDemo("segmentation", ["train": 1, "skip": false])
+        #expect(!trace.steps.contains { $0.op == "concat" } && trace.value(named: "s_4") == nil)
+        #expect(trace.value(named: "W_4")?.shape == [4, 4, 3, 3])
+        let a_4 = try #require(trace.value(named: "a_4"))
+        #expect(trace.steps.first { $0.output == a_4.id }?.inputs.first == trace.value(named: "u_3")?.id)
+        let gradient = try #require(trace.gradient(of: "h_1"))
+        #expect(trace.steps.first { $0.output == gradient.id }?.op == "max_pool2d_backward")
+        // The images are drawn before the weights: the same squares with and without the skip.
+        #expect(trace.value(named: "x")?.data == (try runDemo("segmentation", ["train": 1])).value(named: "x")?.data)
     }
 
     @Test("The encoder's second convolution is dilated (padding = dilation, size kept); the decoder upsamples as asked",
