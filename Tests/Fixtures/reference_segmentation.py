@@ -268,7 +268,7 @@ CASES = [
      {"upsampling": "transposed", "classes": 3, "size": 8, "samples": 2, "channels": 3, "train": 3, "seed": 5}),
     ("segmentation-dilation1", "dilation 1, C 2, 6x6, 2 images, 5 epochs",
      {"dilation": 1, "channels": 2, "size": 6, "samples": 2, "train": 5, "lr": 0.2, "seed": 7}),
-    ("segmentation-no-skip", "the defaults without the skip: layer 4 reads u_3 alone", {"skip": False}),
+    ("segmentation-no-skip", "the defaults without the skip (layer 4 reads u_3 alone), 20 epochs", {"skip": False, "train": 20}),
     ("segmentation-transposed-train", "transposed, dilation 1, 3 classes, 30 epochs, lr 0.5",
      {"upsampling": "transposed", "dilation": 1, "classes": 3, "train": 30, "lr": 0.5, "seed": 3}),
 ]
