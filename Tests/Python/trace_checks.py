@@ -51,6 +51,7 @@ CLI_CASES = {
     "tdl-default": ("tdl", []),
     "tdl-vector-train": ("tdl", ["--tap-kind", "vector", "--taps", "4", "--steps", "5", "--input", "3", "--train", "3"]),
     "tdl-matrix-text": ("tdl", ["--tap-kind", "matrix", "--taps", "2", "--text", "the cat saw the dog"]),
+    "segmentation-default": ("segmentation", []),
     "cbow-example-three": ("cbow", ["--weights", "example", "--context", "this,corpus,context", "--target", "sample"]),
     "cbow-train": ("cbow", ["--corpus", "the cat sat on the mat and the dog sat on the log", "--window", "2",
                             "--train", "3", "--neighbours", "cat,dog"]),
