@@ -5,7 +5,7 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, titled, toggleClass, exact, traceIndex, prepare, caption, setText, suggests } = U.viewKit;
+  const { html, svg, titled, toggleClass, exact, traceIndex, prepare, caption, setText, hasTag } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* For the step the viewer is at when it is an image op (conv2d, conv2d_weight,
@@ -20,8 +20,12 @@ window.Unrolled = window.Unrolled || {};
   views.push({
     id: 'convolution',
     title: 'Convolution',
+    // A conv2d step, and a declaration: the trace lists this view, or tags a kernel (a trace
+    // without declarations gets no special view).
     applies: function (model) {
-      return suggests(model, 'convolution') && (model.trace.steps || []).some(function (s) { return s.op === 'conv2d'; });
+      var views = model.trace.views;
+      var declared = Array.isArray(views) ? views.indexOf('convolution') >= 0 : hasTag(model, 'kernel');
+      return declared && (model.trace.steps || []).some(function (s) { return s.op === 'conv2d'; });
     },
     create: createConvolution
   });
