@@ -19,6 +19,7 @@ Gradients by hand: dLast = Last; max pool routes each dP to the first maximum of
 (row-major), avg pool spreads dP/q^2 over it; dY = dA [Y > 0]; db[o] = sum_ij dY[o,i,j];
 dW[o,c',u,v] = sum_ij dY[o,i,j] X[..same place..]; dX scatters W[o,c',u,v] dY[o,i,j] back to that
 place. Every gradient is checked here against central differences before a fixture is written.
+Then one SGD step: W <- W - lr dW, b <- b - lr db.
 
 Draws, uniform: the image's seeded channels in [-1, 1) (all of a `seeded` image; channels 2.. of a
 built-in one), then W, then b in +-1/sqrt(C_in/G k^2).
@@ -44,7 +45,7 @@ PICTURES = {
 }
 
 DEFAULTS = {"image": "seven", "size": 6, "channels-in": 1, "channels-out": 2, "kernel": 3, "stride": 1,
-            "padding": 1, "dilation": 1, "groups": 1, "relu": "true", "pool": "max", "pool-size": 2, "seed": 1}
+            "padding": 1, "dilation": 1, "groups": 1, "relu": "true", "pool": "max", "pool-size": 2, "lr": 0.1, "seed": 1}
 
 
 def make_image(p, gen):
@@ -194,7 +195,8 @@ def case(name, description, given):
     checked, kinks = check_central_differences(X, W, b, p, grads)
     assert checked >= 0.8 * (X.size + W.size + b.size), (name, checked, kinks)
     print(f"{name}: {checked} gradient entries agree with central differences, {kinks} at a kink left out")
-    tensors = [entry("X", X), entry("W", W), entry("b", b)]
+    tensors = [entry("X", X), entry("W", W, version=0), entry("b", b, version=0)]
+    tensors += [entry("W", W - p["lr"] * grads["W"], version=1), entry("b", b - p["lr"] * grads["b"], version=1)]
     tensors += [entry(s, v) for s, v in stages.items()] + [entry("Q", Q)]
     tensors += [entry(f"dQ/d{n}", g, gradient_of=n) for n, g in grads.items()]
     return {"case": name, "demo": "conv", "description": description, "parameters": given, "tensors": tensors}
@@ -211,7 +213,7 @@ CASES = [
      {"image": "cross", "channels-in": 2, "channels-out": 4, "groups": 2, "kernel": 2, "padding": 0, "seed": 3}),
     ("conv-given", "a given 4x4 image, one 2x2 kernel, no ReLU, no pool",
      {"values": [1, 2, 0, -1, 0, 1, 3, 2, -2, 0, 1, 1, 4, -1, 0, 2], "size": 4, "channels-out": 1, "kernel": 2,
-      "padding": 0, "relu": "false", "pool": "none", "seed": 9}),
+      "padding": 0, "relu": "false", "pool": "none", "lr": 0.5, "seed": 9}),
 ]
 
 

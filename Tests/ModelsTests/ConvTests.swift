@@ -49,6 +49,7 @@ struct ConvTests {
         func tagged(_ name: String) -> [String: JSONValue]? { trace.value(named: name)?.tags }
         #expect(tagged("X")?["quantity"] == "image")
         #expect(tagged("W") == ["quantity": "kernel", "layer": 1])
+        #expect(Set(trace.steps.filter { $0.phase == .update }.map { trace.tensors[$0.output].name }) == ["W", "b"])
         for (name, stage) in [("Y", "conv"), ("A", "relu"), ("P", "pool")] {
             #expect(tagged(name) == ["quantity": "feature_map", "layer": 1, "stage": .string(stage)])
         }

@@ -64,6 +64,8 @@ struct ReplayTests {
         ("transformer-encoder", ["loss": "next-token", "causal": "true", "sentence": "the cat sat on the mat", "train": 2]),
         ("encoder-decoder", [:]),
         ("encoder-decoder", ["source": "the black cat sleeps", "target": "le chat noir dort", "d-model": 6, "heads": 3, "d-ff": 5, "train": 2, "seed": 3]),
+        ("conv", ["image": "seeded", "size": 7, "channels-in": 2, "stride": 2, "padding": 2, "dilation": 2, "pool": "avg", "relu": "false"]),
+        ("conv", ["image": "cross", "kernel": 1, "padding": 0, "channels-in": 3, "channels-out": 3, "groups": 3, "pool": "none"]),
     ]
 
     @Test func everyDemoIsCovered() {

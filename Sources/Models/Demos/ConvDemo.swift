@@ -3,7 +3,8 @@ import Trace
 
 /// The `conv` demo: one convolution layer (conv2d → optional ReLU → optional max or average pool)
 /// on one small image, forward and backward, so that ∂X, ∂W and ∂b are traced as recorded ops
-/// (conv_transpose2d, conv2d_weight, a sum for the bias). No update: the lesson is the gradient.
+/// (conv_transpose2d, conv2d_weight, a sum for the bias), then one SGD step on W and b (as the
+/// `neuron` demo takes one), so the reader sees where the kernel's gradient goes.
 ///
 /// **Loss**: Q = ½ Σ v² over the values v of the last stage, so ∂Q/∂v = v and the backward pass
 /// starts from the output itself (see `ConvolutionLayer.loss`).
@@ -21,10 +22,10 @@ extension Demos {
 
     static let conv = Demo(
         name: "conv",
-        summary: "One convolution layer on a tiny image: conv2d (stride, padding, dilation, groups) → ReLU → pool, forward and backward",
+        summary: "One convolution layer on a tiny image: conv2d (stride, padding, dilation, groups) → ReLU → pool, forward, backward, one SGD step",
         parameters: [
             p.image, p.values, p.size, p.channelsIn, p.channelsOut, p.kernel, p.stride, p.padding, p.dilation, p.groups, p.relu,
-            p.pool, p.poolSize, Common.seed,
+            p.pool, p.poolSize, p.learningRate, Common.seed,
         ],
         views: ["convolution"],
         build: buildConv
@@ -56,7 +57,8 @@ extension Demos {
         let b = tape.parameter(bias, name: "b")
         let stages = layer(X, W, b)
         let Q = ConvolutionLayer.loss(stages.last, symbol: stages.lastSymbol)
-        _ = tape.backward(Q)
+        let gradients = tape.backward(Q)
+        _ = tape.sgd([W, b], gradients, learningRate: config[p.learningRate])
 
         return tape.trace(title: convTitle(config, layer: layer, side: H), model: "conv", config: config.values)
     }
@@ -124,7 +126,7 @@ extension Demos {
         if g.groups != 1 { title += ", \(g.groups) groups" }
         if layer.relu { title += ", ReLU" }
         if layer.pool != .none { title += ", \(layer.pool.rawValue) pool \(layer.poolSize)×\(layer.poolSize)" }
-        return title + ": forward and backward"
+        return title + ": forward, backward, one SGD step"
     }
 }
 
@@ -146,5 +148,6 @@ enum ConvParameters {
     static let groups = Parameter<Int>("groups", "channel groups G (1: full; channels-in: depthwise)", 1...8, default: 1)
     static let relu = Parameter<Bool>("relu", "apply ReLU after the convolution", default: true)
     static let pool = Parameter<ConvolutionLayer.Pool>("pool", "pooling after the convolution (and ReLU): none, max or avg", default: .max)
+    static let learningRate = Common.learningRate(default: 0.1)
     static let poolSize = Parameter<Int>("pool-size", "side of the pooling window, also its stride", 2...4, default: 2, givenMatters: true)
 }
