@@ -23,13 +23,7 @@ extension Demos {
     static let conv = Demo(
         name: "conv",
         summary: "One convolution layer on a tiny image: conv2d (stride, padding, dilation, groups) → ReLU → pool, forward, backward, one SGD step",
-        parameters: [
-            p.image, p.values, p.size, p.channelsIn, p.channelsOut, p.kernel, p.stride, p.padding, p.dilation, p.groups, p.relu,
-            p.pool, p.poolSize, p.learningRate, Common.seed,
-        ],
-        views: ["convolution"],
-        build: buildConv
-    )
+        parameters: p.all, views: ["convolution"], build: buildConv)
 
     @Sendable static func buildConv(_ given: DemoConfig) throws(DemoError) -> TraceDocument {
         var config = given
@@ -150,4 +144,9 @@ enum ConvParameters {
     static let pool = Parameter<ConvolutionLayer.Pool>("pool", "pooling after the convolution (and ReLU): none, max or avg", default: .max)
     static let learningRate = Common.learningRate(default: 0.1)
     static let poolSize = Parameter<Int>("pool-size", "side of the pooling window, also its stride", 2...4, default: 2, givenMatters: true)
+
+    /// In the order help lists them.
+    static let all: [any DemoParameters] = [
+        image, values, size, channelsIn, channelsOut, kernel, stride, padding, dilation, groups, relu, pool, poolSize, learningRate, Common.seed,
+    ]
 }

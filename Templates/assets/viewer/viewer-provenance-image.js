@@ -20,37 +20,44 @@ window.Unrolled = window.Unrolled || {};
     var flat = ravel([n, c, h, w], shape);
     return { input: k, index: flat, v: model.values(step.inputs[k])[flat], pos: [n, c, h, w] };
   }
-  function padRef(k, n, c, h, w) { return { input: k, index: -1, v: 0, pad: true, pos: [n, c, h, w] }; }
+  // Input 0 (an image x) at (n, c, h, w), or a padding tap when (h, w) is outside it.
+  function pixel(model, step, x, n, c, h, w) {
+    if (h >= 0 && h < x.shape[2] && w >= 0 && w < x.shape[3]) return ref(model, step, 0, x.shape, n, c, h, w);
+    return { input: 0, index: -1, v: 0, pad: true, pos: [n, c, h, w] };
+  }
+  // stride, padding, dilation [h, w] and groups of a convolution step.
+  function geometry(step) {
+    var a = step.attrs;
+    return { s: pair(a.stride, 1), p: pair(a.padding, 0), d: pair(a.dilation, 1), G: a.groups || 1 };
+  }
+  function bias(model, step, k) {
+    return step.inputs.length > 2 ? { input: 2, index: k, v: model.values(step.inputs[2])[k] } : null;
+  }
 
   var WORK = {};
 
   // y[n,o,i,j] = b[o] + Σ w[o,c′,u,v] · x[n, g·C_in/G + c′, i·s + u·d − p, j·s + v·d − p]
   WORK.conv2d = function (model, step, idx) {
-    var x = model.tensors[step.inputs[0]], w = model.tensors[step.inputs[1]];
-    var a = step.attrs, s = pair(a.stride, 1), p = pair(a.padding, 0), d = pair(a.dilation, 1), G = a.groups || 1;
+    var x = model.tensors[step.inputs[0]], w = model.tensors[step.inputs[1]], g = geometry(step);
     var n = idx[0], o = idx[1], i = idx[2], j = idx[3];
-    var inPer = w.shape[1], g = Math.floor(o / (w.shape[0] / G)), terms = [];
+    var inPer = w.shape[1], c0 = Math.floor(o / (w.shape[0] / g.G)) * inPer, terms = [];
     for (var c1 = 0; c1 < inPer; c1++) {
       for (var u = 0; u < w.shape[2]; u++) {
         for (var v = 0; v < w.shape[3]; v++) {
-          var c = g * inPer + c1, h = i * s[0] + u * d[0] - p[0], col = j * s[1] + v * d[1] - p[1];
-          var inside = h >= 0 && h < x.shape[2] && col >= 0 && col < x.shape[3];
-          var xr = inside ? ref(model, step, 0, x.shape, n, c, h, col) : padRef(0, n, c, h, col);
+          var xr = pixel(model, step, x, n, c0 + c1, i * g.s[0] + u * g.d[0] - g.p[0], j * g.s[1] + v * g.d[1] - g.p[1]);
           var wr = ref(model, step, 1, w.shape, o, c1, u, v);
           terms.push({ a: xr, b: wr, v: xr.v * wr.v });
         }
       }
     }
-    var bias = step.inputs.length > 2 ? { input: 2, index: o, v: model.values(step.inputs[2])[o] } : null;
-    return { kind: 'sum', terms: terms, bias: bias, channels: channelsOf(terms) };
+    return { kind: 'sum', terms: terms, bias: bias(model, step, o), channels: channelsOf(terms) };
   };
 
   // x[n,c,h,w] = b[c] + Σ over the (o, i, j, u, v) whose tap lands on (h, w) of w[o,c′,u,v] · y[n,o,i,j]
   WORK.conv_transpose2d = function (model, step, idx) {
-    var y = model.tensors[step.inputs[0]], w = model.tensors[step.inputs[1]];
-    var a = step.attrs, s = pair(a.stride, 1), p = pair(a.padding, 0), d = pair(a.dilation, 1), G = a.groups || 1;
-    var n = idx[0], c = idx[1], h = idx[2], col = idx[3];
-    var xPer = w.shape[1], g = Math.floor(c / xPer), c1 = c - g * xPer, yPer = y.shape[1] / G, terms = [];
+    var y = model.tensors[step.inputs[0]], w = model.tensors[step.inputs[1]], geo = geometry(step);
+    var s = geo.s, p = geo.p, d = geo.d, n = idx[0], c = idx[1], h = idx[2], col = idx[3];
+    var xPer = w.shape[1], g = Math.floor(c / xPer), c1 = c - g * xPer, yPer = y.shape[1] / geo.G, terms = [];
     for (var o = g * yPer; o < (g + 1) * yPer; o++) {
       for (var u = 0; u < w.shape[2]; u++) {
         var ri = h + p[0] - u * d[0];
@@ -63,22 +70,18 @@ window.Unrolled = window.Unrolled || {};
         }
       }
     }
-    var bias = step.inputs.length > 2 ? { input: 2, index: c, v: model.values(step.inputs[2])[c] } : null;
-    return { kind: 'sum', terms: terms, bias: bias, channels: channelsOf(terms) };
+    return { kind: 'sum', terms: terms, bias: bias(model, step, c), channels: channelsOf(terms) };
   };
 
   // dw[o,c′,u,v] = Σ_n Σ_i Σ_j dy[n,o,i,j] · x[n, g·C_in/G + c′, i·s + u·d − p, j·s + v·d − p]
   WORK.conv2d_weight = function (model, step, idx) {
-    var x = model.tensors[step.inputs[0]], dy = model.tensors[step.inputs[1]];
-    var a = step.attrs, s = pair(a.stride, 1), p = pair(a.padding, 0), d = pair(a.dilation, 1), G = a.groups || 1;
-    var o = idx[0], c1 = idx[1], u = idx[2], v = idx[3];
-    var inPer = x.shape[1] / G, g = Math.floor(o / (dy.shape[1] / G)), c = g * inPer + c1, terms = [];
+    var x = model.tensors[step.inputs[0]], dy = model.tensors[step.inputs[1]], g = geometry(step);
+    var o = idx[0], u = idx[2], v = idx[3], inPer = x.shape[1] / g.G;
+    var c = Math.floor(o / (dy.shape[1] / g.G)) * inPer + idx[1], terms = [];
     for (var n = 0; n < x.shape[0]; n++) {
       for (var i = 0; i < dy.shape[2]; i++) {
         for (var j = 0; j < dy.shape[3]; j++) {
-          var h = i * s[0] + u * d[0] - p[0], col = j * s[1] + v * d[1] - p[1];
-          var inside = h >= 0 && h < x.shape[2] && col >= 0 && col < x.shape[3];
-          var xr = inside ? ref(model, step, 0, x.shape, n, c, h, col) : padRef(0, n, c, h, col);
+          var xr = pixel(model, step, x, n, c, i * g.s[0] + u * g.d[0] - g.p[0], j * g.s[1] + v * g.d[1] - g.p[1]);
           var gr = ref(model, step, 1, dy.shape, n, o, i, j);
           terms.push({ a: xr, b: gr, v: xr.v * gr.v });
         }
