@@ -7,14 +7,7 @@ import Trace
 /// The `conv` reference cases in `Tests/Fixtures/conv`, written by `Tests/Fixtures/reference_conv.py`
 /// (independent numpy loops, gradients by hand, checked there against central differences).
 enum ConvFixtures {
-    static func all() throws -> [ModelFixture] {
-        let directory = ModelFixture.directory.deletingLastPathComponent().appendingPathComponent("conv")
-        return try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "json" }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
-            .map { try JSONDecoder().decode(ModelFixture.self, from: Data(contentsOf: $0)) }
-    }
-
+    static func all() throws -> [ModelFixture] { try ModelFixture.all(in: "conv") }
     static var cases: [ModelFixture] { (try? all()) ?? [] }
 }
 
