@@ -46,7 +46,7 @@ struct ConvTests {
         for (name, stage) in [("Y", "conv"), ("A", "relu"), ("P", "pool")] {
             #expect(tagged(name) == ["quantity": "feature_map", "layer": 1, "stage": .string(stage)])
         }
-        #expect(trace.views == ["convolution"])
+        #expect(trace.views == ["convolution", "feature-maps"])
     }
 
     @Test("The backward pass is recorded as the convolution family's ops: ∂X by conv_transpose2d, ∂W by conv2d_weight")

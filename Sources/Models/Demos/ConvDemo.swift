@@ -23,7 +23,7 @@ extension Demos {
     static let conv = Demo(
         name: "conv",
         summary: "One convolution layer on a tiny image: conv2d (stride, padding, dilation, groups) → ReLU → pool, forward, backward, one SGD step",
-        parameters: p.all, views: ["convolution"], build: buildConv)
+        parameters: p.all, views: ["convolution", "feature-maps"], build: buildConv)
 
     @Sendable static func buildConv(_ given: DemoConfig) throws(DemoError) -> TraceDocument {
         var config = given
