@@ -87,7 +87,7 @@ def click_output(viewer, key, r, c):
 def test_the_view_works_out_a_convolution_element_with_padding_window_products_relu_and_pool(browser_context, tmp_path, traces):
     viewer = Viewer(browser_context, tmp_path, {"conv": traces["conv"]})
     trace = viewer.traces["conv"]
-    assert viewer.tabs("conv")[1:] == ["convolution"]
+    assert viewer.tabs("conv")[1:] == ["convolution", "feature-maps"]
     step = first(trace, "conv2d")
     viewer.go("conv", step["index"])
     viewer.show("conv", "convolution")
@@ -195,6 +195,32 @@ def test_max_pool_step_shows_the_window_and_its_maximum(browser_context, tmp_pat
     assert chosen == int(np.argmax(window))
     assert data_value(viewer, "conv", ".uv-conv-result") == window.max()
     viewer.assert_clean()
+
+
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_play_slides_the_window_or_steps_it_under_reduced_motion(chromium, tmp_path, traces, motion):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, reduced_motion=motion)
+    try:
+        viewer = Viewer(context, tmp_path, {"conv": traces["conv"]})
+        viewer.go("conv", first(viewer.traces["conv"], "conv2d")["index"])
+        viewer.show("conv", "convolution")
+        play = f"{panel(viewer, 'conv')} .uv-conv-play"
+        if motion == "reduce":
+            # No motion of its own: each press moves the window one place, along the row then down.
+            assert viewer.page.text_content(play) == "Next position"
+            click_output(viewer, "conv", 0, 7)
+            viewer.page.click(play)
+            assert viewer.page.get_attribute(panel(viewer, "conv"), "data-element") == "0,0,1,0"
+        else:
+            viewer.page.click(play)
+            assert viewer.page.text_content(play) == "Pause"
+            viewer.page.wait_for_function(
+                f"document.querySelector(\"{panel(viewer, 'conv')}\").dataset.element !== '0,0,0,0'")
+            viewer.page.click(play)
+            assert viewer.page.text_content(play) == "Play"
+        viewer.assert_clean()
+    finally:
+        context.close()
 
 
 def explain(viewer, trace, step, flat):

@@ -174,6 +174,7 @@ window.Unrolled = window.Unrolled || {};
       }
       if (clickable) {
         sv.setAttribute('tabindex', '0');
+        sv.setAttribute('role', 'group');   // focusable and operated by keys: not a plain image
         sv.setAttribute('aria-label', 'output ' + name + ': arrow keys move the selected element (row, column)');
         sv.addEventListener('keydown', keys);
       }
