@@ -63,8 +63,9 @@ window.Unrolled = window.Unrolled || {};
     var play = html('button', { type: 'button', class: 'uv-conv-play' }, controls, api.reducedMotion ? 'Next position' : 'Play');
     var equation = html('p', { class: 'uv-conv-where' }, host);
     var figure = html('div', { class: 'uv-conv-grids' }, host);
-    var work = html('div', { class: 'uv-conv-work', 'aria-live': 'polite' }, host);
+    var work = html('div', { class: 'uv-conv-work' }, host);
     var note = caption(host);
+    note.setAttribute('aria-live', 'polite');   // says the selected element and its value as the window moves
 
     var shown = -1, flat = 0, plane = 0, pinned = false, timer = null, current = null;
 
@@ -235,7 +236,8 @@ window.Unrolled = window.Unrolled || {};
       var g = step.attrs;
       setText(equation, (OP_TEXT[step.op] || step.op) + (g.stride ? ': stride ' + g.stride.join('×') + ', padding ' + (g.padding || [0, 0]).join('×') +
               (g.dilation ? ', dilation ' + g.dilation.join('×') : '') + (g.groups ? ', groups ' + g.groups : '') : g.kernel ? ': window ' + g.kernel.join('×') : ''));
-      setText(note, 'Click an output cell or use the arrow keys on the output grid. Dashed cells are the zero padding; outlined cells are the ones this element reads' +
+      setText(note, label + ' = ' + api.format(model.values(out.id)[flat]) + ', from ' + w.terms.length + ' terms. ' +
+              'Click an output cell or use the arrow keys on the output grid. Dashed cells are the zero padding; outlined cells are the ones this element reads' +
               (w.terms.some(function (t) { return t.b; }) ? ', with the number they are multiplied by.' : '.'));
     }
 
