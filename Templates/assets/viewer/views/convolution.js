@@ -299,6 +299,7 @@ window.Unrolled = window.Unrolled || {};
 
     function update(s) {
       if (s < 0 || !imageSteps.length) return;
+      if (imageSteps.indexOf(s) >= 0) pinned = false;   // the reader went to an image step: follow it again
       var target = stepFor(s);
       if (target >= 0 && target !== shown) show(target, true);
     }
