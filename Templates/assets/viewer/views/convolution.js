@@ -36,6 +36,12 @@ window.Unrolled = window.Unrolled || {};
     avg_pool2d_backward: 'average pool, backward', upsample_nearest2d: 'nearest upsampling',
     upsample_nearest2d_backward: 'nearest upsampling, backward'
   };
+  // What the three grids are, per op (the data-role hooks stay input, kernel, output).
+  var ROLES = {
+    conv2d: ['input', 'kernel', 'output'], conv_transpose2d: ['output gradient', 'kernel', 'input gradient'],
+    conv2d_weight: ['input', 'output gradient', 'kernel gradient'], max_pool2d_backward: ['output gradient', '', 'input gradient'],
+    avg_pool2d_backward: ['output gradient', '', 'input gradient'], upsample_nearest2d_backward: ['output gradient', '', 'input gradient']
+  };
   var PADDED = { conv2d: true, conv2d_weight: true, max_pool2d: true, avg_pool2d: true };
   var MAX_LINES = 200;
 
@@ -144,7 +150,8 @@ window.Unrolled = window.Unrolled || {};
       var cell = Math.max(30, Math.min(48, Math.floor(440 / Math.max(rows, cols)))), font = (cell * 0.23).toFixed(1);
       var box = html('figure', { class: 'uv-conv-box' }, figure);
       var name = tensor.name + '[' + (at[0] + 1) + ',' + (at[1] + 1) + ']';
-      html('figcaption', null, box, role + ' ' + name + (pad[0] || pad[1] ? ', zero padding ' + pad.join('×') : ''));
+      var roles = ROLES[current.op] || ['input', 'kernel', 'output'];
+      html('figcaption', null, box, roles[['input', 'kernel', 'output'].indexOf(role)] + ' ' + name + (pad[0] || pad[1] ? ', zero padding ' + pad.join('×') : ''));
       var maxAbs = 0;
       for (var q = 0; q < values.length; q++) if (isFinite(values[q])) maxAbs = Math.max(maxAbs, Math.abs(values[q]));
       var sv = svg('svg', { class: 'uv-svg uv-conv-grid', 'data-role': role, 'data-tensor-id': tensor.id,
