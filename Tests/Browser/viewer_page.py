@@ -176,6 +176,21 @@ def synthetic_trace() -> str:
     step("sigmoid_backward", [sg, x])
     step("tanh_backward", [sg, x])
     step("relu_backward", [x, p])
+    # The image ops: a 1×2×4×4 image, a 3×2×3×3 kernel with a bias, stride 2 and padding 1.
+    image = tensor(np.sin(np.arange(32, dtype=float)).reshape(1, 2, 4, 4), "image")
+    kernel = tensor(np.cos(np.arange(54, dtype=float)).reshape(3, 2, 3, 3) / 3, "kernel", "parameter")
+    bias = tensor([0.5, -0.25, 0.0], "bias", "parameter")
+    geometry = {"stride": [2, 2], "padding": [1, 1], "dilation": [1, 1], "groups": 1}
+    y = step("conv2d", [image, kernel, bias], geometry)
+    step("conv_transpose2d", [y, kernel], {**geometry, "output_padding": [1, 1]}, phase="backward")
+    step("conv2d_weight", [image, y], {**geometry, "kernel": [3, 3]}, phase="backward")
+    window = {"kernel": [2, 2], "stride": [2, 2], "padding": [0, 0]}
+    pooled = step("max_pool2d", [image], window)
+    step("max_pool2d_backward", [image, pooled], window, phase="backward")
+    averaged = step("avg_pool2d", [image], {"kernel": [3, 3], "stride": [1, 1], "padding": [1, 1]})
+    step("avg_pool2d_backward", [averaged], {"kernel": [3, 3], "stride": [1, 1], "padding": [1, 1], "size": [4, 4]}, phase="backward")
+    up = step("upsample_nearest2d", [pooled], {"scale": [2, 2]})
+    step("upsample_nearest2d_backward", [up], {"scale": [2, 2]}, phase="backward")
     step("clip_norm", [x], {"max_norm": 1}, phase="update")
     step("sgd", [p, x], {"lr": 0.1}, phase="update")
     return json.dumps({"format": "unrolled-trace", "version": 1, "title": "every op, edge cases", "model": "synthetic",
