@@ -108,6 +108,7 @@ struct InceptionTests {
         return table
     }
 
+    /// Site/notes/14-inception.md works out the 5×5 branches' counts of the default module by hand.
     @Test("The defaults' costs, worked out by hand from C_in·C_out·k² + C_out and H·W·C_in·C_out·k²")
     func defaultCostsByHand() throws {
         let trace = try runDemo("inception")
@@ -145,6 +146,7 @@ struct InceptionTests {
     /// By hand: 14·14·48·5·5·480 = 196·576,000 = 112,896,000 straight; through 16 channels
     /// 14·14·16·480 = 1,505,280 plus 14·14·48·5·5·16 = 3,763,200, together 5,268,480 (21.4 times fewer).
     /// Parameters: 480·48·25 + 48 = 576,048 against 480·16 + 16 + 16·48·25 + 48 = 26,944.
+    /// Site/notes/14-inception.md and docs/models.md quote these counts (the trace is too big to embed).
     @Test("The seed notes' 5×5-to-48 example (docs/models.md): the engine's counts")
     func seedNotesExample() throws {
         let trace = try runDemo("inception", ["channels-in": 480, "size": 14, "c5-reduce": 16, "c5": 48])
