@@ -18,7 +18,8 @@ The module, on an image x (1 x C x H x W), for each variant:
            h_5r = relu(W_5r * x + b_5r), h_5 = relu(W_5 * h_5r + b_5);
            m = maxpool_3x3(x), h_p = relu(W_p * m + b_p); y = [h_1; h_3; h_5; h_p]
 where * is a k x k convolution (cross-correlation) with zero padding (k - 1) / 2, so every map stays
-H x W, and [..] stacks along the channels. L = sum over the variants of 1/2 |y - t|^2.
+H x W, and [..] stacks along the channels. L = sum over the variants of 1/2 |y - t|^2, then one SGD
+step p <- p - lr dL/dp on every parameter.
 Draws: x uniform in [-1, 1); for each variant that runs (naive first) W then b of each convolution,
 branch by branch (1x1, 3x3, 5x5, pool) and layer by layer, each uniform in +-1/sqrt(C_in k^2);
 then each variant's target t (1 x C_out x H x W) uniform in [-1, 1), naive first.
@@ -27,7 +28,8 @@ H W C_in C_out k^2 multiplications; a branch's are its convolutions' summed (a m
 
 Each fixture: case, demo, description, parameters, costs (variant -> branch -> parameters,
 multiplications), loss, and tensors: one entry per value by `name` and `variant` (x and L have
-none), `gradient: true` for dL/d(that tensor), with shape and data.
+none), `gradient: true` for dL/d(that tensor), `version: 1` for a parameter after the update, with
+shape and data.
 """
 
 import pathlib
@@ -42,7 +44,7 @@ from fixture_io import dump, fixture_folder, uniform  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG rules, in Python)
 
 DEFAULTS = {"mode": "both", "channels-in": 8, "size": 6, "c1": 2, "c3-reduce": 3, "c3": 4, "c5-reduce": 1, "c5": 2,
-            "pool-proj": 2, "seed": 1}
+            "pool-proj": 2, "lr": 0.1, "seed": 1}
 
 
 def branches(variant, p):
@@ -202,13 +204,15 @@ def costs(variants, p):
     return table
 
 
-def record(name, value, variant=None, gradient=False):
+def record(name, value, variant=None, gradient=False, version=None):
     value = np.asarray(value, dtype=np.float64)
     entry = {"name": name}
     if variant is not None:
         entry["variant"] = variant
     if gradient:
         entry["gradient"] = True
+    if version is not None:
+        entry["version"] = version
     # The engine's maps are N x C x H x W with N = 1; vectors (biases) and kernels as they are.
     shape = list(value.shape) if name[0] in "Wb" else [1] + list(value.shape)
     entry["shape"] = shape
@@ -231,6 +235,8 @@ def case(name, description, given):
         tensors.append(record("t", targets[v], v))
     for (v, key), value in grads.items():
         tensors.append(record(key, value, v, gradient=True))
+    for (v, key), value in params.items():
+        tensors.append(record(key, value - p["lr"] * grads[(v, key)], v, version=1))
     print(f"{name}: L = {L:.6f}, {len(tensors)} tensors, worst gradient vs central differences {worst:.1e}")
     return {"case": name, "demo": "inception", "description": description, "parameters": given,
             "costs": costs(variants, p), "loss": float(L), "tensors": tensors}
@@ -243,7 +249,7 @@ CASES = [
     ("inception-reduced-s1", "reduced only on a 1 x 1 image: the 3 x 3 and 5 x 5 kernels see mostly padding",
      {"mode": "reduced", "channels-in": 5, "size": 1, "c3-reduce": 2, "c5-reduce": 2, "c5": 3, "seed": 3}),
     ("inception-both-expanding", "both, reductions wider than the input (1 x 1 convolutions that expand)",
-     {"channels-in": 2, "size": 5, "c3-reduce": 4, "c5-reduce": 3, "pool-proj": 1, "seed": 11}),
+     {"channels-in": 2, "size": 5, "c3-reduce": 4, "c5-reduce": 3, "pool-proj": 1, "lr": 0.5, "seed": 11}),
 ]
 
 

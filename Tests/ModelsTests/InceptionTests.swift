@@ -7,12 +7,11 @@ import Trace
 /// One case of `Tests/Fixtures/inception`, written by `Tests/Fixtures/reference_inception.py`
 /// (numpy by hand, gradients checked against central differences there).
 struct InceptionFixture: Decodable, Sendable, CustomTestStringConvertible {
+    /// A value by name and variant (none for x and L); with `gradient`, dL/d(that value); with
+    /// `version` 1, a parameter after the SGD step.
     struct Expected: Decodable, Sendable {
-        let name: String
-        let variant: String?
-        let gradient: Bool?
-        let shape: [Int]
-        let data: [Double]
+        let name: String, variant: String?, gradient: Bool?, version: Int?
+        let shape: [Int], data: [Double]
     }
 
     struct Cost: Decodable, Sendable, Equatable {
@@ -59,9 +58,13 @@ extension TraceDocument {
         return enclosing(step?.scope, kind: "variant")?.attributes?["variant"]?.stringValue
     }
 
-    /// The one non-gradient tensor named `name` in `variant` (nil: outside both).
-    func inceptionValue(_ name: String, variant: String?) -> TensorRecord? {
-        let matches = tensors.filter { $0.name == name && $0.role != .gradient && self.variant(of: $0) == variant }
+    /// The one non-gradient tensor named `name` in `variant` (nil: outside both), at `version`
+    /// (0: as drawn; 1: after the update, whose variant is that of the parameter it updates).
+    func inceptionValue(_ name: String, variant: String?, version: Int = 0) -> TensorRecord? {
+        let matches = tensors.filter {
+            $0.name == name && $0.role != .gradient && ($0.version ?? 0) == version
+                && self.variant(of: tensors[$0.of ?? $0.id]) == variant
+        }
         return matches.count == 1 ? matches[0] : nil
     }
 }
@@ -79,8 +82,8 @@ struct InceptionTests {
         let trace = try runDemo("inception", fixture.parameters)
         var deviation = Deviation()
         for expected in fixture.tensors {
-            let label = "\(fixture.case): \(expected.gradient == true ? "dL/d" : "")\(expected.name) (\(expected.variant ?? "-"))"
-            let base = trace.inceptionValue(expected.name, variant: expected.variant)
+            let label = "\(fixture.case): \(expected.gradient == true ? "dL/d" : "")\(expected.name) v\(expected.version ?? 0) (\(expected.variant ?? "-"))"
+            let base = trace.inceptionValue(expected.name, variant: expected.variant, version: expected.version ?? 0)
             guard let tensor = expected.gradient == true ? base.flatMap({ trace.gradient(ofID: $0.id) }) : base else {
                 Issue.record("\(label): not found")
                 continue

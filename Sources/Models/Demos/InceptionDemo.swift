@@ -3,7 +3,8 @@ import Trace
 
 /// The `inception` demo: one Inception module on one seeded image, naive and with 1×1 reductions
 /// side by side (`mode: both`), each branch's parameters and multiplications in its scope, and the
-/// backward pass of L = ½ Σ_variants ‖y − t‖² so every gradient is traced (no update).
+/// backward pass of L = ½ Σ_variants ‖y − t‖² so every gradient is traced, then one SGD step
+/// (p ← p − lr·∂L/∂p, in the order the parameters are drawn).
 ///
 /// Random draws, in order: the image x (1×C_in×H×W, uniform in [−1, 1)); then, for each variant
 /// that runs (naive first), its parameters (`InceptionModule.initialParameters`); then each
@@ -14,15 +15,11 @@ import Trace
 /// c5-reduce 16 c5 48` (docs/models.md, "Inception") gives 112,896,000 multiplications in the
 /// naive 5×5 branch and 1,505,280 + 3,763,200 in the reduced one.
 extension Demos {
-    private typealias p = InceptionParameters
-
     static let inception = Demo(
-        name: "inception",
-        summary: "GoogLeNet's Inception module: 1×1, 3×3, 5×5 and pool branches concatenated, naive vs with 1×1 reductions, each branch's cost",
-        parameters: [p.mode, p.channelsIn, p.size, p.c1, p.c3Reduce, p.c3, p.c5Reduce, p.c5, p.poolProjection, Common.seed],
-        views: ["inception", "convolution"],
-        build: buildInception
-    )
+        name: "inception", summary: "GoogLeNet's Inception module: 1×1, 3×3, 5×5 and pool branches concatenated, naive vs with 1×1 reductions, each branch's cost",
+        parameters: InceptionParameters.all, views: ["inception", "convolution"], build: buildInception)
+
+    private typealias p = InceptionParameters
 
     @Sendable static func buildInception(_ config: DemoConfig) throws(DemoError) -> TraceDocument {
         let mode = config[p.mode]
@@ -44,10 +41,13 @@ extension Demos {
 
         let tape = Tape()
         let x = tape.input(image, name: "x", requiresGradient: false).tagged("image")
+        var parameters: [Var] = []
         let outputs = zip(modules, initial).map { module, values in
             let variant = module.variant.rawValue
             return tape.scope("\(variant) module", kind: .variant(variant), equation: "y = [h_1; h_3; h_5; \(module.variant == .naive ? "m" : "h_p")]") {
-                module(x, module.bind(values, on: tape))
+                let bound = module.bind(values, on: tape)
+                parameters += bound
+                return module(x, bound)
             }
         }
         let loss = tape.scope("loss", kind: .loss, equation: "L = \\tfrac{1}{2} \\sum_{\\text{variants}} \\lVert y - t \\rVert^2") {
@@ -57,11 +57,12 @@ extension Demos {
             }
             return terms.dropFirst().reduce(terms[0], +).named("L")
         }
-        tape.backward(loss)
+        // One SGD step, so that the trace shows what the gradients are for (and records every phase).
+        _ = tape.sgd(parameters, tape.backward(loss), learningRate: config[p.learningRate])
 
         let what = mode == .both ? "naive and with 1×1 reductions" : mode == .naive ? "naive" : "with 1×1 reductions"
         return tape.trace(
-            title: "Inception module on a \(channels)×\(size)×\(size) image, \(what): forward and backward",
+            title: "Inception module on a \(channels)×\(size)×\(size) image, \(what): forward, backward and one SGD step",
             model: "inception", config: config.values)
     }
 }
@@ -79,6 +80,9 @@ enum InceptionParameters {
         }
     }
 
+    static let all: [any DemoParameters] = [mode, channelsIn, size, c1, c3Reduce, c3, c5Reduce, c5, poolProjection, learningRate, Common.seed]
+
+    static let learningRate = Common.learningRate(default: 0.1)
     static let mode = Parameter<Mode>("mode", "naive (no 1×1 reductions), reduced, or both side by side on the same image", default: .both)
     static let channelsIn = Parameter<Int>("channels-in", "channels C_in of the input image", 1...512, default: 8, scales: .size)
     static let size = Parameter<Int>("size", "height = width of the input image (every branch keeps it)", 1...32, default: 6, scales: .size)
