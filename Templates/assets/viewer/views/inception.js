@@ -185,6 +185,7 @@ window.Unrolled = window.Unrolled || {};
       var at = step.scope == null ? null : found.byScope[step.scope];
       setText(note, at && at.branch ? (step.phase === 'backward' ? 'Backward through the ' : 'Now: the ') +
               (BRANCH_LABEL[at.branch.name] || at.branch.name) + ' branch of the ' + at.variant.name + ' module.'
+              : step.phase === 'update' ? 'Update: every kernel and bias takes one SGD step.'
               : 'Click a layer to go to its first step.');
     }
     return { update: update, destroy: function () { host.textContent = ''; } };
