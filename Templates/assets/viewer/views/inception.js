@@ -139,7 +139,7 @@ window.Unrolled = window.Unrolled || {};
       var rows = [];
       variants.forEach(function (v) { v.branches.forEach(function (b) { rows.push({ v: v, b: b }); }); });
       var most = Math.max.apply(null, rows.map(function (r) { return r.b.multiplications || 0; }).concat([1]));
-      var W = 640, left = 150, right = 110, rowH = 20, top = 22;
+      var W = 400, left = 100, right = 64, rowH = 18, top = 20;
       var figure = svg('svg', { class: 'uv-svg uv-inc-bars', viewBox: '0 0 ' + W + ' ' + (top + rows.length * rowH + 6), role: 'img',
                                 'aria-label': 'Multiplications per branch: ' + rows.map(function (r) {
                                   return r.v.name + ' ' + (BRANCH_LABEL[r.b.name] || r.b.name) + ' ' + count(r.b.multiplications);
@@ -149,10 +149,10 @@ window.Unrolled = window.Unrolled || {};
         var y = top + k * rowH, n = r.b.multiplications || 0;
         var g = svg('g', { class: 'uv-inc-bar', 'data-variant': r.v.name, 'data-branch': r.b.name, 'data-multiplications': n,
                               'data-value': n }, figure);
-        svg('text', { x: left - 8, y: y + 14, 'text-anchor': 'end' }, g, r.v.name + ', ' + (BRANCH_LABEL[r.b.name] || r.b.name));
+        svg('text', { x: left - 8, y: y + 13, 'text-anchor': 'end' }, g, r.v.name + ', ' + (BRANCH_LABEL[r.b.name] || r.b.name));
         svg('rect', { class: 'uv-inc-barrect uv-inc-' + r.v.name, x: left, y: y + 3, height: rowH - 6,
                       width: Math.max(n > 0 ? 1 : 0, (W - left - right) * n / most) }, g);
-        svg('text', { x: left + (W - left - right) * n / most + 6, y: y + 14 }, g, count(n));
+        svg('text', { x: left + (W - left - right) * n / most + 6, y: y + 13 }, g, count(n));
         titled(g, r.v.name + ' module, ' + (BRANCH_LABEL[r.b.name] || r.b.name) + ' branch: ' + count(n) + ' multiplications');
       });
     }
