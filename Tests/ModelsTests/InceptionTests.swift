@@ -167,5 +167,12 @@ struct InceptionTests {
         #expect(demoError { _ = try runDemo("inception", ["mode": "naive", "c5": 3]) } == nil)
         #expect(demoError { _ = try runDemo("inception", ["size": 0]) } == .outOfRange(parameter: "size", value: "0", allowed: "1…32"))
         #expect(demoError { _ = try runDemo("inception", ["c5": 513]) } == .outOfRange(parameter: "c5", value: "513", allowed: "1…512"))
+        // Kernels too big for a trace are refused once bound, before the forward pass, naming what to lower.
+        let big = demoError { _ = try runDemo("inception", ["channels-in": 512, "size": 32, "c1": 512, "c3": 512, "c5": 512]) }
+        guard case .overBudget(_, let lower)? = big else {
+            Issue.record("expected a refusal over the budget, got \(String(describing: big))")
+            return
+        }
+        #expect(lower.contains("channels-in") && lower.contains("c5"))
     }
 }

@@ -41,13 +41,18 @@ extension Demos {
 
         let tape = Tape()
         let x = tape.input(image, name: "x", requiresGradient: false).tagged("image")
-        var parameters: [Var] = []
-        let outputs = zip(modules, initial).map { module, values in
+        let bound = zip(modules, initial).map { module, values in module.bind(values, on: tape) }
+        let title = "Inception module on a \(channels)×\(size)×\(size) image, \(mode.described): forward, backward and one SGD step"
+        // Kernels too big for a trace stop the run as soon as they are bound: skip the forward pass,
+        // which would otherwise still run, and let the demo report what to lower.
+        if Meter.current?.isStopped == true {
+            return TraceDocument(
+                title: title, model: "inception", config: config.values, scopes: [], tensors: [], steps: [], loss: nil, gradients: [:], history: nil)
+        }
+        let outputs = zip(modules, bound).map { module, parameters in
             let variant = module.variant.rawValue
             return tape.scope("\(variant) module", kind: .variant(variant), equation: "y = [h_1; h_3; h_5; \(module.variant == .naive ? "m" : "h_p")]") {
-                let bound = module.bind(values, on: tape)
-                parameters += bound
-                return module(x, bound)
+                module(x, parameters)
             }
         }
         let loss = tape.scope("loss", kind: .loss, equation: "L = \\tfrac{1}{2} \\sum_{\\text{variants}} \\lVert y - t \\rVert^2") {
@@ -58,12 +63,8 @@ extension Demos {
             return terms.dropFirst().reduce(terms[0], +).named("L")
         }
         // One SGD step, so that the trace shows what the gradients are for (and records every phase).
-        _ = tape.sgd(parameters, tape.backward(loss), learningRate: config[p.learningRate])
-
-        let what = mode == .both ? "naive and with 1×1 reductions" : mode == .naive ? "naive" : "with 1×1 reductions"
-        return tape.trace(
-            title: "Inception module on a \(channels)×\(size)×\(size) image, \(what): forward, backward and one SGD step",
-            model: "inception", config: config.values)
+        _ = tape.sgd(bound.flatMap { $0 }, tape.backward(loss), learningRate: config[p.learningRate])
+        return tape.trace(title: title, model: "inception", config: config.values)
     }
 }
 
@@ -71,6 +72,7 @@ extension Demos {
 enum InceptionParameters {
     enum Mode: String, ParameterChoice {
         case naive, reduced, both
+        var described: String { self == .both ? "naive and with 1×1 reductions" : self == .naive ? "naive" : "with 1×1 reductions" }
         var variants: [InceptionModule.Variant] {
             switch self {
             case .naive: [.naive]
