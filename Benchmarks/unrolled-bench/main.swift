@@ -5,7 +5,9 @@
 // engine (off) / numpy < 1; then skip-gram with negative sampling training throughput (tokens per
 // second, recording off) beside Benchmarks/skipgram_ns_numpy.py, target engine / numpy ≥ 1;
 // then multi-head attention (n = 32, d_model = 64, 4 heads) forward + backward, recording on and
-// off, beside Benchmarks/mha_numpy.py and, where PyTorch is installed, Benchmarks/mha_torch.py.
+// off, beside Benchmarks/mha_numpy.py and, where PyTorch is installed, Benchmarks/mha_torch.py;
+// then one conv2d layer (N = 8, C 8 → 16, 16×16, k = 3, padding 1) forward + backward (∂X, ∂W, ∂b)
+// beside Benchmarks/conv_numpy.py (im2col + BLAS) and conv_torch.py, target engine (off) / numpy ≤ 1.
 // A benchmark, not a test: it prints numbers and always exits 0 unless something fails to run.
 import Engine
 import Foundation
@@ -60,6 +62,13 @@ func attentionIteration(_ attention: MultiHeadAttention, _ parameters: [Tensor],
     let bound = attention.bind(parameters, on: tape)
     let Z = attention(tape.input(x, name: "X", requiresGradient: false), bound)
     tape.backward(halfSquaredError(Z, tape.constant(t, name: "T")))
+}
+
+/// One forward + backward pass of a conv2d layer, L = ½‖Y − T‖²: ∂X, ∂W and ∂b.
+func convIteration(_ w: Tensor, _ b: Tensor, _ x: Tensor, _ t: Tensor, padding: Int, recording: Bool) {
+    let tape = Tape(recording: recording)
+    let Y = conv2d(tape.input(x, name: "X"), tape.parameter(w, name: "W"), tape.parameter(b, name: "b"), ConvGeometry(padding: padding))
+    tape.backward(halfSquaredError(Y, tape.constant(t, name: "T")))
 }
 
 extension Dictionary {
@@ -243,3 +252,29 @@ do {
               ratio(on, off), ratio(off, reference), ratio(on, reference), ratio(off, torch)])
     if torch == nil { print("\n(PyTorch skipped: `import torch` fails in python3; `make bench` does not install it)") }
 }
+
+let (convBatch, convIn, convOut, convSize, convKernel, convPadding) = (8, 8, 16, 16, 3, 1)
+print("\nconv2d, N = \(convBatch), C \(convIn) → \(convOut), \(convSize)×\(convSize), k = \(convKernel), padding \(convPadding), L = ½‖Y − T‖²: forward + backward (∂X, ∂W, ∂b) per iteration\n")
+do {
+    var random = SeededGenerator(seed: 1)
+    let bound = 1 / Double(convIn * convKernel * convKernel).squareRoot()
+    let w = Tensor.uniform([convOut, convIn, convKernel, convKernel], bound: bound, using: &random)
+    let b = Tensor.uniform([convOut], bound: bound, using: &random)
+    let x = Tensor.uniform([convBatch, convIn, convSize, convSize], bound: 1, using: &random)
+    let t = Tensor.uniform([convBatch, convOut, convSize, convSize], bound: 1, using: &random)
+    let sizes = [convBatch, convIn, convOut, convSize, convKernel, 1, convPadding].map(String.init)
+    let conv = fastest {
+        var measured = numpyTimings("conv_numpy.py", sizes)?.mapKeys { "numpy \($0)" } ?? [:]
+        measured.merge(numpyTimings("conv_torch.py", sizes)?.mapKeys { "torch \($0)" } ?? [:]) { first, _ in first }
+        measured["on"] = secondsPerIteration { convIteration(w, b, x, t, padding: convPadding, recording: true) }
+        measured["off"] = secondsPerIteration { convIteration(w, b, x, t, padding: convPadding, recording: false) }
+        return measured
+    }
+    let (on, off, reference, torch) = (conv["on"], conv["off"], conv["numpy conv"], conv["torch conv"])
+    if reference == nil { print("(numpy reference could not be run)\n") }
+    printRow(["record on", "record off", "numpy", "PyTorch", "on/off", "off/numpy", "on/numpy", "off/PyTorch"])
+    printRow([on.map(format) ?? "–", off.map(format) ?? "–", reference.map(format) ?? "–", torch.map(format) ?? "–",
+              ratio(on, off), ratio(off, reference), ratio(on, reference), ratio(off, torch)])
+    if torch == nil { print("\n(PyTorch skipped: `import torch` fails in python3; `make bench` does not install it)") }
+}
+print("\ntarget: off/numpy ≤ 1.00× (recording off at most numpy's time)")

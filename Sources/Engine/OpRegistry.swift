@@ -22,11 +22,23 @@ public enum OpRegistry {
         return try kind.init(attrs: attrs)
     }
 
+    /// The arithmetic a step's replay takes (`Op.work`), from its recorded tensors, without running it.
+    public static func work(of step: Step, in trace: TraceDocument) throws(OpError) -> Double {
+        let op = try op(named: step.op, attrs: step.attrs)
+        let (inputs, output) = (try recordedInputs(of: step, in: trace), trace.tensors[step.output])
+        return op.work(inputs, Tensor(shape: output.shape, scalars: output.data))
+    }
+
     /// Re-executes a recorded step of `trace` from its input tensors and attrs. Safe on any trace:
     /// a missing tensor, a shape its data does not fill, or attrs that ask for an absurd output are
     /// errors, and nothing larger than `Tensor.maxCount` values is allocated.
     public static func replay(_ step: Step, in trace: TraceDocument) throws(OpError) -> Tensor {
         let op = try op(named: step.op, attrs: step.attrs)
+        return try op.forward(try recordedInputs(of: step, in: trace))
+    }
+
+    /// A step's input tensors as the trace records them; an error for a missing or ill-filled one.
+    private static func recordedInputs(of step: Step, in trace: TraceDocument) throws(OpError) -> [Tensor] {
         var inputs: [Tensor] = []
         for id in step.inputs {
             guard trace.tensors.indices.contains(id) else {
@@ -38,6 +50,6 @@ public enum OpRegistry {
             }
             inputs.append(Tensor(shape: record.shape, scalars: record.data))
         }
-        return try op.forward(inputs)
+        return inputs
     }
 }

@@ -11,16 +11,22 @@ public struct SeriesDescription: Codable, Equatable, Sendable {
     public var of: String?
     /// What the snapshot's first axis runs over (`time_step`, `word`), when it has one.
     public var axis: String?
+    /// The `variant` it was measured on, when the trace computes several side by side (`plain`,
+    /// `residual`).
+    public var variant: String?
     /// What one history entry is: `iteration` or `epoch`.
     public var per: String
     /// One sentence for a person.
     public var meaning: String
 
-    public init(key: String, quantity: String, of: String? = nil, axis: String? = nil, per: String, meaning: String) {
+    public init(
+        key: String, quantity: String, of: String? = nil, axis: String? = nil, variant: String? = nil, per: String, meaning: String
+    ) {
         self.key = key
         self.quantity = quantity
         self.of = of
         self.axis = axis
+        self.variant = variant
         self.per = per
         self.meaning = meaning
     }

@@ -174,3 +174,50 @@ struct ConvolutionTests {
         }
     }
 }
+
+@Suite("Convolutions over several blocks of output positions")
+struct ConvolutionBlockTests {
+    // 64 channels × 3×3 taps = 576 values per position, and 45×45 = 2025 positions: more than one
+    // columns matrix holds (2²⁰ values), so the positions go in two blocks, split at 2²⁰/576 = 1820.
+    let x = seeded([1, 64, 47, 47], seed: 330)
+    let w = seeded([2, 64, 3, 3], seed: 331)
+    let dy = seeded([1, 2, 45, 45], seed: 332)
+
+    /// y[0,o,i,j] written out as the sum of the definition.
+    func direct(_ o: Int, _ i: Int, _ j: Int) -> Double {
+        var sum = 0.0
+        for c in 0..<64 {
+            for u in 0..<3 {
+                for v in 0..<3 { sum += w.scalars[((o * 64 + c) * 3 + u) * 3 + v] * x.scalars[(c * 47 + i + u) * 47 + j + v] }
+            }
+        }
+        return sum
+    }
+
+    @Test("conv2d equals the definition on both sides of the block boundary")
+    func forwardAcrossBlocks() throws {
+        let y = try Conv2D().forward([x, w])
+        for q in [0, 1819, 1820, 2024] {
+            let (i, j) = (q / 45, q % 45)
+            for o in 0..<2 { #expect(abs(y.scalars[(o * 45 + i) * 45 + j] - direct(o, i, j)) < 1e-12, "o \(o) q \(q)") }
+        }
+    }
+
+    @Test("conv2d_weight and conv_transpose2d are conv2d's adjoints across blocks")
+    func adjointsAcrossBlocks() throws {
+        let y = try Conv2D().forward([x, w])
+        let dw = try Conv2DWeight(ConvGeometry(), kernel: [3, 3]).forward([x, dy])
+        let dx = try ConvTranspose2D().forward([dy, w])
+        let dot = { (a: Tensor, b: Tensor) in zip(a.scalars, b.scalars).reduce(0) { $0 + $1.0 * $1.1 } }
+        // ⟨conv2d(x, w), dy⟩ = ⟨w, conv2d_weight(x, dy)⟩ = ⟨x, conv_transpose2d(dy, w)⟩
+        let reference = dot(y, dy)
+        #expect(abs(dot(w, dw) - reference) < 1e-9 * abs(reference))
+        #expect(abs(dot(x, dx) - reference) < 1e-9 * abs(reference))
+        // one weight gradient by its definition: Σ_ij dy[0,1,i,j] · x[0,5,i+2,j+1]
+        var expected = 0.0
+        for i in 0..<45 {
+            for j in 0..<45 { expected += dy.scalars[(45 + i) * 45 + j] * x.scalars[(5 * 47 + i + 2) * 47 + j + 1] }
+        }
+        #expect(abs(dw.scalars[((1 * 64 + 5) * 3 + 2) * 3 + 1] - expected) < 1e-11)
+    }
+}

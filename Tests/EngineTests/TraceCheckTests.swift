@@ -117,6 +117,23 @@ struct TraceCheckTests {
         let bytes = try #require(throws: TraceError.self) { try TraceCheck.load(data, limits: TraceLimits(bytes: 1000, values: .max)) }
         #expect(bytes.message == "the file has \(data.count) bytes, more than the 1000 a trace may have (TraceLimits)")
         #expect(TraceLimits.standard == TraceLimits(bytes: 256 << 20, values: 1 << 24))
+        // The attention trace's first step is a 4×… matmul; a budget of 10 operations stops the replay there.
+        let work = try problem(limits: TraceLimits(bytes: .max, values: .max, operations: 10)) { _ in }
+        #expect(work.path == ["steps", 0])
+        #expect(work.message.hasSuffix("more than the 10 a trace may take (TraceLimits)"))
+    }
+
+    @Test("a convolution of two large recorded tensors is refused before it runs, not replayed for minutes")
+    func convolutionOverTheOperationBudget() throws {
+        // 512×512 image, 256×256 kernel: 257² outputs × 65,536 taps ≈ 4.3·10⁹ products, 8.7·10⁹ operations.
+        let tape = Tape()
+        let x = tape.constant(Tensor(shape: [1, 1, 512, 512], scalars: Array(repeating: 0, count: 512 * 512)), name: "x")
+        let w = tape.constant(Tensor(shape: [1, 1, 256, 256], scalars: Array(repeating: 0, count: 256 * 256)), name: "w")
+        var trace = tape.trace(title: "", model: "", config: [:])
+        trace.tensors.append(TensorRecord(id: 2, name: "y", tex: "y", role: .activation, shape: [1, 1, 257, 257], data: Array(repeating: 0, count: 257 * 257)))
+        trace.steps.append(Step(index: 0, phase: .forward, op: "conv2d", inputs: [x.id, w.id], output: 2, attrs: Conv2D().attrs, scope: nil))
+        let error = try #require(throws: TraceError.self) { try TraceCheck.check(trace, limits: TraceLimits(bytes: .max, values: .max, operations: 0x1p33)) }
+        #expect(error.message.contains("more than the 8589934592 a trace may take"))
     }
 
     @Test(

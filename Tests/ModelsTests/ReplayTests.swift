@@ -47,6 +47,8 @@ struct ReplayTests {
         ("skipgram-ns", [:]),
         ("skipgram-ns", ["negatives": 1, "word": "corpus", "context": "using", "lr": 0.5, "seed": 3]),
         ("skipgram-ns", ["corpus": "the cat sat on the mat and the dog sat on the log", "window": 2, "negatives": 8, "word": "sat", "train": 2, "neighbours": "cat,dog"]),
+        ("cnn", ["train": 2]),
+        ("cnn", ["channels": [2, 3], "kernel": 5, "classes": 2, "samples": 10, "batch": 4, "noise": 0, "train": 1]),
         ("attention", [:]),
         ("attention", ["queries": [[1, 0], [0, 1]], "keys": [[1, 1], [0, -1], [2, 0]], "values": [[1], [2], [3]], "train": 2]),
         ("attention", ["tokens": 4, "key-size": 3, "value-size": 2, "causal": "true", "seed": 5]),
@@ -64,6 +66,11 @@ struct ReplayTests {
         ("transformer-encoder", ["loss": "next-token", "causal": "true", "sentence": "the cat sat on the mat", "train": 2]),
         ("encoder-decoder", [:]),
         ("encoder-decoder", ["source": "the black cat sleeps", "target": "le chat noir dort", "d-model": 6, "heads": 3, "d-ff": 5, "train": 2, "seed": 3]),
+        ("residual", [:]),
+        ("residual", ["layers": 3, "channels": 2, "size": 3, "activation": "relu", "train": 2, "seed": 5]),
+
+        ("segmentation", ["train": 2]),
+        ("segmentation", ["upsampling": "transposed", "classes": 3, "dilation": 1, "size": 6, "train": 2]),
         ("inception", ["mode": "reduced", "channels-in": 3, "size": 3, "c5-reduce": 2, "seed": 5]),
     ]
 

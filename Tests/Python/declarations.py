@@ -134,6 +134,7 @@ def check_series_and_views(trace: dict) -> None:
         assert set(keys) == snapshot_keys | {"loss"}, "every history key is described, and only those"
         for s in series:
             assert s["quantity"] in SERIES_QUANTITIES and s["per"] in ("iteration", "epoch"), s
+            assert s.get("variant", "plain") in SCOPE_KINDS["variant"]["variant"][1], s
     views = trace.get("views")
     if views is not None:
         assert len(views) == len(set(views)) and set(views) <= VIEWS, views

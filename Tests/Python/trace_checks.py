@@ -51,6 +51,7 @@ CLI_CASES = {
     "tdl-default": ("tdl", []),
     "tdl-vector-train": ("tdl", ["--tap-kind", "vector", "--taps", "4", "--steps", "5", "--input", "3", "--train", "3"]),
     "tdl-matrix-text": ("tdl", ["--tap-kind", "matrix", "--taps", "2", "--text", "the cat saw the dog"]),
+    "segmentation-default": ("segmentation", []),
     "cbow-example-three": ("cbow", ["--weights", "example", "--context", "this,corpus,context", "--target", "sample"]),
     "cbow-train": ("cbow", ["--corpus", "the cat sat on the mat and the dog sat on the log", "--window", "2",
                             "--train", "3", "--neighbours", "cat,dog"]),
@@ -73,6 +74,8 @@ CLI_CASES = {
     "encoder-decoder-train": ("encoder-decoder", ["--source", "the black cat sleeps", "--target", "le chat noir dort",
                                                   "--d-model", "6", "--heads", "3", "--d-ff", "5", "--train", "3"]),
     "attention-default": ("attention", []),
+    "cnn-train-2": ("cnn", ["--train", "2"]),
+    "cnn-k5-uneven": ("cnn", ["--channels", "2,3", "--kernel", "5", "--classes", "2", "--samples", "10", "--batch", "4", "--train", "2"]),
     "attention-causal-given": ("attention", ["--queries", "1,0;0,1;1,1", "--keys", "1,1;0,-1;2,0", "--values", "1;2;3",
                                              "--causal", "true", "--train", "2"]),
     "self-attention-default": ("self-attention", []),
@@ -86,6 +89,7 @@ CLI_CASES = {
     # Exploding to overflow: too long to trace, so only the history, where ∂Q/∂h_t is ∞ and NaN.
     "gradient-flow-overflow": (
         "gradient-flow", ["--record", "history", "--steps", "1000", "--hidden", "64", "--weight-scale", "10", "--train", "2"]),
+    "residual-relu": ("residual", ["--layers", "4", "--channels", "2", "--size", "4", "--activation", "relu"]),
 }
 # Cases whose trace holds only a history (no steps to replay).
 HISTORY_ONLY = {"gradient-flow-overflow"}

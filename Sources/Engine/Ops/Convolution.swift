@@ -43,8 +43,7 @@ public struct Conv2D: Op {
     public func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor {
         let shape = try outputShape(of: inputs)
         let conv = try shapes(inputs.map(\.shape))
-        let start = inputs.count == 3 ? spreadBias(inputs[2], over: shape) : [Double](repeating: 0, count: Tensor.count(of: shape))
-        return Tensor(shape: shape, scalars: convolve(conv, .y, x: inputs[0], w: inputs[1], y: nil, initial: start))
+        return Tensor(shape: shape, scalars: conv.convolve(x: inputs[0], w: inputs[1], bias: inputs.count == 3 ? inputs[2] : nil))
     }
 
     public func gradients(_ c: GradientContext) -> [Var?] {
@@ -124,8 +123,7 @@ public struct ConvTranspose2D: Op {
     public func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor {
         let shape = try outputShape(of: inputs)
         let conv = try shapes(inputs.map(\.shape))
-        let start = inputs.count == 3 ? spreadBias(inputs[2], over: shape) : [Double](repeating: 0, count: Tensor.count(of: shape))
-        return Tensor(shape: shape, scalars: convolve(conv, .x, x: nil, w: inputs[1], y: inputs[0], initial: start))
+        return Tensor(shape: shape, scalars: conv.transposeConvolve(y: inputs[0], w: inputs[1], bias: inputs.count == 3 ? inputs[2] : nil))
     }
 
     public func gradients(_ c: GradientContext) -> [Var?] {
@@ -177,8 +175,7 @@ public struct Conv2DWeight: Op {
     public func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor {
         let shape = try outputShape(of: inputs)
         let conv = try shapes(inputs.map(\.shape))
-        let zeros = [Double](repeating: 0, count: Tensor.count(of: shape))
-        return Tensor(shape: shape, scalars: convolve(conv, .w, x: inputs[0], w: nil, y: inputs[1], initial: zeros))
+        return Tensor(shape: shape, scalars: conv.weightGradient(x: inputs[0], dy: inputs[1]))
     }
 
     public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil] }
@@ -189,19 +186,6 @@ public struct Conv2DWeight: Op {
 /// Throws unless `shape` is rank 4.
 func checkImage(_ op: String, _ name: String, _ shape: [Int], layout: String = "N×C×H×W") throws(OpError) {
     guard shape.count == 4 else { throw OpError(op: op, "\(name) must be \(layout) (rank 4), got \(describe(shape))") }
-}
-
-/// b[o] repeated over every (n, i, j) of an N×C×H×W output: where a convolution's sum starts.
-private func spreadBias(_ b: Tensor, over shape: [Int]) -> [Double] {
-    let plane = shape[2] * shape[3]
-    var out = [Double](repeating: 0, count: Tensor.count(of: shape))
-    for n in 0..<shape[0] {
-        for c in 0..<shape[1] {
-            let start = (n * shape[1] + c) * plane
-            for k in 0..<plane { out[start + k] = b.scalars[c] }
-        }
-    }
-    return out
 }
 
 /// ∂b = Σ_{n,i,j} g[n,c,i,j]: summed to 1×C×1×1, then reshaped to b's C.

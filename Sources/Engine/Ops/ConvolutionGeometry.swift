@@ -1,10 +1,8 @@
 import Trace
 
 // What the convolution ops share: the attributes that place a kernel over an image (stride, zero
-// padding, dilation, groups), the output-size rule, and the one loop that visits every
-// (output position, kernel tap) pair. conv2d, conv_transpose2d and conv2d_weight are that same sum
-// read three ways — which of x, w, y is written — so they share the loop, and each is the other two's
-// adjoint by construction.
+// padding, dilation, groups), the checks and the output-size rule. How they compute is in
+// ConvolutionColumns.swift.
 
 let strideAttribute = OpAttribute<[Int]>.naturals("stride")
 let paddingAttribute = OpAttribute<[Int]>.naturals("padding")
@@ -100,83 +98,4 @@ struct ConvShapes {
         Double(batch) * Double(channelsOut) * Double(outHeight) * Double(outWidth) * Double(channelsIn / geometry.groups)
             * Double(kernelHeight) * Double(kernelWidth)
     }
-
-    /// Which of the three tensors `visit` accumulates into.
-    enum Written { case y, x, w }
-
-    /// Adds every product w[o,c′,u,v] · x[n,c,i·s+u·d−p, j·s+v·d−p] into the written tensor at its
-    /// place (y[n,o,i,j] for conv2d, x[n,c,h,w] for conv_transpose2d, w[o,c′,u,v] for conv2d_weight),
-    /// the other two being read. Taps that fall in the zero padding are skipped: each row's range of
-    /// j is computed once, so the inner loop has no bounds test.
-    func visit(_ written: Written, x: UnsafeMutablePointer<Double>, w: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>) {
-        let g = geometry
-        let (sh, sw, ph, pw, dh, dw) = (g.stride[0], g.stride[1], g.padding[0], g.padding[1], g.dilation[0], g.dilation[1])
-        let inPerGroup = channelsIn / g.groups, outPerGroup = channelsOut / g.groups
-        for n in 0..<batch {
-            for o in 0..<channelsOut {
-                let group = o / outPerGroup
-                for c1 in 0..<inPerGroup {
-                    let c = group * inPerGroup + c1
-                    for u in 0..<kernelHeight {
-                        let rows = valid(outHeight, offset: u * dh - ph, stride: sh, limit: height)
-                        for v in 0..<kernelWidth {
-                            let offset = v * dw - pw
-                            let columns = valid(outWidth, offset: offset, stride: sw, limit: width)
-                            guard !columns.isEmpty else { continue }
-                            let wi = ((o * inPerGroup + c1) * kernelHeight + u) * kernelWidth + v
-                            for i in rows {
-                                let xRow = ((n * channelsIn + c) * height + i * sh + u * dh - ph) * width + offset
-                                let yRow = ((n * channelsOut + o) * outHeight + i) * outWidth
-                                switch written {
-                                case .y:
-                                    let tap = w[wi]
-                                    for j in columns { y[yRow + j] += tap * x[xRow + j * sw] }
-                                case .x:
-                                    let tap = w[wi]
-                                    for j in columns { x[xRow + j * sw] += tap * y[yRow + j] }
-                                case .w:
-                                    var sum = 0.0
-                                    for j in columns { sum += y[yRow + j] * x[xRow + j * sw] }
-                                    w[wi] += sum
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The output positions i in 0..<count whose tap i·stride + offset lands inside 0..<limit.
-    private func valid(_ count: Int, offset: Int, stride: Int, limit: Int) -> Range<Int> {
-        // i·s + offset ≥ 0  ⇔  i ≥ ⌈−offset / s⌉;   i·s + offset ≤ limit − 1  ⇔  i ≤ ⌊(limit − 1 − offset) / s⌋
-        let first = offset >= 0 ? 0 : (-offset + stride - 1) / stride
-        let lastPlace = limit - 1 - offset
-        let end = lastPlace < 0 ? 0 : min(count, lastPlace / stride + 1)
-        return first < end ? first..<end : 0..<0
-    }
-}
-
-/// Runs `visit` with the written tensor starting as `initial` (its shape's zeros, or the bias
-/// spread over it) and the other two read from their tensors; returns the written values.
-func convolve(_ shapes: ConvShapes, _ written: ConvShapes.Written, x: Tensor?, w: Tensor?, y: Tensor?, initial: [Double]) -> [Double] {
-    var out = initial
-    let read = [x, w, y].compactMap { $0 }
-    // An empty tensor has no taps to visit (and its buffer may have no address).
-    guard !out.isEmpty, read.allSatisfy({ $0.count > 0 }) else { return out }
-    let (xs, ws, ys) = (x?.scalars ?? [0], w?.scalars ?? [0], y?.scalars ?? [0])
-    out.withUnsafeMutableBufferPointer { o in
-        xs.withUnsafeBufferPointer { xp in
-            ws.withUnsafeBufferPointer { wp in
-                ys.withUnsafeBufferPointer { yp in
-                    // The read tensors are only read: `visit` writes through the pointer `written` names.
-                    func place(_ p: UnsafeBufferPointer<Double>, _ mine: ConvShapes.Written) -> UnsafeMutablePointer<Double> {
-                        written == mine ? o.baseAddress! : UnsafeMutablePointer(mutating: p.baseAddress!)
-                    }
-                    shapes.visit(written, x: place(xp, .x), w: place(wp, .w), y: place(yp, .y))
-                }
-            }
-        }
-    }
-    return out
 }

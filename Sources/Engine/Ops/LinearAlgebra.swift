@@ -55,7 +55,7 @@ public struct MatMul: Op {
 /// Tiles of 4 rows × 4 columns of C are accumulated in registers over all of k, so each loaded
 /// row piece of B serves four rows of A. Every C[i][j] still sums its k products in order
 /// p = 0, 1, …, from +0.0, exactly as the plain triple loop does: the tiling changes speed, not bits.
-private func multiply(
+func multiply(
     _ A: UnsafePointer<Double>?, _ B: UnsafePointer<Double>?, _ C: UnsafeMutablePointer<Double>?, _ m: Int, _ k: Int, _ n: Int
 ) {
     guard let C, m > 0, n > 0 else { return }

@@ -5,10 +5,16 @@ extension TraceCheck {
     /// relative (NaN equals NaN, an infinity only itself): the guarantee that lets the viewer show
     /// the numbers without recomputing them. The earlier checks make each replay safe and its
     /// output's shape the recorded one.
-    static func checkReplay(_ trace: TraceDocument) throws(TraceError) {
+    /// Before each step runs, the work of all so far must stay within `operations`.
+    static func checkReplay(_ trace: TraceDocument, operations: Double) throws(TraceError) {
+        var work = 0.0
         for (position, step) in trace.steps.enumerated() {
             let replayed: Tensor
-            do {
+            do throws(OpError) {
+                work += try OpRegistry.work(of: step, in: trace)
+                guard work <= operations else {
+                    throw OpError(op: step.op, "replaying the trace up to here takes \(Int(min(work, 0x1p62))) operations, more than the \(Int(min(operations, 0x1p62))) a trace may take (TraceLimits)")
+                }
                 replayed = try OpRegistry.replay(step, in: trace)
             } catch {
                 throw TraceError("step \(position) (\(step.op)): \(error.message)", at: ["steps", .index(position)])

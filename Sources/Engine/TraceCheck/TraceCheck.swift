@@ -37,6 +37,6 @@ public enum TraceCheck {
         try checkDeclarations(trace)
         try checkSizes(trace, limits: limits)
         try checkSteps(trace)
-        try checkReplay(trace)
+        try checkReplay(trace, operations: limits.operations)
     }
 }

@@ -1,0 +1,182 @@
+// How the three convolutions compute: im2col. For one image and one group, the columns matrix
+// X̂ (P × Q) holds in column q the P = (C_in/G)·k_h·k_w input values output position q reads —
+// row p = (c′, u, v) is tap w[·,c′,u,v]'s input, 0 where it falls in the zero padding. Then
+//   conv2d            Y_g  = W_g · X̂               (C_out/G × Q)
+//   conv2d_weight     ∂W_gᵀ = Σ_n X̂ · ∂Y_gᵀ        (P × C_out/G)
+//   conv_transpose2d  X̂′  = W_gᵀ · ∂Y_g, added back onto the image where each column came from (col2im)
+// are matrix products (the engine's tiled `multiply`). They are the same sum Σ w·x read three ways,
+// which is why each op is the others' adjoint. Output positions are taken in blocks, so that X̂ stays
+// small whatever the kernel (a step from a hostile trace cannot make it huge).
+
+/// At most this many values in one block of the columns matrix (8 MB).
+private let columnsBlockLimit = 1 << 20
+
+extension ConvShapes {
+    /// P: the values one output position reads, per group.
+    var taps: Int { channelsIn / geometry.groups * kernelHeight * kernelWidth }
+    var outPerGroup: Int { channelsOut / geometry.groups }
+    var inPerGroup: Int { channelsIn / geometry.groups }
+
+    /// Output positions (of one image's H_o·W_o) in blocks small enough for one columns matrix.
+    var positionBlocks: [Range<Int>] {
+        let count = outHeight * outWidth
+        let size = max(1, min(count, columnsBlockLimit / max(taps, 1)))
+        return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+    }
+
+    /// Calls `body(c′, u, v, offset to add to the output position's (row, column) in the input)` for each row p of X̂.
+    private func forEachTap(_ body: (_ p: Int, _ channel: Int, _ rowOffset: Int, _ columnOffset: Int) -> Void) {
+        let g = geometry
+        var p = 0
+        for c in 0..<inPerGroup {
+            for u in 0..<kernelHeight {
+                for v in 0..<kernelWidth {
+                    body(p, c, u * g.dilation[0] - g.padding[0], v * g.dilation[1] - g.padding[1])
+                    p += 1
+                }
+            }
+        }
+    }
+
+    /// Calls `body(k, input offset within the plane or nil in the padding)` for the positions of `block`,
+    /// for a tap offset by (rowOffset, columnOffset).
+    @inline(__always)
+    private func forEachPosition(_ block: Range<Int>, _ rowOffset: Int, _ columnOffset: Int, _ body: (Int, Int?) -> Void) {
+        let (sh, sw) = (geometry.stride[0], geometry.stride[1])
+        var (i, j) = (block.lowerBound / outWidth, block.lowerBound % outWidth)
+        for k in 0..<block.count {
+            let (h, w) = (i * sh + rowOffset, j * sw + columnOffset)
+            body(k, h >= 0 && h < height && w >= 0 && w < width ? h * width + w : nil)
+            j += 1
+            if j == outWidth { (i, j) = (i + 1, 0) }
+        }
+    }
+
+    /// X̂ for image n, group g, the output positions of `block`: P × block.count.
+    func columns(_ x: UnsafePointer<Double>, image n: Int, group g: Int, _ block: Range<Int>) -> [Double] {
+        let count = block.count
+        return [Double](unsafeUninitializedCapacity: taps * count) { out, initialized in
+            forEachTap { p, c, rowOffset, columnOffset in
+                let plane = x + ((n * channelsIn + g * inPerGroup + c) * height * width)
+                forEachPosition(block, rowOffset, columnOffset) { k, at in out[p * count + k] = at.map { plane[$0] } ?? 0 }
+            }
+            initialized = taps * count
+        }
+    }
+
+    /// col2im: adds each value of X̂′ (P × block.count) onto the input position its place in X̂ reads.
+    func addColumns(_ cols: [Double], into x: UnsafeMutablePointer<Double>, image n: Int, group g: Int, _ block: Range<Int>) {
+        let count = block.count
+        forEachTap { p, c, rowOffset, columnOffset in
+            let plane = x + ((n * channelsIn + g * inPerGroup + c) * height * width)
+            forEachPosition(block, rowOffset, columnOffset) { k, at in
+                if let at { plane[at] += cols[p * count + k] }
+            }
+        }
+    }
+
+    /// Rows o of group g of an N×C_out×H_o×W_o tensor, image n, positions `block`: (C_out/G) × block.count.
+    func outputRows(_ y: UnsafePointer<Double>, image n: Int, group g: Int, _ block: Range<Int>) -> [Double] {
+        let plane = outHeight * outWidth
+        var rows: [Double] = []
+        rows.reserveCapacity(outPerGroup * block.count)
+        for o in 0..<outPerGroup {
+            let start = (n * channelsOut + g * outPerGroup + o) * plane
+            rows += UnsafeBufferPointer(start: y + start + block.lowerBound, count: block.count)
+        }
+        return rows
+    }
+}
+
+/// A·B for row-major A (m×k) and B (k×n), by the engine's tiled product.
+func product(_ a: [Double], _ b: [Double], _ m: Int, _ k: Int, _ n: Int) -> [Double] {
+    [Double](unsafeUninitializedCapacity: m * n) { c, count in
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in multiply(a.baseAddress, b.baseAddress, c.baseAddress, m, k, n) } }
+        count = m * n
+    }
+}
+
+/// The transpose of a row-major m×n matrix.
+func transposed(_ a: [Double], _ m: Int, _ n: Int) -> [Double] {
+    [Double](unsafeUninitializedCapacity: m * n) { out, count in
+        for i in 0..<m {
+            for j in 0..<n { out[j * m + i] = a[i * n + j] }
+        }
+        count = m * n
+    }
+}
+
+extension ConvShapes {
+    /// conv2d: y = W_g · X̂ + b, image by image, group by group.
+    func convolve(x: Tensor, w: Tensor, bias: Tensor?) -> [Double] {
+        var y = [Double](repeating: 0, count: Tensor.count(of: yShape))
+        let plane = outHeight * outWidth
+        guard !y.isEmpty, x.count > 0 else { return y }
+        x.scalars.withUnsafeBufferPointer { x in
+            for g in 0..<geometry.groups {
+                let kernel = Array(w.scalars[g * outPerGroup * taps ..< (g + 1) * outPerGroup * taps])
+                for n in 0..<batch {
+                    for block in positionBlocks {
+                        let out = product(kernel, columns(x.baseAddress!, image: n, group: g, block), outPerGroup, taps, block.count)
+                        for o in 0..<outPerGroup {
+                            let channel = g * outPerGroup + o
+                            let start = (n * channelsOut + channel) * plane + block.lowerBound
+                            let b = bias?.scalars[channel] ?? 0
+                            for k in 0..<block.count { y[start + k] = out[o * block.count + k] + b }
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// conv2d_weight: ∂W_g = (Σ_n X̂ · ∂Y_gᵀ)ᵀ.
+    func weightGradient(x: Tensor, dy: Tensor) -> [Double] {
+        var dw = [Double](repeating: 0, count: Tensor.count(of: wShape))
+        guard !dw.isEmpty, x.count > 0, dy.count > 0 else { return dw }
+        x.scalars.withUnsafeBufferPointer { x in
+            dy.scalars.withUnsafeBufferPointer { dy in
+                for g in 0..<geometry.groups {
+                    var sum = [Double](repeating: 0, count: taps * outPerGroup)  // ∂W_gᵀ, P × C_out/G
+                    for n in 0..<batch {
+                        for block in positionBlocks {
+                            let rows = transposed(outputRows(dy.baseAddress!, image: n, group: g, block), outPerGroup, block.count)
+                            let part = product(columns(x.baseAddress!, image: n, group: g, block), rows, taps, block.count, outPerGroup)
+                            for k in sum.indices { sum[k] += part[k] }
+                        }
+                    }
+                    let block = transposed(sum, taps, outPerGroup)
+                    dw.replaceSubrange(g * outPerGroup * taps ..< (g + 1) * outPerGroup * taps, with: block)
+                }
+            }
+        }
+        return dw
+    }
+
+    /// conv_transpose2d: x = col2im(W_gᵀ · y_g) + b, where x is this convolution's input side.
+    func transposeConvolve(y: Tensor, w: Tensor, bias: Tensor?) -> [Double] {
+        let plane = height * width
+        var x = [Double](repeating: 0, count: Tensor.count(of: xShape))
+        if let bias {
+            for n in 0..<batch {
+                for c in 0..<channelsIn { x.replaceSubrange((n * channelsIn + c) * plane ..< (n * channelsIn + c + 1) * plane, with: repeatElement(bias.scalars[c], count: plane)) }
+            }
+        }
+        guard !x.isEmpty, y.count > 0 else { return x }
+        y.scalars.withUnsafeBufferPointer { y in
+            x.withUnsafeMutableBufferPointer { x in
+                for g in 0..<geometry.groups {
+                    let kernelT = transposed(Array(w.scalars[g * outPerGroup * taps ..< (g + 1) * outPerGroup * taps]), outPerGroup, taps)
+                    for n in 0..<batch {
+                        for block in positionBlocks {
+                            let cols = product(kernelT, outputRows(y.baseAddress!, image: n, group: g, block), taps, outPerGroup, block.count)
+                            addColumns(cols, into: x.baseAddress!, image: n, group: g, block)
+                        }
+                    }
+                }
+            }
+        }
+        return x
+    }
+}
