@@ -42,9 +42,10 @@ struct ModelFixture: Decodable, Sendable, CustomTestStringConvertible {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/models")
 
-    /// Every fixture, by file name order.
-    static func all() throws -> [ModelFixture] {
-        let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+    /// Every fixture of `Tests/Fixtures/<folder>`, by file name order.
+    static func all(in folder: String = "models") throws -> [ModelFixture] {
+        let files = try FileManager.default.contentsOfDirectory(
+            at: directory.deletingLastPathComponent().appendingPathComponent(folder), includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "json" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
         return try files.map { try JSONDecoder().decode(ModelFixture.self, from: Data(contentsOf: $0)) }

@@ -2,7 +2,7 @@
    (viewer-kit.js: DOM and SVG helpers, numbers, formats); this file adds the helpers only the
    views use, and views/structure.js the per-trace index of the declared structure. The views,
    "views that teach where a generic matrix view does not", are a file each beside this one: cell.js,
-   unrolled.js, attention.js, word2vec.js, training.js. Each appears only for traces whose
+   unrolled.js, attention.js, word2vec.js, training.js, convolution.js, feature-maps.js. Each appears only for traces whose
    declared structure it can draw (and which suggest it, when the trace lists its views). Each view is a spec pushed onto Unrolled.views (see the viewer contract):
    applies(model), create(host, model, api) → {update(stepIndex), destroy()}.
    Every view builds its indexes once in create() so that update() only looks things up:
@@ -19,7 +19,14 @@
    - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value], and
      for stages with a gradient .uv-w2vgrad[data-value] (empty until computed).
    - training: .uv-curve (one point per finite history loss), .uv-traced circles,
-     .uv-hover-text; .uv-word[data-word] and .uv-point with a range input per epoch. */
+     .uv-hover-text; .uv-word[data-word] and .uv-point with a range input per epoch.
+   - convolution: .uv-conv-grid[data-role] with .uv-conv-cell[data-row][data-col][data-value]
+     (.uv-conv-pad, .uv-conv-window[data-kernel]), .uv-conv-term[data-a][data-b][data-product]
+     [data-sum], .uv-conv-result/.uv-conv-bias/.uv-conv-after[data-stage][data-value]; the
+     panel's data-step and data-element (docs/viewer.md, "The convolution view").
+   - feature-maps: svg.uv-fmap[data-tensor-id][data-channel][data-layer][data-stage] with
+     .uv-fmcell[data-row][data-col][data-value] (.uv-pending), .uv-fmap-frame, select.uv-fm-image,
+     input.uv-fm-epoch (docs/viewer.md, "The feature-maps view"). */
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
