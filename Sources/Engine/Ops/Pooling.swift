@@ -66,14 +66,23 @@ public struct PoolWindow: Sendable, Equatable {
     }
 }
 
+/// An op whose attributes are one pooling window's (max_pool2d, avg_pool2d, max_pool2d_backward).
+public protocol WindowOp: Op {
+    var window: PoolWindow { get }
+    init(_ window: PoolWindow)
+}
+
+extension WindowOp {
+    public static var attributes: [any AnyOpAttribute] { PoolWindow.attributes }
+    public init(attrs: [String: JSONValue]) throws(OpError) { self.init(try PoolWindow(Attributes(Self.name, attrs))) }
+    public var attrs: [String: JSONValue] { recorded(window.recorded) }
+}
+
 /// y = the largest value in each window (padding never chosen). ∂x = max_pool2d_backward(x, g).
-public struct MaxPool2D: Op {
+public struct MaxPool2D: WindowOp {
     public static let name = "max_pool2d"
-    public static let attributes = PoolWindow.attributes
     public let window: PoolWindow
     public init(_ window: PoolWindow) { self.window = window }
-    public init(attrs: [String: JSONValue]) throws(OpError) { window = try PoolWindow(Attributes(Self.name, attrs)) }
-    public var attrs: [String: JSONValue] { recorded(window.recorded) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try window.pooledShape(Self.name, s[0]) }
     public func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor {
@@ -101,15 +110,12 @@ private func argmax(_ x: Tensor, _ cells: [Int]) -> Int {
 
 /// ∂x of max-pooling: each dy[n,c,i,j] added at its window's argmax in x (zero elsewhere); a cell
 /// that is the maximum of several overlapping windows collects each of their gradients. Backward only.
-public struct MaxPool2DBackward: Op {
+public struct MaxPool2DBackward: WindowOp {
     public static let name = "max_pool2d_backward"
     public static var arity: Int? { 2 }
     public static var isDifferentiable: Bool { false }
-    public static let attributes = PoolWindow.attributes
     public let window: PoolWindow
     public init(_ window: PoolWindow) { self.window = window }
-    public init(attrs: [String: JSONValue]) throws(OpError) { window = try PoolWindow(Attributes(Self.name, attrs)) }
-    public var attrs: [String: JSONValue] { recorded(window.recorded) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
         let pooled = try window.pooledShape(Self.name, s[0])
@@ -131,13 +137,10 @@ public struct MaxPool2DBackward: Op {
 /// y = the mean of each window, the padding counting as zeros (k_h·k_w terms always; PyTorch's
 /// count_include_pad). Global average pooling is the window of the whole image.
 /// ∂x = avg_pool2d_backward(g) {…, size}.
-public struct AvgPool2D: Op {
+public struct AvgPool2D: WindowOp {
     public static let name = "avg_pool2d"
-    public static let attributes = PoolWindow.attributes
     public let window: PoolWindow
     public init(_ window: PoolWindow) { self.window = window }
-    public init(attrs: [String: JSONValue]) throws(OpError) { window = try PoolWindow(Attributes(Self.name, attrs)) }
-    public var attrs: [String: JSONValue] { recorded(window.recorded) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] { try window.pooledShape(Self.name, s[0]) }
     public func forward(_ inputs: [Tensor]) throws(OpError) -> Tensor {
