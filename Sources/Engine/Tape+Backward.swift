@@ -100,6 +100,24 @@ extension Tape {
         }
     }
 
+    /// A running statistic's next version, recorded in phase `update` as a `running_average
+    /// {momentum}` step: (1 − momentum) · running + momentum · statistic. Batch normalization keeps
+    /// its running mean and variance this way. The output is a `constant` (state, not learned) with
+    /// the running tensor's name, `of` the original and the next `version`, as `sgd` makes them.
+    public func runningAverage(_ running: Var, _ statistic: Var, momentum: Double) -> Var {
+        let savedPhase = phase
+        phase = .update
+        defer { phase = savedPhase }
+        let updated = apply(RunningAverage(momentum: momentum), [running, statistic])
+        nodes[updated.id].role = .constant
+        nodes[updated.id].name = nodes[running.id].name
+        nodes[updated.id].tex = nodes[running.id].tex
+        nodes[updated.id].labels = nodes[running.id].labels
+        nodes[updated.id].of = nodes[running.id].of ?? running.id
+        nodes[updated.id].version = (nodes[running.id].version ?? 0) + 1
+        return updated
+    }
+
     /// Gradient clipping by norm, recorded in phase `update` before `sgd`: each parameter's
     /// gradient g becomes `clip_norm(g) {max_norm}` (op `clip_norm`), named `clip(dQ/dW)`.
     /// Each gradient is clipped on its own (per tensor, not one norm over all parameters).

@@ -12,7 +12,8 @@ extension Tape {
             let node = nodes[id]
             return TensorRecord(
                 id: id, name: variable.name, tex: variable.tex, role: node.role, shape: node.value.shape,
-                data: node.value.scalars, of: node.of, version: node.version, labels: node.labels, tags: node.tags)
+                data: node.value.scalars, of: node.of, version: node.version, labels: node.labels, tags: node.tags,
+                frozen: node.frozen ? true : nil)
         }
         let steps = recordedSteps.enumerated().map { index, step in
             let node = nodes[step.output]

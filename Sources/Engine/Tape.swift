@@ -36,6 +36,8 @@ public final class Tape {
         var tags: [String: JSONValue]?
         /// For a gradient: the loss of the backward pass that computed it.
         var gradientLoss: Int?
+        /// A parameter that training holds fixed (see `parameter(_:name:tex:frozen:)`).
+        var frozen = false
     }
 
     struct RecordedStep {
@@ -65,9 +67,14 @@ public final class Tape {
 
     // MARK: Leaves
 
-    /// A learnable tensor: gets a gradient and can be updated by `sgd`.
-    public func parameter(_ value: Tensor, name: String, tex: String? = nil) -> Var {
-        leaf(value, name: name, tex: tex, role: .parameter, requiresGradient: true)
+    /// A learnable tensor: gets a gradient and can be updated by `sgd`. A `frozen` one (a
+    /// pretrained layer while a new head trains) is still a parameter of the network, but it gets
+    /// no gradient, so backward stops before it and `sgd` leaves it alone; the trace says so
+    /// (`frozen: true`).
+    public func parameter(_ value: Tensor, name: String, tex: String? = nil, frozen: Bool = false) -> Var {
+        let p = leaf(value, name: name, tex: tex, role: .parameter, requiresGradient: !frozen)
+        nodes[p.id].frozen = frozen
+        return p
     }
 
     /// Data fed to the network. Gets a gradient unless `requiresGradient` is false.

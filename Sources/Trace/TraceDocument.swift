@@ -115,10 +115,13 @@ public struct TensorRecord: Codable, Equatable, Sendable {
     public var labels: [[String]?]?
     /// What the tensor is (`{"quantity": "hidden_state", "t": 2}`), declared so readers need not parse `name`.
     public var tags: [String: JSONValue]?
+    /// `true` on a parameter that training holds fixed (a pretrained layer during transfer
+    /// learning): it gets no gradient and no update step. Absent otherwise.
+    public var frozen: Bool?
 
     public init(
         id: Int, name: String, tex: String, role: Role, shape: [Int], data: [Double], of: Int? = nil,
-        version: Int? = nil, labels: [[String]?]? = nil, tags: [String: JSONValue]? = nil
+        version: Int? = nil, labels: [[String]?]? = nil, tags: [String: JSONValue]? = nil, frozen: Bool? = nil
     ) {
         self.id = id
         self.name = name
@@ -130,6 +133,7 @@ public struct TensorRecord: Codable, Equatable, Sendable {
         self.version = version
         self.labels = labels
         self.tags = tags
+        self.frozen = frozen
     }
 }
 

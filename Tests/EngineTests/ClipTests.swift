@@ -8,6 +8,10 @@ import Trace
 
 extension ForwardCases {
     static let clipping: [ForwardCase] = [
+        // running_average: (1 − m) r + m s; m = 0.1: 0.9 · 10 + 0.1 · 20 = 11, 0.9 · 0 + 0.1 · (−5) = −0.5
+        ForwardCase("running average, momentum 0.1", RunningAverage(momentum: 0.1), [T([2], [10, 0]), T([2], [20, -5])], T([2], [11, -0.5])),
+        ForwardCase("running average, momentum 1 takes the statistic", RunningAverage(momentum: 1), [T([2], [10, 0]), T([2], [20, -5])], T([2], [20, -5])),
+        ForwardCase("running average, momentum 0 keeps the value", RunningAverage(momentum: 0), [T([2], [10, 0]), T([2], [20, -5])], T([2], [10, 0])),
         // 5 > 2.5: factor ½ (exact)
         ForwardCase("norm above max: scaled to max", ClipNorm(maxNorm: 2.5), [T([2], [3, 4])], T([2], [1.5, 2])),
         ForwardCase("norm equal to max: unchanged", ClipNorm(maxNorm: 5), [T([2], [3, 4])], T([2], [3, 4])),

@@ -81,13 +81,13 @@ struct LocalDerivativeTests {
         }
     }
 
-    @Test("local-derivative ops, the image ops' backward ops and the update ops (sgd, clip_norm) are not differentiable; every other op is")
+    @Test("local-derivative ops, the image ops' backward ops and the update ops (sgd, clip_norm, running_average) are not differentiable; every other op is")
     func onlyLocalDerivativesAndSGDLackAGradientRule() {
         let nonDifferentiable = Set(OpRegistry.kinds.filter { !$0.isDifferentiable }.map { $0.name })
         #expect(
             nonDifferentiable == [
                 "sigmoid_backward", "tanh_backward", "relu_backward", "softmax_backward", "conv2d_weight", "max_pool2d_backward",
-                "avg_pool2d_backward", "upsample_nearest2d_backward", "sgd", "clip_norm",
+                "avg_pool2d_backward", "upsample_nearest2d_backward", "sgd", "clip_norm", "running_average",
             ])
     }
 }

@@ -34,7 +34,8 @@ struct OpAttributeTests {
     static let expected = [
         "axis": "an integer", "start": "an integer", "end": "an integer", "before": "an integer", "after": "an integer",
         "count": "an integer", "shape": "an array of integers", "indices": "an array of integers",
-        "factor": "a number", "value": "a number", "lr": "a number", "max_norm": "a number",
+        "factor": "a number", "value": "a number", "lr": "a number", "max_norm": "a number", "momentum": "a number",
+        "axes": "an array of integers",
         "stride": "an array of integers", "kernel": "an array of integers", "scale": "an array of integers",
     ]
 

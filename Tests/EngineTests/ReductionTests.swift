@@ -35,6 +35,17 @@ extension ForwardCases {
         // over i: [j][k] = (x[0][j][k] + x[1][j][k]) / 2 = [[3, 4], [5, 6]]
         ForwardCase("rank 3, axis 0", Mean(axis: 0), [x222], T([2, 2], [3, 4, 5, 6])),
 
+        // several axes at once (batch normalization's statistics over N, H, W)
+        // over i and k: out[j] = Σ_i Σ_k x[i][j][k]: j=0: 1+2+5+6, j=1: 3+4+7+8
+        ForwardCase("axes [0, 2]", Sum(axes: [0, 2]), [x222], T([2], [14, 22])),
+        ForwardCase("axes [0, 2], keepdims", Sum(axes: [0, 2], keepdims: true), [x222], T([1, 2, 1], [14, 22])),
+        ForwardCase("axes [1] is axis 1", Sum(axes: [1]), [x222], T([2, 2], [4, 6, 12, 14])),
+        // over j and k: i=0: (1+2+3+4)/4, i=1: (5+6+7+8)/4
+        ForwardCase("axes [1, 2]", Mean(axes: [1, 2]), [x222], T([2], [2.5, 6.5])),
+        ForwardCase("axes [0, 1, 2], keepdims", Mean(axes: [0, 1, 2], keepdims: true), [x222], T([1, 1, 1], [4.5])),
+        // mean over i and k, kept: j=0: 14/4, j=1: 22/4
+        ForwardCase("axes [0, 2], keepdims", Mean(axes: [0, 2], keepdims: true), [x222], T([1, 2, 1], [3.5, 5.5])),
+
         // sum_to: undoes broadcasting
         ForwardCase("2×3 to 3", SumTo(shape: [3]), [x23], T([3], [5, 7, 9])),
         ForwardCase("2×3 to 1×3", SumTo(shape: [1, 3]), [x23], T([1, 3], [5, 7, 9])),
@@ -134,6 +145,9 @@ extension GradientCases {
         GradientCase("mean", "axis 0", [x([2, 3], 23)]) { mean($0[0], axis: 0) },
         GradientCase("mean", "axis 1, keepdims", [x([2, 3], 24)]) { mean($0[0], axis: 1, keepdims: true) },
         GradientCase("mean", "rank 3, axis 2", [x([2, 3, 2], 25)]) { mean($0[0], axis: 2) },
+        GradientCase("sum", "axes [0, 2]", [x([2, 3, 2], 25)]) { sum($0[0], axes: [0, 2]) },
+        GradientCase("mean", "axes [0, 2, 3], keepdims", [x([2, 3, 2, 2], 25)]) { mean($0[0], axes: [0, 2, 3], keepdims: true) },
+        GradientCase("mean", "axes [1, 2]", [x([2, 3, 2], 26)]) { mean($0[0], axes: [-2, -1]) },
         GradientCase("sum_to", "2×3 to 3", [x([2, 3], 26)]) { sumTo($0[0], [3]) },
         GradientCase("sum_to", "2×3 to 2×1", [x([2, 3], 27)]) { sumTo($0[0], [2, 1]) },
         GradientCase("sum_to", "2×3 to scalar", [x([2, 3], 28)]) { sumTo($0[0], []) },

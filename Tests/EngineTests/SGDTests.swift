@@ -171,3 +171,48 @@ struct SGDTests {
         }
     }
 }
+
+@Suite("Frozen parameters and running statistics")
+struct FrozenAndRunningTests {
+    /// y = v · (w · x): w frozen, v learned. ∂L/∂v = w · x; w gets nothing, so backward stops at v.
+    @Test("a frozen parameter gets no gradient and no sgd step, and the trace says it is frozen")
+    func frozenParameterIsLeftAlone() throws {
+        let tape = Tape()
+        let w = tape.parameter(T([], [3]), name: "w", frozen: true)
+        let v = tape.parameter(T([], [2]), name: "v")
+        let x = tape.input(T([], [0.5]), name: "x", requiresGradient: false)
+        let loss = v * (w * x)
+        let gradients = tape.backward(loss)
+        #expect(gradients[w] == nil)
+        #expect(gradients[v]?.value == T([], [1.5]))
+        let updated = tape.sgd([w, v], gradients, learningRate: 0.1)
+        #expect(updated[0].id == w.id)
+        #expect(updated[1].value == T([], [2 - 0.1 * 1.5]))
+        let trace = tape.trace(title: "frozen", model: "test", config: [:])
+        #expect(trace.tensors[w.id].frozen == true)
+        #expect(trace.tensors[v.id].frozen == nil)
+        #expect(trace.steps.filter { $0.phase == .update }.map(\.op) == ["sgd"])
+        // no backward step reads w's product with x as something to differentiate into w
+        #expect(!trace.tensors.contains { $0.role == .gradient && $0.of == w.id })
+    }
+
+    @Test("runningAverage records a running_average step in phase update whose output is the next version of a constant")
+    func runningAverageMakesVersionedConstants() throws {
+        let tape = Tape()
+        let running = tape.constant(T([2], [0, 1]), name: "running_mean")
+        let statistic = tape.input(T([2], [4, -1]), name: "mu", requiresGradient: false)
+        let first = tape.runningAverage(running, statistic, momentum: 0.25)
+        let second = tape.runningAverage(first, statistic, momentum: 0.25)
+        // 0.75 · 0 + 0.25 · 4 = 1, 0.75 · 1 + 0.25 · (−1) = 0.5; then 0.75 · 1 + 1 = 1.75, 0.375 − 0.25 = 0.125
+        #expect(first.value == T([2], [1, 0.5]))
+        #expect(second.value == T([2], [1.75, 0.125]))
+        let trace = tape.trace(title: "running", model: "test", config: [:])
+        for (made, version) in [(first, 1), (second, 2)] {
+            let record = trace.tensors[made.id]
+            #expect(record.role == .constant && record.name == "running_mean")
+            #expect(record.of == running.id && record.version == version)
+        }
+        #expect(trace.steps.map(\.phase) == [.update, .update])
+        #expect(trace.steps.map(\.op) == ["running_average", "running_average"])
+    }
+}

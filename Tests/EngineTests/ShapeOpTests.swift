@@ -11,6 +11,12 @@ private let x34 = T([3, 4], (0..<12).map(Double.init))
 
 extension ForwardCases {
     static let shapes: [ForwardCase] = [
+        // flip: x23 = [[1, 2, 3], [4, 5, 6]] mirrored left-right, upside down, both
+        ForwardCase("flip axis 1", Flip(axes: [1]), [T([2, 3], [1, 2, 3, 4, 5, 6])], T([2, 3], [3, 2, 1, 6, 5, 4])),
+        ForwardCase("flip axis 0", Flip(axes: [0]), [T([2, 3], [1, 2, 3, 4, 5, 6])], T([2, 3], [4, 5, 6, 1, 2, 3])),
+        ForwardCase("flip both axes", Flip(axes: [0, 1]), [T([2, 3], [1, 2, 3, 4, 5, 6])], T([2, 3], [6, 5, 4, 3, 2, 1])),
+        // 2×2×2 holding 1…8, last axis reversed: pairs swap
+        ForwardCase("flip last of three", Flip(axes: [2]), [T([2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8])], T([2, 2, 2], [2, 1, 4, 3, 6, 5, 8, 7])),
         // transpose
         ForwardCase("matrix", Transpose(), [T([2, 3], [1, 2, 3, 4, 5, 6])], T([3, 2], [1, 4, 2, 5, 3, 6])),
         // perm [2, 0, 1]: out[k][i][j] = x[i][j][k]; k=0: [0, 2, 4, 6, 8, 10], k=1: [1, 3, 5, 7, 9, 11]
@@ -144,6 +150,8 @@ extension GradientCases {
         GradientCase("concat", "one tensor twice", [x([2, 1], 50)]) { concat([$0[0], $0[0]], axis: 0) },
         GradientCase("slice", "axis 0", [x([3, 4], 51)]) { slice($0[0], axis: 0, 1..<3) },
         GradientCase("slice", "axis 1", [x([3, 4], 52)]) { slice($0[0], axis: 1, 1..<3) },
+        GradientCase("flip", "axis 1", [x([3, 4], 53)]) { flip($0[0], axes: [1]) },
+        GradientCase("flip", "axes [0, 2] of three", [x([2, 3, 2], 54)]) { flip($0[0], axes: [0, 2]) },
         GradientCase("pad", "axis 0", [x([2, 2], 53)]) { pad($0[0], axis: 0, before: 1, after: 2) },
         GradientCase("pad", "axis 1", [x([2, 2], 54)]) { pad($0[0], axis: 1, before: 2, after: 1) },
         GradientCase("rows", "repeated indices", [x([4, 2], 55)]) { rows($0[0], [2, 0, 2, 3]) },

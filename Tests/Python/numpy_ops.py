@@ -172,21 +172,39 @@ def _reduction_axis(op, x, axis):
     return _axis(op, axis, x.ndim)
 
 
-def sum(x, *, axis=None, keepdims=False):  # noqa: A001 - the op's name
-    """Σ over `axis` (every element when absent or null); the axis dropped unless keepdims."""
-    axis = _reduction_axis("sum", x, axis)
-    if axis is None:
+def _reduced_axes(op, x, axis, axes):
+    """The axes a reduction sums, or None for every element: `axis` (one) or `axes` (several,
+    strictly increasing), never both."""
+    if axis is not None and axes is not None:
+        raise OpError(f"{op}: give axis or axes, not both")
+    if axes is None:
+        axis = _reduction_axis(op, x, axis)
+        return None if axis is None else [axis]
+    axes = _int_list(op, "axes", axes)
+    if not axes or any(b <= a for a, b in zip(axes, axes[1:])):
+        raise OpError(f"{op}: axes {axes} must be a non-empty, strictly increasing list")
+    return [_axis(op, a, x.ndim) for a in axes]
+
+
+def sum(x, *, axis=None, axes=None, keepdims=False):  # noqa: A001 - the op's name
+    """Σ over `axis` or `axes` (every element when both are absent or null); the reduced axes
+    dropped unless keepdims. Each output element adds its terms in x's row-major order."""
+    reduced = _reduced_axes("sum", x, axis, axes)
+    if reduced is None:
         total = np.array(_sum_all(x))
         return total.reshape([1] * x.ndim) if keepdims else total
-    total = _sum_along(x, axis)
-    return np.expand_dims(total, axis) if keepdims else total
+    kept = [a for a in range(x.ndim) if a not in reduced]
+    # The reduced axes last, flattened into one in row-major order, then summed position by position.
+    grouped = np.transpose(x, kept + reduced).reshape([x.shape[a] for a in kept] + [math.prod(x.shape[a] for a in reduced)])
+    total = _sum_along(grouped, len(kept))
+    return np.expand_dims(total, tuple(reduced)) if keepdims else total
 
 
-def mean(x, *, axis=None, keepdims=False):
-    """Σ over `axis` (or everything) divided by the number of values summed."""
-    axis_ = _reduction_axis("mean", x, axis)
-    total = sum(x, axis=axis_, keepdims=keepdims)
-    count = x.size if axis_ is None else x.shape[axis_]
+def mean(x, *, axis=None, axes=None, keepdims=False):
+    """Σ over `axis`, `axes` (or everything) divided by the number of values summed."""
+    reduced = _reduced_axes("mean", x, axis, axes)
+    total = sum(x, axes=reduced, keepdims=keepdims) if reduced else sum(x, keepdims=keepdims)
+    count = x.size if reduced is None else math.prod(x.shape[a] for a in reduced)
     with np.errstate(invalid="ignore", divide="ignore"):
         return total / float(count)
 
@@ -279,6 +297,14 @@ def slice(x, *, axis, start, end):  # noqa: A001 - the op's name
     return np.array(np.take(x, np.arange(start, end), axis=axis))
 
 
+def flip(x, *, axes):
+    """x with its positions in reverse order along each of `axes` (non-empty, strictly increasing)."""
+    axes = _int_list("flip", "axes", axes)
+    if not axes or any(b <= a for a, b in zip(axes, axes[1:])):
+        raise OpError(f"flip: axes {axes} must be a non-empty, strictly increasing list")
+    return np.flip(x, [_axis("flip", a, x.ndim) for a in axes]).copy()
+
+
 def pad(x, *, axis, before, after):
     """`before` zeros ahead and `after` zeros behind x along `axis`."""
     axis = _axis("pad", axis, x.ndim)
@@ -361,6 +387,17 @@ def clip_norm(g, *, max_norm):
     if norm > limit:
         return g * (limit / norm)
     return g.copy()
+
+
+def running_average(r, s, *, momentum):
+    """(1 − momentum) · r + momentum · s: a running statistic's next version (batch norm's running
+    mean and variance, PyTorch's update rule)."""
+    m = decode_number(momentum)
+    if not 0 <= m <= 1:
+        raise OpError(f"running_average: momentum must be a number in [0, 1], got {momentum!r}")
+    if r.shape != s.shape:
+        raise OpError(f"running_average: running value {r.shape} and statistic {s.shape} differ")
+    return (1 - m) * r + m * s
 
 
 # --------------------------------------------------------------------------- the table

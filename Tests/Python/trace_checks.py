@@ -27,7 +27,7 @@ FIXTURES = sorted((HERE / "fixtures").glob("*.json"))
 SCHEMA_PATH = REPO / "docs" / "trace.schema.json"
 RELATIVE_TOLERANCE = 1e-12
 # The ops of the update phase (and only of it).
-UPDATE_OPS = ("sgd", "clip_norm")
+UPDATE_OPS = ("sgd", "clip_norm", "running_average")
 
 # id → (demo, arguments after `unrolled trace <demo>`)
 CLI_CASES = {
@@ -310,7 +310,13 @@ def check_structure(trace: dict) -> None:
         producer[step["output"]] = step
         output = tensors[step["output"]]
         if step["phase"] == "update" or step["op"] in UPDATE_OPS:
-            assert step["phase"] == "update" and step["op"] in UPDATE_OPS, f"{where}: updates are sgd and clip_norm steps and only they"
+            assert step["phase"] == "update" and step["op"] in UPDATE_OPS, f"{where}: updates are {', '.join(UPDATE_OPS)} steps and only they"
+            if step["op"] == "running_average":
+                running = tensors[step["inputs"][0]]
+                assert running["role"] == "constant" and output["role"] == "constant", f"{where}: a running statistic is a constant"
+                assert output["version"] == running.get("version", 0) + 1, f"{where}: version numbers"
+                assert output["of"] == running.get("of", running["id"]), f"{where}: `of` of the new version"
+                continue
             if step["op"] == "clip_norm":
                 clipped = tensors[step["inputs"][0]]
                 assert clipped["role"] == "gradient", f"{where}: clips a {clipped['role']}, not a gradient"
@@ -321,12 +327,16 @@ def check_structure(trace: dict) -> None:
             assert output["role"] == "parameter", f"{where}: the new version is a {output['role']}"
             assert output["version"] == parameter.get("version", 0) + 1, f"{where}: version numbers"
             assert output["of"] == parameter.get("of", parameter["id"]), f"{where}: `of` of the new version"
+            assert not parameter.get("frozen"), f"{where}: updates a frozen parameter"
 
     for tensor in tensors:
         where = f"tensor {tensor['id']} ({tensor['name']}, {tensor['role']})"
         if tensor["id"] in producer:
-            assert tensor["role"] in ("activation", "loss", "gradient", "parameter"), f"{where}: made by a step"
+            made = ("activation", "loss", "gradient", "parameter") + (("constant",) if producer[tensor["id"]]["op"] == "running_average" else ())
+            assert tensor["role"] in made, f"{where}: made by a step"
+            assert "frozen" not in tensor, f"{where}: only a parameter leaf can be frozen"
             continue
+        assert tensor.get("frozen", True) is True and ("frozen" not in tensor or tensor["role"] == "parameter"), f"{where}: frozen"
         assert tensor["role"] in ("input", "parameter", "constant", "gradient"), f"{where}: not made by a step"
         assert "version" not in tensor, f"{where}: a version not made by sgd"
         if tensor["role"] == "gradient":  # only the seed ∂L/∂L = 1 is not made by a step
@@ -363,7 +373,9 @@ def check_structure(trace: dict) -> None:
         if step is None or (tensor_id != loss_id and tensors[tensor_id]["role"] == "parameter"):
             continue
         pending.extend(step["inputs"][1:] if step["op"] == "where" else step["inputs"])
-    needed = {str(t) for t in depends if tensors[t]["role"] == "parameter"}
+    needed = {str(t) for t in depends if tensors[t]["role"] == "parameter" and not tensors[t].get("frozen")}
+    frozen = {str(t) for t in depends if tensors[t].get("frozen")}
+    assert not frozen & set(gradients), f"frozen parameters with a gradient: {sorted(frozen & set(gradients), key=int)}"
     assert needed <= set(gradients), f"parameters without a gradient: {sorted(needed - set(gradients), key=int)}"
     assert {int(k) for k in gradients} <= depends, "a gradient for a tensor the loss does not depend on"
 

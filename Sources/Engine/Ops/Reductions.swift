@@ -1,107 +1,133 @@
 import Foundation
 import Trace
 
-/// The shape after reducing `axis` (all axes when nil), keeping it as 1 when `keepdims`.
-func reducedShape(_ shape: [Int], axis: Int?, keepdims: Bool) -> [Int] {
-    guard let axis else { return keepdims ? shape.map { _ in 1 } : [] }
-    var result = shape
-    if keepdims { result[axis] = 1 } else { result.remove(at: axis) }
-    return result
+/// The shape after reducing `axes` (all axes when nil), keeping each as 1 when `keepdims`.
+func reducedShape(_ shape: [Int], axes: [Int]?, keepdims: Bool) -> [Int] {
+    guard let axes else { return keepdims ? shape.map { _ in 1 } : [] }
+    if keepdims { return shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element } }
+    return shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
 }
 
-/// The axis `sum` and `mean` reduce, absent for all of them; and whether it is kept with length 1.
+/// The axis `sum` and `mean` reduce, or the several axes they reduce together, both absent for all
+/// of them; and whether the reduced axes are kept with length 1.
 let reducedAxis = OpAttribute<Int?>.optionalNatural("axis")
+let reducedAxes = OpAttribute<[Int]?>.optionalNaturals("axes")
 let keepdimsAttribute = OpAttribute<Bool>.flag("keepdims")
 
-/// A reduction over one axis (or all elements): `axis` absent means everything; `keepdims`
-/// keeps the reduced axis with length 1 (numpy semantics, false by default).
+/// A reduction over one axis, several axes (`axes`, strictly increasing: batch normalization's
+/// mean over N, H and W), or all elements when neither is given; `keepdims` keeps the reduced
+/// axes with length 1 (numpy semantics, false by default).
 public protocol AxisReduction: Op {
     var axis: Int? { get }
+    var axes: [Int]? { get }
     var keepdims: Bool { get }
-    init(axis: Int?, keepdims: Bool)
+    init(axis: Int?, axes: [Int]?, keepdims: Bool)
 }
 
 extension AxisReduction {
-    public static var attributes: [any AnyOpAttribute] { [reducedAxis, keepdimsAttribute] }
+    public static var attributes: [any AnyOpAttribute] { [reducedAxis, reducedAxes, keepdimsAttribute] }
 
     public init(attrs: [String: JSONValue]) throws(OpError) {
         let a = Attributes(Self.name, attrs)
-        self.init(axis: try a[reducedAxis], keepdims: try a[keepdimsAttribute])
+        self.init(axis: try a[reducedAxis], axes: try a[reducedAxes], keepdims: try a[keepdimsAttribute])
     }
 
-    public var attrs: [String: JSONValue] { recorded(reducedAxis.record(axis), keepdimsAttribute.record(keepdims)) }
+    public var attrs: [String: JSONValue] {
+        recorded(reducedAxis.record(axis), reducedAxes.record(axes), keepdimsAttribute.record(keepdims))
+    }
+
+    /// The axes reduced, nil for all of them.
+    var reduced: [Int]? { axes ?? axis.map { [$0] } }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
-        if let axis, !(0..<s[0].count).contains(axis) {
-            throw OpError(op: Self.name, "axis \(axis) is out of range for shape \(describe(s[0]))")
+        if axis != nil && axes != nil {
+            throw OpError(op: Self.name, "give axis or axes, not both (axes: [\(axis!)] is the same as axis: \(axis!))")
         }
-        return reducedShape(s[0], axis: axis, keepdims: keepdims)
+        if let axes {
+            guard !axes.isEmpty else {
+                throw OpError(op: Self.name, "axes is empty: leave it out to reduce over every element")
+            }
+            guard zip(axes, axes.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw OpError(op: Self.name, "axes \(describe(axes)) must be strictly increasing")
+            }
+        }
+        for k in reduced ?? [] where !(0..<s[0].count).contains(k) {
+            throw OpError(op: Self.name, "axis \(k) is out of range for shape \(describe(s[0]))")
+        }
+        return reducedShape(s[0], axes: reduced, keepdims: keepdims)
     }
+
+    /// How many values each output element sums.
+    func count(of shape: [Int]) -> Int { reduced.map { $0.reduce(1) { $0 * shape[$1] } } ?? Tensor.count(of: shape) }
 }
 
-/// Σ over `axis`. ∂x = g broadcast back to x's shape.
+/// Σ over `axis` (or `axes`). ∂x = g broadcast back to x's shape.
 public struct Sum: AxisReduction {
     public static let name = "sum"
     public let axis: Int?
+    public let axes: [Int]?
     public let keepdims: Bool
-    public init(axis: Int? = nil, keepdims: Bool = false) {
-        self.axis = axis
-        self.keepdims = keepdims
+    public init(axis: Int? = nil, axes: [Int]? = nil, keepdims: Bool = false) {
+        (self.axis, self.axes, self.keepdims) = (axis, axes, keepdims)
     }
 
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
         let shape = try outputShape(of: x)
-        return reduce(x[0], axis: axis, to: shape, divideByCount: false)
+        return reduce(x[0], axes: reduced, to: shape, divideBy: 1)
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
-        [spread(c.grad, over: c.inputs[0].shape, axis: axis, keepdims: keepdims)]
+        [spread(c.grad, over: c.inputs[0].shape, axes: reduced, keepdims: keepdims)]
     }
 }
 
-/// The mean over `axis`. ∂x = g broadcast back, divided by the count.
+/// The mean over `axis` (or `axes`). ∂x = g broadcast back, divided by the count.
 public struct Mean: AxisReduction {
     public static let name = "mean"
     public let axis: Int?
+    public let axes: [Int]?
     public let keepdims: Bool
-    public init(axis: Int? = nil, keepdims: Bool = false) {
-        self.axis = axis
-        self.keepdims = keepdims
+    public init(axis: Int? = nil, axes: [Int]? = nil, keepdims: Bool = false) {
+        (self.axis, self.axes, self.keepdims) = (axis, axes, keepdims)
     }
 
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
         let shape = try outputShape(of: x)
-        return reduce(x[0], axis: axis, to: shape, divideByCount: true)
+        return reduce(x[0], axes: reduced, to: shape, divideBy: count(of: x[0].shape))
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         let x = c.inputs[0]
-        let count = axis.map { x.shape[$0] } ?? x.value.count
-        return [(1 / Double(count)) * spread(c.grad, over: x.shape, axis: axis, keepdims: keepdims)]
+        return [(1 / Double(count(of: x.shape))) * spread(c.grad, over: x.shape, axes: reduced, keepdims: keepdims)]
     }
 }
 
-/// Sums (or averages) x over `axis`, or over everything when nil, into a tensor of `shape` (the
-/// op's checked output shape).
-private func reduce(_ x: Tensor, axis: Int?, to shape: [Int], divideByCount: Bool) -> Tensor {
-    guard let axis else {
+/// Sums x over `axes`, or over everything when nil, into a tensor of `shape` (the op's checked
+/// output shape), then divides by `divideBy` (1 for a sum). Each output element adds its terms
+/// in x's row-major order.
+private func reduce(_ x: Tensor, axes: [Int]?, to shape: [Int], divideBy count: Int) -> Tensor {
+    guard let axes else {
         let total = x.scalars.reduce(0, +)
-        let value = divideByCount ? total / Double(x.count) : total
-        return Tensor(shape: shape, scalars: [value])
+        return Tensor(shape: shape, scalars: [count == 1 ? total : total / Double(count)])
     }
-    let layout = AxisLayout(x.shape, axis: axis)
-    var out = [Double](repeating: 0, count: layout.outer * layout.inner)
-    for o in 0..<layout.outer {
-        for k in 0..<layout.length {
-            for i in 0..<layout.inner { out[o * layout.inner + i] += x.scalars[layout.index(o, k, i)] }
+    var out: [Double]
+    if axes.count == 1 {
+        let layout = AxisLayout(x.shape, axis: axes[0])
+        out = [Double](repeating: 0, count: layout.outer * layout.inner)
+        for o in 0..<layout.outer {
+            for k in 0..<layout.length {
+                for i in 0..<layout.inner { out[o * layout.inner + i] += x.scalars[layout.index(o, k, i)] }
+            }
         }
+    } else {
+        out = Broadcasting.sum(x, to: reducedShape(x.shape, axes: axes, keepdims: true)).scalars
     }
-    if divideByCount { out = out.map { $0 / Double(layout.length) } }
+    if count != 1 { out = out.map { $0 / Double(count) } }
     return Tensor(shape: shape, scalars: out)
 }
 
-/// The gradient of a reduction: g with the reduced axis restored (reshape) and repeated (broadcast_to).
-private func spread(_ g: Var, over shape: [Int], axis: Int?, keepdims: Bool) -> Var {
-    let kept = reducedShape(shape, axis: axis, keepdims: true)
-    let aligned = (keepdims || axis == nil) ? g : reshape(g, kept)
+/// The gradient of a reduction: g with the reduced axes restored (reshape) and repeated (broadcast_to).
+private func spread(_ g: Var, over shape: [Int], axes: [Int]?, keepdims: Bool) -> Var {
+    let kept = reducedShape(shape, axes: axes, keepdims: true)
+    let aligned = (keepdims || axes == nil) ? g : reshape(g, kept)
     return broadcastTo(aligned, shape)
 }
 
@@ -228,9 +254,19 @@ public func sum(_ x: Var, axis: Int? = nil, keepdims: Bool = false) -> Var {
     x.tape.apply(Sum(axis: axis.map { $0 < 0 ? $0 + x.shape.count : $0 }, keepdims: keepdims), [x])
 }
 
+/// Σ over several axes at once (negative counts from the end), recorded as one step.
+public func sum(_ x: Var, axes: [Int], keepdims: Bool = false) -> Var {
+    x.tape.apply(Sum(axes: axes.map { $0 < 0 ? $0 + x.shape.count : $0 }.sorted(), keepdims: keepdims), [x])
+}
+
 /// The mean over `axis` (negative counts from the end), or over everything.
 public func mean(_ x: Var, axis: Int? = nil, keepdims: Bool = false) -> Var {
     x.tape.apply(Mean(axis: axis.map { $0 < 0 ? $0 + x.shape.count : $0 }, keepdims: keepdims), [x])
+}
+
+/// The mean over several axes at once (negative counts from the end), recorded as one step.
+public func mean(_ x: Var, axes: [Int], keepdims: Bool = false) -> Var {
+    x.tape.apply(Mean(axes: axes.map { $0 < 0 ? $0 + x.shape.count : $0 }.sorted(), keepdims: keepdims), [x])
 }
 
 public func sumTo(_ x: Var, _ shape: [Int]) -> Var { x.tape.apply(SumTo(shape: shape), [x]) }

@@ -176,6 +176,45 @@ public struct Slice: Op {
     }
 }
 
+/// x with the order of its positions reversed along each of `axes` (numpy/PyTorch `flip`): a
+/// horizontal mirror of an N×C×H×W image is flip {axes: [3]}. ∂x = flip(g) along the same axes.
+public struct Flip: Op {
+    public static let name = "flip"
+    public static let axesAttribute = OpAttribute<[Int]>.naturals("axes")
+    public static let attributes: [any AnyOpAttribute] = [axesAttribute]
+    public let axes: [Int]
+    public init(axes: [Int]) { self.axes = axes }
+    public init(attrs: [String: JSONValue]) throws(OpError) { axes = try Attributes(Self.name, attrs)[Self.axesAttribute] }
+    public var attrs: [String: JSONValue] { recorded(Self.axesAttribute.record(axes)) }
+
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard !axes.isEmpty, zip(axes, axes.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw OpError(op: Self.name, "axes \(describe(axes)) must list at least one axis, strictly increasing")
+        }
+        if let bad = axes.first(where: { !(0..<s[0].count).contains($0) }) {
+            throw OpError(op: Self.name, "axis \(bad) is out of range for shape \(describe(s[0]))")
+        }
+        return s[0]
+    }
+
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
+        var scalars = x[0].scalars
+        // One axis at a time: reversing several axes is reversing each of them in turn.
+        for axis in axes {
+            let layout = AxisLayout(shape, axis: axis)
+            let source = scalars
+            for o in 0..<layout.outer {
+                for k in 0..<layout.length {
+                    for i in 0..<layout.inner { scalars[layout.index(o, k, i)] = source[layout.index(o, layout.length - 1 - k, i)] }
+                }
+            }
+        }
+        return Tensor(shape: shape, scalars: scalars)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] { [flip(c.grad, axes: axes)] }
+}
+
 /// `before` zeros ahead of x and `after` zeros behind it along `axis` (numpy `pad` with zeros on one axis).
 /// ∂x = slice(g, before..<before + n).
 public struct Pad: Op {
@@ -331,10 +370,17 @@ public func pad(_ x: Var, axis: Int, before: Int, after: Int) -> Var {
     x.tape.apply(Pad(axis: axis < 0 ? axis + x.shape.count : axis, before: before, after: after), [x])
 }
 
+/// x reversed along `axes` (negative counts from the end): a mirrored image.
+public func flip(_ x: Var, axes: [Int]) -> Var {
+    x.tape.apply(Flip(axes: axes.map { $0 < 0 ? $0 + x.shape.count : $0 }.sorted()), [x])
+}
+
 /// The rows of x at `indices` (an embedding lookup).
 public func rows(_ x: Var, _ indices: [Int]) -> Var { x.tape.apply(Rows(indices: indices), [x]) }
 
 extension OpRegistry {
     /// This file's op kinds, in the order of the docs' op table.
-    static let shape: [any Op.Type] = [Transpose.self, Reshape.self, Concat.self, Slice.self, Pad.self, Rows.self, RowsBackward.self]
+    static let shape: [any Op.Type] = [
+        Transpose.self, Reshape.self, Concat.self, Slice.self, Flip.self, Pad.self, Rows.self, RowsBackward.self,
+    ]
 }

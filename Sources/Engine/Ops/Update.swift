@@ -63,7 +63,38 @@ public struct ClipNorm: Op {
     }
 }
 
+/// A running average's next value: running_average(r, s) {momentum} = (1 − momentum) · r + momentum · s.
+/// Batch normalization keeps its running mean and variance this way (PyTorch's rule, momentum 0.1
+/// by default): each training batch's statistic s moves r a fraction `momentum` of the way.
+///
+/// Recorded in phase `update`, like `sgd`: its output is the running tensor's next version (role
+/// `constant`: it is state the network keeps, not something it learns). No gradient rule.
+public struct RunningAverage: Op {
+    public static let name = "running_average"
+    public static var arity: Int? { 2 }
+    public static var isDifferentiable: Bool { false }
+    public let momentum: Double
+    public init(momentum: Double) { self.momentum = momentum }
+    public static let momentumAttribute = OpAttribute<Double>.real("momentum")
+    public static let attributes: [any AnyOpAttribute] = [momentumAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { momentum = try Attributes(Self.name, attrs)[Self.momentumAttribute] }
+    public var attrs: [String: JSONValue] { recorded(Self.momentumAttribute.record(momentum)) }
+
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard (0...1).contains(momentum) else {
+            throw OpError(op: Self.name, "momentum must be a number in [0, 1], got \(momentum)")
+        }
+        guard s[0] == s[1] else { throw OpError(op: Self.name, "running value \(describe(s[0])) and statistic \(describe(s[1])) differ") }
+        return s[0]
+    }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let m = momentum
+        return Tensor(shape: try outputShape(of: x), scalars: zip(x[0].scalars, x[1].scalars).map { r, s in (1 - m) * r + m * s })
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil] }
+}
+
 extension OpRegistry {
     /// This file's op kinds, in the order of the docs' op table.
-    static let update: [any Op.Type] = [SGD.self, ClipNorm.self]
+    static let update: [any Op.Type] = [SGD.self, ClipNorm.self, RunningAverage.self]
 }
