@@ -152,6 +152,9 @@ def synthetic_trace() -> str:
     step("sum", [x], {"axis": 1, "keepdims": True})
     step("sum", [cube], {"axis": 1})
     step("mean", [x])
+    step("sum", [cube], {"axes": [0, 2]})
+    step("mean", [cube], {"axes": [1, 2], "keepdims": True})
+    step("flip", [cube], {"axes": [0, 2]})
     w = step("where", [m, x], {"value": "-Infinity"})
     s = step("softmax", [w], {"axis": 1})
     step("log_softmax", [x], {"axis": 0})
@@ -193,6 +196,7 @@ def synthetic_trace() -> str:
     step("upsample_nearest2d_backward", [up], {"scale": [2, 2]}, phase="backward")
     step("clip_norm", [x], {"max_norm": 1}, phase="update")
     step("sgd", [p, x], {"lr": 0.1}, phase="update")
+    step("running_average", [m, tensor([[0.5, 2.0, -1.0]], "batch_mean")], {"momentum": 0.1}, phase="update")
     return json.dumps({"format": "unrolled-trace", "version": 1, "title": "every op, edge cases", "model": "synthetic",
                        "config": {}, "scopes": [{"id": 0, "name": "ops", "parent": None, "equation": "y = f(x)"}],
                        "tensors": tensors, "steps": steps, "loss": None, "gradients": {}})

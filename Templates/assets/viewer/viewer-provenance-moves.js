@@ -1,5 +1,5 @@
 /* Provenance of the ops that move values without computing (broadcast_to, transpose, reshape,
-   concat, slice, pad, rows): where in which input the element came from. Adds its rules to
+   concat, slice, flip, pad, rows): where in which input the element came from. Adds its rules to
    the table of viewer-provenance.js (loaded first). */
 window.Unrolled = window.Unrolled || {};
 
@@ -54,6 +54,14 @@ window.Unrolled = window.Unrolled || {};
     var a = e.step.attrs, xi = e.idx.slice(); xi[a.axis] += a.start;
     var f = ravel(xi, e.ins[0].shape);
     e.formula = e.outLabel() + ' = ' + at(e.ins[0], f) + ' (positions ' + (a.start + 1) + '–' + a.end + ' along axis ' + (a.axis + 1) + ')';
+    explainMove(e, { input: 0, index: f }, 'taken from ');
+  };
+
+  EXPLAIN.flip = function (e) {
+    var x = e.ins[0], axes = e.step.attrs.axes, xi = e.idx.slice();
+    axes.forEach(function (a) { xi[a] = x.shape[a] - 1 - e.idx[a]; });
+    var f = ravel(xi, x.shape);
+    e.formula = e.outLabel() + ' = ' + at(x, f) + ' (reversed along axis ' + axes.map(function (a) { return a + 1; }).join(' and ') + ')';
     explainMove(e, { input: 0, index: f }, 'taken from ');
   };
 

@@ -235,16 +235,32 @@ window.Unrolled = window.Unrolled || {};
     e.line(e.input(0, e.flat, 's'), ' × (', e.input(1, e.flat, 'dy'), ' − ', e.num(dot, 'sum'), ') = ', e.num(e.value, 'result', e.outLabel()));
   };
 
+  /** The flat indices of x that a reduction over `axes` adds into the output element whose
+      index in x's rank (reduced axes at 0) is `idx`, in x's row-major order. */
+  function over(shape, idx, axes) {
+    var out = [], pos = idx.slice();
+    (function walk(k) {
+      if (k === axes.length) { out.push(ravel(pos, shape)); return; }
+      for (var i = 0; i < shape[axes[k]]; i++) { pos[axes[k]] = i; walk(k + 1); }
+    })(0);
+    return out;
+  }
+
   function explainReduce(e) {
-    var x = e.ins[0], attrs = e.step.attrs, axis = attrs.axis, sources;
-    if (axis === undefined || axis === null) {
+    var x = e.ins[0], attrs = e.step.attrs, sources, what = e.step.op === 'mean' ? 'the mean' : 'the sum';
+    var axes = attrs.axes || (attrs.axis === undefined || attrs.axis === null ? null : [attrs.axis]);
+    if (!axes) {
       sources = [];
       for (var f = 0; f < size(x.shape); f++) sources.push(f);
-      e.formula = e.outLabel() + ' = ' + (e.step.op === 'mean' ? 'the mean of' : 'the sum of') + ' every element of ' + x.name;
+      e.formula = e.outLabel() + ' = ' + what + ' of every element of ' + x.name;
     } else {
-      var idx = attrs.keepdims ? e.idx.slice() : e.idx.slice(0, axis).concat([0], e.idx.slice(axis));
-      sources = along(x.shape, idx, axis);
-      e.formula = e.outLabel() + ' = ' + (e.step.op === 'mean' ? 'the mean' : 'the sum') + ' along axis ' + (axis + 1) + ' of ' + x.name;
+      var idx = [];
+      for (var a = 0, k = 0; a < x.shape.length; a++) {
+        if (axes.indexOf(a) >= 0) { idx.push(0); if (attrs.keepdims) k++; } else idx.push(e.idx[k++]);
+      }
+      sources = over(x.shape, idx, axes);
+      e.formula = e.outLabel() + ' = ' + what + (axes.length === 1 ? ' along axis ' + (axes[0] + 1)
+        : ' over axes ' + axes.map(function (a) { return a + 1; }).join(', ')) + ' of ' + x.name;
     }
     var total = e.sumTerms(sources.map(function (f) { return { f: f, v: 0 }; }).map(function (t) { t.v = e.model.values(x.id)[t.f]; return t; }), function (t, i) {
       return [i === 0 ? '' : '+ ', e.input(0, t.f, 'x')];
@@ -307,6 +323,16 @@ window.Unrolled = window.Unrolled || {};
       e.value = x.v;
       e.line('‖g‖ ≤ max_norm (or NaN), so unchanged: ', x, ' → ', e.num(e.value, 'result', e.outLabel()));
     }
+  };
+
+  EXPLAIN.running_average = function (e) {
+    var m = number(e.step.attrs.momentum), r = e.input(0, e.flat, 'r'), st = e.input(1, e.flat, 's');
+    e.formula = e.outLabel() + ' = (1 − momentum) · r + momentum · s: the running value moves a fraction momentum of the way to this batch\'s statistic';
+    var kept = (1 - m) * r.v, moved = m * st.v;
+    e.value = kept + moved;
+    e.line('(1 − ', e.num(m, 'attr', 'momentum'), ') × ', r, ' = ', e.num(kept, 'term'));
+    e.line(e.num(m, 'attr', 'momentum'), ' × ', st, ' = ', e.num(moved, 'term'));
+    e.line(e.num(kept, 'term'), ' + ', e.num(moved, 'term'), ' = ', e.num(e.value, 'result', e.outLabel()));
   };
 
   /** The ops Unrolled.explain knows (every op of the trace format's op table, once
