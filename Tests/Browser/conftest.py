@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -44,3 +46,20 @@ def browser_context(chromium):
         yield context
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def bundled_course(tmp_path_factory) -> Path:
+    """The bundled course (Site/) built once for the session with --strict, into a temporary
+    folder: test_course.py and test_browser_site.py read the same build."""
+    root = Path(__file__).resolve().parents[2]
+    env = os.environ.get("UNROLLED_BIN")
+    binary = Path(env) if env else root / ".build" / "debug" / "unrolled"
+    if not binary.exists():
+        pytest.skip(f"{binary} is not built (make test builds it)")
+    output = tmp_path_factory.mktemp("course") / "_site"
+    result = subprocess.run([str(binary), "build", str(root / "Site"), "--output", str(output), "--strict"],
+                            capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, f"the bundled course does not build under --strict:\n{result.stderr}"
+    assert "0 warnings" in result.stderr.splitlines()[-1], result.stderr
+    return output

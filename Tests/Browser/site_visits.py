@@ -1,0 +1,139 @@
+"""Visiting a built course site in Chromium: every page (or a chosen few) opened, its links
+resolved against the files of the site, its sidebar complete, no console error, no KaTeX error
+and no request leaving the site. Shared by test_browser_site.py (small course; the bundled
+course over http) and test_course.py (the bundled course from disk, viewers stepped)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from browsing import open_page
+
+
+def page_ids(path: Path) -> set[str]:
+    html = path.read_text(encoding="utf-8", errors="replace")
+    return set(re.findall(r"""\sid\s*=\s*["']([^"']+)["']""", html))
+
+
+def trace_steps(path: Path) -> dict[str, int]:
+    """The traces a page shows (`<unrolled-trace trace-id>`), with their number of steps, read from
+    the JSON each carries."""
+    html = path.read_text(encoding="utf-8", errors="replace")
+    found = re.finditer(r'<unrolled-trace [^>]*trace-id="([^"]+)".*?<script type="application/json" '
+                        r'class="unrolled-trace-data">(.*?)</script>', html, re.S)
+    return {m.group(1): len(json.loads(m.group(2))["steps"]) for m in found}
+
+
+def internal_links(page) -> list[str]:
+    """Every link of the page, resolved by the browser (sidebar, prev/next, contents)."""
+    return page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+
+
+def check_links(site: Path, page_path: Path, links: list[str], base: str) -> list[str]:
+    """Links into the site must name an existing file (not a folder: file:// shows a
+    listing, not index.html) and, with a #fragment, an id on the target page, or a step of a trace it
+    shows (`#lstm-2:14`, how the build writes the notes' references to steps)."""
+    broken = []
+    for link in links:
+        if not link.startswith(base):
+            if link.startswith(("http://", "https://", "file://")):
+                # Outside the site: only the course's own external references are allowed.
+                if link.startswith(("file://", "http://127.0.0.1")):
+                    broken.append(f"{link} (outside the site)")
+            continue
+        parts = urlsplit(link)
+        relative = unquote(parts.path[len(urlsplit(base).path):])
+        target = site / relative if relative else site
+        if not target.is_file():
+            broken.append(f"{link} (no file {target.relative_to(site) if target != site else '.'})")
+            continue
+        fragment = unquote(parts.fragment)
+        step = re.fullmatch(r"([a-z0-9-]+):(\d+)", fragment)
+        if step and target.suffix == ".html":
+            steps = trace_steps(target).get(step.group(1))
+            if steps is None or not 1 <= int(step.group(2)) <= steps:
+                broken.append(f"{link} (no step {step.group(2)} of a trace {step.group(1)!r} in {target.relative_to(site)})")
+        elif fragment and target.suffix == ".html" and fragment not in page_ids(target):
+            broken.append(f"{link} (no id {fragment!r} in {target.relative_to(site)})")
+    return [f"{page_path.relative_to(site)}: {b}" for b in broken]
+
+
+SIDEBAR = "nav.sidebar a[href], nav[aria-label='Pages'] a[href]"
+
+
+def content_pages(site: Path) -> set[str]:
+    """The course's pages: every page but the index and the standalone trace pages."""
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html")
+            if p.relative_to(site).as_posix() != "index.html"
+            and not p.relative_to(site).as_posix().startswith("traces/")}
+
+
+def check_sidebar(site: Path, page_path: Path, page, base: str) -> list[str]:
+    """Every page has the sidebar, and it links to every page of the course."""
+    links = page.eval_on_selector_all(SIDEBAR, "as => as.map(a => a.href)")
+    where = page_path.relative_to(site)
+    if not links:
+        return [f"{where}: no sidebar links ({SIDEBAR})"]
+    prefix = urlsplit(base).path
+    targets = {unquote(urlsplit(link).path)[len(prefix):] for link in links if link.startswith(base)}
+    missing = sorted(content_pages(site) - targets)
+    return [f"{where}: the sidebar does not link to {m}" for m in missing]
+
+
+def visit_all(context, site: Path, base: str, url_of, pages: list[Path] | None = None, also=None) -> dict:
+    """Opens every page (or `pages`); returns per-page math counts; fails on errors, KaTeX
+    errors, requests leaving the site, broken links and incomplete sidebars. `also(where, page)`
+    runs after those checks on each page and returns more problems (the bundled course steps
+    its viewers there, in the same visit)."""
+    problems, math = [], {}
+    for path in pages if pages is not None else sorted(site.rglob("*.html")):
+        where = path.relative_to(site).as_posix()
+        page, visit = open_page(context, url_of(path))
+        errors = page.locator(".katex-error").count()
+        if errors:
+            problems.append(f"{where}: {errors} KaTeX error(s)")
+        math[where] = page.locator(".katex").count()
+        problems += check_links(site, path, internal_links(page), base)
+        if not where.startswith("traces/"):
+            # A trace's standalone page is made for an iframe: only the viewer, no sidebar.
+            problems += check_sidebar(site, path, page, base)
+        if also is not None:
+            problems += [f"{where}: {p}" for p in also(where, page)]
+        problems += [f"{where}: {p}" for p in visit.problems()]
+        problems += [f"{where}: external request {u}" for u in visit.external_requests()]
+        page.close()
+    assert problems == [], "\n".join(problems)
+    return math
+
+
+def step_every_viewer(page) -> list[str]:
+    """Steps each viewer of the page once, then to its end, and opens each of its views;
+    returns what went wrong."""
+    problems = []
+    count = page.locator("unrolled-trace").count()
+    for i in range(count):
+        viewer = page.locator("unrolled-trace").nth(i)
+        viewer.scroll_into_view_if_needed()
+        viewer.evaluate("el => el.ready")
+        name = viewer.get_attribute("trace-id")
+        data = json.loads(viewer.locator("script.unrolled-trace-data").text_content())
+        steps = viewer.evaluate("el => el.model.stepCount")
+        if steps != len(data["steps"]):
+            problems.append(f"{name}: the viewer has {steps} steps, the trace {len(data['steps'])}")
+        live = viewer.locator("[aria-live]").first
+        before = live.text_content()
+        viewer.locator("button[data-act='next']").click()
+        if viewer.evaluate("el => el.step") != min(2, steps):
+            problems.append(f"{name}: the next button did not move to step 2")
+        if live.text_content() == before:
+            problems.append(f"{name}: the live region did not announce the step")
+        viewer.evaluate("el => el.goTo(el.model.stepCount)")
+        tabs = viewer.locator("[role='tab']")
+        for k in range(tabs.count()):
+            tabs.nth(k).click()
+        if viewer.locator(".unrolled-fallback").is_visible():
+            problems.append(f"{name}: the static fallback is still shown")
+    return problems
