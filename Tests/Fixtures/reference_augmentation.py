@@ -30,7 +30,6 @@ with v > 0 validation_loss (mean loss over the v held-out images, not augmented)
 validation_accuracy.
 """
 
-import math
 import pathlib
 import sys
 
@@ -39,10 +38,8 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
-from fixture_io import entry, fixture_folder, snapshot, write  # noqa: E402
-from reference_cnn import (DEFAULTS, ORDER, SHAPES, SIZE, backward, check_gradients, forward, images,  # noqa: E402
-                           one_hot, parameters)
-from seeded_generator import SeededGenerator  # noqa: E402
+from fixture_io import fixture_folder, write  # noqa: E402
+from reference_cnn import SHAPES, SIZE, run  # noqa: E402
 
 AUGMENT_DEFAULTS = {"augment": "none", "shift": 1, "augment-noise": 0.1, "validation": 0.0}
 
@@ -54,8 +51,10 @@ def survives_mirror(label):
     return {(r, width - 1 - c) for r, c in cells} == cells
 
 
-def augment(gen, x, labels, p):
-    """The augmented batch and every intermediate, by name, drawing in the documented order."""
+def augment(gen, x, labels, given):
+    """The augmented batch and what the trace names along the way, as (name, value) pairs, drawing
+    in the documented order."""
+    p = {**AUGMENT_DEFAULTS, **given}
     kinds = p["augment"].split("+")
     out, named = x.copy(), {}
     n = len(x)
@@ -84,57 +83,9 @@ def augment(gen, x, labels, p):
         eps = np.array([gen.uniform(-a, a) for _ in range(out.size)]).reshape(out.shape)
         named["ε"] = eps
         out = out + eps
-    named["x_aug"] = out
-    return out, named
-
-
-def run(name, description, given):
-    p = {**DEFAULTS, **AUGMENT_DEFAULTS, **given}
-    gen = SeededGenerator(p["seed"])
-    (c1, c2), k, K, m = p["channels"], p["kernel"], p["classes"], p["samples"]
-    pad = (k - 1) // 2
-    P = parameters(gen, c1, c2, k, K)
-    X, labels = images(gen, m, K, p["noise"])
-    v = math.floor(p["validation"] * m)
-    train = range(0, m - v)
-    batches = [range(s, min(s + p["batch"], len(train))) for s in range(0, len(train), p["batch"])]
-    augmented = p["augment"] != "none"
-
-    tensors = [entry(n, P[n], version=0) for n in ORDER]
-    losses, snapshots = [], {}
-    for epoch in range(1, p["train"] + 1):
-        total = 0.0
-        for b, batch in enumerate(batches):
-            x, T = X[batch.start:batch.stop], one_hot(labels[batch.start:batch.stop], K)
-            x_aug, named = augment(gen, x, labels[batch.start:batch.stop], p) if augmented else (x, {})
-            f = forward(P, x_aug, T, pad)
-            d = backward(P, f, pad)
-            if epoch == 1 and b == 0:
-                check_gradients({key: val.copy() for key, val in P.items()}, x_aug, T, pad)
-                tensors += [entry("x", x), entry("T", T)]
-                # The last transformation's output is x_aug itself, under that name only.
-                steps = [key for key in ("x_f", "x_s") if key in named][:None if "ε" in named else -1]
-                tensors += [entry(key, named[key]) for key in ("f", "ε", *steps, "x_aug") if key in named]
-                tensors += [entry(n, f[n]) for n in ["z_1", "a_1", "h_1", "z_2", "h_2", "g", "y", "p", "Q"]]
-                tensors += [entry(f"dQ/d{n}", d[n], gradient_of=n) for n in ["y", "g", "h_2", "z_2", "h_1", "a_1", "z_1"]]
-                tensors += [entry(f"dQ/d{n}", d[n], gradient_of=n) for n in ORDER]
-            P = {n: P[n] - p["lr"] * d[n] for n in ORDER}
-            if epoch == 1 and b == 0:
-                tensors += [entry(n, P[n], version=1) for n in ORDER]
-            total += float(f["Q"]) * len(batch)
-        losses.append(total / len(train))
-        every = forward(P, X, one_hot(labels, K), pad)
-        predicted = every["y"].argmax(axis=1)
-        i = p["image"] - 1
-        snap = {"accuracy": snapshot([np.mean(predicted[:len(train)] == labels[:len(train)])]),
-                "feature_maps_1": snapshot(every["a_1"][i]), "feature_maps_2": snapshot(every["h_2"][i])}
-        if v > 0:
-            held = forward(P, X[len(train):], one_hot(labels[len(train):], K), pad)
-            snap["validation_loss"] = snapshot([float(held["Q"])])
-            snap["validation_accuracy"] = snapshot([np.mean(predicted[len(train):] == labels[len(train):])])
-        snapshots[str(epoch)] = snap
-    return name, {"case": name, "demo": "cnn", "description": description, "parameters": given,
-                  "tensors": tensors, "history": {"losses": losses, "snapshots": snapshots}}
+    # The last transformation's output is x_aug itself, under that name only.
+    steps = [key for key in ("x_f", "x_s") if key in named][:None if "ε" in named else -1]
+    return out, [(key, named[key]) for key in ("f", "ε", *steps) if key in named] + [("x_aug", out)]
 
 
 CASES = [
@@ -153,4 +104,4 @@ CASES = [
 if __name__ == "__main__":
     out = fixture_folder("augmentation", "*.json")
     for name, description, given in CASES:
-        write(out, *run(name, description, given))
+        write(out, *run(name, description, given, augment if given.get("augment", "none") != "none" else None))
