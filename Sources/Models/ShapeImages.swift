@@ -52,6 +52,14 @@ public struct ShapeImages: Sendable {
         }
     }
 
+    /// Whether a left–right mirror of a shape is a shape of the same class: true for the bars and
+    /// the square, false for the diagonal, whose mirror runs from top right to bottom left.
+    static func survivesMirror(_ label: Int) -> Bool {
+        let cells = cells(of: label)
+        let width = cells.map(\.1).max()! + 1
+        return Set(cells.map { [$0.0, width - 1 - $0.1] }) == Set(cells.map { [$0.0, $0.1] })
+    }
+
     /// The images `range` as one batch, n×1×size×size.
     public func images(_ range: Range<Int>) -> Tensor {
         let plane = size * size

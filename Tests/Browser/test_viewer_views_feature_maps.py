@@ -17,10 +17,12 @@ PANEL = ".ut-panel[data-view='feature-maps']"
 def traces(tmp_path_factory):
     folder = tmp_path_factory.mktemp("traces")
     made = {}
-    for key, params in {"cnn": ("--train", "4", "--batch", "3", "--image", "2"), "mlp": ()}.items():
+    demos = {"cnn": ("cnn", "--train", "4", "--batch", "3", "--image", "2"), "mlp": ("mlp",),
+             "augmented": ("cnn", "--train", "1", "--batch", "3", "--augment", "flip+shift+noise", "--seed", "4")}
+    for key, (demo, *params) in demos.items():
         sub = folder / key
         sub.mkdir()
-        made[key] = make_trace(sub, key, *params)
+        made[key] = make_trace(sub, demo, *params)
     return made
 
 
@@ -141,3 +143,19 @@ def test_dark_scheme_and_keyboard(browser_context, tmp_path, traces):
     assert "channel 1 of 1" in first.get_attribute("aria-label")
     viewer.shot("cnn", "feature-maps-dark")
     viewer.assert_clean()
+
+
+def test_an_augmented_batch_shows_as_drawn_then_augmented_before_the_maps(browser_context, tmp_path, traces):
+    viewer = Viewer(browser_context, tmp_path, {"augmented": traces["augmented"]})
+    trace = viewer.traces["augmented"]
+    viewer.go("augmented", len(trace["steps"]) - 1)
+    viewer.show("augmented", "feature-maps")
+    maps = drawn(viewer, "augmented")
+    first = [m for m in maps if m["channel"] == 0]
+    assert [m["stage"] for m in first] == ["image", "augmented", "conv", "relu", "pool", "conv", "relu"]
+    x, x_aug = tagged(trace, quantity="image")
+    assert (int(first[0]["tensor"]), int(first[1]["tensor"])) == (x["id"], x_aug["id"])
+    assert x_aug["tags"] == {"quantity": "image", "stage": "augmented"}
+    assert first[1]["values"] == list(values(x_aug).reshape(3, -1)[0])
+    titles = viewer.page.eval_on_selector_all(f"#augmented {PANEL} h3", "hs => hs.map(h => h.textContent)")
+    assert titles[:2] == ["input image (x)", "input image, augmented (x_aug)"]

@@ -30,6 +30,9 @@ sum_b n_b Q_b / m (each Q_b before its step); after the epoch the whole set goes
 network: accuracy = fraction with argmax y (first maximum) = label, and the chosen image's a1
 (feature_maps_1, C1 x 8 x 8) and h2 (feature_maps_2, C2 x 4 x 4).
 
+`run` also serves reference_augmentation.py: a `validation` split (the last floor(validation * m)
+images held out, their loss and accuracy per epoch) and each training batch's augmentation.
+
 Each fixture has the layout of Tests/Fixtures/models (see fixture_io.py): the first iteration's
 tensors (by trace name; parameters at version 0 and 1; gradients by `gradientOf`) and `history`
 with every epoch's loss and, per epoch, the accuracy and both maps as snapshots.
@@ -49,7 +52,7 @@ from seeded_generator import SeededGenerator  # noqa: E402  (the documented PRNG
 
 SIZE = 8
 DEFAULTS = {"channels": [4, 8], "kernel": 3, "classes": 4, "samples": 64, "noise": 0.3, "batch": 8,
-            "train": 30, "lr": 0.5, "image": 1, "seed": 1}
+            "train": 30, "lr": 0.5, "image": 1, "seed": 1, "validation": 0}
 SHAPES = [
     [(0, c) for c in range(5)],
     [(r, 0) for r in range(5)],
@@ -209,17 +212,20 @@ def check_gradients(P, x, T, pad, rng_entries=6):
 # ---------------------------------------------------------------------------------------------
 # A case
 
-def run(name, description, given):
+def run(name, description, given, augment=None):
+    """One fixture. With `validation` v = floor(validation * m) > 0 the last v images are held out
+    (never trained on) and each epoch also records their mean loss and accuracy; `augment(gen, x,
+    labels, p)`, when given (reference_augmentation.py), returns each training batch's augmented
+    images, drawn from the generator after the images, and what it made by trace name."""
     p = dict(DEFAULTS, **given)
     gen = SeededGenerator(p["seed"])
     (c1, c2), k, K, m = p["channels"], p["kernel"], p["classes"], p["samples"]
     pad = (k - 1) // 2
     P = parameters(gen, c1, c2, k, K)
     X, labels = images(gen, m, K, p["noise"])
-    batches = [range(s, min(s + p["batch"], m)) for s in range(0, m, p["batch"])]
-
-    first = batches[0]
-    check_gradients({key: v.copy() for key, v in P.items()}, X[first.start:first.stop], one_hot(labels[first.start:first.stop], K), pad)
+    held_out = math.floor(p["validation"] * m)
+    train = m - held_out
+    batches = [range(s, min(s + p["batch"], train)) for s in range(0, train, p["batch"])]
 
     tensors = [entry(n, P[n], version=0) for n in ORDER]
     losses, snapshots = [], {}
@@ -227,22 +233,29 @@ def run(name, description, given):
         total = 0.0
         for b, batch in enumerate(batches):
             x, T = X[batch.start:batch.stop], one_hot(labels[batch.start:batch.stop], K)
-            f = forward(P, x, T, pad)
+            x_in, made = augment(gen, x, labels[batch.start:batch.stop], p) if augment else (x, [])
+            f = forward(P, x_in, T, pad)
             d = backward(P, f, pad)
             if epoch == 1 and b == 0:
-                tensors += [entry(n, f[n]) for n in ["x", "T", "z_1", "a_1", "h_1", "z_2", "h_2", "g", "y", "p", "Q"]]
+                check_gradients({key: v.copy() for key, v in P.items()}, x_in, T, pad)
+                tensors += [entry("x", x), entry("T", T)] + [entry(n, value) for n, value in made]
+                tensors += [entry(n, f[n]) for n in ["z_1", "a_1", "h_1", "z_2", "h_2", "g", "y", "p", "Q"]]
                 tensors += [entry(f"dQ/d{n}", d[n], gradient_of=n) for n in ["y", "g", "h_2", "z_2", "h_1", "a_1", "z_1"]]
                 tensors += [entry(f"dQ/d{n}", d[n], gradient_of=n) for n in ORDER]
             P = {n: P[n] - p["lr"] * d[n] for n in ORDER}
             if epoch == 1 and b == 0:
                 tensors += [entry(n, P[n], version=1) for n in ORDER]
             total += float(f["Q"]) * len(batch)
-        losses.append(total / m)
+        losses.append(total / train)
         every = forward(P, X, one_hot(labels, K), pad)
-        correct = int(np.sum(every["y"].argmax(axis=1) == labels))
+        right = every["y"].argmax(axis=1) == labels
         i = p["image"] - 1
-        snapshots[str(epoch)] = {"accuracy": snapshot([correct / m]), "feature_maps_1": snapshot(every["a_1"][i]),
-                                 "feature_maps_2": snapshot(every["h_2"][i])}
+        snapshots[str(epoch)] = {"accuracy": snapshot([int(np.sum(right[:train])) / train]),
+                                 "feature_maps_1": snapshot(every["a_1"][i]), "feature_maps_2": snapshot(every["h_2"][i])}
+        if held_out:
+            held = forward(P, X[train:], one_hot(labels[train:], K), pad)
+            snapshots[str(epoch)]["validation_loss"] = snapshot([float(held["Q"])])
+            snapshots[str(epoch)]["validation_accuracy"] = snapshot([int(np.sum(right[train:])) / held_out])
     return name, {"case": name, "demo": "cnn", "description": description, "parameters": given,
                   "tensors": tensors, "history": {"losses": losses, "snapshots": snapshots}}
 

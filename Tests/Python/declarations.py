@@ -39,7 +39,8 @@ QUANTITIES = {
 }
 CONTEXT = {"t": int, "direction": str, "gate": str, "head": int, "block": str, "attention": str, "word": str,
            "position": int, "layer": int, "branch": str, "variant": str, "stage": str}
-SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection", "accuracy", "feature_map"}
+SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection", "accuracy", "feature_map",
+                     "validation_loss", "validation_accuracy"}
 VIEWS = {"lstm-cell", "gru-cell", "unrolled", "attention", "word2vec", "training", "convolution", "feature-maps",
          "inception", "residual"}
 # The part of a cell a tagged tensor made inside one must be made in.
@@ -88,6 +89,7 @@ def check_declarations(trace: dict) -> None:
         check_flat({k: v for k, v in tags.items() if k != "quantity"},
                    {f"{k}?": (kind, None) for k, kind in CONTEXT.items()}, where)
         assert set(tags) <= set(CONTEXT) | {"quantity"}, where
+        assert tags["quantity"] != "image" or tags.get("stage", "augmented") == "augmented", f"{where}: image stage"
         step = made_in.get(tensor["id"])
         if step is None or step["phase"] != "forward":
             continue

@@ -78,6 +78,8 @@ CLI_CASES = {
     "attention-default": ("attention", []),
     "cnn-train-2": ("cnn", ["--train", "2"]),
     "cnn-k5-uneven": ("cnn", ["--channels", "2,3", "--kernel", "5", "--classes", "2", "--samples", "10", "--batch", "4", "--train", "2"]),
+    "cnn-augment-validation": ("cnn", ["--augment", "flip+shift+noise", "--shift", "2", "--validation", "0.25", "--samples", "16",
+                                       "--train", "2"]),
     "attention-causal-given": ("attention", ["--queries", "1,0;0,1;1,1", "--keys", "1,1;0,-1;2,0", "--values", "1;2;3",
                                              "--causal", "true", "--train", "2"]),
     "self-attention-default": ("self-attention", []),

@@ -62,7 +62,7 @@ window.Unrolled = window.Unrolled || {};
       });
       return found.map(function (m) {
         var tags = m.tensor.tags;
-        var what = tags.quantity === 'image' ? 'input image' : 'layer ' + tags.layer + (tags.stage ? ', ' + tags.stage : '');
+        var what = (tags.quantity === 'image' ? 'input image' : 'layer ' + tags.layer) + (tags.stage ? ', ' + tags.stage : '');
         return { id: m.id, tensor: m.tensor, title: what + ' (' + m.tensor.name + ')', layer: tags.layer || 0,
                  stage: tags.stage || tags.quantity, step: index.producer[m.id] };
       });
