@@ -92,6 +92,8 @@ CLI_CASES = {
     "gradient-flow-overflow": (
         "gradient-flow", ["--record", "history", "--steps", "1000", "--hidden", "64", "--weight-scale", "10", "--train", "2"]),
     "residual-relu": ("residual", ["--layers", "4", "--channels", "2", "--size", "4", "--activation", "relu"]),
+    "normalization-batch": ("normalization", []),
+    "normalization-group": ("normalization", ["--mode", "group", "--groups", "2", "--channels", "4"]),
 }
 # Cases whose trace holds only a history (no steps to replay).
 HISTORY_ONLY = {"gradient-flow-overflow"}
