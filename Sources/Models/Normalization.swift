@@ -103,8 +103,8 @@ struct Normalization {
         let tape = batch.mean.tape
         return tape.scope("running statistics", equation: "r \\leftarrow (1 - m)\\, r + m\\, s, \\quad s_{\\sigma^2} = \\tfrac{n}{n - 1} \\sigma^2 = \\tfrac{\(n)}{\(n - 1)} \\sigma^2") {
             let unbiased = (Double(n) / Double(n - 1) * batch.variance).named("var_unbiased", tex: "\\tfrac{n}{n-1} \\sigma^2")
-            let mean = tape.runningAverage(runningMean, batch.mean, momentum: momentum)
-            let variance = tape.runningAverage(runningVariance, unbiased, momentum: momentum)
+            let mean = tape.runningAverage(runningMean, batch.mean, momentum: momentum).tagged("running_mean")
+            let variance = tape.runningAverage(runningVariance, unbiased, momentum: momentum).tagged("running_variance")
             return (mean, variance)
         }
     }
