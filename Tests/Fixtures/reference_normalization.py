@@ -172,9 +172,10 @@ CASES = [
 
 def main():
     out = fixture_folder("normalization", "normalization-*.json")
-    for name, description, given in CASES:
-        (out / f"{name}.json").write_text(dump(case(name, description, given)))
-    print(f"wrote {len(CASES)} fixtures to {out}")
+    written = [out / f"{name}.json" for name, _, _ in CASES]
+    for path, (name, description, given) in zip(written, CASES):
+        path.write_text(dump(case(name, description, given)))
+    print(f"wrote {len(written)} fixtures to {out}")
 
 
 if __name__ == "__main__":

@@ -64,11 +64,13 @@ window.Unrolled = window.Unrolled || {};
   }
 
   function createNormalization(host, model, api) {
-    var index = traceIndex(model);
-    prepare(host, api);
+    var index = traceIndex(model), layers = readLayers(index);
     host.classList.add('uv-view', 'uv-normalization');
-    var layers = readLayers(index);
-    if (!layers.length) { caption(host).textContent = 'No normalization layer with its statistics in this trace.'; return { update: function () {}, destroy: function () {} }; }
+    prepare(host, api);
+    if (!layers.length) {
+      setText(caption(host), 'No normalization layer with its statistics in this trace.');
+      return { update: function () {}, destroy: function () {} };
+    }
     var shape = index.tensors[layers[0].x].shape, N = shape[0], C = shape[1], H = shape[2] || 1, W = shape[3] || 1;
     var current = layers[0], selected = 0, lastStep = -1;
 
