@@ -62,10 +62,12 @@ struct Normalization {
         let tape = x.tape
         let shape = x.shape
         let kind = ScopeKind.normalization(mode.rawValue, groups: mode == .group ? groups : nil, phase: mode == .batch ? "train" : nil)
-        return tape.scope("\(mode.rawValue) normalization", kind: kind, equation: meanEquation) {
+        return tape.scope("\(mode.rawValue) normalization", kind: kind,
+                          equation: "\\hat{x} = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\varepsilon}}, \\quad y = \\gamma \\hat{x} + \\beta") {
             // Group normalization reduces over part of the channel axis: view the channels as G groups.
             let grouped = mode == .group ? reshape(x, [shape[0], groups, shape[1] / groups, shape[2], shape[3]]) : x
-            let (mu, centered, variance) = tape.scope("statistics", equation: "\\sigma^2 = \\frac{1}{n} \\sum (x - \\mu)^2, \\quad n = \(count(shape))") {
+            let statistics = "\(meanEquation), \\quad \\sigma^2 = \\frac{1}{n} \\sum (x - \\mu)^2, \\quad n = \(count(shape))"
+            let (mu, centered, variance) = tape.scope("statistics", equation: statistics) {
                 let mu = mean(grouped, axes: axes, keepdims: true).named("mu", tex: "\\mu").tagged("mean")
                 let centered = (grouped - mu).named("x - mu", tex: "x - \\mu")
                 let variance = mean(square(centered), axes: axes, keepdims: true).named("var", tex: "\\sigma^2").tagged("variance")
