@@ -177,7 +177,7 @@ window.Unrolled = window.Unrolled || {};
       toggleClass(summary, 'uv-pending', !ready);
       members.textContent = '';
       var head = html('tr', null, html('thead', null, members));
-      ['value', 'x', 'x̂ = (x − μ)/√(σ² + ε)', 'y = γx̂ + β'].forEach(function (t) { html('th', { scope: 'col' }, head, t); });
+      ['position', 'x', 'x̂ = (x − μ)/√(σ² + ε)', 'y = γx̂ + β'].forEach(function (t) { html('th', { scope: 'col' }, head, t); });
       var body = html('tbody', null, members);
       lit.forEach(function (sq) {
         var row = html('tr', { class: 'uv-norm-member', 'data-value': exact(sq.value), 'data-normalized': exact(number(current.xhat, sq.flat)) }, body);
