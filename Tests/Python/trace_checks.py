@@ -295,7 +295,6 @@ def check_structure(trace: dict) -> None:
             assert tensor["of"] < tensor["id"], f"{where}: gradient of a later tensor"
             assert tensor["shape"] == tensors[tensor["of"]]["shape"], f"{where}: shape differs from what it is the gradient of"
         elif "version" in tensor or "of" in tensor:
-            # A parameter's later version (sgd), or a running statistic's (running_average: a constant).
             assert tensor["role"] in ("parameter", "constant") and "version" in tensor and "of" in tensor, (
                 f"{where}: only gradients and parameter or running-statistic versions have `of`/`version`")
             base = tensors[tensor["of"]]
