@@ -50,6 +50,15 @@ public struct ScopeKind: Sendable {
     /// A stage of the word2vec pipeline: `hidden_layer`, `output_layer`, `scores`, `error`,
     /// `true_word`, `negatives`.
     public static func stage(_ stage: String) -> ScopeKind { ScopeKind("stage", ["stage": .string(stage)]) }
+    /// A normalization layer: `mode` (`batch`, `layer`, `instance`, `group`), `groups` G for group
+    /// normalization, and for batch normalization its `phase`: `train` (batch statistics) or `eval`
+    /// (running statistics).
+    public static func normalization(_ mode: String, groups: Int? = nil, phase: String? = nil) -> ScopeKind {
+        var attributes: [String: JSONValue] = ["mode": .string(mode)]
+        if let groups { attributes["groups"] = .int(groups) }
+        if let phase { attributes["phase"] = .string(phase) }
+        return ScopeKind("normalization", attributes)
+    }
     /// Where the loss is computed.
     public static let loss = ScopeKind("loss")
 }

@@ -74,6 +74,8 @@ struct ReplayTests {
         ("conv", ["image": "seeded", "size": 7, "channels-in": 2, "stride": 2, "padding": 2, "dilation": 2, "pool": "avg", "relu": "false"]),
         ("conv", ["image": "cross", "kernel": 1, "padding": 0, "channels-in": 3, "channels-out": 3, "groups": 3, "pool": "none"]),
         ("inception", ["mode": "reduced", "channels-in": 3, "size": 3, "c5-reduce": 2, "seed": 5]),
+        ("normalization", ["mode": "group", "groups": 2, "channels": 4, "seed": 3]),
+        ("normalization", ["mode": "instance", "height": 3, "width": 1]),
     ]
 
     @Test func everyDemoIsCovered() {

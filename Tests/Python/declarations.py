@@ -29,6 +29,8 @@ SCOPE_KINDS = {
     "stage": {"stage": (str, {"hidden_layer", "output_layer", "scores", "error", "true_word", "negatives"})},
     "delay_line": {},
     "loss": {},
+    "normalization": {"mode": (str, {"batch", "layer", "instance", "group"}), "groups?": (int, None),
+                      "phase?": (str, {"train", "eval"})},
 }
 QUANTITIES = {
     "input", "target", "output", "hidden_state", "cell_state", "gate", "candidate", "stacked_input",
@@ -36,13 +38,14 @@ QUANTITIES = {
     "context_embeddings", "hidden_layer", "output_vectors", "scores", "probabilities", "error",
     "true_word_probability", "negative_probabilities", "loss",
     "image", "feature_map", "kernel",
+    "mean", "variance", "normalized", "scale", "shift", "running_mean", "running_variance",
 }
 CONTEXT = {"t": int, "direction": str, "gate": str, "head": int, "block": str, "attention": str, "word": str,
            "position": int, "layer": int, "branch": str, "variant": str, "stage": str}
 SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection", "accuracy", "feature_map",
                      "validation_loss", "validation_accuracy"}
 VIEWS = {"lstm-cell", "gru-cell", "unrolled", "attention", "word2vec", "training", "convolution", "feature-maps",
-         "inception", "residual"}
+         "inception", "residual", "normalization"}
 # The part of a cell a tagged tensor made inside one must be made in.
 PART_OF = {("gate", "forget"): "forget_gate", ("gate", "input"): "input_gate", ("gate", "output"): "output_gate",
            ("gate", "update"): "update_gate", ("gate", "reset"): "reset_gate", ("candidate", None): "candidate",

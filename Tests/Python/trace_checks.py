@@ -94,6 +94,8 @@ CLI_CASES = {
     "gradient-flow-overflow": (
         "gradient-flow", ["--record", "history", "--steps", "1000", "--hidden", "64", "--weight-scale", "10", "--train", "2"]),
     "residual-relu": ("residual", ["--layers", "4", "--channels", "2", "--size", "4", "--activation", "relu"]),
+    "normalization-batch": ("normalization", []),
+    "normalization-group": ("normalization", ["--mode", "group", "--groups", "2", "--channels", "4"]),
 }
 # Cases whose trace holds only a history (no steps to replay).
 HISTORY_ONLY = {"gradient-flow-overflow"}
@@ -295,10 +297,10 @@ def check_structure(trace: dict) -> None:
             assert tensor["of"] < tensor["id"], f"{where}: gradient of a later tensor"
             assert tensor["shape"] == tensors[tensor["of"]]["shape"], f"{where}: shape differs from what it is the gradient of"
         elif "version" in tensor or "of" in tensor:
-            assert tensor["role"] == "parameter" and "version" in tensor and "of" in tensor, (
-                f"{where}: only gradients and parameter versions have `of`/`version`")
+            assert tensor["role"] in ("parameter", "constant") and "version" in tensor and "of" in tensor, (
+                f"{where}: only gradients and parameter or running-statistic versions have `of`/`version`")
             base = tensors[tensor["of"]]
-            assert base["role"] == "parameter" and "version" not in base, f"{where}: `of` is not an original parameter"
+            assert base["role"] == tensor["role"] and "version" not in base, f"{where}: `of` is not an original {tensor['role']}"
 
     outputs = [step["output"] for step in steps]
     assert outputs == sorted(outputs), "steps are not in the order of their outputs"

@@ -3,7 +3,7 @@
    views use, and views/structure.js the per-trace index of the declared structure. The views,
    "views that teach where a generic matrix view does not", are a file each beside this one: cell.js,
    unrolled.js, attention.js, word2vec.js, training.js, convolution.js, feature-maps.js, inception.js,
-   residual.js. Each appears only for traces whose
+   residual.js, normalization.js. Each appears only for traces whose
    declared structure it can draw (and which suggest it, when the trace lists its views). Each view is a spec pushed onto Unrolled.views (see the viewer contract):
    applies(model), create(host, model, api) → {update(stepIndex), destroy()}.
    Every view builds its indexes once in create() so that update() only looks things up:
