@@ -36,10 +36,12 @@ QUANTITIES = {
     "context_embeddings", "hidden_layer", "output_vectors", "scores", "probabilities", "error",
     "true_word_probability", "negative_probabilities", "loss",
     "image", "feature_map", "kernel",
+    "dropout_mask",
 }
 CONTEXT = {"t": int, "direction": str, "gate": str, "head": int, "block": str, "attention": str, "word": str,
            "position": int, "layer": int, "branch": str, "variant": str, "stage": str}
-SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection", "accuracy", "feature_map"}
+SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection", "accuracy", "feature_map",
+                     "validation_loss"}
 VIEWS = {"lstm-cell", "gru-cell", "unrolled", "attention", "word2vec", "training", "convolution", "feature-maps",
          "inception", "residual"}
 # The part of a cell a tagged tensor made inside one must be made in.
@@ -135,6 +137,10 @@ def check_series_and_views(trace: dict) -> None:
         for s in series:
             assert s["quantity"] in SERIES_QUANTITIES and s["per"] in ("iteration", "epoch"), s
             assert s.get("variant", "plain") in SCOPE_KINDS["variant"]["variant"][1], s
+            # Marks name entries of the history by their number.
+            entries = {entry["iteration"] for entry in history}
+            for name, at in (s.get("marks") or {}).items():
+                assert type(name) is str and type(at) is int and at in entries, (s["key"], name, at)
     views = trace.get("views")
     if views is not None:
         assert len(views) == len(set(views)) and set(views) <= VIEWS, views
