@@ -40,8 +40,10 @@ public struct DropoutMLP: Sendable {
     /// The output y for the columns X: with `masks`, the training network (each hidden layer's
     /// output masked and scaled by 1/(1 − p), the mask recorded as a constant `M_l` tagged
     /// `dropout_mask` with its layer); without, the evaluation network (no mask, no scaling).
-    public func callAsFunction(_ X: Var, _ parameters: MLP.Parameters, masks: [Tensor]?) -> Var {
+    /// `split` tells an evaluation's tensors apart from the training step's: `z_1_val`, `y_val`.
+    public func callAsFunction(_ X: Var, _ parameters: MLP.Parameters, masks: [Tensor]?, split: String? = nil) -> Var {
         let tape = X.tape
+        let (suffix, mark) = split.map { ("_\($0)", "^{\\text{\($0)}}") } ?? ("", "")
         let depth = network.layers.count - 1
         let φ = network.activation
         let keep = 1 - rate
@@ -52,7 +54,7 @@ public struct DropoutMLP: Sendable {
             let input = h
             if l == depth {
                 return tape.scope("output layer", kind: .layer(l), equation: "y = W_{\(l)} \(below) + b_{\(l)}") {
-                    ((W • input).named("W_\(l)·\(input.name)", tex: "W_{\(l)} \(below)") + b).named("y")
+                    ((W • input).named("W_\(l)·\(input.name)", tex: "W_{\(l)} \(below)") + b).named("y\(suffix)", tex: "y\(mark)")
                 }
             }
             let mask = masks?[l - 1]
@@ -61,8 +63,8 @@ public struct DropoutMLP: Sendable {
                 ? "h_{\(l)} = \(φ.tex)(W_{\(l)} \(below) + b_{\(l)})"
                 : "\\tilde h_{\(l)} = \\frac{M_{\(l)} \\odot \(φ.tex)(W_{\(l)} \(below) + b_{\(l)})}{1 - p}"
             h = tape.scope("layer \(l)", kind: .layer(l), equation: equation) {
-                let z = ((W • input).named("W_\(l)·\(input.name)", tex: "W_{\(l)} \(below)") + b).named("z_\(l)", tex: "z_{\(l)}")
-                let activation = φ(z).named("h_\(l)", tex: "h_{\(l)}")
+                let z = ((W • input).named("W_\(l)·\(input.name)", tex: "W_{\(l)} \(below)") + b).named("z_\(l)\(suffix)", tex: "z_{\(l)}\(mark)")
+                let activation = φ(z).named("h_\(l)\(suffix)", tex: "h_{\(l)}\(mark)")
                 guard let mask else { return activation }
                 let M = tape.constant(mask, name: "M_\(l)", tex: "M_{\(l)}").tagged("dropout_mask", ["layer": .int(l)])
                 let kept = (M * activation).named("M_\(l)⊙h_\(l)", tex: "M_{\(l)} \\odot h_{\(l)}")

@@ -93,7 +93,7 @@ struct DropoutTraining {
             ]
             for (split, X, T, loss) in splits {
                 tape.scope(split) {
-                    let y = model(X, parameters, masks: nil)
+                    let y = model(X, parameters, masks: nil, split: loss)
                     tape.scope("loss", kind: .loss, equation: "Q_{\\text{\(loss)}} = \\operatorname{mean}\\,(y - T)^2") {
                         _ = Engine.meanSquaredError(y, T).named("Q_\(loss)", tex: "Q_{\\text{\(loss)}}")
                     }
