@@ -78,7 +78,7 @@ enum DropoutDemo {
         let shape = sizes.map(String.init).joined(separator: "–")
         let stop = result.stopped.map { "stopped early after epoch \($0) of \(epochs)" } ?? "\(ran) epoch\(ran == 1 ? "" : "s")"
         var trace = tape.trace(
-            title: "MLP \(shape) (\(config[activation].rawValue)) with dropout p = \(p) on \(cut) training samples, \(held) held out: \(stop)",
+            title: "MLP \(shape) (\(config[activation].rawValue)) \(p == 0 ? "without dropout" : "with dropout p = \(p)") on \(cut) training samples, \(held) held out: \(stop)",
             model: "dropout", config: config.values, history: result.history)
         trace.series = DropoutTraining.series(best: result.best?.epoch, stopped: result.stopped)
         return trace
