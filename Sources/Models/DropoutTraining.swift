@@ -77,7 +77,7 @@ struct DropoutTraining {
         return Engine.meanSquaredError(y, tape.constant(split.T, name: "T")).value.scalar
     }
 
-    /// The recorded evaluation of `weights` (bound as `W_1*`, `b_1*`, …): the network without
+    /// The recorded evaluation of `weights` (constants `W_1*`, `b_1*`, …: nothing trains here): the network without
     /// dropout on the training split (`Q_train`) and on the validation split (`Q_val`).
     static func recordEvaluation(
         of model: DropoutMLP, _ weights: [Tensor], on tape: Tape, training: (X: Var, T: Var), validation: (X: Var, T: Var), title: String
@@ -86,7 +86,7 @@ struct DropoutTraining {
             let parameters = MLP.Parameters(
                 weights.enumerated().map { index, value in
                     let (kind, layer) = (index.isMultiple(of: 2) ? "W" : "b", index / 2 + 1)
-                    return tape.parameter(value, name: "\(kind)_\(layer)*", tex: "\(kind)_{\(layer)}^{*}")
+                    return tape.constant(value, name: "\(kind)_\(layer)*", tex: "\(kind)_{\(layer)}^{*}")
                 }[...])
             let splits: [(String, Var, Var, String)] = [
                 ("training set", training.X, training.T, "train"), ("validation set", validation.X, validation.T, "val"),
