@@ -18,9 +18,13 @@ public struct SeriesDescription: Codable, Equatable, Sendable {
     public var per: String
     /// One sentence for a person.
     public var meaning: String
+    /// Named entries of the series, by their number (the entry's `iteration`): early stopping's
+    /// `{"best": 7, "stop": 12}` on a `validation_loss` series.
+    public var marks: [String: Int]?
 
     public init(
-        key: String, quantity: String, of: String? = nil, axis: String? = nil, variant: String? = nil, per: String, meaning: String
+        key: String, quantity: String, of: String? = nil, axis: String? = nil, variant: String? = nil, per: String, meaning: String,
+        marks: [String: Int]? = nil
     ) {
         self.key = key
         self.quantity = quantity
@@ -29,5 +33,6 @@ public struct SeriesDescription: Codable, Equatable, Sendable {
         self.variant = variant
         self.per = per
         self.meaning = meaning
+        self.marks = marks
     }
 }

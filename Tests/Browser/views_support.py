@@ -27,6 +27,8 @@ SPECIAL = {
     "flow-train": ("gradient-flow", "--steps", "10", "--train", "5"),
     "rnn-wide": ("rnn", "--train", "300", "--lr", "0.5"),
     "mlp-diverging": ("mlp", "--train", "400", "--lr", "1"),
+    "dropout-p0": ("dropout", "--p", "0", "--patience", "0"),
+    "cnn-epochs": ("cnn", "--train", "4", "--samples", "16"),
 }
 
 

@@ -68,6 +68,8 @@ struct ReplayTests {
         ("encoder-decoder", ["source": "the black cat sleeps", "target": "le chat noir dort", "d-model": 6, "heads": 3, "d-ff": 5, "train": 2, "seed": 3]),
         ("residual", [:]),
         ("residual", ["layers": 3, "channels": 2, "size": 3, "activation": "relu", "train": 2, "seed": 5]),
+        ("dropout", ["layers": [3, 6, 5, 1], "samples": 8, "train": 12, "patience": 3]),
+        ("dropout", ["p": 0, "samples": 6, "train": 4, "patience": 0]),
 
         ("segmentation", ["train": 2]),
         ("segmentation", ["upsampling": "transposed", "classes": 3, "dilation": 1, "size": 6, "train": 2]),

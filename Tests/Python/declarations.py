@@ -39,6 +39,7 @@ QUANTITIES = {
     "true_word_probability", "negative_probabilities", "loss",
     "image", "feature_map", "kernel",
     "mean", "variance", "normalized", "scale", "shift", "running_mean", "running_variance",
+    "dropout_mask",
 }
 CONTEXT = {"t": int, "direction": str, "gate": str, "head": int, "block": str, "attention": str, "word": str,
            "position": int, "layer": int, "branch": str, "variant": str, "stage": str}
@@ -140,6 +141,10 @@ def check_series_and_views(trace: dict) -> None:
         for s in series:
             assert s["quantity"] in SERIES_QUANTITIES and s["per"] in ("iteration", "epoch"), s
             assert s.get("variant", "plain") in SCOPE_KINDS["variant"]["variant"][1], s
+            # Marks name entries of the history by their number.
+            entries = {entry["iteration"] for entry in history}
+            for name, at in (s.get("marks") or {}).items():
+                assert type(name) is str and type(at) is int and at in entries, (s["key"], name, at)
     views = trace.get("views")
     if views is not None:
         assert len(views) == len(set(views)) and set(views) <= VIEWS, views

@@ -96,6 +96,8 @@ CLI_CASES = {
     "residual-relu": ("residual", ["--layers", "4", "--channels", "2", "--size", "4", "--activation", "relu"]),
     "normalization-batch": ("normalization", []),
     "normalization-group": ("normalization", ["--mode", "group", "--groups", "2", "--channels", "4"]),
+    "dropout-stop": ("dropout", ["--layers", "3,8,6,1", "--samples", "12", "--p", "0.5", "--train", "80", "--patience", "5"]),
+    "dropout-p0": ("dropout", ["--p", "0", "--train", "30", "--patience", "0", "--samples", "10", "--validation", "0.3"]),
 }
 # Cases whose trace holds only a history (no steps to replay).
 HISTORY_ONLY = {"gradient-flow-overflow"}

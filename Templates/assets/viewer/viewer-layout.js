@@ -23,12 +23,15 @@ window.Unrolled = window.Unrolled || {};
     var lossHtml = loss === null ? '' :
       '<span class="ut-loss">loss ' + texHtml(lossTensor.tex, false) + ' = <span class="ut-num" title="' + exact(loss) + '">' + format(loss) + '</span></span>';
     var history = t.history || [];
+    // What one history entry is, as the loss series declares it: an iteration or an epoch.
+    var lossSeries = (Array.isArray(t.series) ? t.series : []).filter(function (s) { return s && s.key === 'loss'; })[0];
+    var unit = lossSeries && lossSeries.per === 'epoch' ? 'epoch' : 'iteration';
     if (loss === null && history.length) {
       var only = U.number(history[history.length - 1].loss);
-      lossHtml = '<span class="ut-loss">loss in iteration ' + history.length + ': <span class="ut-num" title="' + exact(only) + '">' + format(only) + '</span></span>';
+      lossHtml = '<span class="ut-loss">loss in ' + unit + ' ' + history.length + ': <span class="ut-num" title="' + exact(only) + '">' + format(only) + '</span></span>';
     } else if (history.length > 1) {
       var lastLoss = U.number(history[history.length - 1].loss);
-      lossHtml += '<span class="ut-loss ut-loss-final">after ' + history.length + ' iterations: <span class="ut-num" title="' + exact(lastLoss) + '">' + format(lastLoss) + '</span></span>';
+      lossHtml += '<span class="ut-loss ut-loss-final">after ' + history.length + ' ' + unit + 's: <span class="ut-num" title="' + exact(lastLoss) + '">' + format(lastLoss) + '</span></span>';
     }
     var phases = ['forward', 'backward', 'update'].map(function (p) {
       var s = m.phaseStart(p);

@@ -19,7 +19,8 @@
      .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads.
    - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value], and
      for stages with a gradient .uv-w2vgrad[data-value] (empty until computed).
-   - training: .uv-curve (one point per finite history loss), .uv-traced circles,
+   - training: .uv-curve (one point per finite history loss), .uv-curve-validation,
+     .uv-mark[data-mark][data-iteration], .uv-acc-curve, .uv-traced circles,
      .uv-hover-text; .uv-word[data-word] and .uv-point with a range input per epoch.
    - convolution: .uv-conv-grid[data-role] with .uv-conv-cell[data-row][data-col][data-value]
      (.uv-conv-pad, .uv-conv-window[data-kernel]), .uv-conv-term[data-a][data-b][data-product]

@@ -9,10 +9,14 @@ window.Unrolled = window.Unrolled || {};
 
   /* The loss per training iteration from `history` as a line chart (log scale offered
      when the losses span more than two decades), the traced iterations marked, the one
-     the viewer is in ringed, hover for the numbers; and when the trace describes a series
+     the viewer is in ringed, hover for the numbers; the validation loss beside it (dashed,
+     with a legend) when the trace describes a validation_loss series, and its `marks` (early
+     stopping's best epoch and stop) as labelled vertical lines; the accuracy and validation
+     accuracy on a 0–1 chart below when described; and when the trace describes a series
      of 2-D projections of the embedding (embedding_projection, one point per word), a scatter
      per epoch with a slider. Declared: the loss series (its `per` says iteration or epoch),
-     the iteration scopes, the projection series and the tensor tagged embedding (its words). */
+     the iteration scopes, the projection, validation and accuracy series and the tensor tagged
+     embedding (its words). */
 
   views.push({
     id: 'training',
@@ -28,13 +32,24 @@ window.Unrolled = window.Unrolled || {};
     prepare(host, api);
     host.classList.add('uv-view', 'uv-training');
     var history = model.trace.history;
-    var points = history.map(function (e) { return { iteration: e.iteration, loss: toNumber(e.loss), traced: e.traced }; });
+    // The validation loss beside the training loss, when the trace describes one (one value per entry).
+    var validation = seriesOf(model, 'validation_loss');
+    var marks = validation && validation.marks && typeof validation.marks === 'object' ? validation.marks : {};
+    function valueOf(e, key) {
+      var t = key && e.tensors && e.tensors[key];
+      return t && t.data && t.data.length ? toNumber(t.data[0]) : NaN;
+    }
+    var points = history.map(function (e) {
+      return { iteration: e.iteration, loss: toNumber(e.loss), traced: e.traced, validation: valueOf(e, validation && validation.key) };
+    });
     var finite = points.filter(function (p) { return isFinite(p.loss); });
-    var positive = finite.filter(function (p) { return p.loss > 0; });
-    var lo = Math.min.apply(null, finite.map(function (p) { return p.loss; }));
-    var hi = Math.max.apply(null, finite.map(function (p) { return p.loss; }));
-    var pmin = positive.length ? Math.min.apply(null, positive.map(function (p) { return p.loss; })) : 0;
-    var wide = positive.length === finite.length && pmin > 0 && hi / pmin > 100;
+    var shown = finite.map(function (p) { return p.loss; })
+      .concat(validation ? points.filter(function (p) { return isFinite(p.validation); }).map(function (p) { return p.validation; }) : []);
+    var positive = shown.filter(function (v) { return v > 0; });
+    var lo = Math.min.apply(null, shown);
+    var hi = Math.max.apply(null, shown);
+    var pmin = positive.length ? Math.min.apply(null, positive) : 0;
+    var wide = positive.length === shown.length && pmin > 0 && hi / pmin > 100;
 
     var controls = html('div', { class: 'uv-controls' }, host);
     var logBox = null;
@@ -46,15 +61,18 @@ window.Unrolled = window.Unrolled || {};
     }
     var unit = seriesOf(model, 'loss').per === 'epoch' ? 'epoch' : 'iteration';
     var missing = points.length - finite.length;
+    var markText = Object.keys(marks).sort().map(function (k) { return (k === 'stop' ? 'stopped after ' : k + ' ') + unit + ' ' + marks[k]; });
     html('span', { class: 'uv-caption' }, controls, points.length + ' ' + unit + (points.length === 1 ? '' : 's') +
       ', ' + points.filter(function (p) { return p.traced; }).length + ' traced step by step (marked)' +
+      (markText.length ? '; ' + markText.join(', ') : '') +
       (missing ? '; ' + missing + ' with a loss of NaN or ±∞, not drawn' : ''));
 
     var W = 900, H = 300, left = 70, right = 20, top = 14, bottom = 40;
     var figure = svg('svg', { class: 'uv-svg uv-loss', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
-                              'aria-label': 'Training loss over ' + points.length + ' iterations, from ' +
+                              'aria-label': 'Training loss over ' + points.length + ' ' + unit + 's, from ' +
                               api.format(finite.length ? finite[0].loss : NaN) + ' to ' +
-                              api.format(finite.length ? finite[finite.length - 1].loss : NaN) }, host);
+                              api.format(finite.length ? finite[finite.length - 1].loss : NaN) +
+                              (validation ? '; validation loss beside it' : '') + (markText.length ? '; ' + markText.join(', ') : '') }, host);
     var plot = svg('g', null, figure);
     var hover = svg('g', { visibility: 'hidden', 'pointer-events': 'none' }, figure);
     var hoverLine = svg('line', { class: 'uv-hover-line', y1: top, y2: H - bottom }, hover);
@@ -64,6 +82,25 @@ window.Unrolled = window.Unrolled || {};
     var overlay = svg('rect', { x: left, y: top, width: W - left - right, height: H - top - bottom, fill: 'transparent' }, figure);
     var ring = null, xOf, yOf;
     var first = points.length ? points[0].iteration : 1, last = points.length ? points[points.length - 1].iteration : 1;
+
+    // One polyline per run of finite values: a NaN or ∞ breaks the curve instead of being
+    // bridged by a straight line (a log scale drops values ≤ 0 the same way).
+    function curve(field, cls, log) {
+      var runs = [[]];
+      points.forEach(function (p) {
+        var v = p[field];
+        if (isFinite(v) && (!log || v > 0)) runs[runs.length - 1].push(xOf(p.iteration).toFixed(2) + ',' + yOf(v).toFixed(2));
+        else if (runs[runs.length - 1].length) runs.push([]);
+      });
+      runs.forEach(function (coords) {
+        if (coords.length) svg('polyline', { class: cls, points: coords.join(' '), 'data-count': coords.length }, plot);
+        // A run of one value (a single iteration, or one between two NaNs) is a point, not a line.
+        if (coords.length === 1) {
+          var xy = coords[0].split(',');
+          svg('circle', { class: cls + '-point', cx: xy[0], cy: xy[1], r: 3.5 }, plot);
+        }
+      });
+    }
 
     function draw() {
       plot.textContent = '';
@@ -102,21 +139,28 @@ window.Unrolled = window.Unrolled || {};
         svg('text', { x: left - 6, y: yOf(v) + 4, 'text-anchor': 'end' }, axis, text);
       });
       svg('text', { x: 8, y: top + 4 }, axis, 'loss');
-      // One polyline per run of finite losses: a NaN or ∞ breaks the curve instead of
-      // being bridged by a straight line (a log scale drops losses ≤ 0 the same way).
-      var runs = [[]];
-      points.forEach(function (p) {
-        if (isFinite(p.loss) && (!log || p.loss > 0)) runs[runs.length - 1].push(xOf(p.iteration).toFixed(2) + ',' + yOf(p.loss).toFixed(2));
-        else if (runs[runs.length - 1].length) runs.push([]);
+      // Early stopping's marks: a vertical line at the best entry and at the stop, labelled.
+      Object.keys(marks).sort().forEach(function (name, k) {
+        var at = marks[name];
+        if (typeof at !== 'number' || at < first || at > last) return;
+        var g = svg('g', { class: 'uv-mark', 'data-mark': name, 'data-iteration': at }, plot);
+        svg('line', { x1: xOf(at), x2: xOf(at), y1: top, y2: H - bottom }, g);
+        // Near the right edge the label goes to the line's left, so it is not cut off.
+        var leftward = xOf(at) > W - right - 80;
+        svg('text', { x: xOf(at) + (leftward ? -4 : 4), y: top + 12 + 14 * k, 'text-anchor': leftward ? 'end' : 'start' }, g,
+            name === 'stop' ? 'stopped' : name);
+        titled(g, (name === 'stop' ? 'training stopped after ' : name + ': ') + unit + ' ' + at);
       });
-      runs.forEach(function (coords) {
-        if (coords.length) svg('polyline', { class: 'uv-curve', points: coords.join(' '), 'data-count': coords.length }, plot);
-        // A run of one loss (a single iteration, or one between two NaNs) is a point, not a line.
-        if (coords.length === 1) {
-          var xy = coords[0].split(',');
-          svg('circle', { class: 'uv-curve-point', cx: xy[0], cy: xy[1], r: 3.5 }, plot);
-        }
-      });
+      curve('loss', 'uv-curve', log);
+      if (validation) {
+        curve('validation', 'uv-curve-validation', log);
+        // Two curves need a legend; the dash tells them apart without colour.
+        var legend = svg('g', { class: 'uv-legend', transform: 'translate(' + (W - right - 250) + ',' + (top + 4) + ')' }, plot);
+        [['uv-curve', 'training loss'], ['uv-curve-validation', 'validation loss']].forEach(function (item, k) {
+          svg('line', { class: item[0] + '-swatch', x1: 0, x2: 28, y1: 6 + 18 * k, y2: 6 + 18 * k }, legend);
+          svg('text', { x: 34, y: 10 + 18 * k }, legend, item[1]);
+        });
+      }
       points.forEach(function (p) {
         if (p.traced && isFinite(p.loss)) {
           titled(svg('circle', { class: 'uv-traced', cx: xOf(p.iteration), cy: yOf(p.loss), r: 4,
@@ -139,8 +183,9 @@ window.Unrolled = window.Unrolled || {};
       var px = xOf(best.iteration), py = yOf(best.loss);
       hoverLine.setAttribute('x1', px); hoverLine.setAttribute('x2', px);
       hoverDot.setAttribute('cx', px); hoverDot.setAttribute('cy', py);
-      hoverText.textContent = unit + ' ' + best.iteration + ': loss ' + api.format(best.loss);
-      var tx = px + 8 > W - 220 ? px - 220 : px + 8;
+      hoverText.textContent = unit + ' ' + best.iteration + ': loss ' + api.format(best.loss) +
+        (validation && isFinite(best.validation) ? ', validation ' + api.format(best.validation) : '');
+      var tx = px + 8 > W - 300 ? px - 300 : px + 8;
       hoverText.setAttribute('x', tx + 5); hoverText.setAttribute('y', top + 16);
       hoverBg.setAttribute('x', tx); hoverBg.setAttribute('y', top + 2);
       hoverBg.setAttribute('width', hoverText.getComputedTextLength() + 10);
@@ -170,8 +215,46 @@ window.Unrolled = window.Unrolled || {};
       }
     }
     draw();
+    accuracyChart(host, model, api, history, unit);
     var scatter = embeddingScatter(host, model, api, history);
     return { update: update, destroy: function () { host.textContent = ''; if (scatter) scatter.destroy(); } };
+  }
+
+  /* The accuracy per entry (and the validation accuracy, dashed) on a fixed 0–1 scale, when the
+     trace describes an accuracy series. */
+  function accuracyChart(host, model, api, history, unit) {
+    var series = [['accuracy', 'uv-acc-curve', 'training accuracy'], ['validation_accuracy', 'uv-acc-curve-validation', 'validation accuracy']]
+      .map(function (s) { return { found: seriesOf(model, s[0]), cls: s[1], label: s[2] }; })
+      .filter(function (s) { return s.found; });
+    if (!series.length || !history.length) return;
+    var W = 900, H = 200, left = 70, right = 20, top = 14, bottom = 40, inner = 10;
+    var first = history[0].iteration, last = history[history.length - 1].iteration;
+    var figure = svg('svg', { class: 'uv-svg uv-accuracy', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+                              'aria-label': series.map(function (s) { return s.label; }).join(' and ') + ' per ' + unit }, host);
+    function xOf(it) { return left + inner + (last > first ? (it - first) / (last - first) : 0.5) * (W - left - right - inner); }
+    function yOf(a) { return H - bottom - a * (H - top - bottom); }
+    var axis = svg('g', { class: 'uv-axis' }, figure);
+    svg('line', { x1: left, y1: H - bottom, x2: W - right, y2: H - bottom }, axis);
+    svg('line', { x1: left, y1: top, x2: left, y2: H - bottom }, axis);
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (v) {
+      svg('line', { x1: left - 4, y1: yOf(v), x2: left, y2: yOf(v) }, axis);
+      svg('text', { x: left - 6, y: yOf(v) + 4, 'text-anchor': 'end' }, axis, String(v));
+    });
+    niceTicks(first, last, 8).filter(function (t) { return Math.round(t) === t; }).forEach(function (t) {
+      svg('text', { x: xOf(t), y: H - bottom + 16, 'text-anchor': 'middle' }, axis, String(t));
+    });
+    svg('text', { x: (left + W - right) / 2, y: H - 6, 'text-anchor': 'middle' }, axis, unit);
+    svg('text', { x: 8, y: top + 4 }, axis, 'accuracy');
+    series.forEach(function (s, k) {
+      var coords = [];
+      history.forEach(function (e) {
+        var t = e.tensors && e.tensors[s.found.key], v = t && t.data && t.data.length ? toNumber(t.data[0]) : NaN;
+        if (isFinite(v)) coords.push(xOf(e.iteration).toFixed(2) + ',' + yOf(v).toFixed(2));
+      });
+      if (coords.length) svg('polyline', { class: s.cls, points: coords.join(' '), 'data-count': coords.length }, figure);
+      svg('line', { class: s.cls + '-swatch', x1: W - right - 250, x2: W - right - 222, y1: H - bottom - 30 + 18 * k, y2: H - bottom - 30 + 18 * k }, figure);
+      svg('text', { x: W - right - 216, y: H - bottom - 26 + 18 * k }, figure, s.label);
+    });
   }
 
   function embeddingScatter(host, model, api, history) {
