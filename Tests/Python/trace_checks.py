@@ -92,6 +92,9 @@ CLI_CASES = {
     "gradient-flow-overflow": (
         "gradient-flow", ["--record", "history", "--steps", "1000", "--hidden", "64", "--weight-scale", "10", "--train", "2"]),
     "residual-relu": ("residual", ["--layers", "4", "--channels", "2", "--size", "4", "--activation", "relu"]),
+    "transfer-default": ("transfer", []),
+    "transfer-short": ("transfer", ["--samples-a", "8", "--pretrain-epochs", "2", "--samples-b", "5", "--batch", "3",
+                                    "--test-b", "4", "--head-epochs", "2", "--fine-tune-epochs", "1", "--seed", "4"]),
 }
 # Cases whose trace holds only a history (no steps to replay).
 HISTORY_ONLY = {"gradient-flow-overflow"}

@@ -25,9 +25,9 @@ import Trace
 /// stage's images, `training_stage` (1 pretraining, 2 head, 3 fine-tuning) and, in stages 2 and 3,
 /// the held-out loss and accuracy of both networks and the from-scratch network's training loss.
 ///
-/// With the defaults (64 images of A for 15 epochs, 6 of B, 20 head and 10 fine-tune epochs) the
-/// pretrained features reach a held-out accuracy on B that training from scratch does not reach
-/// on its 6 images in the same 30 epochs (seed 1; see TransferTests).
+/// With the defaults (64 images of A for 15 epochs, 4 of B, 20 head and 10 fine-tune epochs), the
+/// held-out accuracy on B after the 30 epochs on B is 1 with the pretrained features against 0.52
+/// from scratch (seed 1; 0.98 against 0.91 for seed 2, 0.95 against 0.77 for seed 3).
 enum Transfer {
     static let samplesA = Parameter<Int>(
         "samples-a", "images of task A (horizontal against vertical bar) the network is pretrained on", 2...256, default: 64,
@@ -35,7 +35,7 @@ enum Transfer {
     static let pretrainEpochs = Parameter<Int>(
         "pretrain-epochs", "epochs of pretraining on task A (recording off)", 1...100, default: 15, scales: .repetitions)
     static let samplesB = Parameter<Int>(
-        "samples-b", "training images of task B (diagonal against square outline): few, where transfer helps", 2...64, default: 6,
+        "samples-b", "training images of task B (diagonal against square outline): few, where transfer helps", 2...64, default: 4,
         scales: .repetitions)
     static let testB = Parameter<Int>(
         "test-b", "held-out images of task B that measure both networks after each epoch", 2...256, default: 64, scales: .repetitions)
