@@ -73,6 +73,7 @@ struct ReplayTests {
         ("segmentation", ["upsampling": "transposed", "classes": 3, "dilation": 1, "size": 6, "train": 2]),
         ("conv", ["image": "seeded", "size": 7, "channels-in": 2, "stride": 2, "padding": 2, "dilation": 2, "pool": "avg", "relu": "false"]),
         ("conv", ["image": "cross", "kernel": 1, "padding": 0, "channels-in": 3, "channels-out": 3, "groups": 3, "pool": "none"]),
+        ("transfer", ["samples-a": 8, "pretrain-epochs": 2, "samples-b": 5, "batch": 3, "test-b": 4, "head-epochs": 2, "fine-tune-epochs": 1]),
         ("inception", ["mode": "reduced", "channels-in": 3, "size": 3, "c5-reduce": 2, "seed": 5]),
     ]
 
