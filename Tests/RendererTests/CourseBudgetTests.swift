@@ -34,6 +34,6 @@ struct CourseBudgetTests {
                 count += 1
             }
         }
-        #expect(count == 40)
+        #expect(count == 42)
     }
 }
