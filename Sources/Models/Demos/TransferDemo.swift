@@ -89,13 +89,20 @@ enum Transfer {
             config.report(history.count, of: config[pretrainEpochs] + config[headEpochs] + config[fineTuneEpochs], "epochs", loss: epoch.loss)
         }
 
+        // Each stage's epochs are alike, so the run's meter projects a stage from its first epochs
+        // and refuses an over-budget run early.
+        let meter = Meter.current
+
         // 1. Pretraining on task A, recording off.
         var values = initial
+        meter?.beginLoop(rounds: config[pretrainEpochs])
         for _ in 1...config[pretrainEpochs] {
             let epoch = learning.epoch(values, on: taskA, frozen: false, learningRate: lr)
             values = epoch.values
             record(1, epoch)
+            guard meter?.finishRound() ?? true else { break }
         }
+        meter?.endLoop()
         // 2. The pretrained convolutions with a new head; 3. every layer at the smaller rate. The
         // from-scratch network takes an epoch on the same images beside each of theirs.
         values = Array(values.prefix(4)) + head
@@ -104,6 +111,8 @@ enum Transfer {
             (number: 3, name: "fine_tune", epochs: config[fineTuneEpochs], frozen: false, rate: fineTuneLR),
         ]
         for stage in stages {
+            meter?.beginLoop(rounds: stage.epochs)
+            defer { meter?.endLoop() }
             for e in 1...stage.epochs {
                 let traced = e == 1 ? (tape: tape, iteration: history.count + 1, stage: stage.name) : nil
                 let epoch = learning.epoch(values, on: taskB, frozen: stage.frozen, learningRate: stage.rate, traced: traced)
@@ -115,6 +124,7 @@ enum Transfer {
                     "validation_loss": transferred.loss, "validation_accuracy": transferred.accuracy,
                     "loss_scratch": fromScratch.loss, "validation_loss_scratch": alone.loss, "validation_accuracy_scratch": alone.accuracy,
                 ])
+                guard meter?.finishRound() ?? true else { break }
             }
         }
 
@@ -127,26 +137,27 @@ enum Transfer {
 
     /// What each history key holds.
     static let series = [
-        SeriesDescription(key: "loss", quantity: "loss", per: "epoch", meaning: "the mean over the epoch of each image's loss in its batch, before that batch's SGD step, on the stage's task"),
+        SeriesDescription(
+            key: "loss", quantity: "loss", per: "epoch",
+            meaning: "the mean over the epoch of each image's loss in its batch, before that batch's SGD step, on the stage's task"),
         SeriesDescription(
             key: "training_stage", quantity: "training_stage", per: "epoch",
             meaning: "the epoch's stage: 1 pretraining on task A, 2 the new head on task B with the convolutions frozen, 3 fine-tuning every layer on task B"),
         SeriesDescription(
-            key: "validation_loss", quantity: "validation_loss", variant: "transfer", per: "epoch",
-            meaning: "the pretrained network's mean loss over task B's held-out images after the epoch"),
-        SeriesDescription(
-            key: "validation_accuracy", quantity: "validation_accuracy", variant: "transfer", per: "epoch",
-            meaning: "the fraction of task B's held-out images the pretrained network classifies correctly after the epoch"),
-        SeriesDescription(
             key: "loss_scratch", quantity: "loss", variant: "scratch", per: "epoch",
             meaning: "the from-scratch network's mean loss on task B's training images over the epoch, each before its batch's step"),
-        SeriesDescription(
-            key: "validation_loss_scratch", quantity: "validation_loss", variant: "scratch", per: "epoch",
-            meaning: "the from-scratch network's mean loss over task B's held-out images after the epoch"),
-        SeriesDescription(
-            key: "validation_accuracy_scratch", quantity: "validation_accuracy", variant: "scratch", per: "epoch",
-            meaning: "the fraction of task B's held-out images the from-scratch network classifies correctly after the epoch"),
     ]
+        + [(variant: "transfer", suffix: "", network: "the pretrained network"), (variant: "scratch", suffix: "_scratch", network: "the from-scratch network")]
+        .flatMap { v in
+            [
+                SeriesDescription(
+                    key: "validation_loss" + v.suffix, quantity: "validation_loss", variant: v.variant, per: "epoch",
+                    meaning: "\(v.network)'s mean loss over task B's held-out images after the epoch"),
+                SeriesDescription(
+                    key: "validation_accuracy" + v.suffix, quantity: "validation_accuracy", variant: v.variant, per: "epoch",
+                    meaning: "the fraction of task B's held-out images \(v.network) classifies correctly after the epoch"),
+            ]
+        }
 }
 
 extension Demos {
