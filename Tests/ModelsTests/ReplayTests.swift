@@ -151,8 +151,12 @@ struct ReplayTests {
             #expect(gradient.name == "d\(loss.name)/d\(trace.tensors[of].name)")
             #expect(gradient.shape == trace.tensors[of].shape)
         }
-        // Every parameter of the first iteration has its gradient.
-        for parameter in trace.tensors where parameter.role == .parameter && parameter.version == nil {
+        // Every parameter the loss depends on has its gradient, unless it is frozen (a trace with
+        // several backward passes, such as transfer's, maps only the last one's).
+        var needed: Set<Int> = [loss.id]
+        for step in trace.steps.reversed() where needed.contains(step.output) { needed.formUnion(step.inputs) }
+        for parameter in trace.tensors where parameter.role == .parameter && parameter.version == nil && needed.contains(parameter.id)
+            && parameter.frozen != true {
             #expect(trace.gradients[String(parameter.id)] != nil, "\(name): no gradient for \(parameter.name)")
         }
     }
