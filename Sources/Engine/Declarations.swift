@@ -34,7 +34,8 @@ public struct ScopeKind: Sendable {
     }
     /// One of several ways of computing the same thing, side by side in one trace: `naive` or
     /// `reduced` (an Inception module without or with 1×1 reductions), `plain` or `residual` (a
-    /// stack without or with skip connections).
+    /// stack without or with skip connections); `transfer` or `scratch` name the history series of
+    /// a network trained from pretrained features or from scratch.
     public static func variant(_ variant: String) -> ScopeKind { ScopeKind("variant", ["variant": .string(variant)]) }
     /// One branch of an Inception module (`1x1`, `3x3`, `5x5`, `pool`), with what it costs: its
     /// learnable parameters and the multiplications of its convolutions for one input.
@@ -61,6 +62,9 @@ public struct ScopeKind: Sendable {
     }
     /// Where the loss is computed.
     public static let loss = ScopeKind("loss")
+    /// A stage of transfer learning: `head` (a new head trained on frozen features) or `fine_tune`
+    /// (every layer trained again, at a smaller learning rate).
+    public static func trainingStage(_ stage: String) -> ScopeKind { ScopeKind("training_stage", ["training_stage": .string(stage)]) }
 }
 
 extension Var {

@@ -54,10 +54,14 @@ public struct SmallCNN: Sendable {
         }
     }
 
-    /// The parameters as tape tensors, the kernels tagged `kernel` with their layer.
-    public func bind(_ values: [Tensor], on tape: Tape) -> Parameters {
+    /// The parameters as tape tensors, the kernels tagged `kernel` with their layer. With
+    /// `convolutionsFrozen` (transfer learning's pretrained features), w₁, b₁, w₂, b₂ are frozen:
+    /// no gradient, no update.
+    public func bind(_ values: [Tensor], on tape: Tape, convolutionsFrozen: Bool = false) -> Parameters {
         let names = [("w_1", "w_1"), ("b_1", "b_1"), ("w_2", "w_2"), ("b_2", "b_2"), ("W_3", "W_3"), ("b_3", "b_3")]
-        let bound = zip(values, names).map { tape.parameter($0, name: $1.0, tex: $1.1) }
+        let bound = zip(values, names).enumerated().map { index, pair in
+            tape.parameter(pair.0, name: pair.1.0, tex: pair.1.1, frozen: convolutionsFrozen && index < 4)
+        }
         bound[0].tagged("kernel", ["layer": 1])
         bound[2].tagged("kernel", ["layer": 2])
         return Parameters(bound)

@@ -75,6 +75,7 @@ struct ReplayTests {
         ("segmentation", ["upsampling": "transposed", "classes": 3, "dilation": 1, "size": 6, "train": 2]),
         ("conv", ["image": "seeded", "size": 7, "channels-in": 2, "stride": 2, "padding": 2, "dilation": 2, "pool": "avg", "relu": "false"]),
         ("conv", ["image": "cross", "kernel": 1, "padding": 0, "channels-in": 3, "channels-out": 3, "groups": 3, "pool": "none"]),
+        ("transfer", ["samples-a": 8, "pretrain-epochs": 2, "samples-b": 5, "batch": 3, "test-b": 4, "head-epochs": 2, "fine-tune-epochs": 1]),
         ("inception", ["mode": "reduced", "channels-in": 3, "size": 3, "c5-reduce": 2, "seed": 5]),
         ("normalization", ["mode": "group", "groups": 2, "channels": 4, "seed": 3]),
         ("normalization", ["mode": "instance", "height": 3, "width": 1]),
@@ -154,8 +155,12 @@ struct ReplayTests {
             #expect(gradient.name == "d\(loss.name)/d\(trace.tensors[of].name)")
             #expect(gradient.shape == trace.tensors[of].shape)
         }
-        // Every parameter of the first iteration has its gradient.
-        for parameter in trace.tensors where parameter.role == .parameter && parameter.version == nil {
+        // Every parameter the loss depends on has its gradient, unless it is frozen (a trace with
+        // several backward passes, such as transfer's, maps only the last one's).
+        var needed: Set<Int> = [loss.id]
+        for step in trace.steps.reversed() where needed.contains(step.output) { needed.formUnion(step.inputs) }
+        for parameter in trace.tensors where parameter.role == .parameter && parameter.version == nil && needed.contains(parameter.id)
+            && parameter.frozen != true {
             #expect(trace.gradients[String(parameter.id)] != nil, "\(name): no gradient for \(parameter.name)")
         }
     }

@@ -21,7 +21,7 @@ SCOPE_KINDS = {
     "cell_part": {"part": (str, {"forget_gate", "input_gate", "output_gate", "update_gate", "reset_gate",
                                  "candidate", "cell_state", "hidden_state"})},
     "layer": {"layer": (int, None), "skip?": (bool, {True})},
-    "variant": {"variant": (str, {"naive", "reduced", "plain", "residual"})},
+    "variant": {"variant": (str, {"naive", "reduced", "plain", "residual", "transfer", "scratch"})},
     "branch": {"branch": (str, {"1x1", "3x3", "5x5", "pool"}), "parameters": (int, None), "multiplications": (int, None)},
     "head": {"head": (int, None)},
     "block": {"block": (str, {"encoder", "decoder"})},
@@ -31,6 +31,7 @@ SCOPE_KINDS = {
     "loss": {},
     "normalization": {"mode": (str, {"batch", "layer", "instance", "group"}), "groups?": (int, None),
                       "phase?": (str, {"train", "eval"})},
+    "training_stage": {"training_stage": (str, {"head", "fine_tune"})},
 }
 QUANTITIES = {
     "input", "target", "output", "hidden_state", "cell_state", "gate", "candidate", "stacked_input",
@@ -44,7 +45,7 @@ QUANTITIES = {
 CONTEXT = {"t": int, "direction": str, "gate": str, "head": int, "block": str, "attention": str, "word": str,
            "position": int, "layer": int, "branch": str, "variant": str, "stage": str}
 SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection", "accuracy", "feature_map",
-                     "validation_loss", "validation_accuracy"}
+                     "validation_loss", "validation_accuracy", "training_stage"}
 VIEWS = {"lstm-cell", "gru-cell", "unrolled", "attention", "word2vec", "training", "convolution", "feature-maps",
          "inception", "residual", "normalization"}
 # The part of a cell a tagged tensor made inside one must be made in.

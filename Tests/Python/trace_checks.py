@@ -98,6 +98,9 @@ CLI_CASES = {
     "normalization-group": ("normalization", ["--mode", "group", "--groups", "2", "--channels", "4"]),
     "dropout-stop": ("dropout", ["--layers", "3,8,6,1", "--samples", "12", "--p", "0.5", "--train", "80", "--patience", "5"]),
     "dropout-p0": ("dropout", ["--p", "0", "--train", "30", "--patience", "0", "--samples", "10", "--validation", "0.3"]),
+    "transfer-default": ("transfer", []),
+    "transfer-short": ("transfer", ["--samples-a", "8", "--pretrain-epochs", "2", "--samples-b", "5", "--batch", "3",
+                                    "--test-b", "4", "--head-epochs", "2", "--fine-tune-epochs", "1", "--seed", "4"]),
 }
 # Cases whose trace holds only a history (no steps to replay).
 HISTORY_ONLY = {"gradient-flow-overflow"}

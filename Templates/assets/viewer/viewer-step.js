@@ -114,7 +114,10 @@ window.Unrolled = window.Unrolled || {};
       var h = [];
       h.push('<figure class="ut-card ut-role-' + escapeHtml(t.role) + '" data-slot="' + slot + '" data-tensor="' + id + '">');
       h.push('<figcaption><span class="ut-name">' + nameHtml(t) + '</span><span class="ut-shape">' + escapeHtml(U.shapeText(shape)) + '</span>' +
-        '<span class="ut-role">' + escapeHtml(t.role) + (t.version ? ' v' + escapeHtml(t.version) : '') + '</span></figcaption>');
+        '<span class="ut-role">' + escapeHtml(t.role) + (t.version ? ' v' + escapeHtml(t.version) : '') + '</span>' +
+        // A frozen parameter (the trace's `frozen`): training holds it fixed, no gradient, no update.
+        (t.frozen === true ? '<span class="ut-frozen" title="frozen: training holds this parameter fixed (no gradient, no update)">frozen</span>' : '') +
+        '</figcaption>');
       h.push('<div class="ut-mat-wrap"><table class="ut-mat' + (slot === 'out' ? ' ut-pickable' : '') + '">');
       if (rank >= 1 && cols > 1) {
         h.push('<thead><tr><th class="ut-corner"></th>');
