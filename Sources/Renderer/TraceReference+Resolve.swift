@@ -208,7 +208,8 @@ private struct StepMatcher {
     }
 }
 
-/// Finds a value of the training history: an iteration's (or epoch's) loss or snapshot.
+/// Finds a value of the training history: an iteration's (or epoch's) loss or snapshot, or the
+/// entry's own number (`history.epoch@mark=best`: the epoch early stopping kept).
 private struct HistoryMatcher {
     let trace: TraceDocument
 
@@ -225,8 +226,18 @@ private struct HistoryMatcher {
             case .equals(let key, let value) where key == "iteration" || key == "epoch":
                 guard let k = Int(value) else { return .failure(.syntax("\(key)=k takes a number, not '\(value)'")) }
                 entries = entries.filter { $0.iteration == k }
+            case .equals("mark", let name):
+                // An entry a series marks (early stopping's `best` and `stop`), as the trace declares it.
+                let marked = (trace.series ?? []).compactMap { $0.marks?[name] }
+                guard let k = marked.first else {
+                    let names = Set((trace.series ?? []).flatMap { ($0.marks ?? [:]).keys }).sorted()
+                    return .failure(.unresolved(names.isEmpty
+                        ? "no series of the trace marks an entry (early stopping marks `best` and `stop`)"
+                        : "no series marks '\(name)'; the marks are \(names.joined(separator: ", "))"))
+                }
+                entries = entries.filter { $0.iteration == k }
             default:
-                return .failure(.syntax("a history value takes @last, @first, @k, @iteration=k or @epoch=k, not @\(filter.text)"))
+                return .failure(.syntax("a history value takes @last, @first, @k, @iteration=k, @epoch=k or @mark=name, not @\(filter.text)"))
             }
         }
         guard entries.count == 1 else {
@@ -239,6 +250,8 @@ private struct HistoryMatcher {
         let whole: QuotedValue
         if series == "loss" {
             whole = QuotedValue(shape: [], data: [entry.loss])
+        } else if series == "iteration" || series == "epoch", entry.tensors?[series] == nil {
+            whole = QuotedValue(shape: [], data: [Double(entry.iteration)])
         } else if let snapshot = entry.tensors?[series] {
             whole = QuotedValue(shape: snapshot.shape, data: snapshot.data)
         } else {

@@ -1,6 +1,7 @@
 """The training view with a validation split (the `dropout` demo): the validation loss beside the
 training loss, early stopping's marks at the right epochs, the per-epoch header, and accuracy
-curves (the `cnn` demo). Every expected number is read from the trace JSON."""
+curves (the `cnn` demo), two variants' curves and the stages of transfer learning (the `transfer`
+demo). Every expected number is read from the trace JSON."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from views_support import Viewer, curve_points, make_traces
 
 @pytest.fixture(scope="module")
 def traces(tmp_path_factory):
-    return make_traces(tmp_path_factory, ["dropout", "dropout-p0", "cnn-epochs"])
+    return make_traces(tmp_path_factory, ["dropout", "dropout-p0", "cnn-epochs", "transfer-short"])
 
 
 def polylines(viewer: Viewer, key: str, cls: str) -> list[list[list[float]]]:
@@ -93,7 +94,46 @@ def test_accuracy_is_plotted_when_described(browser_context, tmp_path, traces):
     accuracy = np.array([float(e["tensors"]["accuracy"]["data"][0]) for e in history])
     ys = np.array([y for _, y in points])
     assert len(points) == len(history)
-    # A fixed 0–1 scale: y(a) = y(0) − a·(y(0) − y(1)) with the axis from 14 to 160.
-    assert np.allclose(ys, 160 - accuracy * (160 - 14), atol=0.01)
+    # A fixed 0–1 scale: y(a) = y(0) − a·(y(0) − y(1)), y(0) and y(1) where the axis's 0 and 1 ticks are.
+    ticks = dict(viewer.page.eval_on_selector_all(
+        "#cnn .uv-accuracy .uv-axis line + text", "ts => ts.map(t => [t.textContent, +t.previousElementSibling.getAttribute('y1')])"))
+    y0, y1 = ticks["0"], ticks["1"]
+    assert y0 > y1
+    assert np.allclose(ys, y0 - accuracy * (y0 - y1), atol=0.01)
     assert viewer.page.locator("#cnn polyline.uv-acc-curve-validation").count() == 0
+    viewer.assert_clean()
+
+
+def test_each_variants_curves_and_the_stages(browser_context, tmp_path, traces):
+    """transfer: the pretrained and the from-scratch network's losses and accuracies, each series
+    a curve with its own legend row, and a divider where the training_stage series changes."""
+    viewer = Viewer(browser_context, tmp_path, {"tl": traces["transfer-short"]})
+    trace = viewer.traces["tl"]
+    history = trace["history"]
+    viewer.show("tl", "training")
+    series = {s["key"]: s for s in trace["series"]}
+    losses = [k for k, s in series.items() if s["quantity"] in ("loss", "validation_loss") and k != "loss"]
+    legend = viewer.page.locator("#tl .uv-loss .uv-legend text").all_text_contents()
+    assert len(legend) == 1 + len(losses) and legend[0] == "training loss"
+    for key in losses:
+        s = series[key]
+        label = ("validation loss" if s["quantity"] == "validation_loss" else "training loss") + f" ({s['variant']})"
+        assert label in legend, (label, legend)
+    # Every scratch curve is drawn in the second variant's style; each has a point per entry with a value.
+    scratch = [k for k in losses if series[k].get("variant") == "scratch"]
+    assert viewer.page.locator("#tl .uv-loss polyline.uv-curve-other").count() == len(scratch)
+    for key in losses:
+        count = sum(1 for e in history if key in e.get("tensors", {}))
+        assert count in viewer.page.eval_on_selector_all("#tl .uv-loss polyline", "ps => ps.map(p => +p.dataset.count)")
+    # Stage dividers: where training_stage changes, between the two entries.
+    stages = [int(e["tensors"]["training_stage"]["data"][0]) for e in history]
+    changes = [history[k]["iteration"] for k in range(1, len(stages)) if stages[k] != stages[k - 1]]
+    drawn = viewer.page.eval_on_selector_all("#tl .uv-loss .uv-stage", "gs => gs.map(g => [+g.dataset.iteration, +g.dataset.stage])")
+    assert drawn == [[it, stages[it - 1]] for it in changes] and len(drawn) == 2
+    xs = [pt[0] for run in curve_points(viewer, "tl") for pt in run]
+    for it, _ in drawn:
+        x = float(viewer.page.locator(f"#tl .uv-loss .uv-stage[data-iteration='{it}'] line").get_attribute("x1"))
+        assert abs(x - (xs[it - 2] + xs[it - 1]) / 2) < 0.01
+    accuracy = viewer.page.locator("#tl .uv-accuracy .uv-legend text").all_text_contents()
+    assert sorted(accuracy) == ["validation accuracy (scratch)", "validation accuracy (transfer)"]
     viewer.assert_clean()

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import numpy_ops as ops
+from trace_cases import CLI_CASES, HISTORY_ONLY  # noqa: F401 (re-exported: the command lines every check runs on)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -29,81 +30,6 @@ RELATIVE_TOLERANCE = 1e-12
 # The ops of the update phase (and only of it).
 UPDATE_OPS = ("sgd", "clip_norm", "running_average")
 
-# id → (demo, arguments after `unrolled trace <demo>`)
-CLI_CASES = {
-    "neuron-sigmoid": ("neuron", ["--activation", "sigmoid"]),
-    "neuron-tanh": ("neuron", ["--activation", "tanh"]),
-    "neuron-relu": ("neuron", ["--activation", "relu"]),
-    "mlp-default": ("mlp", []),
-    "mlp-cross-entropy": ("mlp", ["--loss", "cross-entropy", "--layers", "2,3,2"]),
-    "mlp-train-3": ("mlp", ["--train", "3"]),
-    "rnn-default": ("rnn", []),
-    "rnn-text": ("rnn", ["--text", "hello", "--train", "2"]),
-    "rnn-inputs": ("rnn", ["--inputs", "0.5,-1;1,0;0,2", "--targets", "1,0,0;0,0,1;0,1,0", "--loss", "cross-entropy"]),
-    "lstm-default": ("lstm", []),
-    "lstm-text-train": ("lstm", ["--text", "hello", "--hidden", "3", "--train", "2"]),
-    "peephole-lstm-inputs": ("peephole-lstm", ["--inputs", "0.5,-1;1,0;0,2", "--targets", "1,0,0;0,0,1;0,1,0", "--loss", "cross-entropy"]),
-    "gru-default": ("gru", []),
-    "gru-train": ("gru", ["--steps", "4", "--input", "3", "--hidden", "3", "--train", "3"]),
-    "birnn-default": ("birnn", []),
-    "bilstm-text": ("bilstm", ["--text", "hello", "--train", "2"]),
-    "bigru-cross-entropy": ("bigru", ["--loss", "cross-entropy", "--steps", "4", "--seed", "5"]),
-    "tdl-default": ("tdl", []),
-    "tdl-vector-train": ("tdl", ["--tap-kind", "vector", "--taps", "4", "--steps", "5", "--input", "3", "--train", "3"]),
-    "tdl-matrix-text": ("tdl", ["--tap-kind", "matrix", "--taps", "2", "--text", "the cat saw the dog"]),
-    "segmentation-default": ("segmentation", []),
-    # A convolution in its backward pass sums to 2.2e-8 from terms of 7e-4: compared to its terms, not to itself.
-    "segmentation-cancelling": ("segmentation", ["--upsampling", "transposed", "--classes", "3", "--dilation", "1", "--train", "2"]),
-    "cbow-example-three": ("cbow", ["--weights", "example", "--context", "this,corpus,context", "--target", "sample"]),
-    "cbow-train": ("cbow", ["--corpus", "the cat sat on the mat and the dog sat on the log", "--window", "2",
-                            "--train", "3", "--neighbours", "cat,dog"]),
-    "skipgram-example": ("skipgram", ["--weights", "example", "--word", "corpus"]),
-    "skipgram-train": ("skipgram", ["--corpus", "the cat sat on the mat and the dog sat on the log", "--window", "2",
-                                    "--word", "sat", "--dimensions", "5", "--train", "3", "--neighbours", "mat"]),
-    "skipgram-ns-default": ("skipgram-ns", []),
-    "skipgram-ns-train": ("skipgram-ns", ["--corpus", "the cat sat on the mat and the dog sat on the log", "--window", "2",
-                                          "--negatives", "8", "--word", "sat", "--train", "3", "--neighbours", "cat,dog"]),
-    "mha-default": ("multi-head-attention", []),
-    "mha-causal": ("multi-head-attention", ["--causal", "true", "--d-model", "6", "--heads", "3", "--train", "2"]),
-    "mha-heads-train": ("multi-head-attention", ["--sentence", "the cat sat on the mat", "--d-model", "8", "--heads", "4",
-                                                 "--train", "3"]),
-    "transformer-default": ("transformer-encoder", []),
-    "transformer-causal": ("transformer-encoder", ["--causal", "true", "--heads", "4"]),
-    "transformer-next-token": ("transformer-encoder", ["--loss", "next-token", "--causal", "true", "--train", "2"]),
-    "transformer-train": ("transformer-encoder", ["--sentence", "the cat sat on the mat", "--d-model", "6", "--heads", "3",
-                                                  "--d-ff", "5", "--train", "3"]),
-    "encoder-decoder-default": ("encoder-decoder", []),
-    "encoder-decoder-train": ("encoder-decoder", ["--source", "the black cat sleeps", "--target", "le chat noir dort",
-                                                  "--d-model", "6", "--heads", "3", "--d-ff", "5", "--train", "3"]),
-    "attention-default": ("attention", []),
-    "cnn-train-2": ("cnn", ["--train", "2"]),
-    "cnn-k5-uneven": ("cnn", ["--channels", "2,3", "--kernel", "5", "--classes", "2", "--samples", "10", "--batch", "4", "--train", "2"]),
-    "cnn-augment-validation": ("cnn", ["--augment", "flip+shift+noise", "--shift", "2", "--validation", "0.25", "--samples", "16",
-                                       "--train", "2"]),
-    "attention-causal-given": ("attention", ["--queries", "1,0;0,1;1,1", "--keys", "1,1;0,-1;2,0", "--values", "1;2;3",
-                                             "--causal", "true", "--train", "2"]),
-    "self-attention-default": ("self-attention", []),
-    "self-attention-causal": ("self-attention", ["--causal", "true", "--train", "3"]),
-    "self-attention-incremental": ("self-attention", ["--incremental", "true"]),
-    "attention-vs-tdl-default": ("attention-vs-tdl", []),
-    "attention-vs-tdl-train": ("attention-vs-tdl", ["--steps", "6", "--input", "2", "--taps", "4", "--train", "3"]),
-    "gradient-flow-vanish": ("gradient-flow", ["--weight-scale", "0.5", "--steps", "20", "--hidden", "8"]),
-    "gradient-flow-explode-clip": ("gradient-flow", ["--weight-scale", "2", "--steps", "20", "--hidden", "16", "--clip", "0.5", "--train", "3"]),
-    "gradient-flow-lstm": ("gradient-flow", ["--network", "lstm", "--steps", "10", "--hidden", "4", "--weight-scale", "1.5"]),
-    # Exploding to overflow: too long to trace, so only the history, where ∂Q/∂h_t is ∞ and NaN.
-    "gradient-flow-overflow": (
-        "gradient-flow", ["--record", "history", "--steps", "1000", "--hidden", "64", "--weight-scale", "10", "--train", "2"]),
-    "residual-relu": ("residual", ["--layers", "4", "--channels", "2", "--size", "4", "--activation", "relu"]),
-    "normalization-batch": ("normalization", []),
-    "normalization-group": ("normalization", ["--mode", "group", "--groups", "2", "--channels", "4"]),
-    "dropout-stop": ("dropout", ["--layers", "3,8,6,1", "--samples", "12", "--p", "0.5", "--train", "80", "--patience", "5"]),
-    "dropout-p0": ("dropout", ["--p", "0", "--train", "30", "--patience", "0", "--samples", "10", "--validation", "0.3"]),
-    "transfer-default": ("transfer", []),
-    "transfer-short": ("transfer", ["--samples-a", "8", "--pretrain-epochs", "2", "--samples-b", "5", "--batch", "3",
-                                    "--test-b", "4", "--head-epochs", "2", "--fine-tune-epochs", "1", "--seed", "4"]),
-}
-# Cases whose trace holds only a history (no steps to replay).
-HISTORY_ONLY = {"gradient-flow-overflow"}
 
 # A small trace written by hand from the docs: a forward pass, its backward pass and one SGD
 # step, plus steps on NaN and ±∞ (scale by −∞, where filling NaN, softmax of a row with −∞).

@@ -179,6 +179,19 @@ struct TraceReferenceTests {
         #expect(problem.message == "history.loss has \(history.count) values; pick one: @last, @first, @iteration=k")
     }
 
+    @Test func historyEntriesByMarkAndTheirNumbers() throws {
+        var trace = Self.mlp
+        let history = try #require(trace.history)
+        trace.series = [SeriesDescription(key: "loss", quantity: "loss", per: "epoch", meaning: "loss", marks: ["best": 2, "stop": 3])]
+        #expect(try resolve(":history.epoch@mark=best", in: trace).get().value == QuotedValue(shape: [], data: [2]))
+        #expect(try resolve(":history.iteration@mark=stop", in: trace).get().value == QuotedValue(shape: [], data: [3]))
+        #expect(try resolve(":history.loss@mark=best", in: trace).get().value == QuotedValue(shape: [], data: [history[1].loss]))
+        guard case .failure(let unknown) = resolve(":history.loss@mark=worst", in: trace) else { Issue.record("resolved"); return }
+        #expect(unknown.message == "no series marks 'worst'; the marks are best, stop")
+        guard case .failure(let none) = resolve(":history.loss@mark=best", in: Self.mlp) else { Issue.record("resolved"); return }
+        #expect(none.message.contains("no series of the trace marks an entry"))
+    }
+
     // MARK: Link text
 
     func text(_ linkText: String, _ fragment: String, in trace: TraceDocument) throws -> String {

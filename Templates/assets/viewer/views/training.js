@@ -32,19 +32,22 @@ window.Unrolled = window.Unrolled || {};
     prepare(host, api);
     host.classList.add('uv-view', 'uv-training');
     var history = model.trace.history;
-    // The validation loss beside the training loss, when the trace describes one (one value per entry).
-    var validation = seriesOf(model, 'validation_loss');
-    var marks = validation && validation.marks && typeof validation.marks === 'object' ? validation.marks : {};
-    function valueOf(e, key) {
-      var t = key && e.tensors && e.tensors[key];
-      return t && t.data && t.data.length ? toNumber(t.data[0]) : NaN;
-    }
+    // Beside the training loss: every other described loss series (one value per entry): the
+    // validation loss, and the same losses of another variant (a network trained from scratch).
+    var extras = lossSeries(model);
+    var validation = extras.filter(function (c) { return c.series.quantity === 'validation_loss'; })[0];
+    var marks = validation && validation.series.marks && typeof validation.series.marks === 'object' ? validation.series.marks : {};
     var points = history.map(function (e) {
-      return { iteration: e.iteration, loss: toNumber(e.loss), traced: e.traced, validation: valueOf(e, validation && validation.key) };
+      var p = { iteration: e.iteration, loss: toNumber(e.loss), traced: e.traced };
+      extras.forEach(function (c) { p[c.field] = valueOf(e, c.series.key); });
+      return p;
     });
     var finite = points.filter(function (p) { return isFinite(p.loss); });
-    var shown = finite.map(function (p) { return p.loss; })
-      .concat(validation ? points.filter(function (p) { return isFinite(p.validation); }).map(function (p) { return p.validation; }) : []);
+    var shown = finite.map(function (p) { return p.loss; });
+    extras.forEach(function (c) {
+      shown = shown.concat(points.filter(function (p) { return isFinite(p[c.field]); }).map(function (p) { return p[c.field]; }));
+    });
+    var stages = stageChanges(model, history);
     var positive = shown.filter(function (v) { return v > 0; });
     var lo = Math.min.apply(null, shown);
     var hi = Math.max.apply(null, shown);
@@ -65,6 +68,7 @@ window.Unrolled = window.Unrolled || {};
     html('span', { class: 'uv-caption' }, controls, points.length + ' ' + unit + (points.length === 1 ? '' : 's') +
       ', ' + points.filter(function (p) { return p.traced; }).length + ' traced step by step (marked)' +
       (markText.length ? '; ' + markText.join(', ') : '') +
+      (stages.length ? '; the dotted lines divide the stages (' + stages.meaning + ')' : '') +
       (missing ? '; ' + missing + ' with a loss of NaN or ±∞, not drawn' : ''));
 
     var W = 900, H = 300, left = 70, right = 20, top = 14, bottom = 40;
@@ -72,7 +76,7 @@ window.Unrolled = window.Unrolled || {};
                               'aria-label': 'Training loss over ' + points.length + ' ' + unit + 's, from ' +
                               api.format(finite.length ? finite[0].loss : NaN) + ' to ' +
                               api.format(finite.length ? finite[finite.length - 1].loss : NaN) +
-                              (validation ? '; validation loss beside it' : '') + (markText.length ? '; ' + markText.join(', ') : '') }, host);
+                              extras.map(function (c) { return '; ' + c.label; }).join('') + (markText.length ? '; ' + markText.join(', ') : '') }, host);
     var plot = svg('g', null, figure);
     var hover = svg('g', { visibility: 'hidden', 'pointer-events': 'none' }, figure);
     var hoverLine = svg('line', { class: 'uv-hover-line', y1: top, y2: H - bottom }, hover);
@@ -139,6 +143,7 @@ window.Unrolled = window.Unrolled || {};
         svg('text', { x: left - 6, y: yOf(v) + 4, 'text-anchor': 'end' }, axis, text);
       });
       svg('text', { x: 8, y: top + 4 }, axis, 'loss');
+      stageDividers(plot, stages, xOf, top, H - bottom);
       // Early stopping's marks: a vertical line at the best entry and at the stop, labelled.
       Object.keys(marks).sort().forEach(function (name, k) {
         var at = marks[name];
@@ -152,15 +157,10 @@ window.Unrolled = window.Unrolled || {};
         titled(g, (name === 'stop' ? 'training stopped after ' : name + ': ') + unit + ' ' + at);
       });
       curve('loss', 'uv-curve', log);
-      if (validation) {
-        curve('validation', 'uv-curve-validation', log);
-        // Two curves need a legend; the dash tells them apart without colour.
-        var legend = svg('g', { class: 'uv-legend', transform: 'translate(' + (W - right - 250) + ',' + (top + 4) + ')' }, plot);
-        [['uv-curve', 'training loss'], ['uv-curve-validation', 'validation loss']].forEach(function (item, k) {
-          svg('line', { class: item[0] + '-swatch', x1: 0, x2: 28, y1: 6 + 18 * k, y2: 6 + 18 * k }, legend);
-          svg('text', { x: 34, y: 10 + 18 * k }, legend, item[1]);
-        });
-      }
+      extras.forEach(function (c) { curve(c.field, c.cls, log); });
+      // Several curves need a legend; the dash (validation) and the dots (another variant) tell
+      // them apart without colour.
+      if (extras.length) legendOf(plot, [{ cls: 'uv-curve', label: 'training loss' }].concat(extras), W - right - 290, top + 4);
       points.forEach(function (p) {
         if (p.traced && isFinite(p.loss)) {
           titled(svg('circle', { class: 'uv-traced', cx: xOf(p.iteration), cy: yOf(p.loss), r: 4,
@@ -184,7 +184,7 @@ window.Unrolled = window.Unrolled || {};
       hoverLine.setAttribute('x1', px); hoverLine.setAttribute('x2', px);
       hoverDot.setAttribute('cx', px); hoverDot.setAttribute('cy', py);
       hoverText.textContent = unit + ' ' + best.iteration + ': loss ' + api.format(best.loss) +
-        (validation && isFinite(best.validation) ? ', validation ' + api.format(best.validation) : '');
+        extras.map(function (c) { return isFinite(best[c.field]) ? ', ' + c.label + ' ' + api.format(best[c.field]) : ''; }).join('');
       var tx = px + 8 > W - 300 ? px - 300 : px + 8;
       hoverText.setAttribute('x', tx + 5); hoverText.setAttribute('y', top + 16);
       hoverBg.setAttribute('x', tx); hoverBg.setAttribute('y', top + 2);
@@ -215,19 +215,17 @@ window.Unrolled = window.Unrolled || {};
       }
     }
     draw();
-    accuracyChart(host, model, api, history, unit);
+    accuracyChart(host, model, api, history, unit, stages);
     var scatter = embeddingScatter(host, model, api, history);
     return { update: update, destroy: function () { host.textContent = ''; if (scatter) scatter.destroy(); } };
   }
 
-  /* The accuracy per entry (and the validation accuracy, dashed) on a fixed 0–1 scale, when the
-     trace describes an accuracy series. */
-  function accuracyChart(host, model, api, history, unit) {
-    var series = [['accuracy', 'uv-acc-curve', 'training accuracy'], ['validation_accuracy', 'uv-acc-curve-validation', 'validation accuracy']]
-      .map(function (s) { return { found: seriesOf(model, s[0]), cls: s[1], label: s[2] }; })
-      .filter(function (s) { return s.found; });
+  /* The accuracy per entry (and the validation accuracy, dashed; another variant's dotted) on a
+     fixed 0–1 scale, when the trace describes an accuracy series. */
+  function accuracyChart(host, model, api, history, unit, stages) {
+    var series = described(model, ['accuracy', 'validation_accuracy'], 'uv-acc-curve');
     if (!series.length || !history.length) return;
-    var W = 900, H = 200, left = 70, right = 20, top = 14, bottom = 40, inner = 10;
+    var W = 900, H = 200, left = 70, right = 20, top = 24, bottom = 40, inner = 10;
     var first = history[0].iteration, last = history[history.length - 1].iteration;
     var figure = svg('svg', { class: 'uv-svg uv-accuracy', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
                               'aria-label': series.map(function (s) { return s.label; }).join(' and ') + ' per ' + unit }, host);
@@ -244,16 +242,77 @@ window.Unrolled = window.Unrolled || {};
       svg('text', { x: xOf(t), y: H - bottom + 16, 'text-anchor': 'middle' }, axis, String(t));
     });
     svg('text', { x: (left + W - right) / 2, y: H - 6, 'text-anchor': 'middle' }, axis, unit);
-    svg('text', { x: 8, y: top + 4 }, axis, 'accuracy');
-    series.forEach(function (s, k) {
+    // The axis's name above its top tick, clear of the tick labels.
+    svg('text', { x: 8, y: 12 }, axis, 'accuracy');
+    stageDividers(figure, stages, xOf, top, H - bottom);
+    series.forEach(function (s) {
       var coords = [];
       history.forEach(function (e) {
-        var t = e.tensors && e.tensors[s.found.key], v = t && t.data && t.data.length ? toNumber(t.data[0]) : NaN;
+        var v = valueOf(e, s.series.key);
         if (isFinite(v)) coords.push(xOf(e.iteration).toFixed(2) + ',' + yOf(v).toFixed(2));
       });
       if (coords.length) svg('polyline', { class: s.cls, points: coords.join(' '), 'data-count': coords.length }, figure);
-      svg('line', { class: s.cls + '-swatch', x1: W - right - 250, x2: W - right - 222, y1: H - bottom - 30 + 18 * k, y2: H - bottom - 30 + 18 * k }, figure);
-      svg('text', { x: W - right - 216, y: H - bottom - 26 + 18 * k }, figure, s.label);
+    });
+    legendOf(figure, series, W - right - 290, H - bottom - 12 - 18 * series.length);
+  }
+
+  /* An entry's value of a scalar series (its snapshot's first number), NaN when it has none. */
+  function valueOf(e, key) {
+    var t = key && e.tensors && e.tensors[key];
+    return t && t.data && t.data.length ? toNumber(t.data[0]) : NaN;
+  }
+
+  /* The described series of these quantities, in the trace's order, each with its curve's class
+     (dashed for a validation series, dotted for a variant after the first) and legend label. */
+  function described(model, quantities, base, training) {
+    var all = (model.trace.series || []).filter(function (s) { return s && quantities.indexOf(s.quantity) >= 0 && s.key !== 'loss'; });
+    var variants = [];
+    all.forEach(function (s) { if (s.variant && variants.indexOf(s.variant) < 0) variants.push(s.variant); });
+    return all.map(function (s, k) {
+      var validation = s.quantity.indexOf('validation_') === 0;
+      var name = (validation ? 'validation ' : 'training ') + s.quantity.replace('validation_', '');
+      return { series: s, field: 'series' + k, label: name + (s.variant && variants.length > 1 ? ' (' + s.variant + ')' : ''),
+               cls: (validation ? base + '-validation' : training || base) + (variants.indexOf(s.variant) > 0 ? ' uv-curve-other' : '') };
+    });
+  }
+
+  // A training loss beside the trace's own (another variant's) is not `uv-curve`: that class is the loss curve.
+  function lossSeries(model) { return described(model, ['loss', 'validation_loss'], 'uv-curve', 'uv-curve-more'); }
+
+  /* One legend row per curve: a swatch drawn with the curve's classes, and its label. */
+  function legendOf(parent, curves, x, y) {
+    var legend = svg('g', { class: 'uv-legend', transform: 'translate(' + x + ',' + y + ')' }, parent);
+    curves.forEach(function (c, k) {
+      svg('line', { class: c.cls.split(' ').map(function (name) { return name === 'uv-curve-other' ? name : name + '-swatch'; }).join(' '),
+                    x1: 0, x2: 28, y1: 6 + 18 * k, y2: 6 + 18 * k }, legend);
+      svg('text', { x: 34, y: 10 + 18 * k }, legend, c.label);
+    });
+  }
+
+  /* The entries where a `training_stage` series changes value (transfer learning's pretraining,
+     new head, fine-tuning), with the series' meaning for the caption. */
+  function stageChanges(model, history) {
+    var series = seriesOf(model, 'training_stage'), changes = [];
+    if (!series) return changes;
+    var previous = null;
+    history.forEach(function (e, k) {
+      var v = valueOf(e, series.key);
+      if (isFinite(v) && previous !== null && v !== previous && k > 0) changes.push({ before: history[k - 1].iteration, at: e.iteration, stage: v });
+      if (isFinite(v)) previous = v;
+    });
+    changes.meaning = series.meaning || 'training stages';
+    return changes;
+  }
+
+  /* A dotted vertical line between the last entry of a stage and the first of the next, labelled
+     with the stage's number. */
+  function stageDividers(parent, stages, xOf, y1, y2) {
+    stages.forEach(function (c) {
+      var x = (xOf(c.before) + xOf(c.at)) / 2;
+      var g = svg('g', { class: 'uv-stage', 'data-stage': c.stage, 'data-iteration': c.at }, parent);
+      svg('line', { x1: x, x2: x, y1: y1, y2: y2 }, g);
+      svg('text', { x: x + 4, y: y2 - 6 }, g, 'stage ' + c.stage);
+      titled(g, 'stage ' + c.stage + ' starts at entry ' + c.at);
     });
   }
 
