@@ -114,7 +114,7 @@ def test_each_variants_curves_and_the_stages(browser_context, tmp_path, traces):
     series = {s["key"]: s for s in trace["series"]}
     losses = [k for k, s in series.items() if s["quantity"] in ("loss", "validation_loss") and k != "loss"]
     legend = viewer.page.locator("#tl .uv-loss .uv-legend text").all_text_contents()
-    assert len(legend) == 1 + len(losses) and legend[0] == "training loss"
+    assert len(legend) == 1 + len(losses) and legend[0] == f"training loss ({series['loss']['variant']})"
     for key in losses:
         s = series[key]
         label = ("validation loss" if s["quantity"] == "validation_loss" else "training loss") + f" ({s['variant']})"

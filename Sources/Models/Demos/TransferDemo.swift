@@ -138,7 +138,7 @@ enum Transfer {
     /// What each history key holds.
     static let series = [
         SeriesDescription(
-            key: "loss", quantity: "loss", per: "epoch",
+            key: "loss", quantity: "loss", variant: "transfer", per: "epoch",
             meaning: "the mean over the epoch of each image's loss in its batch, before that batch's SGD step, on the stage's task"),
         SeriesDescription(
             key: "training_stage", quantity: "training_stage", per: "epoch",

@@ -160,7 +160,11 @@ window.Unrolled = window.Unrolled || {};
       extras.forEach(function (c) { curve(c.field, c.cls, log); });
       // Several curves need a legend; the dash (validation) and the dots (another variant) tell
       // them apart without colour.
-      if (extras.length) legendOf(plot, [{ cls: 'uv-curve', label: 'training loss' }].concat(extras), W - right - 290, top + 4);
+      var own = seriesOf(model, 'loss').variant;
+      if (extras.length) {
+        legendOf(plot, [{ cls: 'uv-curve', label: 'training loss' + (own && variantsOf(model).length > 1 ? ' (' + own + ')' : '') }].concat(extras),
+                 W - right - 290, top + 4);
+      }
       points.forEach(function (p) {
         if (p.traced && isFinite(p.loss)) {
           titled(svg('circle', { class: 'uv-traced', cx: xOf(p.iteration), cy: yOf(p.loss), r: 4,
@@ -263,11 +267,12 @@ window.Unrolled = window.Unrolled || {};
   }
 
   /* The described series of these quantities, in the trace's order, each with its curve's class
-     (dashed for a validation series, dotted for a variant after the first) and legend label. */
+     (dashed for a validation series, dotted for a variant other than the first) and legend label.
+     The variants count in the order the trace's series name them, so the `loss` series, the one
+     the traced iterations belong to, comes first. */
   function described(model, quantities, base, training) {
+    var variants = variantsOf(model);
     var all = (model.trace.series || []).filter(function (s) { return s && quantities.indexOf(s.quantity) >= 0 && s.key !== 'loss'; });
-    var variants = [];
-    all.forEach(function (s) { if (s.variant && variants.indexOf(s.variant) < 0) variants.push(s.variant); });
     return all.map(function (s, k) {
       var validation = s.quantity.indexOf('validation_') === 0;
       var name = (validation ? 'validation ' : 'training ') + s.quantity.replace('validation_', '');
@@ -276,12 +281,20 @@ window.Unrolled = window.Unrolled || {};
     });
   }
 
+  function variantsOf(model) {
+    var variants = [];
+    (model.trace.series || []).forEach(function (s) { if (s && s.variant && variants.indexOf(s.variant) < 0) variants.push(s.variant); });
+    return variants;
+  }
+
   // A training loss beside the trace's own (another variant's) is not `uv-curve`: that class is the loss curve.
   function lossSeries(model) { return described(model, ['loss', 'validation_loss'], 'uv-curve', 'uv-curve-more'); }
 
   /* One legend row per curve: a swatch drawn with the curve's classes, and its label. */
   function legendOf(parent, curves, x, y) {
     var legend = svg('g', { class: 'uv-legend', transform: 'translate(' + x + ',' + y + ')' }, parent);
+    // A backdrop, so curves passing under the legend do not cross its words.
+    svg('rect', { class: 'uv-legend-bg', x: -6, y: -4, width: 290, height: 18 * curves.length + 6, rx: 4 }, legend);
     curves.forEach(function (c, k) {
       svg('line', { class: c.cls.split(' ').map(function (name) { return name === 'uv-curve-other' ? name : name + '-swatch'; }).join(' '),
                     x1: 0, x2: 28, y1: 6 + 18 * k, y2: 6 + 18 * k }, legend);
