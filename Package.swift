@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "unrolled", targets: ["unrolled"]),
         .library(name: "Trace", targets: ["Trace"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Equations", targets: ["Equations"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Renderer", targets: ["Renderer"]),
     ],
@@ -23,8 +24,10 @@ let package = Package(
         .target(name: "Trace"),
         // Tensors, the recording tape, ops with their gradient rules, SGD.
         .target(name: "Engine", dependencies: ["Trace"]),
+        // An instructor's own computation: declarations and equations read, checked and recorded.
+        .target(name: "Equations", dependencies: ["Engine", "Trace"]),
         // Networks built on the engine and the registry of named demos.
-        .target(name: "Models", dependencies: ["Engine", "Trace"], plugins: ["ListDemos"]),
+        .target(name: "Models", dependencies: ["Engine", "Equations", "Trace"], plugins: ["ListDemos"]),
         // Writes `Demos.all` from the demos Models declares: adding a demo is declaring it.
         .plugin(name: "ListDemos", capability: .buildTool()),
         // libcmark-gfm and its extensions, found through pkg-config (Debian packages named below).
@@ -41,14 +44,16 @@ let package = Package(
         .target(
             name: "Renderer",
             dependencies: [
-                "CAtomicRename", "CCmarkGFM", "Engine", "Models", "Trace",
+                "CAtomicRename", "CCmarkGFM", "Engine", "Equations", "Models", "Trace",
                 .product(name: "Yams", package: "Yams"), .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         // The command line: parses, calls the libraries, reports.
         .executableTarget(
             name: "unrolled",
-            dependencies: ["Engine", "Models", "Trace", "Renderer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Engine", "Equations", "Models", "Trace", "Renderer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // `make bench`: timings of the engine beside numpy, not a test.
         .executableTarget(name: "unrolled-bench", dependencies: ["Models", "Engine"], path: "Benchmarks/unrolled-bench"),

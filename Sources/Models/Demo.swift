@@ -139,8 +139,8 @@ enum Common {
     static let seed = Parameter<Int>("seed", "seed of the random generator (initial weights, data)", 0...2_147_483_647, default: 1)
 
     /// `lr`, the one name of every demo's learning rate.
-    static func learningRate(default value: Double) -> Parameter<Double> {
-        Parameter("lr", "learning rate of the SGD update", min: 0, max: 10, minExclusive: true, default: value)
+    static func learningRate(default value: Double, givenMatters: Bool = false) -> Parameter<Double> {
+        Parameter("lr", "learning rate of the SGD update", min: 0, max: 10, minExclusive: true, default: value, givenMatters: givenMatters)
     }
 
     static let activation = Parameter<Activation>("activation", "transfer function φ", default: .sigmoid)

@@ -114,8 +114,8 @@ extension Parameter where Value == Int {
 
 extension Parameter where Value == Double {
     /// A real in `min…max` (`min` itself excluded when `minExclusive`).
-    init(_ name: String, _ summary: String, min: Double, max: Double, minExclusive: Bool = false, default value: Double) {
-        self.init(name, summary, .real(min: min, max: max, minExclusive: minExclusive), default: value, scales: nil, givenMatters: false)
+    init(_ name: String, _ summary: String, min: Double, max: Double, minExclusive: Bool = false, default value: Double, givenMatters: Bool = false) {
+        self.init(name, summary, .real(min: min, max: max, minExclusive: minExclusive), default: value, scales: nil, givenMatters: givenMatters)
     }
 }
 

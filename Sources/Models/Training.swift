@@ -11,9 +11,10 @@ struct Training: DemoParameters {
 
     var declarations: [DemoParameter] { [iterations.declaration, learningRate.declaration] }
 
-    init(_ summary: String, _ range: ClosedRange<Int>, default iterations: Int = 1, learningRate: Double) {
-        self.iterations = Parameter("train", summary, range, default: iterations, scales: .repetitions)
-        self.learningRate = Common.learningRate(default: learningRate)
+    /// `givenMatters`: the demo asks whether `train` was given (its default depends on `lr`).
+    init(_ summary: String, _ range: ClosedRange<Int>, default iterations: Int = 1, learningRate: Double, givenMatters: Bool = false) {
+        self.iterations = Parameter("train", summary, range, default: iterations, scales: .repetitions, givenMatters: givenMatters)
+        self.learningRate = Common.learningRate(default: learningRate, givenMatters: givenMatters)
     }
 
     /// SGD iterations, the first traced step by step: "SGD iterations on Q, K and V (the first is …)".

@@ -33,6 +33,8 @@ struct Directive: Equatable, Sendable {
     /// Where the directive is: the page (relative to the course folder) and the fence's line.
     var file: String
     var line: Int
+    /// Problems that leave the directive usable (an equation's tensor never used), for the build to report.
+    var warnings: [Diagnostic] = []
 
     /// Reads a directive's YAML body. `line` is the line of the opening fence; the body starts on the next.
     /// Every problem becomes an error naming the file, the line of the offending key, and the fix.
@@ -57,6 +59,7 @@ struct Directive: Equatable, Sendable {
         var id: String?
         var parameters: [(String, Node, Int)] = []
         var errors: [Diagnostic] = []
+        var warnings: [Diagnostic] = []
         for (key, value) in mapping {
             let name = key.string ?? ""
             switch name {
@@ -108,11 +111,18 @@ struct Directive: Equatable, Sendable {
                     values[parameterName] = try parameter.validate(try jsonValue(value, for: parameter))
                 } catch {
                     errors.append(.error(file, line: keyLine, error.message()))
+                    continue
+                }
+                if demo.name == "equations", parameterName == "equations", let text = values[parameterName]?.stringValue {
+                    let found = equationDiagnostics(text, value: value, keyLine: keyLine, body: body, firstLine: line + 1, file: file)
+                    errors += found.filter { $0.severity == .error }
+                    warnings += found.filter { $0.severity == .warning }
                 }
             }
             guard errors.isEmpty else { return fail(errors) }
             let source = Source.demo(demo, demo.configuration(validated: values))
-            return .success(Directive(source: source, title: title, caption: caption, captionLine: captionLine, id: id, file: file, line: line))
+            return .success(
+                Directive(source: source, title: title, caption: caption, captionLine: captionLine, id: id, file: file, line: line, warnings: warnings))
         }
     }
 

@@ -96,6 +96,7 @@ struct FigureMaker {
             diagnostics += failure.diagnostics
             return nil
         case .success(let directive):
+            diagnostics += directive.warnings
             number += 1
             return (traceID(for: directive, page: page, number: number), directive)
         }

@@ -61,6 +61,7 @@ enum DemoRun {
         } catch {
             throw usageFailure(error.message(flagPrefix: "--"))
         }
+        if demo.name == "equations" { try checkEquations(config) }
         defer { ProgressLine.clear() }
         do {
             return try demo.trace(config, progress: ProgressLine.handler())

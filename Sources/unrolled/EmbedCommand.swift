@@ -29,6 +29,9 @@ struct EmbedCommand: ParsableCommand {
     @Argument(help: "A demo (see `unrolled demos`) or a trace file (*.json).")
     var source: String?
 
+    @Option(help: "Embed your own equations from FILE (docs/equations.md); the demo is then `equations`.")
+    var equations: String?
+
     @Option(help: "The title shown above the viewer (default: the trace's own).")
     var title: String?
 
@@ -43,11 +46,11 @@ struct EmbedCommand: ParsableCommand {
 
     /// Without a demo only `--help` makes sense; anything else is ArgumentParser's usage error (exit 2).
     func validate() throws {
-        if source == nil, !help { throw ValidationError("Missing expected argument '<source>'") }
+        if source == nil, equations == nil, !help { throw ValidationError("Missing expected argument '<source>'") }
     }
 
     func run() throws {
-        guard let source else {
+        guard let source = try DemoRun.demoName(source, equations: equations) else {
             print(Unrolled.helpMessage(for: Self.self))
             return
         }
@@ -92,7 +95,9 @@ struct EmbedCommand: ParsableCommand {
             }
             return (trace, try trace.jsonData())
         }
-        guard let trace = try DemoRun.run(source, parameters, help: help, command: "embed") else { throw ExitCode.success }
+        guard let trace = try DemoRun.run(source, DemoRun.arguments(parameters, equations: equations), help: help, command: "embed") else {
+            throw ExitCode.success
+        }
         return (trace, try trace.jsonData())
     }
 }

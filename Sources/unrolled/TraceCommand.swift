@@ -31,6 +31,9 @@ struct TraceCommand: ParsableCommand {
     @Argument(help: "The demo to run (see `unrolled demos`).")
     var demo: String?
 
+    @Option(help: "Trace your own equations from FILE (docs/equations.md); the demo is then `equations`.")
+    var equations: String?
+
     @Option(name: .shortAndLong, help: "Write the trace to a file (written atomically, missing folders created), not standard output.")
     var output: String?
 
@@ -45,15 +48,17 @@ struct TraceCommand: ParsableCommand {
 
     /// Without a demo only `--help` makes sense; anything else is ArgumentParser's usage error (exit 2).
     func validate() throws {
-        if demo == nil, !help { throw ValidationError("Missing expected argument '<demo>'") }
+        if demo == nil, equations == nil, !help { throw ValidationError("Missing expected argument '<demo>'") }
     }
 
     func run() throws {
-        guard let demo else {
+        guard let demo = try DemoRun.demoName(demo, equations: equations) else {
             print(Unrolled.helpMessage(for: Self.self))
             return
         }
-        guard let trace = try DemoRun.run(demo, parameters, help: help, command: "trace") else { return }
+        guard let trace = try DemoRun.run(demo, DemoRun.arguments(parameters, equations: equations), help: help, command: "trace") else {
+            return
+        }
         var data = try trace.jsonData()
         if pretty { data = try prettyPrinted(data) }
         data.append(0x0A)
