@@ -15,6 +15,15 @@ struct ReplayTests {
         ("neuron", ["activation": "tanh", "inputs": 5, "seed": 9]),
         ("neuron", ["activation": "relu", "x": [1, 2], "w": [0.5, -0.3], "b": 0.1]),
         ("mlp", [:]),
+        ("equations", ["train": 3, "lr": 0.5]),
+        (
+            "equations",
+            [
+                "equations": .string(
+                    "size T = 3\ninput x[1..T] : 2×1\nparam W : 3×3\nparam U : 3×2\nparam b : 3\nconst h[0] = zeros(3, 1)\nconst d = [1; 0; -1]\nh[t] = tanh(W h[t-1] + U x[t] + b) for t = 1..T\nq[t] = 1/2 * sum((h[t] - d)^2) for t = 1..T\nloss Q = sum(q[1..T])"),
+                "seed": 4,
+            ]
+        ),
         ("mlp", ["loss": "cross-entropy", "layers": [2, 4, 2], "activation": "relu", "train": 3]),
         ("mlp", ["data": "random", "layers": [3, 5, 4, 2], "loss": "cross-entropy", "samples": 6, "activation": "sigmoid", "init": "xavier"]),
         ("mlp", ["data": "random", "layers": [4, 3, 2], "samples": 5, "train": 4, "lr": 0.1]),

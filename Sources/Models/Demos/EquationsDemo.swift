@@ -4,8 +4,8 @@ import Trace
 
 /// An instructor's own computation: declarations and equations in the notes' notation
 /// (docs/equations.md), recorded like any demo. Forward, each equation a scope with its equation;
-/// backward from the tensor named `loss` to every parameter and input; with `train`, SGD
-/// iterations on the parameters, the first traced and every one in `history`.
+/// backward from the tensor named `loss` to every parameter and input; then SGD on the parameters
+/// (one step, or `train` iterations with the first traced and every one in `history`).
 ///
 /// The default is the notes' neuron written as equations.
 extension Demos {
@@ -20,8 +20,9 @@ extension Demos {
         var config = given
         let p = EquationsParameters.self
         let program = try EquationsParameters.program(&config)
-        let given = config.given(p.training.iterations)
-        let iterations = given ? config[p.training.iterations] : config.given(p.training.learningRate) ? 1 : 0
+        // Like the neuron demo: one SGD step when there is something to descend, unless `train` says otherwise.
+        let canTrain = program.loss != nil && !program.parameters.isEmpty
+        let iterations = config.given(p.training.iterations) ? config[p.training.iterations] : canTrain ? 1 : 0
         config.derive(p.training.iterations, iterations)
         guard iterations == 0 || program.loss != nil else {
             throw .conflict("{train} needs a loss to descend: name one in the equations (loss Q = …)")
@@ -62,8 +63,8 @@ enum EquationsParameters {
         length: 1...200_000, default: neuron, scales: .size)
     static let file = OptionalParameter<String>.file("equations-file", "a UTF-8 file of equations to read instead of equations", scales: .size)
     static let training = Training(
-        "SGD iterations on the parameters (default: none, or one when lr is given; the first is traced step by step)", 0...100_000,
-        default: 0, learningRate: 0.1, givenMatters: true)
+        "SGD iterations on the parameters (default: one when a loss is named and parameters declared; 0 for forward and backward only; the first is traced step by step)", 0...100_000,
+        default: 1, learningRate: 0.1, givenMatters: true)
 
     /// One sigmoid neuron, as the notes' first chapter writes it.
     static let neuron = """
