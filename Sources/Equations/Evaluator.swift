@@ -136,12 +136,20 @@ struct Evaluator<Backend: EvaluationBackend> {
         }
     }
 
-    mutating func apply(_ op: any Op, _ inputs: [Backend.Value], _ span: Span, _ expression: Expression) throws(EquationDiagnostic) -> Backend.Value {
+    /// One step; a shape error names the op, and the operands as written with their shapes when
+    /// `operands` gives their texts (`W x` is 2×1 and `b` is 3×1).
+    mutating func apply(
+        _ op: any Op, _ inputs: [Backend.Value], _ span: Span, _ expression: Expression, operands: [String]? = nil
+    ) throws(EquationDiagnostic) -> Backend.Value {
         do {
             let writer = self.writer
             return try backend.apply(op, inputs, name: { span.text }, tex: { writer.name(of: expression) })
         } catch {
             let shapes = inputs.map { describeShape(backend.shape($0)) }
+            if let operands, operands.count == shapes.count {
+                let named = zip(operands, shapes).map { "`\($0.prefix(60))` is \($1)" }.joined(separator: " and ")
+                throw fail(span.start, "\(named), and \(op.name) says: \(error.message)")
+            }
             throw fail(span.start, "\(op.name) of \(shapes.joined(separator: " and ")): \(error.message)")
         }
     }
@@ -187,7 +195,7 @@ struct Evaluator<Backend: EvaluationBackend> {
                 case .divide: Div()
                 case .matmul: MatMul()
                 }
-            return .tensor(try apply(engineOp, [x, y], span, expression))
+            return .tensor(try apply(engineOp, [x, y], span, expression, operands: [a.span.text, b.span.text]))
         }
     }
 

@@ -27,8 +27,11 @@ extension DemoRun {
         let text: String
         let place: String
         if let path = config.values["equations-file"]?.stringValue {
-            guard let contents = try? DemoConfig.readFromDisk(path) else { return }  // the demo says why
-            (text, place) = (contents, path)
+            do {
+                (text, place) = (try DemoConfig.readFromDisk(path), path)
+            } catch {
+                throw usageFailure("cannot read the equations in '\(path.excerpt)' (\(error))")
+            }
         } else if let given = config.values["equations"]?.stringValue, config.explicit.contains("equations") {
             (text, place) = (given, "equations")
         } else {

@@ -15,6 +15,7 @@ struct Unrolled: ParsableCommand {
               unrolled trace mlp --layers 2,4,1 --train 200 --output mlp.json
               unrolled build Site --output Site/_site
               unrolled embed lstm --steps 3 --output lstm.html
+              unrolled trace --equations module.txt --train 20 --output module.json
             """,
         version: "0.1.0",
         subcommands: [TraceCommand.self, DemosCommand.self, OpsCommand.self, BuildCommand.self, EmbedCommand.self]
@@ -25,7 +26,7 @@ struct Unrolled: ParsableCommand {
     /// of its EX_USAGE (64). Help, the version and every other outcome are as ArgumentParser has them.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(namingEquationsDemo(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
@@ -33,6 +34,16 @@ struct Unrolled: ParsableCommand {
             exit(withError: ExitCode(2))
         }
     }
+}
+
+/// `unrolled trace --equations F --train 3` is `unrolled trace equations --equations F --train 3`:
+/// with the demo named, ArgumentParser hands the demo's parameters after it to the command
+/// (without a positional argument it would refuse `--train` as unknown).
+func namingEquationsDemo(_ arguments: [String]) -> [String] {
+    guard let command = arguments.first, command == "trace" || command == "embed", arguments.count > 1,
+        arguments[1].hasPrefix("-"), arguments.contains(where: { $0 == "--equations" || $0.hasPrefix("--equations=") })
+    else { return arguments }
+    return [command, "equations"] + arguments.dropFirst()
 }
 
 /// Prints one line to standard error and returns exit status 2 (a usage error), as every

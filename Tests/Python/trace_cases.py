@@ -1,12 +1,19 @@
 """The `unrolled trace` command lines every trace check runs on (test_traces.py,
 test_declarations.py): each demo's defaults and the settings that reach its other code paths."""
 
+from pathlib import Path
+
+EQUATIONS = Path(__file__).resolve().parents[1] / "Fixtures" / "equations"
+
 # id → (demo, arguments after `unrolled trace <demo>`)
 CLI_CASES = {
     "neuron-sigmoid": ("neuron", ["--activation", "sigmoid"]),
     "neuron-tanh": ("neuron", ["--activation", "tanh"]),
     "neuron-relu": ("neuron", ["--activation", "relu"]),
     "mlp-default": ("mlp", []),
+    "equations-default": ("equations", []),
+    "equations-recurrence-train": ("equations", ["--equations-file", str(EQUATIONS / "recurrence.txt"), "--train", "3"]),
+    "equations-functions-clip": ("equations", ["--equations-file", str(EQUATIONS / "functions.txt"), "--clip", "0.5"]),
     "mlp-cross-entropy": ("mlp", ["--loss", "cross-entropy", "--layers", "2,3,2"]),
     "mlp-train-3": ("mlp", ["--train", "3"]),
     "rnn-default": ("rnn", []),

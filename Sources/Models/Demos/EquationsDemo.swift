@@ -12,7 +12,7 @@ extension Demos {
     static let equations = Demo(
         name: "equations",
         summary: "Your own equations (net = W x + b, y = sigmoid(net), loss Q = …): forward, backward, SGD, traced step by step",
-        parameters: [EquationsParameters.text, EquationsParameters.file, EquationsParameters.training, Common.seed],
+        parameters: [EquationsParameters.text, EquationsParameters.file, EquationsParameters.training, EquationsParameters.clip, Common.seed],
         build: buildEquations
     )
 
@@ -43,7 +43,7 @@ extension Demos {
         }
         let bound = program.bind(values, on: tape)
         let parameters = program.parameters.map { bound[$0]! }
-        let trainer = SGDTrainer(p.training, config)
+        let trainer = SGDTrainer(p.training, config, clipNorm: config[p.clip])
         let result = trainer.run(on: tape, parameters: parameters) { workTape, current in
             let leaves = workTape === tape ? bound.merging(zip(program.parameters, current)) { _, new in new }
                 : program.bind(values, on: workTape, parameters: current)
@@ -66,6 +66,9 @@ enum EquationsParameters {
         "SGD iterations on the parameters (default: one when a loss is named and parameters declared; 0 for forward and backward only; the first is traced step by step)", 0...100_000,
         default: 1, learningRate: 0.1, givenMatters: true)
 
+    static let clip = OptionalParameter<Double>(
+        "clip", "clip each parameter's gradient to this norm before its update (default: no clipping)", min: 0, max: 1e6, minExclusive: true)
+
     /// One sigmoid neuron, as the notes' first chapter writes it.
     static let neuron = """
         input x = [1; 2]
@@ -83,7 +86,7 @@ enum EquationsParameters {
         var source = config[text]
         var name = "equations"
         if let path = config[file] {
-            if config.given(text) { throw .conflict("give {equations} or {equations-file}, not both") }
+            if config.explicit.contains(text.name) { throw .conflict("give {equations} or {equations-file}, not both") }
             do {
                 source = try config.readFile(path)
             } catch {
