@@ -142,8 +142,10 @@ struct Evaluator<Backend: EvaluationBackend> {
         _ op: any Op, _ inputs: [Backend.Value], _ span: Span, _ expression: Expression, operands: [String]? = nil
     ) throws(EquationDiagnostic) -> Backend.Value {
         do {
-            let writer = self.writer
-            return try backend.apply(op, inputs, name: { span.text }, tex: { writer.name(of: expression) })
+            let (writer, substitution) = (self.writer, self.substitution)
+            return try backend.apply(
+                op, inputs, name: { Self.name(substitution.map { SourceWriter(substitution: $0).text(expression) } ?? span.text, of: expression) },
+                tex: { writer.name(of: expression) })
         } catch {
             let shapes = inputs.map { describeShape(backend.shape($0)) }
             if let operands, operands.count == shapes.count {
@@ -151,6 +153,15 @@ struct Evaluator<Backend: EvaluationBackend> {
                 throw fail(span.start, "\(named), and \(op.name) says: \(error.message)")
             }
             throw fail(span.start, "\(op.name) of \(shapes.joined(separator: " and ")): \(error.message)")
+        }
+    }
+
+    /// An intermediate's name: its text, in parentheses when it is a sum, a product or a negation,
+    /// so that its gradient's name reads `dQ/d(y - t)`.
+    static func name(_ text: String, of expression: Expression) -> String {
+        switch expression {
+        case .binary, .negate: return text.hasPrefix("(") && text.hasSuffix(")") ? text : "(\(text))"
+        default: return text
         }
     }
 
