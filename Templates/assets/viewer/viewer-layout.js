@@ -16,6 +16,15 @@ window.Unrolled = window.Unrolled || {};
     root.className = 'ut-root';
     var config = Object.keys(t.config || {}).map(function (k) {
       var v = t.config[k];
+      // A long text (an equations program, a corpus) folds into its chip: its first line shows,
+      // the whole text opens below it.
+      if (typeof v === 'string' && (v.indexOf('\n') >= 0 || v.length > 60)) {
+        var lines = v.split('\n');
+        var first = lines.filter(function (l) { return l.trim() && l.trim()[0] !== '#'; })[0] || lines[0];
+        return '<details class="ut-chip ut-chip-text"><summary><span class="ut-chip-key">' + escapeHtml(k) + '</span> ' +
+          escapeHtml(first.length > 40 ? first.slice(0, 40) + '…' : first) + (lines.length > 1 ? ' <span class="ut-chip-key">(' + lines.length + ' lines)</span>' : '') +
+          '</summary><pre>' + escapeHtml(v) + '</pre></details>';
+      }
       return '<span class="ut-chip"><span class="ut-chip-key">' + escapeHtml(k) + '</span> ' + escapeHtml(Array.isArray(v) ? v.join(', ') : String(v)) + '</span>';
     }).join('');
     var loss = m.lossValue();
