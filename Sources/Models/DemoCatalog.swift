@@ -30,7 +30,12 @@ extension Demo {
     /// parameter with its allowed values and default, then what its size grows with.
     public func help(command: String = "trace") -> String {
         let rows = parameters.map { parameter -> (String, String) in
-            let fallback = parameter.defaultValue.map { "default \(Self.commandLineText($0))" } ?? "optional"
+            let fallback = parameter.defaultValue.map { value in
+                let text = Self.commandLineText(value)
+                // A text of several lines (the equations demo's program) is described, not printed.
+                let lines = text.split(separator: "\n").count
+                return lines > 1 ? "default: \(lines) lines, `unrolled trace \(name)` shows them in the trace's config" : "default \(text)"
+            } ?? "optional"
             return ("--\(parameter.name)", "\(parameter.summary) [\(parameter.allowed); \(fallback)]")
         }
         let width = rows.map(\.0.count).max() ?? 0
