@@ -34,6 +34,18 @@ extension Directive {
         }
     }
 
+    /// The diagnostics of an equations file a directive names (`equations-file:`), at its lines.
+    static func equationDiagnostics(inFile text: String, path: String) -> [Diagnostic] {
+        func diagnostic(_ d: EquationDiagnostic) -> Diagnostic {
+            Diagnostic(d.severity == .error ? .error : .warning, file: path, line: d.position.line, column: d.position.column, d.message)
+        }
+        do {
+            return try EquationProgram(parsing: text).warnings.map(diagnostic)
+        } catch {
+            return error.diagnostics.map(diagnostic)
+        }
+    }
+
     /// Where the text's first line is on the page: a block (`|`) starts on the line after the key,
     /// indented as its first line is; a one-line value starts at its mark.
     private static func placement(of value: Node, keyLine: Int, body: String, firstLine: Int) -> (line: Int, indent: Int, firstColumn: Int) {

@@ -67,6 +67,12 @@ extension FigureMaker {
                     ok = false
                     continue
                 }
+                if demo.name == "equations", parameter.name == "equations-file" {
+                    // Its problems at their own lines of that file, as the directive's own text would be.
+                    let found = Directive.equationDiagnostics(inFile: text, path: path)
+                    diagnostics += found
+                    if found.contains(where: { $0.severity == .error }) { ok = false }
+                }
                 files[written] = text
             case .failure(let problem):
                 diagnostics.append(.error(page.source, line: line, "\(parameter.name): \(problem.message)"))
