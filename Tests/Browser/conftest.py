@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -50,16 +51,27 @@ def browser_context(chromium):
 
 @pytest.fixture(scope="session")
 def bundled_course(tmp_path_factory) -> Path:
-    """The bundled course (Site/) built once for the session with --strict, into a temporary
-    folder: test_course.py and test_browser_site.py read the same build."""
+    """The bundled course (Site/) built once for the run with --strict, into a temporary folder:
+    test_course.py and test_browser_site.py read the same build. Under pytest-xdist the workers
+    share it: the first to ask builds it while holding a lock, the others wait and read it (one
+    build of 50 traces instead of one per worker, on a machine whose cores the workers share)."""
     root = Path(__file__).resolve().parents[2]
     env = os.environ.get("UNROLLED_BIN")
     binary = Path(env) if env else root / ".build" / "debug" / "unrolled"
     if not binary.exists():
         pytest.skip(f"{binary} is not built (make test builds it)")
-    output = tmp_path_factory.mktemp("course") / "_site"
-    result = subprocess.run([str(binary), "build", str(root / "Site"), "--output", str(output), "--strict"],
-                            capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, f"the bundled course does not build under --strict:\n{result.stderr}"
-    assert "0 warnings" in result.stderr.splitlines()[-1], result.stderr
+    base = tmp_path_factory.getbasetemp()
+    # With xdist each worker's base is a folder of the run's own base; without it, the base is the run's.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    output = shared / "bundled-course" / "_site"
+    report = shared / "bundled-course.stderr"
+    with open(shared / "bundled-course.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not report.exists():
+            result = subprocess.run([str(binary), "build", str(root / "Site"), "--output", str(output), "--strict"],
+                                    capture_output=True, text=True, timeout=1800)
+            report.write_text(f"{result.returncode}\n{result.stderr}", encoding="utf-8")
+    code, stderr = report.read_text(encoding="utf-8").split("\n", 1)
+    assert code == "0", f"the bundled course does not build under --strict:\n{stderr}"
+    assert "0 warnings" in stderr.splitlines()[-1], stderr
     return output
