@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from browsing import open_page
+from browsing import file_url, open_page
 
 
 def page_ids(path: Path) -> set[str]:
@@ -107,6 +107,25 @@ def visit_all(context, site: Path, base: str, url_of, pages: list[Path] | None =
         page.close()
     assert problems == [], "\n".join(problems)
     return math
+
+
+def visit_course_pages(context, site: Path, half: int) -> None:
+    """Half of a course site's pages (every other one, by path: the two halves take about as
+    long), each opened from disk and checked as `visit_all` does, and on each chapter every viewer
+    stepped and each of its views opened (`step_every_viewer`)."""
+    pages = sorted(site.rglob("*.html"))[half::2]
+    traces = []
+
+    def step_viewers(where, page):
+        if where.startswith("traces/"):
+            # A chapter's trace on its own page: the same viewer as on its chapter.
+            page.locator("unrolled-trace").evaluate("el => el.ready")
+            return []
+        traces.append(page.locator("unrolled-trace").count())
+        return step_every_viewer(page)
+
+    visit_all(context, site, site.resolve().as_uri() + "/", file_url, pages=pages, also=step_viewers)
+    assert pages and sum(traces) > 0
 
 
 def step_every_viewer(page) -> list[str]:
