@@ -257,6 +257,14 @@ struct Evaluator<Backend: EvaluationBackend> {
             case .tensor(let v): return .tensor(try apply(MatMul(), [left, v], span, expression))
             }
         }
+        if let scalar = spec.scalar, arguments.count == 1, arguments[0].label == nil, isConstant(arguments[0].value),
+            case .number(let n) = try evaluate(arguments[0].value)
+        {
+            // A function of a plain number is a number (`sqrt(d)` with d a size), as `1/2` is.
+            let value = scalar(n)
+            guard value.isFinite else { throw fail(span.start, "\(spec.name)(\(TeXWriter.number(n))) is not a finite number") }
+            return .number(value)
+        }
         var tensors: [Backend.Value] = []
         var given: [String: (Expression, SourcePosition)] = [:]
         var positionalAttributes = 0

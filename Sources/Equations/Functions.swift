@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 
 /// The functions an equation may call, each the engine op of the same name (or a few steps of
 /// them, as `sum` of a list is additions): what a trace step records is what the author wrote.
@@ -20,6 +21,8 @@ struct FunctionSpec: Sendable {
     var tex: TeX
     /// One line for help and errors: `sum(x, axis?, keepdims=false)`.
     var usage: String
+    /// For an element-wise function, its value on a plain number: `sqrt(d)` of a size folds.
+    var scalar: (@Sendable (Double) -> Double)?
     /// The steps: the op, given the tensors' shapes and the attributes read.
     var plan: @Sendable (_ shapes: [[Int]], _ attributes: AttributeValues) throws(FunctionError) -> [PlannedStep]
 
@@ -110,8 +113,10 @@ enum Functions {
 
     static let table: [String: FunctionSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
-    private static func unary(_ name: String, _ tex: FunctionSpec.TeX, _ op: any Op) -> FunctionSpec {
-        FunctionSpec(name: name, tensors: 1...1, attributes: [], tex: tex, usage: "\(name)(x)") { _, _ in
+    private static func unary(_ name: String, _ tex: FunctionSpec.TeX, _ op: any Op, _ scalar: @escaping @Sendable (Double) -> Double)
+        -> FunctionSpec
+    {
+        FunctionSpec(name: name, tensors: 1...1, attributes: [], tex: tex, usage: "\(name)(x)", scalar: scalar) { _, _ in
             [PlannedStep(op: op, operands: [.tensor(0)])]
         }
     }
@@ -141,13 +146,13 @@ enum Functions {
     }
 
     static let all: [FunctionSpec] = [
-        unary("exp", .command("\\exp"), Exp()),
-        unary("log", .command("\\log"), Log()),
-        unary("sqrt", .command("\\sqrt"), Sqrt()),
-        unary("square", .named("square"), Square()),
-        unary("tanh", .command("\\tanh"), Tanh()),
-        unary("sigmoid", .command("\\sigma"), Sigmoid()),
-        unary("relu", .named("relu"), ReLU()),
+        unary("exp", .command("\\exp"), Exp()) { Foundation.exp($0) },
+        unary("log", .command("\\log"), Log()) { Foundation.log($0) },
+        unary("sqrt", .command("\\sqrt"), Sqrt()) { $0.squareRoot() },
+        unary("square", .named("square"), Square()) { $0 * $0 },
+        unary("tanh", .command("\\tanh"), Tanh()) { Foundation.tanh($0) },
+        unary("sigmoid", .command("\\sigma"), Sigmoid()) { 1 / (1 + Foundation.exp(-$0)) },
+        unary("relu", .named("relu"), ReLU()) { max($0, 0) },
         reduction("sum", .command("\\sum")) { Sum(axis: $0, axes: $1, keepdims: $2) },
         reduction("mean", .named("mean")) { Mean(axis: $0, axes: $1, keepdims: $2) },
         FunctionSpec(
