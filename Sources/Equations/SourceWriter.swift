@@ -16,30 +16,12 @@ struct SourceWriter {
         piece.precedence < precedence ? "(\(piece.text))" : piece.text
     }
 
-    private func index(_ index: IndexSyntax) -> String {
-        switch index {
-        case .at(let variable, let offset):
-            guard let variable else { return String(offset) }
-            if variable == substitution.variable { return String(substitution.value + offset) }
-            return offset == 0 ? variable : offset > 0 ? "\(variable)+\(offset)" : "\(variable)-\(-offset)"
-        case .range(let a, let b):
-            return "\(bound(a))..\(bound(b))"
-        }
-    }
-
-    private func bound(_ b: Bound) -> String {
-        switch b {
-        case .number(let n): return String(n)
-        case .size(let s): return s
-        }
-    }
-
     private func write(_ e: Expression) -> Piece {
         switch e {
         case .number(_, let span):
             return Piece(text: span.text, precedence: 5)
         case .reference(let r, _):
-            return Piece(text: r.index.map { "\(r.name)[\(index($0))]" } ?? r.name, precedence: 5)
+            return Piece(text: r.index.map { "\(r.name)[\($0.written(substitution, rangeSeparator: ".."))]" } ?? r.name, precedence: 5)
         case .binary(let op, let a, let b, _):
             let (left, right) = (write(a), write(b))
             switch op {

@@ -1,19 +1,8 @@
-/// Where something is in an equations text: 1-based line and column (in characters).
-public struct SourcePosition: Sendable, Equatable, Hashable, Comparable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
+import Trace
 
-    public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
-    }
-
-    public var description: String { "\(line):\(column)" }
-
-    public static func < (a: SourcePosition, b: SourcePosition) -> Bool {
-        (a.line, a.column) < (b.line, b.column)
-    }
-}
+/// Where something is in an equations text: 1-based line and column (in characters), the
+/// position type of the trace reader's errors.
+public typealias SourcePosition = TextPosition
 
 /// A name as written, with where it is.
 public struct Located<Value: Sendable & Equatable>: Sendable, Equatable {
@@ -48,12 +37,32 @@ enum IndexSyntax: Sendable, Equatable {
     case at(variable: String?, offset: Int)
     /// `a..b`: every index from a to b.
     case range(Bound, Bound)
+
+    /// The index as text, the variable replaced by its value where `substitution` gives one:
+    /// `t-1` → `1` for t = 2; a range `1..T` with `separator` between its ends.
+    func written(_ substitution: (variable: String, value: Int)?, rangeSeparator separator: String) -> String {
+        switch self {
+        case .at(let variable, let offset):
+            guard let variable else { return String(offset) }
+            if let substitution, substitution.variable == variable { return String(substitution.value + offset) }
+            return offset == 0 ? variable : offset > 0 ? "\(variable)+\(offset)" : "\(variable)-\(-offset)"
+        case .range(let a, let b):
+            return "\(a.text)\(separator)\(b.text)"
+        }
+    }
 }
 
 /// An end of a range: a number or a `size` name.
 enum Bound: Sendable, Equatable {
     case number(Int)
     case size(String)
+
+    var text: String {
+        switch self {
+        case .number(let n): return String(n)
+        case .size(let s): return s
+        }
+    }
 }
 
 /// A name and, for a sequence, an index: `W`, `x[2]`, `h[t-1]`.

@@ -98,32 +98,13 @@ struct TeXWriter: Sendable {
         }
     }
 
-    private func index(_ index: IndexSyntax) -> String {
-        switch index {
-        case .at(let variable, let offset):
-            guard let variable else { return String(offset) }
-            if let substitution, substitution.variable == variable { return String(substitution.value + offset) }
-            let shown = sizes[variable] != nil ? variable : variable
-            return offset == 0 ? shown : offset > 0 ? "\(shown)+\(offset)" : "\(shown)-\(-offset)"
-        case .range(let a, let b):
-            return "\(bound(a)):\(bound(b))"
-        }
-    }
-
-    private func bound(_ b: Bound) -> String {
-        switch b {
-        case .number(let n): return String(n)
-        case .size(let s): return s
-        }
-    }
-
     private func write(_ e: Expression) -> Piece {
         switch e {
         case .number(let n, _):
             return Piece(text: Self.number(n), precedence: n < 0 ? 3 : 5)
         case .reference(let r, _):
             if r.index == nil, sizes[r.name] != nil { return Piece(text: r.name, precedence: 5) }
-            return Piece(text: name(r.name, index: r.index.map(index)), precedence: 5)
+            return Piece(text: name(r.name, index: r.index.map { $0.written(substitution, rangeSeparator: ":") }), precedence: 5)
         case .binary(let op, let a, let b, _):
             let (left, right) = (write(a), write(b))
             switch op {
@@ -193,7 +174,7 @@ struct TeXWriter: Sendable {
     private func expand(_ base: String, _ a: Bound, _ b: Bound) -> [String] {
         let from: Int? = if case .number(let n) = a { n } else if case .size(let s) = a { sizes[s] } else { nil }
         let to: Int? = if case .number(let n) = b { n } else if case .size(let s) = b { sizes[s] } else { nil }
-        guard let from, let to, from <= to else { return [name(base, index: "\(bound(a)):\(bound(b))")] }
+        guard let from, let to, from <= to else { return [name(base, index: "\(a.text):\(b.text)")] }
         if to - from < 4 { return (from...to).map { name(base, index: String($0)) } }
         return [name(base, index: String(from)), "\\dots", name(base, index: String(to))]
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A place in a text file: 1-based line and column. The column counts characters, not bytes,
 /// as editors do.
-public struct TextPosition: Equatable, Sendable, CustomStringConvertible {
+public struct TextPosition: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var line: Int
     public var column: Int
 
@@ -13,6 +13,11 @@ public struct TextPosition: Equatable, Sendable, CustomStringConvertible {
 
     /// `12:5`, the form that follows a file name in `file:line:column`.
     public var description: String { "\(line):\(column)" }
+
+    /// Earlier in the text first.
+    public static func < (a: TextPosition, b: TextPosition) -> Bool {
+        (a.line, a.column) < (b.line, b.column)
+    }
 }
 
 /// A small JSON walker that knows where it is in the bytes: it finds the first syntax error, or
