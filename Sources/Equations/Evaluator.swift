@@ -212,6 +212,7 @@ struct Evaluator<Backend: EvaluationBackend> {
 
     /// `[a; b]` stacks (axis 0), `[a, b]` puts side by side (axis 1); numbers alone are a matrix.
     mutating func stack(_ rows: [[Expression]], _ span: Span, _ expression: Expression) throws(EquationDiagnostic) -> Operand<Backend.Value> {
+        guard !rows.isEmpty else { throw fail(span.start, "[] holds nothing; write the tensor's values, or leave it out") }
         var evaluated: [[Operand<Backend.Value>]] = []
         for row in rows {
             var items: [Operand<Backend.Value>] = []
@@ -381,6 +382,7 @@ struct Evaluator<Backend: EvaluationBackend> {
             throw fail(position, "\(attribute.name) is a number or a list of numbers, not a tensor (\(spec.usage))")
         }
         if case .stack(let rows, _) = expression {
+            if rows.isEmpty, attribute.kind == .integers { return .integers([]) }
             guard attribute.kind == .integers, rows.count == 1 else {
                 throw fail(position, "\(attribute.name) is \(attribute.kind == .integers ? "a list [a, b]" : "one number")")
             }

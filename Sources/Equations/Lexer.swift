@@ -141,7 +141,8 @@ struct Lexer {
                     }
                     let text = String(chars[start..<i])
                     guard let value = Double(text), value.isFinite else {
-                        diagnostics.append(.error(at(start), "'\(text.prefix(40))' is not a number this language reads"))
+                        diagnostics.append(.error(at(start), "'\(text.prefix(40))' is too large for a number (at most about 1.8e308)"))
+                        push(.number(0, text: text))  // read on, so the rest of the line reports only its own problems
                         continue
                     }
                     push(.number(value, text: text))

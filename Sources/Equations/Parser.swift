@@ -497,6 +497,10 @@ private struct StatementReader {
             return inner.respanned(span(from: start))
         case .symbol("["):
             _ = advance()
+            if isSymbol("]") {
+                _ = advance()
+                return .stack([], span(from: start))  // an empty list of axes; anywhere else an error
+            }
             var rows: [[Expression]] = [[]]
             while true {
                 rows[rows.count - 1].append(try readExpression())
