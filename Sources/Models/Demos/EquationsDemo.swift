@@ -59,7 +59,7 @@ extension Demos {
 enum EquationsParameters {
     static let text = Parameter<String>(
         "equations", "declarations and equations, one per line (docs/equations.md); default: the notes' neuron",
-        length: 1...200_000, default: neuron, scales: .size)
+        length: 1...200_000, default: neuron, scales: .size, givenMatters: true)
     static let file = OptionalParameter<String>.file("equations-file", "a UTF-8 file of equations to read instead of equations", scales: .size)
     static let training = Training(
         "SGD iterations on the parameters (default: none, or one when lr is given; the first is traced step by step)", 0...100_000,
