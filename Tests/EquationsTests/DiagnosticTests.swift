@@ -161,6 +161,16 @@ struct DiagnosticTests {
             """, .error(3, 5, "W is a single tensor (line 1)", "without an index"))
     }
 
+    @Test("two tensors the trace would name alike: x_1 and x[1]")
+    func traceNames() {
+        expect(
+            """
+            input x[1..2] = [1], [2]
+            param x_1 = 3
+            loss Q = sum(x[1] * x_1)
+            """, .error(2, 7, "x_1 and x[1] would both be named x_1 in the trace", "rename one"))
+    }
+
     @Test("two losses, and a loss that is not one number")
     func losses() {
         expect(
