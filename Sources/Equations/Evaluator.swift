@@ -141,8 +141,10 @@ struct Evaluator<Backend: EvaluationBackend> {
             let writer = self.writer
             return try backend.apply(op, inputs, name: { span.text }, tex: { writer.name(of: expression) })
         } catch {
-            let shapes = inputs.map { describeShape(backend.shape($0)) }
-            throw fail(span.start, "\(op.name) of \(shapes.joined(separator: " and ")): \(error.message)")
+            let shapes = inputs.map { backend.shape($0) }
+            // `a x` with a 1×1 a reads as a product of matrices; the notes mean a scaling.
+            let hint = op is MatMul && shapes.contains([1, 1]) ? "; to scale by a 1×1 tensor write * (a * x)" : ""
+            throw fail(span.start, "\(op.name) of \(shapes.map(describeShape).joined(separator: " and ")): \(error.message)\(hint)")
         }
     }
 

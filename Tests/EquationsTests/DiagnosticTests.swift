@@ -64,6 +64,12 @@ struct DiagnosticTests {
             input x : 3x1
             y = x W
             """, .error(3, 5, "in `y = x W`", "matmul of 3×1 and 2×3"))
+        expect(
+            """
+            param a = 0.5
+            input x : 3x1
+            y = a x
+            """, .error(3, 5, "matmul of 1×1 and 3×1", "to scale by a 1×1 tensor write * (a * x)"))
     }
 
     @Test("an unknown function, with the nearest one; an unknown attribute, with the nearest one and the usage")
