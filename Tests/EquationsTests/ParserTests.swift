@@ -117,16 +117,16 @@ struct ParserTests {
     func neuron() throws {
         let p = try program(
             """
-            input x = [1; 2]
-            param w = [0.5, 0.25]
-            param b = -0.5
-            const t = 1
+            input x = [1; 2; 3]
+            param w = [0.5, 0.25, -1]
+            param b = 0.1
+            const t = 0
             net = w x + b
             y = sigmoid(net)
             loss Q = 1/2 * (y - t)^2
             """)
         #expect(p.computed == ["net", "y", "Q"].map { TensorKey($0) })
-        let shapes: [String: [Int]] = ["x": [2, 1], "w": [1, 2], "b": [1, 1], "t": [1, 1], "net": [1, 1], "y": [1, 1], "Q": [1, 1]]
+        let shapes: [String: [Int]] = ["x": [3, 1], "w": [1, 3], "b": [1, 1], "t": [1, 1], "net": [1, 1], "y": [1, 1], "Q": [1, 1]]
         for (name, shape) in shapes { #expect(p.shape(of: TensorKey(name)) == shape, "\(name)") }
         #expect(p.loss == TensorKey("Q"))
         #expect(p.parameters == [TensorKey("w"), TensorKey("b")])
