@@ -61,6 +61,8 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Trace"], exclude: ["prng_reference.py"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "Trace"]),
+        // The equations language; also through the directive (Renderer) that reports its problems.
+        .testTarget(name: "EquationsTests", dependencies: ["Equations", "Models", "Engine", "Trace", "Renderer"]),
         .testTarget(name: "RendererTests", dependencies: ["Renderer", "Models", "Engine"]),
         .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace"]),
     ]
@@ -69,8 +71,14 @@ let package = Package(
 // `make fuzz` only (UNROLLED_FUZZ set, its own build folder): one libFuzzer executable per input
 // kind, in Tests/Fuzz/<kind>/. They reach internal parsers with `@testable import`; see docs/fuzzing.md.
 if Context.environment["UNROLLED_FUZZ"] != nil {
-    for kind in ["math", "markdown", "directive", "front-matter", "course-config", "trace", "demo-parameter"] {
-        let dependencies: [Target.Dependency] = kind == "demo-parameter" ? ["Models"] : kind == "trace" ? ["Engine", "Trace"] : ["Renderer", "Trace"]
+    for kind in ["math", "markdown", "directive", "front-matter", "course-config", "trace", "demo-parameter", "equations"] {
+        let dependencies: [Target.Dependency] =
+            switch kind {
+            case "demo-parameter": ["Models"]
+            case "trace": ["Engine", "Trace"]
+            case "equations": ["Equations", "Engine"]
+            default: ["Renderer", "Trace"]
+            }
         package.targets.append(.executableTarget(name: "fuzz-\(kind)", dependencies: dependencies, path: "Tests/Fuzz/\(kind)"))
     }
 }

@@ -118,6 +118,7 @@ struct Resolver {
         readSizes()
         readDeclarations()
         unrollEquations()
+        checkTraceNames()
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return }
         findDependencies()
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return }

@@ -255,6 +255,13 @@ enum Functions {
             guard let groups = a.integer("groups"), groups >= 1 else { throw FunctionError("groups is a whole number of at least 1") }
             let geometry = ConvGeometry(stride: a.pair("stride")!, padding: a.pair("padding")!, dilation: a.pair("dilation")!, groups: groups)
             let op: any Op = transposed ? ConvTranspose2D(geometry, outputPadding: a.pair("output_padding")!) : Conv2D(geometry)
+            // A declared bias is a column (`param b : 2` is 2×1); the op takes its C values as a vector.
+            if shapes.count == 3, shapes[2].count == 2, shapes[2][1] == 1 {
+                return [
+                    PlannedStep(op: Reshape(shape: [shapes[2][0]]), operands: [.tensor(2)]),
+                    PlannedStep(op: op, operands: [.tensor(0), .tensor(1), .previous]),
+                ]
+            }
             return [PlannedStep(op: op, operands: shapes.indices.map { .tensor($0) })]
         }
     }

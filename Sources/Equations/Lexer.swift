@@ -70,7 +70,8 @@ struct Lexer {
         var depth = 0
         var openedAt: SourcePosition?
         var startLine = 1
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift, not "\n": both end a line.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         for (lineIndex, rawLine) in lines.enumerated() {
             let number = lineIndex + 1
             var chars = Array(rawLine)
@@ -148,8 +149,8 @@ struct Lexer {
                     push(.number(value, text: text))
                     continue
                 }
-                if c.isLetter || c == "_" {
-                    while i < chars.count, chars[i].isLetter || chars[i] == "_" || (chars[i].isNumber && chars[i].isASCII) { i += 1 }
+                if Self.isNameCharacter(c), !c.isNumber {
+                    while i < chars.count, Self.isNameCharacter(chars[i]) { i += 1 }
                     push(.name(String(chars[start..<i])))
                     continue
                 }
@@ -176,7 +177,7 @@ struct Lexer {
                 }
                 i += 1
                 guard let symbol else {
-                    diagnostics.append(.error(at(start), "unexpected character '\(c)'\(Self.hint(for: c))"))
+                    diagnostics.append(.error(at(start), "unexpected character \(Self.describe(c))\(Self.hint(for: c))"))
                     continue
                 }
                 push(.symbol(symbol))
@@ -215,6 +216,24 @@ struct Lexer {
             while i < chars.count, chars[i] == " " { i += 1 }
         }
         return i < chars.count && chars[i] == "=" && (i + 1 >= chars.count || chars[i + 1] != "=")
+    }
+
+    /// Letters, `_` and ASCII digits; not `ᵀ`, a letter to Unicode but the transpose here (`Wᵀ x`).
+    static func isNameCharacter(_ c: Character) -> Bool {
+        (c.isLetter && c != "ᵀ") || c == "_" || (c.isNumber && c.isASCII)
+    }
+
+    /// `'!'`, or `U+000D` for a character that would not show as itself in a one-line message
+    /// (a control, a line or paragraph break, an invisible format character).
+    static func describe(_ c: Character) -> String {
+        let invisible: Set<Unicode.GeneralCategory> = [
+            .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator, .surrogate, .privateUse, .unassigned,
+        ]
+        guard c.unicodeScalars.contains(where: { invisible.contains($0.properties.generalCategory) }) else { return "'\(c)'" }
+        return c.unicodeScalars.map { scalar in
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }.joined(separator: " ")
     }
 
     private static func hint(for c: Character) -> String {

@@ -164,8 +164,10 @@ extension OptionalParameter where Value == [[Double]] {
 
 extension Parameter where Value == String {
     /// Free text of a bounded length.
-    init(_ name: String, _ summary: String, length: ClosedRange<Int>, default value: String, scales: DemoParameter.Scaling? = nil) {
-        self.init(name, summary, .text(length: length), default: value, scales: scales, givenMatters: false)
+    init(
+        _ name: String, _ summary: String, length: ClosedRange<Int>, default value: String, scales: DemoParameter.Scaling? = nil, givenMatters: Bool = false
+    ) {
+        self.init(name, summary, .text(length: length), default: value, scales: scales, givenMatters: givenMatters)
     }
 }
 

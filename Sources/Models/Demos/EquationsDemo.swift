@@ -60,7 +60,7 @@ extension Demos {
 enum EquationsParameters {
     static let text = Parameter<String>(
         "equations", "declarations and equations, one per line (docs/equations.md), in a directive; on the command line --equations FILE reads them from FILE; default: the notes' neuron",
-        length: 1...200_000, default: neuron, scales: .size)
+        length: 1...200_000, default: neuron, scales: .size, givenMatters: true)
     static let file = OptionalParameter<String>.file("equations-file", "a UTF-8 file of equations to read instead of equations (what --equations FILE gives)", scales: .size)
     static let training = Training(
         "SGD iterations on the parameters (default: one when a loss is named and parameters declared; 0 for forward and backward only; the first is traced step by step)", 0...100_000,
