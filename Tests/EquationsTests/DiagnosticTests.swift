@@ -57,19 +57,19 @@ struct DiagnosticTests {
             param b : 3x1
             net = W x + b
             loss Q = sum(net)
-            """, .error(4, 7, "in `net = W x + b`", "add of 2×1 and 3×1"))
+            """, .error(4, 7, "in `net = W x + b`", "`W x` is 2×1 and `b` is 3×1", "add says"))
         expect(
             """
             param W : 2x3
             input x : 3x1
             y = x W
-            """, .error(3, 5, "in `y = x W`", "matmul of 3×1 and 2×3"))
+            """, .error(3, 5, "in `y = x W`", "`x` is 3×1 and `W` is 2×3", "matmul says"))
         expect(
             """
             param a = 0.5
             input x : 3x1
             y = a x
-            """, .error(3, 5, "matmul of 1×1 and 3×1", "to scale by a 1×1 tensor write * (a * x)"))
+            """, .error(3, 5, "`a` is 1×1 and `x` is 3×1", "to scale by a 1×1 tensor write * (a * x)"))
     }
 
     @Test("an unknown function, with the nearest one; an unknown attribute, with the nearest one and the usage")
