@@ -18,6 +18,10 @@ extension Directive {
     /// The diagnostics of `text`, the value of `equations:` whose key is on page line `keyLine`;
     /// `body` is the directive's body, which starts on page line `firstLine`.
     static func equationDiagnostics(_ text: String, value: Node, keyLine: Int, body: String, firstLine: Int, file: String) -> [Diagnostic] {
+        if case .scalar(let scalar) = value, scalar.style == .folded {
+            // `>` joins the lines into one: every statement after the first would be misread.
+            return [.error(file, line: keyLine, "equations: write the equations as a literal block, `equations: |` (a folded block `>` joins them into one line)")]
+        }
         let place = placement(of: value, keyLine: keyLine, body: body, firstLine: firstLine)
         func diagnostic(_ d: EquationDiagnostic) -> Diagnostic {
             let line = place.line + d.position.line - 1
@@ -49,8 +53,10 @@ extension Directive {
     /// Where the text's first line is on the page: a block (`|`) starts on the line after the key,
     /// indented as its first line is; a one-line value starts at its mark.
     private static func placement(of value: Node, keyLine: Int, body: String, firstLine: Int) -> (line: Int, indent: Int, firstColumn: Int) {
-        guard case .scalar(let scalar) = value, scalar.style == .literal || scalar.style == .folded else {
-            let column = value.mark?.column ?? 1
+        guard case .scalar(let scalar) = value, scalar.style == .literal else {
+            // A one-line value: it starts at its mark, after the quote when it is quoted.
+            let quoted = if case .scalar(let scalar) = value, scalar.style == .singleQuoted || scalar.style == .doubleQuoted { 1 } else { 0 }
+            let column = (value.mark?.column ?? 1) + quoted
             return (value.mark.map { firstLine + $0.line - 1 } ?? keyLine, 0, column)
         }
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)

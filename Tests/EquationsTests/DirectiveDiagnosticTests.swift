@@ -91,4 +91,32 @@ struct DirectiveDiagnosticTests {
             """)
         #expect(later.map { "\($0.line ?? 0):\($0.column ?? 0)" } == ["13:14", "15:9"], "\(later)")
     }
+
+    @Test("a quoted one-line value: the column counts from after the quote")
+    func quotedOneLine() throws {
+        // Page line 12: `equations: "y = foo x"`; y is column 13, foo column 17.
+        let found = diagnostics(
+            """
+            model: equations
+            equations: "y = foo x"
+            """)
+        let d = try #require(found.first)
+        #expect(d.line == 12 && d.column == 17, "\(d)")
+        #expect(d.message.contains("unknown name 'foo'"))
+    }
+
+    @Test("a folded block (>) is refused at its key: it would join the statements into one line")
+    func foldedBlock() throws {
+        let found = diagnostics(
+            """
+            model: equations
+            equations: >
+              input x = [1; 2]
+              y = tanh(x)
+            """)
+        #expect(found.count == 1)
+        let d = try #require(found.first)
+        #expect(d.severity == .error && d.line == 12)
+        #expect(d.message.contains("equations: |"))
+    }
 }

@@ -1,0 +1,66 @@
+/// Which tensors each equation instance reads, and the order they are computed in (a cycle is an error).
+extension Resolver {
+    // MARK: Dependencies and order
+
+    mutating func findDependencies() {
+        var reported: Set<Int> = []
+        for i in instances.indices {
+            let instance = instances[i]
+            let equation = syntax.equations[instance.equation]
+            var references = References(resolver: self, substitution: instance.substitution, isLossLine: equation.isLoss)
+            references.collect(equation.expression)
+            if let problem = references.problem {
+                if !reported.contains(instance.equation) {
+                    reported.insert(instance.equation)
+                    diagnostics.append(problem)
+                }
+                continue
+            }
+            instances[i].dependencies = references.keys
+        }
+    }
+
+    mutating func orderInstances() {
+        var indexOf: [TensorKey: Int] = [:]
+        for (i, instance) in instances.enumerated() { indexOf[instance.key] = i }
+        var waiting = [Int](repeating: 0, count: instances.count)
+        var dependents = [[Int]](repeating: [], count: instances.count)
+        for (i, instance) in instances.enumerated() {
+            for key in Set(instance.dependencies) {
+                guard let j = indexOf[key] else { continue }  // a leaf
+                waiting[i] += 1
+                dependents[j].append(i)
+            }
+        }
+        var ready = ReadyQueue()
+        func push(_ i: Int) { ready.push(i, index: instances[i].substitution?.value, line: syntax.equations[instances[i].equation].line) }
+        for i in instances.indices where waiting[i] == 0 { push(i) }
+        while !ready.isEmpty {
+            let i = ready.pop()
+            order.append(instances[i])
+            for d in dependents[i] {
+                waiting[d] -= 1
+                if waiting[d] == 0 { push(d) }
+            }
+        }
+        guard order.count < instances.count else { return }
+        // A cycle: walk from a waiting instance along waiting dependencies until one repeats.
+        var path: [Int] = []
+        var seen: [Int: Int] = [:]
+        var current = instances.indices.first { waiting[$0] > 0 }!
+        while seen[current] == nil {
+            seen[current] = path.count
+            path.append(current)
+            current = instances[current].dependencies.compactMap { indexOf[$0] }.first { waiting[$0] > 0 }!
+        }
+        let cycle = path[seen[current]!...] + [current]
+        let first = syntax.equations[instances[cycle.first!].equation]
+        let steps = cycle.map { instances[$0].key.description }.joined(separator: " → ")
+        let lines = Set(cycle.map { syntax.equations[instances[$0].equation].line }).sorted().map(String.init).joined(separator: ", ")
+        error(
+            first.name.position,
+            cycle.count == 2
+                ? "\(instances[cycle[0]].key) is computed from itself; a recurrence reads an earlier index (h[t-1])"
+                : "these equations depend on each other in a cycle: \(steps) (lines \(lines)); one of them must use an earlier value")
+    }
+}
