@@ -17,9 +17,7 @@ struct CourseBudgetTests {
         var (count, fences) = (0, 0)
         for file in files {
             let text = try String(contentsOf: Self.notes.appendingPathComponent(file), encoding: .utf8)
-            fences += text.split(separator: "\n", omittingEmptySubsequences: false).filter {
-                $0.trimmingCharacters(in: .whitespaces).hasPrefix("```unrolled")
-            }.count
+            fences += Self.directiveFences(in: text)
             for block in MarkdownDocument(text).codeBlocks(info: "unrolled") {
                 let place = "\(file):\(block.line)"
                 guard case .success(let directive) = Directive.parse(body: block.content, file: file, line: block.line),
@@ -40,5 +38,32 @@ struct CourseBudgetTests {
         // Counted again from the raw text, without the Markdown parser: a fence the parser missed
         // would be a directive the budget never saw.
         #expect(count == fences, "the Markdown parser found \(count) directives, the text has \(fences) fences")
+    }
+
+    /// The lines that open a directive (```` ```unrolled ````), read line by line without the
+    /// Markdown parser; one inside a longer fence (a ```` ````markdown ```` block showing a
+    /// directive's source, as chapter 21 does) is an example, not a directive.
+    static func directiveFences(in text: String) -> Int {
+        var count = 0
+        var outer: Int?  // the backticks of an enclosing fence of four or more
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let ticks = trimmed.prefix { $0 == "`" }.count
+            if let open = outer {
+                if ticks >= open, trimmed.dropFirst(ticks).allSatisfy({ $0 == " " }) { outer = nil }
+            } else if ticks >= 4 {
+                outer = ticks
+            } else if trimmed.hasPrefix("```unrolled") {
+                count += 1
+            }
+        }
+        return count
+    }
+
+    @Test("a directive's source shown inside a longer fence is not counted as a directive")
+    func fencesInsideLongerFencesAreExamples() {
+        let text = "````markdown\n```unrolled\nmodel: neuron\n```\n````\n\n```unrolled\nmodel: neuron\n```\n"
+        #expect(Self.directiveFences(in: text) == 1)
+        #expect(MarkdownDocument(text).codeBlocks(info: "unrolled").count == 1)
     }
 }
