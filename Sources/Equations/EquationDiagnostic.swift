@@ -52,11 +52,12 @@ func suggestion(for name: String, in candidates: [String]) -> String? {
     return best.1 <= allowed ? best.0 : nil
 }
 
-/// Levenshtein distance in characters, where a change of case alone costs ½ and `_` is free to
-/// insert or drop (`W2` is one step from `W_2` only by its missing `_`).
+/// Levenshtein distance in characters (two neighbours swapped count as one edit), where a change
+/// of case alone costs ½ and inserting or dropping `_` ¼ (`W2` is a quarter step from `W_2`).
 private func distance(_ a: String, _ b: String) -> Double {
     let a = Array(a), b = Array(b)
     var previous = (0...b.count).map { Double($0) }
+    var beforePrevious = previous
     for i in 1...max(a.count, 1) where !a.isEmpty {
         var current = [Double(i)] + [Double](repeating: 0, count: b.count)
         for j in stride(from: 1, through: b.count, by: 1) {
@@ -65,7 +66,10 @@ private func distance(_ a: String, _ b: String) -> Double {
             let deleteCost: Double = a[i - 1] == "_" ? 0.25 : 1
             let insertCost: Double = b[j - 1] == "_" ? 0.25 : 1
             current[j] = min(previous[j] + deleteCost, current[j - 1] + insertCost, previous[j - 1] + substitution)
+            // Two neighbours swapped (`tahn` for `tanh`) is one slip.
+            if i >= 2, j >= 2, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { current[j] = min(current[j], beforePrevious[j - 2] + 1) }
         }
+        beforePrevious = previous
         previous = current
     }
     return a.isEmpty ? Double(b.count) : previous[b.count]

@@ -33,7 +33,11 @@ extension Resolver {
             }
         }
         var ready = ReadyQueue()
-        func push(_ i: Int) { ready.push(i, index: instances[i].substitution?.value, line: syntax.equations[instances[i].equation].line) }
+        func push(_ i: Int) {
+            let own = instances[i].substitution?.value
+            let read = instances[i].dependencies.compactMap { indexOf[$0].flatMap { instances[$0].substitution?.value } }.max()
+            ready.push(i, index: own ?? read, indexed: own != nil, line: syntax.equations[instances[i].equation].line)
+        }
         for i in instances.indices where waiting[i] == 0 { push(i) }
         while !ready.isEmpty {
             let i = ready.pop()

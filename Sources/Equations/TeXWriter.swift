@@ -114,7 +114,8 @@ struct TeXWriter: Sendable {
                 return Piece(text: "\(wrap(left, below: 1)) - \(wrap(right, below: 2))", precedence: 1)
             case .multiply:
                 let symbol = isNumeric(a) || isNumeric(b) ? "\\," : " \\odot "
-                return Piece(text: "\(wrap(left, below: 2))\(symbol)\(wrap(right, below: 3))", precedence: 2)
+                // After a number, a product needs no parentheses: `\frac{1}{2}\,\sum (y - t)^2`, `2\,a \odot b`.
+                return Piece(text: "\(wrap(left, below: 2))\(symbol)\(wrap(right, below: isNumeric(a) ? 2 : 3))", precedence: 2)
             case .matmul:
                 return Piece(text: "\(wrap(left, below: 2))\\,\(wrap(right, below: 3))", precedence: 2)
             case .divide:
@@ -141,10 +142,13 @@ struct TeXWriter: Sendable {
             return Piece(text: "\(self.name(name))\\left(\(argument.text)\\right)", precedence: 2)
         }
         let tensors = arguments.filter { $0.label == nil }.prefix(max(1, spec.tensors.lowerBound == spec.tensors.upperBound ? spec.tensors.lowerBound : arguments.count))
-        if spec.name == "sum", arguments.count == 1, case .reference(let r, _) = arguments[0].value, case .range(let a, let b) = r.index {
-            // Σ over a list: the terms, added.
-            let terms = expand(r.name, a, b)
-            return Piece(text: terms.joined(separator: " + "), precedence: 1)
+        if spec.name == "sum" {
+            // Σ of several tensors (or of a list h[1..T]): the terms, added.
+            let terms = arguments.filter { $0.label == nil && !isNumeric($0.value) }.flatMap { argument -> [String] in
+                if case .reference(let r, _) = argument.value, case .range(let a, let b) = r.index { return expand(r.name, a, b) }
+                return [wrap(write(argument.value), below: 1)]
+            }
+            if terms.count > 1 { return Piece(text: terms.joined(separator: " + "), precedence: 1) }
         }
         let command: String
         switch spec.tex {

@@ -22,15 +22,18 @@ public struct TensorKey: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 }
 
-/// A min-heap of instances to emit, ordered by (index, line): a recurrence unrolls one step at a
-/// time (h[1], y[1], h[2], y[2] …) and otherwise the text's order is kept.
+/// A min-heap of instances to emit, ordered by (index, indexed first, line): a recurrence unrolls
+/// one step at a time (h[1], y[1], h[2], y[2] …), an equation without an index that reads index k
+/// comes after that step's own equations (so the step's scope stays whole), and otherwise the text's
+/// order is kept.
 struct ReadyQueue {
-    private var items: [(key: (Int, Int, Int), instance: Int)] = []
+    private var items: [(key: (Int, Int, Int, Int), instance: Int)] = []
 
     var isEmpty: Bool { items.isEmpty }
 
-    mutating func push(_ instance: Int, index: Int?, line: Int) {
-        items.append(((index ?? Int.min, line, instance), instance))
+    /// `index`: the instance's own index, or for an equation without one the largest index it reads.
+    mutating func push(_ instance: Int, index: Int?, indexed: Bool, line: Int) {
+        items.append(((index ?? Int.min, indexed ? 0 : 1, line, instance), instance))
         var child = items.count - 1
         while child > 0 {
             let parent = (child - 1) / 2

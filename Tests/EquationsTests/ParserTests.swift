@@ -176,6 +176,22 @@ struct ParserTests {
         #expect(p.parameters == ["W", "U", "b", "V"].map { TensorKey($0) })
     }
 
+    @Test("an equation without an index that reads h[2] comes after step 2's own equations, which stay together")
+    func unindexedAfterItsStep() throws {
+        let p = try program(
+            """
+            input x[1..3] : 2x1
+            param W : 2x2
+            const h[0] = zeros(2, 1)
+            h[t] = tanh(W h[t-1] + x[t]) for t = 1..3
+            s = [h[1]; h[2]]
+            p[t] = sum(h[t]) for t = 1..3
+            loss Q = sum(s) + sum(p[1..3])
+            """)
+        let expected: [TensorKey] = [.init("h", 1), .init("p", 1), .init("h", 2), .init("p", 2), .init("s"), .init("h", 3), .init("p", 3), .init("Q")]
+        #expect(p.computed == expected)
+    }
+
     @Test("an equation for one index (h[1] = …) and a recurrence from there")
     func fixedIndex() throws {
         let p = try program(

@@ -50,6 +50,10 @@ struct TeXTests {
         #expect(tex("y = sum((y - t)^2)") == "\\sum \\left(y - t\\right)^{2}")
         #expect(tex("y = sum(x, axis=1)") == "\\sum_{\\mathrm{axis}=1} x")
         #expect(tex("y = sum(a + b)") == "\\sum \\left(a + b\\right)")
+        #expect(tex("y = 1/2 * sum(a)") == "\\frac{1}{2}\\,\\sum a")
+        #expect(tex("y = b * sum(a)") == "b \\odot \\left(\\sum a\\right)")
+        #expect(tex("y = sum(a, b, c)") == "a + b + c")
+        #expect(tex("u = sum(h[0], h[1]) / T", sizes: ["T": 2]) == "\\frac{h_{0} + h_{1}}{T}")
     }
 
     @Test("names: a subscript after _, Greek letters, words upright, declared TeX first")
@@ -84,8 +88,8 @@ struct TeXTests {
             loss Q = 1/2 * sum((h[2] - y)^2)
             """)
         #expect(trace.scopes.first { $0.name == "h[2]" }?.equation == "h_{2} = \\tanh\\left(W\\,h_{1} + x_{2} + b\\right)")
-        // A sum right of a product is parenthesized: `a \\sum x \\odot b` would read as a sum of products.
-        #expect(trace.scopes.first { $0.name == "Q" }?.equation == "Q = \\frac{1}{2}\\,\\left(\\sum \\left(h_{2} - y\\right)^{2}\\right)")
+        // After a number a sum needs no parentheses; right of a tensor it would (`a \\odot (\\sum x)`).
+        #expect(trace.scopes.first { $0.name == "Q" }?.equation == "Q = \\frac{1}{2}\\,\\sum \\left(h_{2} - y\\right)^{2}")
         #expect(trace.tensors.first { $0.name == "(h[2] - y)" }?.tex == "\\left(h_{2} - y\\right)")
         #expect(try trace.tensor("h_2").tex == "h_{2}")
         #expect(try trace.tensor("b_h").tex == "b")

@@ -50,8 +50,11 @@ extension Demos {
             return program.forward(on: workTape, leaves: leaves)[program.loss!]!
         }
         var trace = tape.trace(title: title + ", " + p.training.describe(config), model: "equations", config: config.values)
-        trace.history = result.history
-        trace.series = HistorySeries.describe(result.history, per: "iteration")
+        // One step is the trace itself; a history (and its Training tab) starts at two.
+        if iterations > 1 {
+            trace.history = result.history
+            trace.series = HistorySeries.describe(result.history, per: "iteration")
+        }
         return trace
     }
 }
