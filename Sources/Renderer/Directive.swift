@@ -35,6 +35,8 @@ struct Directive: Equatable, Sendable {
     var line: Int
     /// Problems that leave the directive usable (an equation's tensor never used), for the build to report.
     var warnings: [Diagnostic] = []
+    /// With `echo: true`, the directive as the page shows it above its viewer (see `echoed`).
+    var echo: String?
 
     /// Reads a directive's YAML body. `line` is the line of the opening fence; the body starts on the next.
     /// Every problem becomes an error naming the file, the line of the offending key, and the fix.
@@ -57,6 +59,7 @@ struct Directive: Equatable, Sendable {
         var caption: String?
         var captionLine: Int?
         var id: String?
+        var echo: String?
         var parameters: [(String, Node, Int)] = []
         var errors: [Diagnostic] = []
         var warnings: [Diagnostic] = []
@@ -67,6 +70,12 @@ struct Directive: Equatable, Sendable {
             case "src": src = value.string
             case "title": title = value.string
             case "caption": (caption, captionLine) = (value.string, at(value.mark))
+            case "echo":
+                guard let shown = value.bool else {
+                    errors.append(.error(file, line: at(key.mark), "echo is true (show this directive above its trace) or false"))
+                    continue
+                }
+                echo = shown ? echoed(body) : nil
             case "id":
                 let text = value.string ?? ""
                 guard Directive.isValidID(text) else {
@@ -89,7 +98,8 @@ struct Directive: Equatable, Sendable {
                 return fail([.error(file, line: keyLine, "'\(name.excerpt)' does not apply to `src:` (a trace from a file is shown as it is); remove it")])
             }
             guard errors.isEmpty else { return fail(errors) }
-            return .success(Directive(source: .file(path), title: title, caption: caption, captionLine: captionLine, id: id, file: file, line: line))
+            return .success(
+                Directive(source: .file(path), title: title, caption: caption, captionLine: captionLine, id: id, file: file, line: line, echo: echo))
         case (.some(let (name, modelLine)), nil):
             let demo: Demo
             do {
@@ -122,8 +132,29 @@ struct Directive: Equatable, Sendable {
             guard errors.isEmpty else { return fail(errors) }
             let source = Source.demo(demo, demo.configuration(validated: values))
             return .success(
-                Directive(source: source, title: title, caption: caption, captionLine: captionLine, id: id, file: file, line: line, warnings: warnings))
+                Directive(
+                    source: source, title: title, caption: caption, captionLine: captionLine, id: id, file: file, line: line, warnings: warnings,
+                    echo: echo))
         }
+    }
+
+    /// The directive a reader could copy, as `echo: true` shows it: the fence and the body's entries
+    /// that say what runs, without those that present it (`title`, `caption`, `id`, `echo`), as
+    /// Quarto's `echo` shows a cell's code without its options. An entry is a line that starts at
+    /// the margin and the indented (or blank) lines under it.
+    static func echoed(_ body: String) -> String {
+        let presentation: Set<String> = ["title", "caption", "id", "echo"]
+        var kept: [Substring] = []
+        var keeping = true
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let first = line.first, first != " ", first != "\t", first != "#" {
+                let key = line.prefix { $0 != ":" }.trimmingCharacters(in: .whitespaces)
+                keeping = !presentation.contains(key)
+            }
+            if keeping { kept.append(line) }
+        }
+        while let last = kept.last, last.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { kept.removeLast() }
+        return (["```unrolled"] + kept.map(String.init) + ["```"]).joined(separator: "\n")
     }
 
     /// Lower-case letters, digits and inner hyphens: safe in a URL fragment, a file name and an HTML id.

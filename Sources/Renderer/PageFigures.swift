@@ -138,7 +138,7 @@ struct FigureMaker {
     mutating func figure(for directive: Directive, on page: PageSource, id: String) -> (TraceFigure.Context, TraceDocument)? {
         guard let (trace, json) = trace(for: directive, on: page) else { return nil }
         let figure = TraceFigure.Context(trace: trace, json: json, id: id, title: directive.title, caption: directive.caption,
-            pageHref: siteLink(from: page.output, to: TracePage.path(id)))
+            pageHref: siteLink(from: page.output, to: TracePage.path(id)), source: directive.echo)
         return (figure, trace)
     }
 }

@@ -123,6 +123,7 @@ struct RenderedSite: Sendable {
     private static func tracePage(_ trace: TracePage, caption: String?, course: CourseContext, templates: Templates) throws(Diagnostic) -> RenderedFile {
         var figure = trace.figure
         figure.hasPage = false
+        figure.hasSource = false  // made for an iframe: the viewer alone
         if let caption { figure.caption = caption }
         let path = TracePage.path(trace.id)
         let context = TracePageContext(

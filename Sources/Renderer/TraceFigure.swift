@@ -23,6 +23,9 @@ enum TraceFigure {
         /// The link to the trace's standalone page, relative to where the figure is shown.
         var pageHref: String
         var hasPage: Bool
+        /// The directive shown above the viewer (`echo: true`), as text.
+        var source: String
+        var hasSource: Bool
 
         /// A configuration value as the static summary shows it.
         struct Setting: Sendable {
@@ -30,7 +33,7 @@ enum TraceFigure {
             var value: String
         }
 
-        init(trace: TraceDocument, json: Data, id: String, title: String?, caption: String?, pageHref: String? = nil) {
+        init(trace: TraceDocument, json: Data, id: String, title: String?, caption: String?, pageHref: String? = nil, source: String? = nil) {
             self.id = id
             self.title = title ?? trace.title
             self.caption = caption.map(TraceFigure.inlineHTML) ?? ""
@@ -42,6 +45,8 @@ enum TraceFigure {
             self.json = TemplateText(TraceFigure.scriptSafe(json))
             self.pageHref = pageHref ?? ""
             hasPage = pageHref != nil
+            self.source = source ?? ""
+            hasSource = source != nil
         }
     }
 

@@ -85,3 +85,27 @@ def test_the_directive_builds_and_the_command_lines_run(tmp_path):
         ran += 1
     assert ran >= 3
     assert (tmp_path / "neuron.json").stat().st_size > 0 and (tmp_path / "neuron.html").stat().st_size > 0
+
+
+def test_chapter_21_quotes_the_error_the_scalar_formula_gets():
+    """Chapter 21 quotes the error of writing the notes' scalar formula for g_W: the quote must be
+    what the build says for that line put into the chapter's own gradient-formulas program."""
+    import re
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from trace_checks import unrolled_binary
+
+    chapter = (Path(__file__).resolve().parents[2] / "Site" / "notes" / "21-your-own-equations.md").read_text(encoding="utf-8")
+    body = chapter.split("id: gradient-formulas", 1)[1].split("equations: |\n", 1)[1].split("\n```", 1)[0]
+    program = "\n".join(line[2:] for line in body.splitlines())
+    scalar = re.search(r"`(g_W = e ⊙ y ⊙ \(1 - y\) ⊙ x)`", chapter).group(1)
+    quoted = re.search(r"```text\n(error: .*)\n```", chapter).group(1)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scalar.txt"
+        path.write_text(re.sub(r"^g_W = .*$", scalar, program, flags=re.MULTILINE), encoding="utf-8")
+        result = subprocess.run([str(unrolled_binary()), "trace", "--equations", str(path)], capture_output=True, text=True)
+    assert result.returncode == 2
+    first = result.stderr.splitlines()[0]
+    assert first.split(": ", 1)[1] == quoted, (first, quoted)

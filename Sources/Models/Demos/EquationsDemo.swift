@@ -44,7 +44,8 @@ extension Demos {
         let bound = program.bind(values, on: tape)
         let parameters = program.parameters.map { bound[$0]! }
         let trainer = SGDTrainer(p.training, config, clipNorm: config[p.clip])
-        let result = trainer.run(on: tape, parameters: parameters) { workTape, current in
+        // One step reads like the neuron demo's: forward, backward, update, with no iteration scope around them.
+        let result = trainer.run(on: tape, parameters: parameters, iterationScope: iterations == 1 ? nil : { "iteration \($0)" }) { workTape, current in
             let leaves = workTape === tape ? bound.merging(zip(program.parameters, current)) { _, new in new }
                 : program.bind(values, on: workTape, parameters: current)
             return program.forward(on: workTape, leaves: leaves)[program.loss!]!
