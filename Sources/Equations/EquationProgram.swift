@@ -53,6 +53,8 @@ public struct EquationProgram: Sendable {
     /// The tensor named by `loss`, if any.
     public let loss: TensorKey?
     public let warnings: [EquationDiagnostic]
+    /// The quantity each tagged sequence is (`tag h hidden_state`), by name.
+    let tags: [String: String]
 
     /// The most equations a program may unroll to, and the largest tensor it may declare or make:
     /// beyond any lecture's example, and small enough to check at once.
@@ -77,6 +79,7 @@ public struct EquationProgram: Sendable {
         order = resolver.order
         shapes = resolver.shapes
         loss = resolver.loss
+        tags = resolver.tags
         warnings = resolver.diagnostics.filter { $0.severity == .warning }
     }
 
@@ -100,6 +103,8 @@ struct Resolver {
     var order: [EquationProgram.Instance] = []
     var shapes: [TensorKey: [Int]] = [:]
     var loss: TensorKey?
+    /// `tag` statements, checked: quantity by sequence name.
+    var tags: [String: String] = [:]
     /// Where each tensor is defined: a leaf or an instance, by index.
     var definitions: [TensorKey: Definition] = [:]
     /// Whether each name is a sequence (its tensors indexed) and where it was first defined.
@@ -119,6 +124,7 @@ struct Resolver {
         readDeclarations()
         unrollEquations()
         checkTraceNames()
+        readTags()
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return }
         findDependencies()
         guard diagnostics.allSatisfy({ $0.severity != .error }) else { return }

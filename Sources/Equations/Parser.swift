@@ -5,7 +5,7 @@ struct Parser {
     private(set) var diagnostics: [EquationDiagnostic] = []
 
     /// Names that cannot be a tensor's: they start statements or clauses.
-    static let keywords: Set<String> = ["input", "param", "const", "loss", "size", "for", "in"]
+    static let keywords: Set<String> = ["input", "param", "const", "loss", "size", "tag", "for", "in"]
 
     mutating func parse(_ text: String) -> Syntax {
         var lexer = Lexer()
@@ -74,10 +74,11 @@ struct StatementReader {
         if let word = current.name, next.name != nil || word == "size" && next.name != nil {
             switch word {
             case "size": return try readSize(into: &syntax)
+            case "tag": return try readTag(into: &syntax)
             case "input", "param", "const": return try readDeclaration(DeclaredRole(rawValue: word)!, into: &syntax)
             case "loss": return try readEquation(isLoss: true, into: &syntax)
             default:
-                let near = suggestion(for: word, in: ["input", "param", "const", "loss", "size"])
+                let near = suggestion(for: word, in: ["input", "param", "const", "loss", "size", "tag"])
                 throw SyntaxError(
                     current.position,
                     "a line starts with a declaration (input, param, const), `size`, or an equation `name = …`; '\(word.prefix(40))' is none of them"
@@ -99,6 +100,19 @@ struct StatementReader {
         _ = advance()
         try expectEnd()
         syntax.sizes.append(SizeDefinition(name: name, value: Int(value)))
+    }
+
+    /// `tag h hidden_state`: what a sequence is, for the viewer (see `Tagging`).
+    mutating func readTag(into syntax: inout Syntax) throws(SyntaxError) {
+        _ = advance()
+        let name = try readName("the name of the tensor or sequence to tag (tag h hidden_state)")
+        guard let quantity = current.name else {
+            throw SyntaxError(current.position, "expected what \(name.value) is after its name (tag \(name.value) hidden_state)")
+        }
+        let located = Located(value: quantity, position: current.position)
+        _ = advance()
+        try expectEnd()
+        syntax.tags.append(TagStatement(name: name, quantity: located))
     }
 
     /// `input x = [1; 2]`, `param W : 3×2 $W$`, `input x[1..3] : 2×1`, `const h[0] = zeros(2, 1)`.

@@ -55,8 +55,8 @@ extension EquationProgram {
             let value = values[leaf.key]!
             let tex = writer.name(leaf.key)
             switch leaf.role {
-            case .input: bound[leaf.key] = tape.input(value, name: leaf.key.traceName, tex: tex)
-            case .const: bound[leaf.key] = tape.constant(value, name: leaf.key.traceName, tex: tex)
+            case .input: bound[leaf.key] = tagged(tape.input(value, name: leaf.key.traceName, tex: tex), leaf.key)
+            case .const: bound[leaf.key] = tagged(tape.constant(value, name: leaf.key.traceName, tex: tex), leaf.key)
             case .param:
                 if let parameters {
                     bound[leaf.key] = parameters[next]
@@ -120,6 +120,6 @@ extension EquationProgram {
                 fatalError("an equation that checked failed to record: \(error)")
             }
         }
-        values[instance.key] = result.named(instance.key.traceName, tex: writer.name(instance.key))
+        values[instance.key] = tagged(result.named(instance.key.traceName, tex: writer.name(instance.key)), instance.key)
     }
 }

@@ -157,9 +157,16 @@ struct SizeDefinition: Sendable, Equatable {
     var value: Int
 }
 
+/// `tag h hidden_state`: declares what a sequence is, so the viewer's views find it.
+struct TagStatement: Sendable, Equatable {
+    var name: Located<String>
+    var quantity: Located<String>
+}
+
 /// A parsed equations text, in the order written.
 struct Syntax: Sendable, Equatable {
     var sizes: [SizeDefinition] = []
+    var tags: [TagStatement] = []
     var declarations: [Declaration] = []
     var equations: [Equation] = []
 }

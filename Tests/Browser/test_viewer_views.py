@@ -19,8 +19,9 @@ from viewer_harness import unrolled_binary
 DEMOS = [demo["name"] for demo in json.loads(subprocess.run(
     [str(unrolled_binary()), "demos", "--json"], check=True, capture_output=True, text=True).stdout)]
 # Traces whose views differ from a demo's defaults: history only, a cell inside gradient-flow,
-# word2vec epochs with an embedding scatter, an incremental attention map.
-MORE = ["flow-history", "flow-lstm", "cbow-epochs", "self-incremental"]
+# word2vec epochs with an embedding scatter, an incremental attention map, a recurrence written as
+# equations with its states tagged.
+MORE = ["flow-history", "flow-lstm", "cbow-epochs", "self-incremental", "equations-recurrence"]
 DECLARATIONS = {"scopes": ("kind", "attributes"), "tensors": ("tags",)}
 
 
@@ -37,6 +38,7 @@ def declared_views(trace: dict) -> list[str]:
 def test_each_view_appears_for_the_traces_that_declare_it(browser_context, tmp_path, traces):
     viewer = Viewer(browser_context, tmp_path, {key: traces[key] for key in DEMOS + MORE})
     assert any(viewer.traces[key].get("views") for key in DEMOS)
+    assert viewer.traces["equations-recurrence"]["views"] == ["unrolled", "training"]
     for key in DEMOS + MORE:
         trace = viewer.traces[key]
         expected = declared_views(trace)

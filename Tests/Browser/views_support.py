@@ -29,6 +29,9 @@ SPECIAL = {
     "mlp-diverging": ("mlp", "--train", "400", "--lr", "1"),
     "dropout-p0": ("dropout", "--p", "0", "--patience", "0"),
     "cnn-epochs": ("cnn", "--train", "4", "--samples", "16"),
+    # A recurrence written as equations, its states tagged hidden_state: the Unrolled view of your own network.
+    "equations-recurrence": ("equations", "--equations-file",
+                             str(Path(__file__).resolve().parents[1] / "Fixtures" / "equations" / "recurrence.txt"), "--train", "2"),
     "transfer-short": ("transfer", "--samples-a", "8", "--pretrain-epochs", "3", "--samples-b", "4", "--batch", "4",
                        "--test-b", "8", "--head-epochs", "3", "--fine-tune-epochs", "2"),
 }

@@ -13,6 +13,10 @@ extension Demos {
         name: "equations",
         summary: "Your own equations (net = W x + b, y = sigmoid(net), loss Q = …): forward, backward, SGD, traced step by step",
         parameters: [EquationsParameters.text, EquationsParameters.file, EquationsParameters.training, EquationsParameters.clip, Common.seed],
+        // A recurrence whose states the author tagged (`tag h hidden_state`) is drawn unrolled.
+        views: SuggestedViews { trace in
+            trace.tensors.contains { $0.tags?["quantity"] == .string("hidden_state") } ? ["unrolled"] : []
+        },
         build: buildEquations
     )
 
@@ -36,16 +40,20 @@ extension Demos {
         let title = "Your equations: \(program.computed.count) tensor\(program.computed.count == 1 ? "" : "s") computed"
 
         guard iterations > 0 else {
-            let bound = program.bind(values, on: tape)
-            let computed = program.forward(on: tape, leaves: bound)
-            if let loss = program.loss, let Q = computed[loss] { _ = tape.backward(Q) }
+            // The views take a trace's root scopes for its passes (a training iteration each): a
+            // recurrence's t = k scopes, whose states a tag shows, go inside one.
+            let pass = {
+                let bound = program.bind(values, on: tape)
+                let computed = program.forward(on: tape, leaves: bound)
+                if let loss = program.loss, let Q = computed[loss] { _ = tape.backward(Q) }
+            }
+            if program.isTagged { tape.scope("forward and backward", pass) } else { pass() }
             return tape.trace(title: title + (program.loss == nil ? ", forward" : ", forward and backward"), model: "equations", config: config.values)
         }
         let bound = program.bind(values, on: tape)
         let parameters = program.parameters.map { bound[$0]! }
         let trainer = SGDTrainer(p.training, config, clipNorm: config[p.clip])
-        // One step reads like the neuron demo's: forward, backward, update, with no iteration scope around them.
-        let result = trainer.run(on: tape, parameters: parameters, iterationScope: iterations == 1 ? nil : { "iteration \($0)" }) { workTape, current in
+        let result = trainer.run(on: tape, parameters: parameters) { workTape, current in
             let leaves = workTape === tape ? bound.merging(zip(program.parameters, current)) { _, new in new }
                 : program.bind(values, on: workTape, parameters: current)
             return program.forward(on: workTape, leaves: leaves)[program.loss!]!
