@@ -150,11 +150,12 @@ struct Evaluator<Backend: EvaluationBackend> {
             let shapes = inputs.map { backend.shape($0) }
             // `a x` with a 1×1 a reads as a product of matrices; the notes mean a scaling.
             let hint = op is MatMul && shapes.contains([1, 1]) ? "; to scale by a 1×1 tensor write * (a * x)" : ""
+            let at = span.operatorAt ?? span.start
             if let operands, operands.count == shapes.count {
                 let named = zip(operands, shapes).map { "`\($0.prefix(60))` is \(describeShape($1))" }.joined(separator: " and ")
-                throw fail(span.start, "\(named), and \(op.name) says: \(error.message)\(hint)")
+                throw fail(at, "\(named), and \(op.name) says: \(error.message)\(hint)")
             }
-            throw fail(span.start, "\(op.name) of \(shapes.map(describeShape).joined(separator: " and ")): \(error.message)\(hint)")
+            throw fail(at, "\(op.name) of \(shapes.map(describeShape).joined(separator: " and ")): \(error.message)\(hint)")
         }
     }
 

@@ -6,9 +6,10 @@ extension StatementReader {
         let start = current
         var left = try readTerm()
         while isSymbol("+") || isSymbol("-") {
+            let at = current.position
             let op: BinaryOperator = advance().symbol == "+" ? .add : .subtract
             let right = try readTerm()
-            left = .binary(op, left, right, span(from: start))
+            left = .binary(op, left, right, span(from: start, operatorAt: at))
         }
         return left
     }
@@ -26,15 +27,17 @@ extension StatementReader {
             } else if isSymbol("@") {
                 op = .matmul
             } else if startsOperand {
+                // Written side by side, the product is "at" its right operand.
+                let at = current.position
                 let right = try readUnary()
-                left = .binary(.matmul, left, right, span(from: start))
+                left = .binary(.matmul, left, right, span(from: start, operatorAt: at))
                 continue
             } else {
                 break
             }
-            _ = advance()
+            let at = advance().position
             let right = try readUnary()
-            left = .binary(op, left, right, span(from: start))
+            left = .binary(op, left, right, span(from: start, operatorAt: at))
         }
         return left
     }
@@ -211,8 +214,9 @@ extension StatementReader {
         return .call(name, arguments, span(from: start))
     }
 
-    func span(from start: Token) -> Span {
-        Span(start: start.position, text: statement.text(from: start, to: previous))
+    /// The span from `start` to the token just read; `operatorAt`, a binary operator's own place.
+    func span(from start: Token, operatorAt: SourcePosition? = nil) -> Span {
+        Span(start: start.position, text: statement.text(from: start, to: previous), operatorAt: operatorAt)
     }
 }
 
@@ -222,7 +226,10 @@ extension Expression {
         switch self {
         case .number(let v, _): return .number(v, span)
         case .reference(let r, _): return .reference(r, span)
-        case .binary(let op, let a, let b, _): return .binary(op, a, b, span)
+        case .binary(let op, let a, let b, let inner):
+            var outer = span
+            outer.operatorAt = inner.operatorAt
+            return .binary(op, a, b, outer)
         case .negate(let x, _): return .negate(x, span)
         case .transpose(let x, _): return .transpose(x, span)
         case .power(let x, let p, _): return .power(x, p, span)

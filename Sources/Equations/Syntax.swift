@@ -103,6 +103,9 @@ indirect enum Expression: Sendable, Equatable {
 struct Span: Sendable, Equatable {
     var start: SourcePosition
     var text: String
+    /// For a binary operation, where its operator is (the right operand of a product written
+    /// side by side): where an error of that operation is reported.
+    var operatorAt: SourcePosition? = nil
 }
 
 enum BinaryOperator: String, Sendable, Equatable {

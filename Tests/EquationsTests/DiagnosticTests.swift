@@ -48,6 +48,25 @@ struct DiagnosticTests {
             """, .error(2, 5, "unknown name 'foo'", "declare it (input foo = …"))
     }
 
+    @Test("a shape error is at the operator that fails: the second + of a chain, a product side by side at its right operand")
+    func shapeErrorAtItsOperator() {
+        // Columns: y 1, = 3, a 5, + 7, b 9, + 11, c 13.
+        expect(
+            """
+            input a : 2x1
+            input b : 2x1
+            input c : 3x1
+            y = a + b + c
+            """, .error(4, 11, "`a + b` is 2×1 and `c` is 3×1"))
+        // Inside parentheses the error stays at its operator: ( 5, a 6, + 8, c 10.
+        expect(
+            """
+            input a : 2x1
+            input c : 3x1
+            y = (a + c) * 2
+            """, .error(3, 8, "`a` is 2×1 and `c` is 3×1"))
+    }
+
     @Test("a shape mismatch names the op, both shapes and the equation")
     func shapeMismatch() {
         expect(
@@ -57,19 +76,19 @@ struct DiagnosticTests {
             param b : 3x1
             net = W x + b
             loss Q = sum(net)
-            """, .error(4, 7, "in `net = W x + b`", "`W x` is 2×1 and `b` is 3×1", "add says"))
+            """, .error(4, 11, "in `net = W x + b`", "`W x` is 2×1 and `b` is 3×1", "add says"))
         expect(
             """
             param W : 2x3
             input x : 3x1
             y = x W
-            """, .error(3, 5, "in `y = x W`", "`x` is 3×1 and `W` is 2×3", "matmul says"))
+            """, .error(3, 7, "in `y = x W`", "`x` is 3×1 and `W` is 2×3", "matmul says"))
         expect(
             """
             param a = 0.5
             input x : 3x1
             y = a x
-            """, .error(3, 5, "`a` is 1×1 and `x` is 3×1", "to scale by a 1×1 tensor write * (a * x)"))
+            """, .error(3, 7, "`a` is 1×1 and `x` is 3×1", "to scale by a 1×1 tensor write * (a * x)"))
     }
 
     @Test("an unknown function, with the nearest one; an unknown attribute, with the nearest one and the usage")
