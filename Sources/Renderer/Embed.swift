@@ -30,7 +30,7 @@ public enum Embed {
         let library = try Templates(directory: templates)
         let assets = templates.appendingPathComponent("assets")
         let id = Directive.isValidID(trace.model) ? trace.model : "trace"
-        var figure = TraceFigure.Context(trace: trace, json: json, id: id, title: title, caption: nil)
+        var figure = TraceFigure.Context(trace: trace, data: .inline(json), id: id, title: title, caption: nil)
         figure.hasPage = false
         var css: [String] = []
         var js: [String] = []
@@ -72,27 +72,11 @@ public enum Embed {
     /// KaTeX's stylesheet with each font's WOFF2 file as a `data:` URL and the other formats dropped
     /// (every browser that runs the viewer reads WOFF2), so the file needs no folder beside it.
     static func inlineFonts(_ css: String, fonts: URL) -> String {
-        var out = ""
-        var rest = Substring(css)
-        while let start = rest.range(of: "src:") {
-            out += rest[..<start.upperBound]
-            rest = rest[start.upperBound...]
-            let end = rest.firstIndex(where: { $0 == ";" || $0 == "}" }) ?? rest.endIndex
-            let sources = rest[..<end]
-            if let woff2 = sources.range(of: #"url\(([^)]*\.woff2)\)"#, options: .regularExpression) {
-                let path = sources[woff2].dropFirst(4).dropLast().trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
-                let file = fonts.appendingPathComponent((path as NSString).lastPathComponent)
-                if let data = try? Data(contentsOf: file.resolvingSymlinksInPath()) {
-                    out += "url(data:font/woff2;base64,\(data.base64EncodedString())) format('woff2')"
-                } else {
-                    out += sources
-                }
-            } else {
-                out += sources
-            }
-            rest = rest[end...]
+        KaTeXStyles.woff2Only(css) { path in
+            let file = fonts.appendingPathComponent((path as NSString).lastPathComponent)
+            guard let data = try? Data(contentsOf: file.resolvingSymlinksInPath()) else { return nil }
+            return "url(data:font/woff2;base64,\(data.base64EncodedString())) format('woff2')"
         }
-        return out + rest
     }
 
     /// Text that cannot close its inline `<script>`/`<style>` element early. `<\/` means the same in

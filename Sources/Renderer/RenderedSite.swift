@@ -24,7 +24,7 @@ struct RenderedSite: Sendable {
     ///
     /// Each file goes to `handOver` (the next stage: `WrittenSite.write`) as soon as it is
     /// rendered, on the core that rendered it, in the order: the search index (the biggest job),
-    /// the pages, the traces' pages, the index. So a page's HTML is freed once written, not held
+    /// the pages, the traces' pages, their data scripts, the index. So a page's HTML is freed once written, not held
     /// with all the others (megabytes on a big course, and the time to fault them in).
     static func render(
         _ course: CourseWithFigures, templates: Templates, folder: CourseFolder, handOver: @Sendable (RenderedFile) -> Diagnostic?
@@ -56,6 +56,26 @@ struct RenderedSite: Sendable {
             for trace in course.tracePages {
                 take(try tracePage(trace, caption: captions[trace.id], course: courseContext, templates: templates))
             }
+            // Each trace's data, once for the site: deflating is the build's biggest job after the
+            // demos, so the traces share the cores.
+            let scripts = concurrentMap(course.tracePages) { trace -> Result<Int, Diagnostic> in
+                do {
+                    let text = try TraceScript.text(id: trace.id, trace: trace.trace)
+                    return handOver(RenderedFile(path: TraceScript.path(trace.id), text: text)).map { .failure($0) } ?? .success(text.utf8.count)
+                } catch {
+                    return .failure(.error(trace.chapter.source, line: trace.line, "cannot encode the trace \(trace.id): \(error)"))
+                }
+            }
+            var weights: [TraceBudget.Item] = []
+            for (trace, result) in zip(course.tracePages, scripts) {
+                switch result {
+                case .success(let bytes):
+                    weights.append(TraceBudget.Item(id: trace.id, page: trace.chapter.source, line: trace.line, bytes: bytes, toLower: trace.toLower))
+                case .failure(let failure):
+                    if site.handOverFailure == nil { site.handOverFailure = failure }
+                }
+            }
+            diagnostics += course.config.traceBudget.check(weights)
             var introduction = ""
             if let page = course.introduction {
                 introduction = page.document.render(links: links.rewrites(on: page))
@@ -122,6 +142,7 @@ struct RenderedSite: Sendable {
     /// A directive's trace on a page of its own (see `TracePage`).
     private static func tracePage(_ trace: TracePage, caption: String?, course: CourseContext, templates: Templates) throws(Diagnostic) -> RenderedFile {
         var figure = trace.figure
+        figure.dataSrc = siteLink(from: TracePage.path(trace.id), to: TraceScript.path(trace.id))
         figure.hasPage = false
         figure.hasSource = false  // made for an iframe: the viewer alone
         if let caption { figure.caption = caption }

@@ -1,9 +1,10 @@
 import Foundation
 import Trace
 
-/// What a directive becomes on a page: the `<unrolled-trace>` viewer element with the trace as JSON
-/// inside it (Chromium refuses `fetch` over `file://`, so the data travels in the page), a static
-/// summary for readers without JavaScript and for print, and a link to the trace's own page.
+/// What a directive becomes on a page: the `<unrolled-trace>` viewer element, a static summary for
+/// readers without JavaScript and for print, and a link to the trace's own page. In a site the
+/// element names its data's script (`data-src`, `TraceScript`), shared by the chapter and the
+/// trace's own page; in `unrolled embed`'s single file the trace travels inside it as JSON.
 /// The same context renders the standalone page `traces/<id>.html` and `unrolled embed`'s file.
 enum TraceFigure {
     /// What `trace-figure.mustache` shows of one trace.
@@ -18,8 +19,12 @@ enum TraceFigure {
         var config: [Setting]
         var stepCount: Int
         var tensorCount: Int
-        /// The trace's JSON, safe inside a `<script>` (see `scriptSafe`).
+        /// The trace's JSON, safe inside a `<script>` (see `scriptSafe`), when it travels in the page.
         var json: TemplateText
+        var hasJSON: Bool
+        /// The link to the trace's data script (`TraceScript`), when the data is shared.
+        var dataSrc: String
+        var hasDataSrc: Bool
         /// The link to the trace's standalone page, relative to where the figure is shown.
         var pageHref: String
         var hasPage: Bool
@@ -33,7 +38,13 @@ enum TraceFigure {
             var value: String
         }
 
-        init(trace: TraceDocument, json: Data, id: String, title: String?, caption: String?, pageHref: String? = nil, source: String? = nil) {
+        /// Where the viewer finds the trace's data: in the page, or in a shared script.
+        enum Data {
+            case inline(Foundation.Data)
+            case script(href: String)
+        }
+
+        init(trace: TraceDocument, data: Data, id: String, title: String?, caption: String?, pageHref: String? = nil, source: String? = nil) {
             self.id = id
             self.title = title ?? trace.title
             self.caption = caption.map(TraceFigure.inlineHTML) ?? ""
@@ -42,7 +53,18 @@ enum TraceFigure {
             config = trace.config.keys.sorted().map { Setting(name: $0, value: trace.config[$0]!.displayText) }
             stepCount = trace.steps.count
             tensorCount = trace.tensors.count
-            self.json = TemplateText(TraceFigure.scriptSafe(json))
+            switch data {
+            case .inline(let json):
+                self.json = TemplateText(TraceFigure.scriptSafe(json))
+                hasJSON = true
+                dataSrc = ""
+                hasDataSrc = false
+            case .script(let href):
+                self.json = TemplateText("")
+                hasJSON = false
+                dataSrc = href
+                hasDataSrc = true
+            }
             self.pageHref = pageHref ?? ""
             hasPage = pageHref != nil
             self.source = source ?? ""
