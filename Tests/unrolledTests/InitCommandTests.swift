@@ -6,12 +6,11 @@ import Testing
 @Suite("unrolled init")
 struct InitCommandTests {
     /// The starter course in this source tree, which an `unrolled` built here finds.
-    static let starter = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Templates/starter")
+    static let starter = URL(fileURLWithPath: "../../Templates/starter", relativeTo: URL(fileURLWithPath: #filePath)).standardizedFileURL
 
     @Test("writes exactly the files of Templates/starter, byte for byte, and says what comes next")
     func writesTheStarterFolder() throws {
-        let root = try CLI.temporaryDirectory()
+        let root = try Self.folder([:])
         defer { try? FileManager.default.removeItem(at: root) }
         let course = root.appendingPathComponent("new/my-course")
         let result = try CLI.run(["init", course.path])
@@ -45,9 +44,8 @@ struct InitCommandTests {
 
     @Test("the current folder by default; an empty folder, or one holding only .git, is used in place")
     func writesIntoAnEmptyFolderInPlace() throws {
-        let root = try CLI.temporaryDirectory()
+        let root = try Self.folder([".git/config": "[core]\n"])
         defer { try? FileManager.default.removeItem(at: root) }
-        try Data("[core]\n".utf8).write(to: Self.make(root, ".git/config"))
         let before = try FileManager.default.attributesOfItem(atPath: root.path)[.systemFileNumber] as? Int
         let result = try CLI.run(["init"], in: root)
         #expect(result.status == 0, "\(result.standardError)")
@@ -63,9 +61,8 @@ struct InitCommandTests {
 
     @Test("a folder that is not empty is refused (exit 2), naming it and --force; nothing is written")
     func refusesAFolderThatIsNotEmpty() throws {
-        let root = try CLI.temporaryDirectory()
+        let root = try Self.folder(["course.yml": "mine"])
         defer { try? FileManager.default.removeItem(at: root) }
-        try Data("mine".utf8).write(to: Self.make(root, "course.yml"))
         let result = try CLI.run(["init", root.path])
         #expect(result.status == 2)
         #expect(result.standardError.hasPrefix("error: refusing to write a course into \(root.path): the folder is not empty (it holds course.yml)"))
@@ -76,10 +73,9 @@ struct InitCommandTests {
 
     @Test("a file where the folder should be is refused (exit 2)")
     func refusesAFile() throws {
-        let root = try CLI.temporaryDirectory()
+        let root = try Self.folder(["course": ""])
         defer { try? FileManager.default.removeItem(at: root) }
-        let file = Self.make(root, "course")
-        try Data().write(to: file)
+        let file = root.appendingPathComponent("course")
         for target in [file, file.appendingPathComponent("inside")] {
             let result = try CLI.run(["init", target.path])
             #expect(result.status == 2)
@@ -90,11 +86,9 @@ struct InitCommandTests {
 
     @Test("--force adds only the missing files and keeps every file that is there, bytes unchanged")
     func forceAddsOnlyWhatIsMissing() throws {
-        let root = try CLI.temporaryDirectory()
+        let root = try Self.folder(["README.md": "# My own notes\n", "notes/01-neuron.md": "# My own notes\n"])
         defer { try? FileManager.default.removeItem(at: root) }
         let mine = Data("# My own notes\n".utf8)
-        try mine.write(to: Self.make(root, "README.md"))
-        try mine.write(to: Self.make(root, "notes/01-neuron.md"))
         let result = try CLI.run(["init", root.path, "--force"])
         #expect(result.status == 0, "\(result.standardError)")
         var expected = try Self.entries(Self.starter)
@@ -112,38 +106,29 @@ struct InitCommandTests {
 
     @Test("--force refuses a file where the starter has a folder, before writing anything")
     func forceRefusesAFileInTheWay() throws {
-        let root = try CLI.temporaryDirectory()
+        let root = try Self.folder(["notes": "not a folder"])
         defer { try? FileManager.default.removeItem(at: root) }
-        try Data("not a folder".utf8).write(to: Self.make(root, "notes"))
         let result = try CLI.run(["init", root.path, "--force"])
         #expect(result.status == 2)
         #expect(result.standardError.contains("notes is a file, where the starter course has a folder"))
         #expect(try Self.entries(root) == ["notes": .file(Data("not a folder".utf8))])
     }
 
-    @Test("a step that fails leaves no half-written course: a new folder is not made, staging is removed",
-          arguments: ["stage course.yml", "stage notes/images/neuron.svg", "move my-course"])
-    func aFailureInANewFolderLeavesNothing(step: String) throws {
-        let root = try CLI.temporaryDirectory()
+    /// Each step (`stage FILE`, `move ROOT`) made to fail, into a new folder (one rename puts it in
+    /// place) and with --force into a folder that exists (a rename per missing entry).
+    @Test("a step that fails leaves no half-written course: what moved moves back, staging is removed", arguments: [
+        ("stage course.yml", false), ("stage notes/images/neuron.svg", false), ("move my-course", false),
+        ("stage notes/02-your-own-equations.md", true), ("move .github", true), ("move notes", true),
+    ])
+    func aFailedStepLeavesTheFolderAsItWas(step: String, force: Bool) throws {
+        let root = try Self.folder(["README.md": "mine"])
         defer { try? FileManager.default.removeItem(at: root) }
-        try Data("x".utf8).write(to: Self.make(root, "other.txt"))
-        let course = root.appendingPathComponent("my-course")
-        let result = try CLI.run(["init", course.path], environment: ["UNROLLED_TEST_FAIL_BEFORE": step])
+        let before = try Self.entries(root)
+        let course = force ? root : root.appendingPathComponent("my-course")
+        let result = try CLI.run(["init", course.path] + (force ? ["--force"] : []), environment: ["UNROLLED_TEST_FAIL_BEFORE": step])
         #expect(result.status == 1)
         #expect(result.standardError.hasPrefix("error: "))
         #expect(result.standardError.contains("\(course.path) was left as it was"))
-        #expect(try Self.entries(root) == ["other.txt": .file(Data("x".utf8))])
-    }
-
-    @Test("with --force, a failed move puts back what had moved: the folder holds what it held",
-          arguments: ["stage notes/02-your-own-equations.md", "move .github", "move notes"])
-    func aFailureInAnExistingFolderPutsBack(step: String) throws {
-        let root = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        try Data("mine".utf8).write(to: Self.make(root, "README.md"))
-        let before = try Self.entries(root)
-        let result = try CLI.run(["init", root.path, "--force"], environment: ["UNROLLED_TEST_FAIL_BEFORE": step])
-        #expect(result.status == 1)
         #expect(try Self.entries(root) == before)
     }
 
@@ -160,10 +145,9 @@ struct InitCommandTests {
 
     @Test("a folder of page templates without a starter (UNROLLED_TEMPLATES) does not hide the installed starter")
     func pageTemplatesWithoutAStarter() throws {
-        let root = try CLI.temporaryDirectory()
+        let root = try Self.folder(["templates/page.mustache": "{{title}}"])
         defer { try? FileManager.default.removeItem(at: root) }
-        let templates = Self.make(root, "templates/page.mustache")
-        try Data("{{title}}".utf8).write(to: templates)
+        let templates = root.appendingPathComponent("templates/page.mustache")
         let course = root.appendingPathComponent("course")
         let result = try CLI.run(["init", course.path], environment: ["UNROLLED_TEMPLATES": templates.deletingLastPathComponent().path])
         #expect(result.status == 0, "\(result.standardError)")
@@ -186,10 +170,14 @@ struct InitCommandTests {
         return found
     }
 
-    /// `path` under `root`, its parent folders made.
-    static func make(_ root: URL, _ path: String) -> URL {
-        let url = root.appendingPathComponent(path)
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        return url
+    /// A new temporary folder holding `files` (relative path: text).
+    static func folder(_ files: [String: String]) throws -> URL {
+        let root = try CLI.temporaryDirectory()
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return root
     }
 }

@@ -7,12 +7,8 @@ import Testing
 struct StarterBuildTests {
     @Test("unrolled init, then unrolled build --strict: 2 pages, 2 traces, 1 image, 0 warnings")
     func buildsUnderStrictWithoutWarnings() throws {
-        let root = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let course = root.appendingPathComponent("course")
-        let made = try CLI.run(["init", course.path])
-        #expect(made.status == 0, "\(made.standardError)")
-        let built = try CLI.run(["build", course.path, "--strict"])
+        let (course, built) = try Self.initAndBuild()
+        defer { try? FileManager.default.removeItem(at: course.deletingLastPathComponent()) }
         #expect(built.status == 0, "\(built.standardError)")
         let last = built.standardError.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.hasPrefix("built 2 pages, 2 traces, 1 image, 0 warnings in "), "\(built.standardError)")
@@ -25,11 +21,9 @@ struct StarterBuildTests {
 
     @Test("the notes' references show the numbers of the neuron, worked out by hand")
     func referencesQuoteTheTraces() throws {
-        let root = try CLI.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let course = root.appendingPathComponent("course")
-        #expect(try CLI.run(["init", course.path]).status == 0)
-        #expect(try CLI.run(["build", course.path, "--strict"]).status == 0)
+        let (course, built) = try Self.initAndBuild()
+        defer { try? FileManager.default.removeItem(at: course.deletingLastPathComponent()) }
+        #expect(built.status == 0)
         let page = { (name: String) in
             try String(contentsOf: course.appendingPathComponent("_site/notes/\(name).html"), encoding: .utf8)
         }
@@ -49,5 +43,13 @@ struct StarterBuildTests {
         for link in [">0.6792</a>", ">−0.1992</a>", "<a href=\"01-neuron.html#learning-from-one-example\""] {
             #expect(equations.contains(link), "02-your-own-equations.html lacks \(link)")
         }
+    }
+
+    /// `unrolled init` into a new folder of a temporary one, then `unrolled build --strict` there.
+    static func initAndBuild() throws -> (course: URL, built: CLIResult) {
+        let course = try InitCommandTests.folder([:]).appendingPathComponent("course")
+        let made = try CLI.run(["init", course.path])
+        #expect(made.status == 0, "\(made.standardError)")
+        return (course, try CLI.run(["build", course.path, "--strict"]))
     }
 }
