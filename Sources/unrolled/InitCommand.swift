@@ -69,7 +69,8 @@ struct InitCommand: ParsableCommand {
             for file in plan.kept { print("  \(file)") }
         }
         let folder = shellQuoted(directory)
-        let site = directory == "." ? "_site/" : directory + "/_site/"
+        let typed = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let site = typed == "." ? "_site/" : typed + "/_site/"
         let commands = [
             ("unrolled serve \(folder)", "a live preview: builds, serves, reloads as you edit"),
             ("unrolled build \(folder) --strict", "the site, into \(site) (it opens from disk too)"),
@@ -79,7 +80,7 @@ struct InitCommand: ParsableCommand {
         for (command, what) in commands {
             print("  " + command.padding(toLength: width, withPad: " ", startingAt: 0) + "   # " + what)
         }
-        print("README.md tells how to publish it on GitHub Pages or any static host.")
+        print("\(typed == "." ? "" : typed + "/")README.md tells how to publish it on GitHub Pages or any static host.")
     }
 }
 
