@@ -65,8 +65,10 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "Trace"]),
         // The equations language; also through the directive (Renderer) that reports its problems.
         .testTarget(name: "EquationsTests", dependencies: ["Equations", "Models", "Engine", "Trace", "Renderer"]),
-        .testTarget(name: "RendererTests", dependencies: ["Renderer", "Models", "Engine", "Trace", "CZlib"]),
-        .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace"]),
+        // Reads a site's or an embed's trace data back (Z85, zlib, the compact layout) for the tests.
+        .target(name: "TraceTestSupport", dependencies: ["Trace", "CZlib"], path: "Tests/Support"),
+        .testTarget(name: "RendererTests", dependencies: ["Renderer", "Models", "Engine", "Trace", "TraceTestSupport"]),
+        .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace", "TraceTestSupport"]),
     ]
 )
 

@@ -2,6 +2,7 @@ import Foundation
 import Models
 import Testing
 import Trace
+import TraceTestSupport
 @testable import Renderer
 
 /// A trace's data script (`traces/<id>.js`), its weight, the cache beside the course, and the

@@ -45,7 +45,8 @@ window.Unrolled = window.Unrolled || {};
     connectedCallback() {
       if (this._built) { this._each('connect'); return; }
       var self = this;
-      if (document.readyState === 'loading' && !this.hasAttribute('data-src') && !this._dataScript()) {
+      if (document.readyState === 'loading' && !this.hasAttribute('data-src') && !this._dataScript()
+          && !(window.UnrolledTraceData && this.getAttribute('trace-id') in window.UnrolledTraceData)) {
         document.addEventListener('DOMContentLoaded', function () { self._load(); }, { once: true });
       } else {
         this._load();
@@ -73,7 +74,8 @@ window.Unrolled = window.Unrolled || {};
       if (!this.hasAttribute('tabindex')) this.setAttribute('tabindex', '0');
       var self = this;
       var src = this.getAttribute('data-src');
-      if (src) {
+      // The data's script is named (a site), or already ran in the page (an embed).
+      if (src || (window.UnrolledTraceData && Object.prototype.hasOwnProperty.call(window.UnrolledTraceData, this.traceId))) {
         this.setAttribute('aria-busy', 'true');
         U.loadTrace(src, this.traceId).then(function (trace) {
           self.removeAttribute('aria-busy');

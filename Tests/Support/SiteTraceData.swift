@@ -1,14 +1,14 @@
 import CZlib
 import Foundation
 import Trace
-@testable import Renderer
 
-/// A trace as a built site ships it (`traces/<id>.js`), read back the way the viewer reads it, but
-/// with code of its own: Z85 decoded here from the RFC's description, zlib's `uncompress`, then
-/// the compact layout.
-enum SiteTraceData {
+/// A trace as a built site or an embed ships it (`UnrolledTraceData[id] = "1:<n>:<Z85>"`, see
+/// docs/trace-format.md, "Compact layout"), read back the way the viewer reads it, but with code
+/// of its own: Z85 decoded here from the RFC's description, zlib's `uncompress`, then the compact
+/// layout. For the test targets only (RendererTests, unrolledTests).
+public enum SiteTraceData {
     /// The decoded trace of a `traces/<id>.js` script's text.
-    static func decode(script: String) throws -> TraceDocument {
+    public static func decode(script: String) throws -> TraceDocument {
         guard let match = script.firstMatch(of: /= "1:(\d+):([^"]*)";/), let count = Int(match.1) else {
             throw Failure("no `= \"1:<n>:<Z85>\";` in the script")
         }
@@ -16,13 +16,13 @@ enum SiteTraceData {
         return try CompactTrace.decode(try inflate(Data(deflated)))
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
     }
 
     /// Z85 (ZeroMQ RFC 32): five characters, base-85 digits most significant first, make four bytes.
-    static func z85(_ text: String) throws -> [UInt8] {
+    public static func z85(_ text: String) throws -> [UInt8] {
         let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#")
         let characters = Array(text)
         guard characters.count % 5 == 0 else { throw Failure("Z85 text of \(characters.count) characters") }
@@ -39,7 +39,7 @@ enum SiteTraceData {
     }
 
     /// zlib's `uncompress`, into a buffer doubled until the bytes fit.
-    static func inflate(_ data: Data) throws -> Data {
+    public static func inflate(_ data: Data) throws -> Data {
         var capacity = max(1024, data.count * 8)
         while true {
             var length = uLongf(capacity)
@@ -52,15 +52,3 @@ enum SiteTraceData {
     }
 }
 
-extension TestCourse {
-    /// The trace the built site ships as `traces/<id>.js`.
-    func siteTrace(_ id: String) throws -> TraceDocument {
-        try SiteTraceData.decode(script: try page("traces/\(id).js"))
-    }
-
-    /// The trace cache's entries (`.unrolled-cache/traces/*.json`) by file name.
-    func cachedTraces() -> [String] {
-        let folder = course.appendingPathComponent(".unrolled-cache/traces")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-    }
-}
