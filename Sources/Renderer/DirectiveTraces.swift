@@ -7,13 +7,13 @@ import Trace
 /// directive names (`src:`, and the `.file` parameters of a demo such as `corpus-file:`) are found
 /// through `CourseFolder`: relative to the page, inside the course.
 extension FigureMaker {
-    /// The trace, or nil after reporting why there is none.
-    mutating func trace(for directive: Directive, on page: PageSource) -> TraceDocument? {
+    /// The trace and its payload (`TraceScript.payload`), or nil after reporting why there is none.
+    mutating func trace(for directive: Directive, on page: PageSource) -> (TraceDocument, String)? {
         do {
             switch directive.source {
             case .demo(let demo, let config):
                 guard let files = namedFiles(demo: demo, config: config, on: page, line: directive.line) else { return nil }
-                return try cache.trace(demo, config, files: files, progress: options.demoProgress).0
+                return try cache.trace(demo, config, files: files, progress: options.demoProgress)
             case .file(let path):
                 guard let found = locateTrace(path, on: page, line: directive.line) else { return nil }
                 guard let data = folder.contents(found) else { throw CoursePathProblem.notRegular(found) }
@@ -24,7 +24,7 @@ extension FigureMaker {
                     diagnostics.append(.error(page.source, line: directive.line, "\(error.description(file: found)); remake it with `unrolled trace`"))
                     return nil
                 }
-                return trace
+                return (trace, try TraceScript.payload(trace))
             }
         } catch let error as DemoError {
             diagnostics.append(.error(page.source, line: directive.line, error.message()))

@@ -60,7 +60,7 @@ public enum Embed {
         figure.hasView = options.view != nil
         let data: String
         do {
-            data = try TraceScript.text(id: id, trace: trace)
+            data = TraceScript.text(id: id, payload: try TraceScript.payload(trace))
         } catch {
             throw .error("", "cannot encode the trace: \(error)")
         }

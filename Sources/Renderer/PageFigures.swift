@@ -28,8 +28,8 @@ struct TracePage: Sendable {
     /// The chapter the trace appears in (the standalone page links back to it).
     let chapter: PageSource
     let figure: TraceFigure.Context
-    /// Written once for the site, beside the page (`TraceScript`).
-    let trace: TraceDocument
+    /// The trace's data (`TraceScript.payload`), written once for the site, beside the page.
+    let payload: String
     /// The line of the directive's opening fence, and what would make its trace smaller
     /// (`TraceBudget`): the demo's parameters that scale it, or nil for a trace file.
     let line: Int
@@ -61,13 +61,13 @@ struct CourseWithFigures: Sendable {
             for block in parsed.document.codeBlocks(info: "unrolled") {
                 guard let (id, directive) = maker.directive(block, on: page.parsed.page, number: &number) else { continue }
                 result.traces += 1
-                guard let id, let (figure, trace) = maker.figure(for: directive, on: page.parsed.page, id: id) else { continue }
+                guard let id, let (figure, trace, payload) = maker.figure(for: directive, on: page.parsed.page, id: id) else { continue }
                 page.figures[block.line] = figure
                 page.traces.append(FigureTrace(id: id, line: block.line, trace: trace, caption: directive.caption,
                     captionLine: directive.captionLine ?? directive.line))
                 var toLower: [String]?
                 if case .demo(let demo, let config) = directive.source { toLower = demo.sizeParameters(given: config.explicit) }
-                result.tracePages.append(TracePage(id: id, chapter: page.parsed.page, figure: figure, trace: trace, line: block.line, toLower: toLower))
+                result.tracePages.append(TracePage(id: id, chapter: page.parsed.page, figure: figure, payload: payload, line: block.line, toLower: toLower))
             }
             result.pages.append(page)
         }
@@ -148,11 +148,11 @@ struct FigureMaker {
     }
 
     /// The figure's template context and its trace, or nil after reporting why the trace cannot be shown.
-    mutating func figure(for directive: Directive, on page: PageSource, id: String) -> (TraceFigure.Context, TraceDocument)? {
-        guard let trace = trace(for: directive, on: page) else { return nil }
+    mutating func figure(for directive: Directive, on page: PageSource, id: String) -> (TraceFigure.Context, TraceDocument, String)? {
+        guard let (trace, payload) = trace(for: directive, on: page) else { return nil }
         let figure = TraceFigure.Context(trace: trace, data: .script(href: siteLink(from: page.output, to: TraceScript.path(id))),
             id: id, title: directive.title, caption: directive.caption,
             pageHref: siteLink(from: page.output, to: TracePage.path(id)), source: directive.echo)
-        return (figure, trace)
+        return (figure, trace, payload)
     }
 }

@@ -56,15 +56,10 @@ struct RenderedSite: Sendable {
             for trace in course.tracePages {
                 take(try tracePage(trace, caption: captions[trace.id], course: courseContext, templates: templates))
             }
-            // Each trace's data, once for the site: deflating is the build's biggest job after the
-            // demos, so the traces share the cores.
+            // Each trace's data, once for the site (encoded when it was computed, see `TraceCache`).
             let scripts = concurrentMap(course.tracePages) { trace -> Result<Int, Diagnostic> in
-                do {
-                    let text = try TraceScript.text(id: trace.id, trace: trace.trace)
-                    return handOver(RenderedFile(path: TraceScript.path(trace.id), text: text)).map { .failure($0) } ?? .success(text.utf8.count)
-                } catch {
-                    return .failure(.error(trace.chapter.source, line: trace.line, "cannot encode the trace \(trace.id): \(error)"))
-                }
+                let text = TraceScript.text(id: trace.id, payload: trace.payload)
+                return handOver(RenderedFile(path: TraceScript.path(trace.id), text: text)).map { .failure($0) } ?? .success(text.utf8.count)
             }
             var weights: [TraceBudget.Item] = []
             for (trace, result) in zip(course.tracePages, scripts) {

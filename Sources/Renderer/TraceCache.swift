@@ -5,8 +5,12 @@ import Trace
 
 /// Runs directives' demos once each: the same model and parameters in one build share a trace, and
 /// traces computed by an earlier build are read back from the cache folder (`SiteOptions.cache`,
-/// by default `COURSE/.unrolled-cache/`, as `traces/<key>.json`) instead of being recomputed.
+/// by default `COURSE/.unrolled-cache/`, as `traces/<key>.trace`) instead of being recomputed.
 /// The cache is not part of the site: a deploy uploads only what readers load.
+///
+/// An entry is the trace's payload as the site ships it (`TraceScript.payload`: the compact
+/// layout, deflated, in Z85), so a build that changed nothing encodes nothing, and reading one
+/// back decodes a few kilobytes of JSON per trace rather than the megabytes of its numbers.
 ///
 /// The key hashes the trace format version, `EngineVersion.current` (bumped whenever the numbers
 /// may change), the demo and its resolved configuration (defaults filled in, so `hidden: 2` and
@@ -19,7 +23,7 @@ struct TraceCache {
     private(set) var reused = 0
     /// The keys this build used, so that after a good build the others can go (`prune`).
     private(set) var used: Set<String> = []
-    private var memory: [String: (TraceDocument, Data)] = [:]
+    private var memory: [String: (TraceDocument, String)] = [:]
 
     init(cache: URL) {
         folder = cache.appendingPathComponent("traces")
@@ -40,33 +44,33 @@ struct TraceCache {
         return contentHash(Data(text.utf8))
     }
 
-    /// The trace's JSON bytes for a demo, from memory, the previous cache, or a run of the demo.
+    /// The trace of a demo and its payload, from memory, the cache, or a run of the demo.
     /// `files` holds the text of the files the demo's `.file` parameters name (by the path as
     /// written): the demo reads them from there, never from the disk.
     mutating func trace(
         _ demo: Demo, _ config: DemoConfig, files: [String: String] = [:], progress: ProgressHandler? = nil
-    ) throws -> (TraceDocument, Data) {
+    ) throws -> (TraceDocument, String) {
         let key = Self.key(demo: demo, config: config, files: files)
         used.insert(key)
         if let known = memory[key] { return known }
         // A file that does not decode (another version's, or cut short) is recomputed and replaced.
-        if let data = try? Data(contentsOf: file(key)), let trace = try? TraceDocument.decode(from: data) {
+        if let payload = try? String(contentsOf: file(key), encoding: .utf8), let trace = try? TraceScript.trace(fromPayload: payload) {
             reused += 1
-            memory[key] = (trace, data)
-            return (trace, data)
+            memory[key] = (trace, payload)
+            return (trace, payload)
         }
         let trace = try demo.trace(config, progress: progress) { path in
             guard let text = files[path] else { throw FileReadFailure("the course did not provide it") }
             return text
         }
-        let data = try trace.jsonData()
+        let payload = try TraceScript.payload(trace)
         computed += 1
-        memory[key] = (trace, data)
-        store(data, key: key)
-        return (trace, data)
+        memory[key] = (trace, payload)
+        store(Data(payload.utf8), key: key)
+        return (trace, payload)
     }
 
-    private func file(_ key: String) -> URL { folder.appendingPathComponent(key + ".json") }
+    private func file(_ key: String) -> URL { folder.appendingPathComponent(key + ".trace") }
 
     /// Writes a new entry whole or not at all (a temporary file renamed into place), so that a
     /// build killed mid-write leaves no half trace. A cache that cannot be written only costs time:
@@ -80,7 +84,8 @@ struct TraceCache {
     /// holds the traces of the course as it is (an edited directive's old trace goes).
     func prune() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        for name in names where name.hasSuffix(".json") && !used.contains(String(name.dropLast(5))) {
+        // Entries of other names (an earlier build's `.json`) go too.
+        for name in names where !(name.hasSuffix(".trace") && used.contains(String(name.dropLast(6)))) {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
         }
     }

@@ -22,4 +22,25 @@ enum Z85 {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// The bytes of Z85 text (whole groups of five characters of the alphabet), or nil.
+    static func decode<Text: StringProtocol>(_ text: Text) -> [UInt8]? {
+        var digit = [Int16](repeating: -1, count: 128)
+        for (index, character) in alphabet.enumerated() { digit[Int(character)] = Int16(index) }
+        let characters = Array(text.utf8)
+        guard characters.count % 5 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(characters.count / 5 * 4)
+        for start in stride(from: 0, to: characters.count, by: 5) {
+            var value: UInt64 = 0
+            for k in 0..<5 {
+                let c = characters[start + k]
+                guard c < 128, digit[Int(c)] >= 0 else { return nil }
+                value = value * 85 + UInt64(digit[Int(c)])
+            }
+            guard value <= UInt64(UInt32.max) else { return nil }
+            out += [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+        }
+        return out
+    }
 }

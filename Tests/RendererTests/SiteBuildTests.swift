@@ -133,10 +133,8 @@ import Testing
     @Test func aTraceFileIsEmbeddedAndABadOneIsAnError() throws {
         let course = try TestCourse(["notes/n.md": "# N\n\n" + Self.neuron + "\n"])
         try course.build()
-        let cached = try FileManager.default.contentsOfDirectory(
-            at: course.course.appendingPathComponent(".unrolled-cache/traces"), includingPropertiesForKeys: nil)
-        #expect(cached.count == 1)
-        let original = String(decoding: try Data(contentsOf: cached[0]), as: UTF8.self)
+        #expect(course.cachedTraces().count == 1)
+        let original = String(decoding: try course.siteTrace("n-1").jsonData(), as: UTF8.self)
         try course.write("traces/neuron.json", original)
         try course.write("notes/n.md", "# N\n\n```unrolled\nsrc: ../traces/neuron.json\ntitle: From a file\n```\n")
         try course.build()

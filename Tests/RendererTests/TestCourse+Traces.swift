@@ -9,7 +9,7 @@ extension TestCourse {
         try SiteTraceData.decode(script: try page("traces/\(id).js"))
     }
 
-    /// The trace cache's entries (`.unrolled-cache/traces/*.json`) by file name.
+    /// The trace cache's entries (`.unrolled-cache/traces/*.trace`) by file name.
     func cachedTraces() -> [String] {
         let folder = course.appendingPathComponent(".unrolled-cache/traces")
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()

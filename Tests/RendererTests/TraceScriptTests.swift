@@ -19,7 +19,9 @@ import TraceTestSupport
 
     @Test func theScriptHoldsTheTraceExactlyAndNamesItsID() throws {
         let trace = try Demos.named("mlp").trace(["train": 3])
-        let script = try TraceScript.text(id: "mlp-\"1\"", trace: trace)
+        let payload = try TraceScript.payload(trace)
+        #expect(try TraceScript.trace(fromPayload: payload) == (try TraceDocument.decode(from: try trace.jsonData())))
+        let script = TraceScript.text(id: "mlp-\"1\"", payload: payload)
         #expect(script.contains(#"(window.UnrolledTraceData = window.UnrolledTraceData || {})["mlp-\"1\""] = "1:"#))
         // As the trace's JSON reads back (where an attribute 2.0 is the integer 2, as in the JSON).
         let decoded = try SiteTraceData.decode(script: script)
