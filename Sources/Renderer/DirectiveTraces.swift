@@ -53,6 +53,19 @@ extension FigureMaker {
         return nil
     }
 
+    /// The cache keys of a page's demo directives, worked out on a copy of the maker so that
+    /// nothing is reported twice (the directives' own pass reports), for `TraceCache.preload`.
+    func cacheKeys(_ parsed: ParsedPage) -> [String] {
+        var quiet = self
+        return parsed.document.codeBlocks(info: "unrolled").compactMap { block in
+            guard case .success(let directive) = Directive.parse(body: block.content, file: parsed.page.source, line: block.line),
+                case .demo(let demo, let config) = directive.source,
+                let files = quiet.namedFiles(demo: demo, config: config, on: parsed.page, line: block.line)
+            else { return nil }
+            return TraceCache.key(demo: demo, config: config, files: files)
+        }
+    }
+
     /// The text of every file the demo's `.file` parameters name, by the path as written; nil after
     /// reporting a path that is not in the course or cannot be read.
     private mutating func namedFiles(demo: Demo, config: DemoConfig, on page: PageSource, line: Int) -> [String: String]? {

@@ -55,6 +55,7 @@ struct CourseWithFigures: Sendable {
     static func make(_ course: ParsedCourse, options: SiteOptions, folder: CourseFolder) -> Staged<CourseWithFigures> {
         var maker = FigureMaker(options: options, folder: folder, claims: course.claims)
         var result = CourseWithFigures(config: course.config, pages: [], introduction: course.introduction, claims: course.claims)
+        maker.cache.preload(course.pages.flatMap { maker.cacheKeys($0) })
         for parsed in course.pages {
             var page = PageWithFigures(parsed: parsed)
             var number = 0

@@ -24,6 +24,8 @@ struct TraceCache {
     /// The keys this build used, so that after a good build the others can go (`prune`).
     private(set) var used: Set<String> = []
     private var memory: [String: (TraceDocument, String)] = [:]
+    /// Entries read ahead on every core (`preload`), not yet asked for.
+    private var preloaded: [String: (TraceDocument, String)] = [:]
 
     init(cache: URL) {
         folder = cache.appendingPathComponent("traces")
@@ -54,10 +56,10 @@ struct TraceCache {
         used.insert(key)
         if let known = memory[key] { return known }
         // A file that does not decode (another version's, or cut short) is recomputed and replaced.
-        if let payload = try? String(contentsOf: file(key), encoding: .utf8), let trace = try? TraceScript.trace(fromPayload: payload) {
+        if let entry = preloaded.removeValue(forKey: key) ?? Self.read(file(key)) {
             reused += 1
-            memory[key] = (trace, payload)
-            return (trace, payload)
+            memory[key] = entry
+            return entry
         }
         let trace = try demo.trace(config, progress: progress) { path in
             guard let text = files[path] else { throw FileReadFailure("the course did not provide it") }
@@ -71,6 +73,23 @@ struct TraceCache {
     }
 
     private func file(_ key: String) -> URL { folder.appendingPathComponent(key + ".trace") }
+
+    /// An entry read and decoded, or nil when it is missing or does not decode.
+    private static func read(_ file: URL) -> (TraceDocument, String)? {
+        guard let payload = try? String(contentsOf: file, encoding: .utf8), let trace = try? TraceScript.trace(fromPayload: payload) else { return nil }
+        return (trace, payload)
+    }
+
+    /// Reads the entries of `keys` on every core, so that the directives, which run one at a time
+    /// in page order, find them decoded: on a build that changed nothing, decoding the cached
+    /// traces is most of the directives' stage.
+    mutating func preload(_ keys: [String]) {
+        let wanted = Array(Set(keys).subtracting(memory.keys).subtracting(preloaded.keys)).sorted()
+        let files = wanted.map(file)
+        for (key, entry) in zip(wanted, concurrentMap(files) { Self.read($0) }) {
+            if let entry { preloaded[key] = entry }
+        }
+    }
 
     /// Writes a new entry whole or not at all (a temporary file renamed into place), so that a
     /// build killed mid-write leaves no half trace. A cache that cannot be written only costs time:

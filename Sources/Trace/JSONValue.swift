@@ -14,22 +14,26 @@ public enum JSONValue: Hashable, Sendable {
 
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
+        // Each kind tried that does not fit throws, and a thrown DecodingError is costly (a trace
+        // holds thousands of these values), so the kinds go in the order a trace uses them most:
+        // integers (axes, time steps), text, reals, lists (shapes); booleans last.
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
         } else if let value = try? container.decode(Int.self) {
             self = .int(value)
         } else if let value = try? container.decode(String.self) {
             // Before Double: a decoder that reads "NaN" strings as numbers must not turn text into one.
             self = .string(value)
         } else if let value = try? container.decode(Double.self) {
+            // After Int: a whole number decodes as a Double too, and must stay an integer.
             self = .double(value)
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else if let value = try? container.decode([String: JSONValue].self) {
             self = .object(value)
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
         } else {
             // Every kind of JSON value was tried: what is left is a number no double holds (1e400),
             // or an array or object holding one.

@@ -91,3 +91,15 @@ import Testing
         #expect(throws: TraceError.self) { try CompactTrace.decode(Data([1, 0])) }
     }
 }
+
+/// Every kind of value in `config`, `attrs` and `tags` reads back as the kind it was written.
+@Suite struct JSONValueKindTests {
+    @Test func eachKindReadsAsItself() throws {
+        let text = #"{"b": true, "f": false, "i": 3, "w": 2.0, "r": 0.25, "s": "NaN", "t": "x", "a": [1, 2.5, "y", false], "o": {"k": null}, "n": null}"#
+        let value = try JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))
+        #expect(value == [
+            "b": .bool(true), "f": .bool(false), "i": .int(3), "w": .int(2), "r": .double(0.25), "s": .string("NaN"), "t": .string("x"),
+            "a": .array([.int(1), .double(2.5), .string("y"), .bool(false)]), "o": .object(["k": .null]), "n": .null,
+        ])
+    }
+}
