@@ -110,17 +110,9 @@ extension LinkResolver {
     /// `[steps {steps}](#:@scope=net input)` (a destination ends at a space) would otherwise show
     /// its placeholders to the reader with no error. Code, scripts and attributes are not looked at.
     mutating func checkUnreadReferences(on page: ParsedPage, html: String) {
-        var text = html
-        for pattern in [#"<pre[\s\S]*?</pre>"#, #"<code[\s\S]*?</code>"#, #"<script[\s\S]*?</script>"#, #"<[^>]*>"#] {
-            text = text.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
-        }
         var reported = Set<String>()
-        var rest = text[...]
         // The link text and the destination up to its first space, as the page shows them.
-        while let range = rest.range(of: #"\[[^\[\]&]*\]\((&lt;)?#[a-z0-9-]*:[^\s)&]*"#, options: .regularExpression) {
-            let snippet = String(rest[range]).replacingOccurrences(of: "&lt;", with: "<")
-            rest = rest[range.upperBound...]
-            guard reported.insert(snippet).inserted else { continue }
+        for snippet in unreadReferences(in: html) where reported.insert(snippet).inserted {
             let line = page.page.body.utf8Offset(of: snippet).map { page.page.body.line(atUTF8Offset: $0) } ?? 1
             diagnostics.append(.error(page.page.source, line: line,
                 "a reference that is not a link ('\(snippet.excerpt) …'): a link's destination ends at a space; write it as %20, or put the destination in <…>"))

@@ -81,7 +81,7 @@ private func skipWhitespace(in bytes: UnsafeBufferPointer<UInt8>, from start: In
 }
 
 /// The scalar starting at `at` and its length in bytes; nil at a byte that starts none.
-private func scalar(in bytes: UnsafeBufferPointer<UInt8>, at: Int) -> (Unicode.Scalar, Int)? {
+func scalar(in bytes: UnsafeBufferPointer<UInt8>, at: Int) -> (Unicode.Scalar, Int)? {
     let lead = bytes[at]
     if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
     let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1

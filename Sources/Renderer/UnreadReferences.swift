@@ -1,0 +1,83 @@
+/// The reference syntax a page shows as text, `[steps {steps}](#:@scope=net` (see
+/// `LinkResolver.checkUnreadReferences`), in order, `&lt;` as `<`: what these regular expressions
+/// find, by passes over the bytes instead (through Foundation they were a third of a big build,
+/// on one core, as each page's check runs in page order):
+///
+/// 1. `<pre[\s\S]*?</pre>`, `<code[\s\S]*?</code>`, `<script[\s\S]*?</script>` and then
+///    `<[^>]*>` each replaced by a space, one after the other (code, scripts and attributes are
+///    not the page's text);
+/// 2. `\[[^\[\]&]*\]\((&lt;)?#[a-z0-9-]*:[^\s)&]*` in what is left, each match after the last.
+///
+/// Every delimiter is ASCII, so a byte match is a character match; `\s` is Unicode's white space.
+func unreadReferences(in html: String) -> [String] {
+    var text = Array(html.utf8)
+    for (open, close) in [("<pre", "</pre>"), ("<code", "</code>"), ("<script", "</script>"), ("<", ">")] {
+        text = replacingSpans(of: text, from: Array(open.utf8), to: Array(close.utf8))
+    }
+    return text.withUnsafeBufferPointer { bytes in
+        var found: [String] = []
+        var at = 0
+        while let open = bytes[at...].firstIndex(of: UInt8(ascii: "[")) {
+            if let end = referenceEnd(in: bytes, from: open) {
+                let snippet = String(decoding: bytes[open..<end], as: UTF8.self)
+                found.append(snippet.replacingOccurrences(of: "&lt;", with: "<"))
+                at = end
+            } else {
+                at = open + 1
+            }
+        }
+        return found
+    }
+}
+
+/// `text` with each span from `open` to the first `close` after it (a lazy `open[\s\S]*?close`)
+/// replaced by one space; an `open` with no `close` after it is left, as is everything after it.
+private func replacingSpans(of text: [UInt8], from open: [UInt8], to close: [UInt8]) -> [UInt8] {
+    var result: [UInt8] = []
+    result.reserveCapacity(text.count)
+    var at = 0
+    while let start = firstIndex(of: open, in: text, from: at), let end = firstIndex(of: close, in: text, from: start + open.count) {
+        result += text[at..<start]
+        result.append(UInt8(ascii: " "))
+        at = end + close.count
+    }
+    result += text[at...]
+    return result
+}
+
+private func firstIndex(of needle: [UInt8], in text: [UInt8], from start: Int) -> Int? {
+    var at = start
+    while let first = text[at...].firstIndex(of: needle[0]) {
+        guard first + needle.count <= text.count else { return nil }
+        if text[first..<(first + needle.count)].elementsEqual(needle) { return first }
+        at = first + 1
+    }
+    return nil
+}
+
+/// The end of `\[[^\[\]&]*\]\((&lt;)?#[a-z0-9-]*:[^\s)&]*` matched at `open` (a `[`), or nil.
+/// No part of it can give back what it took (each run stops at the character the next part
+/// needs, which it does not hold), so one pass decides.
+private func referenceEnd(in bytes: UnsafeBufferPointer<UInt8>, from open: Int) -> Int? {
+    func byte(_ at: Int) -> UInt8? { at < bytes.count ? bytes[at] : nil }
+    var at = open + 1
+    while let next = byte(at), next != UInt8(ascii: "["), next != UInt8(ascii: "]"), next != UInt8(ascii: "&") { at += 1 }
+    guard byte(at) == UInt8(ascii: "]"), byte(at + 1) == UInt8(ascii: "(") else { return nil }
+    at += 2
+    if bytes[at...].starts(with: "&lt;".utf8) { at += 4 }
+    guard byte(at) == UInt8(ascii: "#") else { return nil }
+    at += 1
+    while let next = byte(at), (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(next)
+        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) || next == UInt8(ascii: "-")
+    {
+        at += 1
+    }
+    guard byte(at) == UInt8(ascii: ":") else { return nil }
+    at += 1
+    while at < bytes.count, bytes[at] != UInt8(ascii: ")"), bytes[at] != UInt8(ascii: "&"),
+        let (next, length) = scalar(in: bytes, at: at), !next.properties.isWhitespace
+    {
+        at += length
+    }
+    return at
+}
