@@ -16,11 +16,12 @@ func sourceText(_ data: Data, file: String) -> (String, Diagnostic?) {
     if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
         if var text = String(data: data, encoding: .utf16) {
             if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-            return (String(decoding: normalizedLineEndings(text.utf8), as: UTF8.self), nil)
+            return (String(decoding: normalizedLineEndings(Array(text.utf8)), as: UTF8.self), nil)
         }
         return ("", .warning(file, "not valid UTF-16 although it starts with a UTF-16 byte-order mark; save it as UTF-8"))
     }
-    let bytes = normalizedLineEndings(data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...])
+    // Copied out of `Data` first: its iterator, byte by byte, was most of the time to read a page.
+    let bytes = normalizedLineEndings(Array(data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]))
     if let text = String(validating: bytes, as: UTF8.self) { return (text, nil) }
     let (offset, byte) = firstInvalidUTF8(bytes)
     let line = 1 + bytes.prefix(offset).reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
@@ -32,8 +33,8 @@ func sourceText(_ data: Data, file: String) -> (String, Diagnostic?) {
 }
 
 /// `\r\n` and a lone `\r` written as `\n`, in one pass (the bytes unchanged when they hold no `\r`).
-private func normalizedLineEndings<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] {
-    guard bytes.contains(UInt8(ascii: "\r")) else { return Array(bytes) }
+private func normalizedLineEndings(_ bytes: [UInt8]) -> [UInt8] {
+    guard bytes.contains(UInt8(ascii: "\r")) else { return bytes }
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
     var afterCR = false

@@ -11,20 +11,7 @@ extension String {
     /// The byte offset of the first `needle` at or after byte `start`, or nil.
     func utf8Offset(of needle: String, from start: Int = 0) -> Int? {
         var text = self, needle = needle
-        return text.withUTF8 { haystack -> Int? in
-            needle.withUTF8 { needle -> Int? in
-                guard let first = needle.first, let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return nil }
-                var at = start
-                // memchr to each candidate first byte, memcmp for the rest.
-                while at + needle.count <= haystack.count {
-                    guard let found = memchr(base + at, Int32(first), haystack.count - needle.count + 1 - at) else { return nil }
-                    at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(base + at, needleBase, needle.count) == 0 { return at }
-                    at += 1
-                }
-                return nil
-            }
-        }
+        return text.withUTF8 { haystack in needle.withUTF8 { needle in firstOffset(of: needle, in: haystack, from: start) } }
     }
 
     /// The 1-based line (lines end at `\n` bytes) that holds byte `offset`.
@@ -40,4 +27,18 @@ extension String {
         let index = utf8.index(utf8.startIndex, offsetBy: offset)
         return (String(self[..<index]), String(self[index...]))
     }
+}
+
+/// The offset of the first `needle` in `haystack` at or after `start`, or nil (nil for an empty needle).
+func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    guard let first = needle.first, let base = haystack.baseAddress, let needleBase = needle.baseAddress else { return nil }
+    var at = start
+    // memchr to each candidate first byte, memcmp for the rest.
+    while at + needle.count <= haystack.count {
+        guard let found = memchr(base + at, Int32(first), haystack.count - needle.count + 1 - at) else { return nil }
+        at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        if memcmp(base + at, needleBase, needle.count) == 0 { return at }
+        at += 1
+    }
+    return nil
 }

@@ -12,7 +12,7 @@
 func unreadReferences(in html: String) -> [String] {
     var text = Array(html.utf8)
     for (open, close) in [("<pre", "</pre>"), ("<code", "</code>"), ("<script", "</script>"), ("<", ">")] {
-        text = replacingSpans(of: text, from: Array(open.utf8), to: Array(close.utf8))
+        text = replacingSpans(of: text, from: open, to: close)
     }
     return text.withUnsafeBufferPointer { bytes in
         var found: [String] = []
@@ -32,27 +32,24 @@ func unreadReferences(in html: String) -> [String] {
 
 /// `text` with each span from `open` to the first `close` after it (a lazy `open[\s\S]*?close`)
 /// replaced by one space; an `open` with no `close` after it is left, as is everything after it.
-private func replacingSpans(of text: [UInt8], from open: [UInt8], to close: [UInt8]) -> [UInt8] {
-    var result: [UInt8] = []
-    result.reserveCapacity(text.count)
-    var at = 0
-    while let start = firstIndex(of: open, in: text, from: at), let end = firstIndex(of: close, in: text, from: start + open.count) {
-        result += text[at..<start]
-        result.append(UInt8(ascii: " "))
-        at = end + close.count
+private func replacingSpans(of text: [UInt8], from open: String, to close: String) -> [UInt8] {
+    var open = open, close = close
+    return open.withUTF8 { open in
+        close.withUTF8 { close in
+            text.withUnsafeBufferPointer { text in
+                var result: [UInt8] = []
+                result.reserveCapacity(text.count)
+                var at = 0
+                while let start = firstOffset(of: open, in: text, from: at), let end = firstOffset(of: close, in: text, from: start + open.count) {
+                    result += text[at..<start]
+                    result.append(UInt8(ascii: " "))
+                    at = end + close.count
+                }
+                result += text[at...]
+                return result
+            }
+        }
     }
-    result += text[at...]
-    return result
-}
-
-private func firstIndex(of needle: [UInt8], in text: [UInt8], from start: Int) -> Int? {
-    var at = start
-    while let first = text[at...].firstIndex(of: needle[0]) {
-        guard first + needle.count <= text.count else { return nil }
-        if text[first..<(first + needle.count)].elementsEqual(needle) { return first }
-        at = first + 1
-    }
-    return nil
 }
 
 /// The end of `\[[^\[\]&]*\]\((&lt;)?#[a-z0-9-]*:[^\s)&]*` matched at `open` (a `[`), or nil.

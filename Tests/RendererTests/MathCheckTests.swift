@@ -38,6 +38,38 @@ struct MathCheckTests {
         #expect(throws: BuildFailure.self) { try Site.build(options) }
     }
 
+    /// Each distinct equation goes to KaTeX once; its verdict is reported at every span that
+    /// holds it (each at its own line), and the same TeX inline and displayed are two equations
+    /// (`align` is for display only).
+    @Test(.enabled(if: canCheck, "needs Node.js and Debian's KaTeX (scripts/setup installs both)"))
+    func aRepeatedEquationIsReportedAtEachOfItsLines() throws {
+        let align = "\\begin{align}a\\end{align}"
+        let course = try TestCourse([
+            "notes/a.md": "# A\n\nOne $\\frac{1$.\n\nTwo $\\frac{1$ and $\\frac{1$.\n\n$$\(align)$$\n\nThree $\(align)$.\n",
+        ])
+        var options = course.options()
+        options.katex = URL(fileURLWithPath: "/usr/share/javascript/katex")
+        let warnings = try Site.build(options).warnings.map(\.description)
+        #expect(warnings.map { $0.prefix(while: { $0 != " " }) } == ["notes/a.md:3:", "notes/a.md:5:", "notes/a.md:5:", "notes/a.md:9:"], "\(warnings)")
+        #expect(warnings.last?.contains("can be used only in display mode") == true, "\(warnings)")
+    }
+
+    /// What the spans' text went through before: Foundation's replacements, one entity after another.
+    @Test func entitiesAreReadAsFoundationsReplacementsReadThem() {
+        func replaced(_ html: String) -> String {
+            html.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+                .replacingOccurrences(of: "&amp;", with: "&")
+        }
+        #expect(MathCheck.unescaped("a &lt; b &amp;&amp; c &amp;lt; d &#39;e&quot; &nbsp; &") == "a < b && c &lt; d 'e\" &nbsp; &")
+        let pieces = ["&", "amp;", "lt;", "gt;", "quot;", "#39;", ";", "&amp;", "&lt;", "a", "é", "\\", "\n", " "]
+        var random = SplitMix(seed: 15)
+        for _ in 0..<3000 {
+            let html = (0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            #expect(MathCheck.unescaped(html) == replaced(html), "\(html.debugDescription)")
+        }
+    }
+
     @Test func withoutNodeTheCheckIsSkippedAndSaysSo() {
         let spans = [MathCheck.Span(file: "a.md", line: 1, tex: "\\frac{1", display: false)]
         let result = MathCheck.check(spans, katex: URL(fileURLWithPath: "/nonexistent"), templates: URL(fileURLWithPath: "/nonexistent"))
