@@ -342,18 +342,24 @@ public final class MarkdownDocument {
     }
 }
 
-/// `&`, `<`, `>` and `"` as entities: for text and attribute values.
+/// `&`, `<`, `>` and `"` as entities: for text and attribute values. In bytes (the four are
+/// ASCII, so a byte is one of them only when it is that character), and the text itself when
+/// it holds none, as most headings and equations do.
 func escapeHTML(_ text: String) -> String {
-    var escaped = ""
-    escaped.reserveCapacity(text.utf8.count)
-    for character in text.unicodeScalars {
-        switch character {
-        case "&": escaped += "&amp;"
-        case "<": escaped += "&lt;"
-        case ">": escaped += "&gt;"
-        case "\"": escaped += "&quot;"
-        default: escaped.unicodeScalars.append(character)
+    var source = text
+    return source.withUTF8 { bytes in
+        guard let first = bytes.firstIndex(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else { return text }
+        var escaped = Array(bytes[..<first])
+        escaped.reserveCapacity(bytes.count + 16)
+        for byte in bytes[first...] {
+            switch byte {
+            case 0x26: escaped += "&amp;".utf8
+            case 0x3C: escaped += "&lt;".utf8
+            case 0x3E: escaped += "&gt;".utf8
+            case 0x22: escaped += "&quot;".utf8
+            default: escaped.append(byte)
+            }
         }
+        return String(decoding: escaped, as: UTF8.self)
     }
-    return escaped
 }

@@ -45,7 +45,7 @@ struct MathProtection {
 
     /// `text` with every placeholder (and its continuation markers) replaced by the span's source.
     func sourceText(_ text: String) -> String {
-        guard !spans.isEmpty, text.utf8.contains(0xEE) else { return text }
+        guard !spans.isEmpty, text.containsUTF8(0xEE) else { return text }
         return replacePlaceholders(in: text) { span in Array(span.source.utf8) }
     }
 
@@ -68,7 +68,7 @@ struct MathProtection {
     /// in a paragraph splits it (`<p>a</p><div class="math display">…</div><p>b</p>`, no empty
     /// paragraphs); in a tight list item, table cell or inline element it stays in place.
     func render(_ html: String) -> String {
-        guard !spans.isEmpty || html.utf8.contains(0xEE) else { return html }
+        guard !spans.isEmpty || html.containsUTF8(0xEE) else { return html }
         return replacePlaceholders(in: html, unwrapParagraphs: true) { span in
             let tex = escapeHTML(span.tex)
             return Array((span.display

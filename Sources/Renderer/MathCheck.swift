@@ -100,7 +100,7 @@ enum MathCheck {
     /// characters they stand for, in one pass over the bytes (five Foundation replacements per
     /// span were a sixth of a big build); any other `&` stays as it is.
     static func unescaped(_ html: String) -> String {
-        guard html.utf8.contains(UInt8(ascii: "&")) else { return html }
+        guard html.containsUTF8(UInt8(ascii: "&")) else { return html }
         let bytes = Array(html.utf8)
         var text: [UInt8] = []
         text.reserveCapacity(bytes.count)

@@ -27,7 +27,7 @@ struct TabTables {
     /// The tables of `text`, whose parse by cmark is `root`; nil when there are none (no
     /// paragraph qualifies), so a page without tabs costs one scan for a tab byte.
     init?(_ text: String, root: OpaquePointer) {
-        guard text.utf8.contains(0x09) else { return nil }
+        guard text.containsUTF8(0x09) else { return nil }
         let bytes = Array(text.utf8)
         var lineStarts = [0]
         for (index, byte) in bytes.enumerated() where byte == 0x0A { lineStarts.append(index + 1) }

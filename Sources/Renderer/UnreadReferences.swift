@@ -10,6 +10,9 @@
 ///
 /// Every delimiter is ASCII, so a byte match is a character match; `\s` is Unicode's white space.
 func unreadReferences(in html: String) -> [String] {
+    // A match holds `](#` or `](&lt;#`, and the passes never join two characters (a span becomes
+    // a space), so a page without either, as good as every page, has none: no pass is needed.
+    guard html.utf8Offset(of: "](#") != nil || html.utf8Offset(of: "](&lt;#") != nil else { return [] }
     var text = Array(html.utf8)
     for (open, close) in [("<pre", "</pre>"), ("<code", "</code>"), ("<script", "</script>"), ("<", ">")] {
         text = replacingSpans(of: text, from: open, to: close)

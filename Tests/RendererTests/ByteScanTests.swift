@@ -106,6 +106,29 @@ import Testing
         }
     }
 
+    @Test func htmlEscapingAsTheScalarByScalarVersionEscapedIt() {
+        func scalarByScalar(_ text: String) -> String {
+            var escaped = ""
+            for character in text.unicodeScalars {
+                switch character {
+                case "&": escaped += "&amp;"
+                case "<": escaped += "&lt;"
+                case ">": escaped += "&gt;"
+                case "\"": escaped += "&quot;"
+                default: escaped.unicodeScalars.append(character)
+                }
+            }
+            return escaped
+        }
+        #expect(escapeHTML("a<b & \"c\">é") == "a&lt;b &amp; &quot;c&quot;&gt;é")
+        let pieces = ["&", "<", ">", "\"", "'", "a", "é", "\u{1F600}", "&amp;", " ", "\n", "e\u{301}"]
+        var random = SplitMix(seed: 3)
+        for _ in 0..<2000 {
+            let text = (0..<Int(random.next() % 10)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+            #expect(escapeHTML(text) == scalarByScalar(text), "\(text.debugDescription)")
+        }
+    }
+
     @Test func utf8SearchAndLines() {
         let text = "é\nab</h1>\ncd</h1>"
         #expect(text.utf8Offset(of: "</h1>") == 5)
@@ -113,6 +136,9 @@ import Testing
         #expect(text.utf8Offset(of: "nothing") == nil)
         #expect(text.utf8Offset(of: "") == nil)
         #expect(text.line(atUTF8Offset: 13) == 3)
+        #expect(text.line(atUTF8Offset: 3) == 2)
+        #expect(text.line(atUTF8Offset: 100) == 3)
+        #expect(text.containsUTF8(UInt8(ascii: "<")) && text.containsUTF8(0xC3) && !text.containsUTF8(UInt8(ascii: "x")) && !"".containsUTF8(0))
         #expect(text.split(atUTF8Offset: 10) == ("é\nab</h1>", "\ncd</h1>"))
     }
 }
