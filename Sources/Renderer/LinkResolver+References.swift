@@ -109,10 +109,11 @@ extension LinkResolver {
     /// Reports reference syntax that Markdown did not read as a link, left in the page as text:
     /// `[steps {steps}](#:@scope=net input)` (a destination ends at a space) would otherwise show
     /// its placeholders to the reader with no error. Code, scripts and attributes are not looked at.
-    mutating func checkUnreadReferences(on page: ParsedPage, html: String) {
+    /// `snippets`: `unreadReferences(in:)` of the page's HTML, the link text and the destination up
+    /// to its first space, as the page shows them.
+    mutating func checkUnreadReferences(on page: ParsedPage, snippets: [String]) {
         var reported = Set<String>()
-        // The link text and the destination up to its first space, as the page shows them.
-        for snippet in unreadReferences(in: html) where reported.insert(snippet).inserted {
+        for snippet in snippets where reported.insert(snippet).inserted {
             let line = page.page.body.utf8Offset(of: snippet).map { page.page.body.line(atUTF8Offset: $0) } ?? 1
             diagnostics.append(.error(page.page.source, line: line,
                 "a reference that is not a link ('\(snippet.excerpt) …'): a link's destination ends at a space; write it as %20, or put the destination in <…>"))

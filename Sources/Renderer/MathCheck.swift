@@ -37,7 +37,8 @@ enum MathCheck {
             guard let end = html.utf8Offset(of: isDisplay ? "</div>" : "</span>", from: start) else { break }
             let tex = unescaped(String(decoding: bytes[start..<end], as: UTF8.self))
             at = end
-            let firstLine = tex.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? tex
+            // Its first line that is not empty (page text has no `\r`, so a `\n` byte is a line break).
+            let firstLine = tex.utf8.split(separator: UInt8(ascii: "\n")).first.map { String(decoding: $0, as: UTF8.self) } ?? tex
             if let offset = source.utf8Offset(of: firstLine, from: sourceAt) {
                 line += sourceBytes[sourceAt..<offset].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
                 // Past this span's first line (which holds no line break): the same equation

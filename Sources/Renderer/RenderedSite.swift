@@ -40,8 +40,9 @@ struct RenderedSite: Sendable {
         do throws(Diagnostic) {
             let pages = course.pages.map(\.parsed.page)
             let captions = captions(course.pages, links: &links, diagnostics: &diagnostics)
-            let bodies = try renderBodies(course.pages, captions: captions, templates: templates, links: &links, diagnostics: &diagnostics)
-            site.mathSpans = pages.indices.flatMap { MathCheck.spans(inHTML: bodies[$0], source: pages[$0].body, file: pages[$0].source) }
+            let rendered = try renderBodies(course.pages, captions: captions, templates: templates, links: &links, diagnostics: &diagnostics)
+            let bodies = rendered.html
+            site.mathSpans = rendered.mathSpans
             let sidebars = try sidebars(pages, templates)
             let courseContext = CourseContext(course.config)
             let handedOver = concurrentMap([-1] + Array(pages.indices)) { index -> Result<Diagnostic?, Diagnostic> in
@@ -101,16 +102,17 @@ struct RenderedSite: Sendable {
         return captions
     }
 
-    /// Every page's HTML body, its figures in place of its directives.
+    /// Every page's HTML body, its figures in place of its directives, and its math spans (found
+    /// with the body, on every core).
     private static func renderBodies(
         _ pages: [PageWithFigures], captions: [String: String], templates: Templates, links: inout LinkResolver, diagnostics: inout [Diagnostic]
-    ) throws(Diagnostic) -> [String] {
+    ) throws(Diagnostic) -> (html: [String], mathSpans: [MathCheck.Span]) {
         var linkDiagnostics: [[Diagnostic]] = []
         let rewrites = pages.map { page in
             defer { linkDiagnostics.append(links.takeDiagnostics()) }
             return links.rewrites(on: page.parsed)
         }
-        let bodies = concurrentMap(Array(pages.indices)) { index -> Result<(html: String, images: [String]), Diagnostic> in
+        let bodies = concurrentMap(Array(pages.indices)) { index -> Result<RenderedBody, Diagnostic> in
             Result { () throws(Diagnostic) in
                 var figures: [Int: String] = [:]
                 for (line, figure) in pages[index].figures {
@@ -119,19 +121,30 @@ struct RenderedSite: Sendable {
                     figures[line] = try templates.render("trace-figure", figure)
                 }
                 let html = pages[index].parsed.document.render(figures: figures, links: rewrites[index])
-                return (html, rawImageSources(in: html))
+                let page = pages[index].parsed.page
+                return RenderedBody(html: html, images: rawImageSources(in: html), unreadReferences: unreadReferences(in: html),
+                    mathSpans: MathCheck.spans(inHTML: html, source: page.body, file: page.source))
             }
         }
-        var html: [String] = []
+        var html: [String] = [], mathSpans: [MathCheck.Span] = []
         for (index, page) in pages.enumerated() {
             let body = try bodies[index].get()
             html.append(body.html)
+            mathSpans += body.mathSpans
             diagnostics += linkDiagnostics[index]
             links.checkRawImages(on: page.parsed, sources: body.images)
-            links.checkUnreadReferences(on: page.parsed, html: body.html)
+            links.checkUnreadReferences(on: page.parsed, snippets: body.unreadReferences)
             diagnostics += links.takeDiagnostics()
         }
-        return html
+        return (html, mathSpans)
+    }
+
+    /// A page's body and what is read from it on the core that rendered it.
+    private struct RenderedBody: Sendable {
+        let html: String
+        let images: [String]
+        let unreadReferences: [String]
+        let mathSpans: [MathCheck.Span]
     }
 
     /// A directive's trace on a page of its own (see `TracePage`).

@@ -37,9 +37,14 @@ enum SearchIndex {
         var script = Array("window.unrolledSearchIndex = ".utf8)
         script.reserveCapacity(script.count + json.count + json.count / 16 + 2)
         json.withUnsafeBytes { bytes in
-            for byte in bytes {
-                if byte == UInt8(ascii: "<") { script.append(contentsOf: "\\u003c".utf8) } else { script.append(byte) }
+            // Copied run by run between the `<`s, not byte by byte.
+            var start = 0
+            while let less = bytes[start...].firstIndex(of: UInt8(ascii: "<")) {
+                script += bytes[start..<less]
+                script += "\\u003c".utf8
+                start = less + 1
             }
+            script += bytes[start...]
         }
         script.append(contentsOf: ";\n".utf8)
         return String(decoding: script, as: UTF8.self)

@@ -29,25 +29,30 @@ func percentEncodedPath(_ path: String) -> String {
     path.split(separator: "/", omittingEmptySubsequences: false).map { percentEncoded(String($0)) }.joined(separator: "/")
 }
 
-/// One path segment (or a fragment) with every byte outside the safe set as `%XX`.
+/// One path segment (or a fragment) with every byte outside the safe set as `%XX`. In bytes:
+/// every heading id of a big course goes through here (for the search index).
 func percentEncoded(_ segment: String) -> String {
-    var encoded = ""
+    var encoded: [UInt8] = []
     encoded.reserveCapacity(segment.utf8.count)
     for byte in segment.utf8 {
         if isSafeInLink(byte) {
-            encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            encoded.append(byte)
         } else {
-            encoded += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
+            encoded += [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
         }
     }
-    return encoded
+    return String(decoding: encoded, as: UTF8.self)
 }
+
+private let hexDigits = Array("0123456789ABCDEF".utf8)
 
 private func isSafeInLink(_ byte: UInt8) -> Bool {
     switch byte {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+        UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "("),
+        UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: "@"):
         return true
     default:
-        return "-._~!$()*+,;=@".utf8.contains(byte)
+        return false
     }
 }
