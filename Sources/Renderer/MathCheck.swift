@@ -50,14 +50,16 @@ enum MathCheck {
         return found
     }
 
-    /// Warnings for the spans KaTeX refuses; `note` says when the check could not run.
-    static func check(_ spans: [Span], katex: URL, templates: URL) -> (warnings: [Diagnostic], note: String) {
+    /// Warnings for the spans KaTeX refuses; `note` says when the check could not run. With a
+    /// `cache` folder, the verdicts of earlier builds are read from it (`MathVerdicts`) and only
+    /// the equations it does not hold are typeset.
+    static func check(_ spans: [Span], katex: URL, templates: URL, cache: URL? = nil) -> (warnings: [Diagnostic], note: String) {
         guard !spans.isEmpty else { return ([], "math: none") }
         let script = templates.appendingPathComponent("tools/check-math.js")
         let kit = templates.appendingPathComponent("assets/viewer/viewer-kit.js")
         let library = katex.appendingPathComponent("katex.min.js")
-        guard let node = executable("node") ?? executable("nodejs"),
-            FileManager.default.isReadableFile(atPath: library.path), FileManager.default.isReadableFile(atPath: script.path)
+        let node = executable("node") ?? executable("nodejs")
+        guard node != nil, FileManager.default.isReadableFile(atPath: library.path), FileManager.default.isReadableFile(atPath: script.path)
         else { return ([], "math: \(spans.count) spans, not checked (Node.js or KaTeX not installed)") }
         // Each distinct equation once (KaTeX gives each call its own options, so a span's verdict
         // is its text's): notes repeat their $x_t$ and $h_t$ hundreds of times.
@@ -70,24 +72,32 @@ enum MathCheck {
             equations.append(equation)
             return equations.count - 1
         }
-        let input = (try? JSONSerialization.data(withJSONObject: equations.map { [$0.tex, $0.display] })) ?? Data("[]".utf8)
-        guard let output = run(node, [script.path, library.path, kit.path], input: input),
-            let problems = (try? JSONSerialization.jsonObject(with: output)) as? [[Any]]
-        else { return ([], "math: \(spans.count) spans, not checked (Node.js failed)") }
-        var messages: [Int: String] = [:]
-        for problem in problems {
-            guard let index = problem.first as? Int, equations.indices.contains(index), let message = problem.last as? String else { continue }
-            messages[index] = message
+        let stored = cache.map { MathVerdicts(folder: $0, files: [library, script, kit]) }
+        var verdicts: [Equation: String?] = [:]
+        for equation in equations { verdicts[equation] = stored?.stored[equation] }
+        let unknown = equations.filter { verdicts[$0] == nil }
+        if !unknown.isEmpty {
+            let input = (try? JSONSerialization.data(withJSONObject: unknown.map { [$0.tex, $0.display] })) ?? Data("[]".utf8)
+            guard let node, let output = run(node, [script.path, library.path, kit.path], input: input),
+                let problems = (try? JSONSerialization.jsonObject(with: output)) as? [[Any]]
+            else { return ([], "math: \(spans.count) spans, not checked (Node.js failed)") }
+            for equation in unknown { verdicts[equation] = .some(nil) }
+            for problem in problems {
+                guard let index = problem.first as? Int, unknown.indices.contains(index), let message = problem.last as? String else { continue }
+                verdicts[unknown[index]] = .some(message)
+            }
         }
+        stored?.save(verdicts)
         let warnings = zip(spans, indices).compactMap { span, index -> Diagnostic? in
-            guard let message = messages[index] else { return nil }
+            guard let message = verdicts[equations[index]] ?? nil else { return nil }
             let shown = span.tex.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ").excerpt
             return .warning(span.file, line: span.line, "math that KaTeX cannot typeset, `\(shown)`: \(message)")
         }
         return (warnings, "math: \(spans.count) spans checked by KaTeX")
     }
 
-    private struct Equation: Hashable {
+    /// A span's TeX and mode: what KaTeX's verdict depends on.
+    struct Equation: Hashable {
         let tex: String
         let display: Bool
     }

@@ -113,7 +113,7 @@ public enum Site {
         let rendered = log.keep(RenderedSite.render(course, templates: templates, folder: folder) { WrittenSite.write($0, into: staging) })
         try log.check { () throws(Diagnostic) in if let failure = rendered.handOverFailure { throw failure } }
         let written = log.keep(WrittenSite.copyLinkedFiles(rendered, from: folder, into: staging))
-        let math = MathCheck.check(rendered.mathSpans, katex: options.katex, templates: options.templates)
+        let math = MathCheck.check(rendered.mathSpans, katex: options.katex, templates: options.templates, cache: options.cache)
         log.report(math.warnings)
         options.progress(math.note)
         try log.stopOnErrors()

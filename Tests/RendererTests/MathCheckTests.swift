@@ -54,6 +54,33 @@ struct MathCheckTests {
         #expect(warnings.last?.contains("can be used only in display mode") == true, "\(warnings)")
     }
 
+    /// KaTeX's verdicts are kept in the cache folder for the next build, which reads them instead
+    /// of typesetting again: a verdict planted in the file for `x` (which KaTeX typesets) is what the
+    /// next build reports; with another KaTeX (another key) the file is ignored.
+    @Test(.enabled(if: canCheck, "needs Node.js and Debian's KaTeX (scripts/setup installs both)"))
+    func verdictsAreKeptInTheCacheForTheNextBuild() throws {
+        let course = try TestCourse(["notes/a.md": "# A\n\nFine $x$, broken $\\frac{1$.\n"])
+        var options = course.options()
+        options.katex = URL(fileURLWithPath: "/usr/share/javascript/katex")
+        #expect(try Site.build(options).warnings.count == 1)
+        let file = options.cache.appendingPathComponent(MathVerdicts.fileName)
+        let saved = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let entries = try #require(saved["equations"] as? [[Any]])
+        #expect(entries.count == 2)
+        #expect(entries.contains { $0[0] as? String == "x" && $0[2] is NSNull })
+        #expect(entries.contains { $0[0] as? String == "\\frac{1" && ($0[2] as? String)?.hasPrefix("KaTeX parse error") == true })
+        func plant(key: Any) throws {
+            let planted: [String: Any] = ["key": key, "equations": [["x", false, "planted"], ["\\frac{1", false, "planted too"]]]
+            try JSONSerialization.data(withJSONObject: planted).write(to: file)
+        }
+        try plant(key: saved["key"]!)
+        let warnings = try Site.build(options).warnings.map(\.description)
+        #expect(warnings.count == 2 && warnings.allSatisfy { $0.contains("planted") }, "\(warnings)")
+        try plant(key: "another KaTeX")
+        let fresh = try Site.build(options).warnings.map(\.description)
+        #expect(fresh.count == 1 && fresh[0].contains("KaTeX parse error"), "\(fresh)")
+    }
+
     /// What the spans' text went through before: Foundation's replacements, one entity after another.
     @Test func entitiesAreReadAsFoundationsReplacementsReadThem() {
         func replaced(_ html: String) -> String {

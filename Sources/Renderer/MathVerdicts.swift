@@ -1,0 +1,38 @@
+import Foundation
+
+/// KaTeX's verdicts on a course's equations, kept in the build's cache folder
+/// (`math-verdicts.json`) so that a build sends Node only the equations it has not seen: starting
+/// Node and KaTeX takes longer than a whole rebuild with nothing changed may (issue #19). A verdict
+/// holds for one KaTeX, one check script and one `viewer-kit.js` (KaTeX's options): `key` hashes
+/// the three, and a file with another key is ignored. Each build writes the verdicts of its own
+/// equations, so those of math since deleted go.
+struct MathVerdicts {
+    static let fileName = "math-verdicts.json"
+
+    let file: URL
+    let key: String
+    /// What the file held: for each equation, KaTeX's message, or nil when it typesets.
+    private(set) var stored: [MathCheck.Equation: String?] = [:]
+
+    /// The verdicts in `folder` for the check made of `files` (KaTeX, the script, the kit).
+    init(folder: URL, files: [URL]) {
+        file = folder.appendingPathComponent(Self.fileName)
+        key = contentHash(files.reduce(into: Data()) { $0 += (try? Data(contentsOf: $1)) ?? Data() })
+        guard let data = try? Data(contentsOf: file), let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            object["key"] as? String == key, let entries = object["equations"] as? [[Any]]
+        else { return }
+        for entry in entries {
+            guard entry.count == 3, let tex = entry[0] as? String, let display = entry[1] as? Bool else { continue }
+            stored[MathCheck.Equation(tex: tex, display: display)] = .some(entry[2] as? String)
+        }
+    }
+
+    /// Writes `verdicts` (this build's equations), unless they are what the file holds already.
+    func save(_ verdicts: [MathCheck.Equation: String?]) {
+        guard verdicts != stored else { return }
+        let entries = verdicts.map { equation, message -> [Any] in [equation.tex, equation.display, message.map { $0 as Any } ?? NSNull()] }
+        guard let data = try? JSONSerialization.data(withJSONObject: ["key": key, "equations": entries], options: [.sortedKeys]) else { return }
+        try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? data.write(to: file, options: .atomic)
+    }
+}
