@@ -1,0 +1,175 @@
+import Foundation
+import Synchronization
+
+/// A course site built in memory and kept from one rebuild to the next: what `unrolled serve`
+/// serves. It runs the build's stages (`CourseSources` → `ParsedCourse` → `CourseWithFigures` →
+/// `RenderedSite`) and keeps what they made, so that a rebuild does only what a change needs:
+///
+/// - a page whose text did not change is not parsed again (`ParsedCourse(_:reusing:)`);
+/// - a directive's trace is kept decoded (`TraceMemo`): a rebuild runs only a directive that
+///   changed, and reads its trace from the trace cache when it was made before;
+/// - an edit to a note renders that page alone (and its traces' own pages) when nothing that the
+///   other pages show of it changed; a change of a title, a summary, a heading, a trace id, the
+///   pages, `course.yml`, `index.md`, a file that is not a page, or a template renders them all.
+///
+/// Nothing is written but the trace cache. A rebuild with errors keeps the last good site
+/// (`site`) and reports them; the next one is compared with that site.
+public final class SiteSession {
+    public private(set) var options: SiteOptions
+    /// The last site built without errors; nil until one is.
+    public private(set) var site: PreviewSite?
+
+    private let folder: CourseFolder
+    /// The trace cache's new folder (see `FigureMaker`): the session writes nothing else.
+    private let staging: StagingFolder
+    private let memo = TraceMemo()
+    private var templates: Templates?
+    private var last: Kept?
+
+    /// What the last good rebuild made, to compare the next one with.
+    private struct Kept {
+        var config: CourseConfig
+        var outline: [PageOutline]
+        var introduction: String?
+        var parsed: [PageSource: ParsedPage]
+        var documents: [String: ParsedDocument]
+        var files: [String: Data]
+        var bodies: [String: String]
+        var linkedFiles: Set<String>
+        /// The render stage's diagnostics by page source (empty for the site as a whole).
+        var renderDiagnostics: [String: [Diagnostic]]
+    }
+
+    /// `options.output` is never written: it names the folder a build would write, which the
+    /// session reads as a build does (never as a course file; its trace cache is read).
+    public init(_ options: SiteOptions) throws(Diagnostic) {
+        var options = options
+        options.traceMemo = memo
+        self.options = options
+        folder = CourseFolder(root: options.course, output: options.output)
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("unrolled-serve-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw .error("", "cannot create \(temporary.path): \(error.localizedDescription)")
+        }
+        staging = StagingFolder(output: options.output.standardizedFileURL, url: temporary, missingFolders: [])
+    }
+
+    deinit { try? FileManager.default.removeItem(at: staging.url) }
+
+    /// Builds the site again after `changed` (course-relative paths) or a change of the templates.
+    public func rebuild(changed: Set<String> = [], templatesChanged: Bool = false) -> SessionUpdate {
+        let start = ContinuousClock.now
+        var update = rebuildSite(changed: changed, templatesChanged: templatesChanged)
+        let elapsed = ContinuousClock.now - start
+        update.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return update
+    }
+
+    private func rebuildSite(changed: Set<String>, templatesChanged: Bool) -> SessionUpdate {
+        var log = BuildLog(strict: options.strict)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: options.course.path, isDirectory: &isFolder), isFolder.boolValue else {
+            return SessionUpdate(failure: BuildFailure(diagnostics: [.error("", "no course folder at \(options.course.path)")]))
+        }
+        let sources = log.keep(CourseSources.read(options, from: folder))
+        let parsed = ParsedCourse(sources, reusing: last?.config.markdown == sources.config.markdown ? last?.parsed ?? [:] : [:])
+        memo.begin()
+        let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder, staging: staging))
+        let fresh = memo.end()
+        var update = SessionUpdate(pages: course.pages.count, tracesComputed: course.tracesComputed)
+        do throws(BuildFailure) {
+            try log.stopOnErrors()
+            if templates == nil || templatesChanged {
+                templates = try log.check { () throws(Diagnostic) in try Templates(directory: options.templates) }
+            }
+        } catch {
+            update.failure = error
+            return update
+        }
+        let outline = course.pages.map(PageOutline.init)
+        let introduction = course.introduction?.page.body
+        var selection = RenderSelection(pages: nil, keepsBodies: true)
+        if let last, !templatesChanged, last.config == course.config, last.outline == outline, last.introduction == introduction,
+            changed.allSatisfy({ path in outline.contains { $0.source == path } })
+        {
+            // The pages parsed again (their text changed) or showing a trace made anew.
+            let pages = course.pages.map(\.parsed).filter { last.documents[$0.page.source] !== $0.document || fresh.contains($0.page.source) }
+            selection.pages = Set(pages.map(\.page.source))
+        }
+        let files = Mutex<[String: Data]>([:])
+        let rendered = RenderedSite.render(course, templates: templates!, folder: folder, selection: selection) { file in
+            files.withLock { $0[file.path] = Data(file.text.utf8) }
+            return nil
+        }
+        // The render stage's diagnostics: this render's, and the last one's for the pages not rendered again.
+        var renderDiagnostics = Dictionary(grouping: rendered.diagnostics, by: \.file)
+        if let chosen = selection.pages, let last {
+            for (file, found) in last.renderDiagnostics where !chosen.contains(file) { renderDiagnostics[file] = found }
+        }
+        let order = [""] + course.pages.map(\.parsed.page.source) + [CourseSources.introductionFile]
+        log.report(order.flatMap { renderDiagnostics[$0] ?? [] } + renderDiagnostics.filter { !order.contains($0.key) }.values.joined())
+        do throws(BuildFailure) {
+            try log.stopOnErrors()
+        } catch {
+            update.failure = error
+            return update
+        }
+        var kept = Kept(
+            config: course.config, outline: outline, introduction: introduction,
+            parsed: Dictionary(zip(sources.pages, parsed.pages).map { ($0, $1) }, uniquingKeysWith: { first, _ in first }),
+            documents: Dictionary(parsed.pages.map { ($0.page.source, $0.document) }, uniquingKeysWith: { first, _ in first }),
+            files: files.withLock { $0 }, bodies: rendered.output.bodies, linkedFiles: rendered.output.linkedFiles,
+            renderDiagnostics: renderDiagnostics)
+        update.rendered = kept.files.keys.sorted()
+        if selection.pages != nil, let last {
+            kept.files = last.files.merging(kept.files) { _, new in new }
+            kept.bodies = last.bodies.merging(kept.bodies) { _, new in new }
+            kept.linkedFiles.formUnion(last.linkedFiles)
+            kept.files[SearchIndex.path] = Data(SearchIndex.script(for: parsed.pages, bodies: parsed.pages.map { kept.bodies[$0.page.source] ?? "" }).utf8)
+        }
+        update.isWholeSite = selection.pages == nil
+        update.warnings = log.warnings
+        last = kept
+        site = PreviewSite(files: kept.files, linkedFiles: kept.linkedFiles, options: options, folder: folder)
+        return update
+    }
+}
+
+/// What other pages show of a page (the sidebar, the pager, the index, links to its headings and
+/// traces): when none of it changed, an edit renders that page alone.
+private struct PageOutline: Equatable {
+    var source: String
+    var output: String
+    var title: String
+    var summary: String?
+    var headings: [String]
+    var anchors: Set<String>
+    var traces: [String]
+
+    init(_ page: PageWithFigures) {
+        source = page.parsed.page.source
+        output = page.parsed.page.output
+        title = page.parsed.page.title
+        summary = page.parsed.page.summary
+        headings = page.parsed.document.headings.map(\.id)
+        anchors = page.parsed.document.anchors
+        traces = page.traces.map(\.id)
+    }
+}
+
+/// One rebuild: what it rendered, and what it found wrong.
+public struct SessionUpdate: Sendable {
+    /// The site paths rendered again (pages, traces' pages, the index), sorted.
+    public var rendered: [String] = []
+    /// Whether every file of the site was rendered (not only the pages that changed).
+    public var isWholeSite = false
+    /// The rebuild's errors (and warnings); the last good site is kept.
+    public var failure: BuildFailure?
+    public var warnings: [Diagnostic] = []
+    public var pages = 0
+    /// Traces computed by running a demo (not found in memory or in the trace cache).
+    public var tracesComputed = 0
+    public var seconds = 0.0
+}

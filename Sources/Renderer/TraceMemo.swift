@@ -1,0 +1,54 @@
+import Foundation
+import Synchronization
+import Trace
+
+/// The traces of a live preview (`SiteSession`), kept decoded in memory from one rebuild to the
+/// next: the trace cache (`TraceCache`) gives a directive's trace without running its demo again,
+/// but decodes its JSON every time, which for the bundled course is most of a rebuild. Keyed as
+/// the cache is (the demo, its resolved configuration and the files it reads) or, for a `src:`
+/// trace, by the file's path and bytes; a key not found is a trace made anew, and the page that
+/// shows it is noted so that the session renders that page again.
+final class TraceMemo: Sendable {
+    private struct State {
+        var traces: [String: (TraceDocument, Data)] = [:]
+        var used: Set<String> = []
+        var freshPages: Set<String> = []
+    }
+
+    private let state = Mutex(State())
+
+    /// The trace kept under `key`, or the one `make` makes (then kept). `page`: the source of the
+    /// page that shows it.
+    func trace(_ key: String, page: String, make: () throws -> (TraceDocument, Data)?) rethrows -> (TraceDocument, Data)? {
+        if let known = state.withLock({ state -> (TraceDocument, Data)? in
+            state.used.insert(key)
+            return state.traces[key]
+        }) {
+            return known
+        }
+        guard let made = try make() else { return nil }
+        state.withLock { state in
+            state.traces[key] = made
+            state.freshPages.insert(page)
+        }
+        return made
+    }
+
+    /// Starts a round of the figures stage: the pages whose traces are new are counted from here.
+    func begin() {
+        state.withLock { state in
+            state.used = []
+            state.freshPages = []
+        }
+    }
+
+    /// Ends a round: the pages that show a trace made in it. Traces no directive used in it are
+    /// forgotten, so an instructor trying values one after another does not fill the memory.
+    func end() -> Set<String> {
+        state.withLock { state in
+            let used = state.used
+            state.traces = state.traces.filter { used.contains($0.key) }
+            return state.freshPages
+        }
+    }
+}
