@@ -82,6 +82,8 @@ final class Rebuilds: Service {
             for line in RebuildReport.lines(update, changed: batch) { report(line) }
             if update.failure == nil, let site = session.withLock({ $0.site }) {
                 state.publish(site)
+                // The search index after the pages: a reload does not wait for it.
+                if let site = session.withLock({ $0.refreshSearchIndex() ? $0.site : nil }) { state.replace(site) }
             } else if let failure = update.failure {
                 state.fail(FailureReport(failure))
             }

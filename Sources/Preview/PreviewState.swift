@@ -34,6 +34,11 @@ final class PreviewState: Sendable {
         for listener in listeners { listener.yield(Self.event("reload", data: "{}")) }
     }
 
+    /// The same build's site with a file brought up to date (the search index): no page reloads.
+    func replace(_ site: PreviewSite) {
+        state.withLock { $0.site = site }
+    }
+
     /// A failed rebuild: the last good site stays; every open page shows the errors.
     func fail(_ failure: FailureReport) {
         let event = Self.event("failure", data: String(decoding: (try? JSONEncoder().encode(failure)) ?? Data("{}".utf8), as: UTF8.self))

@@ -61,7 +61,7 @@ struct RenderedSite: Sendable {
                 return Result { () throws(Diagnostic) in handOver(RenderedFile(path: pages[index].output, text: try templates.render("page", context))) }
             }
             for result in handedOver where site.handOverFailure == nil { site.handOverFailure = try result.get() }
-            for trace in course.tracePages where selection.pages?.contains(trace.chapter.source) ?? true {
+            for trace in course.tracePages where (selection.tracePagesOf ?? selection.pages)?.contains(trace.chapter.source) ?? true {
                 take(try tracePage(trace, caption: captions[trace.id], course: courseContext, templates: templates))
             }
             guard selection.pages == nil else {
@@ -153,6 +153,8 @@ struct RenderedSite: Sendable {
 struct RenderSelection: Sendable {
     /// The sources of the pages to render; nil: every file of the site, the index and search index too.
     var pages: Set<String>?
+    /// The pages whose traces' own pages to render; nil: those of `pages`.
+    var tracePagesOf: Set<String>?
     var keepsBodies = false
 
     static let site = RenderSelection(pages: nil)

@@ -5,12 +5,14 @@ import Synchronization
 /// serves. It runs the build's stages (`CourseSources` → `ParsedCourse` → `CourseWithFigures` →
 /// `RenderedSite`) and keeps what they made, so that a rebuild does only what a change needs:
 ///
-/// - a page whose text did not change is not parsed again (`ParsedCourse(_:reusing:)`);
-/// - a directive's trace is kept decoded (`TraceMemo`): a rebuild runs only a directive that
-///   changed, and reads its trace from the trace cache when it was made before;
-/// - an edit to a note renders that page alone (and its traces' own pages) when nothing that the
-///   other pages show of it changed; a change of a title, a summary, a heading, a trace id, the
-///   pages, `course.yml`, `index.md`, a file that is not a page, or a template renders them all.
+/// - a page whose text did not change is not parsed again (`ParsedCourse(_:reusing:)`), and its
+///   directives are not read again (see `SiteSession+Figures.swift`);
+/// - a directive's trace is kept decoded (`TraceMemo`): a changed directive runs alone, its trace
+///   read from the trace cache when it was made before;
+/// - an edit to a note renders that page alone (with its traces' own pages when its directives
+///   changed) when nothing the other pages show of it changed; a change of a title, a summary, a
+///   heading, a trace id, the pages, `course.yml`, `index.md`, a file that is not a page, or a
+///   template renders every file.
 ///
 /// Nothing is written but the trace cache. A rebuild with errors keeps the last good site
 /// (`site`) and reports them; the next one is compared with that site.
@@ -19,24 +21,25 @@ public final class SiteSession {
     /// The last site built without errors; nil until one is.
     public private(set) var site: PreviewSite?
 
-    private let folder: CourseFolder
+    let folder: CourseFolder
     /// The trace cache's new folder (see `FigureMaker`): the session writes nothing else.
-    private let staging: StagingFolder
-    private let memo = TraceMemo()
+    let staging: StagingFolder
+    let memo = TraceMemo()
     private var templates: Templates?
-    private var last: Kept?
+    var last: Kept?
+    /// Whether the search index is older than the pages (see `refreshSearchIndex`).
+    private var searchIndexIsStale = false
 
     /// What the last good rebuild made, to compare the next one with.
-    private struct Kept {
-        var config: CourseConfig
+    struct Kept {
+        var course: CourseWithFigures
         var outline: [PageOutline]
-        var introduction: String?
         var parsed: [PageSource: ParsedPage]
-        var documents: [String: ParsedDocument]
         var files: [String: Data]
         var bodies: [String: String]
         var linkedFiles: Set<String>
-        /// The render stage's diagnostics by page source (empty for the site as a whole).
+        /// The figures and render stages' diagnostics by file (empty: the course as a whole).
+        var figureDiagnostics: [String: [Diagnostic]]
         var renderDiagnostics: [String: [Diagnostic]]
     }
 
@@ -59,12 +62,25 @@ public final class SiteSession {
     deinit { try? FileManager.default.removeItem(at: staging.url) }
 
     /// Builds the site again after `changed` (course-relative paths) or a change of the templates.
+    /// After a rebuild that rendered some pages only, the search index is brought up to date by
+    /// `refreshSearchIndex`, left for after the pages are served.
     public func rebuild(changed: Set<String> = [], templatesChanged: Bool = false) -> SessionUpdate {
         let start = ContinuousClock.now
         var update = rebuildSite(changed: changed, templatesChanged: templatesChanged)
         let elapsed = ContinuousClock.now - start
         update.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return update
+    }
+
+    /// Writes the search index from the pages' bodies after a rebuild of some pages; whether it did.
+    public func refreshSearchIndex() -> Bool {
+        guard searchIndexIsStale, var kept = last else { return false }
+        let pages = kept.course.pages.map(\.parsed)
+        kept.files[SearchIndex.path] = Data(SearchIndex.script(for: pages, bodies: pages.map { kept.bodies[$0.page.source] ?? "" }).utf8)
+        last = kept
+        site = PreviewSite(files: kept.files, linkedFiles: kept.linkedFiles, options: options, folder: folder)
+        searchIndexIsStale = false
+        return true
     }
 
     private func rebuildSite(changed: Set<String>, templatesChanged: Bool) -> SessionUpdate {
@@ -74,10 +90,11 @@ public final class SiteSession {
             return SessionUpdate(failure: BuildFailure(diagnostics: [.error("", "no course folder at \(options.course.path)")]))
         }
         let sources = log.keep(CourseSources.read(options, from: folder))
-        let parsed = ParsedCourse(sources, reusing: last?.config.markdown == sources.config.markdown ? last?.parsed ?? [:] : [:])
-        memo.begin()
-        let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder, staging: staging))
-        let fresh = memo.end()
+        let parsed = ParsedCourse(sources, reusing: last?.course.config.markdown == sources.config.markdown ? last?.parsed ?? [:] : [:])
+        let relevant = changed.filter(matters)
+        let figures = makeFigures(parsed, onlyPages: relevant.allSatisfy { path in sources.pages.contains { $0.source == path } })
+        let course = figures.course
+        log.report(ordered(figures.diagnostics, course))
         var update = SessionUpdate(pages: course.pages.count, tracesComputed: course.tracesComputed)
         do throws(BuildFailure) {
             try log.stopOnErrors()
@@ -89,14 +106,13 @@ public final class SiteSession {
             return update
         }
         let outline = course.pages.map(PageOutline.init)
-        let introduction = course.introduction?.page.body
         var selection = RenderSelection(pages: nil, keepsBodies: true)
-        if let last, !templatesChanged, last.config == course.config, last.outline == outline, last.introduction == introduction,
-            changed.allSatisfy({ path in outline.contains { $0.source == path } })
+        if let last, !templatesChanged, last.course.config == course.config, last.outline == outline,
+            last.course.introduction?.page.body == course.introduction?.page.body,
+            relevant.allSatisfy({ path in outline.contains { $0.source == path } })
         {
-            // The pages parsed again (their text changed) or showing a trace made anew.
-            let pages = course.pages.map(\.parsed).filter { last.documents[$0.page.source] !== $0.document || fresh.contains($0.page.source) }
-            selection.pages = Set(pages.map(\.page.source))
+            selection.pages = figures.changedPages
+            selection.tracePagesOf = figures.changedDirectives
         }
         let files = Mutex<[String: Data]>([:])
         let rendered = RenderedSite.render(course, templates: templates!, folder: folder, selection: selection) { file in
@@ -108,8 +124,7 @@ public final class SiteSession {
         if let chosen = selection.pages, let last {
             for (file, found) in last.renderDiagnostics where !chosen.contains(file) { renderDiagnostics[file] = found }
         }
-        let order = [""] + course.pages.map(\.parsed.page.source) + [CourseSources.introductionFile]
-        log.report(order.flatMap { renderDiagnostics[$0] ?? [] } + renderDiagnostics.filter { !order.contains($0.key) }.values.joined())
+        log.report(ordered(renderDiagnostics, course))
         do throws(BuildFailure) {
             try log.stopOnErrors()
         } catch {
@@ -117,29 +132,45 @@ public final class SiteSession {
             return update
         }
         var kept = Kept(
-            config: course.config, outline: outline, introduction: introduction,
+            course: course, outline: outline,
             parsed: Dictionary(zip(sources.pages, parsed.pages).map { ($0, $1) }, uniquingKeysWith: { first, _ in first }),
-            documents: Dictionary(parsed.pages.map { ($0.page.source, $0.document) }, uniquingKeysWith: { first, _ in first }),
             files: files.withLock { $0 }, bodies: rendered.output.bodies, linkedFiles: rendered.output.linkedFiles,
-            renderDiagnostics: renderDiagnostics)
+            figureDiagnostics: figures.diagnostics, renderDiagnostics: renderDiagnostics)
         update.rendered = kept.files.keys.sorted()
-        if selection.pages != nil, let last {
+        update.isWholeSite = selection.pages == nil
+        if !update.isWholeSite, let last {
             kept.files = last.files.merging(kept.files) { _, new in new }
             kept.bodies = last.bodies.merging(kept.bodies) { _, new in new }
             kept.linkedFiles.formUnion(last.linkedFiles)
-            kept.files[SearchIndex.path] = Data(SearchIndex.script(for: parsed.pages, bodies: parsed.pages.map { kept.bodies[$0.page.source] ?? "" }).utf8)
         }
-        update.isWholeSite = selection.pages == nil
+        searchIndexIsStale = !update.isWholeSite
         update.warnings = log.warnings
         last = kept
         site = PreviewSite(files: kept.files, linkedFiles: kept.linkedFiles, options: options, folder: folder)
         return update
     }
+
+    /// Whether a change of `path` can change the site. A file that is gone and that no page linked
+    /// to was an editor's or a tool's temporary file (`sed -i` renames one over the note it edits).
+    private func matters(_ path: String) -> Bool {
+        if FileManager.default.fileExists(atPath: folder.url(path).path) { return true }
+        guard let last else { return true }
+        let linked = sequence(first: path) { $0.contains("/") ? ($0 as NSString).deletingLastPathComponent : nil }
+        return last.course.pages.contains { $0.parsed.page.source == path } || linked.contains(where: last.linkedFiles.contains)
+    }
+
+    /// Diagnostics by file in the order a build reports them: the course's, the pages' in order,
+    /// the introduction's, then any other file's.
+    private func ordered(_ diagnostics: [String: [Diagnostic]], _ course: CourseWithFigures) -> [Diagnostic] {
+        let order = [""] + course.pages.map(\.parsed.page.source) + [CourseSources.introductionFile]
+        let known = Set(order)
+        return order.flatMap { diagnostics[$0] ?? [] } + diagnostics.keys.sorted().filter { !known.contains($0) }.flatMap { diagnostics[$0]! }
+    }
 }
 
 /// What other pages show of a page (the sidebar, the pager, the index, links to its headings and
 /// traces): when none of it changed, an edit renders that page alone.
-private struct PageOutline: Equatable {
+struct PageOutline: Equatable {
     var source: String
     var output: String
     var title: String

@@ -42,12 +42,15 @@ final class TraceMemo: Sendable {
         }
     }
 
-    /// Ends a round: the pages that show a trace made in it. Traces no directive used in it are
-    /// forgotten, so an instructor trying values one after another does not fill the memory.
-    func end() -> Set<String> {
+    /// Ends a round: the pages that show a trace made in it. After a round over every directive
+    /// (`forgettingUnused`), the traces none of them used are forgotten, so an instructor trying
+    /// values one after another does not fill the memory.
+    func end(forgettingUnused: Bool) -> Set<String> {
         state.withLock { state in
-            let used = state.used
-            state.traces = state.traces.filter { used.contains($0.key) }
+            if forgettingUnused {
+                let used = state.used
+                state.traces = state.traces.filter { used.contains($0.key) }
+            }
             return state.freshPages
         }
     }

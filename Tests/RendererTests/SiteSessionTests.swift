@@ -27,7 +27,7 @@ struct SiteSessionTests {
         #expect(update.failure == nil)
         #expect(update.isWholeSite)
         let rendered = built.keys.filter { $0.hasSuffix(".html") || $0 == "assets/search-index.js" }.sorted()
-        #expect(rendered.count == 5)  // the index, two pages, two traces' pages
+        #expect(rendered.count == 6)  // the index, two pages, two traces' pages, the search index
         for path in rendered {
             #expect(try page(session, path) == String(decoding: built[path]!, as: UTF8.self), "\(path)")
             #expect(!String(decoding: built[path]!, as: UTF8.self).contains("__unrolled"), "\(path)")
@@ -47,8 +47,11 @@ struct SiteSessionTests {
         #expect(!update.isWholeSite)
         #expect(try page(session, "notes/01-a.html").contains("First words, edited."))
         #expect(try page(session, "notes/02-b.html") == before)
-        // The search index follows the page.
+        // The search index follows the page, once the page is served.
+        #expect(!(try page(session, "assets/search-index.js").contains("First words, edited.")))
+        #expect(session.refreshSearchIndex())
         #expect(try page(session, "assets/search-index.js").contains("First words, edited."))
+        #expect(!session.refreshSearchIndex())
     }
 
     @Test("a title change renders every page (their sidebars) and the index")
@@ -84,7 +87,7 @@ struct SiteSessionTests {
         let moved = session.rebuild(changed: ["notes/02-b.md"])
         #expect(moved.failure == nil)
         #expect(moved.tracesComputed == 0)
-        #expect(moved.rendered == ["notes/02-b.html", "traces/b-1.html", "traces/b-2.html"])
+        #expect(moved.rendered == ["notes/02-b.html"])
     }
 
     @Test("an error keeps the last good site and names its file and line; the fix serves the new page")
