@@ -8,22 +8,20 @@ it) to the reloaded page's DOMContentLoaded (the navigation's timing, on the sam
 sample. EDITS samples each on a light chapter and on the heaviest; the median against the 150 ms
 target, p95 beside it, and the server's own rebuild time from what it prints.
 
-Not a test: timings depend on the machine (the load average is printed beside them).
-
-Usage: python3 Benchmarks/serve_bench.py path/to/unrolled   (make bench passes the release build)
+Usage: python3 Benchmarks/serve_bench.py path/to/unrolled   (make bench passes the release build).
+Timings depend on the machine, so this is a benchmark and not a test; the load average is printed.
 """
 import os
-import pathlib
 import re
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "Tests" / "Browser"))
-
 from browsing import chromium_path  # noqa: E402
 from serving import Server  # noqa: E402
 
@@ -62,11 +60,11 @@ def edit_samples(page, server, course, chapter):
 
 
 def main():
-    unrolled = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / ".build" / "release" / "unrolled")
+    unrolled = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / ".build" / "release" / "unrolled")
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="unrolled-serve-bench-") as temporary:
-        course = pathlib.Path(temporary) / "course"
+        course = Path(temporary) / "course"
         shutil.copytree(ROOT / "Site", course, ignore=shutil.ignore_patterns("_site"))
         # The trace cache of a built site is read: only a first build computes the traces.
         if (ROOT / "Site" / "_site" / ".cache").is_dir():

@@ -29,6 +29,8 @@ public final class SiteSession {
     var last: Kept?
     /// Whether the search index is older than the pages (see `refreshSearchIndex`).
     private var searchIndexIsStale = false
+    /// What failed rebuilds saw change since the last good one: the next rebuild renders for it too.
+    private var pending = (changed: Set<String>(), templates: false, pages: Set<String>())
 
     /// What the last good rebuild made, to compare the next one with.
     struct Kept {
@@ -66,7 +68,13 @@ public final class SiteSession {
     /// `refreshSearchIndex`, left for after the pages are served.
     public func rebuild(changed: Set<String> = [], templatesChanged: Bool = false) -> SessionUpdate {
         let start = ContinuousClock.now
-        var update = rebuildSite(changed: changed, templatesChanged: templatesChanged)
+        var update = rebuildSite(changed: changed.union(pending.changed), templatesChanged: templatesChanged || pending.templates)
+        if update.failure == nil {
+            pending = ([], false, [])
+        } else {
+            pending.changed.formUnion(changed)
+            pending.templates = pending.templates || templatesChanged
+        }
         let elapsed = ContinuousClock.now - start
         update.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return update
@@ -94,6 +102,8 @@ public final class SiteSession {
         let relevant = changed.filter(matters)
         let figures = makeFigures(parsed, onlyPages: relevant.allSatisfy { path in sources.pages.contains { $0.source == path } })
         let course = figures.course
+        // A trace made by a rebuild that failed is in memory now: its page is still to render.
+        pending.pages.formUnion(figures.changedDirectives)
         log.report(ordered(figures.diagnostics, course))
         var update = SessionUpdate(pages: course.pages.count, tracesComputed: course.tracesComputed)
         do throws(BuildFailure) {
@@ -111,8 +121,8 @@ public final class SiteSession {
             last.course.introduction?.page.body == course.introduction?.page.body,
             relevant.allSatisfy({ path in outline.contains { $0.source == path } })
         {
-            selection.pages = figures.changedPages
-            selection.tracePagesOf = figures.changedDirectives
+            selection.pages = figures.changedPages.union(pending.pages)
+            selection.tracePagesOf = figures.changedDirectives.union(pending.pages)
         }
         let files = Mutex<[String: Data]>([:])
         let rendered = RenderedSite.render(course, templates: templates!, folder: folder, selection: selection) { file in

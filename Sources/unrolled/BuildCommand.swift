@@ -30,24 +30,12 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the site (default: COURSE/_site). Replaced whole.")
     var output: String?
 
-    @Flag(help: "Treat warnings (missing images, broken links) as errors.")
-    var strict = false
-
-    @Option(help: ArgumentHelp(
-        "The site templates folder (page.mustache, partials/, assets/).",
-        discussion: "Default: $UNROLLED_TEMPLATES, then ../share/unrolled/Templates or Templates beside the executable, then the source tree's Templates/."))
-    var templates: String?
+    @OptionGroup var site: SiteArguments
 
     func run() throws {
         let courseURL = URL(fileURLWithPath: course)
         var options = SiteOptions(course: courseURL, output: output.map { URL(fileURLWithPath: $0) })
-        options.strict = strict
-        do {
-            options.templates = try templates.map { URL(fileURLWithPath: $0) } ?? Templates.locate()
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode.failure
-        }
+        try site.apply(to: &options)
         options.progress = { line in
             ProgressLine.clear()
             printError(line)

@@ -41,13 +41,8 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Open the site in the default browser (xdg-open) once it is served.")
     var open = false
 
-    @Flag(help: "Treat warnings (missing images, broken links) as errors: they show over the page.")
-    var strict = false
-
-    @Option(help: ArgumentHelp(
-        "The site templates folder (page.mustache, partials/, assets/), watched too.",
-        discussion: "Default: $UNROLLED_TEMPLATES, then ../share/unrolled/Templates or Templates beside the executable, then the source tree's Templates/."))
-    var templates: String?
+    /// `--strict` (warnings show over the page too) and `--templates` (watched too), as for `build`.
+    @OptionGroup var siteArguments: SiteArguments
 
     func validate() throws {
         guard (0...65535).contains(port) else {
@@ -62,13 +57,7 @@ struct ServeCommand: ParsableCommand {
             throw usageFailure("no course folder at \(courseURL.path) (give the folder that holds course.yml or notes/)")
         }
         var site = SiteOptions(course: courseURL)
-        site.strict = strict
-        do {
-            site.templates = try templates.map { URL(fileURLWithPath: $0) } ?? Templates.locate()
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode.failure
-        }
+        try siteArguments.apply(to: &site)
         site.progress = { _ in }
         site.demoProgress = ProgressLine.handler()
         var options = PreviewOptions(site: site)
