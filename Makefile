@@ -12,7 +12,7 @@ all: build
 help:
 	@echo "make site    install what is missing, build, turn the bundled course (Site/) into a website (Site/_site/)"
 	@echo "make test    install what is missing, build, run every test (Swift, Python, browser)"
-	@echo "make bench   time the engine (MLP, LSTM, skip-gram, attention, conv2d) beside numpy, the site build beside cmark-gfm, a viewer step in Chromium, save-to-reload of `unrolled serve` (release build)"
+	@echo "make bench   time the engine (MLP, LSTM, skip-gram, attention, conv2d) beside numpy, the site build beside cmark-gfm, the site's weight, a viewer step in Chromium, save-to-reload of `unrolled serve` (release build)"
 	@echo "make fuzz    fuzz every parser of outside input with libFuzzer, FUZZ_SECONDS each (default 60; not part of make test)"
 	@echo "make build   build the package (debug)"
 	@echo "make fixtures  regenerate the reference values from the independent numpy implementations"
@@ -39,6 +39,7 @@ bench: setup
 	$(SWIFT) build -c release --product unrolled
 	"$(BIN_RELEASE)/unrolled-bench"
 	python3 Benchmarks/site_bench.py "$(BIN_RELEASE)/unrolled"
+	python3 Benchmarks/site_weight.py "$(BIN_RELEASE)/unrolled"
 	python3 Benchmarks/viewer_bench.py "$(BIN_RELEASE)/unrolled"
 	python3 Benchmarks/serve_bench.py "$(BIN_RELEASE)/unrolled"
 

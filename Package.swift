@@ -42,6 +42,8 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // zlib's deflate: a trace's data in the site is compressed as browsers inflate it natively.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not expose: a site is put in
         // place by one atomic exchange of folders.
         .target(name: "CAtomicRename"),
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "Renderer",
             dependencies: [
-                "CAtomicRename", "CCmarkGFM", "Engine", "Equations", "Models", "Trace",
+                "CAtomicRename", "CCmarkGFM", "CZlib", "Engine", "Equations", "Models", "Trace",
                 .product(name: "Yams", package: "Yams"), .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -77,8 +79,10 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "Trace"]),
         // The equations language; also through the directive (Renderer) that reports its problems.
         .testTarget(name: "EquationsTests", dependencies: ["Equations", "Models", "Engine", "Trace", "Renderer"]),
-        .testTarget(name: "RendererTests", dependencies: ["Renderer", "Models", "Engine"]),
-        .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace"]),
+        // Reads a site's or an embed's trace data back (Z85, zlib, the compact layout) for the tests.
+        .target(name: "TraceTestSupport", dependencies: ["Trace", "CZlib"], path: "Tests/Support"),
+        .testTarget(name: "RendererTests", dependencies: ["Renderer", "Models", "Engine", "Trace", "TraceTestSupport"]),
+        .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace", "TraceTestSupport"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Renderer"]),
     ]
 )

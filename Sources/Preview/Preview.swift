@@ -25,7 +25,7 @@ public enum Preview {
     /// Builds, serves and watches until SIGINT or SIGTERM, then stops cleanly: the watcher and the
     /// reload channels first, then the server. Throws when the server cannot listen.
     public static func serve(_ options: PreviewOptions) async throws {
-        let session = try SiteSession(options.site)
+        let session = SiteSession(options.site)
         let state = PreviewState()
         let first = session.rebuild()
         for line in RebuildReport.lines(first, changed: nil) { options.report(line) }

@@ -13,6 +13,7 @@ import Yams
 ///   - notes/02-lstm.md
 /// markdown:            # extensions beyond GFM, each on by default (`MarkdownOptions`)
 ///   tab-tables: false
+/// trace-budget: 1.5 MB # a page whose traces weigh more gets a warning (`TraceBudget`)
 /// ```
 struct CourseConfig: Equatable, Sendable {
     static let fileName = "course.yml"
@@ -26,6 +27,8 @@ struct CourseConfig: Equatable, Sendable {
     var chapterLines: [String: Int] = [:]
     /// The Markdown extensions the pages are read with.
     var markdown = MarkdownOptions()
+    /// The most trace data one page may load before the build warns.
+    var traceBudget = TraceBudget.standard
 
     /// Reads `course.yml` from the course folder; the defaults when there is none.
     static func load(from course: URL) -> (CourseConfig, [Diagnostic]) {
@@ -51,7 +54,7 @@ struct CourseConfig: Equatable, Sendable {
         }
         guard let node else { return (config, []) }
         guard let mapping = node.mapping else {
-            return (config, [.error(fileName, line: 1, "expected `key: value` lines (title, author, description, chapters, markdown)")])
+            return (config, [.error(fileName, line: 1, "expected `key: value` lines (title, author, description, chapters, markdown, trace-budget)")])
         }
         var diagnostics: [Diagnostic] = []
         for (key, value) in mapping {
@@ -70,12 +73,18 @@ struct CourseConfig: Equatable, Sendable {
                     config.chapters.append(path)
                     config.chapterLines[path] = item.mark?.line ?? line
                 }
+            case "trace-budget":
+                guard let text = value.string, let budget = TraceBudget.parse(text) else {
+                    diagnostics.append(.error(fileName, line: line, "`trace-budget` must be a size such as `1.5 MB` or `800 KB`"))
+                    continue
+                }
+                config.traceBudget = budget
             case "markdown":
                 let (options, problems) = MarkdownOptions.parse(value, file: fileName, line: line)
                 config.markdown = options
                 diagnostics += problems
             case let other:
-                diagnostics.append(.warning(fileName, line: line, "unknown key '\(other.excerpt)' (known: title, author, description, chapters, markdown)"))
+                diagnostics.append(.warning(fileName, line: line, "unknown key '\(other.excerpt)' (known: title, author, description, chapters, markdown, trace-budget)"))
             }
         }
         return (config, diagnostics)

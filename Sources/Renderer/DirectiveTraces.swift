@@ -7,22 +7,22 @@ import Trace
 /// directive names (`src:`, and the `.file` parameters of a demo such as `corpus-file:`) are found
 /// through `CourseFolder`: relative to the page, inside the course.
 extension FigureMaker {
-    /// The trace and its JSON, or nil after reporting why there is none.
-    mutating func trace(for directive: Directive, on page: PageSource) -> (TraceDocument, Data)? {
+    /// The trace, or nil after reporting why there is none.
+    mutating func trace(for directive: Directive, on page: PageSource) -> TraceDocument? {
         do {
             switch directive.source {
             case .demo(let demo, let config):
                 guard let files = namedFiles(demo: demo, config: config, on: page, line: directive.line) else { return nil }
-                guard let memo = options.traceMemo else { return try cache.trace(demo, config, files: files, progress: options.demoProgress) }
+                guard let memo = options.traceMemo else { return try cache.trace(demo, config, files: files, progress: options.demoProgress).0 }
                 return try memo.trace(TraceCache.key(demo: demo, config: config, files: files), page: page.source) {
-                    try cache.trace(demo, config, files: files, progress: options.demoProgress)
+                    try cache.trace(demo, config, files: files, progress: options.demoProgress).0
                 }
             case .file(let path):
                 guard let found = locateTrace(path, on: page, line: directive.line) else { return nil }
                 guard let data = folder.contents(found) else { throw CoursePathProblem.notRegular(found) }
-                guard let memo = options.traceMemo else { return try load(data, from: found, on: page, line: directive.line) }
-                return try memo.trace("src \(found) \(contentHash(data))", page: page.source) {
-                    try load(data, from: found, on: page, line: directive.line)
+                guard let memo = options.traceMemo else { return load(data, from: found, on: page, line: directive.line) }
+                return memo.trace("src \(found) \(contentHash(data))", page: page.source) {
+                    load(data, from: found, on: page, line: directive.line)
                 }
             }
         } catch let error as DemoError {
@@ -34,15 +34,13 @@ extension FigureMaker {
     }
 
     /// A `src:` trace checked (see `TraceCheck.load`), or nil after reporting why it is refused.
-    private mutating func load(_ data: Data, from found: String, on page: PageSource, line: Int) throws -> (TraceDocument, Data)? {
-        let trace: TraceDocument
+    private mutating func load(_ data: Data, from found: String, on page: PageSource, line: Int) -> TraceDocument? {
         do throws(TraceError) {
-            trace = try TraceCheck.load(data)
+            return try TraceCheck.load(data)
         } catch {
             diagnostics.append(.error(page.source, line: line, "\(error.description(file: found)); remake it with `unrolled trace`"))
             return nil
         }
-        return (trace, try trace.jsonData())
     }
 
     /// The course-relative path of a `src:` trace, or nil after reporting why there is none.

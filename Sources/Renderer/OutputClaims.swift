@@ -29,7 +29,7 @@ struct OutputClaims: Sendable {
     func isClaimed(_ path: String) -> Bool { files[path] != nil }
 
     /// The site's own files, claimed before any page: the index, the search index, the marker,
-    /// the trace cache, and every file of the templates' `assets/`, of KaTeX and of highlight.js.
+    /// and every file of the templates' `assets/`, of KaTeX and of highlight.js.
     static func siteFiles(templates: URL, katex: URL) -> Staged<OutputClaims> {
         var claims = OutputClaims()
         var clashes: [Diagnostic] = []
@@ -37,13 +37,12 @@ struct OutputClaims: Sendable {
         claim("index.html", for: "the index page")
         claim(SearchIndex.path, for: "the search index")
         claim(StagingFolder.marker, for: "the site's marker")
-        claim(TraceCache.folder, for: "the trace cache")
         let assets = templates.appendingPathComponent("assets")
         for file in filesBelow(assets) { claim("assets/" + file, for: "the site's assets (\(assets.path))") }
         claim(Highlighting.sitePath, for: "highlight.js")
         if FileManager.default.fileExists(atPath: katex.appendingPathComponent("katex.min.js").path) {
             for name in ["katex.min.js", "katex.min.css"] { claim("assets/katex/" + name, for: "KaTeX") }
-            for file in filesBelow(katex.appendingPathComponent("fonts")) { claim("assets/katex/fonts/" + file, for: "KaTeX") }
+            for file in KaTeXStyles.fontFiles(in: katex) { claim("assets/katex/fonts/" + file, for: "KaTeX") }
         }
         return Staged(claims, clashes)
     }

@@ -28,6 +28,12 @@ struct TracePage: Sendable {
     /// The chapter the trace appears in (the standalone page links back to it).
     let chapter: PageSource
     let figure: TraceFigure.Context
+    /// Written once for the site, beside the page (`TraceScript`).
+    let trace: TraceDocument
+    /// The line of the directive's opening fence, and what would make its trace smaller
+    /// (`TraceBudget`): the demo's parameters that scale it, or nil for a trace file.
+    let line: Int
+    let toLower: [String]?
 
     static func path(_ id: String) -> String { "traces/\(id).html" }
 }
@@ -41,11 +47,13 @@ struct CourseWithFigures: Sendable {
     var claims: OutputClaims
     /// Directives shown; of their traces, how many were computed and how many read from the cache.
     var traces = 0, tracesComputed = 0, tracesFromCache = 0
+    /// The traces computed and read: pruned to what this build used once its site is published.
+    var cache: TraceCache?
 
     /// Runs every page's directives in order (a demo's long run reports its progress), each trace
-    /// computed once per build or read from the previous site's cache (see `TraceCache`).
-    static func make(_ course: ParsedCourse, options: SiteOptions, folder: CourseFolder, staging: StagingFolder) -> Staged<CourseWithFigures> {
-        var maker = FigureMaker(options: options, folder: folder, staging: staging, claims: course.claims)
+    /// computed once per build or read from the cache (see `TraceCache`).
+    static func make(_ course: ParsedCourse, options: SiteOptions, folder: CourseFolder) -> Staged<CourseWithFigures> {
+        var maker = FigureMaker(options: options, folder: folder, claims: course.claims)
         var result = CourseWithFigures(config: course.config, pages: [], introduction: course.introduction, claims: course.claims)
         for parsed in course.pages {
             var page = PageWithFigures(parsed: parsed)
@@ -57,11 +65,14 @@ struct CourseWithFigures: Sendable {
                 page.figures[block.line] = figure
                 page.traces.append(FigureTrace(id: id, line: block.line, trace: trace, caption: directive.caption,
                     captionLine: directive.captionLine ?? directive.line))
-                result.tracePages.append(TracePage(id: id, chapter: page.parsed.page, figure: figure))
+                var toLower: [String]?
+                if case .demo(let demo, let config) = directive.source { toLower = demo.sizeParameters(given: config.explicit) }
+                result.tracePages.append(TracePage(id: id, chapter: page.parsed.page, figure: figure, trace: trace, line: block.line, toLower: toLower))
             }
             result.pages.append(page)
         }
         result.claims = maker.claims
+        result.cache = maker.cache
         result.tracesComputed = maker.cache.computed
         result.tracesFromCache = maker.cache.reused
         options.progress("traces: \(result.traces) (\(maker.cache.computed) computed, \(maker.cache.reused) from cache)")
@@ -79,13 +90,11 @@ struct FigureMaker {
     private var traceIDs: [String: (file: String, line: Int)] = [:]
     var diagnostics: [Diagnostic] = []
 
-    init(options: SiteOptions, folder: CourseFolder, staging: StagingFolder, claims: OutputClaims) {
+    init(options: SiteOptions, folder: CourseFolder, claims: OutputClaims) {
         self.options = options
         self.folder = folder
         self.claims = claims
-        cache = TraceCache(
-            previous: options.output.appendingPathComponent(TraceCache.folder),
-            next: staging.url.appendingPathComponent(TraceCache.folder))
+        cache = TraceCache(cache: options.cache)
     }
 
     /// The directive a fenced block holds, and its trace's id (nil when the id is refused), or nil
@@ -115,7 +124,9 @@ struct FigureMaker {
             return claim(id, for: "the trace `id: \(id)` (\(page.source):\(directive.line))", page: page, line: directive.line)
         }
         var id = TraceFigure.defaultID(pageSource: page.source, number: number)
-        func isTaken(_ id: String) -> Bool { traceIDs[id] != nil || claims.isClaimed(TracePage.path(id)) }
+        func isTaken(_ id: String) -> Bool {
+            traceIDs[id] != nil || claims.isClaimed(TracePage.path(id)) || claims.isClaimed(TraceScript.path(id))
+        }
         if isTaken(id) {
             let base = id
             var suffix = 2
@@ -126,9 +137,11 @@ struct FigureMaker {
     }
 
     private mutating func claim(_ id: String, for source: String, page: PageSource, line: Int) -> String? {
-        if let clash = claims.claim(TracePage.path(id), for: source) {
-            diagnostics.append(clash)
-            return nil
+        for path in [TracePage.path(id), TraceScript.path(id)] {
+            if let clash = claims.claim(path, for: source) {
+                diagnostics.append(clash)
+                return nil
+            }
         }
         traceIDs[id] = (page.source, line)
         return id
@@ -136,8 +149,9 @@ struct FigureMaker {
 
     /// The figure's template context and its trace, or nil after reporting why the trace cannot be shown.
     mutating func figure(for directive: Directive, on page: PageSource, id: String) -> (TraceFigure.Context, TraceDocument)? {
-        guard let (trace, json) = trace(for: directive, on: page) else { return nil }
-        let figure = TraceFigure.Context(trace: trace, json: json, id: id, title: directive.title, caption: directive.caption,
+        guard let trace = trace(for: directive, on: page) else { return nil }
+        let figure = TraceFigure.Context(trace: trace, data: .script(href: siteLink(from: page.output, to: TraceScript.path(id))),
+            id: id, title: directive.title, caption: directive.caption,
             pageHref: siteLink(from: page.output, to: TracePage.path(id)), source: directive.echo)
         return (figure, trace)
     }

@@ -18,6 +18,8 @@ struct RenderedSite: Sendable {
     var mathSpans: [MathCheck.Span] = []
     /// The pages' HTML bodies by page source, when the selection keeps them.
     var bodies: [String: String] = [:]
+    /// The size of each trace's data written (`traces/<id>.js`), for the page budget.
+    var traceWeights: [TraceBudget.Item] = []
 
     /// Renders the site. Links are resolved page by page (which reports broken links and notes the
     /// files to copy), cmark-gfm and the templates run on every core, then raw `<img>`s are checked
@@ -26,7 +28,7 @@ struct RenderedSite: Sendable {
     ///
     /// Each file goes to `handOver` (the next stage: `WrittenSite.write`) as soon as it is
     /// rendered, on the core that rendered it, in the order: the search index (the biggest job),
-    /// the pages, the traces' pages, the index. So a page's HTML is freed once written, not held
+    /// the pages, the traces' pages, their data scripts, the index. So a page's HTML is freed once written, not held
     /// with all the others (megabytes on a big course, and the time to fault them in).
     ///
     /// `selection`: which files (the whole site for a build; see `RenderSelection`).
@@ -64,6 +66,28 @@ struct RenderedSite: Sendable {
             for trace in course.tracePages where (selection.tracePagesOf ?? selection.pages)?.contains(trace.chapter.source) ?? true {
                 take(try tracePage(trace, caption: captions[trace.id], course: courseContext, templates: templates))
             }
+            // Each trace's data, once for the site: deflating is the build's biggest job after the
+            // demos, so the traces share the cores.
+            let encoded = course.tracePages.filter { (selection.tracePagesOf ?? selection.pages)?.contains($0.chapter.source) ?? true }
+            let scripts = concurrentMap(encoded) { trace -> Result<Int, Diagnostic> in
+                do {
+                    let text = try TraceScript.text(id: trace.id, trace: trace.trace)
+                    return handOver(RenderedFile(path: TraceScript.path(trace.id), text: text)).map { .failure($0) } ?? .success(text.utf8.count)
+                } catch {
+                    return .failure(.error(trace.chapter.source, line: trace.line, "cannot encode the trace \(trace.id): \(error)"))
+                }
+            }
+            var weights: [TraceBudget.Item] = []
+            for (trace, result) in zip(encoded, scripts) {
+                switch result {
+                case .success(let bytes):
+                    weights.append(TraceBudget.Item(id: trace.id, page: trace.chapter.source, line: trace.line, bytes: bytes, toLower: trace.toLower))
+                case .failure(let failure):
+                    if site.handOverFailure == nil { site.handOverFailure = failure }
+                }
+            }
+            site.traceWeights = weights
+            if selection.checksBudget { diagnostics += course.config.traceBudget.check(weights) }
             guard selection.pages == nil else {
                 site.linkedFiles = links.files
                 return Staged(site, diagnostics)
@@ -134,6 +158,7 @@ struct RenderedSite: Sendable {
     /// A directive's trace on a page of its own (see `TracePage`).
     private static func tracePage(_ trace: TracePage, caption: String?, course: CourseContext, templates: Templates) throws(Diagnostic) -> RenderedFile {
         var figure = trace.figure
+        figure.dataSrc = siteLink(from: TracePage.path(trace.id), to: TraceScript.path(trace.id))
         figure.hasPage = false
         figure.hasSource = false  // made for an iframe: the viewer alone
         if let caption { figure.caption = caption }
@@ -153,9 +178,12 @@ struct RenderedSite: Sendable {
 struct RenderSelection: Sendable {
     /// The sources of the pages to render; nil: every file of the site, the index and search index too.
     var pages: Set<String>?
-    /// The pages whose traces' own pages to render; nil: those of `pages`.
+    /// The pages whose traces' own pages and data to write; nil: those of `pages`.
     var tracePagesOf: Set<String>?
     var keepsBodies = false
+    /// Whether the page budget is checked against the traces written (the preview checks it
+    /// itself, against every trace of the site, not only those it wrote again).
+    var checksBudget = true
 
     static let site = RenderSelection(pages: nil)
 }

@@ -9,6 +9,11 @@ public struct SiteOptions: Sendable {
     public var output: URL
     /// Warnings (missing image, broken link) fail the build.
     public var strict = false
+    /// The trace cache's folder (`TraceCache`): by default `.unrolled-cache` in the course folder,
+    /// or the user's cache folder when the course folder cannot be written (`defaultCache`).
+    public var cache: URL
+    /// Empty the trace cache first: every trace is computed again.
+    public var clean = false
     /// Page templates and `assets/`; by default the first found by `Templates.locate()` (the
     /// source tree's `Templates/` when none is found: loading them then fails with a clear error).
     public var templates: URL
@@ -30,6 +35,23 @@ public struct SiteOptions: Sendable {
         self.course = course
         self.output = output ?? course.appendingPathComponent("_site")
         self.templates = (try? Templates.locate()) ?? Templates.bundled
+        self.cache = Self.defaultCache(for: course)
+    }
+
+    /// The name of the trace cache's folder in a course (an instructor's `.gitignore` lists it).
+    public static let cacheFolderName = ".unrolled-cache"
+
+    /// `COURSE/.unrolled-cache`, or, when the course folder cannot be written (a read-only
+    /// checkout), `$XDG_CACHE_HOME/unrolled/<hash of the course's path>` (`~/.cache/…` by default).
+    public static func defaultCache(for course: URL) -> URL {
+        let course = course.standardizedFileURL
+        if access(course.path, W_OK) == 0 || !FileManager.default.fileExists(atPath: course.path) {
+            return course.appendingPathComponent(cacheFolderName)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return base.appendingPathComponent("unrolled").appendingPathComponent(contentHash(Data(course.resolvingSymlinksInPath().path.utf8)))
     }
 }
 
@@ -68,6 +90,7 @@ public enum Site {
     public static func build(_ options: SiteOptions) throws(BuildFailure) -> BuildSummary {
         let start = ContinuousClock.now
         let staging = try StagingFolder.prepare(options)
+        if options.clean { try? FileManager.default.removeItem(at: options.cache) }
         do {
             var summary = try build(options, into: staging)
             let elapsed = ContinuousClock.now - start
@@ -85,7 +108,7 @@ public enum Site {
         // Read the course config, the pages and the introduction; parse them; run the directives.
         let sources = log.keep(CourseSources.read(options, from: folder))
         let parsed = ParsedCourse(sources)
-        let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder, staging: staging))
+        let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder))
         try log.stopOnErrors()
         // Render every page, trace page and the index; write them; copy the files the pages link to.
         let templates = try log.check { () throws(Diagnostic) in try Templates(directory: options.templates) }
@@ -102,6 +125,7 @@ public enum Site {
         log.report(try log.check { () throws(Diagnostic) in try Highlighting.copy(from: options.highlight, wanted: code, into: staging) })
         try log.stopOnErrors()
         try log.check { () throws(Diagnostic) in try staging.publish(announcing: options.beforePublishStep) }
+        course.cache?.prune()
         return BuildSummary(
             pages: course.pages.count, traces: course.traces, tracesComputed: course.tracesComputed,
             tracesFromCache: course.tracesFromCache, files: written.files, warnings: log.warnings)

@@ -31,7 +31,7 @@ extension SiteSession {
                 changedDirectives: newDirectives.union(round.fresh))
         }
         memo.begin()
-        let made = CourseWithFigures.make(parsed, options: options, folder: folder, staging: staging)
+        let made = CourseWithFigures.make(parsed, options: options, folder: folder)
         let fresh = memo.end(forgettingUnused: true)
         return FiguresRound(course: made.output, diagnostics: Dictionary(grouping: made.diagnostics, by: \.file),
             changedPages: changed.union(fresh), changedDirectives: newDirectives.union(fresh))
@@ -45,7 +45,7 @@ extension SiteSession {
         var some = parsed
         some.pages = parsed.pages.filter { changed.contains($0.page.source) }
         memo.begin()
-        let made = CourseWithFigures.make(some, options: options, folder: folder, staging: staging)
+        let made = CourseWithFigures.make(some, options: options, folder: folder)
         // The other pages' traces were not asked for: they stay in memory.
         let fresh = memo.end(forgettingUnused: false)
         let madePages = Dictionary(made.output.pages.map { ($0.parsed.page.source, $0) }, uniquingKeysWith: { first, _ in first })

@@ -22,8 +22,6 @@ public final class SiteSession {
     public private(set) var site: PreviewSite?
 
     let folder: CourseFolder
-    /// The trace cache's new folder (see `FigureMaker`): the session writes nothing else.
-    let staging: StagingFolder
     let memo = TraceMemo()
     private var templates: Templates?
     var last: Kept?
@@ -40,28 +38,22 @@ public final class SiteSession {
         var files: [String: Data]
         var bodies: [String: String]
         var linkedFiles: Set<String>
+        /// The size of each trace's data, by trace id, for the page budget.
+        var traceWeights: [String: TraceBudget.Item]
         /// The figures and render stages' diagnostics by file (empty: the course as a whole).
         var figureDiagnostics: [String: [Diagnostic]]
         var renderDiagnostics: [String: [Diagnostic]]
     }
 
     /// `options.output` is never written: it names the folder a build would write, which the
-    /// session reads as a build does (never as a course file; its trace cache is read).
-    public init(_ options: SiteOptions) throws(Diagnostic) {
+    /// session reads as a build does (never as a course file). The trace cache (`options.cache`)
+    /// is read and written as a build does.
+    public init(_ options: SiteOptions) {
         var options = options
         options.traceMemo = memo
         self.options = options
         folder = CourseFolder(root: options.course, output: options.output)
-        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("unrolled-serve-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
-        } catch {
-            throw .error("", "cannot create \(temporary.path): \(error.localizedDescription)")
-        }
-        staging = StagingFolder(output: options.output.standardizedFileURL, url: temporary, missingFolders: [])
     }
-
-    deinit { try? FileManager.default.removeItem(at: staging.url) }
 
     /// Builds the site again after `changed` (course-relative paths) or a change of the templates.
     /// After a rebuild that rendered some pages only, the search index is brought up to date by
@@ -116,7 +108,7 @@ public final class SiteSession {
             return update
         }
         let outline = course.pages.map(PageOutline.init)
-        var selection = RenderSelection(pages: nil, keepsBodies: true)
+        var selection = RenderSelection(pages: nil, keepsBodies: true, checksBudget: false)
         if let last, !templatesChanged, last.course.config == course.config, last.outline == outline,
             last.course.introduction?.page.body == course.introduction?.page.body,
             relevant.allSatisfy({ path in outline.contains { $0.source == path } })
@@ -134,7 +126,11 @@ public final class SiteSession {
         if let chosen = selection.pages, let last {
             for (file, found) in last.renderDiagnostics where !chosen.contains(file) { renderDiagnostics[file] = found }
         }
-        log.report(ordered(renderDiagnostics, course))
+        // The page budget, against every trace's data: this render's sizes, the last one's for the others.
+        var weights = last.map { $0.traceWeights.filter { id, _ in course.tracePages.contains { $0.id == id } } } ?? [:]
+        for item in rendered.output.traceWeights { weights[item.id] = item }
+        let budget = Dictionary(grouping: course.config.traceBudget.check(course.tracePages.compactMap { weights[$0.id] }), by: \.file)
+        log.report(ordered(renderDiagnostics.merging(budget) { $0 + $1 }, course))
         do throws(BuildFailure) {
             try log.stopOnErrors()
         } catch {
@@ -144,7 +140,7 @@ public final class SiteSession {
         var kept = Kept(
             course: course, outline: outline,
             parsed: Dictionary(zip(sources.pages, parsed.pages).map { ($0, $1) }, uniquingKeysWith: { first, _ in first }),
-            files: files.withLock { $0 }, bodies: rendered.output.bodies, linkedFiles: rendered.output.linkedFiles,
+            files: files.withLock { $0 }, bodies: rendered.output.bodies, linkedFiles: rendered.output.linkedFiles, traceWeights: weights,
             figureDiagnostics: figures.diagnostics, renderDiagnostics: renderDiagnostics)
         update.rendered = kept.files.keys.sorted()
         update.isWholeSite = selection.pages == nil

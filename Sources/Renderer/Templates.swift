@@ -24,7 +24,10 @@ public struct Templates: Sendable {
     /// the folder named by `UNROLLED_TEMPLATES`, then `<executable's folder>/../share/unrolled/Templates`
     /// (an installed prefix), `<executable's folder>/Templates` (beside it), then this source
     /// tree's `Templates/`. The first that holds a `page.mustache` wins; the error names them all.
+    /// `holding` names another file to look for (`starter/course.yml`, the course `unrolled init`
+    /// writes), so that a folder of page templates without it does not hide the installed one.
     public static func locate(
+        holding marker: String = "page.mustache",
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executable: URL? = Bundle.main.executableURL,
         bundled: URL = Templates.bundled
@@ -38,11 +41,11 @@ public struct Templates: Sendable {
             places.append((folder.appendingPathComponent("Templates"), "next to the executable"))
         }
         places.append((bundled, "the source tree"))
-        for (place, _) in places where FileManager.default.fileExists(atPath: place.appendingPathComponent("page.mustache").path) {
+        for (place, _) in places where FileManager.default.fileExists(atPath: place.appendingPathComponent(marker).path) {
             return place.standardizedFileURL
         }
         let looked = places.map { "\($0.0.standardizedFileURL.path) (\($0.1))" }.joined(separator: ", ")
-        throw .error("", "no site templates found (a folder with page.mustache); looked in \(looked). "
+        throw .error("", "no site templates found (a folder with \(marker)); looked in \(looked). "
             + "Set UNROLLED_TEMPLATES to the Templates folder of the Unrolled sources, or pass --templates")
     }
 

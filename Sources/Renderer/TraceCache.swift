@@ -4,27 +4,25 @@ import Models
 import Trace
 
 /// Runs directives' demos once each: the same model and parameters in one build share a trace, and
-/// traces computed by an earlier build are read back from the output's cache folder
-/// (`.cache/traces/<key>.json`) instead of being recomputed.
+/// traces computed by an earlier build are read back from the cache folder (`SiteOptions.cache`,
+/// by default `COURSE/.unrolled-cache/`, as `traces/<key>.json`) instead of being recomputed.
+/// The cache is not part of the site: a deploy uploads only what readers load.
 ///
 /// The key hashes the trace format version, `EngineVersion.current` (bumped whenever the numbers
 /// may change), the demo and its resolved configuration (defaults filled in, so `hidden: 2` and
 /// an omitted `hidden` share one trace), and the text of the files it reads.
 struct TraceCache {
-    static let folder = ".cache/traces"
-
-    /// The previous site's cache, read from; may be missing.
-    let previous: URL
-    /// The new site's cache, written to: every trace this build used, so the next build finds them.
-    let next: URL
+    /// The cache's folder of traces, below `SiteOptions.cache`.
+    let folder: URL
 
     private(set) var computed = 0
     private(set) var reused = 0
-    private var memory: [String: Data] = [:]
+    /// The keys this build used, so that after a good build the others can go (`prune`).
+    private(set) var used: Set<String> = []
+    private var memory: [String: (TraceDocument, Data)] = [:]
 
-    init(previous: URL, next: URL) {
-        self.previous = previous
-        self.next = next
+    init(cache: URL) {
+        folder = cache.appendingPathComponent("traces")
     }
 
     /// `files`: the text of each file the parameters name, by the path as written, so that an
@@ -49,13 +47,12 @@ struct TraceCache {
         _ demo: Demo, _ config: DemoConfig, files: [String: String] = [:], progress: ProgressHandler? = nil
     ) throws -> (TraceDocument, Data) {
         let key = Self.key(demo: demo, config: config, files: files)
-        let name = key + ".json"
-        if let data = memory[key], let trace = try? TraceDocument.decode(from: data) { return (trace, data) }
-        if let data = try? Data(contentsOf: previous.appendingPathComponent(name)),
-            let trace = try? TraceDocument.decode(from: data)
-        {
+        used.insert(key)
+        if let known = memory[key] { return known }
+        // A file that does not decode (another version's, or cut short) is recomputed and replaced.
+        if let data = try? Data(contentsOf: file(key)), let trace = try? TraceDocument.decode(from: data) {
             reused += 1
-            try store(data, key: key)
+            memory[key] = (trace, data)
             return (trace, data)
         }
         let trace = try demo.trace(config, progress: progress) { path in
@@ -64,14 +61,28 @@ struct TraceCache {
         }
         let data = try trace.jsonData()
         computed += 1
-        try store(data, key: key)
+        memory[key] = (trace, data)
+        store(data, key: key)
         return (trace, data)
     }
 
-    private mutating func store(_ data: Data, key: String) throws {
-        memory[key] = data
-        try FileManager.default.createDirectory(at: next, withIntermediateDirectories: true)
-        try data.write(to: next.appendingPathComponent(key + ".json"))
+    private func file(_ key: String) -> URL { folder.appendingPathComponent(key + ".json") }
+
+    /// Writes a new entry whole or not at all (a temporary file renamed into place), so that a
+    /// build killed mid-write leaves no half trace. A cache that cannot be written only costs time:
+    /// the trace is recomputed next build.
+    private func store(_ data: Data, key: String) {
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try? data.write(to: file(key), options: .atomic)
+    }
+
+    /// After a build that published its site: removes the entries it did not use, so the cache
+    /// holds the traces of the course as it is (an edited directive's old trace goes).
+    func prune() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names where name.hasSuffix(".json") && !used.contains(String(name.dropLast(5))) {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 }
 

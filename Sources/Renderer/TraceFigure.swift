@@ -1,9 +1,10 @@
 import Foundation
 import Trace
 
-/// What a directive becomes on a page: the `<unrolled-trace>` viewer element with the trace as JSON
-/// inside it (Chromium refuses `fetch` over `file://`, so the data travels in the page), a static
-/// summary for readers without JavaScript and for print, and a link to the trace's own page.
+/// What a directive becomes on a page: the `<unrolled-trace>` viewer element, a static summary for
+/// readers without JavaScript and for print, and a link to the trace's own page. In a site the
+/// element names its data's script (`data-src`, `TraceScript`), shared by the chapter and the
+/// trace's own page; in `unrolled embed`'s file the same script is inline, before the element.
 /// The same context renders the standalone page `traces/<id>.html` and `unrolled embed`'s file.
 enum TraceFigure {
     /// What `trace-figure.mustache` shows of one trace.
@@ -18,8 +19,14 @@ enum TraceFigure {
         var config: [Setting]
         var stepCount: Int
         var tensorCount: Int
-        /// The trace's JSON, safe inside a `<script>` (see `scriptSafe`).
-        var json: TemplateText
+        /// The link to the trace's data script (`TraceScript`), when the page does not hold it.
+        var dataSrc: String
+        var hasDataSrc: Bool
+        /// No outline (`unrolled embed --compact`).
+        var compact = false
+        /// The view shown first (`unrolled embed --view`).
+        var view = ""
+        var hasView = false
         /// The link to the trace's standalone page, relative to where the figure is shown.
         var pageHref: String
         var hasPage: Bool
@@ -33,7 +40,13 @@ enum TraceFigure {
             var value: String
         }
 
-        init(trace: TraceDocument, json: Data, id: String, title: String?, caption: String?, pageHref: String? = nil, source: String? = nil) {
+        /// Where the viewer finds the trace's data: in a shared script, or set by a script of the page.
+        enum Data {
+            case script(href: String)
+            case page
+        }
+
+        init(trace: TraceDocument, data: Data, id: String, title: String?, caption: String?, pageHref: String? = nil, source: String? = nil) {
             self.id = id
             self.title = title ?? trace.title
             self.caption = caption.map(TraceFigure.inlineHTML) ?? ""
@@ -42,7 +55,14 @@ enum TraceFigure {
             config = trace.config.keys.sorted().map { Setting(name: $0, value: trace.config[$0]!.displayText) }
             stepCount = trace.steps.count
             tensorCount = trace.tensors.count
-            self.json = TemplateText(TraceFigure.scriptSafe(json))
+            switch data {
+            case .script(let href):
+                dataSrc = href
+                hasDataSrc = true
+            case .page:
+                dataSrc = ""
+                hasDataSrc = false
+            }
             self.pageHref = pageHref ?? ""
             hasPage = pageHref != nil
             self.source = source ?? ""
@@ -62,11 +82,6 @@ enum TraceFigure {
             html = String(html.dropFirst(3).dropLast(4))
         }
         return html
-    }
-
-    /// JSON that cannot end its `<script>` element early: `<` becomes `\u003c` (still the same JSON).
-    static func scriptSafe(_ json: Data) -> String {
-        String(decoding: json, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
     }
 
     /// The id a directive's trace gets when it names none: the page's file name without a leading

@@ -4,13 +4,13 @@ import Trace
 
 /// The traces of a live preview (`SiteSession`), kept decoded in memory from one rebuild to the
 /// next: the trace cache (`TraceCache`) gives a directive's trace without running its demo again,
-/// but decodes its JSON every time, which for the bundled course is most of a rebuild. Keyed as
+/// but a new build's cache decodes its JSON again, which for the bundled course is most of a rebuild. Keyed as
 /// the cache is (the demo, its resolved configuration and the files it reads) or, for a `src:`
 /// trace, by the file's path and bytes; a key not found is a trace made anew, and the page that
 /// shows it is noted so that the session renders that page again.
 final class TraceMemo: Sendable {
     private struct State {
-        var traces: [String: (TraceDocument, Data)] = [:]
+        var traces: [String: TraceDocument] = [:]
         var used: Set<String> = []
         var freshPages: Set<String> = []
     }
@@ -19,8 +19,8 @@ final class TraceMemo: Sendable {
 
     /// The trace kept under `key`, or the one `make` makes (then kept). `page`: the source of the
     /// page that shows it.
-    func trace(_ key: String, page: String, make: () throws -> (TraceDocument, Data)?) rethrows -> (TraceDocument, Data)? {
-        if let known = state.withLock({ state -> (TraceDocument, Data)? in
+    func trace(_ key: String, page: String, make: () throws -> TraceDocument?) rethrows -> TraceDocument? {
+        if let known = state.withLock({ state -> TraceDocument? in
             state.used.insert(key)
             return state.traces[key]
         }) {

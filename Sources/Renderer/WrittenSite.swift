@@ -76,10 +76,7 @@ struct WrittenSite: Sendable {
             }
             let katex = assets.appendingPathComponent("katex")
             if manager.fileExists(atPath: options.katex.appendingPathComponent("katex.min.js").path) {
-                try manager.createDirectory(at: katex, withIntermediateDirectories: true)
-                for name in ["katex.min.js", "katex.min.css", "fonts"] where manager.fileExists(atPath: options.katex.appendingPathComponent(name).path) {
-                    try copyFollowingLinks(options.katex.appendingPathComponent(name), to: katex.appendingPathComponent(name))
-                }
+                try KaTeXStyles.copy(from: options.katex, to: katex)
             } else {
                 warnings.append(.warning("", "KaTeX not found at \(options.katex.path) (Debian package libjs-katex; `bash scripts/setup` installs it): math shows as TeX source"))
             }

@@ -16,11 +16,16 @@ struct BuildCommand: ParsableCommand {
             The site works from any static host and straight from disk. It is staged in a folder \
             inside the output folder and put in place, in one atomic exchange of folders, only when \
             the build has no errors: a failed or killed build leaves the previous site as it was. \
-            Traces are cached in the site's .cache folder across builds.
+            Each trace's data is written once, as traces/<id>.js, for its chapter and its own page.
+
+            Traces are cached across builds in COURSE/.unrolled-cache/ (the user's cache folder when the \
+            course folder is read-only), never in the site; add it to the course's .gitignore. --clean \
+            computes every trace again.
 
             Examples:
               unrolled build                      # Site/ into Site/_site/
               unrolled build my-course --output public --strict
+              unrolled build --clean              # recompute every trace
             """
     )
 
@@ -32,10 +37,18 @@ struct BuildCommand: ParsableCommand {
 
     @OptionGroup var site: SiteArguments
 
+    @Flag(help: "Empty the trace cache first, so every trace is computed again.")
+    var clean = false
+
+    @Option(help: ArgumentHelp("The trace cache's folder.", discussion: "Default: COURSE/.unrolled-cache, or the user's cache folder when the course folder is read-only."))
+    var cache: String?
+
     func run() throws {
         let courseURL = URL(fileURLWithPath: course)
         var options = SiteOptions(course: courseURL, output: output.map { URL(fileURLWithPath: $0) })
         try site.apply(to: &options)
+        options.clean = clean
+        if let cache { options.cache = URL(fileURLWithPath: cache) }
         options.progress = { line in
             ProgressLine.clear()
             printError(line)

@@ -10,17 +10,26 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Write one trace as a self-contained HTML page with the step-through viewer.",
         discussion: """
-            Runs a demo (or reads a trace file) and writes a single HTML file that holds the viewer, \
-            its styles, KaTeX with its fonts, and the trace: it opens from disk, offline, and requests \
-            nothing, so it can go into slides and other notes, or an <iframe>:
+            Runs a demo (or reads a trace file) and writes an HTML file, named after the demo (lstm.html) \
+            unless --output says otherwise, that holds the viewer, its styles, KaTeX with its fonts, and \
+            the trace: it opens from disk, offline, and requests nothing, so it can go into slides and \
+            other notes, or an <iframe>:
 
               <iframe src="lstm.html" width="100%" height="720" title="An LSTM, step by step"></iframe>
 
-            Open it at a given step with a link ending in #<model>:<step>, e.g. lstm.html#lstm:12.
+            Inside an iframe the page posts its height to the page around it; the snippet in \
+            docs/site.md ("Embedding a trace elsewhere") fits the iframe to it. Open it at a given step \
+            with a link ending in #<model>:<step>, e.g. lstm.html#lstm:12.
+
+            Several embeds in one folder can share the viewer and KaTeX (0.8 MB) instead of each \
+            holding a copy: give each the same --assets folder.
 
             Examples:
-              unrolled embed lstm --steps 3 --output lstm.html
+              unrolled embed lstm --steps 3                      # writes lstm.html
+              unrolled embed lstm --compact --view lstm-cell     # for a slide: the cell view, no outline
+              unrolled embed gru --assets unrolled-assets        # shares unrolled-assets/ with the others
               unrolled embed trace.json --title "My network" --output trace.html
+              unrolled embed lstm --output - > lstm.html         # to standard output
             """,
         // `--help` after a demo lists that demo's parameters, so the command reads it itself.
         helpNames: []
@@ -35,8 +44,21 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "The title shown above the viewer (default: the trace's own).")
     var title: String?
 
-    @Option(name: .shortAndLong, help: "Write to a file (written atomically), not standard output.")
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Where to write the page (written atomically); - for standard output.",
+        discussion: "Default: <demo>.html (or the trace file's name with .html) in the current folder."))
     var output: String?
+
+    @Flag(help: "No outline: the step panel takes the width (for slides).")
+    var compact = false
+
+    @Option(help: "The view to open on (one the trace offers, e.g. lstm-cell, attention-map); default: the step panel.")
+    var view: String?
+
+    @Option(help: ArgumentHelp(
+        "Put the viewer and KaTeX in FOLDER (relative to the page) instead of inside the page.",
+        discussion: "Embeds written beside each other with the same folder share one copy."))
+    var assets: String?
 
     @Flag(name: .shortAndLong, help: "Show this help; after a demo, that demo's parameters.")
     var help = false
@@ -54,35 +76,63 @@ struct EmbedCommand: ParsableCommand {
             print(Unrolled.helpMessage(for: Self.self))
             return
         }
-        let (trace, json) = try load(source)
-        let options = SiteOptions(course: URL(fileURLWithPath: "."))
-        let html: String
+        let trace = try load(source)
+        if let view, view != "step", !(trace.views ?? []).contains(view) {
+            let offered = (trace.views ?? []).isEmpty ? "none but the step panel" : (trace.views ?? []).joined(separator: ", ")
+            throw usageFailure("--view \(view.excerpt): this trace offers \(offered)")
+        }
+        if let assets, assets.hasPrefix("/") || assets.split(separator: "/").contains("..") {
+            throw usageFailure("--assets \(assets.excerpt): give a folder relative to the page, inside its folder (e.g. unrolled-assets)")
+        }
+        let site = SiteOptions(course: URL(fileURLWithPath: "."))
+        var options = Embed.Options()
+        options.title = title
+        options.compact = compact
+        options.view = view == "step" ? nil : view
+        options.assets = assets
+        let made: Embed.Output
         do {
-            html = try Embed.html(trace: trace, json: json, title: title, templates: options.templates, katex: options.katex)
+            made = try Embed.make(trace: trace, options: options, templates: site.templates, katex: site.katex)
         } catch {
             printError("error: \(error)")
             throw ExitCode.failure
         }
-        let data = Data(html.utf8)
-        guard let output else {
+        let data = Data(made.html.utf8)
+        let path = output ?? Self.defaultOutput(source)
+        if path == "-" {
             FileHandleOutput.standardOutput(data)
             return
         }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
-            try writeAtomically(data, to: output)
+            for asset in made.assets {
+                let url = folder.appendingPathComponent(asset.path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try writeAtomically(asset.data, to: url.path)
+            }
+            try writeAtomically(data, to: path)
         } catch {
-            printError("error: cannot write \(output): \(error.localizedDescription)")
+            printError("error: cannot write \(path): \(error.localizedDescription)")
             throw ExitCode.failure
         }
-        printError("wrote \(output) (\(trace.steps.count) steps, \(data.count) bytes; open it in a browser or an <iframe>)")
+        let shared = assets.map { ", the viewer and KaTeX in \($0)/" } ?? ""
+        printError("wrote \(path) (\(trace.steps.count) steps, \(Self.kilobytes(data.count))\(shared); open it in a browser or an <iframe>)")
     }
 
-    /// The trace (from the demo or the file) and its JSON.
-    private func load(_ source: String) throws -> (TraceDocument, Data) {
+    /// `lstm.html` for the demo `lstm`, `run.html` for `traces/run.json`: in the current folder.
+    static func defaultOutput(_ source: String) -> String {
+        let name = URL(fileURLWithPath: source).lastPathComponent
+        return (name.hasSuffix(".json") ? String(name.dropLast(5)) : name) + ".html"
+    }
+
+    static func kilobytes(_ bytes: Int) -> String { bytes < 10_000 ? "\(bytes) bytes" : "\(bytes / 1000) KB" }
+
+    /// The trace, from the demo or the file.
+    private func load(_ source: String) throws -> TraceDocument {
         if source.hasSuffix(".json") {
-            if help { throw usageFailure("a trace file takes only --title and --output") }
+            if help { throw usageFailure("a trace file takes only --title, --output, --compact, --view and --assets") }
             if let extra = parameters.first {
-                throw usageFailure("unexpected argument '\(extra.excerpt)'; a trace file takes only --title and --output")
+                throw usageFailure("unexpected argument '\(extra.excerpt)'; a trace file takes only --title, --output, --compact, --view and --assets")
             }
             guard let data = FileManager.default.contents(atPath: source) else {
                 throw usageFailure("cannot read \(source); make a trace with `unrolled trace <demo> --output \(source)`")
@@ -93,11 +143,11 @@ struct EmbedCommand: ParsableCommand {
             } catch {
                 throw usageFailure("\(error.description(file: source)); remake it with `unrolled trace`")
             }
-            return (trace, try trace.jsonData())
+            return trace
         }
         guard let trace = try DemoRun.run(source, DemoRun.arguments(parameters, equations: equations), help: help, command: "embed") else {
             throw ExitCode.success
         }
-        return (trace, try trace.jsonData())
+        return trace
     }
 }

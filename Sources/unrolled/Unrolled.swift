@@ -13,12 +13,13 @@ struct Unrolled: ParsableCommand {
               unrolled demos
               unrolled trace neuron --activation tanh
               unrolled trace mlp --layers 2,4,1 --train 200 --output mlp.json
+              unrolled init my-course
               unrolled build Site --output Site/_site
               unrolled embed lstm --steps 3 --output lstm.html
               unrolled trace --equations module.txt --train 20 --output module.json
             """,
         version: "0.1.0",
-        subcommands: [TraceCommand.self, DemosCommand.self, OpsCommand.self, BuildCommand.self, ServeCommand.self, EmbedCommand.self]
+        subcommands: [TraceCommand.self, DemosCommand.self, OpsCommand.self, InitCommand.self, BuildCommand.self, ServeCommand.self, EmbedCommand.self]
     )
 
     /// ArgumentParser's own `main`, except that a usage error it catches (an unknown option, a

@@ -5,12 +5,12 @@ course over http) and test_course.py (the bundled course from disk, viewers step
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from browsing import file_url, open_page
+from site_traces import decode_script, page_traces
 
 
 def page_ids(path: Path) -> set[str]:
@@ -20,11 +20,8 @@ def page_ids(path: Path) -> set[str]:
 
 def trace_steps(path: Path) -> dict[str, int]:
     """The traces a page shows (`<unrolled-trace trace-id>`), with their number of steps, read from
-    the JSON each carries."""
-    html = path.read_text(encoding="utf-8", errors="replace")
-    found = re.finditer(r'<unrolled-trace [^>]*trace-id="([^"]+)".*?<script type="application/json" '
-                        r'class="unrolled-trace-data">(.*?)</script>', html, re.S)
-    return {m.group(1): len(json.loads(m.group(2))["steps"]) for m in found}
+    the data script each names (site_traces.py decodes it on its own)."""
+    return {name: len(decode_script(script.read_text(encoding="utf-8"))[1]["steps"]) for name, script in page_traces(path).items()}
 
 
 def internal_links(page) -> list[str]:
@@ -122,26 +119,26 @@ def visit_course_pages(context, site: Path, half: int) -> None:
             page.locator("unrolled-trace").evaluate("el => el.ready")
             return []
         traces.append(page.locator("unrolled-trace").count())
-        return step_every_viewer(page)
+        return step_every_viewer(page, site / where)
 
     visit_all(context, site, site.resolve().as_uri() + "/", file_url, pages=pages, also=step_viewers)
     assert pages and sum(traces) > 0
 
 
-def step_every_viewer(page) -> list[str]:
-    """Steps each viewer of the page once, then to its end, and opens each of its views;
-    returns what went wrong."""
+def step_every_viewer(page, path: Path) -> list[str]:
+    """Steps each viewer of the page (the file `path`) once, then to its end, and opens each of its
+    views; returns what went wrong."""
     problems = []
+    steps_of = trace_steps(path)
     count = page.locator("unrolled-trace").count()
     for i in range(count):
         viewer = page.locator("unrolled-trace").nth(i)
         viewer.scroll_into_view_if_needed()
         viewer.evaluate("el => el.ready")
         name = viewer.get_attribute("trace-id")
-        data = json.loads(viewer.locator("script.unrolled-trace-data").text_content())
         steps = viewer.evaluate("el => el.model.stepCount")
-        if steps != len(data["steps"]):
-            problems.append(f"{name}: the viewer has {steps} steps, the trace {len(data['steps'])}")
+        if steps != steps_of.get(name):
+            problems.append(f"{name}: the viewer has {steps} steps, the trace {steps_of.get(name)}")
         live = viewer.locator("[aria-live]").first
         before = live.text_content()
         viewer.locator("button[data-act='next']").click()

@@ -84,3 +84,41 @@ def test_an_embedded_trace_in_an_iframe_opens_at_its_deep_link(browser_context, 
     assert viewer.evaluate("el => el.step") == 5
     assert viewer.evaluate("el => el.model.stepCount") == len(trace["steps"])
     assert visit.problems() == []
+
+
+def test_embeds_sharing_assets_fit_their_iframes_and_open_as_asked(browser_context, tmp_path):
+    """Two embeds with one --assets folder, one compact on the LSTM cell view, in iframes of a host
+    page with the documented snippet: each iframe takes its page's height, the compact one shows no
+    outline and opens on its view, and nothing is requested outside the folder."""
+    binary = unrolled_bin()
+    if not binary.exists():
+        pytest.skip(f"{binary} is not built (make test builds it)")
+    for arguments in (["gru", "--steps", "2"], ["lstm", "--steps", "2", "--compact", "--view", "lstm-cell"]):
+        subprocess.run([str(binary), "embed", *arguments, "--assets", "shared"], cwd=tmp_path, check=True, capture_output=True)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = readme[readme.index("<script>\n  // Unrolled: fit each iframe"):]
+    snippet = snippet[:snippet.index("</script>") + len("</script>")]
+    host = tmp_path / "host.html"
+    host.write_text('<!doctype html><html><body><h1>Slides</h1>\n'
+                    '<iframe id="gru" src="gru.html" width="100%" height="150" title="GRU"></iframe>\n'
+                    '<iframe id="lstm" src="lstm.html" width="100%" height="150" title="LSTM"></iframe>\n'
+                    + snippet + '\n</body></html>\n', encoding="utf-8")
+    page, visit = open_page(browser_context, file_url(host))
+    for name in ("gru", "lstm"):
+        frame = page.frame_locator(f"#{name}")
+        frame.locator("unrolled-trace").evaluate("el => el.ready")
+    # Each iframe grows from 150 px to its page's own height (file:// frames are cross-origin to
+    # the host: each side is measured in its own document).
+    for name in ("gru", "lstm"):
+        inner = page.frame_locator(f"#{name}").locator("html").evaluate("el => el.getBoundingClientRect().height")
+        assert inner > 300, f"{name}: the embedded page is only {inner} px tall"
+        page.wait_for_function(f"h => Math.abs(document.getElementById('{name}').clientHeight - h) <= 1",
+                               arg=inner, timeout=15000)
+    lstm = page.frame_locator("#lstm").locator("unrolled-trace")
+    assert lstm.locator(".ut-side").is_hidden()
+    assert lstm.locator('.ut-tab[aria-selected="true"]').get_attribute("data-view") == "lstm-cell"
+    gru = page.frame_locator("#gru").locator("unrolled-trace")
+    assert gru.locator(".ut-side").is_visible()
+    assert visit.problems() == []
+    outside = [u for u in visit.requests if not u.startswith((file_url(tmp_path), "data:"))]
+    assert outside == [], outside

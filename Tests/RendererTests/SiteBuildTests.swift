@@ -84,14 +84,18 @@ import Testing
         #expect(try course.page("part/alpha.html").contains(#"href="../assets/site.css""#))
     }
 
-    @Test func aDirectiveBecomesAViewerElementWithTheTraceAsJSONAndAStaticSummary() throws {
+    @Test func aDirectiveBecomesAViewerElementNamingItsTracesScriptAndAStaticSummary() throws {
         let course = try TestCourse(["notes/n.md": "# N\n\n" + Self.neuron + "\n"])
         let summary = try course.build()
         #expect(summary.traces == 1)
         let page = try course.page("notes/n.html")
         #expect(page.contains(#"<figure class="unrolled-figure">"#))
-        #expect(page.contains(#"<unrolled-trace id="n-1" trace-id="n-1" data-title="One neuron" tabindex="0">"#))
-        #expect(page.contains(#"<script type="application/json" class="unrolled-trace-data">{"config":"#))
+        #expect(page.contains(#"<unrolled-trace id="n-1" trace-id="n-1" data-title="One neuron" data-src="../traces/n-1.js" tabindex="0">"#))
+        // The data is not in the page: the script holds it, once for the site.
+        #expect(!page.contains("unrolled-trace-data"))
+        let trace = try course.siteTrace("n-1")
+        #expect(trace.model == "neuron")
+        #expect(trace.steps.count == 21)
         #expect(page.contains(#"<p class="trace-title">One neuron</p>"#))
         #expect(page.contains("<code>neuron</code> · 21 steps over"))
         #expect(page.contains("<div><dt>activation</dt><dd>sigmoid</dd></div>"))
@@ -130,7 +134,7 @@ import Testing
         let course = try TestCourse(["notes/n.md": "# N\n\n" + Self.neuron + "\n"])
         try course.build()
         let cached = try FileManager.default.contentsOfDirectory(
-            at: course.output.appendingPathComponent(TraceCache.folder), includingPropertiesForKeys: nil)
+            at: course.course.appendingPathComponent(".unrolled-cache/traces"), includingPropertiesForKeys: nil)
         #expect(cached.count == 1)
         let original = String(decoding: try Data(contentsOf: cached[0]), as: UTF8.self)
         try course.write("traces/neuron.json", original)

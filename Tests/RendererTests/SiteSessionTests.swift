@@ -22,12 +22,12 @@ struct SiteSessionTests {
         let course = try TestCourse(Self.notes)
         try course.build()
         let built = try course.snapshot()
-        let session = try SiteSession(course.options())
+        let session = SiteSession(course.options())
         let update = session.rebuild()
         #expect(update.failure == nil)
         #expect(update.isWholeSite)
-        let rendered = built.keys.filter { $0.hasSuffix(".html") || $0 == "assets/search-index.js" }.sorted()
-        #expect(rendered.count == 6)  // the index, two pages, two traces' pages, the search index
+        let rendered = built.keys.filter { $0.hasSuffix(".html") || $0.hasPrefix("traces/") || $0 == "assets/search-index.js" }.sorted()
+        #expect(rendered.count == 8)  // the index, two pages, two traces' pages and data, the search index
         for path in rendered {
             #expect(try page(session, path) == String(decoding: built[path]!, as: UTF8.self), "\(path)")
             #expect(!String(decoding: built[path]!, as: UTF8.self).contains("__unrolled"), "\(path)")
@@ -37,7 +37,7 @@ struct SiteSessionTests {
     @Test("an edit to a note that touches no directive renders that page alone")
     func onePage() throws {
         let course = try TestCourse(Self.notes)
-        let session = try SiteSession(course.options())
+        let session = SiteSession(course.options())
         #expect(session.rebuild().failure == nil)
         let before = try page(session, "notes/02-b.html")
         try course.write("notes/01-a.md", "# Alpha\n\nFirst words, edited.\n\n## Part\n\nMore.\n")
@@ -57,7 +57,7 @@ struct SiteSessionTests {
     @Test("a title change renders every page (their sidebars) and the index")
     func titleChange() throws {
         let course = try TestCourse(Self.notes)
-        let session = try SiteSession(course.options())
+        let session = SiteSession(course.options())
         #expect(session.rebuild().failure == nil)
         try course.write("notes/01-a.md", "# Aleph\n\nFirst words.\n\n## Part\n\nMore.\n")
         let update = session.rebuild(changed: ["notes/01-a.md"])
@@ -72,15 +72,16 @@ struct SiteSessionTests {
     @Test("a changed directive runs that directive alone; lines moved above one run none")
     func oneDirective() throws {
         let course = try TestCourse(Self.notes)
-        let session = try SiteSession(course.options())
+        let session = SiteSession(course.options())
         #expect(session.rebuild().tracesComputed == 2)
         let b = Self.notes["notes/02-b.md"]!
         try course.write("notes/02-b.md", b.replacingOccurrences(of: "activation: tanh", with: "activation: relu"))
         let update = session.rebuild(changed: ["notes/02-b.md"])
         #expect(update.failure == nil)
         #expect(update.tracesComputed == 1)
-        #expect(update.rendered == ["notes/02-b.html", "traces/b-1.html", "traces/b-2.html"])
+        #expect(update.rendered == ["notes/02-b.html", "traces/b-1.html", "traces/b-1.js", "traces/b-2.html", "traces/b-2.js"])
         #expect(try page(session, "traces/b-2.html").contains("relu"))
+        #expect(try page(session, "traces/b-2.js") != page(session, "traces/b-1.js"))
         // The second directive two lines further down, unchanged: its trace comes from memory.
         try course.write("notes/02-b.md", b.replacingOccurrences(of: "activation: tanh", with: "activation: relu")
             .replacingOccurrences(of: "Between.", with: "Between,\nover\nthree lines."))
@@ -93,7 +94,7 @@ struct SiteSessionTests {
     @Test("an error keeps the last good site and names its file and line; the fix serves the new page")
     func errorKeepsLastGood() throws {
         let course = try TestCourse(Self.notes)
-        let session = try SiteSession(course.options())
+        let session = SiteSession(course.options())
         #expect(session.rebuild().failure == nil)
         let good = try page(session, "notes/02-b.html")
         let b = Self.notes["notes/02-b.md"]!
@@ -115,7 +116,7 @@ struct SiteSessionTests {
     @Test("a new page renders the whole site; a deleted one leaves it")
     func pagesComeAndGo() throws {
         let course = try TestCourse(Self.notes)
-        let session = try SiteSession(course.options())
+        let session = SiteSession(course.options())
         #expect(session.rebuild().failure == nil)
         try course.write("notes/03-c.md", "# Gamma\n\nThird.\n")
         #expect(session.rebuild(changed: ["notes/03-c.md"]).isWholeSite)
@@ -136,7 +137,7 @@ struct PreviewSiteTests {
         try course.write("notes/img/x.png", "png")
         try course.write("notes/data/table.csv", "1,2")
         try course.write("secret.txt", "secret")
-        let session = try SiteSession(course.options())
+        let session = SiteSession(course.options())
         #expect(session.rebuild().failure == nil)
         let site = try #require(session.site)
         #expect(site.resource(at: "notes/img/x.png") == .file(course.course.appendingPathComponent("notes/img/x.png")))
@@ -157,7 +158,7 @@ struct PreviewSiteTests {
         try course.write("../outside.txt", "outside")
         try FileManager.default.createSymbolicLink(
             atPath: course.course.appendingPathComponent("notes/data/leak.txt").path, withDestinationPath: course.root.appendingPathComponent("outside.txt").path)
-        let session = try SiteSession(course.options())
+        let session = SiteSession(course.options())
         _ = session.rebuild()
         let site = try #require(session.site)
         #expect(site.resource(at: "notes/data/ok.txt") != nil)

@@ -68,6 +68,17 @@ import Testing
         }
     }
 
+    @Test func aFolderWithoutTheFileAskedForDoesNotStopTheSearch() throws {
+        let prefix = try Prefix()
+        for folder in [prefix.named, prefix.shared] { try prefix.makeTemplates(folder) }
+        let starter = prefix.shared.appendingPathComponent("starter/course.yml")
+        try FileManager.default.createDirectory(at: starter.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("title: T\n".utf8).write(to: starter)
+        let found = try Templates.locate(holding: "starter/course.yml", environment: ["UNROLLED_TEMPLATES": prefix.named.path],
+                                         executable: prefix.executable, bundled: prefix.source)
+        #expect(found.path == prefix.shared.path)
+    }
+
     @Test func theSourceTreesTemplatesAreFoundByDefault() throws {
         let found = try Templates.locate(environment: [:], executable: nil)
         #expect(FileManager.default.fileExists(atPath: found.appendingPathComponent("page.mustache").path))

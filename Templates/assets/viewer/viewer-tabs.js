@@ -105,8 +105,13 @@ window.Unrolled = window.Unrolled || {};
         if (changed.tab) show();
         else if (changed.step) updateShown();
       },
-      // A history-only trace: its teaching is in the views (the loss curve first).
+      // The view the page asks for (`view="lstm-cell"`, unrolled embed --view); else, for a
+      // history-only trace, whose teaching is in the views, the loss curve first.
       start: function () {
+        var wanted = context.element.getAttribute('view');
+        var asked = wanted ? views.findIndex(function (v) { return v.id === wanted; }) : -1;
+        if (asked > 0) { select(asked); return; }
+        if (wanted && wanted !== 'step' && window.console) console.warn('unrolled-trace: no view "' + wanted + '" for this trace');
         if (m.stepCount || views.length < 2) return;
         var training = views.findIndex(function (v) { return v.id === 'training'; });
         select(training > 0 ? training : 1);

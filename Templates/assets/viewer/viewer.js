@@ -1,5 +1,6 @@
 /* <unrolled-trace>: step through one trace, forward and backward, number by number.
-   Reads its trace from a child <script type="application/json" class="unrolled-trace-data">
+   Reads its trace from the shared script named by data-src (a site's traces/<id>.js, see
+   viewer-data.js), or from a child <script type="application/json" class="unrolled-trace-data">
    (or the script named by data-trace), renders in the light DOM (so KaTeX's and the page's
    CSS apply), and keeps every step change cheap: the outline is virtualized, matrices show
    a window of at most 12×12 cells, the scrubber's phases are drawn once.
@@ -44,10 +45,11 @@ window.Unrolled = window.Unrolled || {};
     connectedCallback() {
       if (this._built) { this._each('connect'); return; }
       var self = this;
-      if (document.readyState === 'loading' && !this._dataScript()) {
-        document.addEventListener('DOMContentLoaded', function () { self._build(); }, { once: true });
+      if (document.readyState === 'loading' && !this.hasAttribute('data-src') && !this._dataScript()
+          && !(window.UnrolledTraceData && this.getAttribute('trace-id') in window.UnrolledTraceData)) {
+        document.addEventListener('DOMContentLoaded', function () { self._load(); }, { once: true });
       } else {
-        this._build();
+        this._load();
       }
     }
 
@@ -63,17 +65,44 @@ window.Unrolled = window.Unrolled || {};
       return this.querySelector(':scope > script.unrolled-trace-data, script.unrolled-trace-data');
     }
 
-    _build() {
+    /** Reads the trace (from its shared script, or from the page) and builds the viewer on it. */
+    _load() {
       if (this._built) return;
       this._built = true;
-      var uid = ++counter;
-      this.traceId = this.getAttribute('trace-id') || this.id || 'trace-' + uid;
+      this._uid = ++counter;
+      this.traceId = this.getAttribute('trace-id') || this.id || 'trace-' + this._uid;
       if (!this.hasAttribute('tabindex')) this.setAttribute('tabindex', '0');
+      var self = this;
+      var src = this.getAttribute('data-src');
+      // The data's script is named (a site), or already ran in the page (an embed).
+      if (src || (window.UnrolledTraceData && Object.prototype.hasOwnProperty.call(window.UnrolledTraceData, this.traceId))) {
+        this.setAttribute('aria-busy', 'true');
+        U.loadTrace(src, this.traceId).then(function (trace) {
+          self.removeAttribute('aria-busy');
+          self._build(trace);
+        }, function (err) {
+          self.removeAttribute('aria-busy');
+          self._fail(err);
+        });
+        return;
+      }
       var script = this._dataScript();
+      var trace;
+      try {
+        if (!script) throw new Error('no trace data: expected data-src or a child <script type="application/json" class="unrolled-trace-data">');
+        trace = JSON.parse(script.textContent);
+      } catch (err) {
+        this._fail(err);
+        return;
+      }
+      this._build(trace);
+    }
+
+    _build(trace) {
+      var uid = this._uid;
       // Whatever the trace holds, a failure ends in the error box, never as an uncaught exception.
       try {
-        if (!script) throw new Error('no trace data: expected a child <script type="application/json" class="unrolled-trace-data">');
-        var model = this._model = new U.TraceModel(JSON.parse(script.textContent));
+        var model = this._model = new U.TraceModel(trace);
         var root = this._root = U.viewerLayout(model, this.getAttribute('data-title') || model.trace.title, uid);
         this.appendChild(root);
         var state = this._state = new U.ViewerState(model.stepCount);

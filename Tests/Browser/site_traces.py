@@ -1,0 +1,81 @@
+"""A site's trace data read back without the viewer: `traces/<id>.js` holds
+`UnrolledTraceData[id] = "1:<n>:<Z85>"` (docs/trace-format.md, "Compact layout"). Decoded here
+from the documents' description, independently of viewer-data.js and of the Swift writer: Z85 as
+ZeroMQ RFC 32 defines it, zlib, then the layout: a little-endian UInt32 n, n bytes of JSON, then
+8·m bytes holding m doubles byte-shuffled (byte k of number i at k·m + i); each `data` of a
+tensor or a training snapshot is [offset, count] into those numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import zlib
+from pathlib import Path
+
+Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+DIGIT = {c: i for i, c in enumerate(Z85)}
+
+
+def z85_decode(text: str) -> bytes:
+    assert len(text) % 5 == 0, f"Z85 text of {len(text)} characters"
+    out = bytearray()
+    for start in range(0, len(text), 5):
+        value = 0
+        for c in text[start:start + 5]:
+            value = value * 85 + DIGIT[c]
+        out += value.to_bytes(4, "big")
+    return bytes(out)
+
+
+def decode_script(text: str) -> tuple[str, dict]:
+    """The trace id a data script names and the trace it holds."""
+    match = re.search(r'\)\[("(?:[^"\\]|\\.)*")\] = "1:(\d+):([^"]*)";', text)
+    assert match, "no `[id] = \"1:<n>:<Z85>\";` in the script"
+    raw = zlib.decompress(z85_decode(match.group(3))[: int(match.group(2))])
+    (length,) = struct.unpack_from("<I", raw, 0)
+    trace = json.loads(raw[4:4 + length])
+    shuffled = raw[4 + length:]
+    m = len(shuffled) // 8
+    plain = bytes(shuffled[k * m + i] for i in range(m) for k in range(8))
+    numbers = struct.unpack(f"<{m}d", plain)
+
+    def take(where):
+        offset, count = where
+        return list(numbers[offset:offset + count])
+
+    for tensor in trace["tensors"]:
+        tensor["data"] = take(tensor["data"])
+    for entry in trace.get("history") or []:
+        for snapshot in (entry.get("tensors") or {}).values():
+            snapshot["data"] = take(snapshot["data"])
+    return json.loads(match.group(1)), trace
+
+
+def site_trace(site: Path, trace_id: str) -> dict:
+    """The trace `traces/<id>.js` of a built site holds (checking that it is that id's)."""
+    name, trace = decode_script((site / "traces" / f"{trace_id}.js").read_text(encoding="utf-8"))
+    assert name == trace_id, f"traces/{trace_id}.js names the trace {name!r}"
+    return trace
+
+
+def page_traces(path: Path) -> dict[str, Path]:
+    """The traces a page shows (`<unrolled-trace trace-id … data-src>`), with the data script each names."""
+    html = path.read_text(encoding="utf-8", errors="replace")
+    found = re.finditer(r'<unrolled-trace [^>]*trace-id="([^"]+)"[^>]*data-src="([^"]+)"', html)
+    return {m.group(1): (path.parent / m.group(2)).resolve() for m in found}
+
+
+def normalized(trace) -> object:
+    """A trace as JSON writes it: NaN and ±∞ as their strings (the layout stores them as doubles)."""
+    if isinstance(trace, float):
+        if trace != trace:
+            return "NaN"
+        if trace in (float("inf"), float("-inf")):
+            return "Infinity" if trace > 0 else "-Infinity"
+        return trace
+    if isinstance(trace, list):
+        return [normalized(x) for x in trace]
+    if isinstance(trace, dict):
+        return {k: normalized(v) for k, v in trace.items()}
+    return trace
