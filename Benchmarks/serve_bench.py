@@ -53,8 +53,7 @@ def edit_samples(page, server, course, chapter):
         loaded = page.evaluate("performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
         samples.append(loaded - start)
         page.wait_for_load_state("load")
-        server.wait_for(REBUILT, 60)
-        rebuilds += [float(m.group(1)) * 1000 for line in server.lines[seen:] if (m := REBUILT.search(line))]
+        rebuilds.append(float(server.wait_for(REBUILT, 60, after=seen).group(1)) * 1000)
     note.write_text(text, encoding="utf-8")
     return samples, rebuilds
 
@@ -65,10 +64,8 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="unrolled-serve-bench-") as temporary:
         course = Path(temporary) / "course"
+        # With its trace cache (.unrolled-cache) when Site/ has one: only a first build computes the traces.
         shutil.copytree(ROOT / "Site", course, ignore=shutil.ignore_patterns("_site"))
-        # The trace cache of a built site is read: only a first build computes the traces.
-        if (ROOT / "Site" / "_site" / ".cache").is_dir():
-            shutil.copytree(ROOT / "Site" / "_site" / ".cache", course / "_site" / ".cache")
         started = time.perf_counter()
         server = Server(unrolled, course)
         first = time.perf_counter() - started

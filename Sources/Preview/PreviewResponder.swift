@@ -1,10 +1,11 @@
 import Foundation
 import Hummingbird
+import Renderer
 
 /// The preview's HTTP routes: the reload script and channel under `/__unrolled/`, and the site's
 /// files from the last good build (HTML pages with the reload script added). A path that would
 /// leave the site is refused (400); a path the site does not have is a 404 page that reloads with
-/// the site. Nothing is cached by the browser: every request sees the latest build.
+/// the site. Pages are never cached; their styles, scripts and traces are revalidated (`ETag`).
 struct PreviewResponder: HTTPResponder {
     typealias Context = BasicRequestContext
     let state: PreviewState
@@ -28,17 +29,34 @@ struct PreviewResponder: HTTPResponder {
             guard let site else {
                 return message(.serviceUnavailable, "No site yet", "The course has not built yet; the page reloads when it does.", generation: generation)
             }
-            let bytes: Data?
-            switch site.resource(at: path) {
-            case .data(let data)?: bytes = data
-            case .file(let url)?: bytes = FileManager.default.contents(atPath: url.path)
-            case nil: bytes = nil
-            }
-            guard let data = bytes else {
+            guard let resource = site.resource(at: path) else {
                 return message(.notFound, "Not found", "The site has no file \(path).", generation: generation)
             }
             let type = contentType(of: path)
-            return file(type.hasPrefix("text/html") ? ReloadScript.inject(into: data, generation: generation) : data, type: type)
+            if type.hasPrefix("text/html") {
+                guard let data = bytes(of: resource) else { return message(.notFound, "Not found", "The site has no file \(path).", generation: generation) }
+                return file(ReloadScript.inject(into: data, generation: generation), type: type)
+            }
+            // Anything but a page is revalidated rather than fetched again: a reload after an edit
+            // asks for the page and gets `304 Not Modified` for its styles, scripts and traces.
+            let version = site.version(of: resource, at: path)
+            if let version, request.headers[.ifNoneMatch] == version {
+                return Response(status: .notModified, headers: [.eTag: version, .cacheControl: "no-cache"])
+            }
+            guard let data = bytes(of: resource) else { return message(.notFound, "Not found", "The site has no file \(path).", generation: generation) }
+            var response = file(data, type: type)
+            if let version {
+                response.headers[.eTag] = version
+                response.headers[.cacheControl] = "no-cache"
+            }
+            return response
+        }
+    }
+
+    private func bytes(of resource: PreviewSite.Resource) -> Data? {
+        switch resource {
+        case .data(let data): data
+        case .file(let url): FileManager.default.contents(atPath: url.path)
         }
     }
 

@@ -6,6 +6,8 @@ import Foundation
 public struct PreviewSite: Sendable {
     /// The rendered files (pages, traces' pages, the index, the search index) by site path.
     let files: [String: Data]
+    /// The rebuild that last changed each rendered file.
+    let versions: [String: Int]
     /// Course-relative paths of the files and folders the pages link to.
     let linkedFiles: Set<String>
     let assets: URL
@@ -13,8 +15,9 @@ public struct PreviewSite: Sendable {
     let highlight: URL
     let folder: CourseFolder
 
-    init(files: [String: Data], linkedFiles: Set<String>, options: SiteOptions, folder: CourseFolder) {
+    init(files: [String: Data], versions: [String: Int], linkedFiles: Set<String>, options: SiteOptions, folder: CourseFolder) {
         self.files = files
+        self.versions = versions
         self.linkedFiles = linkedFiles
         assets = options.templates.appendingPathComponent("assets")
         katex = options.katex
@@ -26,6 +29,19 @@ public struct PreviewSite: Sendable {
     public enum Resource: Sendable, Equatable {
         case data(Data)
         case file(URL)
+    }
+
+    /// A validator of the file at `path` that changes whenever its bytes do (an HTTP `ETag`): the
+    /// rebuild that last changed a rendered file, the modification time and size of another.
+    public func version(of resource: Resource, at path: String) -> String? {
+        switch resource {
+        case .data: return versions[path].map { "\"r\($0)\"" }
+        case .file(let url):
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path), let date = attributes[.modificationDate] as? Date,
+                let size = attributes[.size] as? Int
+            else { return nil }
+            return "\"f\(Int64(date.timeIntervalSince1970 * 1_000_000))-\(size)\""
+        }
     }
 
     /// The file at `path` (relative to the site, decoded, `/`-separated), or nil when the site has

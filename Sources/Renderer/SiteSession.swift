@@ -27,6 +27,8 @@ public final class SiteSession {
     var last: Kept?
     /// Whether the search index is older than the pages (see `refreshSearchIndex`).
     private var searchIndexIsStale = false
+    /// Good rebuilds so far: the version a file gets when a rebuild changes it.
+    private var rebuilds = 0
     /// What failed rebuilds saw change since the last good one: the next rebuild renders for it too.
     private var pending = (changed: Set<String>(), templates: false, pages: Set<String>())
 
@@ -36,6 +38,8 @@ public final class SiteSession {
         var outline: [PageOutline]
         var parsed: [PageSource: ParsedPage]
         var files: [String: Data]
+        /// The rebuild that last changed each file (its `ETag` in the preview).
+        var versions: [String: Int]
         var bodies: [String: String]
         var linkedFiles: Set<String>
         /// The size of each trace's data, by trace id, for the page budget.
@@ -77,8 +81,9 @@ public final class SiteSession {
         guard searchIndexIsStale, var kept = last else { return false }
         let pages = kept.course.pages.map(\.parsed)
         kept.files[SearchIndex.path] = Data(SearchIndex.script(for: pages, bodies: pages.map { kept.bodies[$0.page.source] ?? "" }).utf8)
+        kept.versions[SearchIndex.path] = rebuilds
         last = kept
-        site = PreviewSite(files: kept.files, linkedFiles: kept.linkedFiles, options: options, folder: folder)
+        site = PreviewSite(files: kept.files, versions: kept.versions, linkedFiles: kept.linkedFiles, options: options, folder: folder)
         searchIndexIsStale = false
         return true
     }
@@ -140,7 +145,7 @@ public final class SiteSession {
         var kept = Kept(
             course: course, outline: outline,
             parsed: Dictionary(zip(sources.pages, parsed.pages).map { ($0, $1) }, uniquingKeysWith: { first, _ in first }),
-            files: files.withLock { $0 }, bodies: rendered.output.bodies, linkedFiles: rendered.output.linkedFiles, traceWeights: weights,
+            files: files.withLock { $0 }, versions: [:], bodies: rendered.output.bodies, linkedFiles: rendered.output.linkedFiles, traceWeights: weights,
             figureDiagnostics: figures.diagnostics, renderDiagnostics: renderDiagnostics)
         update.rendered = kept.files.keys.sorted()
         update.isWholeSite = selection.pages == nil
@@ -149,10 +154,13 @@ public final class SiteSession {
             kept.bodies = last.bodies.merging(kept.bodies) { _, new in new }
             kept.linkedFiles.formUnion(last.linkedFiles)
         }
+        rebuilds += 1
+        kept.versions = kept.files.mapValues { _ in rebuilds }
+        for (path, version) in last?.versions ?? [:] where last?.files[path] == kept.files[path] { kept.versions[path] = version }
         searchIndexIsStale = !update.isWholeSite
         update.warnings = log.warnings
         last = kept
-        site = PreviewSite(files: kept.files, linkedFiles: kept.linkedFiles, options: options, folder: folder)
+        site = PreviewSite(files: kept.files, versions: kept.versions, linkedFiles: kept.linkedFiles, options: options, folder: folder)
         return update
     }
 

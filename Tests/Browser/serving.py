@@ -25,10 +25,10 @@ class Server:
         match = self.wait_for(ADDRESS, timeout)
         self.address = match.group(1)
 
-    def wait_for(self, pattern: re.Pattern | str, timeout: float) -> re.Match:
-        """The first line printed, from the start, that matches `pattern`, waiting for it up to `timeout`."""
+    def wait_for(self, pattern: re.Pattern | str, timeout: float, after: int = 0) -> re.Match:
+        """The first line printed (from line `after` on) that matches `pattern`, waiting for it up to `timeout`."""
         pattern = re.compile(pattern) if isinstance(pattern, str) else pattern
-        seen = 0
+        seen = after
         deadline = time.monotonic() + timeout
         while True:
             for line in self.lines[seen:]:

@@ -68,6 +68,7 @@ def get(address: str, raw_path: str) -> tuple[int, str, bytes]:
 
 def test_an_edit_reloads_the_page_and_an_error_shows_over_it(server, browser_context):
     running, course = server
+    built = len(running.lines)
     note = course / "notes" / "01-alpha.md"
     page = browser_context.new_page()
     page.goto(running.address + "notes/01-alpha.html")
@@ -80,7 +81,7 @@ def test_an_edit_reloads_the_page_and_an_error_shows_over_it(server, browser_con
     # A new document (the mark is gone), scrolled where the reader was.
     assert page.evaluate("window.unrolledServeMark") is None
     page.wait_for_function("window.scrollY >= 1400", timeout=WAIT_MS)
-    running.wait_for(r"rebuilt notes/01-alpha\.html .*\(notes/01-alpha\.md\)", 60)
+    running.wait_for(r"rebuilt notes/01-alpha\.html in .*\(notes/01-alpha\.md\)", 60, after=built)
 
     # The directive's model is on line 6 of the note: "# Alpha", "", text, "", fence, "model: …".
     note.write_text(note.read_text(encoding="utf-8").replace("model: neuron", "model: neuronn"), encoding="utf-8")
@@ -89,7 +90,7 @@ def test_an_edit_reloads_the_page_and_an_error_shows_over_it(server, browser_con
     assert "notes/01-alpha.md:6:" in overlay.inner_text()
     assert "neuronn" in overlay.inner_text()
     # The terminal says so too, and the last good page is still served.
-    running.wait_for(r"error: notes/01-alpha\.md:6:.*neuronn", 60)
+    running.wait_for(r"error: notes/01-alpha\.md:6:.*neuronn", 60, after=built)
     assert b"The edited words." in get(running.address, "/notes/01-alpha.html")[2]
     # A page opened now shows the error at once.
     other = browser_context.new_page()
@@ -116,6 +117,15 @@ def test_paths_outside_the_site_are_refused_and_files_have_their_types(server):
         assert b"SECRET-CONTENT-42" not in body
     assert get(running.address, "/")[1] == "text/html; charset=utf-8"
     assert get(running.address, "/notes/img/dot.svg")[:2] == (200, "image/svg+xml")
+    # A file that is not a page is revalidated: its ETag answered with 304 Not Modified.
+    url = urllib.parse.urlsplit(running.address)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    connection.request("GET", "/assets/viewer/viewer.js")
+    first = connection.getresponse()
+    first.read()
+    connection.request("GET", "/assets/viewer/viewer.js", headers={"If-None-Match": first.getheader("ETag")})
+    assert connection.getresponse().status == 304
+    connection.close()
     assert get(running.address, "/assets/viewer/viewer.js")[:2] == (200, "text/javascript; charset=utf-8")
     status, kind, _ = get(running.address, "/assets/site.css")
     assert (status, kind) == (200, "text/css; charset=utf-8")
