@@ -37,8 +37,7 @@ struct SiteSessionTests {
     @Test("an edit to a note that touches no directive renders that page alone")
     func onePage() throws {
         let course = try TestCourse(Self.notes)
-        let session = SiteSession(course.options())
-        #expect(session.rebuild().failure == nil)
+        let session = try built(course)
         let before = try page(session, "notes/02-b.html")
         try course.write("notes/01-a.md", "# Alpha\n\nFirst words, edited.\n\n## Part\n\nMore.\n")
         let update = session.rebuild(changed: ["notes/01-a.md"])
@@ -57,8 +56,7 @@ struct SiteSessionTests {
     @Test("a title change renders every page (their sidebars) and the index")
     func titleChange() throws {
         let course = try TestCourse(Self.notes)
-        let session = SiteSession(course.options())
-        #expect(session.rebuild().failure == nil)
+        let session = try built(course)
         try course.write("notes/01-a.md", "# Aleph\n\nFirst words.\n\n## Part\n\nMore.\n")
         let update = session.rebuild(changed: ["notes/01-a.md"])
         #expect(update.isWholeSite)
@@ -94,8 +92,7 @@ struct SiteSessionTests {
     @Test("an error keeps the last good site and names its file and line; the fix serves the new page")
     func errorKeepsLastGood() throws {
         let course = try TestCourse(Self.notes)
-        let session = SiteSession(course.options())
-        #expect(session.rebuild().failure == nil)
+        let session = try built(course)
         let good = try page(session, "notes/02-b.html")
         let b = Self.notes["notes/02-b.md"]!
         // The first directive's `model:` is line 6 of the note: "# Beta", "", "See …", "", "```unrolled", "model: …".
@@ -116,8 +113,7 @@ struct SiteSessionTests {
     @Test("a new page renders the whole site; a deleted one leaves it")
     func pagesComeAndGo() throws {
         let course = try TestCourse(Self.notes)
-        let session = SiteSession(course.options())
-        #expect(session.rebuild().failure == nil)
+        let session = try built(course)
         try course.write("notes/03-c.md", "# Gamma\n\nThird.\n")
         #expect(session.rebuild(changed: ["notes/03-c.md"]).isWholeSite)
         #expect(try page(session, "notes/01-a.html").contains("Gamma"))
@@ -137,8 +133,7 @@ struct PreviewSiteTests {
         try course.write("notes/img/x.png", "png")
         try course.write("notes/data/table.csv", "1,2")
         try course.write("secret.txt", "secret")
-        let session = SiteSession(course.options())
-        #expect(session.rebuild().failure == nil)
+        let session = try built(course)
         let site = try #require(session.site)
         #expect(site.resource(at: "notes/img/x.png") == .file(course.course.appendingPathComponent("notes/img/x.png")))
         #expect(site.resource(at: "notes/data/table.csv") != nil)
@@ -164,6 +159,14 @@ struct PreviewSiteTests {
         #expect(site.resource(at: "notes/data/ok.txt") != nil)
         #expect(site.resource(at: "notes/data/leak.txt") == nil)
     }
+}
+
+/// A session of `course`, built once without errors.
+private func built(_ course: TestCourse) throws -> SiteSession {
+    let session = SiteSession(course.options())
+    let first = session.rebuild()
+    guard first.failure == nil else { throw SessionTestError("the first build failed: \(first.failure!.diagnostics)") }
+    return session
 }
 
 struct SessionTestError: Error, CustomStringConvertible {
