@@ -12,7 +12,7 @@ all: build
 help:
 	@echo "make site    install what is missing, build, turn the bundled course (Site/) into a website (Site/_site/)"
 	@echo "make test    install what is missing, build, run every test (Swift, Python, browser)"
-	@echo "make bench   time the engine (MLP, LSTM, skip-gram, attention, conv2d) beside numpy, the site build beside cmark-gfm, the site's weight, a viewer step in Chromium (release build)"
+	@echo "make bench   time the engine (MLP, LSTM, skip-gram, attention, conv2d) beside numpy, the site build beside cmark-gfm, the site's weight, a viewer step in Chromium, save-to-reload of `unrolled serve` (release build)"
 	@echo "make fuzz    fuzz every parser of outside input with libFuzzer, FUZZ_SECONDS each (default 60; not part of make test)"
 	@echo "make build   build the package (debug)"
 	@echo "make fixtures  regenerate the reference values from the independent numpy implementations"
@@ -41,6 +41,7 @@ bench: setup
 	python3 Benchmarks/site_bench.py "$(BIN_RELEASE)/unrolled"
 	python3 Benchmarks/site_weight.py "$(BIN_RELEASE)/unrolled"
 	python3 Benchmarks/viewer_bench.py "$(BIN_RELEASE)/unrolled"
+	python3 Benchmarks/serve_bench.py "$(BIN_RELEASE)/unrolled"
 
 # Coverage-guided fuzzing (libFuzzer) of the math scanner, Markdown, directive YAML, front matter,
 # course.yml, trace decoding and checking, and demo parameters: scripts/fuzz, docs/fuzzing.md.

@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         // The site's page templates.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // `unrolled serve`: HTTP, server-sent events, a clean stop on Ctrl-C (docs/architecture.md says why
+        // Hummingbird). Its traits off: no swift-configuration. Logging and ServiceLifecycle come with it.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The trace document: the contract between engine, viewer and other tools. Depends on nothing.
@@ -50,11 +55,20 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"), .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // `unrolled serve`: the course watched (inotify), rebuilt in memory, served, its pages reloaded.
+        .target(
+            name: "Preview",
+            dependencies: [
+                "Renderer", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The command line: parses, calls the libraries, reports.
         .executableTarget(
             name: "unrolled",
             dependencies: [
-                "Engine", "Equations", "Models", "Trace", "Renderer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Engine", "Equations", "Models", "Trace", "Renderer", "Preview",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // `make bench`: timings of the engine beside numpy, not a test.
@@ -69,6 +83,7 @@ let package = Package(
         .target(name: "TraceTestSupport", dependencies: ["Trace", "CZlib"], path: "Tests/Support"),
         .testTarget(name: "RendererTests", dependencies: ["Renderer", "Models", "Engine", "Trace", "TraceTestSupport"]),
         .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace", "TraceTestSupport"]),
+        .testTarget(name: "PreviewTests", dependencies: ["Preview", "Renderer"]),
     ]
 )
 

@@ -13,18 +13,17 @@ extension FigureMaker {
             switch directive.source {
             case .demo(let demo, let config):
                 guard let files = namedFiles(demo: demo, config: config, on: page, line: directive.line) else { return nil }
-                return try cache.trace(demo, config, files: files, progress: options.demoProgress)
+                guard let memo = options.traceMemo else { return try cache.trace(demo, config, files: files, progress: options.demoProgress) }
+                return try memo.trace(TraceCache.key(demo: demo, config: config, files: files), page: page.source) {
+                    try cache.trace(demo, config, files: files, progress: options.demoProgress)
+                }
             case .file(let path):
                 guard let found = locateTrace(path, on: page, line: directive.line) else { return nil }
                 guard let data = folder.contents(found) else { throw CoursePathProblem.notRegular(found) }
-                let trace: TraceDocument
-                do throws(TraceError) {
-                    trace = try TraceCheck.load(data)
-                } catch {
-                    diagnostics.append(.error(page.source, line: directive.line, "\(error.description(file: found)); remake it with `unrolled trace`"))
-                    return nil
+                guard let memo = options.traceMemo else { return try load(data, from: found, on: page, line: directive.line) }
+                return try memo.trace("src \(found) \(contentHash(data))", page: page.source) {
+                    try load(data, from: found, on: page, line: directive.line)
                 }
-                return (trace, try TraceScript.payload(trace))
             }
         } catch let error as DemoError {
             diagnostics.append(.error(page.source, line: directive.line, error.message()))
@@ -32,6 +31,18 @@ extension FigureMaker {
             diagnostics.append(.error(page.source, line: directive.line, "\(error)"))
         }
         return nil
+    }
+
+    /// A `src:` trace checked (see `TraceCheck.load`) and its payload, or nil after reporting why it is refused.
+    private mutating func load(_ data: Data, from found: String, on page: PageSource, line: Int) throws -> (TraceDocument, String)? {
+        let trace: TraceDocument
+        do throws(TraceError) {
+            trace = try TraceCheck.load(data)
+        } catch {
+            diagnostics.append(.error(page.source, line: line, "\(error.description(file: found)); remake it with `unrolled trace`"))
+            return nil
+        }
+        return (trace, try TraceScript.payload(trace))
     }
 
     /// The course-relative path of a `src:` trace, or nil after reporting why there is none.

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// One Markdown file of the course, read: the first stage's page.
-struct PageSource: Sendable {
+/// One Markdown file of the course, read: the first stage's page. Hashable: the live preview
+/// (`SiteSession`) parses again only the pages whose source changed.
+struct PageSource: Hashable, Sendable {
     /// Relative to the course folder: `notes/01-neuron.md`.
     let source: String
     /// Relative to the site folder: `notes/01-neuron.html`.
@@ -78,10 +79,12 @@ struct ParsedCourse: Sendable {
     var introduction: ParsedPage?
     var claims: OutputClaims
 
-    init(_ sources: CourseSources) {
+    /// `known`: pages parsed before with the same Markdown options (the live preview's previous
+    /// build), taken as they are when their source has not changed.
+    init(_ sources: CourseSources, reusing known: [PageSource: ParsedPage] = [:]) {
         config = sources.config
         let markdown = sources.config.markdown
-        pages = concurrentMap(sources.pages) { ParsedPage($0, markdown: markdown) }
+        pages = concurrentMap(sources.pages) { known[$0] ?? ParsedPage($0, markdown: markdown) }
         introduction = sources.introduction.map { ParsedPage(introduction: $0, markdown: markdown) }
         claims = sources.claims
     }

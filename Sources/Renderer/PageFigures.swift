@@ -55,7 +55,8 @@ struct CourseWithFigures: Sendable {
     static func make(_ course: ParsedCourse, options: SiteOptions, folder: CourseFolder) -> Staged<CourseWithFigures> {
         var maker = FigureMaker(options: options, folder: folder, claims: course.claims)
         var result = CourseWithFigures(config: course.config, pages: [], introduction: course.introduction, claims: course.claims)
-        maker.cache.preload(course.pages.flatMap { maker.cacheKeys($0) })
+        // A live preview's memo holds its traces decoded already; the cache reads ahead the rest.
+        maker.cache.preload(course.pages.flatMap { maker.cacheKeys($0) }.filter { !(options.traceMemo?.holds($0) ?? false) })
         for parsed in course.pages {
             var page = PageWithFigures(parsed: parsed)
             var number = 0

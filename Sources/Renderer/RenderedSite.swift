@@ -16,6 +16,10 @@ struct RenderedSite: Sendable {
     var handOverFailure: Diagnostic?
     /// Every math span of the pages, for KaTeX to check (`MathCheck`).
     var mathSpans: [MathCheck.Span] = []
+    /// The pages' HTML bodies by page source, when the selection keeps them.
+    var bodies: [String: String] = [:]
+    /// The size of each trace's data written (`traces/<id>.js`), for the page budget.
+    var traceWeights: [TraceBudget.Item] = []
 
     /// Renders the site. Links are resolved page by page (which reports broken links and notes the
     /// files to copy), cmark-gfm and the templates run on every core, then raw `<img>`s are checked
@@ -26,8 +30,11 @@ struct RenderedSite: Sendable {
     /// rendered, on the core that rendered it, in the order: the search index (the biggest job),
     /// the pages, the traces' pages, their data scripts, the index. So a page's HTML is freed once written, not held
     /// with all the others (megabytes on a big course, and the time to fault them in).
+    ///
+    /// `selection`: which files (the whole site for a build; see `RenderSelection`).
     static func render(
-        _ course: CourseWithFigures, templates: Templates, folder: CourseFolder, handOver: @Sendable (RenderedFile) -> Diagnostic?
+        _ course: CourseWithFigures, templates: Templates, folder: CourseFolder, selection: RenderSelection = .site,
+        handOver: @Sendable (RenderedFile) -> Diagnostic?
     ) -> Staged<RenderedSite> {
         var site = RenderedSite(claims: course.claims)
         func take(_ file: RenderedFile) {
@@ -39,31 +46,34 @@ struct RenderedSite: Sendable {
         var diagnostics: [Diagnostic] = []
         do throws(Diagnostic) {
             let pages = course.pages.map(\.parsed.page)
-            let captions = captions(course.pages, links: &links, diagnostics: &diagnostics)
-            let rendered = try renderBodies(course.pages, captions: captions, templates: templates, links: &links, diagnostics: &diagnostics)
-            let bodies = rendered.html
+            let chosen = pages.indices.filter { selection.pages?.contains(pages[$0].source) ?? true }
+            let captions = captions(chosen.map { course.pages[$0] }, links: &links, diagnostics: &diagnostics)
+            let rendered = try renderBodies(chosen.map { course.pages[$0] }, captions: captions, templates: templates, links: &links, diagnostics: &diagnostics)
+            let bodies = Dictionary(uniqueKeysWithValues: zip(chosen, rendered.html))
             site.mathSpans = rendered.mathSpans
+            if selection.keepsBodies { site.bodies = Dictionary(chosen.map { (pages[$0].source, bodies[$0]!) }, uniquingKeysWith: { first, _ in first }) }
             let sidebars = try sidebars(pages, templates)
             let courseContext = CourseContext(course.config)
-            let handedOver = concurrentMap([-1] + Array(pages.indices)) { index -> Result<Diagnostic?, Diagnostic> in
+            let handedOver = concurrentMap((selection.pages == nil ? [-1] : []) + chosen) { index -> Result<Diagnostic?, Diagnostic> in
                 guard index >= 0 else {
-                    return .success(handOver(RenderedFile(path: SearchIndex.path, text: SearchIndex.script(for: course.pages.map(\.parsed), bodies: bodies))))
+                    return .success(handOver(RenderedFile(path: SearchIndex.path, text: SearchIndex.script(for: course.pages.map(\.parsed), bodies: rendered.html))))
                 }
                 let context = PageContext(course: courseContext, pages: pages, index: index, document: course.pages[index].parsed.document,
-                    html: bodies[index], sidebar: sidebars[index], viewScripts: templates.viewScripts)
+                    html: bodies[index]!, sidebar: sidebars[index], viewScripts: templates.viewScripts)
                 return Result { () throws(Diagnostic) in handOver(RenderedFile(path: pages[index].output, text: try templates.render("page", context))) }
             }
             for result in handedOver where site.handOverFailure == nil { site.handOverFailure = try result.get() }
-            for trace in course.tracePages {
+            for trace in course.tracePages where (selection.tracePagesOf ?? selection.pages)?.contains(trace.chapter.source) ?? true {
                 take(try tracePage(trace, caption: captions[trace.id], course: courseContext, templates: templates))
             }
             // Each trace's data, once for the site (encoded when it was computed, see `TraceCache`).
-            let scripts = concurrentMap(course.tracePages) { trace -> Result<Int, Diagnostic> in
+            let encoded = course.tracePages.filter { (selection.tracePagesOf ?? selection.pages)?.contains($0.chapter.source) ?? true }
+            let scripts = concurrentMap(encoded) { trace -> Result<Int, Diagnostic> in
                 let text = TraceScript.text(id: trace.id, payload: trace.payload)
                 return handOver(RenderedFile(path: TraceScript.path(trace.id), text: text)).map { .failure($0) } ?? .success(text.utf8.count)
             }
             var weights: [TraceBudget.Item] = []
-            for (trace, result) in zip(course.tracePages, scripts) {
+            for (trace, result) in zip(encoded, scripts) {
                 switch result {
                 case .success(let bytes):
                     weights.append(TraceBudget.Item(id: trace.id, page: trace.chapter.source, line: trace.line, bytes: bytes, toLower: trace.toLower))
@@ -71,7 +81,12 @@ struct RenderedSite: Sendable {
                     if site.handOverFailure == nil { site.handOverFailure = failure }
                 }
             }
-            diagnostics += course.config.traceBudget.check(weights)
+            site.traceWeights = weights
+            if selection.checksBudget { diagnostics += course.config.traceBudget.check(weights) }
+            guard selection.pages == nil else {
+                site.linkedFiles = links.files
+                return Staged(site, diagnostics)
+            }
             var introduction = ""
             if let page = course.introduction {
                 introduction = page.document.render(links: links.rewrites(on: page))
@@ -161,4 +176,21 @@ struct RenderedSite: Sendable {
             viewScripts: templates.viewScripts)
         return RenderedFile(path: path, text: try templates.render("trace-page", context))
     }
+}
+
+/// Which files `RenderedSite.render` makes. A build makes the whole site; the live preview
+/// (`SiteSession`) renders again only the pages that changed (with their traces' own pages) when
+/// nothing other pages show of them (title, headings, trace ids) changed, and keeps the bodies for
+/// its search index.
+struct RenderSelection: Sendable {
+    /// The sources of the pages to render; nil: every file of the site, the index and search index too.
+    var pages: Set<String>?
+    /// The pages whose traces' own pages and data to write; nil: those of `pages`.
+    var tracePagesOf: Set<String>?
+    var keepsBodies = false
+    /// Whether the page budget is checked against the traces written (the preview checks it
+    /// itself, against every trace of the site, not only those it wrote again).
+    var checksBudget = true
+
+    static let site = RenderSelection(pages: nil)
 }

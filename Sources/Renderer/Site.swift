@@ -28,6 +28,8 @@ public struct SiteOptions: Sendable {
     /// Hears each step of putting the site in place (`move out`, `exchange`, `delete the old site`)
     /// just before it happens: how the tests stop a build at each instant of the swap.
     public var beforePublishStep: (@Sendable (String) -> Void)?
+    /// The live preview's traces kept decoded between rebuilds (`SiteSession`); nil for a build.
+    var traceMemo: TraceMemo?
 
     public init(course: URL, output: URL? = nil) {
         self.course = course

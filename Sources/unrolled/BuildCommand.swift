@@ -35,8 +35,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the site (default: COURSE/_site). Replaced whole.")
     var output: String?
 
-    @Flag(help: "Treat warnings (missing images, broken links) as errors.")
-    var strict = false
+    @OptionGroup var site: SiteArguments
 
     @Flag(help: "Empty the trace cache first, so every trace is computed again.")
     var clean = false
@@ -44,23 +43,12 @@ struct BuildCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The trace cache's folder.", discussion: "Default: COURSE/.unrolled-cache, or the user's cache folder when the course folder is read-only."))
     var cache: String?
 
-    @Option(help: ArgumentHelp(
-        "The site templates folder (page.mustache, partials/, assets/).",
-        discussion: "Default: $UNROLLED_TEMPLATES, then ../share/unrolled/Templates or Templates beside the executable, then the source tree's Templates/."))
-    var templates: String?
-
     func run() throws {
         let courseURL = URL(fileURLWithPath: course)
         var options = SiteOptions(course: courseURL, output: output.map { URL(fileURLWithPath: $0) })
-        options.strict = strict
+        try site.apply(to: &options)
         options.clean = clean
         if let cache { options.cache = URL(fileURLWithPath: cache) }
-        do {
-            options.templates = try templates.map { URL(fileURLWithPath: $0) } ?? Templates.locate()
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode.failure
-        }
         options.progress = { line in
             ProgressLine.clear()
             printError(line)

@@ -19,7 +19,7 @@ struct Unrolled: ParsableCommand {
               unrolled trace --equations module.txt --train 20 --output module.json
             """,
         version: "0.1.0",
-        subcommands: [TraceCommand.self, DemosCommand.self, OpsCommand.self, InitCommand.self, BuildCommand.self, EmbedCommand.self]
+        subcommands: [TraceCommand.self, DemosCommand.self, OpsCommand.self, InitCommand.self, BuildCommand.self, ServeCommand.self, EmbedCommand.self]
     )
 
     /// ArgumentParser's own `main`, except that a usage error it catches (an unknown option, a
