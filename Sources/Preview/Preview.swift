@@ -81,7 +81,10 @@ final class Rebuilds: Service {
             let update = session.withLock { $0.rebuild(changed: batch.course, templatesChanged: batch.templates || batch.overflowed) }
             for line in RebuildReport.lines(update, changed: batch) { report(line) }
             if update.failure == nil, let site = session.withLock({ $0.site }) {
-                state.publish(site)
+                // Notes' text alone changed, and only pages were rendered: those refresh in place.
+                let textOnly = !update.isWholeSite && !batch.templates && batch.course.allSatisfy { $0.hasSuffix(".md") }
+                    && update.rendered.allSatisfy { $0.hasSuffix(".html") }
+                state.publish(site, textOnly: textOnly ? update.rendered : nil)
                 // The search index after the pages: a reload does not wait for it.
                 if let site = session.withLock({ $0.refreshSearchIndex() ? $0.site : nil }) { state.replace(site) }
             } else if let failure = update.failure {

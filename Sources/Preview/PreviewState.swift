@@ -24,14 +24,20 @@ final class PreviewState: Sendable {
     }
 
     /// A good rebuild: its site is served from now on, and every open page reloads.
-    func publish(_ site: PreviewSite) {
+    ///
+    /// `textOnly`: the pages rendered again when only their text changed (no trace's data, no
+    /// asset, no picture): an open page among them refreshes its text in place, the others stay as
+    /// they are (`ReloadScript`); nil reloads every open page.
+    func publish(_ site: PreviewSite, textOnly pages: [String]? = nil) {
         let listeners = state.withLock { state in
             state.site = site
             state.generation += 1
             state.failure = nil
             return Array(state.listeners.values)
         }
-        for listener in listeners { listener.yield(Self.event("reload", data: "{}")) }
+        var data = "{}"
+        if let pages, let json = try? JSONEncoder().encode(["pages": pages]) { data = String(decoding: json, as: UTF8.self) }
+        for listener in listeners { listener.yield(Self.event("reload", data: data)) }
     }
 
     /// The same build's site with a file brought up to date (the search index): no page reloads.

@@ -10,9 +10,9 @@
   var LIMIT = 100000;
   var self = document.currentScript;
 
-  function codeBlocks() {
+  function codeBlocks(root) {
     var found = [];
-    var codes = document.querySelectorAll("pre > code[class*='language-']");
+    var codes = (root || document).querySelectorAll("pre > code[class*='language-']");
     for (var i = 0; i < codes.length; i++) {
       var match = /(?:^|\s)language-(\S+)/.exec(codes[i].className);
       if (match && !PLAIN.test(match[1]) && codes[i].textContent.length <= LIMIT) {
@@ -37,8 +37,8 @@
     }
   }
 
-  function start() {
-    var blocks = codeBlocks();
+  function start(root) {
+    var blocks = codeBlocks(root);
     if (!blocks.length) return;
     if (typeof hljs !== "undefined" || !self) return colour(blocks);
     var script = document.createElement("script");
@@ -47,8 +47,12 @@
     document.head.appendChild(script);
   }
 
+  // Also for content put in the page later (`unrolled serve` refreshes a page's text in place).
+  window.Unrolled = window.Unrolled || {};
+  window.Unrolled.renderCode = start;
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", function () { start(); });
   } else {
     start();
   }

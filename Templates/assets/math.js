@@ -6,13 +6,15 @@
 // and both are deferred, so it has run by DOMContentLoaded. Without it the TeX stays as text.
 (function () {
   "use strict";
-  function render() {
+  function render(root) {
     var kit = window.Unrolled && window.Unrolled.viewerKit;
     if (typeof katex === "undefined" || !kit) return;
-    var elements = document.querySelectorAll(".math");
+    // data-tex: drawn already (it keeps the source, so a page refreshed in place reuses the drawing).
+    var elements = (root && root.querySelectorAll ? root : document).querySelectorAll(".math:not([data-tex])");
     for (var i = 0; i < elements.length; i++) {
       var element = elements[i];
       var tex = element.textContent;
+      element.setAttribute("data-tex", tex);
       try {
         katex.render(tex, element, kit.katexOptions(element.classList.contains("display"), "htmlAndMathml"));
       } catch (error) {
@@ -22,9 +24,12 @@
       }
     }
   }
-  if (window.Unrolled && window.Unrolled.viewerKit) {
+  // Also for content put in the page later (`unrolled serve` refreshes a page's text in place).
+  window.Unrolled = window.Unrolled || {};
+  window.Unrolled.renderMath = render;
+  if (window.Unrolled.viewerKit) {
     render();
   } else {
-    document.addEventListener("DOMContentLoaded", render);
+    document.addEventListener("DOMContentLoaded", function () { render(); });
   }
 })();

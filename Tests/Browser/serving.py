@@ -19,8 +19,11 @@ class Server:
 
     def __init__(self, binary: Path, course: Path, *arguments: str, timeout: float = 1800):
         self.process = subprocess.Popen([str(binary), "serve", str(course), "--port", "0", *arguments],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.lines: list[str] = []
+        # Read from the pipe's file descriptor, not through Python's buffered reader: a readline()
+        # would take several lines into its buffer, where select() no longer sees them.
+        self._partial = b""
         self.address = ""
         match = self.wait_for(ADDRESS, timeout)
         self.address = match.group(1)
@@ -39,9 +42,19 @@ class Server:
             if left <= 0 or self.process.poll() is not None and not self._ready(0):
                 raise AssertionError(f"`unrolled serve` printed no line matching {pattern.pattern!r}:\n" + "".join(self.lines))
             if self._ready(min(left, 1.0)):
-                line = self.process.stderr.readline()
-                if line:
-                    self.lines.append(line)
+                self._read()
+
+    def _read(self) -> None:
+        chunk = os.read(self.process.stderr.fileno(), 65536)
+        if not chunk:
+            return
+        *complete, self._partial = (self._partial + chunk).split(b"\n")
+        self.lines += [line.decode("utf-8", "replace") + "\n" for line in complete]
+
+    def _read_more(self) -> bool:
+        before = len(self.lines), self._partial
+        self._read()
+        return (len(self.lines), self._partial) != before
 
     def _ready(self, timeout: float) -> bool:
         return bool(select.select([self.process.stderr], [], [], timeout)[0])
@@ -56,7 +69,11 @@ class Server:
             self.process.kill()
             self.process.wait()
             raise AssertionError("`unrolled serve` did not stop on SIGINT")
-        self.lines += self.process.stderr.readlines()
+        while self._ready(0) and self._read_more():
+            pass
+        if self._partial:
+            self.lines.append(self._partial.decode("utf-8", "replace"))
+            self._partial = b""
         return self.process.returncode
 
 

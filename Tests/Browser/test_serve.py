@@ -20,7 +20,7 @@ WAIT_MS = 120_000
 
 NOTE = """# Alpha
 
-The first words.
+The first words, and $x^2$.
 
 ```unrolled
 model: neuron
@@ -72,16 +72,33 @@ def test_an_edit_reloads_the_page_and_an_error_shows_over_it(server, browser_con
     note = course / "notes" / "01-alpha.md"
     page = browser_context.new_page()
     page.goto(running.address + "notes/01-alpha.html")
-    page.wait_for_selector("text=The first words.")
+    page.wait_for_selector("text=The first words")
     page.evaluate("window.scrollTo(0, 1500)")
     page.evaluate("window.unrolledServeMark = 'before'")
+    other = browser_context.new_page()
+    other.goto(running.address + "notes/02-beta.html")
+    other.wait_for_selector("text=Beta")
+    other.evaluate("window.unrolledServeMark = 'before'")
 
-    note.write_text(note.read_text(encoding="utf-8").replace("The first words.", "The edited words."), encoding="utf-8")
-    page.wait_for_selector("text=The edited words.", timeout=WAIT_MS)
-    # A new document (the mark is gone), scrolled where the reader was.
-    assert page.evaluate("window.unrolledServeMark") is None
-    page.wait_for_function("window.scrollY >= 1400", timeout=WAIT_MS)
+    # Only the text changed: the page refreshes its <main> in place (the same document, the mark
+    # kept), where the reader was, its math and viewer drawn again; the other page is left alone.
+    note.write_text(note.read_text(encoding="utf-8").replace("The first words", "The edited words"), encoding="utf-8")
+    page.wait_for_selector("text=The edited words", timeout=WAIT_MS)
+    assert page.evaluate("window.unrolledServeMark") == "before"
+    assert page.evaluate("window.scrollY") >= 1400
+    page.locator("main .math .katex").first.wait_for(timeout=WAIT_MS)
+    viewer = page.locator("unrolled-trace")
+    viewer.evaluate("el => el.ready")
+    viewer.evaluate("el => el.goTo(3)")
+    assert viewer.evaluate("el => el.step") == 3
     running.wait_for(r"rebuilt notes/01-alpha\.html in .*\(notes/01-alpha\.md\)", 60, after=built)
+    assert other.evaluate("window.unrolledServeMark") == "before"
+
+    # A directive changed: its trace's data is new, so the page reloads (the mark goes), where the reader was.
+    page.evaluate("window.scrollTo(0, 1500)")
+    note.write_text(note.read_text(encoding="utf-8").replace("model: neuron\n", "model: neuron\nb: 0.25\n"), encoding="utf-8")
+    page.wait_for_function("window.unrolledServeMark === undefined", timeout=WAIT_MS)
+    page.wait_for_function("window.scrollY >= 1400", timeout=WAIT_MS)
 
     # The directive's model is on line 6 of the note: "# Alpha", "", text, "", fence, "model: …".
     note.write_text(note.read_text(encoding="utf-8").replace("model: neuron", "model: neuronn"), encoding="utf-8")
@@ -91,15 +108,15 @@ def test_an_edit_reloads_the_page_and_an_error_shows_over_it(server, browser_con
     assert "neuronn" in overlay.inner_text()
     # The terminal says so too, and the last good page is still served.
     running.wait_for(r"error: notes/01-alpha\.md:6:.*neuronn", 60, after=built)
-    assert b"The edited words." in get(running.address, "/notes/01-alpha.html")[2]
-    # A page opened now shows the error at once.
-    other = browser_context.new_page()
+    assert b"The edited words" in get(running.address, "/notes/01-alpha.html")[2]
+    # An open page and a page opened now show the error at once.
+    other.locator("#unrolled-serve-errors").wait_for(state="visible", timeout=WAIT_MS)
     other.goto(running.address + "notes/02-beta.html")
     other.locator("#unrolled-serve-errors").wait_for(state="visible", timeout=WAIT_MS)
 
     note.write_text(note.read_text(encoding="utf-8").replace("model: neuronn", "model: neuron")
-                    .replace("The edited words.", "The fixed words."), encoding="utf-8")
-    page.wait_for_selector("text=The fixed words.", timeout=WAIT_MS)
+                    .replace("The edited words", "The fixed words"), encoding="utf-8")
+    page.wait_for_selector("text=The fixed words", timeout=WAIT_MS)
     assert page.locator("#unrolled-serve-errors").count() == 0
     other.locator("#unrolled-serve-errors").wait_for(state="detached", timeout=WAIT_MS)
 
