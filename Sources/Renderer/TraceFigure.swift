@@ -41,12 +41,12 @@ enum TraceFigure {
         }
 
         /// Where the viewer finds the trace's data: in a shared script, or set by a script of the page.
-        enum Data {
+        enum DataSource {
             case script(href: String)
             case page
         }
 
-        init(trace: TraceDocument, data: Data, id: String, title: String?, caption: String?, pageHref: String? = nil, source: String? = nil) {
+        init(trace: TraceDocument, data: DataSource, id: String, title: String?, caption: String?, pageHref: String? = nil, source: String? = nil) {
             self.id = id
             self.title = title ?? trace.title
             self.caption = caption.map(TraceFigure.inlineHTML) ?? ""
