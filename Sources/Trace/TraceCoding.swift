@@ -15,6 +15,9 @@ extension TraceDocument {
     /// Errors name the line and column of the offending value (or of the syntax error) in `data`.
     /// Only the form is checked here; `TraceCheck` (in Engine) checks what the trace says.
     public static func decode(from data: Data) throws(TraceError) -> TraceDocument {
+        // The fast path reads what it can read exactly as the decoder below would; anything else,
+        // errors included, is the decoder's to read or to explain.
+        if let trace = read(data), trace.format == formatName, trace.version == currentVersion { return trace }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
@@ -33,6 +36,12 @@ extension TraceDocument {
         } catch {
             throw TraceError("\(error)", at: [])
         }
+    }
+
+    /// The trace in `data` read by the fast path (`JSONReader`), or nil where the fast path
+    /// gives way to `JSONDecoder`.
+    static func read(_ data: Data) -> TraceDocument? {
+        JSONReader.read(data) { try TraceDocument(reading: &$0) }
     }
 
     /// The fields that say what a document is, read on their own when the whole does not decode.

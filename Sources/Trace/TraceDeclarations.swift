@@ -36,3 +36,26 @@ public struct SeriesDescription: Codable, Equatable, Sendable {
         self.marks = marks
     }
 }
+
+extension SeriesDescription {
+    /// Read by the fast path of `TraceDocument.decode(from:)`: see `TraceDocument.init(reading:)`.
+    init(reading json: inout JSONReader) throws {
+        var key: String?, quantity: String?, of: String?, axis: String?, variant: String?, per: String?, meaning: String?
+        var marks: [String: Int]?
+        try json.object { name, json in
+            switch CodingKeys(stringValue: name) {
+            case .key: key = try json.string()
+            case .quantity: quantity = try json.string()
+            case .of: of = try json.optional { try $0.string() }
+            case .axis: axis = try json.optional { try $0.string() }
+            case .variant: variant = try json.optional { try $0.string() }
+            case .per: per = try json.string()
+            case .meaning: meaning = try json.string()
+            case .marks: marks = try json.optional { try $0.dictionary { try $0.int() } }
+            case nil: try json.skip()
+            }
+        }
+        guard let key, let quantity, let per, let meaning else { throw JSONReader.Mismatch() }
+        self.init(key: key, quantity: quantity, of: of, axis: axis, variant: variant, per: per, meaning: meaning, marks: marks)
+    }
+}

@@ -93,112 +93,58 @@ public struct Scope: Codable, Equatable, Sendable {
     }
 }
 
-/// What a tensor is in the computation.
-public enum Role: String, Codable, Sendable, CaseIterable {
-    case input, parameter, constant, activation, loss, gradient
-}
+// The fast path of `decode(from:)` (`JSONReader`): each type reads the fields its `CodingKeys`
+// name — the keys Codable uses, so they are written once — and a field missing that Codable
+// requires is a mismatch, left to the Codable path to explain.
 
-/// One tensor of the trace, with its values.
-public struct TensorRecord: Codable, Equatable, Sendable {
-    public var id: Int
-    public var name: String
-    public var tex: String
-    public var role: Role
-    public var shape: [Int]
-    /// Row-major values; NaN and ±∞ are written as the strings "NaN", "Infinity", "-Infinity".
-    public var data: [Double]
-    /// For a gradient: the tensor it is the gradient of. For a parameter's later version: the parameter.
-    public var of: Int?
-    /// For a parameter updated by an `update` step: 1 for the first update, 2 for the next, …
-    public var version: Int?
-    /// Optional names for the positions along each axis (tokens, vocabulary); `nil` for an unlabelled axis.
-    public var labels: [[String]?]?
-    /// What the tensor is (`{"quantity": "hidden_state", "t": 2}`), declared so readers need not parse `name`.
-    public var tags: [String: JSONValue]?
-    /// `true` on a parameter that training holds fixed (a pretrained layer during transfer
-    /// learning): it gets no gradient and no update step. Absent otherwise.
-    public var frozen: Bool?
-
-    public init(
-        id: Int, name: String, tex: String, role: Role, shape: [Int], data: [Double], of: Int? = nil,
-        version: Int? = nil, labels: [[String]?]? = nil, tags: [String: JSONValue]? = nil, frozen: Bool? = nil
-    ) {
-        self.id = id
-        self.name = name
-        self.tex = tex
-        self.role = role
-        self.shape = shape
-        self.data = data
-        self.of = of
+extension TraceDocument {
+    init(reading json: inout JSONReader) throws {
+        var format: String?, version: Int?, title: String?, model: String?, config: [String: JSONValue]?
+        var scopes: [Scope]?, tensors: [TensorRecord]?, steps: [Step]?, loss: Int?, gradients: [String: Int]?
+        var history: [HistoryEntry]?, series: [SeriesDescription]?, views: [String]?
+        try json.object { key, json in
+            switch CodingKeys(stringValue: key) {
+            case .format: format = try json.string()
+            case .version: version = try json.int()
+            case .title: title = try json.string()
+            case .model: model = try json.string()
+            case .config: config = try json.dictionary { try $0.value() }
+            case .scopes: scopes = try json.array { try Scope(reading: &$0) }
+            case .tensors: tensors = try json.array { try TensorRecord(reading: &$0) }
+            case .steps: steps = try json.array { try Step(reading: &$0) }
+            case .loss: loss = try json.optional { try $0.int() }
+            case .gradients: gradients = try json.dictionary { try $0.int() }
+            case .history: history = try json.optional { try $0.array { try HistoryEntry(reading: &$0) } }
+            case .series: series = try json.optional { try $0.array { try SeriesDescription(reading: &$0) } }
+            case .views: views = try json.optional { try $0.array { try $0.string() } }
+            case nil: try json.skip()
+            }
+        }
+        guard let format, let version, let title, let model, let config, let scopes, let tensors, let steps, let gradients
+        else { throw JSONReader.Mismatch() }
+        self.init(title: title, model: model, config: config, scopes: scopes, tensors: tensors, steps: steps, loss: loss, gradients: gradients, history: history)
+        self.format = format
         self.version = version
-        self.labels = labels
-        self.tags = tags
-        self.frozen = frozen
+        self.series = series
+        self.views = views
     }
 }
 
-public enum Phase: String, Codable, Sendable, CaseIterable {
-    case forward, backward, update
-}
-
-/// One recorded operation: `output = op(inputs; attrs)`.
-public struct Step: Codable, Equatable, Sendable {
-    public var index: Int
-    public var phase: Phase
-    public var op: String
-    public var inputs: [Int]
-    public var output: Int
-    public var attrs: [String: JSONValue]
-    /// The innermost scope the step belongs to; `nil` at the top level.
-    public var scope: Int?
-
-    public init(index: Int, phase: Phase, op: String, inputs: [Int], output: Int, attrs: [String: JSONValue], scope: Int?) {
-        self.index = index
-        self.phase = phase
-        self.op = op
-        self.inputs = inputs
-        self.output = output
-        self.attrs = attrs
-        self.scope = scope
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(index, forKey: .index)
-        try container.encode(phase, forKey: .phase)
-        try container.encode(op, forKey: .op)
-        try container.encode(inputs, forKey: .inputs)
-        try container.encode(output, forKey: .output)
-        try container.encode(attrs, forKey: .attrs)
-        try container.encode(scope, forKey: .scope)
-    }
-}
-
-/// One training iteration (or epoch) in a trace's `history`.
-public struct HistoryEntry: Codable, Equatable, Sendable {
-    /// 1-based iteration (or epoch) number.
-    public var iteration: Int
-    public var loss: Double
-    /// Whether this iteration's steps are in the trace (fully traced) or only summarised here.
-    public var traced: Bool
-    /// Snapshots of chosen tensors after this iteration, by name.
-    public var tensors: [String: TensorSnapshot]?
-
-    public init(iteration: Int, loss: Double, traced: Bool, tensors: [String: TensorSnapshot]? = nil) {
-        self.iteration = iteration
-        self.loss = loss
-        self.traced = traced
-        self.tensors = tensors
-    }
-}
-
-/// A tensor's shape and values at one point of a training run.
-public struct TensorSnapshot: Codable, Equatable, Sendable {
-    public var shape: [Int]
-    public var data: [Double]
-
-    public init(shape: [Int], data: [Double]) {
-        self.shape = shape
-        self.data = data
+extension Scope {
+    init(reading json: inout JSONReader) throws {
+        var id: Int?, name: String?, parent: Int?, equation: String?, kind: String?, attributes: [String: JSONValue]?
+        try json.object { key, json in
+            switch CodingKeys(stringValue: key) {
+            case .id: id = try json.int()
+            case .name: name = try json.string()
+            case .parent: parent = try json.optional { try $0.int() }
+            case .equation: equation = try json.optional { try $0.string() }
+            case .kind: kind = try json.optional { try $0.string() }
+            case .attributes: attributes = try json.optional { try $0.dictionary { try $0.value() } }
+            case nil: try json.skip()
+            }
+        }
+        guard let id, let name else { throw JSONReader.Mismatch() }
+        self.init(id: id, name: name, parent: parent, equation: equation, kind: kind, attributes: attributes)
     }
 }
