@@ -44,14 +44,18 @@ enum TraceScript {
         var capacity = max(1 << 16, 4 * data.count)
         while true {
             var length = uLongf(capacity)
-            var out = [UInt8](repeating: 0, count: capacity)
-            let status = data.withUnsafeBytes { uncompress(&out, &length, $0.bindMemory(to: Bytef.self).baseAddress, uLong(data.count)) }
+            var status: Int32 = Z_OK
+            // Not zero-filled first: zlib writes every byte it reports.
+            let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, written in
+                status = data.withUnsafeBytes { uncompress(buffer.baseAddress, &length, $0.bindMemory(to: Bytef.self).baseAddress, uLong(data.count)) }
+                written = status == Z_OK ? Int(length) : 0
+            }
             if status == Z_BUF_ERROR, capacity < 1 << 31 {
                 capacity *= 2
                 continue
             }
             guard status == Z_OK else { throw TraceError("the trace payload does not inflate (zlib status \(status))", at: []) }
-            return Data(out[..<Int(length)])
+            return Data(out)
         }
     }
 

@@ -53,15 +53,15 @@ public enum CompactTrace {
 
     /// The trace back from its compact bytes: what `encode` was given, bit for bit.
     public static func decode(_ bytes: Data) throws(TraceError) -> TraceDocument {
-        let bytes = [UInt8](bytes)
         guard bytes.count >= 4 else { throw TraceError("compact trace: \(bytes.count) bytes, too short for its header", at: []) }
-        let length = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+        let length = bytes.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
         let numberBytes = bytes.count - 4 - length
         guard numberBytes >= 0, numberBytes % 8 == 0 else {
             throw TraceError("compact trace: \(bytes.count) bytes do not hold \(length) bytes of JSON and whole numbers", at: [])
         }
-        var trace = try TraceDocument.decode(from: Data(bytes[4..<(4 + length)]))
-        let numbers = unshuffled(bytes[(4 + length)...], count: numberBytes / 8)
+        let start = bytes.startIndex
+        var trace = try TraceDocument.decode(from: bytes.subdata(in: (start + 4)..<(start + 4 + length)))
+        let numbers = bytes.withUnsafeBytes { unshuffled(UnsafeRawBufferPointer(rebasing: $0[(4 + length)...]), count: numberBytes / 8) }
         func take(_ slice: [Double], _ path: @autoclosure () -> JSONPath) throws(TraceError) -> [Double] {
             guard slice.count == 2, let offset = Int(exactly: slice[0]), let count = Int(exactly: slice[1]),
                 offset >= 0, count >= 0, offset <= numbers.count - count
@@ -91,12 +91,14 @@ public enum CompactTrace {
         return out
     }
 
-    static func unshuffled(_ bytes: ArraySlice<UInt8>, count n: Int) -> [Double] {
-        let start = bytes.startIndex
-        return (0..<n).map { i in
-            var bits: UInt64 = 0
-            for k in 0..<8 { bits |= UInt64(bytes[start + k * n + i]) << (8 * UInt64(k)) }
-            return Double(bitPattern: bits)
+    static func unshuffled(_ bytes: UnsafeRawBufferPointer, count n: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: n) { numbers, written in
+            for i in 0..<n {
+                var bits: UInt64 = 0
+                for k in 0..<8 { bits |= UInt64(bytes[k * n + i]) << (8 * UInt64(k)) }
+                numbers[i] = Double(bitPattern: bits)
+            }
+            written = n
         }
     }
 }

@@ -141,25 +141,34 @@ struct JSONReader {
 
     mutating func string() throws -> String {
         try expect(UInt8(ascii: "\""))
-        let start = position
-        // Most strings have no escape: their bytes are the string's, once checked to be UTF-8.
-        while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
-            guard bytes[position] >= 0x20 else { throw Mismatch() }
-            position += 1
-        }
-        guard position < bytes.count else { throw Mismatch() }
-        var utf8 = Array(bytes[start..<position])
-        while bytes[position] == UInt8(ascii: "\\") {
-            position += 1
-            try escape(into: &utf8)
+        var utf8: [UInt8] = []
+        var escaped = false
+        var start = position
+        while true {
+            // A run of plain bytes, up to the closing quote or an escape.
+            var bits: UInt8 = 0
             while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
                 guard bytes[position] >= 0x20 else { throw Mismatch() }
-                utf8.append(bytes[position])
+                bits |= bytes[position]
                 position += 1
             }
             guard position < bytes.count else { throw Mismatch() }
+            let run = UnsafeBufferPointer(rebasing: bytes[start..<position])
+            position += 1
+            if bytes[position - 1] == UInt8(ascii: "\"") && !escaped {
+                // Most strings: one run, no escape. ASCII is valid UTF-8 as it is; `String(validating:)`
+                // is left for the others, because it costs a generic instantiation per call.
+                return bits < 0x80 ? String(decoding: run, as: UTF8.self) : try validated(run)
+            }
+            utf8.append(contentsOf: run)
+            if bytes[position - 1] == UInt8(ascii: "\"") { return try validated(utf8) }
+            escaped = true
+            try escape(into: &utf8)
+            start = position
         }
-        position += 1  // the closing quote
+    }
+
+    private func validated(_ utf8: some Collection<UInt8>) throws -> String {
         guard let text = String(validating: utf8, as: UTF8.self) else { throw Mismatch() }
         return text
     }
