@@ -94,7 +94,8 @@ public struct Scope: Codable, Equatable, Sendable {
 }
 
 // The fast path of `decode(from:)` (`JSONReader`): each type reads the fields its `CodingKeys`
-// name — the keys Codable uses, so they are written once — and a field missing that Codable
+// name — the keys Codable uses, so they are written once, and a field added to a type is a case
+// its reader's switch must handle (there is no default) — and a field missing that Codable
 // requires is a mismatch, left to the Codable path to explain.
 
 extension TraceDocument {
