@@ -64,14 +64,14 @@ extension FigureMaker {
         return nil
     }
 
-    /// The cache keys of a page's demo directives, worked out on a copy of the maker so that
-    /// nothing is reported twice (the directives' own pass reports), for `TraceCache.preload`.
-    func cacheKeys(_ parsed: ParsedPage) -> [String] {
+    /// The cache keys of a page's demo directives (`Directive.parse` of each of its blocks), worked
+    /// out on a copy of the maker so that nothing is reported twice (the directives' own pass
+    /// reports), for `TraceCache.preload`.
+    func cacheKeys(_ directives: [Result<Directive, BuildFailure>], on page: PageSource) -> [String] {
         var quiet = self
-        return parsed.document.codeBlocks(info: "unrolled").compactMap { block in
-            guard case .success(let directive) = Directive.parse(body: block.content, file: parsed.page.source, line: block.line),
-                case .demo(let demo, let config) = directive.source,
-                let files = quiet.namedFiles(demo: demo, config: config, on: parsed.page, line: block.line)
+        return directives.compactMap { parse in
+            guard case .success(let directive) = parse, case .demo(let demo, let config) = directive.source,
+                let files = quiet.namedFiles(demo: demo, config: config, on: page, line: directive.line)
             else { return nil }
             return TraceCache.key(demo: demo, config: config, files: files)
         }

@@ -55,13 +55,20 @@ struct CourseWithFigures: Sendable {
     static func make(_ course: ParsedCourse, options: SiteOptions, folder: CourseFolder) -> Staged<CourseWithFigures> {
         var maker = FigureMaker(options: options, folder: folder, claims: course.claims)
         var result = CourseWithFigures(config: course.config, pages: [], introduction: course.introduction, claims: course.claims)
-        // A live preview's memo holds its traces decoded already; the cache reads ahead the rest.
-        maker.cache.preload(course.pages.flatMap { maker.cacheKeys($0) }.filter { !(options.traceMemo?.holds($0) ?? false) })
-        for parsed in course.pages {
+        // Every page's directives parsed first (on every core), once: the cache reads ahead the
+        // traces they name, except those a live preview's memo holds decoded already.
+        let directives = concurrentMap(course.pages) { parsed in
+            parsed.document.codeBlocks(info: "unrolled").map { block in
+                (block, Directive.parse(body: block.content, file: parsed.page.source, line: block.line))
+            }
+        }
+        let keys = zip(course.pages, directives).flatMap { parsed, blocks in maker.cacheKeys(blocks.map(\.1), on: parsed.page) }
+        maker.cache.preload(keys.filter { !(options.traceMemo?.holds($0) ?? false) })
+        for (parsed, blocks) in zip(course.pages, directives) {
             var page = PageWithFigures(parsed: parsed)
             var number = 0
-            for block in parsed.document.codeBlocks(info: "unrolled") {
-                guard let (id, directive) = maker.directive(block, on: page.parsed.page, number: &number) else { continue }
+            for (block, parse) in blocks {
+                guard let (id, directive) = maker.directive(parse, on: page.parsed.page, number: &number) else { continue }
                 result.traces += 1
                 guard let id, let (figure, trace, payload) = maker.figure(for: directive, on: page.parsed.page, id: id) else { continue }
                 page.figures[block.line] = figure
@@ -99,10 +106,11 @@ struct FigureMaker {
         cache = TraceCache(cache: options.cache)
     }
 
-    /// The directive a fenced block holds, and its trace's id (nil when the id is refused), or nil
-    /// when the block is not a directive. `number` counts the page's directives.
-    mutating func directive(_ block: CodeBlock, on page: PageSource, number: inout Int) -> (String?, Directive)? {
-        switch Directive.parse(body: block.content, file: page.source, line: block.line) {
+    /// The directive a fenced block holds (`parse`: `Directive.parse` of its text), and its trace's
+    /// id (nil when the id is refused), or nil after reporting why the block is not a directive.
+    /// `number` counts the page's directives.
+    mutating func directive(_ parse: Result<Directive, BuildFailure>, on page: PageSource, number: inout Int) -> (String?, Directive)? {
+        switch parse {
         case .failure(let failure):
             diagnostics += failure.diagnostics
             return nil
