@@ -105,6 +105,8 @@ public enum Site {
     private static func build(_ options: SiteOptions, into staging: StagingFolder) throws(BuildFailure) -> BuildSummary {
         let folder = CourseFolder(root: options.course, output: options.output)
         var log = BuildLog(strict: options.strict)
+        let assets = AssetCopy.start(options, into: staging)
+        defer { assets.wait() }
         // Read the course config, the pages and the introduction; parse them; run the directives.
         let sources = log.keep(CourseSources.read(options, from: folder))
         let parsed = ParsedCourse(sources)
@@ -119,8 +121,8 @@ public enum Site {
         log.report(math.warnings)
         options.progress(math.note)
         try log.stopOnErrors()
-        // Copy the assets, KaTeX and highlight.js, then put the site in place.
-        log.report(try log.check { () throws(Diagnostic) in try WrittenSite.copyAssets(options, into: staging) })
+        // The assets and KaTeX (copied meanwhile), highlight.js, then the site put in place.
+        log.report(try log.check { () throws(Diagnostic) in try assets.result() })
         let code = Highlighting.isWanted(course.pages.map(\.parsed.document) + [course.introduction?.document].compactMap { $0 })
         log.report(try log.check { () throws(Diagnostic) in try Highlighting.copy(from: options.highlight, wanted: code, into: staging) })
         try log.stopOnErrors()
