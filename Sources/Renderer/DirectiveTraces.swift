@@ -64,16 +64,16 @@ extension FigureMaker {
         return nil
     }
 
-    /// The cache keys of a page's demo directives (`Directive.parse` of each of its blocks), worked
-    /// out on a copy of the maker so that nothing is reported twice (the directives' own pass
-    /// reports), for `TraceCache.preload`.
-    func cacheKeys(_ directives: [Result<Directive, BuildFailure>], on page: PageSource) -> [String] {
+    /// The traces a page's demo directives ask for (`Directive.parse` of each of its blocks),
+    /// worked out on a copy of the maker so that nothing is reported twice (the directives' own
+    /// pass reports), for the cache to read or compute them ahead (`TraceCache.preload`, `computeAhead`).
+    func traceJobs(_ directives: [Result<Directive, BuildFailure>], on page: PageSource) -> [TraceCache.Job] {
         var quiet = self
         return directives.compactMap { parse in
             guard case .success(let directive) = parse, case .demo(let demo, let config) = directive.source,
                 let files = quiet.namedFiles(demo: demo, config: config, on: page, line: directive.line)
             else { return nil }
-            return TraceCache.key(demo: demo, config: config, files: files)
+            return TraceCache.Job(demo: demo, config: config, files: files)
         }
     }
 

@@ -62,8 +62,11 @@ struct CourseWithFigures: Sendable {
                 (block, Directive.parse(body: block.content, file: parsed.page.source, line: block.line))
             }
         }
-        let keys = zip(course.pages, directives).flatMap { parsed, blocks in maker.cacheKeys(blocks.map(\.1), on: parsed.page) }
-        maker.cache.preload(keys.filter { !(options.traceMemo?.holds($0) ?? false) })
+        let jobs = zip(course.pages, directives).flatMap { parsed, blocks in maker.traceJobs(blocks.map(\.1), on: parsed.page) }
+            .filter { !(options.traceMemo?.holds($0.key) ?? false) }
+        maker.cache.preload(jobs.map(\.key))
+        // And the traces the cache lacks are computed ahead, on every core too.
+        maker.cache.computeAhead(jobs, progress: options.demoProgress)
         for (parsed, blocks) in zip(course.pages, directives) {
             var page = PageWithFigures(parsed: parsed)
             var number = 0

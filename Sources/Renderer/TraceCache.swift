@@ -26,6 +26,23 @@ struct TraceCache {
     private var memory: [String: (TraceDocument, String)] = [:]
     /// Entries read ahead on every core (`preload`), not yet asked for.
     private var preloaded: [String: (TraceDocument, String)] = [:]
+    /// Traces computed ahead on every core (`computeAhead`), not yet asked for nor stored.
+    private var computedAhead: [String: (TraceDocument, String)] = [:]
+
+    /// A demo's trace as a directive asks for it: what `trace(_:_:files:progress:)` takes, and its key.
+    struct Job: Sendable {
+        let key: String
+        let demo: Demo
+        let config: DemoConfig
+        let files: [String: String]
+
+        init(demo: Demo, config: DemoConfig, files: [String: String]) {
+            self.demo = demo
+            self.config = config
+            self.files = files
+            key = TraceCache.key(demo: demo, config: config, files: files)
+        }
+    }
 
     init(cache: URL) {
         folder = cache.appendingPathComponent("traces")
@@ -61,15 +78,34 @@ struct TraceCache {
             memory[key] = entry
             return entry
         }
+        let made = try computedAhead.removeValue(forKey: key) ?? Self.compute(demo, config, files: files, progress: progress)
+        computed += 1
+        memory[key] = made
+        store(Data(made.1.utf8), key: key)
+        return made
+    }
+
+    private static func compute(
+        _ demo: Demo, _ config: DemoConfig, files: [String: String], progress: ProgressHandler?
+    ) throws -> (TraceDocument, String) {
         let trace = try demo.trace(config, progress: progress) { path in
             guard let text = files[path] else { throw FileReadFailure("the course did not provide it") }
             return text
         }
-        let payload = try TraceScript.payload(trace)
-        computed += 1
-        memory[key] = (trace, payload)
-        store(Data(payload.utf8), key: key)
-        return (trace, payload)
+        return (trace, try TraceScript.payload(trace))
+    }
+
+    /// Computes on every core the traces of `jobs` that are neither known nor read ahead, so that
+    /// the directives, which run one at a time in page order, find them made: a course's first
+    /// build is mostly running its demos. A job that fails is left for its directive, which runs
+    /// it again and reports why, in order.
+    mutating func computeAhead(_ jobs: [Job], progress: ProgressHandler?) {
+        var seen = Set(memory.keys).union(preloaded.keys).union(computedAhead.keys)
+        let wanted = jobs.filter { seen.insert($0.key).inserted && !FileManager.default.fileExists(atPath: file($0.key).path) }
+        guard wanted.count > 1 else { return }  // one job gains nothing from running ahead
+        for (job, made) in zip(wanted, concurrentMap(wanted) { job in try? Self.compute(job.demo, job.config, files: job.files, progress: progress) }) {
+            if let made { computedAhead[job.key] = made }
+        }
     }
 
     private func file(_ key: String) -> URL { folder.appendingPathComponent(key + ".trace") }

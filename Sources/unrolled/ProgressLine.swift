@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Synchronization
 
 /// Progress of a long demo run on standard error:
 /// `lstm: training 1200/100000 iterations (1.2%), loss 0.0123, about 6 min left`.
@@ -12,9 +13,13 @@ enum ProgressLine {
     private static let isTerminal = isatty(STDERR_FILENO) == 1
     private static let defaultInterval = 5.0
 
-    // Reports come from one demo run at a time, on the thread that runs it.
-    nonisolated(unsafe) private static var run: Run?
-    nonisolated(unsafe) private static var shown = false
+    // A build computes the traces it lacks on every core, so reports come from several demo runs
+    // at once, each on the thread that runs it: each run is timed on its own, under a lock.
+    private struct State {
+        var runs: [String: Run] = [:]
+        var shown = false
+    }
+    private static let state = Mutex(State())
 
     /// The run being reported on: when its first report came, and when a line was last shown.
     private struct Run {
@@ -43,20 +48,24 @@ enum ProgressLine {
 
     private static func report(_ progress: DemoProgress, interval: Double) {
         let now = ContinuousClock.now
-        // A new run is timed from its first report.
-        var current = run.flatMap { $0.goesOn(with: progress) ? $0 : nil }
-            ?? Run(demo: progress.demo, total: progress.total, start: now, startDone: progress.done, lastLine: now)
-        defer { run = current }
-        let finished = progress.done == progress.total
-        guard now - current.lastLine >= .seconds(interval) || (finished && current.printed) else { return }
-        current.lastLine = now
-        current.printed = true
-        let line = text(progress, remaining: current.remaining(progress, now: now))
-        if isTerminal {
-            shown = true
-            FileHandleOutput.standardError("\r\u{1B}[K" + line)
-        } else {
-            FileHandleOutput.standardError(line + "\n")
+        state.withLock { state in
+            // A new run is timed from its first report.
+            // Runs told apart by demo and length (two `mlp` directives of different lengths at once).
+            let run = "\(progress.demo) \(progress.total) \(progress.unit)"
+            var current = state.runs[run].flatMap { $0.goesOn(with: progress) ? $0 : nil }
+                ?? Run(demo: progress.demo, total: progress.total, start: now, startDone: progress.done, lastLine: now)
+            defer { state.runs[run] = progress.done == progress.total ? nil : current }
+            let finished = progress.done == progress.total
+            guard now - current.lastLine >= .seconds(interval) || (finished && current.printed) else { return }
+            current.lastLine = now
+            current.printed = true
+            let line = text(progress, remaining: current.remaining(progress, now: now))
+            if isTerminal {
+                state.shown = true
+                FileHandleOutput.standardError("\r\u{1B}[K" + line)
+            } else {
+                FileHandleOutput.standardError(line + "\n")
+            }
         }
     }
 
@@ -79,8 +88,10 @@ enum ProgressLine {
 
     /// Ends the terminal's progress line, if one was drawn, so the next message starts on a fresh line.
     static func clear() {
-        guard shown else { return }
-        FileHandleOutput.standardError("\r\u{1B}[K")
-        shown = false
+        state.withLock { state in
+            guard state.shown else { return }
+            FileHandleOutput.standardError("\r\u{1B}[K")
+            state.shown = false
+        }
     }
 }

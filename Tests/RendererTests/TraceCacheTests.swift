@@ -35,4 +35,27 @@ struct TraceCacheTests {
         #expect(summary.traces == 2)
         #expect(summary.tracesComputed == 1)
     }
+
+    @Test("the traces a course lacks are computed ahead, on every core, to the bytes a demo run alone gives")
+    func computedAhead() throws {
+        let directives = ["model: rnn", "model: neuron\nactivation: tanh", "model: mlp\ntrain: 3", "model: gru\nhidden: 3"]
+        let course = try TestCourse(["notes/a.md": "# A\n\n" + directives.map { "```unrolled\n\($0)\n```\n" }.joined(separator: "\n")])
+        let summary = try course.build()
+        #expect(summary.tracesComputed == 4)
+        for body in directives {
+            guard case .demo(let demo, let config) = try Directive.parse(body: body, file: "a.md", line: 1).get().source else { throw CancellationError() }
+            let alone = try TraceScript.payload(demo.trace(config, progress: nil))
+            let entry = course.course.appendingPathComponent(".unrolled-cache/traces/\(TraceCache.key(demo: demo, config: config)).trace")
+            #expect(try String(contentsOf: entry, encoding: .utf8) == alone, "\(body)")
+        }
+        #expect(try course.build().tracesFromCache == 4)
+    }
+
+    @Test("a demo that fails while computed ahead is reported once, at its directive")
+    func failureAhead() throws {
+        let course = try TestCourse([
+            "notes/a.md": "# A\n\n```unrolled\nmodel: neuron\n```\n\n```unrolled\nmodel: mlp\nsamples: 8\n```\n\n```unrolled\nmodel: rnn\n```\n"
+        ])
+        #expect(course.failures() == ["notes/a.md:7: samples applies to data random only (XOR has 4 samples)"])
+    }
 }

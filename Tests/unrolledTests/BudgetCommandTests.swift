@@ -80,4 +80,15 @@ struct BudgetCommandTests {
         #expect(own.contains("traces: 1 (1 computed, 0 from cache)"))
         #expect(own.last?.hasPrefix("built 1 page, 1 trace, ") == true)
     }
+
+    @Test("directives computed at once report each run's progress on its own")
+    func concurrentProgress() throws {
+        let folder = try CLI.course(["notes/a.md": "# A\n\n```unrolled\nmodel: mlp\ntrain: 50\n```\n\n```unrolled\nmodel: mlp\ntrain: 40\nlr: 0.2\n```\n"])
+        let result = try CLI.run(["build", folder.path], environment: ["UNROLLED_PROGRESS_INTERVAL": "0"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardError.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.hasPrefix("mlp: training ") && $0.contains("/50 iterations") }.count == 50)
+        #expect(lines.filter { $0.hasPrefix("mlp: training ") && $0.contains("/40 iterations") }.count == 40)
+        #expect(lines.contains("traces: 2 (2 computed, 0 from cache)"))
+    }
 }
