@@ -15,6 +15,7 @@
       var element = elements[i];
       var tex = element.textContent;
       element.setAttribute("data-tex", tex);
+      if (!element.classList.contains("display")) keepPunctuation(element);
       try {
         katex.render(tex, element, kit.katexOptions(element.classList.contains("display"), "htmlAndMathml"));
       } catch (error) {
@@ -24,6 +25,22 @@
       }
     }
   }
+  // Punctuation right after inline math (`$x$.`, `$y$),`) goes into one unbreakable span with the
+  // math, so that a line never starts with the comma or full stop the math ends.
+  var PUNCTUATION = /^[.,;:!?)\]}\u2019\u201D\u2026]+/;
+  function keepPunctuation(element) {
+    var next = element.nextSibling;
+    if (!next || next.nodeType !== 3) return;
+    var match = PUNCTUATION.exec(next.data);
+    if (!match) return;
+    var span = document.createElement("span");
+    span.className = "math-nowrap";
+    element.parentNode.insertBefore(span, element);
+    span.appendChild(element);
+    next.data = next.data.slice(match[0].length);
+    span.appendChild(document.createTextNode(match[0]));
+  }
+
   // Also for content put in the page later (`unrolled serve` refreshes a page's text in place).
   window.Unrolled = window.Unrolled || {};
   window.Unrolled.renderMath = render;
