@@ -62,10 +62,11 @@ def run(*arguments: str, env: dict[str, str] | None = None) -> str:
 
 
 def expected_tabs() -> list[str]:
-    """The lstm demo's declared views in their order, then the probe: it is declared by none."""
+    """The lstm demo's declared views in their order, then the views it does not declare in the
+    order their files load: the probe (aaa-probe.js), then the graph every trace has."""
     declared = json.loads(run("trace", "lstm", "--steps", "2"))["views"]
     assert "lstm-cell" in declared
-    return ["step", *declared, "probe"]
+    return ["step", *declared, "probe", "graph"]
 
 
 def tabs_of(context, page_file: Path) -> list[str]:

@@ -87,7 +87,7 @@ def click_output(viewer, key, r, c):
 def test_the_view_works_out_a_convolution_element_with_padding_window_products_relu_and_pool(browser_context, tmp_path, traces):
     viewer = Viewer(browser_context, tmp_path, {"conv": traces["conv"]})
     trace = viewer.traces["conv"]
-    assert viewer.tabs("conv")[1:] == ["convolution", "feature-maps"]
+    assert viewer.tabs("conv")[1:] == ["convolution", "feature-maps", "graph"]
     step = first(trace, "conv2d")
     viewer.go("conv", step["index"])
     viewer.show("conv", "convolution")

@@ -74,7 +74,7 @@ def state(panel) -> dict:
 def test_the_view_draws_the_input_and_lights_the_cells_that_share_each_statistic(browser_context, tmp_path, traces, mode):
     viewer = Viewer(browser_context, tmp_path, {"norm": traces[mode]})
     trace = viewer.traces["norm"]
-    assert viewer.tabs("norm")[1:] == ["normalization"]
+    assert viewer.tabs("norm")[1:] == ["normalization", "graph"]
     panel = viewer.show("norm", "normalization")
     root = next(s["id"] for s in trace["scopes"] if s.get("kind") == "normalization")
     x, mu, var, xhat = (tagged(trace, q, root) for q in ("input", "mean", "variance", "normalized"))
