@@ -177,7 +177,9 @@ enum Embeddings {
             let projection = SeriesDescription(
                 key: "W_in_pca", quantity: "embedding_projection", of: "embedding", axis: "word", per: "epoch",
                 meaning: "the rows of W_in after the epoch, projected to 2-D by PCA")
-            trace.series = HistorySeries.describe(history, per: "epoch", described: [projection] + neighbours.map(neighbourSeries))
+            // The neighbours' series in the order the words were asked, not their keys' order.
+            trace.series = HistorySeries.describe(history, per: "epoch", described: [projection])
+                .filter { !$0.key.hasPrefix("neighbours_") } + neighbours.map(neighbourSeries)
         }
         return trace
     }
