@@ -2,8 +2,8 @@
    (viewer-kit.js: DOM and SVG helpers, numbers, formats); this file adds the helpers only the
    views use, and views/structure.js the per-trace index of the declared structure. The views,
    "views that teach where a generic matrix view does not", are a file each beside this one: cell.js,
-   unrolled.js, attention.js, word2vec.js, training.js, convolution.js, feature-maps.js, inception.js,
-   residual.js, normalization.js. Each appears only for traces whose
+   unrolled.js, attention.js, word2vec.js, neighbours.js, training.js (its scatter in
+   training-scatter.js), convolution.js, feature-maps.js, inception.js, residual.js, normalization.js. Each appears only for traces whose
    declared structure it can draw (and which suggest it, when the trace lists its views). Each view is a spec pushed onto Unrolled.views (see the viewer contract):
    applies(model), create(host, model, api) → {update(stepIndex), destroy()}.
    Every view builds its indexes once in create() so that update() only looks things up:
@@ -17,6 +17,8 @@
      .uv-bar[data-t][data-dir][data-norm] (data-norm absent while not computed).
    - attention: .uv-heatcell[data-row][data-col][data-value], .uv-rowtoken, .uv-coltoken,
      .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads.
+   - neighbours: .uv-nb-list[data-word] with .uv-nb-row[data-rank][data-word][data-cosine],
+     input.uv-nb-epoch; unrolled's scale control input.uv-fixed-scale.
    - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value], and
      for stages with a gradient .uv-w2vgrad[data-value] (empty until computed).
    - training: .uv-curve (one point per finite history loss), .uv-curve-validation,
