@@ -28,10 +28,11 @@ def traces(tmp_path_factory):
     return make_traces(tmp_path_factory, ["exploding", "lstm", "multi-head-attention"])
 
 
-def open_viewer(browser_context, tmp_path, traces, keys, size):
-    viewer = Viewer(browser_context, tmp_path, {key: traces[key] for key in keys})
+def open_view(browser_context, tmp_path, traces, key, view, size):
+    """A page with the trace `key` at the viewport `size`, its tab `view` shown: (viewer, trace, panel)."""
+    viewer = Viewer(browser_context, tmp_path, {key: traces[key]})
     viewer.page.set_viewport_size(VIEWPORTS[size])
-    return viewer
+    return viewer, viewer.traces[key], viewer.show(key, view)
 
 
 def log_height(n: float, lo: float, hi: float) -> float:
@@ -48,9 +49,7 @@ def bars(viewer: Viewer, key: str) -> dict[int, tuple[float, float]]:
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_gradient_norm_axis_fits_what_is_shown(browser_context, tmp_path, traces, size):
-    viewer = open_viewer(browser_context, tmp_path, traces, ["exploding"], size)
-    trace = viewer.traces["exploding"]
-    panel = viewer.show("exploding", "unrolled")
+    viewer, trace, panel = open_view(browser_context, tmp_path, traces, "exploding", "unrolled", size)
     # The bars are h_1 … h_T (h_0's gradient is not drawn, so it does not set the scale).
     states = {t["id"] for t in trace["tensors"]
               if (t.get("tags") or {}).get("quantity") == "hidden_state" and t["tags"].get("t", 0) >= 1}
@@ -86,9 +85,7 @@ def test_gradient_norm_axis_fits_what_is_shown(browser_context, tmp_path, traces
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_cell_diagram_says_the_outlines_t_and_the_loss_name(browser_context, tmp_path, traces, size):
-    viewer = open_viewer(browser_context, tmp_path, traces, ["lstm"], size)
-    trace = viewer.traces["lstm"]
-    panel = viewer.show("lstm", "lstm-cell")
+    viewer, trace, panel = open_view(browser_context, tmp_path, traces, "lstm", "lstm-cell", size)
     loss = trace["tensors"][trace["loss"]]["name"]
     checked = 0
     for step in trace["steps"]:
@@ -110,9 +107,7 @@ def test_cell_diagram_says_the_outlines_t_and_the_loss_name(browser_context, tmp
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_attention_picker_starts_where_the_step_is(browser_context, tmp_path, traces, size):
-    viewer = open_viewer(browser_context, tmp_path, traces, ["multi-head-attention"], size)
-    trace = viewer.traces["multi-head-attention"]
-    panel = viewer.show("multi-head-attention", "attention")
+    viewer, trace, panel = open_view(browser_context, tmp_path, traces, "multi-head-attention", "attention", size)
     select = panel.locator("select")
     heads = select.locator("option").all_text_contents()
     assert heads[0].startswith("head 1") and heads[1].startswith("head 2")

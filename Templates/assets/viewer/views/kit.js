@@ -75,7 +75,30 @@ window.Unrolled = window.Unrolled || {};
     };
   }
 
+  /* An epoch slider over `epochs` (history entries that hold a view's series) tied to the
+     viewer's history position (api.state.history, an index into trace.history), shared with the
+     other views: it shows the last epoch at or before the position, the last epoch when none is
+     set, and moving it moves the position. Calls show(k) on each change; returns the unsubscribe. */
+  function followEpochs(api, history, epochs, slider, show) {
+    function epochAt(position) {
+      if (position == null) return epochs.length - 1;
+      var k = 0;
+      while (k + 1 < epochs.length && history.indexOf(epochs[k + 1]) <= position) k++;
+      return k;
+    }
+    function follow() {
+      var k = epochAt(api.state.history);
+      slider.value = k;
+      show(k);
+    }
+    slider.addEventListener('input', function () { api.state.set({ history: history.indexOf(epochs[+slider.value]) }); });
+    var unsubscribe = api.state.subscribe(function (changed) { if (changed.history) follow(); });
+    follow();
+    return unsubscribe;
+  }
+
   Object.assign(U.viewKit, {
+    followEpochs: followEpochs,
     lastAtOrBefore: lastAtOrBefore,
     values: values,
     phaseOf: phaseOf,

@@ -3,7 +3,7 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, toNumber, exact, prepare, caption, setText, suggests } = U.viewKit;
+  const { html, toNumber, exact, prepare, caption, setText, suggests, followEpochs } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* For each described `nearest_neighbours` series (one per word the author asked about), the
@@ -91,23 +91,7 @@ window.Unrolled = window.Unrolled || {};
       });
     }
 
-    // The epoch shown is the viewer's history position (api.state.history, an index into
-    // trace.history), shared with the training view's slider: the last epoch at or before it,
-    // the last epoch when none is set.
-    function epochAt(position) {
-      if (position == null) return epochs.length - 1;
-      var k = 0;
-      while (k + 1 < epochs.length && history.indexOf(epochs[k + 1]) <= position) k++;
-      return k;
-    }
-    function follow() {
-      var k = epochAt(api.state.history);
-      slider.value = k;
-      show(k);
-    }
-    slider.addEventListener('input', function () { api.state.set({ history: history.indexOf(epochs[+slider.value]) }); });
-    var unsubscribe = api.state.subscribe(function (changed) { if (changed.history) follow(); });
-    follow();
+    var unsubscribe = followEpochs(api, history, epochs, slider, show);
     return { update: function () {}, destroy: function () { unsubscribe(); host.textContent = ''; } };
   }
 

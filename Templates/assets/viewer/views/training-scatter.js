@@ -6,7 +6,7 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, titled, toNumber, seriesOf } = U.viewKit;
+  const { html, svg, titled, toNumber, seriesOf, followEpochs } = U.viewKit;
 
   function embeddingScatter(host, model, api, history) {
     var series = seriesOf(model, 'embedding_projection');
@@ -55,23 +55,7 @@ window.Unrolled = window.Unrolled || {};
       out.textContent = e.iteration + ' of ' + epochs[epochs.length - 1].iteration + ' (loss ' + api.format(toNumber(e.loss)) + ')';
       figure.setAttribute('aria-label', 'Embeddings after epoch ' + e.iteration + ', projected to 2-D');
     }
-    // The epoch shown is the viewer's history position (api.state.history, an index into
-    // trace.history), shared with the other views: the last epoch at or before it, the last
-    // epoch when none is set.
-    function epochAt(position) {
-      if (position == null) return epochs.length - 1;
-      var k = 0;
-      while (k + 1 < epochs.length && history.indexOf(epochs[k + 1]) <= position) k++;
-      return k;
-    }
-    function follow() {
-      var k = epochAt(api.state.history);
-      slider.value = k;
-      show(k);
-    }
-    slider.addEventListener('input', function () { api.state.set({ history: history.indexOf(epochs[+slider.value]) }); });
-    var unsubscribe = api.state.subscribe(function (changed) { if (changed.history) follow(); });
-    follow();
+    var unsubscribe = followEpochs(api, history, epochs, slider, show);
     return { destroy: unsubscribe };
   }
 
