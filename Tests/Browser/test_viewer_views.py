@@ -113,7 +113,7 @@ def strip_declarations(trace: dict):
 
 # What a view shows, apart from names: its hooks and which parts are lit.
 HOOKS = """p => [...p.querySelectorAll('[data-tensor-id], [data-norm], [data-value], [data-t], [data-node], .uv-lit,'
-  + ' .uv-heatcell, .uv-word, .uv-curve, .uv-traced, .uv-rowlit')].map(e => [e.tagName, e.getAttribute('class'),
+  + ' .uv-heatcell, .uv-word, .uv-curve, .uv-traced, .uv-rowlit, .uv-single, .uv-nb-row')].map(e => [e.tagName, e.getAttribute('class'),
   e.getAttribute('data-tensor-id'), e.getAttribute('data-norm'), e.getAttribute('data-value'), e.getAttribute('data-t'),
   e.getAttribute('data-dir'), e.getAttribute('data-node'), e.getAttribute('data-wire'), e.getAttribute('visibility'),
   e.getAttribute('points')])"""
