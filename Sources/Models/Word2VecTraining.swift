@@ -150,26 +150,36 @@ struct Word2VecTrainer {
 
 /// Deterministic views of trained embeddings.
 enum Embeddings {
-    /// JSON bytes of the history of `epochs` epochs over a vocabulary of `words` (see `epochEntry`).
-    static func historyBytes(epochs: Int, words: Int) -> Double {
-        Double(epochs) * HistoryEntry.estimatedBytes(tensors: 1, numbers: 2 * words)
+    /// JSON bytes of the history of `epochs` epochs over a vocabulary of `words`, with the
+    /// neighbours of `asked` words (see `epochEntry`).
+    static func historyBytes(epochs: Int, words: Int, asked: Int = 0) -> Double {
+        let neighbours = asked * 2 * (min(5, words - 1) + 1)
+        return Double(epochs) * HistoryEntry.estimatedBytes(tensors: 1 + asked, numbers: 2 * words + neighbours)
     }
 
-    /// One epoch's `history` entry: the mean loss and the 2-D PCA projection of W_in (`W_in_pca`, V×2).
-    static func epochEntry(_ epoch: Int, meanLoss: Double, _ X: [Double], rows V: Int, columns N: Int) -> HistoryEntry {
-        HistoryEntry(
-            iteration: epoch, loss: meanLoss, traced: false,
-            tensors: ["W_in_pca": TensorSnapshot(shape: [V, 2], data: pca(X, rows: V, columns: N))])
+    /// One epoch's `history` entry: the mean loss, the 2-D PCA projection of W_in (`W_in_pca`,
+    /// V×2) and, for each of `neighbours` (rows of W_in), its nearest words (`neighbourSnapshot`).
+    static func epochEntry(
+        _ epoch: Int, meanLoss: Double, _ X: [Double], rows V: Int, columns N: Int, neighbours: [Int] = [], names: [String] = []
+    ) -> HistoryEntry {
+        var tensors = ["W_in_pca": TensorSnapshot(shape: [V, 2], data: pca(X, rows: V, columns: N))]
+        for word in neighbours {
+            tensors[neighboursKey(names[word])] = neighbourSnapshot(of: word, in: X, rows: V, columns: N)
+        }
+        return HistoryEntry(iteration: epoch, loss: meanLoss, traced: false, tensors: tensors)
     }
 
-    /// `trace` with its history of `epochEntry`s, if it has one, described in `series`.
-    static func describingHistory(_ trace: TraceDocument) -> TraceDocument {
+    /// `trace` with its history of `epochEntry`s, if it has one, described in `series`; `neighbours`
+    /// names the words whose neighbours the entries hold.
+    static func describingHistory(_ trace: TraceDocument, neighbours: [String] = []) -> TraceDocument {
         var trace = trace
         if let history = trace.history, !history.isEmpty {
             let projection = SeriesDescription(
                 key: "W_in_pca", quantity: "embedding_projection", of: "embedding", axis: "word", per: "epoch",
                 meaning: "the rows of W_in after the epoch, projected to 2-D by PCA")
+            // The neighbours' series in the order the words were asked, not their keys' order.
             trace.series = HistorySeries.describe(history, per: "epoch", described: [projection])
+                .filter { !$0.key.hasPrefix("neighbours_") } + neighbours.map(neighbourSeries)
         }
         return trace
     }

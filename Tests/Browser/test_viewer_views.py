@@ -48,7 +48,8 @@ def test_each_view_appears_for_the_traces_that_declare_it(browser_context, tmp_p
             panel = viewer.show(key, view)
             assert panel.is_visible()
             assert panel.locator(".ut-error").count() == 0, (key, view)
-            assert panel.locator("svg").count() >= 1, (key, view)
+            # A view draws (svg), lists (the neighbours' tables) or, for one training entry, says its loss.
+            assert panel.locator("svg, table, .uv-single").count() >= 1, (key, view)
             for index0 in (0, len(trace["steps"]) // 2, len(trace["steps"]) - 1):
                 viewer.go(key, index0)
     viewer.assert_clean()
@@ -113,7 +114,7 @@ def strip_declarations(trace: dict):
 
 # What a view shows, apart from names: its hooks and which parts are lit.
 HOOKS = """p => [...p.querySelectorAll('[data-tensor-id], [data-norm], [data-value], [data-t], [data-node], .uv-lit,'
-  + ' .uv-heatcell, .uv-word, .uv-curve, .uv-traced, .uv-rowlit')].map(e => [e.tagName, e.getAttribute('class'),
+  + ' .uv-heatcell, .uv-word, .uv-curve, .uv-traced, .uv-rowlit, .uv-single, .uv-nb-row')].map(e => [e.tagName, e.getAttribute('class'),
   e.getAttribute('data-tensor-id'), e.getAttribute('data-norm'), e.getAttribute('data-value'), e.getAttribute('data-t'),
   e.getAttribute('data-dir'), e.getAttribute('data-node'), e.getAttribute('data-wire'), e.getAttribute('visibility'),
   e.getAttribute('points')])"""
@@ -129,7 +130,7 @@ def test_renaming_every_scope_and_tensor_keeps_every_view_and_what_it_shows(brow
         assert viewer.tabs(other) == viewer.tabs(key), key
         for view in declared_views(trace):
             original, copy = viewer.show(key, view), viewer.show(other, view)
-            assert copy.locator(".ut-error").count() == 0 and copy.locator("svg").count() >= 1, (key, view)
+            assert copy.locator(".ut-error").count() == 0 and copy.locator("svg, table, .uv-single").count() >= 1, (key, view)
             for index0 in sorted({0, len(trace["steps"]) // 3, len(trace["steps"]) // 2, len(trace["steps"]) - 1}):
                 viewer.go(key, index0)
                 viewer.go(other, index0)

@@ -151,13 +151,14 @@ def test_training_curve_log_scale_and_non_finite_losses(browser_context, tmp_pat
     viewer.assert_clean()
 
 
-def test_a_single_iteration_is_a_dot_on_the_loss_curve(browser_context, tmp_path, traces):
-    """One SGD iteration (the mlp default): its loss is drawn as a point, not an empty line."""
+def test_a_single_iteration_is_its_loss_not_a_chart(browser_context, tmp_path, traces):
+    """One SGD iteration (the mlp default): its loss as a sentence, not a chart of one point."""
     viewer = Viewer(browser_context, tmp_path, {"mlp": traces["mlp"]})
     assert len(viewer.traces["mlp"]["history"]) == 1
-    viewer.show("mlp", "training")
-    dots = viewer.page.locator("#mlp .uv-curve-point")
-    assert dots.count() == 1
-    assert dots.first.bounding_box()["width"] > 0
+    panel = viewer.show("mlp", "training")
+    entry = viewer.traces["mlp"]["history"][0]
+    assert panel.locator("svg.uv-loss").count() == 0
+    loss = viewer.page.evaluate(f"Unrolled.format({float(entry['loss'])!r})")
+    assert f"loss {loss}" in panel.locator(".uv-single").inner_text()
     viewer.assert_clean()
 

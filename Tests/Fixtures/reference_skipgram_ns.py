@@ -41,7 +41,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "Python"))
 from fixture_io import vocabulary_of, words_of  # noqa: E402
-from reference_word2vec import NOTES, neighbour_tensors, pca_snapshot, shuffle, tensor, windows_of  # noqa: E402
+from reference_word2vec import NOTES, neighbour_snapshots, neighbour_tensors, pca_snapshot, shuffle, tensor, windows_of  # noqa: E402
 from seeded_generator import SeededGenerator  # noqa: E402
 
 DEFAULTS = {"window": 1, "dimensions": 4, "negatives": 5, "train": 0, "lr": 0.05, "seed": 1}
@@ -140,7 +140,7 @@ def run(case, description, parameters):
                 total += r["Q"]
                 W_in, W_out = r["W_in"], r["W_out"]
             losses.append(total / len(pairs))
-            snapshots[str(epoch)] = pca_snapshot(W_in)
+            snapshots[str(epoch)] = {**pca_snapshot(W_in), **neighbour_snapshots(W_in, vocabulary, p.get("neighbours", ""))}
         history = {"losses": losses, "snapshots": snapshots}
     tensors += neighbour_tensors(W_in, vocabulary, p.get("neighbours", ""))
 

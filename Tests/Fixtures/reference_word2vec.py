@@ -23,7 +23,8 @@ not from the Swift code, and no number is read from a Swift run:
   window; the epoch's loss is the mean of the examples' losses (each before its update);
 - PCA: columns centred, covariance / (V - 1), numpy.linalg.eigh, the two largest, each signed
   so that its largest-magnitude component is positive, projection of the centred rows;
-- neighbours: cosine similarity of W_in rows, the word itself left out, top min(5, V - 1).
+- neighbours: cosine similarity of W_in rows, the word itself left out, top min(5, V - 1); after
+  each epoch, in the history, (k + 1) x 2: the word's row and 1, then each neighbour's row and cosine.
 """
 
 import json
@@ -123,6 +124,18 @@ def pca_snapshot(W_in):
     return {"W_in_pca": {"shape": [W_in.shape[0], 2], "data": [float(v) for v in projection.ravel()]}}
 
 
+def neighbour_snapshots(W_in, vocabulary, words):
+    """Per word of the comma-separated `words`, `neighbours_<word>` after an epoch: rows (index, cosine),
+    the word itself (cosine 1) first, then its nearest words."""
+    snapshots = {}
+    for word in [x for x in words.split(",") if x]:
+        index = vocabulary.index(word)
+        found = nearest(W_in, index, min(5, len(vocabulary) - 1))
+        rows = [[index, 1.0]] + [[other, cosine] for other, cosine in found]
+        snapshots[f"neighbours_{word}"] = {"shape": [len(rows), 2], "data": [float(v) for row in rows for v in row]}
+    return snapshots
+
+
 def neighbour_tensors(W_in, vocabulary, words):
     """A neighbours_<word> tensor for each of the comma-separated `words`: the indices of its nearest words."""
     tensors = []
@@ -200,7 +213,7 @@ def run(case, demo, description, parameters):
                 total += r["Q"]
                 W_in, W_out = r["W_in"], r["W_out"]
             losses.append(total / len(order))
-            snapshots[str(epoch)] = pca_snapshot(W_in)
+            snapshots[str(epoch)] = {**pca_snapshot(W_in), **neighbour_snapshots(W_in, vocabulary, p.get("neighbours", ""))}
         history = {"losses": losses, "snapshots": snapshots}
     tensors += neighbour_tensors(W_in, vocabulary, p.get("neighbours", ""))
 

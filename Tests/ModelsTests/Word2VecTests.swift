@@ -125,6 +125,27 @@ struct Word2VecTests {
         #expect(trace.history?.first?.tensors?["W_in_pca"]?.shape == [8, 2])
     }
 
+    /// Each epoch's entry lists the asked word first (cosine 1), then its neighbours; after the last
+    /// epoch they are the constant's words and cosines. The series says so, by its quantity.
+    @Test func neighboursAfterEachEpochAreInTheHistory() throws {
+        let trace = try runDemo("skipgram", ["corpus": .string(Self.small), "window": 2, "train": 3, "neighbours": "dog,cat,dog"])
+        let vocabulary = try #require(trace.tensors.first { $0.name == "W_in" }?.labels?[0] ?? nil)
+        let history = try #require(trace.history)
+        for entry in history {
+            let snapshot = try #require(entry.tensors?["neighbours_dog"])
+            #expect(snapshot.shape == [6, 2])
+            #expect(snapshot.data[0] == Double(vocabulary.firstIndex(of: "dog")!) && snapshot.data[1] == 1)
+        }
+        let last = try #require(history.last?.tensors?["neighbours_cat"])
+        let constant = try tensor(trace, "neighbours_cat")
+        let rows = stride(from: 2, to: last.data.count, by: 2)
+        #expect(rows.map { vocabulary[Int(last.data[$0])] } == constant.labels?[1])
+        #expect(rows.map { last.data[$0 + 1] } == constant.data)
+        let series = (trace.series ?? []).filter { $0.quantity == "nearest_neighbours" }
+        #expect(series.map(\.key) == ["neighbours_dog", "neighbours_cat"])
+        #expect(series.allSatisfy { $0.of == "embedding" && $0.axis == "rank" && $0.per == "epoch" })
+    }
+
     // MARK: Gradients
 
     @Test("Recorded gradients agree with central differences", arguments: [true, false])

@@ -45,9 +45,9 @@ QUANTITIES = {
 CONTEXT = {"t": int, "direction": str, "gate": str, "head": int, "block": str, "attention": str, "word": str,
            "position": int, "layer": int, "branch": str, "variant": str, "stage": str}
 SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection", "accuracy", "feature_map",
-                     "validation_loss", "validation_accuracy", "training_stage"}
+                     "validation_loss", "validation_accuracy", "training_stage", "nearest_neighbours"}
 VIEWS = {"lstm-cell", "gru-cell", "unrolled", "attention", "word2vec", "training", "convolution", "feature-maps",
-         "inception", "residual", "normalization"}
+         "inception", "residual", "normalization", "neighbours"}
 # The part of a cell a tagged tensor made inside one must be made in.
 PART_OF = {("gate", "forget"): "forget_gate", ("gate", "input"): "input_gate", ("gate", "output"): "output_gate",
            ("gate", "update"): "update_gate", ("gate", "reset"): "reset_gate", ("candidate", None): "candidate",

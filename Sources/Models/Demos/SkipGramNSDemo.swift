@@ -15,7 +15,8 @@ import Trace
 /// - Training continues from the traced update. History, one entry per epoch: the mean Q over the
 ///   epoch's pairs (each before its update) and `W_in_pca`, the V×2 PCA projection of W_in.
 /// - `neighbours`: for each word given, a constant `neighbours_<word>` (1×min(5, V − 1)) of cosine
-///   similarities over the final W_in rows, columns labelled with the neighbour words.
+///   similarities over the final W_in rows, columns labelled with the neighbour words, and in each
+///   epoch's history entry the same after that epoch (`Embeddings.neighbourSnapshot`).
 extension Demos {
     private typealias p = SkipGramNSParameters
 
@@ -26,7 +27,7 @@ extension Demos {
             Word2VecDemo.dimensions, p.negatives, p.word, p.context, p.training.iterations, Word2VecDemo.neighbours, p.training.learningRate,
             Common.seed,
         ],
-        views: ["word2vec"],
+        views: Embeddings.views,
         build: buildSkipGramNegativeSampling
     )
 
@@ -38,7 +39,7 @@ extension Demos {
         let lr = config[p.training.learningRate]
         let (c, o) = try SkipGramNegativeSampling.tracedPair(config, corpus)
         let neighbourWords = try config[Word2VecDemo.neighbours].map { text throws(DemoError) in
-            try corpus.indices(ofList: text, parameter: "neighbours")
+            try Embeddings.once(corpus.indices(ofList: text, parameter: "neighbours"))
         }
 
         var random = config.generator
@@ -71,7 +72,7 @@ extension Demos {
         let epochs = config[p.training.iterations]
         var history: [HistoryEntry] = []
         let meter = Meter.current
-        meter?.beginLoop(rounds: epochs, stepsPerRound: pairs.count, addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V))
+        meter?.beginLoop(rounds: epochs, stepsPerRound: pairs.count, addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V, asked: neighbourWords?.count ?? 0))
         defer { meter?.endLoop() }
         for epoch in stride(from: 1, through: epochs, by: 1) {
             for i in stride(from: pairs.count - 1, to: 0, by: -1) {
@@ -79,7 +80,10 @@ extension Demos {
             }
             let total = SkipGramNegativeSampling.train(
                 &weights, pairs: pairs, negatives: k, sampler: sampler, learningRate: lr, using: &random)
-            history.append(Embeddings.epochEntry(epoch, meanLoss: total / Double(pairs.count), weights.input, rows: V, columns: N))
+            history.append(
+                Embeddings.epochEntry(
+                    epoch, meanLoss: total / Double(pairs.count), weights.input, rows: V, columns: N, neighbours: neighbourWords ?? [],
+                    names: words))
             config.report(epoch, of: epochs, "epochs", loss: total / Double(pairs.count))
             guard meter?.finishRound() ?? true else { break }
         }
@@ -92,7 +96,8 @@ extension Demos {
         return Embeddings.describingHistory(
             tape.trace(
                 title: "Skip-gram with negative sampling, V = \(V), N = \(N), k = \(k), window \(w): \(label), \(training)",
-                model: "skipgram-ns", config: config.values, history: epochs > 0 ? history : nil))
+                model: "skipgram-ns", config: config.values, history: epochs > 0 ? history : nil),
+            neighbours: (neighbourWords ?? []).map { words[$0] })
     }
 }
 

@@ -15,13 +15,14 @@ import Trace
 ///   update) and `W_in_pca`, the V×2 PCA projection of W_in after the epoch (`Embeddings.pca`),
 ///   rows in vocabulary order.
 /// - `neighbours`: for each word given, a constant `neighbours_<word>` (1×k, k = min(5, V − 1)) of
-///   cosine similarities over the final W_in rows, columns labelled with the neighbour words.
+///   cosine similarities over the final W_in rows, columns labelled with the neighbour words, and
+///   in each epoch's history entry the same after that epoch (`Embeddings.neighbourSnapshot`).
 extension Demos {
     static let cbow = Demo(
         name: "cbow",
         summary: "word2vec CBOW with a full softmax: context words → hidden average → softmax over the vocabulary, traced and trained",
         parameters: Word2VecDemo.parameters(cbow: true),
-        views: ["word2vec"],
+        views: Embeddings.views,
         build: { config throws(DemoError) in try Word2VecDemo.build(config, cbow: true) }
     )
 
@@ -29,7 +30,7 @@ extension Demos {
         name: "skipgram",
         summary: "word2vec skip-gram with a full softmax: a word → one softmax per context word, errors summed, traced and trained",
         parameters: Word2VecDemo.parameters(cbow: false),
-        views: ["word2vec"],
+        views: Embeddings.views,
         build: { config throws(DemoError) in try Word2VecDemo.build(config, cbow: false) }
     )
 }
@@ -74,7 +75,7 @@ enum Word2VecDemo {
             W_out0 = Tensor.uniform([N, V], bound: bound, using: &random)
         }
         let neighbourWords = try config[neighbours].map { text throws(DemoError) in
-            try corpus.indices(ofList: text, parameter: "neighbours")
+            try Embeddings.once(corpus.indices(ofList: text, parameter: "neighbours"))
         }
 
         let network = Word2Vec(corpus: corpus, dimensions: N)
@@ -104,7 +105,7 @@ enum Word2VecDemo {
         var history: [HistoryEntry] = []
         var order = Array(windows.indices)
         let meter = Meter.current
-        meter?.beginLoop(rounds: epochs, stepsPerRound: order.count, addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V))
+        meter?.beginLoop(rounds: epochs, stepsPerRound: order.count, addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V, asked: neighbourWords?.count ?? 0))
         defer { meter?.endLoop() }
         training: for epoch in stride(from: 1, through: epochs, by: 1) {
             for i in stride(from: order.count - 1, to: 0, by: -1) {
@@ -119,7 +120,10 @@ enum Word2VecDemo {
                     : trainer.skipGramStep(centre: window.centre, context: window.contextWords, learningRate: lr)
                 guard meter?.finishStep() ?? true else { break training }
             }
-            history.append(Embeddings.epochEntry(epoch, meanLoss: total / Double(order.count), trainer.W_in, rows: V, columns: N))
+            history.append(
+                Embeddings.epochEntry(
+                    epoch, meanLoss: total / Double(order.count), trainer.W_in, rows: V, columns: N, neighbours: neighbourWords ?? [],
+                    names: corpus.vocabulary))
             config.report(epoch, of: epochs, "epochs", loss: total / Double(order.count))
             guard meter?.finishRound() ?? true else { break }
         }
@@ -132,7 +136,8 @@ enum Word2VecDemo {
         return Embeddings.describingHistory(
             tape.trace(
                 title: "\(cbow ? "CBOW" : "Skip-gram"), V = \(V), N = \(N), window \(w): \(label), \(training)",
-                model: cbow ? "cbow" : "skipgram", config: config.values, history: epochs > 0 ? history : nil))
+                model: cbow ? "cbow" : "skipgram", config: config.values, history: epochs > 0 ? history : nil),
+            neighbours: (neighbourWords ?? []).map { corpus.vocabulary[$0] })
     }
 
     /// The traced CBOW example: `context` (or the first window's) → `target`, or the centre of

@@ -50,7 +50,7 @@ window.Unrolled = window.Unrolled || {};
       var key = tagKey(out.tags);
       if (byKey[key]) return;   // a later traced iteration: found per root at update
       var map = { tags: out.tags, title: mapTitle(out), step: s, incremental: assembled, rowSteps: null, rowWidths: null,
-                  scope: step.scope == null ? -1 : index.scopes[step.scope].parent };
+                  scope: mapScope(index, step.scope) };
       if (assembled) {
         // Row t is the softmax a_t of step t; its width is the number of keys cached then.
         map.rowSteps = []; map.rowWidths = [];
@@ -65,6 +65,20 @@ window.Unrolled = window.Unrolled || {};
       maps.push(map);
     });
     return maps;
+  }
+
+  /* The scope whose steps belong to a map: the declared `head` (or else `attention`) scope
+     around its softmax, else the softmax's parent scope. Not simply the parent: a head whose
+     softmax sits directly in it would give every head the attention scope, and the picker would
+     follow the last head on steps of the shared projections. */
+  function mapScope(index, scopeId) {
+    if (scopeId == null) return -1;
+    var kinds = ['head', 'attention'];
+    for (var k = 0; k < kinds.length; k++) {
+      for (var id = scopeId; id != null; id = index.scopes[id].parent) if (index.scopes[id].kind === kinds[k]) return id;
+    }
+    var parent = index.scopes[scopeId].parent;
+    return parent == null ? -1 : parent;
   }
 
   // The tags of row t of an assembled map: the map's, with the time step.
@@ -82,12 +96,14 @@ window.Unrolled = window.Unrolled || {};
     if (!maps.length) { html('p', { class: 'uv-caption' }, host, 'This trace has no attention weights.'); return { update: function () {}, destroy: function () {} }; }
 
     // Which map a scope belongs to (its head's scope or below), for following the step.
+    // A scope two maps claim (heads without scopes of their own) follows neither.
     var scopeMap = new Int32Array(index.scopes.length).fill(-1);
-    maps.forEach(function (m, i) { if (m.scope >= 0) scopeMap[m.scope] = i; });
+    maps.forEach(function (m, i) { if (m.scope >= 0) scopeMap[m.scope] = scopeMap[m.scope] === -1 ? i : -2; });
     for (var k = 0; k < index.scopes.length; k++) {
       var parent = index.scopes[k].parent;
-      if (scopeMap[k] < 0 && parent != null) scopeMap[k] = scopeMap[parent];
+      if (scopeMap[k] === -1 && parent != null) scopeMap[k] = scopeMap[parent];
     }
+    for (var k2 = 0; k2 < index.scopes.length; k2++) if (scopeMap[k2] < 0) scopeMap[k2] = -1;
 
     var controls = html('div', { class: 'uv-controls' }, host);
     var select = null;

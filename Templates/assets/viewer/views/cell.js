@@ -112,8 +112,13 @@ window.Unrolled = window.Unrolled || {};
     host.classList.add('uv-view', 'uv-cell');
 
     // Per step: which cell (iteration root, direction, t) and which node is active.
-    // Only steps inside the cell scope choose the cell; the others (output layer, loss,
-    // updates) keep the last one, so the diagram stays on the cell just computed.
+    // A step inside the cell scope chooses its cell and part. A step outside it but in a time
+    // step (the output layer at t, the loss term of t) shows the cell of that t: the outline
+    // names the step's t, and on the backward pass the output layer of t = 2 runs right after
+    // cell 3, so keeping the last cell would say "t = 3" where the outline says t = 2. Steps of
+    // no time step (the summed loss, the updates) keep the last cell, the one just computed.
+    var T = 0;
+    for (var k = 0; k < index.scopes.length; k++) T = Math.max(T, index.scopeT[k]);
     var inCell = index.within('cell');
     var stepCell = new Array(index.steps.length);
     var last = null;
@@ -123,14 +128,14 @@ window.Unrolled = window.Unrolled || {};
       if (t > 0 && scopeId != null && inCell[scopeId]) {
         last = { root: index.stepRoot[s], dir: index.scopeDir[scopeId], t: t,
                  leaf: index.scopes[scopeId].name, part: index.attribute(scopeId, 'cell_part', 'part'), scope: scopeId };
+      } else if (t > 0 && t <= T && scopeId != null) {
+        last = { root: index.stepRoot[s], dir: index.scopeDir[scopeId] || (last ? last.dir : ''), t: t,
+                 leaf: null, part: undefined, scope: null };
       } else if (last) {
         last = { root: index.stepRoot[s], dir: last.dir, t: last.t, leaf: null, part: undefined, scope: last.scope };
       }
       stepCell[s] = last;
     }
-    var T = 0;
-    for (var k = 0; k < index.scopes.length; k++) T = Math.max(T, index.scopeT[k]);
-
     var titleId = 'uv-' + viewId + '-title-' + uniqueId();
     var figure = svg('svg', {
       class: 'uv-svg', viewBox: '0 0 ' + layout.width + ' ' + layout.height,
@@ -181,6 +186,8 @@ window.Unrolled = window.Unrolled || {};
 
     var note = caption(host);
     var equation = equationLine(host, index, api);
+    // The loss's own name (the header's Q), so the diagram writes the gradients as the trace does.
+    var lossName = index.lossName || 'L';
 
     // The tags of the wire's tensor in `cell`: x_t is shared by both directions.
     function tagsOf(wire, cell) {
@@ -241,7 +248,7 @@ window.Unrolled = window.Unrolled || {};
       }
       var leafText = cell.leaf ? 'Now: ' + cell.leaf + '. ' : '';
       setText(note, leafText + (backward
-        ? 'Backward: each wire shows the gradient ∂L/∂(its value) accumulated so far (orange); “·” where it is not computed yet.'
+        ? 'Backward: each wire shows the gradient ∂' + lossName + '/∂(its value) accumulated so far (orange); “·” where it is not computed yet.'
         : 'Forward: each wire shows its values at time step t; “·” where the value is not computed yet.'));
     }
 

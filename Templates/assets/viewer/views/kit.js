@@ -1,9 +1,15 @@
 /* Unrolled viewer: what the special views share. U.viewKit is the viewer's one kit
    (viewer-kit.js: DOM and SVG helpers, numbers, formats); this file adds the helpers only the
    views use, and views/structure.js the per-trace index of the declared structure. The views,
+<<<<<<< HEAD
    "views that teach where a generic matrix view does not", are a file each beside this one: graph.js, cell.js,
    unrolled.js, attention.js, word2vec.js, training.js, convolution.js, feature-maps.js, inception.js,
    residual.js, normalization.js. Each appears only for traces whose
+=======
+   "views that teach where a generic matrix view does not", are a file each beside this one: cell.js,
+   unrolled.js, attention.js, word2vec.js, neighbours.js, training.js (its scatter in
+   training-scatter.js), convolution.js, feature-maps.js, inception.js, residual.js, normalization.js. Each appears only for traces whose
+>>>>>>> h20-views
    declared structure it can draw (and which suggest it, when the trace lists its views). Each view is a spec pushed onto Unrolled.views (see the viewer contract):
    applies(model), create(host, model, api) → {update(stepIndex), destroy()}.
    Every view builds its indexes once in create() so that update() only looks things up:
@@ -17,6 +23,8 @@
      .uv-bar[data-t][data-dir][data-norm] (data-norm absent while not computed).
    - attention: .uv-heatcell[data-row][data-col][data-value], .uv-rowtoken, .uv-coltoken,
      .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads.
+   - neighbours: .uv-nb-list[data-word] with .uv-nb-row[data-rank][data-word][data-cosine],
+     input.uv-nb-epoch; unrolled's scale control input.uv-fixed-scale.
    - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value], and
      for stages with a gradient .uv-w2vgrad[data-value] (empty until computed).
    - training: .uv-curve (one point per finite history loss), .uv-curve-validation,
@@ -73,7 +81,30 @@ window.Unrolled = window.Unrolled || {};
     };
   }
 
+  /* An epoch slider over `epochs` (history entries that hold a view's series) tied to the
+     viewer's history position (api.state.history, an index into trace.history), shared with the
+     other views: it shows the last epoch at or before the position, the last epoch when none is
+     set, and moving it moves the position. Calls show(k) on each change; returns the unsubscribe. */
+  function followEpochs(api, history, epochs, slider, show) {
+    function epochAt(position) {
+      if (position == null) return epochs.length - 1;
+      var k = 0;
+      while (k + 1 < epochs.length && history.indexOf(epochs[k + 1]) <= position) k++;
+      return k;
+    }
+    function follow() {
+      var k = epochAt(api.state.history);
+      slider.value = k;
+      show(k);
+    }
+    slider.addEventListener('input', function () { api.state.set({ history: history.indexOf(epochs[+slider.value]) }); });
+    var unsubscribe = api.state.subscribe(function (changed) { if (changed.history) follow(); });
+    follow();
+    return unsubscribe;
+  }
+
   Object.assign(U.viewKit, {
+    followEpochs: followEpochs,
     lastAtOrBefore: lastAtOrBefore,
     values: values,
     phaseOf: phaseOf,

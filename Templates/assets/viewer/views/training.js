@@ -14,7 +14,8 @@ window.Unrolled = window.Unrolled || {};
      stopping's best epoch and stop) as labelled vertical lines; the accuracy and validation
      accuracy on a 0–1 chart below when described; and when the trace describes a series
      of 2-D projections of the embedding (embedding_projection, one point per word), a scatter
-     per epoch with a slider. Declared: the loss series (its `per` says iteration or epoch),
+     per epoch with a slider (views/training-scatter.js). A history of one entry is a number, not
+     a chart of one point. Declared: the loss series (its `per` says iteration or epoch),
      the iteration scopes, the projection, validation and accuracy series and the tensor tagged
      embedding (its words). */
 
@@ -65,8 +66,24 @@ window.Unrolled = window.Unrolled || {};
     var unit = seriesOf(model, 'loss').per === 'epoch' ? 'epoch' : 'iteration';
     var missing = points.length - finite.length;
     var markText = Object.keys(marks).sort().map(function (k) { return (k === 'stop' ? 'stopped after ' : k + ' ') + unit + ' ' + marks[k]; });
+    var traced = points.filter(function (p) { return p.traced; }).length;
+    // No entry traced: the trace's steps (if any) are an example run before the entries, as
+    // word2vec traces one example and then trains its epochs without recording.
+    var tracedText = traced ? traced + ' traced step by step (marked)'
+      : index.steps.length ? 'run without recording after the traced steps' : 'none traced step by step';
+    if (points.length === 1) {
+      var only = points[0];
+      html('p', { class: 'uv-single' }, host, 'One ' + unit + ' (' + unit + ' ' + only.iteration + (only.traced ? ', traced step by step' : '') +
+        '): loss ' + api.format(only.loss) + extras.map(function (c) {
+          return isFinite(only[c.field]) ? ', ' + c.label + ' ' + api.format(only[c.field]) : ''; }).join('') +
+        described(model, ['accuracy', 'validation_accuracy'], 'uv-acc-curve').map(function (c) {
+          var v = valueOf(history[0], c.series.key);
+          return isFinite(v) ? ', ' + c.label + ' ' + api.format(v) : ''; }).join('') + '.');
+      var scatter1 = U.viewKit.embeddingScatter(host, model, api, history);
+      return { update: function () {}, destroy: function () { host.textContent = ''; if (scatter1) scatter1.destroy(); } };
+    }
     html('span', { class: 'uv-caption' }, controls, points.length + ' ' + unit + (points.length === 1 ? '' : 's') +
-      ', ' + points.filter(function (p) { return p.traced; }).length + ' traced step by step (marked)' +
+      ', ' + tracedText +
       (markText.length ? '; ' + markText.join(', ') : '') +
       (stages.length ? '; the dotted lines divide the stages (' + stages.meaning + ')' : '') +
       (missing ? '; ' + missing + ' with a loss of NaN or ±∞, not drawn' : ''));
@@ -220,7 +237,7 @@ window.Unrolled = window.Unrolled || {};
     }
     draw();
     accuracyChart(host, model, api, history, unit, stages);
-    var scatter = embeddingScatter(host, model, api, history);
+    var scatter = U.viewKit.embeddingScatter(host, model, api, history);
     return { update: update, destroy: function () { host.textContent = ''; if (scatter) scatter.destroy(); } };
   }
 
@@ -327,71 +344,5 @@ window.Unrolled = window.Unrolled || {};
       svg('text', { x: x + 4, y: y2 - 6 }, g, 'stage ' + c.stage);
       titled(g, 'stage ' + c.stage + ' starts at entry ' + c.at);
     });
-  }
-
-  function embeddingScatter(host, model, api, history) {
-    var series = seriesOf(model, 'embedding_projection');
-    var key = series && series.key;
-    var epochs = !series ? [] : history.filter(function (e) { return e.tensors && e.tensors[key]; });
-    if (!epochs.length) return null;
-    var wIn = (model.trace.tensors || []).filter(function (t) { return t.tags && t.tags.quantity === 'embedding'; })[0];
-    var words = wIn && wIn.labels && wIn.labels[0];
-    var section = html('div', { class: 'uv-scatter' }, host);
-    html('h3', null, section, 'Word embeddings: the rows of W_in projected to 2-D (PCA), per epoch');
-    var controls = html('div', { class: 'uv-controls' }, section);
-    var label = html('label', null, controls);
-    html('span', null, label, 'epoch');
-    var slider = html('input', { type: 'range', min: 0, max: epochs.length - 1, value: epochs.length - 1,
-                                 'aria-label': 'epoch' }, label);
-    var out = html('output', null, label);
-    var S = 460, pad = 40;
-    var figure = svg('svg', { class: 'uv-svg uv-embedding', viewBox: '0 0 ' + S + ' ' + S, role: 'img',
-                              style: 'max-width:' + S + 'px', 'aria-label': 'Embeddings scatter' }, section);
-    svg('rect', { class: 'uv-scatter-frame', x: 1, y: 1, width: S - 2, height: S - 2, rx: 6 }, figure);
-    var layer = svg('g', null, figure);
-    var dots = [];
-    var n = epochs[0].tensors[key].shape[0];
-    for (var i = 0; i < n; i++) {
-      var g = svg('g', { class: 'uv-word', 'data-word': words ? words[i] : String(i + 1) }, layer);
-      dots.push({ group: g, circle: svg('circle', { class: 'uv-point', r: 4 }, g),
-                  text: svg('text', { class: 'uv-point-label' }, g, words ? words[i] : String(i + 1)) });
-    }
-    function show(k) {
-      var e = epochs[k], data = e.tensors[key].data.map(toNumber);
-      var lo = [Infinity, Infinity], hi = [-Infinity, -Infinity];
-      for (var i = 0; i < data.length; i++) {
-        if (isFinite(data[i])) { lo[i % 2] = Math.min(lo[i % 2], data[i]); hi[i % 2] = Math.max(hi[i % 2], data[i]); }
-      }
-      // Each epoch fills the frame with one scale for both axes: PCA axes are recomputed per
-      // epoch, so shapes compare across epochs, sizes do not.
-      var span = Math.max(hi[0] - lo[0], hi[1] - lo[1]) || 1;
-      var scale = (S - 2 * pad) / span, mx = (lo[0] + hi[0]) / 2, my = (lo[1] + hi[1]) / 2;
-      dots.forEach(function (d, i) {
-        var x = S / 2 + (data[2 * i] - mx) * scale, y = S / 2 - (data[2 * i + 1] - my) * scale;
-        d.circle.setAttribute('cx', x); d.circle.setAttribute('cy', y);
-        d.text.setAttribute('x', x + 6); d.text.setAttribute('y', y - 5);
-        titled(d.group, d.group.getAttribute('data-word') + ': (' + api.format(data[2 * i]) + ', ' + api.format(data[2 * i + 1]) + ')');
-      });
-      out.textContent = e.iteration + ' of ' + epochs[epochs.length - 1].iteration + ' (loss ' + api.format(toNumber(e.loss)) + ')';
-      figure.setAttribute('aria-label', 'Embeddings after epoch ' + e.iteration + ', projected to 2-D');
-    }
-    // The epoch shown is the viewer's history position (api.state.history, an index into
-    // trace.history), shared with the other views: the last epoch at or before it, the last
-    // epoch when none is set.
-    function epochAt(position) {
-      if (position == null) return epochs.length - 1;
-      var k = 0;
-      while (k + 1 < epochs.length && history.indexOf(epochs[k + 1]) <= position) k++;
-      return k;
-    }
-    function follow() {
-      var k = epochAt(api.state.history);
-      slider.value = k;
-      show(k);
-    }
-    slider.addEventListener('input', function () { api.state.set({ history: history.indexOf(epochs[+slider.value]) }); });
-    var unsubscribe = api.state.subscribe(function (changed) { if (changed.history) follow(); });
-    follow();
-    return { destroy: unsubscribe };
   }
 })(window.Unrolled);

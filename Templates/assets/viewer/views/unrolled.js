@@ -10,7 +10,9 @@ window.Unrolled = window.Unrolled || {};
   /* The recurrent network as a row of cells t = 1…T (two rows for a bidirectional one),
      the current cell lit, and under it one bar per time step with ‖∂L/∂h_t‖ as far as the
      backward pass has computed it: the latest (accumulated) gradient of h_t made at or
-     before the current step. Fixed scales over the whole pass, so bars do not jump.
+     before the current step. The scale fits what is shown: the traced iteration's norms (all of
+     its pass, so bars do not jump while stepping) or the history entry's; "same scale for every
+     iteration" fixes it to every norm of the trace, so iterations compare.
      All of it declared: time_step scopes, the states tagged hidden_state (or a delay line's
      delay_line_output) with t and direction, and the history series of the hidden states'
      gradient norms, which traces recorded as history only (no steps) show per training
@@ -87,32 +89,41 @@ window.Unrolled = window.Unrolled || {};
       }
     }
 
-    // Norms, cached per gradient tensor; the scale covers every gradient of every state.
-    var normCache = {}, maxNorm = 0, minPositive = Infinity;
+    // Norms, cached per gradient tensor. A range is the largest norm and the smallest positive
+    // one of a set: every gradient of every state (`all`), those of one traced iteration
+    // (`roots[r].range`), those of one history entry (`entryRange`).
+    var normCache = {};
     function gradientNorm(id) {
       if (!(id in normCache)) normCache[id] = norm(model.values(id));
       return normCache[id];
     }
-    function consider(n) {
+    function newRange() { return { max: 0, minPositive: Infinity }; }
+    function consider(range, n) {
       if (n === n && n !== Infinity) {
-        if (n > maxNorm) maxNorm = n;
-        if (n > 0 && n < minPositive) minPositive = n;
+        if (n > range.max) range.max = n;
+        if (n > 0 && n < range.minPositive) range.minPositive = n;
       }
     }
+    var all = newRange();
     Object.keys(roots).forEach(function (root) {
+      var range = roots[root].range = newRange();
       dirs.forEach(function (d) {
         for (var t = 1; t <= T; t++) {
           var list = index.gradientsOf[roots[root].state[d][t]] || [];
           list.forEach(function (g) {
-            consider(gradientNorm(g.id));
+            consider(range, gradientNorm(g.id));
+            consider(all, gradientNorm(g.id));
             if (lossLetter == null) lossLetter = index.lossName;
           });
         }
       });
     });
-    history.forEach(function (e) {
-      e.tensors[key].data.forEach(function (x) { consider(toNumber(x)); });
+    var entryRanges = history.map(function (e) {
+      var range = newRange();
+      e.tensors[key].data.forEach(function (x) { consider(range, toNumber(x)); consider(all, toNumber(x)); });
+      return range;
     });
+    var maxNorm = all.max, minPositive = all.minPositive;   // the shown scale; `fitTo` changes it
     if (lossLetter == null) lossLetter = historyMode ? 'Q' : 'L';
     var quantity = '‖∂' + lossLetter + '/∂' + kind.letter + '_t‖';
 
@@ -122,6 +133,9 @@ window.Unrolled = window.Unrolled || {};
     var logBox = html('input', { type: 'checkbox' }, logLabel);
     html('span', null, logLabel, 'log scale');
     logBox.checked = minPositive < Infinity && maxNorm / minPositive > 100;
+    var fixedLabel = html('label', null, controls);
+    var fixedBox = html('input', { type: 'checkbox', class: 'uv-fixed-scale' }, fixedLabel);
+    html('span', null, fixedLabel, 'same scale for every iteration');
     // Iterations kept in history (gradient-flow): 1…n show that iteration's norms; 0, when
     // the trace has steps, shows the norms as far as the current step has computed them.
     var slider = null, sliderText = null;
@@ -239,9 +253,20 @@ window.Unrolled = window.Unrolled || {};
       svg('line', { x1: left, y1: barTop, x2: left, y2: barBottom }, yAxis);
     }
 
+    // The scale of the shown norms (`range`), or of all of them when the reader fixed it; a
+    // change redraws the axis, and the bars as they are next set.
+    var scaleVersion = 0;
+    function fitTo(range) {
+      var wanted = fixedBox.checked || !range ? all : range;
+      if (wanted.max === maxNorm && wanted.minPositive === minPositive) return;
+      maxNorm = wanted.max; minPositive = wanted.minPositive;
+      scaleVersion++;
+      drawAxis();
+    }
+
     function setBar(d, t, gradientId, n, fresh) {
       var bar = bars[d][t];
-      var key = gradientId + (logBox.checked ? 'l' : 'n') + (fresh ? 'f' : '');
+      var key = gradientId + (logBox.checked ? 'l' : 'n') + (fresh ? 'f' : '') + scaleVersion;
       if (bar.shown === key) return;
       bar.shown = key;
       var h = n == null ? 0 : scaleY(n);
@@ -278,6 +303,7 @@ window.Unrolled = window.Unrolled || {};
       var litT = stepCell[s], litD = scopeId == null ? '' : index.scopeDir[scopeId];
       var computed = [], fromHistory = slider && +slider.value > 0;
       if (slider && !fromHistory) setText(sliderText, 'this step');
+      if (!fromHistory) fitTo(entry.range);
       dirs.forEach(function (d) {
         for (var t = 1; t <= T; t++) {
           // Touch the DOM only where a state changed: a long sequence has hundreds of cells.
@@ -311,6 +337,7 @@ window.Unrolled = window.Unrolled || {};
       var e = history[i];
       var data = e.tensors[key].data.map(toNumber);
       var zeros = data.filter(function (x) { return x === 0; }).length;
+      fitTo(entryRanges[i]);
       for (var t = 1; t <= T; t++) setBar('', t, 'h' + i + '_' + t, data[t - 1], false);
       setText(sliderText, 'iteration ' + e.iteration);
       setText(note, quantity + ' of training iteration ' + e.iteration + ' of ' + history[history.length - 1].iteration +
@@ -322,18 +349,18 @@ window.Unrolled = window.Unrolled || {};
     // The slider is the viewer's history position (api.state.history, an index into
     // trace.history), shared with the other views: it shows the last iteration with norms at
     // or before that entry; none set, the current step (or, without steps, the last iteration).
-    var all = model.trace.history || [];
+    var entries = model.trace.history || [];
     function sliderAt(position) {
       if (position == null) return historyMode ? history.length : 0;
       var j = historyMode ? 1 : 0;
-      while (j < history.length && all.indexOf(history[j]) <= position) j++;
+      while (j < history.length && entries.indexOf(history[j]) <= position) j++;
       return j;
     }
     var unsubscribe = function () {};
     if (slider) {
       slider.addEventListener('input', function () {
         var j = +slider.value;
-        api.state.set({ history: j === 0 ? null : all.indexOf(history[j - 1]) });
+        api.state.set({ history: j === 0 ? null : entries.indexOf(history[j - 1]) });
       });
       unsubscribe = api.state.subscribe(function (changed) {
         if (!changed.history) return;
@@ -343,6 +370,7 @@ window.Unrolled = window.Unrolled || {};
       slider.value = sliderAt(api.state.history);
     }
     logBox.addEventListener('change', function () { drawAxis(); update(lastStep); });
+    fixedBox.addEventListener('change', function () { update(lastStep); });
     drawAxis();
     if (historyMode) showHistory(+slider.value - 1);
     return { update: update, destroy: function () { unsubscribe(); host.textContent = ''; } };
