@@ -1,15 +1,9 @@
 /* Unrolled viewer: what the special views share. U.viewKit is the viewer's one kit
    (viewer-kit.js: DOM and SVG helpers, numbers, formats); this file adds the helpers only the
    views use, and views/structure.js the per-trace index of the declared structure. The views,
-<<<<<<< HEAD
    "views that teach where a generic matrix view does not", are a file each beside this one: graph.js, cell.js,
-   unrolled.js, attention.js, word2vec.js, training.js, convolution.js, feature-maps.js, inception.js,
-   residual.js, normalization.js. Each appears only for traces whose
-=======
-   "views that teach where a generic matrix view does not", are a file each beside this one: cell.js,
    unrolled.js, attention.js, word2vec.js, neighbours.js, training.js (its scatter in
    training-scatter.js), convolution.js, feature-maps.js, inception.js, residual.js, normalization.js. Each appears only for traces whose
->>>>>>> h20-views
    declared structure it can draw (and which suggest it, when the trace lists its views). Each view is a spec pushed onto Unrolled.views (see the viewer contract):
    applies(model), create(host, model, api) → {update(stepIndex), destroy()}.
    Every view builds its indexes once in create() so that update() only looks things up:
