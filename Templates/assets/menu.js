@@ -20,9 +20,10 @@
       if (search && window.matchMedia("(pointer: fine)").matches) search.focus();
     }
   });
-  // Escape closes it and gives the focus back to the button.
+  // Escape closes it and gives the focus back to the button, once search has spent its own
+  // Escapes (clearing the box, leaving the results).
   menu.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+    if (event.key === "Escape" && !event.defaultPrevented && button.getAttribute("aria-expanded") === "true") {
       set(false);
       button.focus();
     }

@@ -136,7 +136,8 @@
   function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
   input.addEventListener("input", show);
   input.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { input.value = ""; show(); }
+    // An Escape that clears something is spent here (the phone's menu closes on the next one).
+    if (event.key === "Escape") { if (input.value) event.preventDefault(); input.value = ""; show(); }
     else if (event.key === "ArrowDown" && links().length) { event.preventDefault(); links()[0].focus(); }
     else if (event.key === "Enter" && links().length) { event.preventDefault(); links()[0].click(); }
   });
