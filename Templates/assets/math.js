@@ -18,12 +18,33 @@
       if (!element.classList.contains("display")) keepPunctuation(element);
       try {
         katex.render(tex, element, kit.katexOptions(element.classList.contains("display"), "htmlAndMathml"));
+        nameLink(element);
       } catch (error) {
         element.textContent = tex;
         element.classList.add("math-error");
         element.title = String(error);
       }
     }
+    // Display math wider than the column scrolls in its box: focusable, so a keyboard can scroll it.
+    var displays = (root && root.querySelectorAll ? root : document).querySelectorAll(".math.display[data-tex]");
+    for (var j = 0; j < displays.length; j++) {
+      var box = displays[j];
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", "Equation (scrolls sideways)");
+      }
+    }
+  }
+
+  // A link whose only text is math (`[$\partial Q/\partial z_1$](#trace:dQ/dz_1)`) is named by
+  // the math as MathML reads it (∂Q/∂z1): not every reader of the page computes a name from MathML.
+  function nameLink(element) {
+    var link = element.closest && element.closest("a");
+    if (!link || link.hasAttribute("aria-label")) return;
+    var other = link.textContent.replace(element.textContent, "").trim();
+    var spoken = element.querySelector(".katex-mathml semantics > :first-child");
+    if (!other && spoken) link.setAttribute("aria-label", spoken.textContent);
   }
   // Punctuation right after inline math (`$x$.`, `$y$),`) goes into one unbreakable span with the
   // math, so that a line never starts with the comma or full stop the math ends.

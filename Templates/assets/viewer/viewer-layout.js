@@ -77,7 +77,7 @@ window.Unrolled = window.Unrolled || {};
           '<div class="ut-outline-tools"><span>Outline</span>' +
             '<button type="button" data-fold="collapse" title="Collapse every scope group to one row">collapse all</button>' +
             '<button type="button" data-fold="expand" title="Expand every scope">expand all</button></div>' +
-          '<nav class="ut-outline" aria-label="Outline of the steps"><div class="ut-outline-spacer"><div class="ut-outline-rows" role="list"></div></div></nav>' +
+          '<nav class="ut-outline" aria-label="Outline of the steps" tabindex="0"><div class="ut-outline-spacer"><div class="ut-outline-rows" role="list"></div></div></nav>' +
         '</div>' +
         '<div class="ut-main">' +
           '<div class="ut-tabs" role="tablist" aria-label="Views"></div>' +

@@ -58,6 +58,12 @@ window.Unrolled = window.Unrolled || {};
       if (!symbol) html.push('<span class="ut-opname">)</span>');
       html.push('<span class="ut-term"><span class="ut-sym ut-eq-sign">=</span>' + cardHtml(out.id, 'out', sel, null) + '</span>');
       parts.tensors.innerHTML = html.join('');
+      // A matrix wider than its card scrolls sideways: an operand's (no focusable cell) takes the
+      // focus itself, so a keyboard can scroll it too.
+      var scrolling = Array.prototype.slice.call(parts.tensors.querySelectorAll('.ut-card:not([data-slot="out"]) .ut-mat-wrap'));
+      scrolling.concat(eq ? [parts.eq] : []).forEach(function (box) {
+        box.tabIndex = box.scrollWidth > box.clientWidth + 1 ? 0 : -1;
+      });
       parts.prov.innerHTML = explanation ? provenanceHtml(explanation) : '';
     }
 
@@ -118,7 +124,15 @@ window.Unrolled = window.Unrolled || {};
         // A frozen parameter (the trace's `frozen`): training holds it fixed, no gradient, no update.
         (t.frozen === true ? '<span class="ut-frozen" title="frozen: training holds this parameter fixed (no gradient, no update)">frozen</span>' : '') +
         '</figcaption>');
-      h.push('<div class="ut-mat-wrap"><table class="ut-mat' + (slot === 'out' ? ' ut-pickable' : '') + '">');
+      // Named for screen readers; a result's cells are one tab stop, arrow keys move inside.
+      var label = t.name + ', ' + U.shapeText(shape) + (slot === 'out' ? ', the result: arrow keys move between its values, Enter shows how one was computed' : '');
+      h.push('<div class="ut-mat-wrap"><table class="ut-mat' + (slot === 'out' ? ' ut-pickable' : '') + '" aria-label="' + escapeHtml(label) + '">');
+      // The one cell of the result in the tab order: the selected one when shown, else the first shown.
+      var stop = win.r * cols + win.c;
+      if (selected >= 0 && cols > 0) {
+        var sr = Math.floor(selected / cols), sc = selected % cols;
+        if (sr >= win.r && sr < r1 && sc >= win.c && sc < c1) stop = selected;
+      }
       if (rank >= 1 && cols > 1) {
         h.push('<thead><tr><th class="ut-corner"></th>');
         for (var c = win.c; c < c1; c++) {
@@ -140,7 +154,7 @@ window.Unrolled = window.Unrolled || {};
           if (f === selected) cls += ' ut-selected';
           if (hl && hl.has(f)) cls += ' ut-source';
           h.push('<td data-i="' + f + '" title="' + exact(x) + '"' + (cls ? ' class="' + cls.trim() + '"' : '') +
-            (slot === 'out' ? ' tabindex="0"' : '') +
+            (slot === 'out' ? ' tabindex="' + (f === stop ? 0 : -1) + '"' : '') +
             ' style="background:' + colour(x, maxAbs) + '">' + format(x) + '</td>');
         }
         h.push('</tr>');
@@ -232,8 +246,47 @@ window.Unrolled = window.Unrolled || {};
     });
     panel.addEventListener('keydown', function (e) {
       var cell = e.target.closest && e.target.closest('td[data-i]');
-      if (cell && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); e.stopPropagation(); cell.click(); }
+      if (!cell) return;
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault(); e.stopPropagation();
+        var index = cell.getAttribute('data-i');
+        cell.click();
+        // The panel is drawn again: the focus goes back to the same value.
+        var again = panel.querySelector('.ut-card[data-slot="out"] td[data-i="' + index + '"]');
+        if (again) again.focus();
+        return;
+      }
+      var next = neighbour(cell, e.key);
+      if (next === undefined) return;
+      // The arrows are the grid's here, not the viewer's (which step through the trace).
+      e.preventDefault(); e.stopPropagation();
+      if (!next) return;
+      cell.tabIndex = -1;
+      next.tabIndex = 0;
+      next.focus();
     });
+
+    /** The result cell an arrow (or Home, End) goes to from `cell`: null at an edge, undefined for other keys. */
+    function neighbour(cell, key) {
+      var row = cell.parentElement, cells = Array.prototype.filter.call(row.children, function (c) { return c.hasAttribute('data-i'); });
+      var column = cells.indexOf(cell), rows = Array.prototype.slice.call(row.parentElement.children);
+      var r = rows.indexOf(row);
+      function at(rr, cc) {
+        var tr = rows[rr];
+        if (!tr) return null;
+        var list = Array.prototype.filter.call(tr.children, function (c) { return c.hasAttribute('data-i'); });
+        return list[cc] || null;
+      }
+      switch (key) {
+        case 'ArrowLeft': return at(r, column - 1);
+        case 'ArrowRight': return at(r, column + 1);
+        case 'ArrowUp': return at(r - 1, column);
+        case 'ArrowDown': return at(r + 1, column);
+        case 'Home': return cells[0];
+        case 'End': return cells[cells.length - 1];
+        default: return undefined;
+      }
+    }
 
     return {
       update: function (changed) {

@@ -72,6 +72,9 @@ window.Unrolled = window.Unrolled || {};
       this._uid = ++counter;
       this.traceId = this.getAttribute('trace-id') || this.id || 'trace-' + this._uid;
       if (!this.hasAttribute('tabindex')) this.setAttribute('tabindex', '0');
+      // A region of its own, named for the trace (its title once read), not by all its text.
+      if (!this.hasAttribute('role')) this.setAttribute('role', 'region');
+      if (!this.hasAttribute('aria-label')) this.setAttribute('aria-label', 'Trace viewer');
       var self = this;
       var src = this.getAttribute('data-src');
       // The data's script is named (a site), or already ran in the page (an embed).
@@ -103,7 +106,9 @@ window.Unrolled = window.Unrolled || {};
       // Whatever the trace holds, a failure ends in the error box, never as an uncaught exception.
       try {
         var model = this._model = new U.TraceModel(trace);
-        var root = this._root = U.viewerLayout(model, this.getAttribute('data-title') || model.trace.title, uid);
+        var title = this.getAttribute('data-title') || model.trace.title;
+        if (this.getAttribute('aria-label') === 'Trace viewer' && title) this.setAttribute('aria-label', 'Trace: ' + title);
+        var root = this._root = U.viewerLayout(model, title, uid);
         this.appendChild(root);
         var state = this._state = new U.ViewerState(model.stepCount);
         var self = this;

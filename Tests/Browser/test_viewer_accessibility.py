@@ -1,0 +1,70 @@
+"""The viewer for keyboard and screen-reader users (issue #20, item 6): the element is a region
+named for its trace, each matrix is named for its tensor and shape, a result's cells are one tab
+stop with the arrow keys moving inside (without stepping the trace), and Enter explains the cell
+with the focus kept on it."""
+
+from __future__ import annotations
+
+import pytest
+
+from views_support import Viewer, make_traces
+
+
+@pytest.fixture(scope="module")
+def traces(tmp_path_factory):
+    return make_traces(tmp_path_factory, ["mlp"])
+
+
+def test_the_viewer_is_a_region_named_for_its_trace(browser_context, tmp_path, traces):
+    viewer = Viewer(browser_context, tmp_path, {"mlp": traces["mlp"]})
+    element = viewer.page.locator("#mlp")
+    assert element.get_attribute("role") == "region"
+    assert element.get_attribute("aria-label") == "Trace: " + viewer.traces["mlp"]["title"]
+    viewer.assert_clean()
+
+
+def test_each_matrix_is_named_for_its_tensor(browser_context, tmp_path, traces):
+    viewer = Viewer(browser_context, tmp_path, {"mlp": traces["mlp"]})
+    trace = viewer.traces["mlp"]
+    viewer.go("mlp", 0)
+    step = trace["steps"][0]
+    labels = viewer.page.eval_on_selector_all("#mlp .ut-step-panel table.ut-mat", "ts => ts.map(t => t.getAttribute('aria-label'))")
+    for tensor_id, label in zip(step["inputs"] + [step["output"]], labels):
+        tensor = trace["tensors"][tensor_id]
+        assert label.startswith(tensor["name"] + ", "), (label, tensor["name"])
+        assert "×".join(map(str, tensor["shape"])) in label or tensor["shape"] == [], label
+    assert labels[-1].endswith("arrow keys move between its values, Enter shows how one was computed")
+
+
+def test_a_results_cells_are_one_tab_stop_moved_by_arrows(browser_context, tmp_path, traces):
+    viewer = Viewer(browser_context, tmp_path, {"mlp": traces["mlp"]})
+    trace = viewer.traces["mlp"]
+    # A step whose result has at least two rows and two columns.
+    index0 = next(s["index"] for s in trace["steps"]
+                  if len(trace["tensors"][s["output"]]["shape"]) == 2 and min(trace["tensors"][s["output"]]["shape"]) >= 2)
+    viewer.go("mlp", index0)
+    cols = trace["tensors"][trace["steps"][index0]["output"]]["shape"][1]
+    page = viewer.page
+    out = "#mlp .ut-card[data-slot='out'] td[data-i]"
+    stops = page.eval_on_selector_all(out, "cs => cs.filter(c => c.tabIndex === 0).map(c => Number(c.dataset.i))")
+    assert stops == [0]
+    page.locator(f"{out}[data-i='0']").focus()
+    focused = lambda: page.evaluate("Number(document.activeElement.dataset.i)")
+    page.keyboard.press("ArrowRight")
+    assert focused() == 1
+    page.keyboard.press("ArrowDown")
+    assert focused() == 1 + cols
+    page.keyboard.press("ArrowLeft")
+    assert focused() == cols
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")   # at the top edge: stays
+    assert focused() == 0
+    assert viewer.step0("mlp") == index0, "the arrows inside the matrix do not step the trace"
+    assert page.eval_on_selector_all(out, "cs => cs.filter(c => c.tabIndex === 0).length") == 1
+    # Enter explains the focused cell and keeps the focus on it.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    assert page.locator("#mlp .ut-card[data-slot='out'] td.ut-selected").get_attribute("data-i") == "1"
+    assert focused() == 1
+    assert page.locator("#mlp .ut-prov-box .ut-prov").count() == 1
+    viewer.assert_clean()
