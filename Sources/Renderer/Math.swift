@@ -37,10 +37,9 @@ struct MathProtection {
     private(set) var spans: [MathSpan] = []
 
     init(_ source: String) {
-        var scanner = MathScanner(Array(source.utf8))
-        scanner.scan()
-        protectedText = String(decoding: scanner.output, as: UTF8.self)
-        spans = scanner.spans
+        let scanned = MathScanner.scan(source)
+        protectedText = String(decoding: scanned.output, as: UTF8.self)
+        spans = scanned.spans
     }
 
     /// `text` with every placeholder (and its continuation markers) replaced by the span's source.

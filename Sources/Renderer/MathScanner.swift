@@ -8,8 +8,12 @@
 /// `MathScanner+Blocks.swift` (which lines are text, code or blank, and where blocks start) and
 /// `MathScanner+Inlines.swift` (code spans, HTML, link destinations and the math delimiters).
 /// What those extensions share is internal rather than private only so they can reach it.
+///
+/// The scanner reads the source's bytes in place (`scan(_:)` lends it the string's UTF-8 storage
+/// for the scan's duration): reading an `Array` through `self` checked every index, which made
+/// the scan cost as much as cmark-gfm's whole parse.
 struct MathScanner {
-    let input: [UInt8]
+    let input: UnsafeBufferPointer<UInt8>
     private(set) var output: [UInt8] = []
     private(set) var spans: [MathSpan] = []
 
@@ -36,12 +40,23 @@ struct MathScanner {
     /// Set by `htmlEnd` when it failed only at the end of the text (an unclosed comment or tag).
     var unclosedHTML = false
 
-    init(_ input: [UInt8]) {
+    /// The protected text of `source` and its spans.
+    static func scan(_ source: String) -> (output: [UInt8], spans: [MathSpan]) {
+        var source = source
+        return source.withUTF8 { bytes in
+            var scanner = MathScanner(bytes)
+            scanner.scan()
+            return (scanner.output, scanner.spans)
+        }
+    }
+
+    /// Only inside `scan(_:)`, which keeps `input` alive.
+    private init(_ input: UnsafeBufferPointer<UInt8>) {
         self.input = input
         output.reserveCapacity(input.count + input.count / 16)
     }
 
-    mutating func scan() {
+    private mutating func scan() {
         lines = classifyLines()
         var index = 0
         while index < lines.count {
