@@ -114,8 +114,8 @@ public final class MarkdownDocument {
         Self.registerExtensions
         math = MathProtection(source)
         options = CMARK_OPT_UNSAFE | (footnotes ? CMARK_OPT_FOOTNOTES : 0)
-        var text = math.protectedText
-        var (parser, root) = Self.parse(&text, extensions: extensions, options: options)
+        var text = math.protectedBytes
+        var (parser, root) = Self.parse(text, extensions: extensions, options: options)
         var insertedLines: [Int] = []
         // Tables are found in the parsed tree (top-level paragraphs: not code, not HTML), then the
         // text with those paragraphs as pipe tables is parsed again.
@@ -124,7 +124,7 @@ public final class MarkdownDocument {
             cmark_parser_free(parser)
             text = tables.text
             insertedLines = tables.insertedLines
-            (parser, root) = Self.parse(&text, extensions: extensions, options: options)
+            (parser, root) = Self.parse(text, extensions: extensions, options: options)
         }
         if markdown.alerts { Alerts.apply(to: root, text: text) }
         self.parser = parser
@@ -133,14 +133,14 @@ public final class MarkdownDocument {
     }
 
     /// A parser with `extensions` and its tree of `text`.
-    private static func parse(_ text: inout String, extensions: [String], options: Int32) -> (parser: OpaquePointer, root: OpaquePointer) {
+    private static func parse(_ text: [UInt8], extensions: [String], options: Int32) -> (parser: OpaquePointer, root: OpaquePointer) {
         let parser = cmark_parser_new(options)!
         for name in extensions {
             if let extensionPointer = cmark_find_syntax_extension(name) {
                 cmark_parser_attach_syntax_extension(parser, extensionPointer)
             }
         }
-        text.withUTF8 { bytes in
+        text.withUnsafeBufferPointer { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
                 cmark_parser_feed(parser, chars.baseAddress, chars.count)
             }
@@ -223,7 +223,7 @@ public final class MarkdownDocument {
         }
         var html = ""
         if let buffer = cmark_render_html(root, options, extensions) {
-            html = math.render(String(cString: buffer))
+            html = math.render(UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: strlen(buffer)))
             free(buffer)
         }
         rendered = html
