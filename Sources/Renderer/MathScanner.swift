@@ -81,6 +81,12 @@ struct MathScanner {
 
     func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
 
+    /// Where `byte` first is in `start..<end`, or nil (`memchr`: lines and runs without the
+    /// bytes a scan acts on, most of a page, are passed over many bytes at a time).
+    func find(_ byte: UInt8, _ start: Int, _ end: Int) -> Int? {
+        firstOffset(of: byte, in: input, from: start, to: end)
+    }
+
     func runLength(of byte: UInt8, at position: Int, _ end: Int) -> Int {
         var cursor = position
         while cursor < end, input[cursor] == byte { cursor += 1 }
@@ -98,7 +104,7 @@ struct MathScanner {
                 output += [0xEF, 0xBF, 0xBD]
                 cursor += 3
             } else {
-                let next = input[(cursor + 1)..<to].firstIndex(of: 0xEE) ?? to
+                let next = find(0xEE, cursor + 1, to) ?? to
                 output.append(contentsOf: input[cursor..<next])
                 cursor = next
             }

@@ -51,3 +51,10 @@ func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBuffe
     }
     return nil
 }
+
+/// The offset of the first `byte` in `bytes[start..<end]`, or nil: one `memchr`, which reads many
+/// bytes at a time where a Swift loop reads one.
+func firstOffset(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int? {
+    guard start < end, let base = bytes.baseAddress, let found = memchr(base + start, Int32(byte), end - start) else { return nil }
+    return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+}
