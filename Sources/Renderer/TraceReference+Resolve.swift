@@ -126,15 +126,16 @@ private struct StepMatcher {
             guard let k = Int(value), k >= 1 else { return .failure(.syntax("contribution=k counts from 1, not '\(value)'")) }
             return pick(k, of: matches.filter(isContribution), what: "contribution")
         case .equals(let key, let value):
-            let declared = declaredKeys()
-            guard declared.contains(key) else {
-                let known = ["phase", "op", "scope", "contribution"] + declared.sorted()
-                return .failure(.unresolved("the trace declares no '\(key)'\(suggestion(key, in: known)); filters may use \(known.joined(separator: ", "))"))
-            }
             // A key the scopes declare (t, direction, iteration …) is read from the step's scopes, so
             // that `@t=1` is the time step's run and not the loss's steps on tensors tagged t = 1; a
-            // key only tags declare (gate, quantity) is read from the step's tensor.
+            // key only tags declare (gate, quantity) is read from the step's tensor. The set of every
+            // declared key is made only for the error (a trace has thousands of tensors, a page
+            // hundreds of references).
             let inScopes = trace.scopes.contains { $0.attributes?[key] != nil }
+            guard inScopes || trace.tensors.contains(where: { $0.tags?[key] != nil }) else {
+                let known = ["phase", "op", "scope", "contribution"] + declaredKeys().sorted()
+                return .failure(.unresolved("the trace declares no '\(key)'\(suggestion(key, in: known)); filters may use \(known.joined(separator: ", "))"))
+            }
             return .success(matches.filter { step in
                 inScopes
                     ? scopes(of: step).first { $0.attributes?[key] != nil }?.attributes?[key]?.displayText == value
