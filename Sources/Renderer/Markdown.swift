@@ -148,6 +148,12 @@ public final class MarkdownDocument {
         // Finishing parses the inlines, and cmark-gfm turns its inline extensions' special
         // characters (`~`, `:`, `w`) on and off in a global table around that: one document
         // finishes at a time, while block parsing (`feed`) and everything else may run in parallel.
+        // Still so in 0.29.0.gfm.6 (Debian's) and upstream since: `SPECIAL_CHARS` and `SKIP_CHARS`
+        // are static arrays of inlines.c, set and cleared by `cmark_manage_extensions_special_characters`
+        // around `process_inlines`, so a document finishing clears them under another one's parse.
+        // Setting them once and emptying the extensions' lists is no way out: the strikethrough's
+        // closer is found through that list (`get_extension_for_special_char`). Without the lock,
+        // the 200-page bench was faster by under a tenth on two cores, and wrong.
         return (parser, finishing.withLock { cmark_parser_finish(parser)! })
     }
 
