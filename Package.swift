@@ -81,7 +81,9 @@ let package = Package(
         .testTarget(name: "EquationsTests", dependencies: ["Equations", "Models", "Engine", "Trace", "Renderer"]),
         // Reads a site's or an embed's trace data back (Z85, zlib, the compact layout) for the tests.
         .target(name: "TraceTestSupport", dependencies: ["Trace", "CZlib"], path: "Tests/Support"),
-        .testTarget(name: "RendererTests", dependencies: ["Renderer", "Models", "Engine", "Trace", "TraceTestSupport"]),
+        .testTarget(name: "RendererTests", dependencies: [
+            "Renderer", "Models", "Engine", "Trace", "TraceTestSupport", .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         .testTarget(name: "unrolledTests", dependencies: ["unrolled", "Trace", "TraceTestSupport"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Renderer"]),
     ]

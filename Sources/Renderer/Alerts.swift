@@ -33,16 +33,15 @@ enum Alerts {
     /// Turns every alert among `root`'s children into its `<div>`; other blockquotes stay as they
     /// are. `text` is what cmark parsed: a marker written `\[!NOTE]` reads the same in the tree,
     /// and is text (the way to show the syntax itself).
-    static func apply(to root: OpaquePointer, text: String) {
-        // The text's bytes and lines, made at the first marker: most pages have none.
-        var bytes: [UInt8] = [], lineStarts: [Int] = []
+    static func apply(to root: OpaquePointer, text bytes: [UInt8]) {
+        // The text's lines, found at the first marker: most pages have none.
+        var lineStarts: [Int] = []
         var child = cmark_node_first_child(root)
         while let node = child {
             child = cmark_node_next(node)
             guard cmark_node_get_type(node) == CMARK_NODE_BLOCK_QUOTE else { continue }
             convert(node) { paragraph in
                 if lineStarts.isEmpty {
-                    bytes = Array(text.utf8)
                     lineStarts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
                 }
                 let line = Int(cmark_node_get_start_line(paragraph)), column = Int(cmark_node_get_start_column(paragraph))

@@ -11,7 +11,7 @@ extension LinkResolver {
     mutating func resolveReference(
         _ fragment: String, link: LinkReference, on target: ParsedPage, from page: ParsedPage, caption: FigureTrace?
     ) -> LinkRewrite? {
-        let written = fragment.removingPercentEncoding ?? fragment
+        let written = fragment.percentDecoded ?? fragment
         func fail(_ message: String) -> LinkRewrite? {
             diagnostics.append(.error(page.page.source, line: link.line, "reference '#\(written.excerpt)': \(message)"))
             return nil
@@ -96,7 +96,7 @@ extension LinkResolver {
             let figure = figures.first(where: { $0.id == id })
         else { return }
         // The trace page's viewer has the same id: `traces/lstm-2.html#lstm-2:14`.
-        let decoded = step.removingPercentEncoding ?? step
+        let decoded = step.percentDecoded ?? step
         guard case .success(let reference) = TraceReference.parse(decoded), reference.traceID == id, case .step(let n) = reference.target,
             n <= figure.trace.steps.count
         else {

@@ -40,7 +40,7 @@ struct LinkResolver {
         let destination = reference.destination
         if destination.count > 1, destination.hasPrefix("#") {
             let fragment = String(destination.dropFirst())
-            if TraceReference.isReference(fragment.removingPercentEncoding ?? fragment) {
+            if TraceReference.isReference(fragment.percentDecoded ?? fragment) {
                 return resolveReference(fragment, link: reference, on: page, from: page, caption: caption)
             }
             checkFragment(fragment, of: page, link: reference, from: page)
@@ -52,7 +52,7 @@ struct LinkResolver {
             return nil
         }
         let (pathPart, fragment) = splitFragment(destination)
-        let path = pathPart.removingPercentEncoding ?? pathPart
+        let path = pathPart.percentDecoded ?? pathPart
         if let tracePage = standaloneTracePage(path, on: page) {
             checkTracePage(tracePage, fragment: fragment, link: reference, on: page)
             return nil
@@ -78,7 +78,7 @@ struct LinkResolver {
             }
             let href = siteLink(from: page.page.output, to: other.page.output)
             let otherFragment = String(fragment.dropFirst())
-            if fragment.count > 1, TraceReference.isReference(otherFragment.removingPercentEncoding ?? otherFragment) {
+            if fragment.count > 1, TraceReference.isReference(otherFragment.percentDecoded ?? otherFragment) {
                 guard var rewrite = resolveReference(otherFragment, link: reference, on: other, from: page, caption: nil) else { return LinkRewrite(destination: href + fragment) }
                 rewrite.destination = href + (rewrite.destination ?? fragment)
                 return rewrite
@@ -93,7 +93,7 @@ struct LinkResolver {
     /// Warns when `#fragment` names no heading of `target` nor an anchor of its raw HTML (an `id`,
     /// an `<a name>`: see `htmlAnchors`).
     private mutating func checkFragment(_ fragment: String, of target: ParsedPage, link: LinkReference, from page: ParsedPage) {
-        let id = fragment.removingPercentEncoding ?? fragment
+        let id = fragment.percentDecoded ?? fragment
         if target.document.headings.contains(where: { $0.id == id }) || target.document.anchors.contains(id) { return }
         let ids = target.document.headings.map(\.id)
         let hint = ids.isEmpty ? "it has no headings" : "its headings are #" + ids.prefix(8).joined(separator: ", #") + (ids.count > 8 ? ", …" : "")

@@ -114,8 +114,8 @@ public final class MarkdownDocument {
         Self.registerExtensions
         math = MathProtection(source)
         options = CMARK_OPT_UNSAFE | (footnotes ? CMARK_OPT_FOOTNOTES : 0)
-        var text = math.protectedText
-        var (parser, root) = Self.parse(&text, extensions: extensions, options: options)
+        var text = math.protectedBytes
+        var (parser, root) = Self.parse(text, extensions: extensions, options: options)
         var insertedLines: [Int] = []
         // Tables are found in the parsed tree (top-level paragraphs: not code, not HTML), then the
         // text with those paragraphs as pipe tables is parsed again.
@@ -124,7 +124,7 @@ public final class MarkdownDocument {
             cmark_parser_free(parser)
             text = tables.text
             insertedLines = tables.insertedLines
-            (parser, root) = Self.parse(&text, extensions: extensions, options: options)
+            (parser, root) = Self.parse(text, extensions: extensions, options: options)
         }
         if markdown.alerts { Alerts.apply(to: root, text: text) }
         self.parser = parser
@@ -133,14 +133,14 @@ public final class MarkdownDocument {
     }
 
     /// A parser with `extensions` and its tree of `text`.
-    private static func parse(_ text: inout String, extensions: [String], options: Int32) -> (parser: OpaquePointer, root: OpaquePointer) {
+    private static func parse(_ text: [UInt8], extensions: [String], options: Int32) -> (parser: OpaquePointer, root: OpaquePointer) {
         let parser = cmark_parser_new(options)!
         for name in extensions {
             if let extensionPointer = cmark_find_syntax_extension(name) {
                 cmark_parser_attach_syntax_extension(parser, extensionPointer)
             }
         }
-        text.withUTF8 { bytes in
+        text.withUnsafeBufferPointer { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
                 cmark_parser_feed(parser, chars.baseAddress, chars.count)
             }
@@ -148,6 +148,12 @@ public final class MarkdownDocument {
         // Finishing parses the inlines, and cmark-gfm turns its inline extensions' special
         // characters (`~`, `:`, `w`) on and off in a global table around that: one document
         // finishes at a time, while block parsing (`feed`) and everything else may run in parallel.
+        // Still so in 0.29.0.gfm.6 (Debian's) and upstream since: `SPECIAL_CHARS` and `SKIP_CHARS`
+        // are static arrays of inlines.c, set and cleared by `cmark_manage_extensions_special_characters`
+        // around `process_inlines`, so a document finishing clears them under another one's parse.
+        // Setting them once and emptying the extensions' lists is no way out: the strikethrough's
+        // closer is found through that list (`get_extension_for_special_char`). Without the lock,
+        // the 200-page bench was faster by under a tenth on two cores, and wrong.
         return (parser, finishing.withLock { cmark_parser_finish(parser)! })
     }
 
@@ -223,7 +229,7 @@ public final class MarkdownDocument {
         }
         var html = ""
         if let buffer = cmark_render_html(root, options, extensions) {
-            html = math.render(String(cString: buffer))
+            html = math.render(UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: strlen(buffer)))
             free(buffer)
         }
         rendered = html

@@ -33,14 +33,15 @@ struct MathSpan {
 /// image alt text get the span's source back, so such text comes out exactly as written.
 /// U+E000–U+E002 in the source are replaced by U+FFFD.
 struct MathProtection {
-    private(set) var protectedText = ""
+    /// The text cmark parses, as bytes: it goes to cmark (and `TabTables`) as it is, without
+    /// being made a `String` (validated, copied) on the way.
+    private(set) var protectedBytes: [UInt8] = []
     private(set) var spans: [MathSpan] = []
 
+    var protectedText: String { String(decoding: protectedBytes, as: UTF8.self) }
+
     init(_ source: String) {
-        var scanner = MathScanner(Array(source.utf8))
-        scanner.scan()
-        protectedText = String(decoding: scanner.output, as: UTF8.self)
-        spans = scanner.spans
+        (protectedBytes, spans) = MathScanner.scan(source)
     }
 
     /// `text` with every placeholder (and its continuation markers) replaced by the span's source.
@@ -69,6 +70,14 @@ struct MathProtection {
     /// paragraphs); in a tight list item, table cell or inline element it stays in place.
     func render(_ html: String) -> String {
         guard !spans.isEmpty || html.containsUTF8(0xEE) else { return html }
+        var html = html
+        return html.withUTF8 { render($0) }
+    }
+
+    /// `render` of HTML as UTF-8 (cmark's output, read where cmark wrote it, not copied into a
+    /// `String` first).
+    func render(_ html: UnsafeBufferPointer<UInt8>) -> String {
+        guard !spans.isEmpty || html.contains(0xEE) else { return String(decoding: html, as: UTF8.self) }
         return replacePlaceholders(in: html, unwrapParagraphs: true) { span in
             let tex = escapeHTML(span.tex)
             return Array((span.display

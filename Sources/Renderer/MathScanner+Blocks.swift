@@ -17,8 +17,7 @@ extension MathScanner {
         var display = DisplayState()
         var start = 0
         while start < input.count {
-            var end = start
-            while end < input.count, input[end] != 0x0A { end += 1 }
+            let end = find(0x0A, start, input.count) ?? input.count
             let quotes = quotePrefix(from: start, end)
             var line = Line(start: start, end: end, quoteDepth: quotes.depth, kind: .text)
             var content = quotes.end, indentation = 0
@@ -96,7 +95,7 @@ extension MathScanner {
             if line.startsBlock { inTable = false }
             // A table's rows end at a blank line or another block; its header is the line before
             // a delimiter row (`| --- | :-: |`), and interrupts a paragraph.
-            if !inTable, input[content..<end].contains(0x7C), end < input.count, isDelimiterRow(after: end) {
+            if !inTable, find(0x7C, content, end) != nil, end < input.count, isDelimiterRow(after: end) {
                 inTable = true
                 line.startsBlock = true
             }

@@ -34,6 +34,8 @@ extension MathScanner {
             environments[position] = close + closer.count
             cursor = close + closer.count
         }
+        // Only `$$` and `\[` open display math: a line with neither `$` nor `\` (most) is passed over.
+        guard find(0x24, cursor, end) != nil || find(0x5C, cursor, end) != nil else { return }
         var codeRunsWithoutCloser: Set<Int> = []
         while cursor < end {
             let next = cursor + 1 < end ? input[cursor + 1] : 0
@@ -60,6 +62,8 @@ extension MathScanner {
 
     /// `\end{name}` and where the body starts, when `\begin{name}` of a display environment is at `position`.
     private func environmentOpener(at position: Int, _ end: Int) -> (closer: [UInt8], body: Int)? {
+        // Most lines do not start with a backslash: no array is made for them.
+        guard input[position] == 0x5C else { return nil }
         let begin = Array("\\begin{".utf8)
         guard input[position...].starts(with: begin) else { return nil }
         let nameStart = position + begin.count
@@ -80,8 +84,7 @@ extension MathScanner {
         var start = end + 1, index = line
         while start < input.count {
             index += 1
-            var lineEnd = start
-            while lineEnd < input.count, input[lineEnd] != 0x0A { lineEnd += 1 }
+            let lineEnd = find(0x0A, start, input.count) ?? input.count
             let content = quotePrefix(from: start, lineEnd).end
             guard input[content..<lineEnd].contains(where: { !isSpace($0) }) else { break }  // a blank line
             if let close = mathCloser(closer, from: content, lineEnd, hasContent: &hasContent) {

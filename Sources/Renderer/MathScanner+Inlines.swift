@@ -5,6 +5,11 @@ extension MathScanner {
     /// Scans lines `first...last` (one paragraph-like run of text) for code spans, HTML and math.
     mutating func scanInline(from first: Int, through last: Int) {
         let end = lines[last].end
+        // Math starts only at a `$` or a `\`: a run of lines with neither (most) is copied as it is.
+        guard find(0x24, lines[first].start, end) != nil || find(0x5C, lines[first].start, end) != nil else {
+            copy(lines[first].start, lineEnd(last))
+            return
+        }
         var noCloser: Set<Int> = []  // code span lengths, and negative keys for math delimiters
         var destinationFailedUntil = -1, htmlFailedUntil = -1
         var position = lines[first].start, copied = position

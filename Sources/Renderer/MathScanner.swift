@@ -8,8 +8,12 @@
 /// `MathScanner+Blocks.swift` (which lines are text, code or blank, and where blocks start) and
 /// `MathScanner+Inlines.swift` (code spans, HTML, link destinations and the math delimiters).
 /// What those extensions share is internal rather than private only so they can reach it.
+///
+/// The scanner reads the source's bytes in place (`scan(_:)` lends it the string's UTF-8 storage
+/// for the scan's duration): reading an `Array` through `self` checked every index, which made
+/// the scan cost as much as cmark-gfm's whole parse.
 struct MathScanner {
-    let input: [UInt8]
+    let input: UnsafeBufferPointer<UInt8>
     private(set) var output: [UInt8] = []
     private(set) var spans: [MathSpan] = []
 
@@ -36,12 +40,23 @@ struct MathScanner {
     /// Set by `htmlEnd` when it failed only at the end of the text (an unclosed comment or tag).
     var unclosedHTML = false
 
-    init(_ input: [UInt8]) {
+    /// The protected text of `source` and its spans.
+    static func scan(_ source: String) -> (output: [UInt8], spans: [MathSpan]) {
+        var source = source
+        return source.withUTF8 { bytes in
+            var scanner = MathScanner(bytes)
+            scanner.scan()
+            return (scanner.output, scanner.spans)
+        }
+    }
+
+    /// Only inside `scan(_:)`, which keeps `input` alive.
+    private init(_ input: UnsafeBufferPointer<UInt8>) {
         self.input = input
         output.reserveCapacity(input.count + input.count / 16)
     }
 
-    mutating func scan() {
+    private mutating func scan() {
         lines = classifyLines()
         var index = 0
         while index < lines.count {
@@ -66,6 +81,12 @@ struct MathScanner {
 
     func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
 
+    /// Where `byte` first is in `start..<end`, or nil (`memchr`: lines and runs without the
+    /// bytes a scan acts on, most of a page, are passed over many bytes at a time).
+    func find(_ byte: UInt8, _ start: Int, _ end: Int) -> Int? {
+        firstOffset(of: byte, in: input, from: start, to: end)
+    }
+
     func runLength(of byte: UInt8, at position: Int, _ end: Int) -> Int {
         var cursor = position
         while cursor < end, input[cursor] == byte { cursor += 1 }
@@ -83,7 +104,7 @@ struct MathScanner {
                 output += [0xEF, 0xBF, 0xBD]
                 cursor += 3
             } else {
-                let next = input[(cursor + 1)..<to].firstIndex(of: 0xEE) ?? to
+                let next = find(0xEE, cursor + 1, to) ?? to
                 output.append(contentsOf: input[cursor..<next])
                 cursor = next
             }

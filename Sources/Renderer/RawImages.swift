@@ -11,7 +11,7 @@ func rawImageSources(in html: String) -> [String] {
     return html.withUTF8 { bytes in
         var sources: [String] = []
         var index = 0
-        while let open = bytes[index...].firstIndex(of: UInt8(ascii: "<")) {
+        while let open = firstOffset(of: UInt8(ascii: "<"), in: bytes, from: index, to: bytes.count) {
             if let (value, end) = imageSource(in: bytes, tagAt: open) {
                 sources.append(String(decoding: bytes[value], as: UTF8.self))
                 index = end

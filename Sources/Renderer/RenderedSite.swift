@@ -63,11 +63,17 @@ struct RenderedSite: Sendable {
                 return Result { () throws(Diagnostic) in handOver(RenderedFile(path: pages[index].output, text: try templates.render("page", context))) }
             }
             for result in handedOver where site.handOverFailure == nil { site.handOverFailure = try result.get() }
-            for trace in course.tracePages where (selection.tracePagesOf ?? selection.pages)?.contains(trace.chapter.source) ?? true {
-                take(try tracePage(trace, caption: captions[trace.id], course: courseContext, templates: templates))
+            // The traces' own pages, on every core as the pages are (two templates each); the first
+            // template error in the site's order is the one thrown.
+            let encoded = course.tracePages.filter { (selection.tracePagesOf ?? selection.pages)?.contains($0.chapter.source) ?? true }
+            let tracePages = concurrentMap(encoded) { trace in
+                Result { () throws(Diagnostic) in handOver(try tracePage(trace, caption: captions[trace.id], course: courseContext, templates: templates)) }
+            }
+            for result in tracePages {
+                let failure = try result.get()
+                if site.handOverFailure == nil { site.handOverFailure = failure }
             }
             // Each trace's data, once for the site (encoded when it was computed, see `TraceCache`).
-            let encoded = course.tracePages.filter { (selection.tracePagesOf ?? selection.pages)?.contains($0.chapter.source) ?? true }
             let scripts = concurrentMap(encoded) { trace -> Result<Int, Diagnostic> in
                 let text = TraceScript.text(id: trace.id, payload: trace.payload)
                 return handOver(RenderedFile(path: TraceScript.path(trace.id), text: text)).map { .failure($0) } ?? .success(text.utf8.count)

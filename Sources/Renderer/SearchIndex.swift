@@ -8,65 +8,96 @@ enum SearchIndex {
     /// Text kept per page: enough to find a page by its words, small enough to load at once.
     static let textLimit = 20_000
 
-    private struct Entry: Encodable {
-        var title: String
-        var href: String
-        var headings: [HeadingEntry]
-        var text: String
-    }
-
-    /// `href` and `id` are link text (percent-encoded, see `siteLink`): search.js puts them in links as they are.
-    private struct HeadingEntry: Encodable {
-        var text: String
-        var id: String
-    }
-
     /// `bodies`: the pages' HTML bodies.
+    ///
+    /// The JSON is written here, bytes appended to one buffer, rather than by `JSONEncoder`: the
+    /// index is megabytes, and encoding it as `Encodable` values cost a big course's build more
+    /// than its templates. The output is what `JSONEncoder` with `.sortedKeys` and
+    /// `.withoutEscapingSlashes` writes (`SearchIndexTests` holds it to that), an array of
+    /// `{"headings":[{"id":…,"text":…}],"href":…,"text":…,"title":…}`, except that every `<`
+    /// is `\u003c`, so that no `</script>` in a page's text can end the script early.
+    /// `href` and `id` are link text (percent-encoded, see `siteLink`): search.js puts them in links as they are.
     static func script(for pages: [ParsedPage], bodies: [String]) -> String {
-        let entries = zip(pages, bodies).map { parsed, body in
-            Entry(
-                title: parsed.page.title, href: siteLink(fromRoot: parsed.page.output),
-                headings: parsed.document.headings.map { HeadingEntry(text: $0.text, id: percentEncoded($0.id)) },
-                text: plainText(body))
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = (try? encoder.encode(entries)) ?? Data("[]".utf8)
-        // `<` escaped so that no `</script>` in a page's text can end the script early; in bytes,
-        // because the index is megabytes and Foundation's replacing bridges through UTF-16.
-        var script = Array("window.unrolledSearchIndex = ".utf8)
-        script.reserveCapacity(script.count + json.count + json.count / 16 + 2)
-        json.withUnsafeBytes { bytes in
-            // Copied run by run between the `<`s, not byte by byte.
-            var start = 0
-            while let less = bytes[start...].firstIndex(of: UInt8(ascii: "<")) {
-                script += bytes[start..<less]
-                script += "\\u003c".utf8
-                start = less + 1
+        var script = Array("window.unrolledSearchIndex = [".utf8)
+        script.reserveCapacity(pages.count * (textLimit + 512))
+        for (number, (parsed, body)) in zip(pages, bodies).enumerated() {
+            if number > 0 { script.append(UInt8(ascii: ",")) }
+            script += #"{"headings":["#.utf8
+            for (index, heading) in parsed.document.headings.enumerated() {
+                if index > 0 { script.append(UInt8(ascii: ",")) }
+                script += #"{"id":"#.utf8
+                appendJSONString(percentEncoded(heading.id), to: &script)
+                script += #","text":"#.utf8
+                appendJSONString(heading.text, to: &script)
+                script.append(UInt8(ascii: "}"))
             }
-            script += bytes[start...]
+            script += #"],"href":"#.utf8
+            appendJSONString(siteLink(fromRoot: parsed.page.output), to: &script)
+            script += #","text":"#.utf8
+            appendJSONString(plainText(body), to: &script)
+            script += #","title":"#.utf8
+            appendJSONString(parsed.page.title, to: &script)
+            script.append(UInt8(ascii: "}"))
         }
-        script.append(contentsOf: ";\n".utf8)
+        script += "];\n".utf8
         return String(decoding: script, as: UTF8.self)
+    }
+
+    /// `text` as a JSON string, quoted and escaped as `JSONEncoder` escapes it (`"`, `\\`, and
+    /// the control characters, `\b` `\t` `\n` `\f` `\r` short), and `<` as `\u003c`. Runs
+    /// without any of those are copied whole.
+    static func appendJSONString(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        output.append(UInt8(ascii: "\""))
+        text.withUTF8 { bytes in
+            var copied = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x3C {
+                output += bytes[copied..<index]
+                copied = index + 1
+                switch byte {
+                case 0x22: output += #"\""#.utf8
+                case 0x5C: output += #"\\"#.utf8
+                case 0x3C: output += #"\u003c"#.utf8
+                case 0x08: output += #"\b"#.utf8
+                case 0x09: output += #"\t"#.utf8
+                case 0x0A: output += #"\n"#.utf8
+                case 0x0C: output += #"\f"#.utf8
+                case 0x0D: output += #"\r"#.utf8
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    output += #"\u00"#.utf8
+                    output += [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                }
+            }
+            output += bytes[copied...]
+        }
+        output.append(UInt8(ascii: "\""))
     }
 
     /// A page body's words, at most `limit` bytes of them: scripts, heading anchors and the steps
     /// tables of trace figures dropped, tags removed, the common entities decoded, white space
     /// collapsed. One pass over the bytes that stops at the limit (pages can be megabytes).
     static func plainText(_ html: String, limit: Int = textLimit) -> String {
-        let bytes = Array(html.utf8)
+        var html = html
+        // The page's bytes read in place: a copy of each page cost as much as the scan.
+        return html.withUTF8 { plainText($0, limit: limit) }
+    }
+
+    /// What `plainText` drops whole: from the opening to the closing text.
+    private static let skipped: [(open: [UInt8], close: [UInt8])] = [
+        (Array("<script".utf8), Array("</script>".utf8)),
+        (Array("<details class=\"trace-steps\"".utf8), Array("</details>".utf8)),
+        (Array("<a class=\"anchor\"".utf8), Array("</a>".utf8)),
+    ]
+    private static let entities: [(name: [UInt8], character: UInt8)] = [
+        (Array("&lt;".utf8), UInt8(ascii: "<")), (Array("&gt;".utf8), UInt8(ascii: ">")),
+        (Array("&quot;".utf8), UInt8(ascii: "\"")), (Array("&#39;".utf8), UInt8(ascii: "'")),
+        (Array("&amp;".utf8), UInt8(ascii: "&")),
+    ]
+
+    private static func plainText(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(min(limit, bytes.count))
-        let skipped: [(open: [UInt8], close: [UInt8])] = [
-            (Array("<script".utf8), Array("</script>".utf8)),
-            (Array("<details class=\"trace-steps\"".utf8), Array("</details>".utf8)),
-            (Array("<a class=\"anchor\"".utf8), Array("</a>".utf8)),
-        ]
-        let entities: [(name: [UInt8], character: UInt8)] = [
-            (Array("&lt;".utf8), UInt8(ascii: "<")), (Array("&gt;".utf8), UInt8(ascii: ">")),
-            (Array("&quot;".utf8), UInt8(ascii: "\"")), (Array("&#39;".utf8), UInt8(ascii: "'")),
-            (Array("&amp;".utf8), UInt8(ascii: "&")),
-        ]
         func starts(_ prefix: [UInt8], at index: Int) -> Bool {
             index + prefix.count <= bytes.count && bytes[index..<index + prefix.count].elementsEqual(prefix)
         }

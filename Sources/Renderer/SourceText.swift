@@ -34,7 +34,8 @@ func sourceText(_ data: Data, file: String) -> (String, Diagnostic?) {
 
 /// `\r\n` and a lone `\r` written as `\n`, in one pass (the bytes unchanged when they hold no `\r`).
 private func normalizedLineEndings(_ bytes: [UInt8]) -> [UInt8] {
-    guard bytes.contains(UInt8(ascii: "\r")) else { return bytes }
+    // memchr: most files have no `\r`, and `contains` read them byte by byte.
+    guard bytes.withUnsafeBufferPointer({ firstOffset(of: UInt8(ascii: "\r"), in: $0, from: 0, to: $0.count) }) != nil else { return bytes }
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
     var afterCR = false

@@ -19,16 +19,15 @@ struct TabTables {
     /// row's cells (25,000 take seconds), and pasted tables have tens.
     static let maxCells = 128
 
-    /// The page's (math-protected) text with each table block rewritten.
-    let text: String
+    /// The page's (math-protected) text with each table block rewritten, as UTF-8.
+    let text: [UInt8]
     /// The lines of the rewritten text that the source does not have (the delimiter rows), ascending.
     let insertedLines: [Int]
 
     /// The tables of `text`, whose parse by cmark is `root`; nil when there are none (no
     /// paragraph qualifies), so a page without tabs costs one scan for a tab byte.
-    init?(_ text: String, root: OpaquePointer) {
-        guard text.containsUTF8(0x09) else { return nil }
-        let bytes = Array(text.utf8)
+    init?(_ bytes: [UInt8], root: OpaquePointer) {
+        guard bytes.contains(0x09) else { return nil }
         var lineStarts = [0]
         for (index, byte) in bytes.enumerated() where byte == 0x0A { lineStarts.append(index + 1) }
         /// The bytes of 1-based line `number`, without its line break (nor a `\r` before it).
@@ -69,7 +68,7 @@ struct TabTables {
         }
         if copied < bytes.count { output += bytes[copied...] }
         // The source's last line may have had no line break; the rewritten block's always has one.
-        self.text = String(decoding: output, as: UTF8.self)
+        self.text = output
         insertedLines = inserted
     }
 

@@ -65,7 +65,14 @@ public struct Templates: Sendable {
         for source in sources {
             do {
                 let text = try String(contentsOf: source.url, encoding: .utf8)
-                try library.register(text, named: source.name)
+                TemplateEscaping.registered
+                do {
+                    try library.register(TemplateEscaping.pragma + text, named: source.name)
+                } catch {
+                    // The error as the file has it: its line numbers not shifted by the pragma's line.
+                    try library.register(text, named: source.name)
+                    throw error
+                }
             } catch {
                 throw .error(source.url.path, "template does not parse: \(error)")
             }

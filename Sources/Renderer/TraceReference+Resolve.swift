@@ -97,6 +97,18 @@ private struct StepMatcher {
         return chain
     }
 
+    /// The innermost of a step's scopes that `test` accepts: `scopes(of:).first(where:)` without
+    /// the array, for filters that look at every step of a trace.
+    private func firstScope(of step: Int, where test: (Scope) -> Bool) -> Scope? {
+        var next = trace.steps[step].scope, depth = 0
+        while let id = next, trace.scopes.indices.contains(id), depth < trace.scopes.count {
+            if test(trace.scopes[id]) { return trace.scopes[id] }
+            next = trace.scopes[id].parent
+            depth += 1
+        }
+        return nil
+    }
+
     private func apply(_ filter: TraceReference.Filter, to matches: [Int]) -> Result<[Int], ReferenceProblem> {
         switch filter {
         case .first: return .success(Array(matches.prefix(1)))
@@ -121,23 +133,24 @@ private struct StepMatcher {
                 let names = orderedUnique(trace.scopes.map(\.name))
                 return .failure(.unresolved("the trace has no scope '\(value)'\(suggestion(value, in: names)); its scopes are \(excerpt(names))"))
             }
-            return .success(matches.filter { scopes(of: $0).contains { $0.name == value } })
+            return .success(matches.filter { firstScope(of: $0) { $0.name == value } != nil })
         case .equals("contribution", let value):
             guard let k = Int(value), k >= 1 else { return .failure(.syntax("contribution=k counts from 1, not '\(value)'")) }
             return pick(k, of: matches.filter(isContribution), what: "contribution")
         case .equals(let key, let value):
-            let declared = declaredKeys()
-            guard declared.contains(key) else {
-                let known = ["phase", "op", "scope", "contribution"] + declared.sorted()
-                return .failure(.unresolved("the trace declares no '\(key)'\(suggestion(key, in: known)); filters may use \(known.joined(separator: ", "))"))
-            }
             // A key the scopes declare (t, direction, iteration …) is read from the step's scopes, so
             // that `@t=1` is the time step's run and not the loss's steps on tensors tagged t = 1; a
-            // key only tags declare (gate, quantity) is read from the step's tensor.
+            // key only tags declare (gate, quantity) is read from the step's tensor. The set of every
+            // declared key is made only for the error (a trace has thousands of tensors, a page
+            // hundreds of references).
             let inScopes = trace.scopes.contains { $0.attributes?[key] != nil }
+            guard inScopes || trace.tensors.contains(where: { $0.tags?[key] != nil }) else {
+                let known = ["phase", "op", "scope", "contribution"] + declaredKeys().sorted()
+                return .failure(.unresolved("the trace declares no '\(key)'\(suggestion(key, in: known)); filters may use \(known.joined(separator: ", "))"))
+            }
             return .success(matches.filter { step in
                 inScopes
-                    ? scopes(of: step).first { $0.attributes?[key] != nil }?.attributes?[key]?.displayText == value
+                    ? firstScope(of: step) { $0.attributes?[key] != nil }?.attributes?[key]?.displayText == value
                     : output(of: step).tags?[key]?.displayText == value
             })
         }

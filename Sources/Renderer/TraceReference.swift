@@ -51,7 +51,7 @@ struct TraceReference: Equatable, Sendable {
     static func parse(_ fragment: String) -> Result<TraceReference, ReferenceProblem> {
         guard let colon = fragment.firstIndex(of: ":") else { return .failure(.syntax("no ':' after the trace id")) }
         let traceID = decoded(fragment[..<colon])
-        let what = String(fragment[fragment.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        let what = String(fragment[fragment.index(after: colon)...]).trimmingWhitespaces
         if what.isEmpty {
             return .failure(.syntax("nothing after ':'; name a tensor (`#\(traceID):h_2`), filters (`#\(traceID):@phase=backward`) or a step number"))
         }
@@ -63,14 +63,14 @@ struct TraceReference: Equatable, Sendable {
         var filters: [Filter] = []
         if let filterText {
             for piece in filterText.split(separator: ",", omittingEmptySubsequences: false) {
-                switch parseFilter(decoded(piece).trimmingCharacters(in: .whitespaces)) {
+                switch parseFilter(decoded(piece).trimmingWhitespaces) {
                 case .success(let filter): filters.append(filter)
                 case .failure(let problem): return .failure(problem)
                 }
             }
         }
         let (name, element): (String, [Int]?)
-        switch parseElement(decoded(subject).trimmingCharacters(in: .whitespaces)) {
+        switch parseElement(decoded(subject).trimmingWhitespaces) {
         case .success(let parsed): (name, element) = parsed
         case .failure(let problem): return .failure(problem)
         }
@@ -87,7 +87,7 @@ struct TraceReference: Equatable, Sendable {
     }
 
     private static func decoded<S: StringProtocol>(_ text: S) -> String {
-        String(text).removingPercentEncoding ?? String(text)
+        text.percentDecoded ?? String(text)
     }
 
     private static func split(_ text: String, at separator: Character) -> (String, String?) {
@@ -110,14 +110,14 @@ struct TraceReference: Equatable, Sendable {
         guard let value, !key.isEmpty, !value.isEmpty else {
             return .failure(.syntax("'\(text)' is not a filter: write key=value (`t=2`, `phase=backward`), first, last, total or a number"))
         }
-        return .success(.equals(key.trimmingCharacters(in: .whitespaces), value.trimmingCharacters(in: .whitespaces)))
+        return .success(.equals(key.trimmingWhitespaces, value.trimmingWhitespaces))
     }
 
     /// `c_2[2,1]` → ("c_2", [2, 1]); a name without brackets has no element.
     private static func parseElement(_ text: String) -> Result<(String, [Int]?), ReferenceProblem> {
         guard text.hasSuffix("]"), let open = text.lastIndex(of: "[") else { return .success((text, nil)) }
         let inside = text[text.index(after: open)..<text.index(before: text.endIndex)]
-        let indices = inside.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let indices = inside.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingWhitespaces) }
         guard !indices.isEmpty, indices.allSatisfy({ ($0 ?? 0) >= 1 }) else {
             return .failure(.syntax("'[\(inside)]' is not an element: write indices from 1, as the viewer does (`c_2[2,1]`)"))
         }
