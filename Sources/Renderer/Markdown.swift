@@ -181,7 +181,7 @@ public final class MarkdownDocument {
     /// - `rewritingLink`: for each link and image, a new destination and text (`LinkRewrite`), or
     ///   `nil` to keep it. Called in document order, with the same values as `links`.
     /// - Headings get `id`s (the ids in `headings`) and an anchor link
-    ///   `<a class="anchor" href="#id" aria-hidden="true">#</a>` as their first child.
+    ///   `<a class="anchor" href="#id" aria-hidden="true" tabindex="-1">#</a>` (out of the tab order: a mouse convenience the table of contents offers to a keyboard) as their first child.
     ///
     /// Renders once (the tree is changed in place): a later call returns the first call's HTML.
     public func render(
@@ -333,7 +333,7 @@ public final class MarkdownDocument {
     /// children rendered by cmark one by one.
     private func addID(_ heading: Heading, to node: OpaquePointer, extensions: UnsafeMutablePointer<cmark_llist>?) {
         let id = escapeHTML(heading.id)
-        var html = "<h\(heading.level) id=\"\(id)\"><a class=\"anchor\" href=\"#\(id)\" aria-hidden=\"true\">#</a>"
+        var html = "<h\(heading.level) id=\"\(id)\"><a class=\"anchor\" href=\"#\(id)\" aria-hidden=\"true\" tabindex=\"-1\">#</a>"
         var child = cmark_node_first_child(node)
         while let current = child {
             if let rendered = cmark_render_html(current, options, extensions) {

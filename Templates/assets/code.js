@@ -37,7 +37,17 @@
     }
   }
 
+  // A code block wider than the column scrolls sideways in its box: it takes the focus, so a
+  // keyboard can scroll it too (WCAG 2.1.1).
+  function focusWide(root) {
+    var pres = (root || document).querySelectorAll("pre");
+    for (var i = 0; i < pres.length; i++) {
+      if (pres[i].scrollWidth > pres[i].clientWidth + 1 && !pres[i].hasAttribute("tabindex")) pres[i].setAttribute("tabindex", "0");
+    }
+  }
+
   function start(root) {
+    focusWide(root);
     var blocks = codeBlocks(root);
     if (!blocks.length) return;
     if (typeof hljs !== "undefined" || !self) return colour(blocks);

@@ -51,7 +51,7 @@ import Testing
         let withHeading = MarkdownDocument("> [!NOTE]\n> ## Inside\n")
         #expect(withHeading.headings.map(\.id) == ["inside"])
         #expect(withHeading.render() == opening("NOTE")
-            + "<h2 id=\"inside\"><a class=\"anchor\" href=\"#inside\" aria-hidden=\"true\">#</a>Inside</h2>\n</div>\n")
+            + "<h2 id=\"inside\"><a class=\"anchor\" href=\"#inside\" aria-hidden=\"true\" tabindex=\"-1\">#</a>Inside</h2>\n</div>\n")
     }
 
     @Test func otherBlockquotesStayBlockquotes() {

@@ -54,7 +54,7 @@ import Testing
     /// Whitespace between tags removed, and the renderer's heading ids and anchors taken out
     /// (a deliberate addition the spec does not know).
     static func normalized(_ html: String) -> String {
-        html.replacing(/<h([1-6]) id="[^"]*"><a class="anchor" href="#[^"]*" aria-hidden="true">#<\/a>/) { "<h\($0.output.1)>" }
+        html.replacing(/<h([1-6]) id="[^"]*"><a class="anchor" href="#[^"]*" aria-hidden="true" tabindex="-1">#<\/a>/) { "<h\($0.output.1)>" }
             .replacing(/>\s+</, with: "><")
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }

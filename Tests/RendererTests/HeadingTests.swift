@@ -19,9 +19,9 @@ import Testing
     @Test func pageHeadingsGetUniqueIDsAndAnchors() {
         let html = Markdown.html(from: "# Gates\n## Gates\n### `code` and **bold**\n")
         #expect(html == """
-            <h1 id="gates"><a class="anchor" href="#gates" aria-hidden="true">#</a>Gates</h1>
-            <h2 id="gates-1"><a class="anchor" href="#gates-1" aria-hidden="true">#</a>Gates</h2>
-            <h3 id="code-and-bold"><a class="anchor" href="#code-and-bold" aria-hidden="true">#</a><code>code</code> and <strong>bold</strong></h3>
+            <h1 id="gates"><a class="anchor" href="#gates" aria-hidden="true" tabindex="-1">#</a>Gates</h1>
+            <h2 id="gates-1"><a class="anchor" href="#gates-1" aria-hidden="true" tabindex="-1">#</a>Gates</h2>
+            <h3 id="code-and-bold"><a class="anchor" href="#code-and-bold" aria-hidden="true" tabindex="-1">#</a><code>code</code> and <strong>bold</strong></h3>
 
             """)
     }

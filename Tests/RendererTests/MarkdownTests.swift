@@ -32,9 +32,9 @@ import Foundation
             Heading(level: 2, text: "Forget gate", id: "forget-gate-1", line: 5),
         ])
         #expect(document.render() == """
-            <h1 id="forget-gate"><a class="anchor" href="#forget-gate" aria-hidden="true">#</a>Forget gate</h1>
+            <h1 id="forget-gate"><a class="anchor" href="#forget-gate" aria-hidden="true" tabindex="-1">#</a>Forget gate</h1>
             <p>text</p>
-            <h2 id="forget-gate-1"><a class="anchor" href="#forget-gate-1" aria-hidden="true">#</a>Forget <em>gate</em></h2>
+            <h2 id="forget-gate-1"><a class="anchor" href="#forget-gate-1" aria-hidden="true" tabindex="-1">#</a>Forget <em>gate</em></h2>
 
             """)
     }

@@ -34,7 +34,7 @@ import Testing
 
     @Test func unclosedDelimitersAreText() {
         #expect(html("$$\n- a\n") == "<p>$$</p>\n<ul>\n<li>a</li>\n</ul>\n")
-        #expect(html("\\[\n# a\n") == "<p>[</p>\n<h1 id=\"a\"><a class=\"anchor\" href=\"#a\" aria-hidden=\"true\">#</a>a</h1>\n")
+        #expect(html("\\[\n# a\n") == "<p>[</p>\n<h1 id=\"a\"><a class=\"anchor\" href=\"#a\" aria-hidden=\"true\" tabindex=\"-1\">#</a>a</h1>\n")
         #expect(html("\\begin{align}\n- a\n") == "<p>\\begin{align}</p>\n<ul>\n<li>a</li>\n</ul>\n")
         #expect(html("$`x`\n") == "<p>$<code>x</code></p>\n")
     }

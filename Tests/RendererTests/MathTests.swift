@@ -23,7 +23,7 @@ import Testing
             <div class="math display">
             W_f \\cdot x
             </div>
-            <h2 id="after"><a class="anchor" href="#after" aria-hidden="true">#</a>After</h2>
+            <h2 id="after"><a class="anchor" href="#after" aria-hidden="true" tabindex="-1">#</a>After</h2>
 
             """)
     }
@@ -98,14 +98,14 @@ import Testing
     }
 
     @Test func mathDoesNotCrossHeadingsOrBlankLines() {
-        #expect(html("# Cost $x\ny$\n") == "<h1 id=\"cost-x\"><a class=\"anchor\" href=\"#cost-x\" aria-hidden=\"true\">#</a>Cost $x</h1>\n<p>y$</p>\n")
+        #expect(html("# Cost $x\ny$\n") == "<h1 id=\"cost-x\"><a class=\"anchor\" href=\"#cost-x\" aria-hidden=\"true\" tabindex=\"-1\">#</a>Cost $x</h1>\n<p>y$</p>\n")
         #expect(html("a $x\n\ny$ b\n") == "<p>a $x</p>\n<p>y$ b</p>\n")
     }
 
     @Test func headingTextAndIDsUseTheMathSource() {
         let document = MarkdownDocument("## The gate $f_t$\n")
         #expect(document.headings == [Heading(level: 2, text: "The gate $f_t$", id: "the-gate-f_t", line: 1)])
-        #expect(document.render() == "<h2 id=\"the-gate-f_t\"><a class=\"anchor\" href=\"#the-gate-f_t\" aria-hidden=\"true\">#</a>"
+        #expect(document.render() == "<h2 id=\"the-gate-f_t\"><a class=\"anchor\" href=\"#the-gate-f_t\" aria-hidden=\"true\" tabindex=\"-1\">#</a>"
             + "The gate <span class=\"math inline\">f_t</span></h2>\n")
     }
 

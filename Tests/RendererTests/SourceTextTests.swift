@@ -61,7 +61,7 @@ import Testing
         #expect(!page.contains("\r"))
         #expect(article(page) == """
 
-            <h1 id="weights"><a class="anchor" href="#weights" aria-hidden="true">#</a>Weights</h1>
+            <h1 id="weights"><a class="anchor" href="#weights" aria-hidden="true" tabindex="-1">#</a>Weights</h1>
 
             <nav class="toc" aria-label="On this page">
             <p>On this page</p>
@@ -81,7 +81,7 @@ import Testing
             <blockquote>
             <p>quoted</p>
             </blockquote>
-            <h2 id="setext"><a class="anchor" href="#setext" aria-hidden="true">#</a>Setext</h2>
+            <h2 id="setext"><a class="anchor" href="#setext" aria-hidden="true" tabindex="-1">#</a>Setext</h2>
             <div id='x'>
             raw
             </div>

@@ -60,11 +60,19 @@ window.Unrolled = window.Unrolled || {};
       parts.tensors.innerHTML = html.join('');
       // A matrix wider than its card scrolls sideways: an operand's (no focusable cell) takes the
       // focus itself, so a keyboard can scroll it too.
-      var scrolling = Array.prototype.slice.call(parts.tensors.querySelectorAll('.ut-card:not([data-slot="out"]) .ut-mat-wrap'));
-      scrolling.concat(eq ? [parts.eq] : []).forEach(function (box) {
-        box.tabIndex = box.scrollWidth > box.clientWidth + 1 ? 0 : -1;
-      });
+      // (The page's stylesheet may make the table the box that scrolls, not its wrapper.)
+      var scrolling = Array.prototype.slice.call(parts.tensors.querySelectorAll('.ut-card:not([data-slot="out"]) .ut-mat-wrap, .ut-card:not([data-slot="out"]) table'));
+      focusIfScrolling(scrolling.concat(eq ? [parts.eq] : []));
       parts.prov.innerHTML = explanation ? provenanceHtml(explanation) : '';
+      focusIfScrolling(parts.prov.querySelectorAll('.ut-prov-lines'));
+    }
+
+    /** Boxes that scroll take the focus (a keyboard scrolls them then); the others do not. */
+    function focusIfScrolling(boxes) {
+      Array.prototype.forEach.call(boxes, function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+        if (scrolls) box.tabIndex = 0; else box.removeAttribute('tabindex');
+      });
     }
 
     /** The teaching line under the equation: attrs, and for gradients what they are of. */

@@ -1,0 +1,43 @@
+"""What the accessibility tests share (test_accessibility*.py): axe-core (from PyPI's
+axe-playwright-python, which bundles it) run on a page of the bundled course with every viewer on
+the first step of each phase, and WCAG 2.1 A and AA rules only. A module per half of the pages, so
+that pytest-xdist runs the halves on two workers at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+              "resultTypes": ["violations"]}
+
+
+def course_pages(site: Path) -> list[Path]:
+    return sorted(site.glob("notes/*.html")) + [site / "index.html"]
+
+
+def violations(context, site: Path, half: int) -> list[str]:
+    """Every WCAG 2.1 AA violation axe finds on half `half` (0 or 1) of the course's pages, each
+    with the viewers on a forward, then a backward, then an update step: "page phase rule target"."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = context.new_page()
+    found = []
+    for path in course_pages(site)[half::2]:
+        page.goto(path.as_uri())
+        page.wait_for_function("() => document.querySelectorAll('.math:not([data-tex])').length === 0")
+        page.evaluate("Promise.all([...document.querySelectorAll('unrolled-trace')].map(v => v.ready))")
+        viewers = page.locator("unrolled-trace").count()
+        for phase in ("forward", "backward", "update"):
+            if phase != "forward" and not viewers:
+                break
+            page.evaluate("""phase => { for (const v of document.querySelectorAll('unrolled-trace')) {
+                const s = v.model && v.model.phaseStart(phase); if (s >= 0) v.goTo(s + 1); } }""", phase)
+            # The whole page once; then only the viewers, which are all that a step changes.
+            context = None if phase == "forward" else {"include": [["unrolled-trace"]]}
+            result = axe.run(page, context=context, options=WCAG_21_AA)
+            for rule in result.response["violations"]:
+                for node in rule["nodes"]:
+                    found.append(f"{path.name} {phase} {rule['id']} {node['target']}: {node.get('failureSummary', '')[:160]}")
+    page.close()
+    return found
