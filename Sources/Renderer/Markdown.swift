@@ -99,6 +99,9 @@ public final class MarkdownDocument {
     public let headings: [Heading]
     public let links: [LinkReference]
     public let codeBlocks: [CodeBlock]
+    /// The TeX and mode of each math span the page protected (some may end up as source, in code):
+    /// what the build hands KaTeX ahead of rendering (`MathCheck.Ahead`).
+    var equations: [MathCheck.Equation] { math.spans.map { MathCheck.Equation(tex: $0.tex, display: $0.display) } }
 
     /// Parses `source`. Never fails: any byte sequence is Markdown (invalid UTF-8 was
     /// already replaced by U+FFFD when the `String` was made).

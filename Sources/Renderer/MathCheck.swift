@@ -72,14 +72,10 @@ enum MathCheck {
     /// Warnings for the spans KaTeX refuses; `note` says when the check could not run. With a
     /// `cache` folder, the verdicts of earlier builds are read from it (`MathVerdicts`) and only
     /// the equations it does not hold are typeset.
-    static func check(_ spans: [Span], katex: URL, templates: URL, cache: URL? = nil) -> (warnings: [Diagnostic], note: String) {
+    static func check(
+        _ spans: [Span], katex: URL, templates: URL, cache: URL? = nil, ahead: [Equation: String?] = [:]
+    ) -> (warnings: [Diagnostic], note: String) {
         guard !spans.isEmpty else { return ([], "math: none") }
-        let script = templates.appendingPathComponent("tools/check-math.js")
-        let kit = templates.appendingPathComponent("assets/viewer/viewer-kit.js")
-        let library = katex.appendingPathComponent("katex.min.js")
-        let node = executable("node") ?? executable("nodejs")
-        guard node != nil, FileManager.default.isReadableFile(atPath: library.path), FileManager.default.isReadableFile(atPath: script.path)
-        else { return ([], "math: \(spans.count) spans, not checked (Node.js or KaTeX not installed)") }
         // Each distinct equation once (KaTeX gives each call its own options, so a span's verdict
         // is its text's): notes repeat their $x_t$ and $h_t$ hundreds of times.
         var distinct: [Equation: Int] = [:]
@@ -91,28 +87,46 @@ enum MathCheck {
             equations.append(equation)
             return equations.count - 1
         }
-        let stored = cache.map { MathVerdicts(folder: $0, files: [library, script, kit]) }
-        var verdicts: [Equation: String?] = [:]
-        for equation in equations { verdicts[equation] = stored?.stored[equation] }
-        let unknown = equations.filter { verdicts[$0] == nil }
-        if !unknown.isEmpty {
-            let input = (try? JSONSerialization.data(withJSONObject: unknown.map { [$0.tex, $0.display] })) ?? Data("[]".utf8)
-            guard let node, let output = run(node, [script.path, library.path, kit.path], input: input),
-                let problems = (try? JSONSerialization.jsonObject(with: output)) as? [[Any]]
-            else { return ([], "math: \(spans.count) spans, not checked (Node.js failed)") }
-            for equation in unknown { verdicts[equation] = .some(nil) }
-            for problem in problems {
-                guard let index = problem.first as? Int, unknown.indices.contains(index), let message = problem.last as? String else { continue }
-                verdicts[unknown[index]] = .some(message)
-            }
-        }
-        stored?.save(verdicts)
+        let checked = verdicts(for: equations, katex: katex, templates: templates, cache: cache, known: ahead)
+        guard let verdicts = checked.verdicts else { return ([], "math: \(spans.count) spans, \(checked.note)") }
+        checked.store?.save(verdicts)
         let warnings = zip(spans, indices).compactMap { span, index -> Diagnostic? in
             guard let message = verdicts[equations[index]] ?? nil else { return nil }
             let shown = span.tex.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ").excerpt
             return .warning(span.file, line: span.line, "math that KaTeX cannot typeset, `\(shown)`: \(message)")
         }
         return (warnings, "math: \(spans.count) spans checked by KaTeX")
+    }
+
+    /// KaTeX's verdict on each of `equations` (its message, or nil when it typesets): from `known`
+    /// (checked ahead), the cache's stored verdicts, then Node for the rest; nil verdicts and a
+    /// note when they cannot be had (no Node, no KaTeX, Node failed). Saves nothing: the caller
+    /// saves the verdicts of the build's own equations through `store`.
+    static func verdicts(
+        for equations: [Equation], katex: URL, templates: URL, cache: URL?, known: [Equation: String?] = [:]
+    ) -> (verdicts: [Equation: String?]?, store: MathVerdicts?, note: String) {
+        let script = templates.appendingPathComponent("tools/check-math.js")
+        let kit = templates.appendingPathComponent("assets/viewer/viewer-kit.js")
+        let library = katex.appendingPathComponent("katex.min.js")
+        let node = executable("node") ?? executable("nodejs")
+        guard node != nil, FileManager.default.isReadableFile(atPath: library.path), FileManager.default.isReadableFile(atPath: script.path)
+        else { return (nil, nil, "not checked (Node.js or KaTeX not installed)") }
+        let stored = cache.map { MathVerdicts(folder: $0, files: [library, script, kit]) }
+        var verdicts: [Equation: String?] = [:]
+        for equation in equations { verdicts[equation] = known[equation] ?? stored?.stored[equation] }
+        let unknown = equations.filter { verdicts[$0] == nil }
+        if !unknown.isEmpty {
+            let input = (try? JSONSerialization.data(withJSONObject: unknown.map { [$0.tex, $0.display] })) ?? Data("[]".utf8)
+            guard let node, let output = run(node, [script.path, library.path, kit.path], input: input),
+                let problems = (try? JSONSerialization.jsonObject(with: output)) as? [[Any]]
+            else { return (nil, nil, "not checked (Node.js failed)") }
+            for equation in unknown { verdicts[equation] = .some(nil) }
+            for problem in problems {
+                guard let index = problem.first as? Int, unknown.indices.contains(index), let message = problem.last as? String else { continue }
+                verdicts[unknown[index]] = .some(message)
+            }
+        }
+        return (verdicts, stored, "")
     }
 
     /// A span's TeX and mode: what KaTeX's verdict depends on.

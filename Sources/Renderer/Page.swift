@@ -96,6 +96,8 @@ final class ParsedDocument: Sendable {
     let headings: [Heading]
     let links: [LinkReference]
     let codeBlocks: [CodeBlock]
+    /// The page's math, read before it is rendered (see `MarkdownDocument.equations`).
+    let equations: [MathCheck.Equation]
     /// The ids and `<a name>`s of the page's raw HTML: link targets besides the headings.
     let anchors: Set<String>
     private let tree: Mutex<MarkdownDocument>
@@ -105,6 +107,7 @@ final class ParsedDocument: Sendable {
         headings = document.headings
         links = document.links
         codeBlocks = document.codeBlocks
+        equations = document.equations
         anchors = htmlAnchors(in: body)
         tree = Mutex(document)
     }

@@ -110,6 +110,10 @@ public enum Site {
         // Read the course config, the pages and the introduction; parse them; run the directives.
         let sources = log.keep(CourseSources.read(options, from: folder))
         let parsed = ParsedCourse(sources)
+        // KaTeX checks the math meanwhile (Node on a core the directives and pages leave).
+        let pagesMath = (parsed.pages + [parsed.introduction].compactMap { $0 }).flatMap(\.document.equations)
+        let mathAhead = MathCheck.Ahead.start(pagesMath, katex: options.katex, templates: options.templates, cache: options.cache)
+        defer { _ = mathAhead.wait() }   // no build leaves Node running
         let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder))
         try log.stopOnErrors()
         // Render every page, trace page and the index; write them; copy the files the pages link to.
@@ -117,7 +121,8 @@ public enum Site {
         let rendered = log.keep(RenderedSite.render(course, templates: templates, folder: folder) { WrittenSite.write($0, into: staging) })
         try log.check { () throws(Diagnostic) in if let failure = rendered.handOverFailure { throw failure } }
         let written = log.keep(WrittenSite.copyLinkedFiles(rendered, from: folder, into: staging))
-        let math = MathCheck.check(rendered.mathSpans, katex: options.katex, templates: options.templates, cache: options.cache)
+        let math = MathCheck.check(rendered.mathSpans, katex: options.katex, templates: options.templates, cache: options.cache,
+            ahead: mathAhead.wait())
         log.report(math.warnings)
         options.progress(math.note)
         try log.stopOnErrors()

@@ -81,6 +81,24 @@ struct MathCheckTests {
         #expect(fresh.count == 1 && fresh[0].contains("KaTeX parse error"), "\(fresh)")
     }
 
+    /// The build asks KaTeX about the parsed pages' math while it renders (`MathCheck.Ahead`): each
+    /// distinct equation once, the verdicts those the final check gets, nothing saved by it.
+    @Test(.enabled(if: canCheck, "needs Node.js and Debian's KaTeX (scripts/setup installs both)"))
+    func equationsAreCheckedAheadOnceEach() throws {
+        let course = try TestCourse([:])
+        let katex = URL(fileURLWithPath: "/usr/share/javascript/katex")
+        let cache = course.root.appendingPathComponent("cache")
+        let good = MathCheck.Equation(tex: "x^2", display: false), bad = MathCheck.Equation(tex: "\\frac{1", display: false)
+        let ahead = MathCheck.Ahead.start([good, bad, good], katex: katex, templates: try Templates.locate(), cache: cache)
+        let verdicts = ahead.wait()
+        #expect(verdicts.count == 2)
+        #expect(verdicts[good] == .some(nil))
+        #expect((verdicts[bad] ?? nil)?.hasPrefix("KaTeX parse error") == true)
+        #expect(ahead.wait() == verdicts)   // a second wait returns at once, the same
+        #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent(MathVerdicts.fileName).path))
+        #expect(MathCheck.Ahead.start([], katex: katex, templates: try Templates.locate(), cache: cache).wait().isEmpty)
+    }
+
     /// What the spans' text went through before: Foundation's replacements, one entity after another.
     @Test func entitiesAreReadAsFoundationsReplacementsReadThem() {
         func replaced(_ html: String) -> String {
