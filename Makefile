@@ -32,7 +32,7 @@ site: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	UNROLLED_BIN="$(BIN_DEBUG)/unrolled" python3 -m pytest -q -n 2 --dist loadscope Tests/Python Tests/Browser
+	UNROLLED_BIN="$(BIN_DEBUG)/unrolled" python3 -m pytest -q -n 2 --dist loadscope --durations=15 Tests/Python Tests/Browser
 
 bench: setup
 	$(SWIFT) build -c release --product unrolled-bench

@@ -156,9 +156,12 @@ def math_site(tmp_path_factory):
 def test_search_shows_tex_as_text_and_opens_results_from_the_keyboard(browser_context, math_site, size):
     page, visit = open_page(browser_context, file_url(math_site / "index.html"), wait_for="#search")
     page.set_viewport_size(VIEWPORTS[size])
-    menu = page.locator("button[aria-controls], .menu-button")
-    if not page.locator("#search").is_visible() and menu.count():
-        menu.first.click()
+    def reveal_search():
+        # On a phone the search box is behind the Menu button (menu.js).
+        if not page.locator("#search").is_visible():
+            page.get_by_role("button", name="Menu").click()
+
+    reveal_search()
     page.fill("#search", "norm")
     results = page.locator("#search-results li")
     assert results.count() >= 1
@@ -180,6 +183,7 @@ def test_search_shows_tex_as_text_and_opens_results_from_the_keyboard(browser_co
     page.wait_for_url("**/01-gradients.html*")
     # From the box itself, Enter opens the first result.
     page.go_back()
+    reveal_search()
     page.fill("#search", "exploding")
     page.focus("#search")
     page.keyboard.press("Enter")
