@@ -131,7 +131,8 @@ def test_renaming_every_scope_and_tensor_keeps_every_view_and_what_it_shows(brow
         for view in declared_views(trace):
             original, copy = viewer.show(key, view), viewer.show(other, view)
             assert copy.locator(".ut-error").count() == 0 and copy.locator("svg, table, .uv-single").count() >= 1, (key, view)
-            for index0 in sorted({0, len(trace["steps"]) // 3, len(trace["steps"]) // 2, len(trace["steps"]) - 1}):
+            # The first step, the middle and the last: the hooks of every part of a trace.
+            for index0 in sorted({0, len(trace["steps"]) // 2, len(trace["steps"]) - 1}):
                 viewer.go(key, index0)
                 viewer.go(other, index0)
                 shown = original.evaluate(HOOKS)
