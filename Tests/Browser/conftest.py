@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browsing import chromium_path  # noqa: E402
+from viewer_harness import run_wide  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -60,13 +60,8 @@ def bundled_course(tmp_path_factory) -> Path:
     binary = Path(env) if env else root / ".build" / "debug" / "unrolled"
     if not binary.exists():
         pytest.skip(f"{binary} is not built (make test builds it)")
-    base = tmp_path_factory.getbasetemp()
-    # With xdist each worker's base is a folder of the run's own base; without it, the base is the run's.
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    output = shared / "bundled-course" / "_site"
-    report = shared / "bundled-course.stderr"
-    with open(shared / "bundled-course.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with run_wide(tmp_path_factory, "bundled-course") as shared:
+        output, report = shared / "_site", shared / "build.stderr"
         if not report.exists():
             result = subprocess.run([str(binary), "build", str(root / "Site"), "--output", str(output), "--strict"],
                                     capture_output=True, text=True, timeout=1800)

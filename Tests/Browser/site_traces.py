@@ -19,13 +19,10 @@ DIGIT = {c: i for i, c in enumerate(Z85)}
 
 def z85_decode(text: str) -> bytes:
     assert len(text) % 5 == 0, f"Z85 text of {len(text)} characters"
-    out = bytearray()
-    for start in range(0, len(text), 5):
-        value = 0
-        for c in text[start:start + 5]:
-            value = value * 85 + DIGIT[c]
-        out += value.to_bytes(4, "big")
-    return bytes(out)
+    digits = [DIGIT[c] for c in text]
+    values = [(((a * 85 + b) * 85 + c) * 85 + d) * 85 + e
+              for a, b, c, d, e in zip(*[iter(digits)] * 5)]
+    return struct.pack(f">{len(values)}I", *values)
 
 
 def decode_script(text: str) -> tuple[str, dict]:
@@ -37,7 +34,9 @@ def decode_script(text: str) -> tuple[str, dict]:
     trace = json.loads(raw[4:4 + length])
     shuffled = raw[4 + length:]
     m = len(shuffled) // 8
-    plain = bytes(shuffled[k * m + i] for i in range(m) for k in range(8))
+    plain = bytearray(8 * m)
+    for k in range(8):
+        plain[k::8] = shuffled[k * m:(k + 1) * m]
     numbers = struct.unpack(f"<{m}d", plain)
 
     def take(where):

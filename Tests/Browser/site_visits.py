@@ -5,6 +5,7 @@ course over http) and test_course.py (the bundled course from disk, viewers step
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -14,14 +15,25 @@ from site_traces import decode_script, page_traces
 
 
 def page_ids(path: Path) -> set[str]:
+    return _page_ids(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=None)
+def _page_ids(path: Path, _modified: int) -> set[str]:
     html = path.read_text(encoding="utf-8", errors="replace")
     return set(re.findall(r"""\sid\s*=\s*["']([^"']+)["']""", html))
 
 
 def trace_steps(path: Path) -> dict[str, int]:
     """The traces a page shows (`<unrolled-trace trace-id>`), with their number of steps, read from
-    the data script each names (site_traces.py decodes it on its own)."""
-    return {name: len(decode_script(script.read_text(encoding="utf-8"))[1]["steps"]) for name, script in page_traces(path).items()}
+    the data script each names (site_traces.py decodes it on its own). Every link to a step asks,
+    so the answers are kept per file and modification time (a test that rebuilds a site asks anew)."""
+    return {name: _script_steps(script, script.stat().st_mtime_ns) for name, script in page_traces(path).items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _script_steps(script: Path, _modified: int) -> int:
+    return len(decode_script(script.read_text(encoding="utf-8"))[1]["steps"])
 
 
 def internal_links(page) -> list[str]:
@@ -106,11 +118,33 @@ def visit_all(context, site: Path, base: str, url_of, pages: list[Path] | None =
     return math
 
 
+# A trace's own page is one template filled with its trace's id and title, and its chapter already
+# runs the same viewer on the same traces/<id>.js: every STANDALONE_SPREAD-th of them is opened in
+# the browser (the template's behaviour), and every one has its references checked from its HTML.
+STANDALONE_SPREAD = 6
+
+
+def static_references(site: Path, path: Path) -> list[str]:
+    """The `href`s and `src`s of a page that name no file of the site (data: and fragments aside)."""
+    html = path.read_text(encoding="utf-8")
+    missing = []
+    for reference in re.findall(r"""\s(?:href|src)="([^"#]+)(?:#[^"]*)?\"""", html):
+        if reference.startswith(("data:", "http://", "https://")):
+            continue
+        target = (path.parent / unquote(reference)).resolve()
+        if not target.is_file() or site.resolve() not in target.parents:
+            missing.append(f"{path.relative_to(site)}: {reference} names no file of the site")
+    return missing
+
+
 def visit_course_pages(context, site: Path, half: int) -> None:
     """Half of a course site's pages (every other one, by path: the two halves take about as
     long), each opened from disk and checked as `visit_all` does, and on each chapter every viewer
-    stepped and each of its views opened (`step_every_viewer`)."""
-    pages = sorted(site.rglob("*.html"))[half::2]
+    stepped and each of its views opened (`step_every_viewer`); of the traces' own pages, a spread
+    in the browser and all of them from their HTML (STANDALONE_SPREAD)."""
+    every = sorted(site.rglob("*.html"))
+    standalone = [p for p in every if p.parent.name == "traces"]
+    pages = ([p for p in every if p not in standalone] + standalone[::STANDALONE_SPREAD])[half::2]
     traces = []
 
     def step_viewers(where, page):
@@ -123,6 +157,8 @@ def visit_course_pages(context, site: Path, half: int) -> None:
 
     visit_all(context, site, site.resolve().as_uri() + "/", file_url, pages=pages, also=step_viewers)
     assert pages and sum(traces) > 0
+    unlinked = [problem for path in standalone[half::2] for problem in static_references(site, path)]
+    assert unlinked == [], "\n".join(unlinked)
 
 
 def step_every_viewer(page, path: Path) -> list[str]:

@@ -1,45 +1,29 @@
 """The viewer's special views (Templates/assets/viewer/views/*.js) in a real Chromium,
 through the <unrolled-trace> element's tabs, over file://: which views appear for which trace
 comes from the traces' declarations alone (their `views`, scope kinds, tensor tags, series).
-Renaming every scope and tensor keeps every view and what it shows; stripping the declarations
-makes the views step aside. The views' numbers are checked in test_viewer_views_*.py."""
+Stripping the declarations makes the views step aside (renaming every scope and tensor keeps
+every view and what it shows: test_viewer_views_renaming.py). The views' numbers are checked in test_viewer_views_*.py."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
-
 import pytest
 
-from views_support import Viewer, assert_wire_shows, by_name, make_traces, producer, read_trace, values, wire_state
-from viewer_harness import unrolled_binary
+from views_support import (MORE, Viewer, assert_wire_shows, by_name, declared_views, make_traces, producer, read_trace,
+                           every_demo, rewrite, values, wire_state)
 
-# Every demo, as the library lists them (`unrolled demos --json`), so a new demo is checked too.
-DEMOS = [demo["name"] for demo in json.loads(subprocess.run(
-    [str(unrolled_binary()), "demos", "--json"], check=True, capture_output=True, text=True).stdout)]
-# Traces whose views differ from a demo's defaults: history only, a cell inside gradient-flow,
-# word2vec epochs with an embedding scatter, an incremental attention map, a recurrence written as
-# equations with its states tagged.
-MORE = ["flow-history", "flow-lstm", "cbow-epochs", "self-incremental", "equations-recurrence"]
 DECLARATIONS = {"scopes": ("kind", "attributes"), "tensors": ("tags",)}
 
 
 @pytest.fixture(scope="module")
 def traces(tmp_path_factory):
-    return make_traces(tmp_path_factory, DEMOS + MORE)
-
-
-def declared_views(trace: dict) -> list[str]:
-    """The views the trace declares: its demo's suggestion."""
-    return trace.get("views", [])
+    return make_traces(tmp_path_factory, every_demo() + MORE)
 
 
 def test_each_view_appears_for_the_traces_that_declare_it(browser_context, tmp_path, traces):
-    viewer = Viewer(browser_context, tmp_path, {key: traces[key] for key in DEMOS + MORE})
-    assert any(viewer.traces[key].get("views") for key in DEMOS)
+    viewer = Viewer(browser_context, tmp_path, {key: traces[key] for key in every_demo() + MORE})
+    assert any(viewer.traces[key].get("views") for key in every_demo())
     assert viewer.traces["equations-recurrence"]["views"] == ["unrolled", "training"]
-    for key in DEMOS + MORE:
+    for key in every_demo() + MORE:
         trace = viewer.traces[key]
         expected = declared_views(trace)
         # In the declared order; the step and the graph are every trace's.
@@ -87,22 +71,6 @@ def test_two_viewers_of_one_trace_keep_their_own_views(browser_context, tmp_path
     assert len(ids) == len(set(ids))
     viewer.assert_clean()
 
-def rewrite(source: Path, target: Path, change) -> Path:
-    """A copy of the trace at `source`, changed by `change(trace)`, written to `target`."""
-    trace = read_trace(source)
-    change(trace)
-    target.write_text(json.dumps(trace), encoding="utf-8")
-    return target
-
-
-def rename_everything(trace: dict):
-    """New display names for every scope and tensor, declarations kept."""
-    for scope in trace["scopes"]:
-        scope["name"] = f"region {scope['id']}"
-    for tensor in trace["tensors"]:
-        tensor["name"], tensor["tex"] = f"v{tensor['id']}", f"v_{{{tensor['id']}}}"
-
-
 def strip_declarations(trace: dict):
     for field, keys in DECLARATIONS.items():
         for item in trace[field]:
@@ -112,36 +80,8 @@ def strip_declarations(trace: dict):
     trace.pop("views", None)
 
 
-# What a view shows, apart from names: its hooks and which parts are lit.
-HOOKS = """p => [...p.querySelectorAll('[data-tensor-id], [data-norm], [data-value], [data-t], [data-node], .uv-lit,'
-  + ' .uv-heatcell, .uv-word, .uv-curve, .uv-traced, .uv-rowlit, .uv-single, .uv-nb-row')].map(e => [e.tagName, e.getAttribute('class'),
-  e.getAttribute('data-tensor-id'), e.getAttribute('data-norm'), e.getAttribute('data-value'), e.getAttribute('data-t'),
-  e.getAttribute('data-dir'), e.getAttribute('data-node'), e.getAttribute('data-wire'), e.getAttribute('visibility'),
-  e.getAttribute('points')])"""
-
-
-def test_renaming_every_scope_and_tensor_keeps_every_view_and_what_it_shows(browser_context, tmp_path, traces):
-    keys = [key for key in DEMOS + MORE if read_trace(traces[key]).get("views")]
-    renamed = {f"{key}-renamed": rewrite(traces[key], tmp_path / f"{key}-renamed.json", rename_everything) for key in keys}
-    viewer = Viewer(browser_context, tmp_path / "page", {**{key: traces[key] for key in keys}, **renamed})
-    for key in keys:
-        trace, other = viewer.traces[key], f"{key}-renamed"
-        assert all(not s["name"].startswith("t = ") for s in viewer.traces[other]["scopes"])
-        assert viewer.tabs(other) == viewer.tabs(key), key
-        for view in declared_views(trace):
-            original, copy = viewer.show(key, view), viewer.show(other, view)
-            assert copy.locator(".ut-error").count() == 0 and copy.locator("svg, table, .uv-single").count() >= 1, (key, view)
-            # The first step, the middle and the last: the hooks of every part of a trace.
-            for index0 in sorted({0, len(trace["steps"]) // 2, len(trace["steps"]) - 1}):
-                viewer.go(key, index0)
-                viewer.go(other, index0)
-                shown = original.evaluate(HOOKS)
-                assert shown and copy.evaluate(HOOKS) == shown, (key, view, index0)
-    viewer.assert_clean()
-
-
 def test_without_declarations_the_views_step_aside(browser_context, tmp_path, traces):
-    keys = DEMOS + MORE
+    keys = every_demo() + MORE
     stripped = {key: rewrite(traces[key], tmp_path / f"{key}-stripped.json", strip_declarations) for key in keys}
     viewer = Viewer(browser_context, tmp_path / "page", stripped)
     for key in keys:

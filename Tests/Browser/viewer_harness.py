@@ -7,6 +7,8 @@ Also finds the `unrolled` binary and makes traces with it."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import html
 import json
 import os
@@ -64,6 +66,19 @@ def unrolled_binary() -> Path:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     raise FileNotFoundError("no unrolled binary: set UNROLLED_BIN or run `swift build`")
+
+
+@contextlib.contextmanager
+def run_wide(tmp_path_factory, name: str):
+    """A folder `name` shared by the whole test run, held under a lock while the block runs: with
+    pytest-xdist, every worker's base folder is inside the run's, so the workers share what one made
+    (the first to come makes it while the others wait, on a machine whose cores they share)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    shared.mkdir(exist_ok=True)
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield shared
 
 
 def make_trace(folder: Path, demo: str, *params: str, binary: Path | None = None) -> Path:

@@ -5,14 +5,17 @@ for the norms), never from the views' own output."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
 
 from browsing import file_url, open_page
-from viewer_harness import Figure, make_trace, write_page
+from viewer_harness import Figure, make_trace, run_wide, unrolled_binary, write_page
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 
@@ -37,15 +40,49 @@ SPECIAL = {
 }
 
 
+@functools.cache
+def every_demo() -> list[str]:
+    """Every demo, as the library lists them (`unrolled demos --json`), so a new demo is checked too."""
+    return [demo["name"] for demo in json.loads(subprocess.run(
+        [str(unrolled_binary()), "demos", "--json"], check=True, capture_output=True, text=True).stdout)]
+
+
+# Traces whose views differ from a demo's defaults: history only, a cell inside gradient-flow,
+# word2vec epochs with an embedding scatter, an incremental attention map, a recurrence written as
+# equations with its states tagged.
+MORE = ["flow-history", "flow-lstm", "cbow-epochs", "self-incremental", "equations-recurrence"]
+
+
+def declared_views(trace: dict) -> list[str]:
+    """The views the trace declares: its demo's suggestion."""
+    return trace.get("views", [])
+
+
+def rewrite(source: Path, target: Path, change) -> Path:
+    """A copy of the trace at `source`, changed by `change(trace)`, written to `target`."""
+    trace = read_trace(source)
+    change(trace)
+    target.write_text(json.dumps(trace), encoding="utf-8")
+    return target
+
+
 def make_traces(tmp_path_factory, keys: list[str]) -> dict[str, Path]:
-    """The trace file of each key: a demo with its defaults, or one of SPECIAL."""
-    folder = tmp_path_factory.mktemp("traces")
+    """The trace file of each key: a demo with its defaults, or one of SPECIAL. Each is made once
+    per run, whichever module or worker asks first (the views' modules ask for the same ones), so
+    the files are shared: read them, and write changed copies elsewhere."""
     made = {}
-    for key in keys:
-        demo, *params = SPECIAL.get(key, (key,))
-        sub = folder / key
-        sub.mkdir()
-        made[key] = make_trace(sub, demo, *params)
+    with run_wide(tmp_path_factory, "view-traces") as folder:
+        for key in keys:
+            demo, *params = SPECIAL.get(key, (key,))
+            sub = folder / key
+            if not sub.is_dir():
+                # Made aside and renamed into place, so no reader meets a half-written trace.
+                partial = folder / f"{key}.partial"
+                shutil.rmtree(partial, ignore_errors=True)
+                partial.mkdir()
+                make_trace(partial, demo, *params)
+                partial.rename(sub)
+            made[key] = sub / f"{demo}.json"
     return made
 
 

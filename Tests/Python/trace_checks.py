@@ -5,7 +5,9 @@ structural rules of docs/trace-format.md, the history, sorted keys."""
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import hashlib
 import json
 import math
 import os
@@ -112,8 +114,28 @@ def unrolled_binary() -> Path:
     return path
 
 
+# Set by conftest.py under pytest-xdist: a folder all the run's workers share, where each command
+# line's trace is kept, so that a case the schema, the replay and the declarations all read is
+# computed once per run rather than once per worker (a debug build takes seconds on the larger ones).
+SHARED: Path | None = None
+
+
 @functools.cache
 def _run_cli(demo: str, arguments: tuple[str, ...]) -> bytes:
+    if SHARED is None:
+        return _computed(demo, arguments)
+    key = hashlib.sha256(json.dumps([demo, *arguments]).encode()).hexdigest()[:24]
+    kept = SHARED / f"{key}.json"
+    with open(SHARED / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not kept.exists():
+            partial = kept.with_suffix(".partial")
+            partial.write_bytes(_computed(demo, arguments))
+            partial.rename(kept)
+    return kept.read_bytes()
+
+
+def _computed(demo: str, arguments: tuple[str, ...]) -> bytes:
     command = [str(unrolled_binary()), "trace", demo, *arguments]
     result = subprocess.run(command, capture_output=True, timeout=300)
     if result.returncode != 0:
