@@ -29,7 +29,8 @@ struct Exercise: Equatable {
     static func make(
         id: String, traceID: String, label: String, answer: ExerciseAnswer, found: ResolvedReference, trace: TraceDocument
     ) -> Result<Exercise, ReferenceProblem> {
-        if label.contains("{") {
+        // TeX's braces (`$\mathrm{net}$ =`) are not placeholders.
+        if label.range(of: #"\{(step|steps|count|value|norm)(:[^}]*)?\}"#, options: .regularExpression) != nil {
             return .failure(.syntax("an answer's link text is the label of its input box: no placeholders (`{value}` would show the answer); write `[net =](…)`"))
         }
         guard let quoted = found.value else {

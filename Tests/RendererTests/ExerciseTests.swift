@@ -95,7 +95,7 @@ struct ExerciseTests {
     @Test func theBuildWritesTheValueTheToleranceTheStepAndAHint() throws {
         let course = try course("""
             1. Compute the net input. [net =](#n:net "answer ±0.001")
-            2. And the output. [$y$ =](#:y "answer")
+            2. And the output. [$y_{\\text{out}}$ =](#:y "answer")
             3. The second weight's gradient: [](#:dQ/dw[2] "answer ±1e-6")
             4. The output again, asked twice. [y =](#:y "answer ±2%")
             5. The norm of the weights' gradient: [‖∂Q/∂w‖ =](#:dQ/dw "answer norm")
