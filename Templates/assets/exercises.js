@@ -197,8 +197,11 @@
       return;
     }
     Promise.resolve(viewer.ready).then(function () {
-      if (data.step) viewer.goTo(data.step);
-      if (viewer.state) viewer.state.set(data.element !== null ? { tab: 0, selected: data.element } : { tab: 0 });
+      // A history value has no step: the viewer is shown as it is (its training view plots it).
+      if (data.step) {
+        viewer.goTo(data.step);
+        if (viewer.state) viewer.state.set(data.element !== null ? { tab: 0, selected: data.element } : { tab: 0 });
+      }
       viewer.scrollIntoView({ block: "start" });
       viewer.focus({ preventScroll: true });
     });
