@@ -34,11 +34,11 @@ FIRST = r"""
     ```unrolled
     model: neuron
     id: n
-    x: 1, 2
-    w: 0.5, 0.25
-    b: -0.5
-    target: 1
     lr: 0.5
+    target: 1
+    b: -0.5
+    w: [0.5, 0.25]
+    x: [1, 2]
     ```
 
     ## Exercises
