@@ -73,14 +73,15 @@ struct ExerciseAnswer: Equatable, Sendable {
         return (isRelative ? amount / 100 : amount, isRelative)
     }
 
-    /// The tolerance as the page states it: `±0.001`, `±1%`, `±0.001 + 1%`, `exactly`.
+    /// The tolerance as the page states it: `±0.001`, `±1e−6`, `±1%`, `±0.001 + 0.5%`, `exactly`.
     var text: String {
-        let percent = relative * 100
-        let relativeText = "±" + (percent.rounded() == percent ? String(Int(percent)) : "\(percent)") + "%"
+        // The shortest text of each number, as a sentence quotes it (`1e−6`, not Swift's `1e-06`).
+        let number = NumberFormat.significant(15)
+        let absoluteText = number.text(absolute), relativeText = number.text(relative * 100) + "%"
         switch (absolute > 0, relative > 0) {
-        case (true, true): return "±\(absolute) + \(relativeText.dropFirst())"
-        case (true, false): return "±\(absolute)"
-        case (false, true): return relativeText
+        case (true, true): return "±\(absoluteText) + \(relativeText)"
+        case (true, false): return "±\(absoluteText)"
+        case (false, true): return "±" + relativeText
         case (false, false): return "exactly"
         }
     }

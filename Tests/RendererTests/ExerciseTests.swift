@@ -51,6 +51,8 @@ struct ExerciseTests {
         (ExerciseAnswer(absolute: 0.001, relative: 0), "±0.001"),
         (ExerciseAnswer(absolute: 0.001, relative: 0.005), "±0.001 + 0.5%"),
         (ExerciseAnswer(absolute: 0, relative: 0), "exactly"),
+        (ExerciseAnswer(absolute: 1e-6, relative: 0), "±1e−6"),
+        (ExerciseAnswer(absolute: 0, relative: 0.001), "±0.1%"),
     ])
     func theToleranceIsStatedAsWritten(_ answer: ExerciseAnswer, _ text: String) {
         #expect(answer.text == text)
