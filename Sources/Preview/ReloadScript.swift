@@ -111,6 +111,7 @@ enum ReloadScript {
               var U = window.Unrolled || {};
               if (U.renderMath) U.renderMath(fresh);
               if (U.renderCode) U.renderCode(fresh);
+              if (U.startExercises) U.startExercises(fresh);
               window.scrollTo(x, y);
               var errors = document.getElementById("unrolled-serve-errors");
               if (errors) errors.remove();

@@ -49,8 +49,12 @@ extension LinkResolver {
         case .failure(let problem): return fail("in trace \(figure.id): \(problem.message)")
         }
         var rewrite: LinkRewrite
-        switch ReferenceText.fill(link.text, of: reference, with: found) {
-        case .success(let filled): rewrite = filled
+        // A title starting with `answer` makes the reference an exercise's answer (`Exercise`).
+        let filled = ExerciseAnswer.parse(title: link.title).map { answer in
+            answer.flatMap { exerciseRewrite($0, link: link, written: written, found: found, figure: figure, page: page) }
+        } ?? ReferenceText.fill(link.text, of: reference, with: found)
+        switch filled {
+        case .success(let made): rewrite = made
         case .failure(let problem): return fail(problem.message)
         }
         // The viewer opens at the step (`#<id>:<N>`); a history value opens the figure.

@@ -11,6 +11,8 @@ struct LinkResolver {
     /// Every trace id of the site (its page is `traces/<id>.html`).
     let traceIDs: Set<String>
     var diagnostics: [Diagnostic] = []
+    /// The exercises' ids given so far, by page (`page source` + newline + id): each unique on its page.
+    var exerciseIDs: Set<String> = []
     /// Course-relative paths of images (and other linked files) to copy.
     private(set) var files: Set<String> = []
 

@@ -63,6 +63,10 @@ public struct LinkRewrite: Equatable, Sendable {
     public var replacements: [String: String]
     /// The text of a link written with none (`[](#:dQ/dy)`).
     public var emptyText: String?
+    /// HTML around the link, and its new title (an exercise's answer: `Exercise`); nil keeps it bare.
+    public var htmlBefore: String?
+    public var htmlAfter: String?
+    public var title: String?
 
     public init(destination: String?, replacements: [String: String] = [:], emptyText: String? = nil) {
         self.destination = destination
@@ -204,7 +208,8 @@ public final class MarkdownDocument {
             case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
                 if linkIndex < links.count, let rewrite = rewritingLink(links[linkIndex]) {
                     if let destination = rewrite.destination { cmark_node_set_url(node, destination) }
-                    if !rewrite.replacements.isEmpty || rewrite.emptyText != nil { rewrittenTexts.append((node, rewrite)) }
+                    if let title = rewrite.title { cmark_node_set_title(node, title) }
+                    if !rewrite.replacements.isEmpty || rewrite.emptyText != nil || rewrite.htmlBefore != nil { rewrittenTexts.append((node, rewrite)) }
                 }
                 linkIndex += 1
             case CMARK_NODE_CODE_BLOCK where Self.isFenced(node):
@@ -260,6 +265,12 @@ public final class MarkdownDocument {
 
     /// Fills a link's placeholders in each of its text nodes, or gives a link without text its text.
     private static func rewriteText(of link: OpaquePointer, _ rewrite: LinkRewrite) {
+        if let before = rewrite.htmlBefore, let box = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) {
+            cmark_node_set_on_enter(box, before)
+            cmark_node_set_on_exit(box, rewrite.htmlAfter ?? "")
+            cmark_node_insert_before(link, box)
+            cmark_node_append_child(box, link)  // unlinks it from where it was
+        }
         if cmark_node_first_child(link) == nil, let text = rewrite.emptyText, let node = cmark_node_new(CMARK_NODE_TEXT) {
             cmark_node_set_literal(node, text)
             cmark_node_append_child(link, node)

@@ -80,12 +80,12 @@ enum ReferenceText {
                 return .failure(.syntax("'{\(placeholder)}': write {\(name)}, {\(name):.3f} (decimals), {\(name):.3g} (significant digits) or {\(name):.2e}"))
             }
             guard name == "norm" else { return quote(value, format) }
-            // The Euclidean norm ‖v‖₂, summed in index order from +0 as the engine sums.
-            return .success(format.text(value.data.reduce(0) { $0 + $1 * $1 }.squareRoot()))
+            return .success(format.text(value.norm))
         }
     }
 
-    private static func quote(_ value: QuotedValue, _ format: NumberFormat) -> Result<String, ReferenceProblem> {
+    /// A value as a sentence quotes it: one number, `[0.406, −0.12]`, or a matrix by rows.
+    static func quote(_ value: QuotedValue, _ format: NumberFormat) -> Result<String, ReferenceProblem> {
         guard value.data.count <= maxQuotedValues else {
             return .failure(.unresolved("{value}: the tensor has \(value.data.count) values, more than the \(maxQuotedValues) a sentence can hold; quote an element (`c_2[1,1]`)"))
         }

@@ -12,11 +12,20 @@ struct ResolvedReference: Equatable, Sendable {
     /// The value it quotes: a tensor (its shape and values) or one number (shape `[]`); nil for
     /// filters alone.
     var value: QuotedValue?
+    /// The tensor the value is read from (a step's output, or an input no step makes); nil for a
+    /// history value or filters alone. An exercise's worked answer opens the step only when the
+    /// value is that step's own output.
+    var tensor: Int? = nil
 }
 
 struct QuotedValue: Equatable, Sendable {
     var shape: [Int]
     var data: [Double]
+    /// For one element of a tensor (`c_2[2,1]`): its flat index, row-major, in the whole tensor.
+    var element: Int? = nil
+
+    /// The Euclidean norm ‖v‖₂, summed in index order from +0 as the engine sums.
+    var norm: Double { data.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 }
 
 extension TraceReference {
@@ -67,7 +76,7 @@ private struct StepMatcher {
         }
         let tensor = output(of: matches[0])
         switch quote(QuotedValue(shape: tensor.shape, data: tensor.data), name: name, element: element) {
-        case .success(let value): return .success(ResolvedReference(steps: matches, isRange: false, value: value))
+        case .success(let value): return .success(ResolvedReference(steps: matches, isRange: false, value: value, tensor: tensor.id))
         case .failure(let problem): return .failure(problem)
         }
     }
@@ -83,7 +92,7 @@ private struct StepMatcher {
         let reader = trace.steps.indices.first { trace.steps[$0].inputs.contains(tensor.id) }
         return { element in
             quote(QuotedValue(shape: tensor.shape, data: tensor.data), name: name, element: element)
-                .map { ResolvedReference(steps: reader.map { [$0] } ?? [], isRange: false, value: $0) }
+                .map { ResolvedReference(steps: reader.map { [$0] } ?? [], isRange: false, value: $0, tensor: tensor.id) }
         }
     }
 
@@ -294,7 +303,7 @@ private func quote(_ value: QuotedValue, name: String, element: [Int]?) -> Resul
     } else {
         return .failure(.syntax("\(name) has shape \(shape.map(String.init).joined(separator: "×")): give \(shape.count) indices, as the viewer writes them"))
     }
-    return .success(QuotedValue(shape: [], data: [value.data[flat]]))
+    return .success(QuotedValue(shape: [], data: [value.data[flat]], element: flat))
 }
 
 private func orderedUnique(_ items: [String]) -> [String] {

@@ -157,7 +157,7 @@ struct TraceReferenceTests {
     @Test func anInputOrParameterIsQuotedAndLinkedToTheFirstStepThatReadsIt() throws {
         let x = try #require(Self.neuron.tensors.first { $0.name == "x" })
         let found = try resolve(":x[2]", in: Self.neuron).get()
-        #expect(found.value == QuotedValue(shape: [], data: [x.data[1]]))
+        #expect(found.value == QuotedValue(shape: [], data: [x.data[1]], element: 1))
         #expect(found.steps == [try #require(Self.neuron.steps.first { $0.inputs.contains(x.id) }).index])
     }
 
