@@ -20,6 +20,10 @@ public struct SGDTrainer {
     public var snapshotAt: (Int) -> Bool
     /// Called after every iteration with its number (1-based) and loss: for progress reports.
     public var onIteration: ((Int, Double) -> Void)?
+    /// Tag quantities (`attention_weights`, `gate` …) recomputed at every snapshot: after the
+    /// iteration's update, the forward pass runs again on a tape that records nothing and keeps
+    /// the tensors tagged so, and the entry holds them beside the parameters (see `Activations`).
+    public var keeping: Set<String> = []
 
     public init(
         learningRate: Double, iterations: Int, tracedIterations: Int = 1, clipNorm: Double? = nil,
@@ -54,6 +58,7 @@ public struct SGDTrainer {
         loss: (Tape, [Var]) -> Var
     ) -> Result {
         var history: [HistoryEntry] = []
+        var activations = Activations(tape: tape, parameterNames: parameters.map(\.name))
         var current = parameters
         let names = parameters.map(\.name)
         var values = parameters.map(\.value)
@@ -83,14 +88,19 @@ public struct SGDTrainer {
                     uniquingKeysWith: { first, _ in first })
                 : nil
             if !observed.isEmpty { snapshots = (snapshots ?? [:]).merging(observed) { _, seen in seen } }
+            if snapshots != nil, !keeping.isEmpty {
+                let kept = activations.recompute(keeping, parameters: zip(values, names).map { ($0, $1) }, loss: loss)
+                snapshots = snapshots!.merging(kept) { first, _ in first }
+            }
             history.append(HistoryEntry(iteration: iteration, loss: lossValue.value.scalar, traced: traced, tensors: snapshots))
             onIteration?(iteration, lossValue.value.scalar)
             if iteration == 1, let meter {
                 let tracedLater = Double(max(min(tracedIterations, iterations) - 1, 0)) * (meter.traceBytes - recordedBefore)
-                meter.expectLoopTraceBytes(historyBytes(observed: observed, parameters: values) + tracedLater)
+                meter.expectLoopTraceBytes(historyBytes(observed: observed, parameters: values + activations.lastValues) + tracedLater)
             }
             guard meter?.finishRound() ?? true else { break }
         }
+        tape.historySeries += activations.series
         return Result(history: history, parameters: values)
     }
 
