@@ -24,6 +24,9 @@ public struct SGDTrainer {
     /// iteration's update, the forward pass runs again on a tape that records nothing and keeps
     /// the tensors tagged so, and the entry holds them beside the parameters (see `Activations`).
     public var keeping: Set<String> = []
+    /// What `observe` will keep per iteration, when the caller knows it ahead: the meter's
+    /// projections before the first iteration has shown it count it (tensors, numbers).
+    public var observing: (tensors: Int, numbers: Int) = (0, 0)
 
     public init(
         learningRate: Double, iterations: Int, tracedIterations: Int = 1, clipNorm: Double? = nil,
@@ -65,7 +68,7 @@ public struct SGDTrainer {
         // The history is known but for what `observe` keeps, the later traced iterations not at all:
         // both are added once the first iteration shows them.
         let meter = tape.meter
-        meter?.beginLoop(rounds: iterations, addingTraceBytes: historyBytes(observed: [:], parameters: values))
+        meter?.beginLoop(rounds: iterations, addingTraceBytes: historyBytes(observed: observing, parameters: values))
         defer { meter?.endLoop() }
         for iteration in stride(from: 1, through: iterations, by: 1) {
             let recordedBefore = meter?.traceBytes ?? 0
@@ -96,7 +99,8 @@ public struct SGDTrainer {
             onIteration?(iteration, lossValue.value.scalar)
             if iteration == 1, let meter {
                 let tracedLater = Double(max(min(tracedIterations, iterations) - 1, 0)) * (meter.traceBytes - recordedBefore)
-                meter.expectLoopTraceBytes(historyBytes(observed: observed, parameters: values + activations.lastValues) + tracedLater)
+                let kept = (observed.count, observed.values.reduce(0) { $0 + $1.data.count })
+                meter.expectLoopTraceBytes(historyBytes(observed: kept, parameters: values + activations.lastValues) + tracedLater)
             }
             guard meter?.finishRound() ?? true else { break }
         }
@@ -106,9 +110,9 @@ public struct SGDTrainer {
 
     /// JSON bytes of the whole history: every entry a loss and what `observe` kept, the
     /// snapshotted ones every parameter too.
-    private func historyBytes(observed: [String: TensorSnapshot], parameters: [Tensor]) -> Double {
+    private func historyBytes(observed: (tensors: Int, numbers: Int), parameters: [Tensor]) -> Double {
         let snapshots = (1...max(iterations, 1)).count(where: snapshotAt)
-        let entry = HistoryEntry.estimatedBytes(tensors: observed.count, numbers: observed.values.reduce(0) { $0 + $1.data.count })
+        let entry = HistoryEntry.estimatedBytes(tensors: observed.tensors, numbers: observed.numbers)
         let snapshot = HistoryEntry.estimatedBytes(tensors: parameters.count, numbers: parameters.reduce(0) { $0 + $1.count })
         return Double(iterations) * entry + Double(snapshots) * snapshot
     }

@@ -99,6 +99,19 @@ def test_attention_maps_follow_the_history_position(browser_context, tmp_path, t
     assert viewer.page.evaluate("document.getElementById('translator').state.history") == snapshots[0][0]
     slide(viewer, "translator", "attention", len(snapshots))
     viewer.shot("translator", f"history-attention-{size}")
+    # The training view marks the position, and a click on its chart moves it: iteration 100's map.
+    training = viewer.show("translator", "training")
+    assert training.locator(".uv-history-mark").get_attribute("data-iteration") == str(last_iteration)
+    box = training.locator("svg.uv-loss").bounding_box()
+    W, left, right, inner = 900, 70, 20, 10   # the chart's viewBox and margins (views/training.js)
+    x = left + inner + (100 - 1) / (last_iteration - 1) * (W - left - right - inner)
+    viewer.page.mouse.click(box["x"] + x / W * box["width"], box["y"] + box["height"] / 2)
+    assert viewer.page.evaluate("document.getElementById('translator').state.history") == 99
+    assert training.locator(".uv-history-mark").get_attribute("data-iteration") == "100"
+    viewer.show("translator", "attention")
+    at_100 = next(v for h, it, v in snapshots if it == 100)
+    assert np.array_equal([c["value"] for c in heat_cells(viewer, "translator")], at_100)
+    assert history_text(viewer, "translator", "attention") == f"after iteration 100 (of {last_iteration})"
     slide(viewer, "translator", "attention", 0)
     assert viewer.page.evaluate("document.getElementById('translator').state.history") is None
     viewer.assert_clean()

@@ -16,7 +16,11 @@
    - unrolled: .uv-unit[data-t][data-dir] (click: first step of that cell),
      .uv-bar[data-t][data-dir][data-norm] (data-norm absent while not computed).
    - attention: .uv-heatcell[data-row][data-col][data-value], .uv-rowtoken, .uv-coltoken,
-     .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads.
+     .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads; svg.uv-heat
+     [data-iteration] while it shows a recorded iteration.
+   - attention, lstm-cell, gru-cell at recorded iterations: input.uv-history-slider (0 the traced
+     step) and .uv-history-text; training's .uv-history-mark[data-iteration] (docs/viewer.md,
+     "Views at any recorded iteration").
    - neighbours: .uv-nb-list[data-word] with .uv-nb-row[data-rank][data-word][data-cosine],
      input.uv-nb-epoch; unrolled's scale control input.uv-fixed-scale.
    - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value], and
