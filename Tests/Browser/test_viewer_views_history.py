@@ -108,6 +108,7 @@ def test_attention_maps_follow_the_history_position(browser_context, tmp_path, t
     viewer.page.mouse.click(box["x"] + x / W * box["width"], box["y"] + box["height"] / 2)
     assert viewer.page.evaluate("document.getElementById('translator').state.history") == 99
     assert training.locator(".uv-history-mark").get_attribute("data-iteration") == "100"
+    viewer.shot("translator", f"history-training-{size}")
     viewer.show("translator", "attention")
     at_100 = next(v for h, it, v in snapshots if it == 100)
     assert np.array_equal([c["value"] for c in heat_cells(viewer, "translator")], at_100)
