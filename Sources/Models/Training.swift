@@ -39,7 +39,8 @@ extension SGDTrainer {
     /// The trainer `training`'s parameters ask for: the first iteration traced (unless
     /// `tracedIterations` says otherwise), the parameters snapshotted into `history` after the
     /// iterations of `snapshotted(_:of:)`, with the tensors tagged with a quantity of `keeping`
-    /// (what the demo's views draw) recomputed there, progress reported to the caller's handler.
+    /// (what the demo's views draw) recomputed there when it trains more than one iteration,
+    /// progress reported to the caller's handler.
     init(_ training: Training, _ config: DemoConfig, tracedIterations: Int = 1, clipNorm: Double? = nil, keeping: Set<String> = []) {
         let iterations = config[training.iterations]
         self.init(
@@ -47,7 +48,8 @@ extension SGDTrainer {
             clipNorm: clipNorm,
             snapshotAt: { Self.snapshotted($0, of: iterations) },
             onIteration: config.progress == nil ? nil : { config.report($0, of: iterations, "iterations", loss: $1) })
-        self.keeping = keeping
+        // One iteration has no course to follow: its views show the traced step alone.
+        self.keeping = iterations > 1 ? keeping : []
     }
 
     /// Whether iteration `i` of `n` is snapshotted: the first, the last and 1, 2, 5 × 10^k in

@@ -32,8 +32,9 @@ The network (rows are tokens):
   H_3 = LN_3(H_2 + FFN(H_2));
 - Y = H_3 W_out + b_out; L = -(1/N_t) sum_i log softmax(Y_i)[next token i]; SGD p <- p - lr dL/dp.
 
-Each snapshot also holds the attention maps A_i^enc, A_i^dec and A_i^cross recomputed by a forward
-pass with the snapshot's parameters on the same input: the trace's `activation` series.
+When it trains more than one iteration, each snapshot also holds the attention maps A_i^enc, A_i^dec
+and A_i^cross recomputed by a forward pass with the snapshot's parameters on the same input: the
+trace's `activation` series.
 
 Each fixture has the layout of Tests/Fixtures/models (see reference_models.py) plus
 "sourceTokens", "decoderTokens", "nextTokens" and "vocabulary".
@@ -311,7 +312,9 @@ def case(params):
             tensors += [entry(n, w, version=1) for n, w in zip(names, values)]
         if iteration in schedule(p["train"]):
             snapshots[str(iteration)] = {n: snapshot(w) for n, w in zip(names, values)}
-            # The attention maps the updated weights give on the same input (the trace's activation series).
+        if iteration in schedule(p["train"]) and p["train"] > 1:
+            # The attention maps the updated weights give on the same input (the trace's activation
+            # series, kept when the run trains more than one iteration).
             after = {}
             forward([leaf(w) for w in values], E_enc, E_dec, next_indices, h, after)
             snapshots[str(iteration)].update({f"A_{i}^{tag}": snapshot(after[f"A_{i}^{tag}"].value)
