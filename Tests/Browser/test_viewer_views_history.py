@@ -48,6 +48,14 @@ def history_text(viewer: Viewer, key: str, view: str) -> str:
     return viewer.page.inner_text(f"#{key} .ut-panel[data-view='{view}'] .uv-history-text")
 
 
+def axe_violations(viewer: Viewer, selector: str) -> list[str]:
+    """WCAG 2.1 A and AA violations axe-core finds inside `selector` (the rules of accessibility.py)."""
+    from axe_playwright_python.sync_playwright import Axe
+    from accessibility import WCAG_21_AA
+    result = Axe().run(viewer.page, context={"include": [[selector]]}, options=WCAG_21_AA)
+    return [f"{rule['id']} {node['target']}" for rule in result.response["violations"] for node in rule["nodes"]]
+
+
 def maps(trace: dict) -> list[dict]:
     """The whole attention maps the view offers, in the order of its select (first softmax first)."""
     seen, out = set(), []
@@ -116,6 +124,9 @@ def test_attention_maps_follow_the_history_position(browser_context, tmp_path, t
     slide(viewer, "translator", "attention", 0)
     assert viewer.page.evaluate("document.getElementById('translator').state.history") is None
     viewer.assert_clean()
+    # Last (axe fetches the page's stylesheets, which file:// refuses): no WCAG 2.1 AA violation.
+    slide(viewer, "translator", "attention", len(snapshots))
+    assert axe_violations(viewer, "#translator .ut-panel[data-view='attention']") == []
 
 
 def test_the_translators_cross_attention_is_no_longer_near_uniform(browser_context, tmp_path, traces):
@@ -171,3 +182,5 @@ def test_the_cell_diagram_follows_the_history_position(browser_context, tmp_path
     viewer.go("lstm-trained", forward_end - 1)
     assert history_text(viewer, "lstm-trained", "lstm-cell") == "the traced step"
     viewer.assert_clean()
+    slide(viewer, "lstm-trained", "lstm-cell", n)
+    assert axe_violations(viewer, "#lstm-trained .ut-panel[data-view='lstm-cell']") == []
