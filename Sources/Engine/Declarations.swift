@@ -70,10 +70,18 @@ public struct ScopeKind: Sendable {
 extension Var {
     /// Declares what the tensor is in the trace's `tags`: its `quantity` (`hidden_state`, `gate`,
     /// `attention_weights`, …) and the context that tells it apart from its siblings (t, direction,
-    /// head, gate, …), so a reader finds it without its name. A non-recording tape skips it, as `named` does.
+    /// head, gate, …), so a reader finds it without its name. A non-recording tape skips it, as `named` does,
+    /// unless it keeps that quantity (`Tape.keeping`): then it keeps the tags and the value.
     @discardableResult
     public func tagged(_ quantity: String, _ context: @autoclosure () -> [String: JSONValue] = [:]) -> Var {
-        guard tape.isRecording else { return self }
+        guard tape.isRecording else {
+            if tape.keeping.contains(quantity) {
+                var tags = context()
+                tags["quantity"] = .string(quantity)
+                tape.kept.append((tags, value))
+            }
+            return self
+        }
         var tags = context()
         tags["quantity"] = .string(quantity)
         tape.nodes[id].tags = tags

@@ -23,8 +23,12 @@ extension Tape {
         }
         var gradients: [String: Int] = [:]
         for (id, gradient) in finalGradients { gradients[String(id)] = gradient }
-        return TraceDocument(
+        var document = TraceDocument(
             title: title, model: model, config: config, scopes: scopes, tensors: tensors, steps: steps, loss: lossID,
             gradients: gradients, history: history)
+        // What the trainer kept beyond the parameters (the loss and parameter series are added
+        // where the demo's views are declared: DemoViews).
+        if history != nil, !historySeries.isEmpty { document.series = historySeries }
+        return document
     }
 }

@@ -54,6 +54,13 @@ public final class Tape {
     var transposes: [Int: Int] = [:]
     /// Final gradient per parameter/input id, from the latest `backward`.
     var finalGradients: [Int: Int] = [:]
+    /// On a tape that does not record: the tag quantities whose tensors `tagged` keeps in `kept`,
+    /// so a trainer can recompute what a view draws (attention maps, gates) after an update.
+    public var keeping: Set<String> = []
+    /// The tensors tagged with a quantity of `keeping`, in the order they were tagged.
+    public internal(set) var kept: [(tags: [String: JSONValue], value: Tensor)] = []
+    /// Series the trainer describes for the history keys it adds (`trace()` writes them).
+    public var historySeries: [SeriesDescription] = []
 
     public init(recording: Bool = true) {
         self.isRecording = recording

@@ -20,6 +20,13 @@ public struct SGDTrainer {
     public var snapshotAt: (Int) -> Bool
     /// Called after every iteration with its number (1-based) and loss: for progress reports.
     public var onIteration: ((Int, Double) -> Void)?
+    /// Tag quantities (`attention_weights`, `gate` …) recomputed at every snapshot: after the
+    /// iteration's update, the forward pass runs again on a tape that records nothing and keeps
+    /// the tensors tagged so, and the entry holds them beside the parameters (see `Activations`).
+    public var keeping: Set<String> = []
+    /// What `observe` will keep per iteration, when the caller knows it ahead: the meter's
+    /// projections before the first iteration has shown it count it (tensors, numbers).
+    public var observing: (tensors: Int, numbers: Int) = (0, 0)
 
     public init(
         learningRate: Double, iterations: Int, tracedIterations: Int = 1, clipNorm: Double? = nil,
@@ -54,13 +61,14 @@ public struct SGDTrainer {
         loss: (Tape, [Var]) -> Var
     ) -> Result {
         var history: [HistoryEntry] = []
+        var activations = Activations(tape: tape, parameterNames: parameters.map(\.name))
         var current = parameters
         let names = parameters.map(\.name)
         var values = parameters.map(\.value)
         // The history is known but for what `observe` keeps, the later traced iterations not at all:
         // both are added once the first iteration shows them.
         let meter = tape.meter
-        meter?.beginLoop(rounds: iterations, addingTraceBytes: historyBytes(observed: [:], parameters: values))
+        meter?.beginLoop(rounds: iterations, addingTraceBytes: historyBytes(observed: observing, parameters: values))
         defer { meter?.endLoop() }
         for iteration in stride(from: 1, through: iterations, by: 1) {
             let recordedBefore = meter?.traceBytes ?? 0
@@ -83,22 +91,28 @@ public struct SGDTrainer {
                     uniquingKeysWith: { first, _ in first })
                 : nil
             if !observed.isEmpty { snapshots = (snapshots ?? [:]).merging(observed) { _, seen in seen } }
+            if snapshots != nil, !keeping.isEmpty {
+                let kept = activations.recompute(keeping, parameters: zip(values, names).map { ($0, $1) }, loss: loss)
+                snapshots = snapshots!.merging(kept) { first, _ in first }
+            }
             history.append(HistoryEntry(iteration: iteration, loss: lossValue.value.scalar, traced: traced, tensors: snapshots))
             onIteration?(iteration, lossValue.value.scalar)
             if iteration == 1, let meter {
                 let tracedLater = Double(max(min(tracedIterations, iterations) - 1, 0)) * (meter.traceBytes - recordedBefore)
-                meter.expectLoopTraceBytes(historyBytes(observed: observed, parameters: values) + tracedLater)
+                let kept = (observed.count, observed.values.reduce(0) { $0 + $1.data.count })
+                meter.expectLoopTraceBytes(historyBytes(observed: kept, parameters: values + activations.lastValues) + tracedLater)
             }
             guard meter?.finishRound() ?? true else { break }
         }
+        tape.historySeries += activations.series
         return Result(history: history, parameters: values)
     }
 
     /// JSON bytes of the whole history: every entry a loss and what `observe` kept, the
     /// snapshotted ones every parameter too.
-    private func historyBytes(observed: [String: TensorSnapshot], parameters: [Tensor]) -> Double {
+    private func historyBytes(observed: (tensors: Int, numbers: Int), parameters: [Tensor]) -> Double {
         let snapshots = (1...max(iterations, 1)).count(where: snapshotAt)
-        let entry = HistoryEntry.estimatedBytes(tensors: observed.count, numbers: observed.values.reduce(0) { $0 + $1.data.count })
+        let entry = HistoryEntry.estimatedBytes(tensors: observed.tensors, numbers: observed.numbers)
         let snapshot = HistoryEntry.estimatedBytes(tensors: parameters.count, numbers: parameters.reduce(0) { $0 + $1.count })
         return Double(iterations) * entry + Double(snapshots) * snapshot
     }

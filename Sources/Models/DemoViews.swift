@@ -24,7 +24,20 @@ enum DemoViews {
         var trace = trace
         let history = trace.history ?? []
         trace.views = suggested.views(trace) + (history.isEmpty ? [] : ["training"])
-        if !history.isEmpty, trace.series == nil { trace.series = HistorySeries.describe(history, per: "iteration") }
+        // A demo that described its history itself described the loss too; the trainer describes
+        // only the activations it kept (`SGDTrainer.keeping`).
+        if !history.isEmpty, !(trace.series ?? []).contains(where: { $0.key == "loss" }) {
+            trace.series = HistorySeries.describe(history, per: "iteration", described: trace.series ?? [])
+        }
         return trace
     }
+}
+
+/// The tag quantities a view draws that training changes, by view: the trainer recomputes them at
+/// its snapshots (`SGDTrainer.keeping`), so the view shows them after any snapshotted iteration.
+enum DrawnQuantities {
+    /// The attention view's maps (and an incremental decoder's rows).
+    static let attention: Set<String> = ["attention_weights"]
+    /// The cell diagram's wires that depend on the weights (x_t does not).
+    static let recurrentCell: Set<String> = ["gate", "candidate", "cell_state", "hidden_state", "stacked_input"]
 }

@@ -37,15 +37,29 @@ struct Training: DemoParameters {
 
 extension SGDTrainer {
     /// The trainer `training`'s parameters ask for: the first iteration traced (unless
-    /// `tracedIterations` says otherwise), the parameters snapshotted into `history` at the first
-    /// and last iterations and about 50 in between, progress reported to the caller's handler.
-    init(_ training: Training, _ config: DemoConfig, tracedIterations: Int = 1, clipNorm: Double? = nil) {
+    /// `tracedIterations` says otherwise), the parameters snapshotted into `history` after the
+    /// iterations of `snapshotted(_:of:)`, with the tensors tagged with a quantity of `keeping`
+    /// (what the demo's views draw) recomputed there when it trains more than one iteration,
+    /// progress reported to the caller's handler.
+    init(_ training: Training, _ config: DemoConfig, tracedIterations: Int = 1, clipNorm: Double? = nil, keeping: Set<String> = []) {
         let iterations = config[training.iterations]
         self.init(
             learningRate: config[training.learningRate], iterations: iterations, tracedIterations: tracedIterations,
             clipNorm: clipNorm,
-            snapshotAt: { $0 == 1 || $0 == iterations || $0.isMultiple(of: max(1, iterations / 50)) },
+            snapshotAt: { Self.snapshotted($0, of: iterations) },
             onIteration: config.progress == nil ? nil : { config.report($0, of: iterations, "iterations", loss: $1) })
+        // One iteration has no course to follow: its views show the traced step alone.
+        self.keeping = iterations > 1 ? keeping : []
+    }
+
+    /// Whether iteration `i` of `n` is snapshotted: the first, the last and 1, 2, 5 × 10^k in
+    /// between (1, 2, 5, 10, 20, 50, 100, 200, 300 of 300). Early iterations change the model
+    /// most, and a log-spaced handful keeps a long run's history light: a page holds it whole.
+    static func snapshotted(_ i: Int, of n: Int) -> Bool {
+        if i == 1 || i == n { return true }
+        var decade = 1
+        while decade * 10 <= i { decade *= 10 }
+        return i == decade || i == 2 * decade || i == 5 * decade
     }
 }
 

@@ -21,10 +21,14 @@ public struct SeriesDescription: Codable, Equatable, Sendable {
     /// Named entries of the series, by their number (the entry's `iteration`): early stopping's
     /// `{"best": 7, "stop": 12}` on a `validation_loss` series.
     public var marks: [String: Int]?
+    /// For an `activation` series: the tags of the traced tensor whose later values it holds (the
+    /// same tensor recomputed after each snapshotted entry's update), so a view that finds the
+    /// tensor by its tags finds its history too.
+    public var tags: [String: JSONValue]?
 
     public init(
         key: String, quantity: String, of: String? = nil, axis: String? = nil, variant: String? = nil, per: String, meaning: String,
-        marks: [String: Int]? = nil
+        marks: [String: Int]? = nil, tags: [String: JSONValue]? = nil
     ) {
         self.key = key
         self.quantity = quantity
@@ -34,6 +38,7 @@ public struct SeriesDescription: Codable, Equatable, Sendable {
         self.per = per
         self.meaning = meaning
         self.marks = marks
+        self.tags = tags
     }
 }
 
@@ -41,7 +46,7 @@ extension SeriesDescription {
     /// Read by the fast path of `TraceDocument.decode(from:)`: see `TraceDocument.init(reading:)`.
     init(reading json: inout JSONReader) throws {
         var key: String?, quantity: String?, of: String?, axis: String?, variant: String?, per: String?, meaning: String?
-        var marks: [String: Int]?
+        var marks: [String: Int]?, tags: [String: JSONValue]?
         try json.object { name, json in
             switch CodingKeys(stringValue: name) {
             case .key: key = try json.string()
@@ -52,10 +57,11 @@ extension SeriesDescription {
             case .per: per = try json.string()
             case .meaning: meaning = try json.string()
             case .marks: marks = try json.optional { try $0.dictionary { try $0.int() } }
+            case .tags: tags = try json.optional { try $0.dictionary { try $0.value() } }
             case nil: try json.skip()
             }
         }
         guard let key, let quantity, let per, let meaning else { throw JSONReader.Mismatch() }
-        self.init(key: key, quantity: quantity, of: of, axis: axis, variant: variant, per: per, meaning: meaning, marks: marks)
+        self.init(key: key, quantity: quantity, of: of, axis: axis, variant: variant, per: per, meaning: meaning, marks: marks, tags: tags)
     }
 }

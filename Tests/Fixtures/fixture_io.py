@@ -35,9 +35,10 @@ def snapshot(value):
 
 
 def schedule(iterations):
-    """The iterations after which the parameters are snapshotted: 1, the last, every train/50-th."""
-    every = max(1, iterations // 50)
-    return {i for i in range(1, iterations + 1) if i == 1 or i == iterations or i % every == 0}
+    """The iterations after which the parameters are snapshotted: the first, the last, and 1, 2 and 5
+    times a power of ten in between (1, 2, 5, 10, 20, 50, 100, 200, 300 of 300)."""
+    marks = {m * 10 ** e for e in range(len(str(iterations))) for m in (1, 2, 5)}
+    return {i for i in range(1, iterations + 1) if i == 1 or i == iterations or i in marks}
 
 
 def dump(fixture):

@@ -32,6 +32,10 @@ The network (rows are tokens):
   H_3 = LN_3(H_2 + FFN(H_2));
 - Y = H_3 W_out + b_out; L = -(1/N_t) sum_i log softmax(Y_i)[next token i]; SGD p <- p - lr dL/dp.
 
+When it trains more than one iteration, each snapshot also holds the attention maps A_i^enc, A_i^dec
+and A_i^cross recomputed by a forward pass with the snapshot's parameters on the same input: the
+trace's `activation` series.
+
 Each fixture has the layout of Tests/Fixtures/models (see reference_models.py) plus
 "sourceTokens", "decoderTokens", "nextTokens" and "vocabulary".
 """
@@ -308,6 +312,13 @@ def case(params):
             tensors += [entry(n, w, version=1) for n, w in zip(names, values)]
         if iteration in schedule(p["train"]):
             snapshots[str(iteration)] = {n: snapshot(w) for n, w in zip(names, values)}
+        if iteration in schedule(p["train"]) and p["train"] > 1:
+            # The attention maps the updated weights give on the same input (the trace's activation
+            # series, kept when the run trains more than one iteration).
+            after = {}
+            forward([leaf(w) for w in values], E_enc, E_dec, next_indices, h, after)
+            snapshots[str(iteration)].update({f"A_{i}^{tag}": snapshot(after[f"A_{i}^{tag}"].value)
+                                              for tag in ("enc", "dec", "cross") for i in range(1, h + 1)})
     return {"sourceTokens": source, "decoderTokens": decoder_tokens, "nextTokens": next_tokens, "vocabulary": vocabulary,
             "tensors": tensors, "history": {"losses": losses, "snapshots": snapshots}}
 

@@ -45,7 +45,7 @@ QUANTITIES = {
 CONTEXT = {"t": int, "direction": str, "gate": str, "head": int, "block": str, "attention": str, "word": str,
            "position": int, "layer": int, "branch": str, "variant": str, "stage": str}
 SERIES_QUANTITIES = {"loss", "parameter", "gradient_norm", "embedding_projection", "accuracy", "feature_map",
-                     "validation_loss", "validation_accuracy", "training_stage", "nearest_neighbours"}
+                     "validation_loss", "validation_accuracy", "training_stage", "nearest_neighbours", "activation"}
 VIEWS = {"lstm-cell", "gru-cell", "unrolled", "attention", "word2vec", "training", "convolution", "feature-maps",
          "inception", "residual", "normalization", "neighbours"}
 # The part of a cell a tagged tensor made inside one must be made in.
@@ -142,6 +142,8 @@ def check_series_and_views(trace: dict) -> None:
         for s in series:
             assert s["quantity"] in SERIES_QUANTITIES and s["per"] in ("iteration", "epoch"), s
             assert s.get("variant", "plain") in SCOPE_KINDS["variant"]["variant"][1], s
+            if s["quantity"] == "activation":
+                check_activation_series(trace, s)
             # Marks name entries of the history by their number.
             entries = {entry["iteration"] for entry in history}
             for name, at in (s.get("marks") or {}).items():
@@ -150,6 +152,33 @@ def check_series_and_views(trace: dict) -> None:
     if views is not None:
         assert len(views) == len(set(views)) and set(views) <= VIEWS, views
         assert ("training" in views) == bool(history)
+
+
+def check_activation_series(trace: dict, s: dict) -> None:
+    """An activation series follows a traced tensor: its tags are a tensor's (the first traced
+    iteration has one with exactly those), `of` is their quantity, and every snapshot has its shape."""
+    tags = s.get("tags")
+    assert isinstance(tags, dict) and tags.get("quantity") in QUANTITIES and s.get("of") == tags["quantity"], s
+    traced = [t for t in trace["tensors"] if t.get("tags") == tags]
+    if trace["steps"]:
+        assert traced, f"no traced tensor has the tags of series {s['key']}"
+    for entry in trace.get("history") or []:
+        snapshot = (entry.get("tensors") or {}).get(s["key"])
+        if snapshot is not None and traced:
+            assert snapshot["shape"] == traced[0]["shape"], (s["key"], entry["iteration"])
+
+
+def recomputed(trace: dict, entry: dict) -> dict:
+    """The trace as the activation series of `entry` recompute it: its tagged tensors' values
+    after the entry's update (tensors no series keeps, such as the inputs, as traced)."""
+    kept = {json.dumps(s["tags"], sort_keys=True): s["key"] for s in trace.get("series") or []
+            if s["quantity"] == "activation"}
+    tensors = []
+    for tensor in trace["tensors"]:
+        key = kept.get(json.dumps(tensor.get("tags"), sort_keys=True)) if "tags" in tensor else None
+        snapshot = (entry.get("tensors") or {}).get(key) if key else None
+        tensors.append({**tensor, **snapshot} if snapshot else tensor)
+    return {**trace, "tensors": tensors}
 
 
 def tagged(trace: dict, **tags) -> np.ndarray | None:

@@ -10,7 +10,7 @@ import copy
 import jsonschema
 import pytest
 
-from declarations import check_cell_equations, check_declarations
+from declarations import check_cell_equations, check_declarations, recomputed
 from trace_checks import CLI_CASES, check_schema, cli_trace, handwritten_trace, schema_validator
 
 CELL_CASES = ["lstm-default", "lstm-text-train", "peephole-lstm-inputs", "gru-default", "gru-train", "bilstm-text",
@@ -30,6 +30,22 @@ def test_cell_equations_hold_between_the_tagged_tensors(case):
     steps = trace["config"]["steps"] if "steps" in trace["config"] else None
     checked = check_cell_equations(trace)
     assert checked > 0 and (steps is None or checked % steps == 0), checked
+
+
+@pytest.mark.parametrize("case", ["lstm-text-train", "gru-train"])
+def test_cell_equations_hold_in_every_snapshot_of_the_activation_series(case):
+    """The cell's tensors recomputed after each snapshotted update satisfy the cell's equations too,
+    and they are not the traced ones: the weights changed."""
+    trace = cli_trace(case)
+    entries = [e for e in trace["history"] if any(s["quantity"] == "activation" and s["key"] in (e.get("tensors") or {})
+                                                 for s in trace["series"])]
+    assert len(entries) >= 2
+    for entry in entries:
+        after = recomputed(trace, entry)
+        assert check_cell_equations(after) == check_cell_equations(trace) > 0
+        changed = [a["data"] != b["data"] for a, b in zip(after["tensors"], trace["tensors"])
+                   if b.get("tags", {}).get("quantity") == "hidden_state" and b["tags"].get("t", 0) > 0]
+        assert changed and all(changed)
 
 
 def test_every_declared_kind_of_the_demos_is_used():
@@ -53,7 +69,8 @@ def test_schema_accepts_a_trace_without_declarations_and_checks_their_types():
     check_schema(declared)
     check_declarations(declared)
     for path, bad in ((("scopes", 0, "attributes"), {"layer": 1.5}), (("tensors", 3, "tags"), {"t": 1}),
-                      (("views",), ["training", "training"]), (("series", 0, "per"), 3)):
+                      (("views",), ["training", "training"]), (("series", 0, "per"), 3),
+                      (("series", 1, "tags"), {"t": 1}), (("series", 1, "tags"), {"quantity": "gate", "t": [1]})):
         broken = copy.deepcopy(declared)
         target = broken
         for key in path[:-1]:

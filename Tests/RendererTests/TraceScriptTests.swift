@@ -60,7 +60,7 @@ import TraceTestSupport
     @Test func aPageOverItsBudgetIsWarnedNamingItsHeaviestDirectiveAndWhatToLower() throws {
         let course = try TestCourse([
             "course.yml": "trace-budget: 20 KB\n",
-            "notes/n.md": "# N\n\n```unrolled\nmodel: neuron\n```\n\n```unrolled\nmodel: mlp\ntrain: 40\nlayers: [2, 8, 1]\n```\n",
+            "notes/n.md": "# N\n\n```unrolled\nmodel: neuron\n```\n\n```unrolled\nmodel: mlp\ntrain: 40\nlayers: [2, 128, 1]\n```\n",
         ])
         let warnings = try course.build().warnings.map(\.description)
         #expect(warnings.count == 1)

@@ -2,8 +2,8 @@ import Trace
 
 extension TraceCheck {
     /// The declared structure has the types readers rely on (docs/trace-format.md, "Declared
-    /// structure"): a scope's attributes and a tensor's tags are integers, strings or booleans, a
-    /// tensor's tags say its `quantity` as a string, and `views` names no view twice. Kinds,
+    /// structure"): a scope's attributes and a tensor's (or a series') tags are integers, strings or
+    /// booleans, tags say their `quantity` as a string, and `views` names no view twice. Kinds,
     /// quantities and view ids outside the documented vocabulary are allowed: a reader that does
     /// not know one leaves it aside.
     static func checkDeclarations(_ trace: TraceDocument) throws(TraceError) {
@@ -16,6 +16,14 @@ extension TraceCheck {
             try checkFlat(tags, at: path)
             guard case .string = tags["quantity"] else {
                 throw TraceError("tensor \(position)'s tags have no \"quantity\" string; say what the tensor is, e.g. \"quantity\": \"hidden_state\"", at: path)
+            }
+        }
+        for (position, series) in (trace.series ?? []).enumerated() {
+            guard let tags = series.tags else { continue }
+            let path: JSONPath = ["series", .index(position), "tags"]
+            try checkFlat(tags, at: path)
+            guard case .string = tags["quantity"] else {
+                throw TraceError("series \"\(series.key)\"'s tags have no \"quantity\" string; give the tags of the traced tensor it follows, e.g. \"quantity\": \"attention_weights\"", at: path)
             }
         }
         if let views = trace.views, let twice = views.enumerated().first(where: { views[..<$0.offset].contains($0.element) }) {

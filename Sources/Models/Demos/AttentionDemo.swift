@@ -38,7 +38,7 @@ extension Demos {
             let target = try AttentionTarget.make(config, rows: queryCount, columns: valueSize, using: &random)
             let tape = Tape()
             let parameters = QueriesKeysValues(zip(["Q", "K", "V"], initial).map { tape.parameter($1, name: $0) })
-            let result = SGDTrainer(p.training, config).run(on: tape, parameters: parameters) { _, bound in
+            let result = SGDTrainer(p.training, config, keeping: DrawnQuantities.attention).run(on: tape, parameters: parameters) { _, bound in
                 AttentionTarget.loss(Attention.attend(bound.Q, bound.K, bound.V, causal: causal).Z, target, labels: nil)
             }
             let training = p.training.describe(config)

@@ -32,7 +32,7 @@ extension Demos {
             let parameters = AttentionVsTDL.Parameters(
                 line.bind(initialTaps, on: tape).list
                     + [tape.parameter(initialWeights[0], name: "W_Q", tex: "W_{Q}"), tape.parameter(initialWeights[1], name: "W_K", tex: "W_{K}")])
-            let result = SGDTrainer(p.training, config).run(on: tape, parameters: parameters) { tape, bound in
+            let result = SGDTrainer(p.training, config, keeping: DrawnQuantities.attention).run(on: tape, parameters: parameters) { tape, bound in
                 AttentionVsTDL.loss(inputs, targets, line: line, bound, on: tape)
             }
             let training = p.training.describe(config)

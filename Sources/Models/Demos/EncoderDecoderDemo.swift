@@ -21,7 +21,7 @@ extension Demos {
             let next = pair.nextIndices
 
             let tape = Tape()
-            let result = SGDTrainer(AttentionInput.training, config).run(on: tape, parameters: network.bind(initial, on: tape)) { tape, parameters in
+            let result = SGDTrainer(AttentionInput.training, config, keeping: DrawnQuantities.attention).run(on: tape, parameters: network.bind(initial, on: tape)) { tape, parameters in
                 let source = tape.input(pair.sourceEmbeddings, name: "E^enc", tex: "E^{\\mathrm{enc}}", requiresGradient: false)
                     .labeled([pair.sourceTokens, nil])
                 let target = tape.input(pair.targetEmbeddings, name: "E^dec", tex: "E^{\\mathrm{dec}}", requiresGradient: false)

@@ -126,7 +126,10 @@ enum GradientFlow {
         let traced = config[record] == .steps
         let iterations = config[training.iterations]
         let tape = Tape(recording: traced)
-        let trainer = SGDTrainer(training, config, tracedIterations: traced ? 1 : 0, clipNorm: config[clip])
+        var trainer = SGDTrainer(training, config, tracedIterations: traced ? 1 : 0, clipNorm: config[clip])
+        // The norms it keeps every iteration, one per time step (and the cell state's): the bulk of a long run's history.
+        let normSeriesCount = network is LSTM ? 2 : 1
+        trainer.observing = (normSeriesCount, normSeriesCount * task.steps)
 
         var states: [Network.State] = []
         let result = trainer.run(

@@ -24,7 +24,7 @@ extension Demos {
             let target = Tensor.uniform(input.embeddings.shape, bound: 1, using: &random)
 
             let tape = Tape()
-            let result = SGDTrainer(AttentionInput.training, config).run(on: tape, parameters: attention.bind(initial, on: tape)) { tape, parameters in
+            let result = SGDTrainer(AttentionInput.training, config, keeping: DrawnQuantities.attention).run(on: tape, parameters: attention.bind(initial, on: tape)) { tape, parameters in
                 let X = input.bind(on: tape)
                 let T = tape.constant(target, name: "T").labeled([input.tokens, nil])
                 let Z = attention(X, parameters, labels: input.tokens)

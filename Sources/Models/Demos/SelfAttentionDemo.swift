@@ -26,7 +26,7 @@ extension Demos {
             let initial = network.initialParameters(using: &random)
             let target = try AttentionTarget.make(config, rows: embedding.count, columns: network.valueSize, using: &random)
             let tape = Tape()
-            let result = SGDTrainer(p.training, config).run(on: tape, parameters: network.bind(initial, on: tape)) { tape, weights in
+            let result = SGDTrainer(p.training, config, keeping: DrawnQuantities.attention).run(on: tape, parameters: network.bind(initial, on: tape)) { tape, weights in
                 let X = embedding.bind(on: tape)
                 let Z = incremental
                     ? network.incremental(X, weights, tokens: embedding.tokens).Z

@@ -22,7 +22,7 @@ enum SequenceDemo {
         bind: ([Tensor], Tape) -> Parameters, outputs: ([Var], Parameters) -> [Var]
     ) -> TraceDocument {
         let tape = Tape()
-        let result = SGDTrainer(training, config).run(on: tape, parameters: bind(initial, tape)) { tape, parameters in
+        let result = SGDTrainer(training, config, keeping: DrawnQuantities.recurrentCell).run(on: tape, parameters: bind(initial, tape)) { tape, parameters in
             let inputs = task.bindInputs(on: tape)
             let targets = task.bindTargets(on: tape)
             return task.loss(outputs(inputs, parameters), targets)

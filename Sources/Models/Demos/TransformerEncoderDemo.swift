@@ -38,7 +38,7 @@ extension Demos {
             let target = Tensor.uniform(input.embeddings.shape, bound: 1, using: &random)
 
             let tape = Tape()
-            let result = SGDTrainer(AttentionInput.training, config).run(on: tape, parameters: layer.bind(initial, on: tape)) { tape, parameters in
+            let result = SGDTrainer(AttentionInput.training, config, keeping: DrawnQuantities.attention).run(on: tape, parameters: layer.bind(initial, on: tape)) { tape, parameters in
                 let H_2 = layer(positioned(input, on: tape), parameters, labels: input.tokens)
                 let T = tape.constant(target, name: "T").labeled([input.tokens, nil])
                 return meanSquaredError(H_2, T).named("L")
@@ -80,7 +80,7 @@ extension Demos {
             layer.bind(Array(initial[0..<12]), on: tape).list
                 + [tape.parameter(initial[12], name: "W_out", tex: "W_{\\mathrm{out}}"),
                    tape.parameter(initial[13], name: "b_out", tex: "b_{\\mathrm{out}}")])
-        let result = SGDTrainer(AttentionInput.training, config).run(on: tape, parameters: parameters) { tape, parameters in
+        let result = SGDTrainer(AttentionInput.training, config, keeping: DrawnQuantities.attention).run(on: tape, parameters: parameters) { tape, parameters in
             let H_2 = layer(positioned(input, on: tape), parameters.layer, labels: tokens)
             return tape.scope("next-token loss", kind: .loss, equation: "L = -\\frac{1}{\(N - 1)} \\sum_{i=1}^{\(N - 1)} \\log \\mathrm{softmax}(Y_i)[x_{i+1}]") {
                 let Y = (H_2 • parameters.W_out + parameters.b_out).named("Y").labeled([tokens, vocabulary])

@@ -4,7 +4,7 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { html, svg, titled, toggleClass, exact, traceIndex, values, prepare, caption, setText,
-          uniqueId, suggests, hasTag, tagKey } = U.viewKit;
+          uniqueId, suggests, hasTag, tagKey, historyOf, historyControl, toNumber } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The attention weights A = softmax(S) as a heatmap: query tokens down, key tokens
@@ -13,7 +13,9 @@ window.Unrolled = window.Unrolled || {};
      step. A map assembled by `concat` from rows (incremental decoding) takes row t from the
      attention_weights of time step t. Masked entries (a `where` before the softmax, or keys
      an incremental step has not cached yet) are hatched; rows not computed yet are blank;
-     the rows the current step computes are lit. */
+     the rows the current step computes are lit. When the trace describes activation series of
+     attention_weights (the maps recomputed after recorded iterations), a slider shows a map as
+     the trained model computes it, following the viewer's history position. */
 
   views.push({
     id: 'attention',
@@ -115,6 +117,9 @@ window.Unrolled = window.Unrolled || {};
       select.addEventListener('change', function () { pinned = true; current = +select.value; build(); update(lastStep); });
     }
     var follow = html('span', { class: 'uv-caption' }, controls);
+    // The maps after recorded iterations, when the trace keeps them: the shared history position.
+    var recorded = historyOf(model, ['attention_weights']);
+    var control = recorded.entries.length ? historyControl(host, api, recorded, function () { grid = null; update(lastStep); }) : null;
     var holder = html('div', null, host);
     var note = caption(host);
 
@@ -142,6 +147,10 @@ window.Unrolled = window.Unrolled || {};
       var id = tensorFor(map, root);
       var tensor = index.tensors[id];
       var rows = tensor.shape[0], cols = tensor.shape[1];
+      // After a recorded iteration: the same map (by its tags) recomputed with that iteration's weights.
+      var at = control ? control.at() : null;
+      var snapshot = at == null ? null : recorded.snapshot(at, map.tags);
+      if (snapshot && (snapshot.shape[0] !== rows || snapshot.shape[1] !== cols)) snapshot = null;
       var labels = tensor.labels || [null, null];
       var rowLabels = labels[0] || range(rows), colLabels = labels[1] || range(cols);
       var cell = Math.max(22, Math.min(56, Math.floor(560 / Math.max(rows, cols))));
@@ -151,7 +160,9 @@ window.Unrolled = window.Unrolled || {};
       var W = left + cols * cell + 10, H = top + rows * cell + 10;
       var figure = svg('svg', { class: 'uv-svg uv-heat', viewBox: '0 0 ' + W + ' ' + H,
                                 style: 'max-width:' + Math.max(W, 200) + 'px', role: 'img',
-                                'aria-label': 'Attention weights ' + tensor.name + ': ' + rows + ' queries by ' + cols + ' keys' }, holder);
+                                'data-iteration': snapshot ? control.entry().iteration : null,
+                                'aria-label': 'Attention weights ' + tensor.name + (snapshot ? ' after iteration ' + control.entry().iteration : '') +
+                                  ': ' + rows + ' queries by ' + cols + ' keys' }, holder);
       var defs = svg('defs', null, figure);
       var hatchId = 'uv-hatch-' + uniqueId();
       var hatch = svg('pattern', { id: hatchId, width: 6, height: 6, patternUnits: 'userSpaceOnUse',
@@ -165,7 +176,7 @@ window.Unrolled = window.Unrolled || {};
         var x = left + j * cell + cell / 2 + 4, y = top - 6;
         svg('text', { class: 'uv-token uv-coltoken', x: x, y: y, transform: 'rotate(-60 ' + x + ' ' + y + ')' }, figure, String(l));
       });
-      var v = model.values(id), mask = map.incremental ? null : maskFor(id);
+      var v = snapshot ? snapshot.values : model.values(id), mask = map.incremental ? null : maskFor(id);
       var cells = [];
       for (var i = 0; i < rows; i++) {
         for (var j = 0; j < cols; j++) {
@@ -186,7 +197,8 @@ window.Unrolled = window.Unrolled || {};
         rowLit.push(svg('rect', { class: 'uv-rowlit', x: left - 1, y: top + i2 * cell - 1, width: cols * cell + 2,
                                   height: cell + 2, visibility: 'hidden' }, figure));
       }
-      grid = { map: map, id: id, rows: rows, cells: cells, rowLit: rowLit, rowLabels: rowLabels, mask: !!mask };
+      grid = { map: map, id: id, rows: rows, cells: cells, rowLit: rowLit, rowLabels: rowLabels, mask: !!mask,
+               entry: snapshot ? control.entry() : null };
       dataTable(holder, tensor.name, rowLabels, colLabels, cells, cols);
     }
 
@@ -220,6 +232,7 @@ window.Unrolled = window.Unrolled || {};
       if (!grid) build();
       toggleClass(host, 'uv-backward', index.steps[s].phase === 'backward');
       var map = grid.map, madeAt = index.producer[grid.id];
+      if (grid.entry) { showRecorded(); return; }
       // Lit: the rows this step computes, or, during backward, all rows when this step makes
       // a gradient of A (∂L/∂A flows back through every weight).
       var litRows = {}, out = index.tensors[index.steps[s].output];
@@ -253,6 +266,23 @@ window.Unrolled = window.Unrolled || {};
         'Each row is one query’s weights over the keys; it sums to 1.' + (grid.mask || map.incremental ? ' Hatched: masked (a token cannot attend to later ones).' : ''));
     }
 
-    return { update: update, destroy: function () { host.textContent = ''; } };
+    // A recorded iteration's map: every row computed, none lit (no step computes it).
+    function showRecorded() {
+      grid.cells.forEach(function (c) {
+        if (c.state === 'recorded') return;
+        c.state = 'recorded';
+        if (c.masked) return;
+        c.rect.setAttribute('fill', api.colour(c.value, 1));
+        toggleClass(c.rect, 'uv-pending', false);
+        if (c.text) c.text.textContent = api.format(c.value);
+      });
+      grid.rowLit.forEach(function (r) { r.setAttribute('visibility', 'hidden'); });
+      setText(follow, maps.length > 1 && !pinned ? 'follows the step' : '');
+      setText(note, 'After iteration ' + grid.entry.iteration + ' of ' + control.last + ' (loss ' + api.format(toNumber(grid.entry.loss)) +
+        ' before its update): the weights the trained model computes on the traced input. Step the trace to see the traced iteration again. ' +
+        'Each row is one query’s weights over the keys; it sums to 1.' + (grid.mask || grid.map.incremental ? ' Hatched: masked.' : ''));
+    }
+
+    return { update: update, destroy: function () { if (control) control.destroy(); host.textContent = ''; } };
   }
 })(window.Unrolled);

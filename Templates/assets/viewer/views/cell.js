@@ -4,7 +4,7 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { svg, titled, toggleClass, vectorText, exactVector, traceIndex, values, phaseOf, prepare,
-          caption, equationLine, setText, uniqueId, suggests, hasScope } = U.viewKit;
+          caption, equationLine, setText, uniqueId, suggests, hasScope, historyOf, historyControl, toNumber } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The LSTM and GRU cells as diagrams, for traces with a scope of kind `cell` ({cell: "lstm"}
@@ -12,7 +12,10 @@ window.Unrolled = window.Unrolled || {};
      and, in a bidirectional trace, the direction): LSTM gates f, i, o, candidate c̃, cell state
      c, hidden state h; GRU gates z, r, candidate h̃, h; and the inputs x_t, h_{t−1}, c_{t−1}
      (the backward direction reads t+1). A "node" is a gate or an operation, lit when the
-     current step's innermost scope is the `cell_part` it belongs to. */
+     current step's innermost scope is the `cell_part` it belongs to. When the trace describes
+     activation series of the wires' quantities (recomputed after recorded iterations), a slider
+     shows the cell of the current t as the trained weights compute it, following the viewer's
+     history position; a step of the trace returns it to the traced values. */
 
   var LSTM_LAYOUT = {
     width: 780, height: 400,
@@ -136,6 +139,10 @@ window.Unrolled = window.Unrolled || {};
       }
       stepCell[s] = last;
     }
+    // The wires after recorded iterations, when the trace keeps them (the shared history position).
+    var lastStep = -1;
+    var recorded = historyOf(model, ['gate', 'candidate', 'cell_state', 'hidden_state', 'stacked_input']);
+    var control = recorded.entries.length ? historyControl(host, api, recorded, function () { if (lastStep >= 0) update(lastStep); }) : null;
     var titleId = 'uv-' + viewId + '-title-' + uniqueId();
     var figure = svg('svg', {
       class: 'uv-svg', viewBox: '0 0 ' + layout.width + ' ' + layout.height,
@@ -198,9 +205,11 @@ window.Unrolled = window.Unrolled || {};
     }
 
     function update(s) {
+      lastStep = s;
       var cell = s >= 0 ? stepCell[s] : null;
       var phase = phaseOf(index, s);
-      var backward = phase === 'backward';
+      var entry = control ? control.entry() : null;
+      var backward = phase === 'backward' && !entry;
       toggleClass(host, 'uv-backward', backward);
       if (!cell) {
         setText(heading, cellScope);
@@ -211,7 +220,7 @@ window.Unrolled = window.Unrolled || {};
       var direction = cell.dir === 'f' ? ' (forward direction)' : cell.dir === 'b' ? ' (backward direction)' : '';
       setText(heading, cellScope + ', t = ' + cell.t + (T ? ' of ' + T : '') + direction);
       figureTitle.textContent = cellScope + ' at t = ' + cell.t + direction +
-        (backward ? ', gradients flowing back' : ', forward values');
+        (entry ? ', after iteration ' + entry.iteration : backward ? ', gradients flowing back' : ', forward values');
       for (var n in nodeEls) {
         toggleClass(nodeEls[n].group, 'uv-lit', cell.part != null && cell.part === nodeEls[n].spec.part);
       }
@@ -221,8 +230,13 @@ window.Unrolled = window.Unrolled || {};
         if (!spec.query) continue;
         var id = index.find(cell.root, tagsOf(spec, cell));
         var name = id >= 0 ? index.tensors[id].name : '';
-        var shownId = -1, known = false;
-        if (id >= 0) {
+        var shownId = -1, known = false, later = null;
+        if (id >= 0 && entry) {
+          // The same tensor (by its tags) recomputed after the recorded iteration; x_t is data.
+          later = recorded.snapshot(control.at(), index.tensors[id].tags);
+          shownId = id;
+          known = true;
+        } else if (id >= 0) {
           if (backward) {
             shownId = index.gradientAt(id, s);
             known = shownId >= 0;
@@ -232,7 +246,7 @@ window.Unrolled = window.Unrolled || {};
           }
         }
         toggleClass(item.group, 'uv-known', known);
-        toggleClass(item.group, 'uv-current', known && index.producer[shownId] === s);
+        toggleClass(item.group, 'uv-current', known && !entry && index.producer[shownId] === s);
         item.group.setAttribute('data-tensor', name);
         item.group.setAttribute('data-tensor-id', known ? String(shownId) : '');
         if (!item.label) continue;
@@ -241,12 +255,17 @@ window.Unrolled = window.Unrolled || {};
           setText(item.label, display + '·');
           titled(item.group, (backward ? 'the gradient of ' : '') + name + ': not computed yet at this step');
         } else {
-          var v = model.values(shownId);
+          var v = later ? later.values : model.values(shownId);
           setText(item.label, display + vectorText(api, v, 4, spec.budget || 22));
-          titled(item.group, index.tensors[shownId].name + ' = ' + exactVector(v));
+          titled(item.group, index.tensors[shownId].name + (later ? ' after iteration ' + entry.iteration : '') + ' = ' + exactVector(v));
         }
       }
       var leafText = cell.leaf ? 'Now: ' + cell.leaf + '. ' : '';
+      if (entry) {
+        setText(note, 'After iteration ' + entry.iteration + ' of ' + control.last + ' (loss ' + api.format(toNumber(entry.loss)) +
+          ' before its update): each wire shows what the trained weights compute at this time step on the traced input. Step the trace to see the traced values again.');
+        return;
+      }
       setText(note, leafText + (backward
         ? 'Backward: each wire shows the gradient ∂' + lossName + '/∂(its value) accumulated so far (orange); “·” where it is not computed yet.'
         : 'Forward: each wire shows its values at time step t; “·” where the value is not computed yet.'));
@@ -254,7 +273,7 @@ window.Unrolled = window.Unrolled || {};
 
     function title(vid) { return vid === 'gru-cell' ? 'The GRU cell' : 'The LSTM cell'; }
 
-    return { update: update, destroy: function () { host.textContent = ''; } };
+    return { update: update, destroy: function () { if (control) control.destroy(); host.textContent = ''; } };
   }
 
   views.push(cellView('lstm-cell', 'LSTM cell', 'lstm', LSTM_LAYOUT, 'LSTM cell'));

@@ -16,7 +16,11 @@
    - unrolled: .uv-unit[data-t][data-dir] (click: first step of that cell),
      .uv-bar[data-t][data-dir][data-norm] (data-norm absent while not computed).
    - attention: .uv-heatcell[data-row][data-col][data-value], .uv-rowtoken, .uv-coltoken,
-     .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads.
+     .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads; svg.uv-heat
+     [data-iteration] while it shows a recorded iteration.
+   - attention, lstm-cell, gru-cell at recorded iterations: input.uv-history-slider (0 the traced
+     step) and .uv-history-text; training's .uv-history-mark[data-iteration] (docs/viewer.md,
+     "Views at any recorded iteration").
    - neighbours: .uv-nb-list[data-word] with .uv-nb-row[data-rank][data-word][data-cosine],
      input.uv-nb-epoch; unrolled's scale control input.uv-fixed-scale.
    - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value], and
@@ -97,7 +101,84 @@ window.Unrolled = window.Unrolled || {};
     return unsubscribe;
   }
 
+  /* Views that draw traced tensors (attention maps, a cell's wires) at any recorded iteration.
+     The trace describes `activation` series: a tensor of the traced iteration, found by its tags,
+     recomputed after the update of each snapshotted entry (docs/trace-format.md, "Series").
+     `historyOf(model, quantities)` gives, for the series whose tags' quantity is one of
+     `quantities`, the lookup by tags and the entries holding at least one of them. */
+  function historyOf(model, quantities) {
+    var trace = model.trace, byKey = {};
+    var series = (Array.isArray(trace.series) ? trace.series : []).filter(function (s) {
+      return s && s.quantity === 'activation' && typeof s.key === 'string' && s.tags && typeof s.tags === 'object' &&
+        quantities.indexOf(s.tags.quantity) >= 0;
+    });
+    series.forEach(function (s) { byKey[U.viewKit.tagKey(s.tags)] = s.key; });
+    var history = trace.history || [];
+    var entries = !series.length ? [] : history.filter(function (e) {
+      return e.tensors && series.some(function (s) { return e.tensors[s.key]; });
+    });
+    return {
+      entries: entries, history: history,
+      // The snapshot of the tensor tagged `tags` after entries[k]: {shape, values}, or null.
+      snapshot: function (k, tags) {
+        var key = byKey[U.viewKit.tagKey(tags)], e = entries[k];
+        var t = key != null && e && e.tensors[key];
+        return t && t.data ? { shape: t.shape, values: Float64Array.from(t.data, U.viewKit.toNumber) } : null;
+      }
+    };
+  }
+
+  /* A slider over `recorded.entries` tied to the viewer's history position (api.state.history),
+     as the other views' sliders are: 0 is the traced step, k the snapshot after entries[k − 1].
+     The position shown is the last snapshot at or before the viewer's; a step the reader takes
+     returns the view to the step (the traced values). Calls changed() when what is shown changes;
+     at() is null for the traced step, else the index into entries. */
+  function historyControl(parent, api, recorded, changed) {
+    var entries = recorded.entries, history = recorded.history, position = null;
+    var box = html('div', { class: 'uv-controls uv-history' }, parent);
+    var label = html('label', null, box);
+    html('span', null, label, 'show');
+    var slider = html('input', { type: 'range', class: 'uv-history-slider', min: 0, max: entries.length, value: 0,
+                                 'aria-label': 'what the view shows: 0 the traced step, then the model after each recorded iteration' }, label);
+    var out = html('output', { class: 'uv-history-text' }, label);
+    var last = entries.length ? entries[entries.length - 1].iteration : 0;
+    function text() {
+      return position == null ? 'the traced step' : 'after iteration ' + entries[position].iteration + ' (of ' + last + ')';
+    }
+    function show(p) {
+      if (p === position) return;
+      position = p;
+      slider.value = p == null ? 0 : p + 1;
+      out.textContent = text();
+      box.classList.toggle('uv-history-on', p != null);
+      changed();
+    }
+    function fromState(h) {
+      if (h == null) return null;
+      var k = null;
+      for (var e = 0; e < entries.length; e++) if (history.indexOf(entries[e]) <= h) k = e;
+      return k;
+    }
+    slider.addEventListener('input', function () {
+      var k = +slider.value;
+      show(k === 0 ? null : k - 1);
+      api.state.set({ history: k === 0 ? null : history.indexOf(entries[k - 1]) });
+    });
+    var unsubscribe = api.state.subscribe(function (c) {
+      if (c.history) show(fromState(api.state.history));
+      else if (c.step) show(null);
+    });
+    position = fromState(api.state.history);
+    slider.value = position == null ? 0 : position + 1;
+    out.textContent = text();
+    box.classList.toggle('uv-history-on', position != null);
+    return { at: function () { return position; }, entry: function () { return position == null ? null : entries[position]; },
+             last: last, destroy: unsubscribe };
+  }
+
   Object.assign(U.viewKit, {
+    historyOf: historyOf,
+    historyControl: historyControl,
     followEpochs: followEpochs,
     lastAtOrBefore: lastAtOrBefore,
     values: values,

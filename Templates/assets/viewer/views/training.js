@@ -189,8 +189,32 @@ window.Unrolled = window.Unrolled || {};
         }
       });
       ring = svg('circle', { class: 'uv-current-iteration', r: 8, visibility: 'hidden' }, plot);
+      positionMark = svg('line', { class: 'uv-history-mark', y1: top, y2: H - bottom, visibility: 'hidden' }, plot);
+      markPosition();
       update(lastStep);
     }
+
+    // The history position the views show (api.state.history): a click on the chart sets it to the
+    // nearest entry, and a line marks it, so the loss curve drives the views that follow it.
+    var positionMark = null;
+    function markPosition() {
+      var h = api.state.history, e = h == null ? null : history[h];
+      if (!positionMark) return;
+      positionMark.setAttribute('visibility', e ? 'visible' : 'hidden');
+      if (!e) return;
+      positionMark.setAttribute('x1', xOf(e.iteration)); positionMark.setAttribute('x2', xOf(e.iteration));
+      positionMark.setAttribute('data-iteration', e.iteration);
+      titled(positionMark, 'the views show ' + unit + ' ' + e.iteration + ' (click the chart to change it)');
+    }
+    overlay.addEventListener('click', function (event) {
+      var box = figure.getBoundingClientRect();
+      var x = (event.clientX - box.left) / box.width * W;
+      var it = first + Math.round((x - left - 10) / (W - left - right - 10) * (last - first));
+      var best = 0;
+      for (var i = 1; i < history.length; i++) if (Math.abs(history[i].iteration - it) < Math.abs(history[best].iteration - it)) best = i;
+      api.state.set({ history: best });
+    });
+    var unsubscribeMark = api.state.subscribe(function (changed) { if (changed.history) markPosition(); });
 
     overlay.addEventListener('mousemove', function (event) {
       var box = figure.getBoundingClientRect();
@@ -238,7 +262,7 @@ window.Unrolled = window.Unrolled || {};
     draw();
     accuracyChart(host, model, api, history, unit, stages);
     var scatter = U.viewKit.embeddingScatter(host, model, api, history);
-    return { update: update, destroy: function () { host.textContent = ''; if (scatter) scatter.destroy(); } };
+    return { update: update, destroy: function () { unsubscribeMark(); host.textContent = ''; if (scatter) scatter.destroy(); } };
   }
 
   /* The accuracy per entry (and the validation accuracy, dashed; another variant's dotted) on a
