@@ -33,18 +33,12 @@ public enum Embed {
     /// those the rendered `partials/head` names (`assets/viewer/….js"` and `….css"`), so its fixed
     /// files and the views' folder listing (`Templates.viewScripts`) are read in one place each.
     static func viewerAssets(_ library: Templates, ending suffix: String) throws(Diagnostic) -> [String] {
-        let head = try library.render("head", HeadContext(viewScripts: library.viewScripts))
+        let head = try library.render("head", HeadContext(root: "", viewScripts: library.viewScripts, isTracePage: false))
         return head.components(separatedBy: "assets/").dropFirst().compactMap { piece in
             guard piece.hasPrefix("viewer/"), let end = piece.firstIndex(of: "\"") else { return nil }
             let path = String(piece[..<end])
             return path.hasSuffix(suffix) ? path : nil
         }
-    }
-
-    /// What `partials/head.mustache` needs when read for its list of files: assets at the root.
-    struct HeadContext: TemplateContext {
-        var root = ""
-        var viewScripts: [String]
     }
 
     /// - Parameters:

@@ -18,7 +18,7 @@ import Darwin
 /// parses the text and comes out as `<span class="math inline">` / `<div class="math display">`,
 /// as do ```` ```math ```` blocks (see `Math.swift`).
 ///
-/// One page is one `MarkdownDocument`: parse (twice for a page with tab tables), read what the
+/// One page is one `MarkdownDocument`: parse (its tab tables each on their own), read what the
 /// site pipeline needs (`headings`, `links`, `codeBlocks(info:)`), then `render(…)` with the
 /// replacements. Line numbers are 1-based lines of the source as given (math protection keeps
 /// them; tab tables map theirs back).
@@ -27,64 +27,6 @@ public enum Markdown {
     public static func html(from source: String) -> String {
         MarkdownDocument(source).render()
     }
-}
-
-/// A heading of the page, in document order.
-public struct Heading: Equatable, Sendable {
-    /// 1 to 6.
-    public var level: Int
-    /// The heading's text with inline markup removed; math as its TeX source between its delimiters.
-    public var text: String
-    /// Unique within the page, GitHub style (see `HeadingIDs`).
-    public var id: String
-    /// The line of the heading (for a setext heading, its first text line).
-    public var line: Int
-}
-
-/// A link or image destination as written in the source (autolinks included).
-public struct LinkReference: Equatable, Sendable {
-    public enum Kind: Equatable, Sendable { case link, image }
-    public var kind: Kind
-    /// The destination after cmark's unescaping, e.g. `lstm.md#gates` or `images/cell.png`.
-    public var destination: String
-    public var title: String
-    /// The link text or the image's alt text, inline markup removed.
-    public var text: String
-    /// The line where the link or image starts.
-    public var line: Int
-}
-
-/// What a link becomes when rendered: a new destination, and its text's placeholders filled in
-/// (a reference to a trace's step writes the step's number: `[step {step}](#:dQ/dy)`).
-public struct LinkRewrite: Equatable, Sendable {
-    /// The new destination; nil keeps the one written.
-    public var destination: String?
-    /// Each placeholder of the link's text (`{step}`) and what replaces it, in every text node.
-    public var replacements: [String: String]
-    /// The text of a link written with none (`[](#:dQ/dy)`).
-    public var emptyText: String?
-    /// HTML around the link, and its new title (an exercise's answer: `Exercise`); nil keeps it bare.
-    public var htmlBefore: String?
-    public var htmlAfter: String?
-    public var title: String?
-
-    public init(destination: String?, replacements: [String: String] = [:], emptyText: String? = nil) {
-        self.destination = destination
-        self.replacements = replacements
-        self.emptyText = emptyText
-    }
-}
-
-/// A fenced code block (indented code blocks have no info string and are not listed).
-public struct CodeBlock: Equatable, Sendable {
-    /// The whole info string after the opening fence, trimmed, e.g. `unrolled` or `swift title="x"`.
-    public var info: String
-    /// The block's content, ending with a newline unless empty.
-    public var content: String
-    /// The line of the opening fence.
-    public var line: Int
-    /// The line of the closing fence (the last line of the container when the fence is never closed).
-    public var endLine: Int
 }
 
 /// One parsed page. Not thread-safe, but documents may be made and rendered on several threads
@@ -98,6 +40,8 @@ public final class MarkdownDocument {
     /// Whether the tree is freed: once rendered, on the core that rendered it (a big course's
     /// trees took a tenth of a second to free, on one core, when the build's values went).
     private var freed = false
+    /// The parsers of the tab tables spliced into the tree (`TabTables.make`), freed with it.
+    private var tableParsers: [OpaquePointer] = []
 
     /// Everything the page's headings, links and fenced code blocks are; read before `render`.
     public let headings: [Heading]
@@ -124,19 +68,40 @@ public final class MarkdownDocument {
         var text = math.protectedBytes
         var (parser, root) = Self.parse(text, extensions: extensions, options: options)
         var insertedLines: [Int] = []
-        // Tables are found in the parsed tree (top-level paragraphs: not code, not HTML), then the
-        // text with those paragraphs as pipe tables is parsed again.
-        if markdown.tabTables, let tables = TabTables(text, root: root) {
-            cmark_node_free(root)
-            cmark_parser_free(parser)
-            text = tables.text
-            insertedLines = tables.insertedLines
-            (parser, root) = Self.parse(text, extensions: extensions, options: options)
+        var tableStarts: [OpaquePointer: Int] = [:], tableParsers: [OpaquePointer] = []
+        // Tables are found in the parsed tree (top-level paragraphs: not code, not HTML), then
+        // parsed on their own as pipe tables and put in place (or the page parsed again whole).
+        if markdown.tabTables {
+            let cmarkOptions = options  // not `self`'s, in a closure before every property is set
+            switch TabTables.make(text, root: root, parse: { Self.parse($0, extensions: extensions, options: cmarkOptions) }) {
+            case .spliced(let starts, let parsers)?:
+                tableStarts = starts
+                tableParsers = parsers
+            case .rewritten(let tables)?:
+                cmark_node_free(root)
+                cmark_parser_free(parser)
+                text = tables.text
+                insertedLines = tables.insertedLines
+                (parser, root) = Self.parse(text, extensions: extensions, options: options)
+            case nil:
+                break
+            }
         }
         if markdown.alerts { Alerts.apply(to: root, text: text) }
         self.parser = parser
         self.root = root
-        (headings, links, codeBlocks) = Self.collect(root, math: math) { TabTables.sourceLine($0, inserted: insertedLines) }
+        self.tableParsers = tableParsers
+        (headings, links, codeBlocks) = Self.collect(root, math: math) { node, line in
+            if !tableStarts.isEmpty {
+                // A link in a spliced table's cell: its line counts from the table's first line.
+                var up = cmark_node_parent(node)
+                while let ancestor = up {
+                    if let first = tableStarts[ancestor] { return TabTables.sourceLine(line, inTableAt: first) }
+                    up = cmark_node_parent(ancestor)
+                }
+            }
+            return TabTables.sourceLine(line, inserted: insertedLines)
+        }
     }
 
     /// A parser with `extensions` and its tree of `text`.
@@ -173,6 +138,7 @@ public final class MarkdownDocument {
         freed = true
         cmark_node_free(root)
         cmark_parser_free(parser)
+        tableParsers.forEach(cmark_parser_free)
     }
 
     /// The code blocks whose info string's first word is `info` (e.g. `unrolled`), in document order.
@@ -312,12 +278,13 @@ public final class MarkdownDocument {
 
     /// What the page's headings, links and fenced blocks are; `sourceLine` maps cmark's lines to the source's.
     private static func collect(
-        _ root: OpaquePointer, math: MathProtection, sourceLine: (Int) -> Int
+        _ root: OpaquePointer, math: MathProtection, sourceLine: (OpaquePointer, Int) -> Int
     ) -> ([Heading], [LinkReference], [CodeBlock]) {
         var headings: [Heading] = [], links: [LinkReference] = [], blocks: [CodeBlock] = []
         var ids = HeadingIDs()
         walk(root) { node, type in
-            let line = sourceLine(Int(cmark_node_get_start_line(node)))
+            // Only the nodes listed need their line (finding a spliced table's costs a walk up).
+            var line: Int { sourceLine(node, Int(cmark_node_get_start_line(node))) }
             switch type {
             case CMARK_NODE_HEADING:
                 let text = plainText(node, math: math)
@@ -335,7 +302,7 @@ public final class MarkdownDocument {
                     info: string(cmark_node_get_fence_info(node)),
                     content: math.sourceText(string(cmark_node_get_literal(node))),
                     line: line,
-                    endLine: sourceLine(Int(cmark_node_get_end_line(node)))))
+                    endLine: sourceLine(node, Int(cmark_node_get_end_line(node)))))
             default:
                 break
             }

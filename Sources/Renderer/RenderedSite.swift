@@ -54,20 +54,27 @@ struct RenderedSite: Sendable {
             if selection.keepsBodies { site.bodies = Dictionary(chosen.map { (pages[$0].source, bodies[$0]!) }, uniquingKeysWith: { first, _ in first }) }
             let sidebars = try sidebars(pages, templates)
             let courseContext = CourseContext(course.config)
+            let heads = PageHeads()
             let handedOver = concurrentMap((selection.pages == nil ? [-1] : []) + chosen) { index -> Result<Diagnostic?, Diagnostic> in
                 guard index >= 0 else {
                     return .success(handOver(RenderedFile(path: SearchIndex.path, text: SearchIndex.script(for: course.pages.map(\.parsed), bodies: rendered.html))))
                 }
-                let context = PageContext(course: courseContext, pages: pages, index: index, document: course.pages[index].parsed.document,
-                    html: bodies[index]!, sidebar: sidebars[index], viewScripts: templates.viewScripts)
-                return Result { () throws(Diagnostic) in handOver(RenderedFile(path: pages[index].output, text: try templates.render("page", context))) }
+                return Result { () throws(Diagnostic) in
+                    let context = PageContext(
+                        course: courseContext, head: try heads.head(root: pages[index].root, course: courseContext, templates: templates),
+                        pages: pages, index: index, document: course.pages[index].parsed.document,
+                        html: bodies[index]!, sidebar: sidebars[index], viewScripts: templates.viewScripts)
+                    return handOver(RenderedFile(path: pages[index].output, text: try templates.render("page", context)))
+                }
             }
             for result in handedOver where site.handOverFailure == nil { site.handOverFailure = try result.get() }
             // The traces' own pages, on every core as the pages are (two templates each); the first
             // template error in the site's order is the one thrown.
             let encoded = course.tracePages.filter { (selection.tracePagesOf ?? selection.pages)?.contains($0.chapter.source) ?? true }
             let tracePages = concurrentMap(encoded) { trace in
-                Result { () throws(Diagnostic) in handOver(try tracePage(trace, caption: captions[trace.id], course: courseContext, templates: templates)) }
+                Result { () throws(Diagnostic) in
+                    handOver(try tracePage(trace, caption: captions[trace.id], course: courseContext, heads: heads, templates: templates))
+                }
             }
             for result in tracePages {
                 let failure = try result.get()
@@ -100,8 +107,9 @@ struct RenderedSite: Sendable {
                 links.checkRawImages(on: page, sources: rawImageSources(in: introduction))
                 diagnostics += links.takeDiagnostics()
             }
-            let index = IndexContext(course: courseContext, pages: pages, introduction: introduction, sidebar: try indexSidebar(pages, templates),
-                viewScripts: templates.viewScripts)
+            let index = IndexContext(
+                course: courseContext, head: try heads.head(root: "", course: courseContext, templates: templates), pages: pages,
+                introduction: introduction, sidebar: try indexSidebar(pages, templates), viewScripts: templates.viewScripts)
             take(RenderedFile(path: "index.html", text: try templates.render("index", index)))
         } catch {
             diagnostics.append(error)
@@ -169,7 +177,9 @@ struct RenderedSite: Sendable {
     }
 
     /// A directive's trace on a page of its own (see `TracePage`).
-    private static func tracePage(_ trace: TracePage, caption: String?, course: CourseContext, templates: Templates) throws(Diagnostic) -> RenderedFile {
+    private static func tracePage(
+        _ trace: TracePage, caption: String?, course: CourseContext, heads: PageHeads, templates: Templates
+    ) throws(Diagnostic) -> RenderedFile {
         var figure = trace.figure
         figure.dataSrc = siteLink(from: TracePage.path(trace.id), to: TraceScript.path(trace.id))
         figure.hasPage = false
@@ -177,7 +187,8 @@ struct RenderedSite: Sendable {
         if let caption { figure.caption = caption }
         let path = TracePage.path(trace.id)
         let context = TracePageContext(
-            course: course, title: figure.title, figure: TemplateText(try templates.render("trace-figure", figure)),
+            course: course, head: try heads.head(root: "../", isTracePage: true, course: course, templates: templates),
+            title: figure.title, figure: TemplateText(try templates.render("trace-figure", figure)),
             chapterTitle: trace.chapter.title, chapterHref: siteLink(from: path, to: trace.chapter.output, fragment: trace.id),
             viewScripts: templates.viewScripts)
         return RenderedFile(path: path, text: try templates.render("trace-page", context))

@@ -27,6 +27,8 @@ struct PageLink: Sendable {
 /// What `page.mustache` shows of a page.
 struct PageContext: TemplateContext {
     var course: CourseContext
+    /// The rendered `partials/head` (`PageHeads`).
+    var head: TemplateText
     var root: String
     var title: String
     /// False when the page opens with its own level-1 heading: that one is the title (`lead`).
@@ -47,7 +49,7 @@ struct PageContext: TemplateContext {
 
     /// `pages`: every page, in order, `index` this one's place; `html`: its rendered body.
     init(
-        course: CourseContext, pages: [PageSource], index: Int, document: ParsedDocument, html: String, sidebar: String,
+        course: CourseContext, head: TemplateText, pages: [PageSource], index: Int, document: ParsedDocument, html: String, sidebar: String,
         viewScripts: [String]
     ) {
         let page = pages[index]
@@ -65,6 +67,7 @@ struct PageContext: TemplateContext {
             content = html.droppingFirstParagraph(page.title)
         }
         self.course = course
+        self.head = head
         root = page.root
         title = page.title
         showTitle = !opensWithTitle
@@ -92,6 +95,7 @@ struct IndexContext: TemplateContext {
     }
 
     var course: CourseContext
+    var head: TemplateText
     var root = ""
     var title: String
     var chapters: [Chapter]
@@ -102,8 +106,9 @@ struct IndexContext: TemplateContext {
     var next: PageLink?
     var viewScripts: [String]
 
-    init(course: CourseContext, pages: [PageSource], introduction: String, sidebar: String, viewScripts: [String]) {
+    init(course: CourseContext, head: TemplateText, pages: [PageSource], introduction: String, sidebar: String, viewScripts: [String]) {
         self.course = course
+        self.head = head
         self.viewScripts = viewScripts
         title = course.title
         chapters = pages.enumerated().map { number, page in
@@ -119,6 +124,7 @@ struct IndexContext: TemplateContext {
 /// What `trace-page.mustache` shows: one trace's viewer, and a link back to its chapter.
 struct TracePageContext: TemplateContext {
     var course: CourseContext
+    var head: TemplateText
     var root = "../"
     var isTracePage = true
     var title: String

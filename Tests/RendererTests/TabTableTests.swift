@@ -65,6 +65,23 @@ import Testing
         #expect(document.codeBlocks.map(\.endLine) == [13])
         // A link inside a table is collected (so checked and rewritten) on its own line.
         #expect(MarkdownDocument("a\tb\nc\t[x](y.md)\n").links.map(\.line) == [2])
+        // Further down the page, in the header row and in the rows under it.
+        let lower = MarkdownDocument("Intro.\n\n[h](h.md)\tb\nc\td\ne\t[x](y.md)\n\n[z](z.md)\n")
+        #expect(lower.links.map(\.destination) == ["h.md", "y.md", "z.md"])
+        #expect(lower.links.map(\.line) == [3, 5, 7])
+    }
+
+    @Test func aPageWithDefinitionsIsParsedAgainWholeAndReadsTheSame() {
+        // A definition elsewhere on the page gives a cell's reference link and footnote their
+        // meaning: such a page is rewritten and parsed again whole rather than its tables alone.
+        let source = "a\t[b][r]\nc\td[^n]\n\n[x](y.md)\n\n[r]: u.md\n[^n]: A note.\n"
+        let document = MarkdownDocument(source)
+        #expect(document.links.map(\.destination) == ["u.md", "y.md"])
+        #expect(document.links.map(\.line) == [1, 4])
+        let html = document.render()
+        #expect(html.hasPrefix(table(["a", "<a href=\"u.md\">b</a>"], [["c", "d<sup class=\"footnote-ref\"><a href=\"#fn-n\" id=\"fnref-n\" data-footnote-ref>1</a></sup>"]])))
+        // Without definitions the same table is parsed on its own and comes out the same.
+        #expect(self.html("a\t[b](u.md)\nc\td\n") == table(["a", "<a href=\"u.md\">b</a>"], [["c", "d"]]))
     }
 
     @Test func aCourseTurnsThemOff() {
