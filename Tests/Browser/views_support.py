@@ -153,10 +153,10 @@ def declared(trace: dict, scope: int | None, kind: str, attribute: str):
     return None
 
 
-def wire_state(viewer: Viewer, key: str) -> dict[str, dict]:
+def wire_state(viewer: Viewer, key: str, view: str = "lstm-cell") -> dict[str, dict]:
     """Per wire with values: the tensor it names, the id it shows, its title and its label."""
     return {w["wire"]: w for w in viewer.page.eval_on_selector_all(
-        f"#{key} .ut-panel[data-view='lstm-cell'] .uv-wire[data-tensor]",
+        f"#{key} .ut-panel[data-view='{view}'] .uv-wire[data-tensor]",
         """ws => ws.map(w => ({wire: w.getAttribute('data-wire'), tensor: w.getAttribute('data-tensor'),
                               id: w.getAttribute('data-tensor-id'),
                               title: (w.querySelector(':scope > title') || {}).textContent || '',
