@@ -113,6 +113,10 @@ def test_each_iterations_hidden_state_gradient_norms_are_numpys(demo, names):
     traced = [array(next(t for t in trace["tensors"] if t["name"] == n and t["role"] == "parameter")) for n in names]
     history = trace["history"]
     assert [s for s in trace["series"] if s["key"] == "grad_norm_h"][0]["quantity"] == "gradient_norm"
+    # The norms are in every entry; the parameters and the cell's wires only at the snapshots.
+    activations = {s["key"] for s in trace["series"] if s["quantity"] == "activation"}
+    for e in history:
+        assert set(e["tensors"]) & activations == (activations if snapshotted(e["iteration"], 12) else set()), e["iteration"]
     before = {1: traced}   # the parameters each iteration starts from: the traced ones, then each snapshot's
     for e in history:
         if e.get("tensors") and names[0] in e["tensors"]:
