@@ -133,6 +133,8 @@ def test_the_bidirectional_cell_diagrams_follow_the_history_position(browser_con
         slide(viewer, key, view, n)
         assert history_text(viewer, key, view) == f"after iteration {last} (of {last})"
         after = wire_state(viewer, key, view)
+        if after["hprev"]["row"]:   # the narrow drawing names the state read: t + 1's going backward
+            assert after["hprev"]["label"].startswith("ht+1 " if direction == "backward" else "ht−1 "), after["hprev"]
         checked = 0
         for wire, shown in after.items():
             if not traced[wire]["id"]:

@@ -216,8 +216,10 @@ window.Unrolled = window.Unrolled || {};
           : (backward ? 'the gradient of ' : '') + name + ': not computed yet at this step';
         titled(item.group, exactly);
         if (narrow) {
-          symbol(item.label, display.trim(), spec.sub);
-          listRow(item, spec, display.trim(), known ? index.tensors[shownId].name : name, v, exactly);
+          // The backward direction's previous state is t + 1's.
+          var sub = spec.prev && cell.dir === 'b' ? 't+1' : spec.sub;
+          symbol(item.label, display.trim(), sub);
+          listRow(item, spec.id, display.trim(), sub, known ? index.tensors[shownId].name : name, v, exactly);
         } else {
           setText(item.label, display + (known ? vectorText(api, v, 4, spec.budget || 22) : '·'));
         }
@@ -241,15 +243,15 @@ window.Unrolled = window.Unrolled || {};
 
     // A wire's row in the narrow drawing's list: its symbol, what it is, its tensor and values
     // (up to 8, "·" while not computed; all of them exactly in its title).
-    function listRow(item, spec, text, name, v, exactly) {
+    function listRow(item, wire, text, sub, name, v, exactly) {
       var row = item.row;
       toggleClass(row.item, 'uv-known', !!v);
       row.item.setAttribute('data-tensor', name);
       row.item.setAttribute('data-tensor-id', item.group.getAttribute('data-tensor-id'));
       row.item.title = exactly;
       row.symbol.textContent = text;
-      if (spec.sub) html('sub', null, row.symbol, spec.sub);
-      setText(row.name, WIRE_TEXT[spec.id] + ' ' + name);
+      if (sub) html('sub', null, row.symbol, sub);
+      setText(row.name, WIRE_TEXT[wire] + ' ' + name);
       if (!v) { setText(row.numbers, '·'); return; }
       var shown = [];
       for (var k = 0; k < v.length && k < 8; k++) shown.push(api.format(v[k]));
