@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_viewer_views_history import VIEWPORTS
-from views_support import Viewer, assert_wire_shows, by_name, declared, final_gradient, make_traces, producer, values, wire_state
+from views_support import VIEWPORTS, Viewer, assert_wire_shows, by_name, declared, final_gradient, make_traces, producer, values, wire_state
 
 SITE_FIGURE = "<style>.unrolled-figure { margin: 2rem 0; }</style>"
 # Per view: the wires and the tensors of t = 2 they carry (x_t is x_2, the previous state t = 1).

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from test_viewer_views_history import VIEWPORTS, axe_violations, history_text, recorded, slide
-from views_support import Viewer, assert_wire_shows, bar_norms, by_name, final_gradient, make_traces, producer, values, wire_state
+from test_viewer_views_history import axe_violations, history_text, recorded, slide
+from views_support import VIEWPORTS, Viewer, assert_wire_shows, bar_norms, by_name, final_gradient, make_traces, producer, values, wire_state
 
 
 @pytest.fixture(scope="module")

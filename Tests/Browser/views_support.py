@@ -18,6 +18,8 @@ from browsing import file_url, open_page
 from viewer_harness import Figure, make_trace, run_wide, unrolled_binary, write_page
 
 OUTPUT = Path(__file__).resolve().parent / "output"
+# The sizes the issue's student tried: a desktop and a phone.
+VIEWPORTS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 # Traces beyond the demos' defaults, by key: longer, trained longer, or with an option set.
 SPECIAL = {
