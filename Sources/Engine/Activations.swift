@@ -5,27 +5,31 @@ import Trace
 /// tensors tagged with the asked quantities (`Tape.keeping`). Each kept tensor goes into the
 /// history entry under the name of the traced tensor with the same tags, and is described as an
 /// `activation` series carrying those tags, so a view finds it as it finds the traced tensor:
-/// by its tags (docs/trace-format.md, "Series").
-struct Activations {
+/// by its tags (docs/trace-format.md, "Series"). Public for the loops that train off the tapes
+/// (word2vec's epochs), which recompute their traced example the same way.
+public struct Activations {
     /// The recording tape: the traced iteration names the tensors.
     let tape: Tape
     /// Keys already taken in the entries (the parameters' names).
     let parameterNames: [String]
     /// The key of each set of tags, decided at the first snapshot.
     private var keys: [[String: JSONValue]: String] = [:]
+    /// What an entry is (`iteration`, `epoch`), for the series' `per`.
+    let unit: String
     /// One description per key, in the order the forward pass tags them.
-    private(set) var series: [SeriesDescription] = []
+    public private(set) var series: [SeriesDescription] = []
     /// The last snapshot's tensors (what one snapshot weighs, for the meter).
     private(set) var lastValues: [Tensor] = []
 
-    init(tape: Tape, parameterNames: [String]) {
+    public init(tape: Tape, parameterNames: [String], per unit: String = "iteration") {
         self.tape = tape
         self.parameterNames = parameterNames
+        self.unit = unit
     }
 
     /// The tensors tagged with a quantity of `quantities` in a forward pass from `parameters`
     /// (values and names, in the order `loss` binds them), by key.
-    mutating func recompute(
+    public mutating func recompute(
         _ quantities: Set<String>, parameters: [(Tensor, String)], loss: (Tape, [Var]) -> Var
     ) -> [String: TensorSnapshot] {
         let probe = Tape(recording: false)
@@ -54,8 +58,8 @@ struct Activations {
         let quantity = tags["quantity"].map(Self.text) ?? "tensor"
         series.append(
             SeriesDescription(
-                key: key, quantity: "activation", of: quantity, per: "iteration",
-                meaning: "\(base) recomputed on the traced input after the iteration's update", tags: tags))
+                key: key, quantity: "activation", of: quantity, per: unit,
+                meaning: "\(base) recomputed on the traced input after the \(unit)'s update", tags: tags))
         return key
     }
 

@@ -84,14 +84,16 @@ public struct SGDTrainer {
                 }
             if traced { current = updated }
             values = updated.map(\.value)
+            let snapshotted = snapshotAt(iteration)
             var snapshots =
-                snapshotAt(iteration)
+                snapshotted
                 ? Dictionary(
                     zip(names, values).map { ($0, TensorSnapshot(shape: $1.shape, data: $1.scalars)) },
                     uniquingKeysWith: { first, _ in first })
                 : nil
             if !observed.isEmpty { snapshots = (snapshots ?? [:]).merging(observed) { _, seen in seen } }
-            if snapshots != nil, !keeping.isEmpty {
+            // Only at the snapshots: what `observe` keeps makes an entry every iteration.
+            if snapshotted, !keeping.isEmpty {
                 let kept = activations.recompute(keeping, parameters: zip(values, names).map { ($0, $1) }, loss: loss)
                 snapshots = snapshots!.merging(kept) { first, _ in first }
             }

@@ -170,16 +170,19 @@ enum Embeddings {
     }
 
     /// `trace` with its history of `epochEntry`s, if it has one, described in `series`; `neighbours`
-    /// names the words whose neighbours the entries hold.
-    static func describingHistory(_ trace: TraceDocument, neighbours: [String] = []) -> TraceDocument {
+    /// names the words whose neighbours the entries hold, `stages` the pipeline's series (`PipelineHistory`).
+    static func describingHistory(_ trace: TraceDocument, neighbours: [String] = [], stages: [SeriesDescription] = []) -> TraceDocument {
         var trace = trace
         if let history = trace.history, !history.isEmpty {
             let projection = SeriesDescription(
                 key: "W_in_pca", quantity: "embedding_projection", of: "embedding", axis: "word", per: "epoch",
                 meaning: "the rows of W_in after the epoch, projected to 2-D by PCA")
             // The neighbours' series in the order the words were asked, not their keys' order.
+            // The neighbours' and the stages' series in their own order (the words as asked, the
+            // stages as the forward pass tags them), not their keys'.
+            let own = Set(neighbours.map(neighboursKey) + stages.map(\.key))
             trace.series = HistorySeries.describe(history, per: "epoch", described: [projection])
-                .filter { !$0.key.hasPrefix("neighbours_") } + neighbours.map(neighbourSeries)
+                .filter { !own.contains($0.key) } + neighbours.map(neighbourSeries) + stages
         }
         return trace
     }

@@ -1,13 +1,15 @@
 """The viewer for keyboard and screen-reader users (issue #20, item 6): the element is a region
 named for its trace, each matrix is named for its tensor and shape, a result's cells are one tab
 stop with the arrow keys moving inside (without stepping the trace), and Enter explains the cell
-with the focus kept on it."""
+with the focus kept on it. What depends on the layout (the matrices' names, the arrows and Enter
+inside a result, which on a phone sits in a box that scrolls sideways) runs on a desktop and a phone
+(390×844, as with a keyboard paired to it)."""
 
 from __future__ import annotations
 
 import pytest
 
-from views_support import Viewer, make_traces
+from views_support import VIEWPORTS, Viewer, make_traces
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +25,15 @@ def test_the_viewer_is_a_region_named_for_its_trace(browser_context, tmp_path, t
     viewer.assert_clean()
 
 
-def test_each_matrix_is_named_for_its_tensor(browser_context, tmp_path, traces):
+def open_at(browser_context, tmp_path, traces, size):
     viewer = Viewer(browser_context, tmp_path, {"mlp": traces["mlp"]})
+    viewer.page.set_viewport_size(VIEWPORTS[size])
+    return viewer
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_each_matrix_is_named_for_its_tensor(browser_context, tmp_path, traces, size):
+    viewer = open_at(browser_context, tmp_path, traces, size)
     trace = viewer.traces["mlp"]
     viewer.go("mlp", 0)
     step = trace["steps"][0]
@@ -36,8 +45,9 @@ def test_each_matrix_is_named_for_its_tensor(browser_context, tmp_path, traces):
     assert labels[-1].endswith("arrow keys move between its values, Enter shows how one was computed")
 
 
-def test_a_results_cells_are_one_tab_stop_moved_by_arrows(browser_context, tmp_path, traces):
-    viewer = Viewer(browser_context, tmp_path, {"mlp": traces["mlp"]})
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_a_results_cells_are_one_tab_stop_moved_by_arrows(browser_context, tmp_path, traces, size):
+    viewer = open_at(browser_context, tmp_path, traces, size)
     trace = viewer.traces["mlp"]
     # A step whose result has at least two rows and two columns.
     index0 = next(s["index"] for s in trace["steps"]
@@ -67,4 +77,8 @@ def test_a_results_cells_are_one_tab_stop_moved_by_arrows(browser_context, tmp_p
     assert page.locator("#mlp .ut-card[data-slot='out'] td.ut-selected").get_attribute("data-i") == "1"
     assert focused() == 1
     assert page.locator("#mlp .ut-prov-box .ut-prov").count() == 1
+    # The focused value is in view, also where its matrix scrolls in its own box (a phone).
+    assert page.evaluate("""() => { const c = document.activeElement.getBoundingClientRect();
+        const box = document.activeElement.closest('.ut-card').getBoundingClientRect();
+        return c.width > 0 && c.left >= Math.max(0, box.left) - 1 && c.right <= Math.min(window.innerWidth, box.right) + 1; }""")
     viewer.assert_clean()

@@ -2,13 +2,14 @@
 worked out here again from the trace JSON — each step's output folded into its outermost closed
 scope, arrows from each input's node to the output's node — and compared with the drawing; a
 folded scope opens and folds again; a tensor's node goes to the step that made it; the node of the
-current step is marked; a trace with no scopes and a long one draw too."""
+current step is marked; a trace with no scopes and a long one draw too. The drawing and the folding
+run on a phone (390×844) too, where the graph scrolls in its own box and the page does not."""
 
 from __future__ import annotations
 
 import pytest
 
-from views_support import Viewer, make_traces
+from views_support import VIEWPORTS, Viewer, make_traces
 from viewer_harness import make_trace
 
 DRAWN = """panel => ({
@@ -72,8 +73,20 @@ def expected(trace: dict, phase: str, opened: set[int]) -> dict:
     return {"nodes": nodes, "edges": sorted([list(e) for e in edges])}
 
 
-def test_the_graph_is_the_traces_steps_folded_by_scope(browser_context, tmp_path, traces):
-    viewer = Viewer(browser_context, tmp_path, {"lstm": traces["lstm"]})
+def open_at(browser_context, tmp_path, traces, key, size):
+    viewer = Viewer(browser_context, tmp_path, {key: traces[key]})
+    viewer.page.set_viewport_size(VIEWPORTS[size])
+    return viewer
+
+
+def assert_no_sideways_page(viewer: Viewer):
+    """The page is no wider than the window: what is wide scrolls in its own box."""
+    assert viewer.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_the_graph_is_the_traces_steps_folded_by_scope(browser_context, tmp_path, traces, size):
+    viewer = open_at(browser_context, tmp_path, traces, "lstm", size)
     trace = viewer.traces["lstm"]
     assert "graph" in viewer.tabs("lstm")
     panel = viewer.show("lstm", "graph")
@@ -89,12 +102,14 @@ def test_the_graph_is_the_traces_steps_folded_by_scope(browser_context, tmp_path
         holder = [u for u in drawn["nodes"] if u == f"t{step['output']}"] or \
                  [f"s{s}" for s in [step["scope"]] if s is not None]
         assert len(drawn["current"]) == 1 and drawn["nodes"][drawn["current"][0]] >= 1
-    viewer.shot("lstm", "graph")
+    assert_no_sideways_page(viewer)
+    viewer.shot("lstm", "graph" if size == "desktop" else f"graph-{size}")
     viewer.assert_clean()
 
 
-def test_a_folded_scope_opens_and_folds_again(browser_context, tmp_path, traces):
-    viewer = Viewer(browser_context, tmp_path, {"lstm": traces["lstm"]})
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_a_folded_scope_opens_and_folds_again(browser_context, tmp_path, traces, size):
+    viewer = open_at(browser_context, tmp_path, traces, "lstm", size)
     trace = viewer.traces["lstm"]
     panel = viewer.show("lstm", "graph")
     viewer.go("lstm", 40)
@@ -107,6 +122,7 @@ def test_a_folded_scope_opens_and_folds_again(browser_context, tmp_path, traces)
     assert sorted(after["open"]) == sorted(opened)
     assert after["nodes"] == expected(trace, "forward", opened)["nodes"]
     assert folded not in after["nodes"]
+    assert_no_sideways_page(viewer)
     panel.locator(f'.uv-graph-fold[data-scope="{folded[1:]}"]').click()
     assert panel.evaluate(DRAWN)["nodes"] == before["nodes"]
     viewer.assert_clean()

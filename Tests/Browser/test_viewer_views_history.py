@@ -10,9 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from views_support import Viewer, by_name, heat_cells, make_traces, values, wire_state, assert_wire_shows
-
-VIEWPORTS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
+from views_support import VIEWPORTS, Viewer, by_name, heat_cells, make_traces, values, wire_state, assert_wire_shows
 
 
 @pytest.fixture(scope="module")

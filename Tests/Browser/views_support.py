@@ -18,6 +18,8 @@ from browsing import file_url, open_page
 from viewer_harness import Figure, make_trace, run_wide, unrolled_binary, write_page
 
 OUTPUT = Path(__file__).resolve().parent / "output"
+# The sizes the issue's student tried: a desktop and a phone.
+VIEWPORTS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 # Traces beyond the demos' defaults, by key: longer, trained longer, or with an option set.
 SPECIAL = {
@@ -112,10 +114,10 @@ def final_gradient(trace: dict, tensor_id: int) -> dict:
 class Viewer:
     """A page of <unrolled-trace> elements, one per trace, and ways to drive them."""
 
-    def __init__(self, context, folder: Path, traces: dict[str, Path], scheme: str = "light"):
+    def __init__(self, context, folder: Path, traces: dict[str, Path], scheme: str = "light", body_before: str = ""):
         self.traces = {key: read_trace(path) for key, path in traces.items()}
         figures = [Figure(path.read_text(encoding="utf-8"), key) for key, path in traces.items()]
-        page_path = write_page(folder, figures)
+        page_path = write_page(folder, figures, body_before=body_before)
         self.page, self.visit = open_page(context, file_url(page_path), wait_for="unrolled-trace")
         self.page.emulate_media(color_scheme=scheme)
         for key in traces:
@@ -153,14 +155,21 @@ def declared(trace: dict, scope: int | None, kind: str, attribute: str):
     return None
 
 
-def wire_state(viewer: Viewer, key: str) -> dict[str, dict]:
-    """Per wire with values: the tensor it names, the id it shows, its title and its label."""
+def wire_state(viewer: Viewer, key: str, view: str = "lstm-cell") -> dict[str, dict]:
+    """Per wire with values: the tensor it names, the id it shows, its title and its label: the
+    values written on it, or in the narrow drawing (a phone) its symbol and the values its row of
+    the list under the drawing shows (`row`: that row's tensor, id and title)."""
     return {w["wire"]: w for w in viewer.page.eval_on_selector_all(
-        f"#{key} .ut-panel[data-view='lstm-cell'] .uv-wire[data-tensor]",
-        """ws => ws.map(w => ({wire: w.getAttribute('data-wire'), tensor: w.getAttribute('data-tensor'),
-                              id: w.getAttribute('data-tensor-id'),
-                              title: (w.querySelector(':scope > title') || {}).textContent || '',
-                              label: (w.querySelector('.uv-values') || {}).textContent || ''}))""")}
+        f"#{key} .ut-panel[data-view='{view}'] .uv-wire[data-tensor]",
+        """ws => ws.map(w => {
+             const label = (w.querySelector('.uv-values') || {}).textContent || '';
+             const row = w.closest('.ut-panel').querySelector(`.uv-cell-value[data-wire="${w.getAttribute('data-wire')}"]`);
+             return {wire: w.getAttribute('data-wire'), tensor: w.getAttribute('data-tensor'),
+                     id: w.getAttribute('data-tensor-id'),
+                     title: (w.querySelector(':scope > title') || {}).textContent || '',
+                     label: row ? label + ' ' + row.querySelector('.uv-cell-numbers').textContent : label,
+                     row: row && {tensor: row.getAttribute('data-tensor'), id: row.getAttribute('data-tensor-id'), title: row.title}};
+           })""")}
 
 
 def numbers_in(text: str) -> list[float]:

@@ -97,13 +97,15 @@ def step(W_in, W_out, c, o, negatives, lr):
                 W_in=W_in - lr * dW_in, W_out=W_out - lr * dW_out)
 
 
-def run(case, description, parameters):
+def setup(parameters):
+    """The run's corpus, generator (after the traced pair's negatives) and traced pair: a dict with
+    p, vocabulary, pairs, sampler, gen, W_in, W_out, centre, context and negatives."""
     p = {**DEFAULTS, **parameters}
     tokens = words_of(p.get("corpus", NOTES))
     vocabulary = vocabulary_of(tokens)
     indices = [vocabulary.index(t) for t in tokens]
     counts = [indices.count(i) for i in range(len(vocabulary))]
-    V, N, k, lr = len(vocabulary), p["dimensions"], p["negatives"], p["lr"]
+    V, N, k = len(vocabulary), p["dimensions"], p["negatives"]
     windows = windows_of(indices, p["window"])
     pairs = [(centre, x) for centre, context in windows for x in context if x is not None]
 
@@ -118,6 +120,27 @@ def run(case, description, parameters):
     W_out = np.array([gen.uniform(-b, b) for _ in range(N * V)]).reshape(N, V)
     sampler = Sampler(counts)
     negatives = sampler.draws(gen, k, context)
+    return dict(p=p, vocabulary=vocabulary, pairs=pairs, sampler=sampler, gen=gen, W_in=W_in, W_out=W_out,
+                centre=centre, context=context, negatives=negatives)
+
+
+def trained(W_in, W_out, pairs, sampler, k, epochs, lr, gen):
+    """The epochs after the traced update: (epoch, mean loss, W_in, W_out) after each."""
+    for epoch in range(1, epochs + 1):
+        shuffle(pairs, gen)
+        total = 0.0
+        for c, o in pairs:
+            r = step(W_in, W_out, c, o, sampler.draws(gen, k, o), lr)
+            total += r["Q"]
+            W_in, W_out = r["W_in"], r["W_out"]
+        yield epoch, total / len(pairs), W_in, W_out
+
+
+def run(case, description, parameters):
+    r = setup(parameters)
+    p, vocabulary, pairs, sampler, gen = r["p"], r["vocabulary"], r["pairs"], r["sampler"], r["gen"]
+    W_in, W_out, centre, context, negatives = r["W_in"], r["W_out"], r["centre"], r["context"], r["negatives"]
+    k, lr = p["negatives"], p["lr"]
 
     s = step(W_in, W_out, centre, context, negatives, lr)
     tensors = [tensor("P_n", [sampler.probabilities]), tensor("negatives", [negatives]),
@@ -132,14 +155,8 @@ def run(case, description, parameters):
     history = None
     if p["train"] > 0:
         losses, snapshots = [], {}
-        for epoch in range(1, p["train"] + 1):
-            shuffle(pairs, gen)
-            total = 0.0
-            for c, o in pairs:
-                r = step(W_in, W_out, c, o, sampler.draws(gen, k, o), lr)
-                total += r["Q"]
-                W_in, W_out = r["W_in"], r["W_out"]
-            losses.append(total / len(pairs))
+        for epoch, loss, W_in, W_out in trained(W_in, W_out, pairs, sampler, k, p["train"], lr, gen):
+            losses.append(loss)
             snapshots[str(epoch)] = {**pca_snapshot(W_in), **neighbour_snapshots(W_in, vocabulary, p.get("neighbours", ""))}
         history = {"losses": losses, "snapshots": snapshots}
     tensors += neighbour_tensors(W_in, vocabulary, p.get("neighbours", ""))

@@ -155,12 +155,14 @@ def tensor(name, value, version=None, gradient_of=None):
     return entry
 
 
-def run(case, demo, description, parameters):
+def setup(demo, parameters):
+    """The run's corpus, generator (after the weights) and traced example: a dict with p, vocabulary,
+    windows, gen, W_in, W_out, inputs (the rows averaged into h) and targets (the words predicted)."""
     p = {**DEFAULTS, **parameters}
     tokens = words_of(p.get("corpus", NOTES))
     vocabulary = vocabulary_of(tokens)
     indices = [vocabulary.index(t) for t in tokens]
-    V, N, w, lr = len(vocabulary), p["dimensions"], p["window"], p["lr"]
+    V, N, w = len(vocabulary), p["dimensions"], p["window"]
     windows = windows_of(indices, w)
     gen = SeededGenerator(p["seed"])
     if p["weights"] == "example":
@@ -182,7 +184,28 @@ def run(case, demo, description, parameters):
         centre = vocabulary.index(p["word"]) if "word" in p else windows[0][0]
         ctx = next(ctx for c, ctx in windows if c == centre)
         inputs, targets = [centre], [c for c in ctx if c is not None]
+    return dict(p=p, vocabulary=vocabulary, windows=windows, gen=gen, W_in=W_in, W_out=W_out, inputs=inputs, targets=targets)
 
+
+def trained(demo, W_in, W_out, windows, epochs, lr, gen):
+    """The epochs after the traced update: (epoch, mean loss, W_in, W_out) after each."""
+    order = list(range(len(windows)))
+    for epoch in range(1, epochs + 1):
+        shuffle(order, gen)
+        total = 0.0
+        for k in order:
+            centre, ctx = windows[k]
+            words = [c for c in ctx if c is not None]
+            r = step(W_in, W_out, words, [centre], lr) if demo == "cbow" else step(W_in, W_out, [centre], words, lr)
+            total += r["Q"]
+            W_in, W_out = r["W_in"], r["W_out"]
+        yield epoch, total / len(order), W_in, W_out
+
+
+def run(case, demo, description, parameters):
+    run_setup = setup(demo, parameters)
+    p, vocabulary, windows, gen = run_setup["p"], run_setup["vocabulary"], run_setup["windows"], run_setup["gen"]
+    W_in, W_out, inputs, targets, lr = run_setup["W_in"], run_setup["W_out"], run_setup["inputs"], run_setup["targets"], p["lr"]
     s = step(W_in, W_out, inputs, targets, lr)
     tensors = [tensor("W_in", W_in), tensor("W_out", W_out), tensor("h", s["h"]), tensor("u", s["u"]),
                tensor("y", s["y"]), tensor("Q", s["Q"]),
@@ -202,17 +225,8 @@ def run(case, demo, description, parameters):
     history = None
     if p["train"] > 0:
         losses, snapshots = [], {}
-        order = list(range(len(windows)))
-        for epoch in range(1, p["train"] + 1):
-            shuffle(order, gen)
-            total = 0.0
-            for k in order:
-                centre, ctx = windows[k]
-                words = [c for c in ctx if c is not None]
-                r = step(W_in, W_out, words, [centre], lr) if demo == "cbow" else step(W_in, W_out, [centre], words, lr)
-                total += r["Q"]
-                W_in, W_out = r["W_in"], r["W_out"]
-            losses.append(total / len(order))
+        for epoch, loss, W_in, W_out in trained(demo, W_in, W_out, windows, p["train"], lr, gen):
+            losses.append(loss)
             snapshots[str(epoch)] = {**pca_snapshot(W_in), **neighbour_snapshots(W_in, vocabulary, p.get("neighbours", ""))}
         history = {"losses": losses, "snapshots": snapshots}
     tensors += neighbour_tensors(W_in, vocabulary, p.get("neighbours", ""))

@@ -166,13 +166,16 @@ enum GradientFlow {
 
     /// What `observe` keeps in each history entry beside the loss and the parameters.
     private static let normSeries = [
-        SeriesDescription(
-            key: "grad_norm_h", quantity: "gradient_norm", of: "hidden_state", axis: "time_step", per: "iteration",
-            meaning: "‖∂Q/∂h_t‖ for t = 1…T in the entry's backward pass"),
+        hiddenNormSeries,
         SeriesDescription(
             key: "grad_norm_c", quantity: "gradient_norm", of: "cell_state", axis: "time_step", per: "iteration",
             meaning: "‖∂Q/∂c_t‖ for t = 1…T in the entry's backward pass"),
     ]
+
+    /// ‖∂Q/∂h_t‖ per time step, each iteration (the sequence demos keep it too).
+    static let hiddenNormSeries = SeriesDescription(
+        key: "grad_norm_h", quantity: "gradient_norm", of: "hidden_state", axis: "time_step", per: "iteration",
+        meaning: "‖∂Q/∂h_t‖ for t = 1…T in the entry's backward pass")
 
     /// Q = Q_T, in the scope `loss`, named `Q`.
     private static func lastStepLoss(_ y: Var, task: SequenceTask, on tape: Tape) -> Var {
@@ -193,7 +196,7 @@ enum GradientFlow {
     }
 
     /// The norms of the gradients, in order, as a [T] snapshot (0 where there is none).
-    private static func snapshot(_ gradients: [Var?]) -> TensorSnapshot {
+    static func snapshot(_ gradients: [Var?]) -> TensorSnapshot {
         TensorSnapshot(shape: [gradients.count], data: gradients.map { $0.map { norm($0.value.scalars) } ?? 0 })
     }
 

@@ -36,10 +36,17 @@ extension Demos {
                 var random = config.generator
                 let task = try SequenceTask.make(&config, using: &random)
                 let network = make(task.inputSize, config[SequenceDemo.hidden], task.outputSize)
+                var states: [Var] = []   // h_1…h_T of the iteration running, for its gradient norms
                 return SequenceDemo.run(
                     title: "\(title), H = \(network.hiddenSize): \(SequenceDemo.describe(task, config))",
                     model: name, config: config, task: task, initial: network.initialParameters(using: &random),
-                    bind: network.bind, outputs: { network.unroll($0, $1).outputs })
+                    bind: network.bind,
+                    outputs: { inputs, parameters in
+                        let unrolled = network.unroll(inputs, parameters)
+                        states = Array(unrolled.states.dropFirst())
+                        return unrolled.outputs
+                    },
+                    states: { states })
             })
     }
 

@@ -57,10 +57,14 @@ extension Demos {
         let W_in = tape.parameter(W_in0, name: "W_in", tex: "W_{\\text{in}}").labeled([words, nil]).tagged("embedding")
         let W_out = tape.parameter(W_out0, name: "W_out", tex: "W_{\\text{out}}").labeled([nil, words]).tagged("output_embedding")
         let label = "\(words[c]) → \(words[o])"
+        // The traced pair's loss from W_in and W_out: traced here, recomputed after the epochs.
+        let example = { (W_in: Var, W_out: Var) in
+            network.loss(centre: c, context: o, negatives: negatives, W_in: W_in, W_out: W_out, words: words)
+        }
         let Q = tape.scope("example: \(label)") { () -> Var in
             tape.constant(Tensor(shape: [1, k], scalars: negatives.map(Double.init)), name: "negatives", tex: "n_1, \\dots, n_{\(k)}")
                 .labeled([nil, negatives.map { words[$0] }])
-            return network.loss(centre: c, context: o, negatives: negatives, W_in: W_in, W_out: W_out, words: words)
+            return example(W_in, W_out)
         }
         let gradients = tape.backward(Q)
         gradients[W_in]?.labeled([words, nil])
@@ -72,7 +76,14 @@ extension Demos {
         let epochs = config[p.training.iterations]
         var history: [HistoryEntry] = []
         let meter = Meter.current
-        meter?.beginLoop(rounds: epochs, stepsPerRound: pairs.count, addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V, asked: neighbourWords?.count ?? 0))
+        var pipeline = PipelineHistory(
+            tape: tape, epochs: epochs, taken: ["W_in_pca"] + (neighbourWords ?? []).map { Embeddings.neighboursKey(words[$0]) },
+            example: example)
+        // What one recomputation keeps: h, the k + 1 output vectors, u, σ(u_o), σ(−u_n) and Q.
+        meter?.beginLoop(
+            rounds: epochs, stepsPerRound: pairs.count,
+            addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V, asked: neighbourWords?.count ?? 0)
+                + PipelineHistory.bytes(epochs: epochs, numbers: (k + 2) * N + 2 * (k + 1) + 1, stages: 6))
         defer { meter?.endLoop() }
         for epoch in stride(from: 1, through: epochs, by: 1) {
             for i in stride(from: pairs.count - 1, to: 0, by: -1) {
@@ -80,10 +91,11 @@ extension Demos {
             }
             let total = SkipGramNegativeSampling.train(
                 &weights, pairs: pairs, negatives: k, sampler: sampler, learningRate: lr, using: &random)
-            history.append(
-                Embeddings.epochEntry(
-                    epoch, meanLoss: total / Double(pairs.count), weights.input, rows: V, columns: N, neighbours: neighbourWords ?? [],
-                    names: words))
+            var entry = Embeddings.epochEntry(
+                epoch, meanLoss: total / Double(pairs.count), weights.input, rows: V, columns: N, neighbours: neighbourWords ?? [],
+                names: words)
+            pipeline.add(to: &entry, W_in: weights.input, W_out: weights.W_out.scalars, words: V, dimensions: N)
+            history.append(entry)
             config.report(epoch, of: epochs, "epochs", loss: total / Double(pairs.count))
             guard meter?.finishRound() ?? true else { break }
         }
@@ -97,7 +109,7 @@ extension Demos {
             tape.trace(
                 title: "Skip-gram with negative sampling, V = \(V), N = \(N), k = \(k), window \(w): \(label), \(training)",
                 model: "skipgram-ns", config: config.values, history: epochs > 0 ? history : nil),
-            neighbours: (neighbourWords ?? []).map { words[$0] })
+            neighbours: (neighbourWords ?? []).map { words[$0] }, stages: pipeline.series)
     }
 }
 

@@ -83,18 +83,22 @@ enum Word2VecDemo {
         _ = corpus.trainingPairs(window: w, cbow: cbow, on: tape)
         let (W_in, W_out) = network.bind(W_in0, W_out0, on: tape)
         let label: String
-        let Q: Var
+        // The traced example's loss from W_in and W_out: traced here, recomputed after the epochs.
+        let example: (Var, Var) -> Var
+        // What one recomputation keeps: H (C×N), h, u, y, the errors and Q.
+        let stageNumbers: Int
         if cbow {
             let (context, target) = try cbowExample(config, corpus, windows)
             label = "\(context.map { corpus.vocabulary[$0] }.joined(separator: ", ")) → \(corpus.vocabulary[target])"
-            Q = tape.scope("example: \(label)") { network.cbowLoss(context: context, target: target, W_in, W_out) }
+            example = { network.cbowLoss(context: context, target: target, $0, $1) }
+            stageNumbers = (context.count + 1) * N + 3 * V + 1
         } else {
             let window = try skipGramExample(config, corpus, windows)
             label = "\(corpus.vocabulary[window.centre]) → \(window.context.map { $0.map { corpus.vocabulary[$0] } ?? Word2VecCorpus.padding }.joined(separator: ", "))"
-            Q = tape.scope("example: \(label)") {
-                network.skipGramLoss(centre: window.centre, context: window.contextWords, W_in, W_out)
-            }
+            example = { network.skipGramLoss(centre: window.centre, context: window.contextWords, $0, $1) }
+            stageNumbers = N + (3 + window.contextWords.count) * V + 1
         }
+        let Q = tape.scope("example: \(label)") { example(W_in, W_out) }
         let gradients = tape.backward(Q)
         gradients[W_in]?.labeled([corpus.vocabulary, nil])
         gradients[W_out]?.labeled([nil, corpus.vocabulary])
@@ -105,7 +109,13 @@ enum Word2VecDemo {
         var history: [HistoryEntry] = []
         var order = Array(windows.indices)
         let meter = Meter.current
-        meter?.beginLoop(rounds: epochs, stepsPerRound: order.count, addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V, asked: neighbourWords?.count ?? 0))
+        var pipeline = PipelineHistory(
+            tape: tape, epochs: epochs, taken: ["W_in_pca"] + (neighbourWords ?? []).map { Embeddings.neighboursKey(corpus.vocabulary[$0]) },
+            example: example)
+        meter?.beginLoop(
+            rounds: epochs, stepsPerRound: order.count,
+            addingTraceBytes: Embeddings.historyBytes(epochs: epochs, words: V, asked: neighbourWords?.count ?? 0)
+                + PipelineHistory.bytes(epochs: epochs, numbers: stageNumbers, stages: 6))
         defer { meter?.endLoop() }
         training: for epoch in stride(from: 1, through: epochs, by: 1) {
             for i in stride(from: order.count - 1, to: 0, by: -1) {
@@ -120,10 +130,11 @@ enum Word2VecDemo {
                     : trainer.skipGramStep(centre: window.centre, context: window.contextWords, learningRate: lr)
                 guard meter?.finishStep() ?? true else { break training }
             }
-            history.append(
-                Embeddings.epochEntry(
-                    epoch, meanLoss: total / Double(order.count), trainer.W_in, rows: V, columns: N, neighbours: neighbourWords ?? [],
-                    names: corpus.vocabulary))
+            var entry = Embeddings.epochEntry(
+                epoch, meanLoss: total / Double(order.count), trainer.W_in, rows: V, columns: N, neighbours: neighbourWords ?? [],
+                names: corpus.vocabulary)
+            pipeline.add(to: &entry, W_in: trainer.W_in, W_out: trainer.W_out, words: V, dimensions: N)
+            history.append(entry)
             config.report(epoch, of: epochs, "epochs", loss: total / Double(order.count))
             guard meter?.finishRound() ?? true else { break }
         }
@@ -137,7 +148,7 @@ enum Word2VecDemo {
             tape.trace(
                 title: "\(cbow ? "CBOW" : "Skip-gram"), V = \(V), N = \(N), window \(w): \(label), \(training)",
                 model: cbow ? "cbow" : "skipgram", config: config.values, history: epochs > 0 ? history : nil),
-            neighbours: (neighbourWords ?? []).map { corpus.vocabulary[$0] })
+            neighbours: (neighbourWords ?? []).map { corpus.vocabulary[$0] }, stages: pipeline.series)
     }
 
     /// The traced CBOW example: `context` (or the first window's) → `target`, or the centre of

@@ -18,13 +18,14 @@
    - attention: .uv-heatcell[data-row][data-col][data-value], .uv-rowtoken, .uv-coltoken,
      .uv-rowlit[visibility], rects .uv-masked and .uv-pending; a <select> of heads; svg.uv-heat
      [data-iteration] while it shows a recorded iteration.
-   - attention, lstm-cell, gru-cell at recorded iterations: input.uv-history-slider (0 the traced
-     step) and .uv-history-text; training's .uv-history-mark[data-iteration] (docs/viewer.md,
+   - attention, lstm-cell, gru-cell, word2vec at recorded iterations (epochs): input.uv-history-slider
+     (0 the traced step) and .uv-history-text; training's .uv-history-mark[data-iteration] (docs/viewer.md,
      "Views at any recorded iteration").
    - neighbours: .uv-nb-list[data-word] with .uv-nb-row[data-rank][data-word][data-cosine],
      input.uv-nb-epoch; unrolled's scale control input.uv-fixed-scale.
-   - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit, .uv-w2vcell[data-value], and
-     for stages with a gradient .uv-w2vgrad[data-value] (empty until computed).
+   - word2vec: .uv-stage[data-stage="<tensor name>"].uv-lit (data-iteration: the epoch shown, empty
+     for the traced values), .uv-w2vcell[data-value], and for stages with a gradient
+     .uv-w2vgrad[data-value] (empty until computed, and at a recorded epoch).
    - training: .uv-curve (one point per finite history loss), .uv-curve-validation,
      .uv-mark[data-mark][data-iteration], .uv-acc-curve, .uv-traced circles,
      .uv-hover-text; .uv-word[data-word] and .uv-point with a range input per epoch.
@@ -119,6 +120,8 @@ window.Unrolled = window.Unrolled || {};
     });
     return {
       entries: entries, history: history,
+      // What an entry is, as the series say: `iteration`, or `epoch` (word2vec's).
+      unit: series.length && series[0].per === 'epoch' ? 'epoch' : 'iteration',
       // The snapshot of the tensor tagged `tags` after entries[k]: {shape, values}, or null.
       snapshot: function (k, tags) {
         var key = byKey[U.viewKit.tagKey(tags)], e = entries[k];
@@ -139,11 +142,11 @@ window.Unrolled = window.Unrolled || {};
     var label = html('label', null, box);
     html('span', null, label, 'show');
     var slider = html('input', { type: 'range', class: 'uv-history-slider', min: 0, max: entries.length, value: 0,
-                                 'aria-label': 'what the view shows: 0 the traced step, then the model after each recorded iteration' }, label);
+                                 'aria-label': 'what the view shows: 0 the traced step, then the model after each recorded ' + recorded.unit }, label);
     var out = html('output', { class: 'uv-history-text' }, label);
     var last = entries.length ? entries[entries.length - 1].iteration : 0;
     function text() {
-      return position == null ? 'the traced step' : 'after iteration ' + entries[position].iteration + ' (of ' + last + ')';
+      return position == null ? 'the traced step' : 'after ' + recorded.unit + ' ' + entries[position].iteration + ' (of ' + last + ')';
     }
     function show(p) {
       if (p === position) return;

@@ -4,7 +4,7 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { svg, titled, toggleClass, exact, traceIndex, values, prepare, caption,
-          equationLine, setText, uniqueId, suggests, hasScope } = U.viewKit;
+          equationLine, setText, uniqueId, suggests, hasScope, historyOf, historyControl, toNumber } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The CBOW / skip-gram pipeline as a column of stages, each a strip of values with the
@@ -13,7 +13,10 @@ window.Unrolled = window.Unrolled || {};
      Q. Declared: the stages are the tensors tagged with each quantity below, in a trace whose
      scopes have the kind `stage`; a stage is lit while the current step's innermost scope is
      one of its `stages` (a `stage` scope's attribute, or `loss`); during backward a band under
-     each stage fills with ∂Q/∂(stage), so ∂Q/∂u = y − target can be seen. */
+     each stage fills with ∂Q/∂(stage), so ∂Q/∂u = y − target can be seen. When the trace describes
+     activation series of the stages (the traced example recomputed after recorded epochs), a
+     slider shows them as the trained weights compute them, following the viewer's history
+     position; a step of the trace returns the traced values. */
 
   var W2V_STAGES = [
     { quantity: 'one_hot', stages: ['hidden_layer'], text: 'one-hot input x (context words)' },
@@ -57,6 +60,10 @@ window.Unrolled = window.Unrolled || {};
         stages.push({ spec: spec, name: index.tensors[id].name, id: id });
       });
     });
+    // The stages after recorded epochs, when the trace keeps them (the shared history position).
+    var lastStep = -1;
+    var recorded = historyOf(model, W2V_STAGES.map(function (spec) { return spec.quantity; }));
+    var control = recorded.entries.length ? historyControl(host, api, recorded, function () { if (lastStep >= 0) update(lastStep); }) : null;
     var MAX_COLS = 24, cell = 60, left = 150, rowH = 22;
     var W = left + Math.min(MAX_COLS, Math.max.apply(null, stages.map(function (st) {
       var sh = index.tensors[st.id].shape; return sh.length ? sh[sh.length - 1] : 1; }))) * cell + 20;
@@ -87,20 +94,21 @@ window.Unrolled = window.Unrolled || {};
         }
         cy += 16;
       }
-      var v = model.values(stage.id), maxAbs = 0;
-      for (var q = 0; q < v.length; q++) if (isFinite(v[q])) maxAbs = Math.max(maxAbs, Math.abs(v[q]));
+      var valueCells = [];
       for (var i = 0; i < rows; i++) {
         if (rowLabels) svg('text', { x: left - 6, y: cy + i * rowH + 15, 'text-anchor': 'end' }, g, String(rowLabels[i]));
         for (var j2 = 0; j2 < shownCols; j2++) {
-          var x = v[i * cols + j2];
-          var c = svg('g', { class: 'uv-w2vcell', 'data-value': String(x) }, g);
-          svg('rect', { class: 'uv-cellrect', x: left + j2 * cell, y: cy + i * rowH, width: cell, height: rowH,
-                        fill: api.colour(x, maxAbs || 1) }, c);
-          svg('text', { x: left + j2 * cell + cell / 2, y: cy + i * rowH + 15, 'text-anchor': 'middle' }, c, api.format(x));
-          titled(c, tensor.name + '[' + (rowLabels ? rowLabels[i] + ', ' : '') + (colLabels ? colLabels[j2] : j2 + 1) + '] = ' + exact(x));
+          var c = svg('g', { class: 'uv-w2vcell' }, g);
+          valueCells.push({
+            group: c, index: i * cols + j2,
+            where: '[' + (rowLabels ? rowLabels[i] + ', ' : '') + (colLabels ? colLabels[j2] : j2 + 1) + ']',
+            rect: svg('rect', { class: 'uv-cellrect', x: left + j2 * cell, y: cy + i * rowH, width: cell, height: rowH }, c),
+            text: svg('text', { x: left + j2 * cell + cell / 2, y: cy + i * rowH + 15, 'text-anchor': 'middle' }, c)
+          });
         }
         if (cols > shownCols) svg('text', { x: left + shownCols * cell + 4, y: cy + i * rowH + 15 }, g, '… ' + (cols - shownCols) + ' more');
       }
+      paint(valueCells, model.values(stage.id), tensor.name);
       // The backward pass fills a second band with ∂Q/∂(this stage), as far as computed.
       var gradientCells = [];
       if (gradients) {
@@ -119,25 +127,52 @@ window.Unrolled = window.Unrolled || {};
         }
       }
       y += height + 4;
-      parts.push({ stage: stage, group: g, gradientCells: gradientCells, shownGradient: -2 });
+      parts.push({ stage: stage, group: g, valueCells: valueCells, shownValues: null, gradientCells: gradientCells, shownGradient: -2 });
     });
     figure.setAttribute('viewBox', '0 0 ' + W + ' ' + (y + 4));
     figure.style.maxWidth = W + 'px';
     var note = caption(host);
     var equation = equationLine(host, index, api);
 
+    // Values, their colours (scaled to the largest magnitude shown) and exact titles into cells.
+    function paint(cells, v, name, after) {
+      var maxAbs = 0;
+      for (var q = 0; q < v.length; q++) if (isFinite(v[q])) maxAbs = Math.max(maxAbs, Math.abs(v[q]));
+      cells.forEach(function (c) {
+        var x = v[c.index];
+        c.group.setAttribute('data-value', String(x));
+        c.rect.setAttribute('fill', api.colour(x, maxAbs || 1));
+        c.text.textContent = api.format(x);
+        titled(c.group, name + c.where + (after || '') + ' = ' + exact(x));
+      });
+    }
+
     function update(s) {
+      lastStep = s;
       if (s < 0 || s >= index.steps.length) return;
       var step = index.steps[s];
       var leaf = step.scope == null ? null : index.scopes[step.scope].name, stage = stageOf(index, step.scope);
-      toggleClass(host, 'uv-backward', step.phase === 'backward');
+      var entry = control ? control.entry() : null;
+      toggleClass(host, 'uv-backward', step.phase === 'backward' && !entry);
       equation(step.scope);
       parts.forEach(function (p) {
         var made = index.producer[p.stage.id];
         var lit = step.phase !== 'update' && (made === s || (stage != null && p.stage.spec.stages.indexOf(stage) >= 0));
         toggleClass(p.group, 'uv-lit', lit);
+        // After a recorded epoch, the stage as the trained weights compute it (the one-hot input
+        // and the targets are data: the same at every epoch).
+        var tensor = index.tensors[p.stage.id];
+        var later = entry ? recorded.snapshot(control.at(), tensor.tags) : null;
+        var shown = later ? 'epoch' + control.at() : 'traced';
+        if (p.shownValues !== shown) {
+          p.shownValues = shown;
+          paint(p.valueCells, later ? later.values : model.values(p.stage.id), tensor.name,
+                later ? ' after ' + recorded.unit + ' ' + entry.iteration : '');
+          p.group.setAttribute('data-iteration', later ? String(entry.iteration) : '');
+        }
         if (!p.gradientCells.length) return;
-        var gid = index.gradientAt(p.stage.id, s);
+        // Gradients are the traced example's: none is kept after an epoch.
+        var gid = entry ? -1 : index.gradientAt(p.stage.id, s);
         if (gid === p.shownGradient) return;
         p.shownGradient = gid;
         p.group.setAttribute('data-gradient-id', gid < 0 ? '' : String(gid));
@@ -152,9 +187,14 @@ window.Unrolled = window.Unrolled || {};
           titled(c.group, gv ? index.tensors[gid].name + ' = ' + exact(x) : 'not computed yet at this step');
         });
       });
+      if (entry) {
+        setText(note, 'After ' + recorded.unit + ' ' + entry.iteration + ' of ' + control.last + ' (mean loss ' + api.format(toNumber(entry.loss)) +
+          '): each stage shows what the trained weights compute on the traced example. Step the trace to see the traced values again.');
+        return;
+      }
       setText(note, step.phase === 'update' ? 'Update: W_in and W_out take one SGD step.'
         : (leaf ? (step.phase === 'backward' ? 'Backward through: ' : 'Now: ') + leaf + '.' : ''));
     }
-    return { update: update, destroy: function () { host.textContent = ''; } };
+    return { update: update, destroy: function () { if (control) control.destroy(); host.textContent = ''; } };
   }
 })(window.Unrolled);
