@@ -41,6 +41,22 @@ import Testing
         #expect(MarkdownDocument("### Only three\n").tableOfContents().map(\.heading.text) == ["Only three"])
     }
 
+    @Test func theTableOfContentsListsItsItemsAsPageMustacheDidWithItsSections() {
+        // page.mustache wrote, for each item: `<li><a href="#{{id}}">{{{html}}}</a>{{#hasChildren}}<ul>
+        // {{#children}}<li><a href="#{{id}}">{{{html}}}</a></li>{{/children}}</ul>{{/hasChildren}}</li>`
+        // and a line break; ids escaped, a heading's HTML (its text, its math as spans) as it is.
+        let toc = MarkdownDocument("## A *b*\n### A.1\n### A.2\n## $x$\n").tableOfContents().map(TableOfContentsItem.init)
+        #expect(TableOfContentsItem.listItems(toc) == """
+            <li><a href="#a-b">A b</a><ul><li><a href="#a1">A.1</a></li><li><a href="#a2">A.2</a></li></ul></li>
+            <li><a href="#x"><span class="math inline">x</span></a></li>
+
+            """)
+        var quoted = toc[1]
+        quoted.id = "it's<1>"
+        #expect(TableOfContentsItem.listItems([quoted]) == "<li><a href=\"#it&#39;s&lt;1&gt;\"><span class=\"math inline\">x</span></a></li>\n")
+        #expect(TableOfContentsItem.listItems([]) == "")
+    }
+
     @Test func replacedBlocksKeepScriptsThatTagfilterWouldEscape() {
         let document = MarkdownDocument("```unrolled\nmodel: lstm\n```\n")
         #expect(document.render(replacingCodeBlock: { _ in "<script>var a = 1</script>" }) == "<script>var a = 1</script>\n")
