@@ -15,7 +15,7 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, toggleClass, setText, prepare, caption, nameHtml } = U.viewKit;
+  const { html, svg, toggleClass, setText, prepare, caption, nameHtml, nameText } = U.viewKit;
   var views = (U.views = U.views || []);
 
   views.push({
@@ -135,7 +135,7 @@ window.Unrolled = window.Unrolled || {};
       var id = Number(unit.slice(1));
       if (unit[0] === 's') return { html: '', text: scopes[id].name };
       var tensor = model.tensor(id);
-      return { html: nameHtml(tensor), text: tensor.name };
+      return { html: nameHtml(tensor), text: nameText(tensor) };
     }
 
     function redraw() {
