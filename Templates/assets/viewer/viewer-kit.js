@@ -79,14 +79,48 @@ window.Unrolled = window.Unrolled || {};
   /** A tensor's name, typeset from its `tex` without KaTeX's MathML copy (half the elements,
       and a step shows several names), read to screen readers and shown on hover as the plain
       text of that TeX (texText). `suffix` (an element's index "[1,2]") follows it, in the name. */
-  function nameHtml(tensor, suffix) {
-    var name = nameText(tensor), html = typeset(tensor.tex, false, 'html');
+  function nameHtml(tensor, suffix, inline) {
+    var name = nameText(tensor), html = typeset(inline ? slashed(tensor.tex) : tensor.tex, false, 'html');
     // An expression's element: (f_2 ⊙ c_1)[1,2].
     if (suffix && loose(name) !== name) { name = '(' + name + ')'; html = '(' + html + ')'; }
     var text = name + (suffix || '');
     return '<span class="ut-tex" role="img" aria-label="' + escapeHtml(text) + '" title="' + escapeHtml(text) + '">' +
       html + (suffix ? '<span class="ut-tex-index">' + escapeHtml(suffix) + '</span>' : '') + '</span>';
   }
+
+  /** `tex` with each \\frac{a}{b} written a/b, a part parenthesised when it is an expression
+      (\\partial Q/\\partial \\left(f_{2} \\odot c_{1}\\right)): a name in a row of text (the
+      outline, the graph's boxes, provenance's labels) stays one line high. Cached per TeX. */
+  function slashed(tex) {
+    var hit = slashCache.get(tex);
+    if (hit !== undefined) return hit;
+    var source = String(tex).replace(/\\partial\s+/g, '\\partial{}'), out = '', i = 0, broken = false;
+    function part() {             // at '{': the group's content, its fractions slashed too
+      var depth = 0, start = i + 1;
+      for (; i < source.length; i++) {
+        if (source[i] === '\\') { i++; continue; }
+        if (source[i] === '{') depth++;
+        else if (source[i] === '}' && --depth === 0) break;
+      }
+      broken = broken || i >= source.length;
+      var inner = slashed(source.slice(start, i++));
+      return loose(inner.replace(/\\[A-Za-z]+|\\./g, function (c) { return c.replace(/ /g, '_'); })) === inner ? inner : '\\left(' + inner + '\\right)';
+    }
+    while (i < source.length) {
+      var frac = /^\\[td]?frac\s*(?=\{)/.exec(source.slice(i, i + 8));
+      if (!frac) { out += source[i] === '\\' ? source.slice(i, i += 2) : source[i++]; continue; }
+      i += frac[0].length;
+      var a = part();
+      while (source[i] === ' ') i++;
+      if (source[i] !== '{') broken = true;
+      else out += '{' + a + '/' + part() + '}';
+    }
+    // TeX that KaTeX would refuse stays as it is, to show KaTeX's error.
+    if (broken) out = tex;
+    slashCache.set(tex, out);
+    return out;
+  }
+  var slashCache = new Map();
 
   /** A tensor's name as plain text: its TeX read by texText ("f_2 ⊙ c_1"), else its name. */
   function nameText(tensor) {
@@ -348,6 +382,7 @@ window.Unrolled = window.Unrolled || {};
     nameHtml: nameHtml,
     nameText: nameText,
     texText: texText,
+    slashed: slashed,
     typeset: typeset,
     number: number,
     toNumber: number,

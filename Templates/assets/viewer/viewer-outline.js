@@ -99,8 +99,9 @@ window.Unrolled = window.Unrolled || {};
         var label, caret = '';
         if (kind === 2) {
           var s = m.steps[o.ref[node]], out = m.tensors[s.output];
-          // The result typeset from its TeX (cached per TeX: rows drawn again cost no KaTeX).
-          label = '<span class="ut-row-n">' + (o.ref[node] + 1) + '</span><span class="ut-row-op">' + escapeHtml(s.op) + '</span><span class="ut-row-out">→ ' + nameHtml(out) + '</span>';
+          // The result typeset from its TeX, fractions slashed to keep the row one line high
+          // (cached per TeX: rows drawn again cost no KaTeX).
+          label = '<span class="ut-row-n">' + (o.ref[node] + 1) + '</span><span class="ut-row-op">' + escapeHtml(s.op) + '</span><span class="ut-row-out">→ ' + nameHtml(out, '', true) + '</span>';
         } else {
           var open = !collapsed.has(node);
           caret = '<span class="ut-caret" role="button" aria-label="' + (open ? 'Collapse' : 'Expand') + '" aria-expanded="' + open + '">' + (open ? '▾' : '▸') + '</span>';

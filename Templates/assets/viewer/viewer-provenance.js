@@ -60,14 +60,15 @@ window.Unrolled = window.Unrolled || {};
     });
   }
 
-  /** A marked string as HTML: the text escaped, each name typeset from its TeX with its index. */
-  U.provenanceHtml = function (model, text) {
+  /** A marked string as HTML: the text escaped, each name typeset from its TeX with its index
+      (`inline`: fractions slashed, for the small labels of numbers). */
+  U.provenanceHtml = function (model, text, inline) {
     var kit = U.viewerKit, html = '', last = 0, match;
     text = String(text);
     MARK.lastIndex = 0;
     while ((match = MARK.exec(text))) {
       var t = model.tensors[Number(match[1])];
-      html += kit.escapeHtml(text.slice(last, match.index)) + kit.nameHtml(t, indexText(t, Number(match[2])));
+      html += kit.escapeHtml(text.slice(last, match.index)) + kit.nameHtml(t, indexText(t, Number(match[2])), inline);
       last = MARK.lastIndex;
     }
     return html + kit.escapeHtml(text.slice(last));

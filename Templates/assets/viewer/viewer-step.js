@@ -215,8 +215,9 @@ window.Unrolled = window.Unrolled || {};
 
     function provenanceHtml(e) {
       var h = ['<section class="ut-prov" aria-label="How the selected element was computed">'];
-      // Tensors are named by marks that provenanceHtml typesets from their TeX (viewer-provenance.js).
-      var named = function (text) { return U.provenanceHtml(m, text); };
+      // Tensors are named by marks that provenanceHtml typesets from their TeX (viewer-provenance.js),
+      // fractions slashed: the lines are text.
+      var named = function (text) { return U.provenanceHtml(m, text, true); };
       h.push('<h4>How ' + named(e.marked.label) + ' was computed <span class="ut-muted">(click any result cell)</span></h4>');
       h.push('<p class="ut-formula">' + named(e.marked.formula) + '</p>');
       e.marked.notes.forEach(function (n) { h.push('<p class="ut-note">' + named(n) + '</p>'); });

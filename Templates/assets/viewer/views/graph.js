@@ -135,7 +135,7 @@ window.Unrolled = window.Unrolled || {};
       var id = Number(unit.slice(1));
       if (unit[0] === 's') return { html: '', text: scopes[id].name };
       var tensor = model.tensor(id);
-      return { html: nameHtml(tensor), text: nameText(tensor) };
+      return { html: nameHtml(tensor, '', true), text: nameText(tensor) };
     }
 
     function redraw() {
