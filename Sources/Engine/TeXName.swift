@@ -115,13 +115,19 @@ public struct TeXName: Sendable {
 
     /// The TeX of `operand`, in parentheses when it binds more loosely than `binding`.
     public static func operand(_ operand: TeXName, _ binding: Binding) -> String {
-        operand.binding < binding ? "\\left(\(operand.tex)\\right)" : operand.tex
+        operand.binding < binding ? parenthesised(operand) : operand.tex
+    }
+
+    /// `(a)`; `\left(a\right)`, sized to it, when it holds a fraction (plain parentheses keep a
+    /// function's name against its argument: `\tanh(c)`, not `\tanh\left(c\right)`'s gap).
+    public static func parenthesised(_ a: TeXName) -> String {
+        a.isTall ? "\\left(\(a.tex)\\right)" : "(\(a.tex))"
     }
 
     /// `a symbol b` (`a + b`, `a \odot b`, juxtaposition for an empty symbol), binding as `binding`;
     /// a right operand that binds alike is parenthesised too when the operator is not associative.
     public static func infix(_ a: TeXName, _ symbol: String, _ b: TeXName, _ binding: Binding, associative: Bool = true) -> TeXName {
-        let right = associative || b.binding > binding ? operand(b, binding) : "\\left(\(b.tex)\\right)"
+        let right = associative || b.binding > binding ? operand(b, binding) : parenthesised(b)
         let gap = symbol.isEmpty ? " " : " \(symbol) "
         return TeXName(tex: operand(a, binding) + gap + right, binding: binding, isTall: a.isTall || b.isTall)
     }
@@ -134,8 +140,8 @@ public struct TeXName: Sendable {
 
     /// `f(a, b)`: `\sigma(a)`, `\operatorname{softmax}(a)`.
     public static func call(_ function: String, _ arguments: [TeXName]) -> TeXName {
-        let list = arguments.map(\.tex).joined(separator: ", ")
-        return TeXName(tex: "\(function)\\left(\(list)\\right)", binding: .atom, isTall: arguments.contains { $0.isTall })
+        let list = arguments.map(\.tex).joined(separator: ", "), isTall = arguments.contains { $0.isTall }
+        return TeXName(tex: isTall ? "\(function)\\left(\(list)\\right)" : "\(function)(\(list))", binding: .atom, isTall: isTall)
     }
 
     /// `\operatorname{op\_name}(a, b)`: the reading of an op that writes none of its own.
@@ -145,7 +151,7 @@ public struct TeXName: Sendable {
 
     /// `a^{power}` (`W^{\top}`, `h^{2}`); `a` is parenthesised unless it is an atom without a superscript.
     public static func power(_ a: TeXName, _ power: String) -> TeXName {
-        let base = a.binding < .atom || a.hasSuperscript || a.isTall ? "\\left(\(a.tex)\\right)" : a.tex
+        let base = a.binding < .atom || a.hasSuperscript || a.isTall ? parenthesised(a) : a.tex
         return TeXName(tex: "\(base)^{\(power)}", binding: .atom, hasSuperscript: true, isTall: a.isTall)
     }
 
