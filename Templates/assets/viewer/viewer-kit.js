@@ -80,10 +80,9 @@ window.Unrolled = window.Unrolled || {};
       and a step shows several names), read to screen readers and shown on hover as the plain
       text of that TeX (texText). `suffix` (an element's index "[1,2]") follows it, in the name. */
   function nameHtml(tensor, suffix, inline) {
-    var name = nameText(tensor), html = typeset(inline ? slashed(tensor.tex) : tensor.tex, false, 'html');
-    // An expression's element: (f_2 ⊙ c_1)[1,2].
-    if (suffix && loose(name) !== name) { name = '(' + name + ')'; html = '(' + html + ')'; }
-    var text = name + (suffix || '');
+    var text = nameText(tensor, suffix), html = typeset(inline ? slashed(tensor.tex) : tensor.tex, false, 'html');
+    // An expression's element: (f_2 ⊙ c_1)[1,2], as nameText reads it.
+    if (suffix && text.length > nameText(tensor).length + suffix.length) html = '(' + html + ')';
     return '<span class="ut-tex" role="img" aria-label="' + escapeHtml(text) + '" title="' + escapeHtml(text) + '">' +
       html + (suffix ? '<span class="ut-tex-index">' + escapeHtml(suffix) + '</span>' : '') + '</span>';
   }
@@ -122,9 +121,11 @@ window.Unrolled = window.Unrolled || {};
   }
   var slashCache = new Map();
 
-  /** A tensor's name as plain text: its TeX read by texText ("f_2 ⊙ c_1"), else its name. */
-  function nameText(tensor) {
-    return typeof tensor.tex === 'string' && tensor.tex ? texText(tensor.tex) : String(tensor.name);
+  /** A tensor's name as plain text: its TeX read by texText ("f_2 ⊙ c_1"), else its name; with
+      `suffix` (an element's index), an expression's in parentheses: "(f_2 ⊙ c_1)[1,2]". */
+  function nameText(tensor, suffix) {
+    var name = typeof tensor.tex === 'string' && tensor.tex ? texText(tensor.tex) : String(tensor.name);
+    return suffix ? (loose(name) !== name ? '(' + name + ')' : name) + suffix : name;
   }
 
   /* ---------- TeX as plain text (tooltips, accessible names, sentences) ---------- */

@@ -56,7 +56,7 @@ window.Unrolled = window.Unrolled || {};
     var nameText = U.viewerKit.nameText;
     return String(text).replace(MARK, function (_, id, flat) {
       var t = model.tensors[Number(id)];
-      return nameText(t) + indexText(t, Number(flat));
+      return nameText(t, indexText(t, Number(flat)));
     });
   }
 
