@@ -33,6 +33,11 @@ def visible_text(viewer: Viewer, selector: str) -> str:
     return viewer.page.eval_on_selector(selector, "e => e.innerText")
 
 
+def typeset(viewer: Viewer):
+    """Waits for the names typeset after the frame (the outline's rows, provenance's labels)."""
+    viewer.page.wait_for_function("!document.querySelector('#l .ut-tex-late')")
+
+
 def accessible_names(viewer: Viewer, selector: str) -> list[str]:
     return viewer.page.eval_on_selector_all(selector, "es => es.map(e => e.getAttribute('aria-label'))")
 
@@ -64,6 +69,7 @@ def test_provenance_names_each_element_by_its_typeset_tensor_and_index(chromium,
     context, viewer, trace, step = open_at_c2(chromium, tmp_path, lstm, viewport)
     try:
         viewer.page.click("#l .ut-card[data-slot='out'] td[data-i='1']")
+        typeset(viewer)
         prov = "#l .ut-prov"
         formula = accessible_names(viewer, f"{prov} .ut-formula .ut-tex")
         # Element 2 of the column c_2 is row 2: an expression's element is its value in parentheses.
@@ -71,6 +77,8 @@ def test_provenance_names_each_element_by_its_typeset_tensor_and_index(chromium,
         assert accessible_names(viewer, f"{prov} h4 .ut-tex") == ["c_2[2,1]"]
         assert viewer.page.locator(f"{prov} .ut-formula .katex").count() == 3
         labels = viewer.page.eval_on_selector_all(f"{prov} .ut-num[data-kind='operand']", "ns => ns.map(n => n.title)")
+        assert accessible_names(viewer, f"{prov} .ut-num-label .ut-tex") == ["(f_2 ⊙ c_1)[2,1]", "(i_2 ⊙ c̃_2)[2,1]"]
+        assert viewer.page.locator(f"{prov} .ut-num-label .katex").count() == 2
         f, c = (by_name(trace, n)["data"][1] for n in ("f_2", "c_1"))
         assert labels[0] == f"(f_2 ⊙ c_1)[2,1] = {f * c!r}"
         shown = visible_text(viewer, prov)
@@ -86,6 +94,7 @@ def test_the_outline_typesets_each_result_one_line_high(chromium, tmp_path, lstm
     context, viewer, trace, step = open_at_c2(chromium, tmp_path, lstm, viewport)
     try:
         current = "#l .ut-row.ut-current .ut-row-out .ut-tex"
+        typeset(viewer)
         assert accessible_names(viewer, current) == ["c_2"]
         assert viewer.page.locator(f"{current} .katex").count() == 1
         rows = viewer.page.eval_on_selector_all(
@@ -98,6 +107,7 @@ def test_the_outline_typesets_each_result_one_line_high(chromium, tmp_path, lstm
         # A gradient in a row: its fraction written inline, ∂Q/∂c_2, so the row stays one line high.
         backward = next(s["index"] for s in trace["steps"] if trace["tensors"][s["output"]]["name"] == "dQ/dc_2")
         viewer.go("l", backward)
+        typeset(viewer)
         assert accessible_names(viewer, current) == ["∂Q/∂c_2"]
         assert viewer.page.locator(f"{current} .mfrac").count() == 0
         viewer.assert_clean()
@@ -132,7 +142,8 @@ def test_tex_reads_as_plain_text(chromium, tmp_path, lstm):
 
 
 def test_a_name_is_typeset_once_however_many_steps_show_it(chromium, tmp_path, lstm):
-    """Stepping back and forth over steps already shown calls KaTeX no more: names are cached per TeX."""
+    """Stepping back and forth over steps already shown calls KaTeX no more: names are cached per
+    TeX. And a step change typesets the outline's rows after its frame, not in it."""
     context, viewer, trace, step = open_at_c2(chromium, tmp_path, lstm, "desktop")
     try:
         calls = """(steps) => {
@@ -146,7 +157,13 @@ def test_a_name_is_typeset_once_however_many_steps_show_it(chromium, tmp_path, l
         }"""
         steps = list(range(step - 5, step + 6))
         viewer.page.evaluate(calls, steps)
+        typeset(viewer)
         assert viewer.page.evaluate(calls, steps) == 0
+        last = len(trace["steps"])
+        assert viewer.page.evaluate("""(last) => { document.getElementById('l').goTo(last);
+            return document.querySelectorAll('#l .ut-row .ut-tex-late').length; }""", last) > 0
+        typeset(viewer)
+        assert viewer.page.locator("#l .ut-row .ut-tex .katex").count() > 0
         viewer.assert_clean()
     finally:
         context.close()

@@ -99,9 +99,9 @@ window.Unrolled = window.Unrolled || {};
         var label, caret = '';
         if (kind === 2) {
           var s = m.steps[o.ref[node]], out = m.tensors[s.output];
-          // The result typeset from its TeX, fractions slashed to keep the row one line high
-          // (cached per TeX: rows drawn again cost no KaTeX).
-          label = '<span class="ut-row-n">' + (o.ref[node] + 1) + '</span><span class="ut-row-op">' + escapeHtml(s.op) + '</span><span class="ut-row-out">→ ' + nameHtml(out, '', true) + '</span>';
+          // The result typeset from its TeX, fractions slashed to keep the row one line high;
+          // late: plain text in the frame of a step change, KaTeX's boxes after it.
+          label = '<span class="ut-row-n">' + (o.ref[node] + 1) + '</span><span class="ut-row-op">' + escapeHtml(s.op) + '</span><span class="ut-row-out">→ ' + nameHtml(out, '', true, true) + '</span>';
         } else {
           var open = !collapsed.has(node);
           caret = '<span class="ut-caret" role="button" aria-label="' + (open ? 'Collapse' : 'Expand') + '" aria-expanded="' + open + '">' + (open ? '▾' : '▸') + '</span>';
@@ -113,6 +113,7 @@ window.Unrolled = window.Unrolled || {};
           (r === current ? ' aria-current="step"' : '') + '>' + caret + label + '</div>');
       }
       rows.innerHTML = html.join('');
+      context.kit.typesetLate(rows);
       rendered = { from: from, to: to, visible: visible, current: current };
     }
 

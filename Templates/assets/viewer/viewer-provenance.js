@@ -61,14 +61,14 @@ window.Unrolled = window.Unrolled || {};
   }
 
   /** A marked string as HTML: the text escaped, each name typeset from its TeX with its index
-      (`inline`: fractions slashed, for the small labels of numbers). */
-  U.provenanceHtml = function (model, text, inline) {
+      (`inline`: fractions slashed; `late`: typeset after the frame, see the kit's typesetLate). */
+  U.provenanceHtml = function (model, text, inline, late) {
     var kit = U.viewerKit, html = '', last = 0, match;
     text = String(text);
     MARK.lastIndex = 0;
     while ((match = MARK.exec(text))) {
       var t = model.tensors[Number(match[1])];
-      html += kit.escapeHtml(text.slice(last, match.index)) + kit.nameHtml(t, indexText(t, Number(match[2])), inline);
+      html += kit.escapeHtml(text.slice(last, match.index)) + kit.nameHtml(t, indexText(t, Number(match[2])), inline, late);
       last = MARK.lastIndex;
     }
     return html + kit.escapeHtml(text.slice(last));

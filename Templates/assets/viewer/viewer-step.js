@@ -64,6 +64,8 @@ window.Unrolled = window.Unrolled || {};
       var scrolling = Array.prototype.slice.call(parts.tensors.querySelectorAll('.ut-card:not([data-slot="out"]) .ut-mat-wrap, .ut-card:not([data-slot="out"]) table'));
       focusIfScrolling(scrolling.concat(eq ? [parts.eq] : []));
       parts.prov.innerHTML = explanation ? provenanceHtml(explanation) : '';
+      // The labels of the numbers (up to 128 names on a long matmul) are typeset after the frame.
+      kit.typesetLate(parts.prov);
       focusIfScrolling(parts.prov.querySelectorAll('.ut-prov-lines'));
     }
 
@@ -234,7 +236,7 @@ window.Unrolled = window.Unrolled || {};
           h.push('<span class="ut-num ut-k-' + tok.kind + ' ' + numberClass(tok.v) + '" data-kind="' + tok.kind + '" data-v="' + exact(tok.v) + '"' +
             (tok.ref ? ' data-input="' + tok.ref.input + '" data-index="' + tok.ref.index + '"' : '') +
             ' title="' + escapeHtml((tok.label ? tok.label + ' = ' : '') + exact(tok.v)) + '">' +
-            (tok.label && tok.kind !== 'result' ? '<span class="ut-num-label">' + named(tok.marked || tok.label) + '</span>' : '') + format(tok.v) + '</span>');
+            (tok.label && tok.kind !== 'result' ? '<span class="ut-num-label">' + U.provenanceHtml(m, tok.marked || tok.label, true, true) + '</span>' : '') + format(tok.v) + '</span>');
         });
         h.push('</div>');
       });
