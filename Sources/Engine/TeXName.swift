@@ -127,7 +127,8 @@ public struct TeXName: Sendable {
     /// `a symbol b` (`a + b`, `a \odot b`, juxtaposition for an empty symbol), binding as `binding`;
     /// a right operand that binds alike is parenthesised too when the operator is not associative.
     public static func infix(_ a: TeXName, _ symbol: String, _ b: TeXName, _ binding: Binding, associative: Bool = true) -> TeXName {
-        let right = associative || b.binding > binding ? operand(b, binding) : parenthesised(b)
+        // `a - (b - c)`, and `a + (-b)`: a right operand that starts with a sign is parenthesised.
+        let right = (associative || b.binding > binding) && !b.tex.hasPrefix("-") ? operand(b, binding) : parenthesised(b)
         let gap = symbol.isEmpty ? " " : " \(symbol) "
         return TeXName(tex: operand(a, binding) + gap + right, binding: binding, isTall: a.isTall || b.isTall)
     }

@@ -50,6 +50,8 @@ struct TeXNameTests {
         #expect((-(f * c)).tex == "-f_{2} \\odot c_{1}")
         #expect((-(f + c)).tex == "-(f_{2} + c_{1})")
         #expect(((1 - f) * c).tex == "(1 - f_{2}) \\odot c_{1}")
+        #expect((f + -0.5).tex == "f_{2} + (-0.5)")
+        #expect((f * (-c)).tex == "f_{2} \\odot (-c_{1})")
     }
 
     @Test func quotientsScalesAndReductionsReadAsTheNotesWriteThem() {

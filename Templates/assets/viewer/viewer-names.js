@@ -12,13 +12,15 @@ window.Unrolled = window.Unrolled || {};
 
   /** A tensor's name, typeset from its `tex` without KaTeX's MathML copy (half the elements,
       and a step shows several names), read to screen readers and shown on hover as the plain
-      text of that TeX (nameText). `suffix` (an element's index "[1,2]") follows it, the name in
+      text of that TeX (nameText), the hover adding its `name` when that differs. `suffix` (an element's index "[1,2]") follows it, the name in
       parentheses when it is an expression; `inline` writes its fractions a/b (a row of text).
       `late`: the plain text now, the typeset name once typesetLate(root) has run (below). */
   function nameHtml(tensor, suffix, inline, late) {
     var text = nameText(tensor, suffix), tex = inline ? slashed(tensor.tex) : tensor.tex;
     var wrap = !!suffix && text.length > nameText(tensor).length + suffix.length;
-    var attrs = ' role="img" aria-label="' + escapeHtml(text) + '" title="' + escapeHtml(text) + '"';
+    // The hover title adds the name the notes' references use (#:mul_51) when it reads otherwise.
+    var reference = String(tensor.name) + (suffix || ''), title = text === reference ? text : text + ' · in references: ' + reference;
+    var attrs = ' role="img" aria-label="' + escapeHtml(text) + '" title="' + escapeHtml(title) + '"';
     if (late) {
       return '<span class="ut-tex ut-tex-late"' + attrs + ' data-tex="' + escapeHtml(tex) + '" data-index="' + escapeHtml(suffix || '') +
         '"' + (wrap ? ' data-wrap=""' : '') + '>' + escapeHtml(text) + '</span>';
@@ -173,9 +175,5 @@ window.Unrolled = window.Unrolled || {};
     return part;
   }
 
-  kit.nameHtml = nameHtml;
-  kit.nameText = nameText;
-  kit.texText = texText;
-  kit.slashed = slashed;
-  kit.typesetLate = typesetLate;
+  Object.assign(kit, { nameHtml: nameHtml, nameText: nameText, texText: texText, slashed: slashed, typesetLate: typesetLate });
 })(window.Unrolled);
