@@ -64,7 +64,7 @@ window.Unrolled = window.Unrolled || {};
       var scrolling = Array.prototype.slice.call(parts.tensors.querySelectorAll('.ut-card:not([data-slot="out"]) .ut-mat-wrap, .ut-card:not([data-slot="out"]) table'));
       focusIfScrolling(scrolling.concat(eq ? [parts.eq] : []));
       parts.prov.innerHTML = explanation ? provenanceHtml(explanation) : '';
-      // The labels of the numbers (up to 128 names on a long matmul) are typeset after the frame.
+      // Its names (up to 128 on a long matmul) are typeset after the frame.
       kit.typesetLate(parts.prov);
       focusIfScrolling(parts.prov.querySelectorAll('.ut-prov-lines'));
     }
@@ -218,8 +218,8 @@ window.Unrolled = window.Unrolled || {};
     function provenanceHtml(e) {
       var h = ['<section class="ut-prov" aria-label="How the selected element was computed">'];
       // Tensors are named by marks that provenanceHtml typesets from their TeX (viewer-provenance.js),
-      // fractions slashed: the lines are text.
-      var named = function (text) { return U.provenanceHtml(m, text, true); };
+      // fractions slashed (the lines are text), after the frame (kit.typesetLate below).
+      var named = function (text) { return U.provenanceHtml(m, text, true, true); };
       h.push('<h4>How ' + named(e.marked.label) + ' was computed <span class="ut-muted">(click any result cell)</span></h4>');
       h.push('<p class="ut-formula">' + named(e.marked.formula) + '</p>');
       e.marked.notes.forEach(function (n) { h.push('<p class="ut-note">' + named(n) + '</p>'); });
@@ -236,7 +236,7 @@ window.Unrolled = window.Unrolled || {};
           h.push('<span class="ut-num ut-k-' + tok.kind + ' ' + numberClass(tok.v) + '" data-kind="' + tok.kind + '" data-v="' + exact(tok.v) + '"' +
             (tok.ref ? ' data-input="' + tok.ref.input + '" data-index="' + tok.ref.index + '"' : '') +
             ' title="' + escapeHtml((tok.label ? tok.label + ' = ' : '') + exact(tok.v)) + '">' +
-            (tok.label && tok.kind !== 'result' ? '<span class="ut-num-label">' + U.provenanceHtml(m, tok.marked || tok.label, true, true) + '</span>' : '') + format(tok.v) + '</span>');
+            (tok.label && tok.kind !== 'result' ? '<span class="ut-num-label">' + named(tok.marked || tok.label) + '</span>' : '') + format(tok.v) + '</span>');
         });
         h.push('</div>');
       });
