@@ -34,6 +34,10 @@ public protocol Op: Sendable {
     func gradients(_ context: GradientContext) -> [Var?]
     /// Floating-point operations of `forward` on these inputs, counted against a run's `Budget`.
     func work(_ inputs: [Tensor], _ output: Tensor) -> Double
+    /// How its output reads in TeX, written over its operands' readings (`f_{2} \odot c_{1}`):
+    /// the `tex` of a tensor the model did not name (see `TeXName`). The default is
+    /// `\operatorname{op}(a, b)`.
+    func tex(_ operands: [TeXName]) -> TeXName
 }
 
 extension Op {

@@ -7,11 +7,11 @@ extension Tape {
         -> TraceDocument
     {
         precondition(isRecording, "trace(): this tape was made with recording: false")
+        let texNames = texNames()
         let tensors = nodes.indices.map { id in
-            let variable = Var(tape: self, id: id)
             let node = nodes[id]
             return TensorRecord(
-                id: id, name: variable.name, tex: variable.tex, role: node.role, shape: node.value.shape,
+                id: id, name: Var(tape: self, id: id).name, tex: texNames[id].tex, role: node.role, shape: node.value.shape,
                 data: node.value.scalars, of: node.of, version: node.version, labels: node.labels, tags: node.tags,
                 frozen: node.frozen ? true : nil)
         }

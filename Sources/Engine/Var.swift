@@ -44,15 +44,9 @@ public struct Var {
         return "\(node.op?.name ?? "tensor")_\(id)"
     }
 
-    /// The tensor's TeX: as given, `\frac{\partial Q}{\partial W}` for a gradient, or `\mathrm{name}`.
-    public var tex: String {
-        let node = tape.nodes[id]
-        if let tex = node.tex { return tex }
-        if node.role == .gradient, let of = node.of, let loss = node.gradientLoss {
-            return "\\frac{\\partial \(Var(tape: tape, id: loss).tex)}{\\partial \(Var(tape: tape, id: of).tex)}"
-        }
-        return "\\mathrm{\(name.replacingUnderscores)}"
-    }
+    /// The tensor's TeX: as given, `\frac{\partial Q}{\partial W}` for a gradient, or the reading
+    /// of the op that made it from its operands' (`f_{2} \odot c_{1}`; see `TeXName`).
+    public var tex: String { tape.nodes[id].tex ?? tape.texName(of: id).tex }
 
     public var role: Role { tape.nodes[id].role }
 }

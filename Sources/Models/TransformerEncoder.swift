@@ -53,7 +53,7 @@ public struct LayerNorm: Sendable {
         ) {
             let mu = mean(x, axis: 1, keepdims: true).named(name("mu"), tex: tex("\\mu")).labeled(rows)
             let centred = (x - mu).named(name("xc"), tex: "(x - \(tex("\\mu")))").labeled(rows)
-            let variance = mean(square(centred), axis: 1, keepdims: true).named(name("var"), tex: tex("\\sigma^2")).labeled(rows)
+            let variance = mean(square(centred), axis: 1, keepdims: true).named(name("var"), tex: tex("{\\sigma^2}")).labeled(rows)
             let epsilon = tape.constant(Tensor(scalar: Self.epsilon), name: "epsilon", tex: "\\varepsilon")
             let sigma = sqrt(variance + epsilon).named(name("sigma"), tex: tex("\\sigma")).labeled(rows)
             let normalized = (centred / sigma).named(name("xhat"), tex: tex("\\hat{x}")).labeled(rows)

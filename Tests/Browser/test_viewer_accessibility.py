@@ -7,6 +7,8 @@ inside a result, which on a phone sits in a box that scrolls sideways) runs on a
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from views_support import VIEWPORTS, Viewer, make_traces
@@ -40,7 +42,8 @@ def test_each_matrix_is_named_for_its_tensor(browser_context, tmp_path, traces, 
     labels = viewer.page.eval_on_selector_all("#mlp .ut-step-panel table.ut-mat", "ts => ts.map(t => t.getAttribute('aria-label'))")
     for tensor_id, label in zip(step["inputs"] + [step["output"]], labels):
         tensor = trace["tensors"][tensor_id]
-        assert label.startswith(tensor["name"] + ", "), (label, tensor["name"])
+        # By its TeX as plain text (W_{1} X reads "W_1 X"): what the reader sees, typeset.
+        assert label.startswith(re.sub(r"_\{(\w+)\}", r"_\1", tensor["tex"]) + ", "), (label, tensor["tex"])
         assert "×".join(map(str, tensor["shape"])) in label or tensor["shape"] == [], label
     assert labels[-1].endswith("arrow keys move between its values, Enter shows how one was computed")
 

@@ -98,10 +98,12 @@ def test_the_live_region_announces_each_step_in_words(browser_context, tmp_path,
     step = trace["steps"][k - 1]
     a, b = (trace["tensors"][i] for i in step["inputs"])
     assert text.startswith(f"step {k} of {len(trace['steps'])}, forward, "), text
-    assert f"matmul {a['name']} ({a['shape'][0]}×{a['shape'][1]}) times {b['name']}" in text, text
-    # An output the engine named after its op (matmul_36) is read as its shape, a named one by name.
+    # Tensors are read as the plain text of their TeX: W_{f} is "W_f", [h_{0}; x_{1}] "[h_0; x_1]".
+    assert a["tex"] == "W_{f}" and b["tex"] == "[h_{0}; x_{1}]", (a, b)
+    assert f"matmul W_f ({a['shape'][0]}×{a['shape'][1]}) times [h_0; x_1]" in text, text
+    # An output the engine named after its op (matmul_19) is read as the expression that made it.
     out = trace["tensors"][step["output"]]
-    assert out["name"] == f"matmul_{out['id']}" and text.endswith(f"gives {out['shape'][0]}×{out['shape'][1]}"), text
+    assert out["name"] == f"matmul_{out['id']}" and text.endswith(f"gives W_f [h_0; x_1] ({out['shape'][0]}×{out['shape'][1]})"), text
     h = next(s for s in trace["steps"] if trace["tensors"][s["output"]]["name"] == "h_1")
     go(page, "lstm-1", h["index"] + 1)
     assert "gives h_1" in live.inner_text(), live.inner_text()

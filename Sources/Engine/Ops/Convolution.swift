@@ -61,6 +61,12 @@ public struct Conv2D: Op {
         ] + (c.inputs.count == 3 ? [c.needs[2] ? biasGradient(c.grad) : nil] : [])
     }
 
+    /// `w \star x + b`, as the course writes a convolution.
+    public func tex(_ x: [TeXName]) -> TeXName {
+        let product = TeXName.infix(x[1], "\\star", x[0], .product)
+        return x.count == 3 ? .infix(product, "+", x[2], .sum) : product
+    }
+
     public func work(_ inputs: [Tensor], _ output: Tensor) -> Double { 2 * ((try? shapes(inputs.map(\.shape)).products) ?? 0) }
 }
 

@@ -39,6 +39,7 @@ public struct Add: Op {
             c.needs[1] ? unbroadcast(c.grad, to: c.inputs[1].shape) : nil,
         ]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .infix(x[0], "+", x[1], .sum) }
 }
 
 /// a − b. ∂a = g, ∂b = −g.
@@ -58,6 +59,7 @@ public struct Sub: Op {
             c.needs[1] ? unbroadcast(-c.grad, to: c.inputs[1].shape) : nil,
         ]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .infix(x[0], "-", x[1], .sum, associative: false) }
 }
 
 /// a ⊙ b. ∂a = g ⊙ b, ∂b = g ⊙ a.
@@ -78,6 +80,7 @@ public struct Mul: Op {
             c.needs[1] ? unbroadcast(c.grad * a, to: b.shape) : nil,
         ]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .infix(x[0], "\\odot", x[1], .product) }
 }
 
 /// a / b. ∂a = g / b, ∂b = −(g ⊙ y) / b, with y = a / b.
@@ -98,6 +101,7 @@ public struct Div: Op {
             c.needs[1] ? unbroadcast(-(c.grad * c.output / b), to: b.shape) : nil,
         ]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .fraction(x[0], x[1]) }
 }
 
 /// An op that applies a function of one number to every element.
@@ -119,6 +123,7 @@ public struct Neg: UnaryOp {
     public init(attrs: [String: JSONValue]) {}
     func apply(_ x: Double) -> Double { -x }
     public func gradients(_ c: GradientContext) -> [Var?] { [-c.grad] }
+    public func tex(_ x: [TeXName]) -> TeXName { .prefix("-", x[0], .sum, operand: .product) }
 }
 
 /// eˣ. ∂x = g ⊙ y.
@@ -128,6 +133,10 @@ public struct Exp: UnaryOp {
     public init(attrs: [String: JSONValue]) {}
     func apply(_ x: Double) -> Double { Foundation.exp(x) }
     public func gradients(_ c: GradientContext) -> [Var?] { [c.grad * c.output] }
+    /// `e^{x}` for a short x, `\\exp(x)` for a long or tall one.
+    public func tex(_ x: [TeXName]) -> TeXName {
+        x[0].width <= 6 && !x[0].isTall ? TeXName(tex: "e^{\(x[0].tex)}", binding: .atom, hasSuperscript: true) : .call("\\exp", x)
+    }
 }
 
 /// ln x (NaN for x < 0, −∞ at 0). ∂x = g / x.
@@ -137,6 +146,7 @@ public struct Log: UnaryOp {
     public init(attrs: [String: JSONValue]) {}
     func apply(_ x: Double) -> Double { Foundation.log(x) }
     public func gradients(_ c: GradientContext) -> [Var?] { [c.grad / c.inputs[0]] }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\log", x) }
 }
 
 /// √x. ∂x = ½ · g / y.
@@ -146,6 +156,7 @@ public struct Sqrt: UnaryOp {
     public init(attrs: [String: JSONValue]) {}
     func apply(_ x: Double) -> Double { x.squareRoot() }
     public func gradients(_ c: GradientContext) -> [Var?] { [0.5 * (c.grad / c.output)] }
+    public func tex(_ x: [TeXName]) -> TeXName { TeXName(tex: "\\sqrt{\(x[0].tex)}", binding: .atom, isTall: x[0].isTall) }
 }
 
 /// x². ∂x = g ⊙ 2x.
@@ -155,6 +166,7 @@ public struct Square: UnaryOp {
     public init(attrs: [String: JSONValue]) {}
     func apply(_ x: Double) -> Double { x * x }
     public func gradients(_ c: GradientContext) -> [Var?] { [c.grad * (2 * c.inputs[0])] }
+    public func tex(_ x: [TeXName]) -> TeXName { .power(x[0], "2") }
 }
 
 /// tanh x. ∂x = tanh_backward(y, g) = g ⊙ (1 − y²).
@@ -166,6 +178,7 @@ public struct Tanh: UnaryOp {
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.output.tape.apply(TanhBackward(), [c.output, c.grad])]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\tanh", x) }
 }
 
 /// σ(x) = 1 / (1 + e⁻ˣ), computed without overflow for large |x|. ∂x = sigmoid_backward(y, g) = g ⊙ y ⊙ (1 − y).
@@ -181,6 +194,7 @@ public struct Sigmoid: UnaryOp {
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.output.tape.apply(SigmoidBackward(), [c.output, c.grad])]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\sigma", x) }
 }
 
 /// max(0, x). ∂x = relu_backward(x, g) = g ⊙ [x > 0] (0 at x = 0).
@@ -192,6 +206,7 @@ public struct ReLU: UnaryOp {
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.output.tape.apply(ReLUBackward(), [c.inputs[0], c.grad])]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\operatorname{ReLU}", x) }
 }
 
 /// factor · x. ∂x = factor · g.
@@ -205,6 +220,11 @@ public struct Scale: UnaryOp {
     public var attrs: [String: JSONValue] { recorded(Self.factorAttribute.record(factor)) }
     func apply(_ x: Double) -> Double { factor * x }
     public func gradients(_ c: GradientContext) -> [Var?] { [factor * c.grad] }
+    /// `0.5\\, x`, `\\tfrac{1}{\\sqrt{2}}\\, x`; `-x` for −1.
+    public func tex(_ x: [TeXName]) -> TeXName {
+        if factor == -1 { return Neg().tex(x) }
+        return .prefix(TeXName.number(factor) + "\\,", x[0], factor < 0 ? .sum : .product, operand: .product)
+    }
 }
 
 /// where(mask, a): a where the mask is non-zero, `value` elsewhere (e.g. −∞ for causal attention).

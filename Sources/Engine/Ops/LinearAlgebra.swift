@@ -44,6 +44,9 @@ public struct MatMul: Op {
         ]
     }
 
+    /// `W x`: juxtaposed, as the notes write a matrix product.
+    public func tex(_ x: [TeXName]) -> TeXName { .infix(x[0], "", x[1], .juxtaposition) }
+
     /// A multiply and an add per term: 2·m·k·n.
     public func work(_ x: [Tensor], _ output: Tensor) -> Double {
         2 * Double(x[0].shape[0]) * Double(x[0].shape[1]) * Double(x[1].shape[1])

@@ -29,6 +29,10 @@ public struct SigmoidBackward: LocalDerivative {
     public init() {}
     public init(attrs: [String: JSONValue]) {}
     func apply(_ s: Double, _ dy: Double) -> Double { dy * s * (1 - s) }
+    /// `dy \odot s \odot (1 - s)`.
+    public func tex(_ x: [TeXName]) -> TeXName {
+        .infix(.infix(x[1], "\\odot", x[0], .product), "\\odot", .infix(TeXName(name: "1"), "-", x[0], .sum, associative: false), .product)
+    }
 }
 
 /// tanh_backward(t, dy) = dy · (1 − t²), where t = tanh(x).
@@ -37,6 +41,10 @@ public struct TanhBackward: LocalDerivative {
     public init() {}
     public init(attrs: [String: JSONValue]) {}
     func apply(_ t: Double, _ dy: Double) -> Double { dy * (1 - t * t) }
+    /// `dy \odot (1 - t^{2})`.
+    public func tex(_ x: [TeXName]) -> TeXName {
+        .infix(x[1], "\\odot", .infix(TeXName(name: "1"), "-", .power(x[0], "2"), .sum, associative: false), .product)
+    }
 }
 
 /// relu_backward(x, dy) = dy · [x > 0].
@@ -45,6 +53,10 @@ public struct ReLUBackward: LocalDerivative {
     public init() {}
     public init(attrs: [String: JSONValue]) {}
     func apply(_ x: Double, _ dy: Double) -> Double { x > 0 ? dy : 0 }
+    /// `dy \odot [x > 0]`.
+    public func tex(_ x: [TeXName]) -> TeXName {
+        .infix(x[1], "\\odot", TeXName(tex: "[\(x[0].tex) > 0]", binding: .atom, isTall: x[0].isTall), .product)
+    }
 }
 
 /// softmax_backward(s, dy) {axis} = s · (dy − Σ_axis(dy · s)), where s = softmax(x) along `axis`.

@@ -95,6 +95,7 @@ public struct MaxPool2D: WindowOp {
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.grad.tape.apply(MaxPool2DBackward(window), [c.inputs[0], c.grad])]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\operatorname{maxpool}", x) }
 }
 
 /// The cell of `cells` holding the window's maximum: the first in row-major order when several tie
@@ -157,6 +158,7 @@ public struct AvgPool2D: WindowOp {
         let x = c.inputs[0]
         return [c.grad.tape.apply(AvgPool2DBackward(window, size: [x.shape[2], x.shape[3]]), [c.grad])]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\operatorname{avgpool}", x) }
 }
 
 /// ∂x of average pooling: every cell of each window gets dy[n,c,i,j] / (k_h·k_w); `size` is the
@@ -226,6 +228,7 @@ public struct UpsampleNearest2D: Op {
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.grad.tape.apply(UpsampleNearest2DBackward(scale: scale), [c.grad])]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\operatorname{upsample}", x) }
 }
 
 /// ∂x of nearest upsampling: the sum of dy over each f_h×f_w block. Backward only.

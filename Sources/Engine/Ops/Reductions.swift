@@ -78,6 +78,7 @@ public struct Sum: AxisReduction {
     public func gradients(_ c: GradientContext) -> [Var?] {
         [spread(c.grad, over: c.inputs[0].shape, axes: reduced, keepdims: keepdims)]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .prefix("\\sum", x[0], .sum, operand: .juxtaposition) }
 }
 
 /// The mean over `axis` (or `axes`). ∂x = g broadcast back, divided by the count.
@@ -98,6 +99,7 @@ public struct Mean: AxisReduction {
         let x = c.inputs[0]
         return [(1 / Double(count(of: x.shape))) * spread(c.grad, over: x.shape, axes: reduced, keepdims: keepdims)]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\operatorname{mean}", x) }
 }
 
 /// Sums x over `axes`, or over everything when nil, into a tensor of `shape` (the op's checked
@@ -195,6 +197,7 @@ public struct Softmax: Op {
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.grad.tape.apply(SoftmaxBackward(axis: axis), [c.output, c.grad])]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\operatorname{softmax}", x) }
 }
 
 /// log softmax along `axis`: x − max − log Σ exp(x − max).
@@ -215,6 +218,7 @@ public struct LogSoftmax: Op {
     public func gradients(_ c: GradientContext) -> [Var?] {
         [c.grad - exp(c.output) * sum(c.grad, axis: axis, keepdims: true)]
     }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\log\\operatorname{softmax}", x) }
 }
 
 /// The shape rule of an op along one axis that keeps its input's shape (softmax, log_softmax).

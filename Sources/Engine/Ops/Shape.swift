@@ -36,6 +36,10 @@ public struct Transpose: Op {
         for (i, axis) in perm.enumerated() { inverse[axis] = i }
         return [c.grad.tape.apply(Transpose(perm: inverse), [c.grad])]
     }
+    /// `W^{\top}` for the axes reversed (or a matrix's two swapped); the default reading otherwise.
+    public func tex(_ x: [TeXName]) -> TeXName {
+        perm == nil || perm == [1, 0] ? .power(x[0], "\\top") : .call(op: name, x)
+    }
 }
 
 /// The transpose of an m×n matrix, element by element.
@@ -131,6 +135,8 @@ public struct Concat: Op {
             return c.needs[k] ? slice(c.grad, axis: axis, start ..< start + input.shape[axis]) : nil
         }
     }
+    /// `[h_{1}; x_{2}]` stacked along axis 0, `[a, b]` side by side along another.
+    public func tex(_ x: [TeXName]) -> TeXName { .bracket(x, separator: axis == 0 ? ";" : ",") }
 }
 
 /// Positions start..<end along `axis`. ∂x = pad(g) with zeros where the slice left positions out.
@@ -173,6 +179,11 @@ public struct Slice: Op {
     }
     public func gradients(_ c: GradientContext) -> [Var?] {
         [pad(c.grad, axis: axis, before: start, after: c.inputs[0].shape[axis] - end)]
+    }
+    /// `a[2{:}3]`, 1-based and inclusive as the viewer counts (`a[{:}, 2]` along axis 1).
+    public func tex(_ x: [TeXName]) -> TeXName {
+        let range = end - start == 1 ? "\(end)" : "\(start + 1){:}\(end)"
+        return .indexed(x[0], Array(repeating: "{:}", count: axis).joined(separator: ", ") + (axis > 0 ? ", " : "") + range)
     }
 }
 
@@ -260,80 +271,6 @@ public struct Pad: Op {
     }
 }
 
-/// Rows (positions along axis 0) picked by `indices`, repeats allowed: an embedding lookup.
-/// ∂x = rows_backward(g) {indices, count}.
-public struct Rows: Op {
-    public static let name = "rows"
-    public let indices: [Int]
-    public init(indices: [Int]) { self.indices = indices }
-    public static let attributes: [any AnyOpAttribute] = [indicesAttribute]
-    public init(attrs: [String: JSONValue]) throws(OpError) { indices = try Attributes(Self.name, attrs)[indicesAttribute] }
-    public var attrs: [String: JSONValue] { recorded(indicesAttribute.record(indices)) }
-
-    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
-        guard let rows = s[0].first else { throw OpError(op: Self.name, "needs a tensor with rows, got a scalar") }
-        if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
-            throw OpError(op: Self.name, "row \(bad) is out of range for shape \(describe(s[0]))")
-        }
-        return [indices.count] + s[0].dropFirst()
-    }
-
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        let shape = try outputShape(of: x)
-        let input = x[0]
-        let width = input.count / max(input.shape[0], 1)
-        var scalars: [Double] = []
-        scalars.reserveCapacity(Tensor.count(of: shape))
-        for row in indices { scalars += input.scalars[row * width ..< (row + 1) * width] }
-        return Tensor(shape: shape, scalars: scalars)
-    }
-    public func gradients(_ c: GradientContext) -> [Var?] {
-        [c.grad.tape.apply(RowsBackward(indices: indices, count: c.inputs[0].shape[0]), [c.grad])]
-    }
-}
-
-/// The adjoint of `rows`: a tensor of `count` zero rows, with row k of dy added to row indices[k]
-/// (a row picked twice gets both contributions). Linear, so ∂dy = rows(g) {indices}.
-public struct RowsBackward: Op {
-    public static let name = "rows_backward"
-    public static let countAttribute = OpAttribute<Int>.natural("count")
-    public static let attributes: [any AnyOpAttribute] = [indicesAttribute, countAttribute]
-    public let indices: [Int]
-    public let count: Int
-    public init(indices: [Int], count: Int) {
-        self.indices = indices
-        self.count = count
-    }
-    public init(attrs: [String: JSONValue]) throws(OpError) {
-        let a = Attributes(Self.name, attrs)
-        (indices, count) = (try a[indicesAttribute], try a[Self.countAttribute])
-    }
-    public var attrs: [String: JSONValue] { recorded(indicesAttribute.record(indices), Self.countAttribute.record(count)) }
-
-    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
-        guard s[0].first == indices.count else {
-            throw OpError(op: Self.name, "needs \(indices.count) rows, got shape \(describe(s[0]))")
-        }
-        guard count >= 0 else { throw OpError(op: Self.name, "count must be ≥ 0, got \(count)") }
-        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
-            throw OpError(op: Self.name, "row \(bad) is out of range for \(count) rows")
-        }
-        return [count] + s[0].dropFirst()
-    }
-
-    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
-        let shape = try outputShape(of: x)
-        let dy = x[0]
-        let width = Tensor.count(of: Array(shape.dropFirst()))
-        var scalars = [Double](repeating: 0, count: Tensor.count(of: shape))
-        for (k, row) in indices.enumerated() {
-            for j in 0..<width { scalars[row * width + j] += dy.scalars[k * width + j] }
-        }
-        return Tensor(shape: shape, scalars: scalars)
-    }
-    public func gradients(_ c: GradientContext) -> [Var?] { [rows(c.grad, indices)] }
-}
-
 /// a + b, or `Int.max` when that overflows: a shape rule adding attrs (padding, many inputs) hands
 /// `outputShape` a dimension it refuses instead of trapping on the overflow.
 private func saturatingSum(_ a: Int, _ b: Int) -> Int {
@@ -374,9 +311,6 @@ public func pad(_ x: Var, axis: Int, before: Int, after: Int) -> Var {
 public func flip(_ x: Var, axes: [Int]) -> Var {
     x.tape.apply(Flip(axes: axes.map { $0 < 0 ? $0 + x.shape.count : $0 }.sorted()), [x])
 }
-
-/// The rows of x at `indices` (an embedding lookup).
-public func rows(_ x: Var, _ indices: [Int]) -> Var { x.tape.apply(Rows(indices: indices), [x]) }
 
 extension OpRegistry {
     /// This file's op kinds, in the order of the docs' op table.

@@ -1,7 +1,7 @@
 /* The viewer's one kit of small shared pieces: HTML escaping, KaTeX typesetting (cached; the
    TeX in a <code> when KaTeX is absent or fails) with the options every KaTeX call of a page
-   uses (math.js's too), trace numbers and their formats, the diverging colour scale, icons,
-   phase names, and the DOM and SVG helpers of the special views. The element's parts take
+   uses (math.js's too; tensor names are viewer-names.js's), trace numbers and their formats,
+   the diverging colour scale, icons, phase names, and the DOM and SVG helpers of the special views. The element's parts take
    them from Unrolled.viewerKit; the views know the same object as Unrolled.viewKit, to which
    views/kit.js adds the trace index they share (one object, so no helper exists twice).
    Classic script, no dependencies. */
@@ -74,12 +74,6 @@ window.Unrolled = window.Unrolled || {};
   /** KaTeX's HTML for `source` (cached), or the TeX in a <code> when KaTeX is absent or fails. */
   function texHtml(source, display) {
     return typeset(source, display, 'htmlAndMathml');
-  }
-
-  /** A tensor's name, typeset without KaTeX's MathML copy (half the elements, and a step
-      shows several names) and read to screen readers as its plain name instead. */
-  function nameHtml(tensor) {
-    return '<span class="ut-tex" role="img" aria-label="' + escapeHtml(tensor.name) + '">' + typeset(tensor.tex, false, 'html') + '</span>';
   }
 
   function typeset(source, display, output) {
@@ -252,7 +246,6 @@ window.Unrolled = window.Unrolled || {};
     escapeHtml: escapeHtml,
     katexOptions: katexOptions,
     texHtml: texHtml,
-    nameHtml: nameHtml,
     typeset: typeset,
     number: number,
     toNumber: number,

@@ -197,16 +197,16 @@ window.Unrolled = window.Unrolled || {};
     return { of: this.tensors[out.of], sums: sums, final: finalId === out.id };
   };
 
-  /** A tensor's name for sentences: its plain name and shape. */
+  /** A tensor's name for sentences: the plain text of its TeX ("f_2 ⊙ c_1") and its shape. */
   TraceModel.prototype.label = function (id) {
     var t = this.tensors[id];
-    return t.name + ' (' + shapeText(t.shape) + ')';
+    return U.viewerKit.nameText(t) + ' (' + shapeText(t.shape) + ')';
   };
 
   var BINARY_WORDS = { add: 'plus', sub: 'minus', mul: 'times', div: 'divided by', matmul: 'times' };
 
   /** The sentence the live region reads, e.g. "step 17 of 240, forward, forget gate:
-      matmul W_f (2×4) times [h_0; x_1] (4×1) gives 2×1". */
+      matmul W_f (2×4) times [h_0; x_1] (4×1) gives W_f [h_0; x_1] (2×1)". */
   TraceModel.prototype.describe = function (stepIndex) {
     if (this.stepCount === 0) return 'this trace records no steps';
     var step = this.steps[stepIndex], self = this;
@@ -216,14 +216,9 @@ window.Unrolled = window.Unrolled || {};
     var what;
     if (BINARY_WORDS[step.op] && ins.length === 2) what = step.op + ' ' + ins[0] + ' ' + BINARY_WORDS[step.op] + ' ' + ins[1];
     else what = step.op + ' of ' + ins.join(' and ');
-    var out = this.tensors[step.output];
-    // A tensor the model did not name is called after its op and id by the engine (`matmul_36`):
-    // its shape says more. A named one (h_1, dQ/dh_1) is read by its name.
-    var unnamed = out.role !== 'gradient' && out.name === step.op + '_' + out.id;
-    var result = unnamed ? shapeText(out.shape) : this.label(out.id);
-    var sentence = 'step ' + (stepIndex + 1) + ' of ' + this.stepCount + ', ' + step.phase + ', ' + where + ': ' + what + ' gives ' + result;
+    var sentence = 'step ' + (stepIndex + 1) + ' of ' + this.stepCount + ', ' + step.phase + ', ' + where + ': ' + what + ' gives ' + this.label(step.output);
     var grad = this.gradientInfo(stepIndex);
-    if (grad && grad.sums) sentence += ', summing two contributions to the gradient of ' + grad.of.name;
+    if (grad && grad.sums) sentence += ', summing two contributions to the gradient of ' + U.viewerKit.nameText(grad.of);
     return sentence;
   };
 

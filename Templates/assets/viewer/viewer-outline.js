@@ -11,7 +11,7 @@ window.Unrolled = window.Unrolled || {};
 
   (U.viewerParts = U.viewerParts || {}).outline = function (context) {
     var root = context.root, m = context.model, o = m.outline, state = context.state;
-    var escapeHtml = context.kit.escapeHtml, PHASE_TITLES = context.kit.PHASE_TITLES;
+    var escapeHtml = context.kit.escapeHtml, nameHtml = context.kit.nameHtml, PHASE_TITLES = context.kit.PHASE_TITLES;
     var outline = root.querySelector('.ut-outline');
     var rows = root.querySelector('.ut-outline-rows');
     var spacer = root.querySelector('.ut-outline-spacer');
@@ -99,7 +99,9 @@ window.Unrolled = window.Unrolled || {};
         var label, caret = '';
         if (kind === 2) {
           var s = m.steps[o.ref[node]], out = m.tensors[s.output];
-          label = '<span class="ut-row-n">' + (o.ref[node] + 1) + '</span><span class="ut-row-op">' + escapeHtml(s.op) + '</span><span class="ut-row-out">→ ' + escapeHtml(out.name) + '</span>';
+          // The result typeset from its TeX, fractions slashed to keep the row one line high;
+          // late: plain text in the frame of a step change, KaTeX's boxes after it.
+          label = '<span class="ut-row-n">' + (o.ref[node] + 1) + '</span><span class="ut-row-op">' + escapeHtml(s.op) + '</span><span class="ut-row-out">→ ' + nameHtml(out, '', true, true) + '</span>';
         } else {
           var open = !collapsed.has(node);
           caret = '<span class="ut-caret" role="button" aria-label="' + (open ? 'Collapse' : 'Expand') + '" aria-expanded="' + open + '">' + (open ? '▾' : '▸') + '</span>';
@@ -111,6 +113,7 @@ window.Unrolled = window.Unrolled || {};
           (r === current ? ' aria-current="step"' : '') + '>' + caret + label + '</div>');
       }
       rows.innerHTML = html.join('');
+      context.kit.typesetLate(rows);
       rendered = { from: from, to: to, visible: visible, current: current };
     }
 

@@ -1,12 +1,13 @@
 /* Provenance of the ops that move values without computing (broadcast_to, transpose, reshape,
-   concat, slice, flip, pad, rows): where in which input the element came from. Adds its rules to
+   concat, slice, flip, pad, rows): where in which input the element came from; and of the two
+   that add moved values back (sum_to, rows_backward): the elements they sum. Adds its rules to
    the table of viewer-provenance.js (loaded first). */
 window.Unrolled = window.Unrolled || {};
 
 (function (U) {
   'use strict';
-  var EXPLAIN = U.provenance.rules, ravel = U.provenance.ravel, at = U.provenance.at;
-  var broadcastSource = U.provenance.broadcastSource, shapeText = U.shapeText, size = U.size;
+  var EXPLAIN = U.provenance.rules, ravel = U.provenance.ravel, at = U.provenance.at, named = U.provenance.named;
+  var broadcastSource = U.provenance.broadcastSource, shapeText = U.shapeText, size = U.size, unravel = U.unravel;
 
   /** Ops that move values: the source element, found by a function of the output index. */
   function explainMove(e, source, how) {
@@ -81,7 +82,30 @@ window.Unrolled = window.Unrolled || {};
   EXPLAIN.rows = function (e) {
     var x = e.ins[0], r = e.step.attrs.indices[e.idx[0]], xi = e.idx.slice(); xi[0] = r;
     var f = ravel(xi, x.shape);
-    e.formula = e.outLabel() + ': row ' + (e.idx[0] + 1) + ' of the result is row indices[' + e.idx[0] + '] = ' + r + ' (0-based), that is row ' + (r + 1) + ' of ' + x.name;
+    e.formula = e.outLabel() + ': row ' + (e.idx[0] + 1) + ' of the result is row indices[' + e.idx[0] + '] = ' + r + ' (0-based), that is row ' + (r + 1) + ' of ' + named(x);
     explainMove(e, { input: 0, index: f }, 'taken from ');
+  };
+
+  EXPLAIN.sum_to = function (e) {
+    var x = e.ins[0], target = e.out.shape, n = size(x.shape), terms = [];
+    for (var f = 0; f < n; f++) {
+      if (broadcastSource(unravel(f, x.shape), target) === e.flat) terms.push({ f: f, v: e.model.values(x.id)[f] });
+    }
+    e.formula = e.outLabel() + ' = the sum of the elements of ' + named(x) + ' (' + shapeText(x.shape) + ') that broadcasting from ' + shapeText(target) + ' would copy here';
+    if (terms.length === 1) e.notes.push('Nothing was broadcast here: the sum has one term, so this is a copy (it undoes broadcasting in a gradient).');
+    e.value = e.sumTerms(terms, function (t, i) { return [i === 0 ? '' : '+ ', e.input(0, t.f, 'x')]; });
+    e.line('sum = ', e.num(e.value, 'result', e.outLabel()));
+  };
+
+  EXPLAIN.rows_backward = function (e) {
+    var dy = e.ins[0], indices = e.step.attrs.indices, r = e.idx[0], terms = [];
+    var rowSize = size(dy.shape.slice(1)), inner = e.flat - r * rowSize;
+    for (var k = 0; k < indices.length; k++) {
+      if (indices[k] === r) terms.push({ f: k * rowSize + inner, v: e.model.values(dy.id)[k * rowSize + inner] });
+    }
+    e.formula = e.outLabel() + ' = the sum of the rows k of ' + named(dy) + ' whose index indices[k] is ' + r + ' (0-based)';
+    if (terms.length === 0) e.notes.push('No lookup picked row ' + (r + 1) + ', so its gradient is 0.');
+    e.value = e.sumTerms(terms, function (t, i) { return [i === 0 ? '' : '+ ', e.input(0, t.f, 'dy')]; });
+    e.line('sum = ', e.num(e.value, 'result', e.outLabel()));
   };
 })(window.Unrolled);

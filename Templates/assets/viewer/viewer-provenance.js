@@ -2,7 +2,8 @@
    with the actual numbers, one rule per op of the trace format's op table (matmul: the
    row·column products and their sum; element-wise ops: the operands and the formula;
    softmax: the exponentials and their sum). The ops that only move values (transpose,
-   concat, slice, …) say where the element came from: viewer-provenance-moves.js.
+   concat, slice, …) say where the element came from, and their adjoints (sum_to,
+   rows_backward) what they sum: viewer-provenance-moves.js.
    Uses Unrolled.TraceModel (viewer-model.js, loaded first). Classic script, no dependencies. */
 window.Unrolled = window.Unrolled || {};
 
@@ -34,11 +35,44 @@ window.Unrolled = window.Unrolled || {};
     return ravel(idx, shape);
   }
 
-  /** "W_f[1,3]": 1-based, as readers count; a scalar is just its name. */
-  function at(tensor, flat) {
-    if (tensor.shape.length === 0) return tensor.name;
-    return tensor.name + '[' + unravel(flat, tensor.shape).map(function (i) { return i + 1; }).join(',') + ']';
+  /* A tensor named in an explanation's text is a mark, not a string: OPEN id ':' flat CLOSE
+     (flat −1 for the tensor itself). U.explain reads the marks as plain text for its strings
+     ("W_f[1,3]", the name from the tensor's TeX) and keeps the marked strings for the step
+     panel, which typesets each name (Unrolled.provenanceHtml). */
+  var OPEN = '\uE000', CLOSE = '\uE001', MARK = /\uE000(\d+):(-?\d+)\uE001/g;
+
+  /** Element `flat` of `tensor` ("W_f[1,3]": 1-based, as readers count; a scalar is its name), marked. */
+  function at(tensor, flat) { return OPEN + tensor.id + ':' + (tensor.shape.length === 0 ? -1 : flat) + CLOSE; }
+  /** `tensor` itself, marked. */
+  function named(tensor) { return OPEN + tensor.id + ':-1' + CLOSE; }
+
+  /** The index a mark reads as: "[1,3]", or nothing for the tensor itself. */
+  function indexText(tensor, flat) {
+    return flat < 0 ? '' : '[' + unravel(flat, tensor.shape).map(function (i) { return i + 1; }).join(',') + ']';
   }
+
+  /** A marked string as plain text: each name as the plain text of its TeX, with its index. */
+  function plain(model, text) {
+    var nameText = U.viewerKit.nameText;
+    return String(text).replace(MARK, function (_, id, flat) {
+      var t = model.tensors[Number(id)];
+      return nameText(t, indexText(t, Number(flat)));
+    });
+  }
+
+  /** A marked string as HTML: the text escaped, each name typeset from its TeX with its index
+      (`inline`: fractions slashed; `late`: typeset after the frame, see the kit's typesetLate). */
+  U.provenanceHtml = function (model, text, inline, late) {
+    var kit = U.viewerKit, html = '', last = 0, match;
+    text = String(text);
+    MARK.lastIndex = 0;
+    while ((match = MARK.exec(text))) {
+      var t = model.tensors[Number(match[1])];
+      html += kit.escapeHtml(text.slice(last, match.index)) + kit.nameHtml(t, indexText(t, Number(match[2])), inline, late);
+      last = MARK.lastIndex;
+    }
+    return html + kit.escapeHtml(text.slice(last));
+  };
 
   function sigmoid(x) {
     if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -71,11 +105,11 @@ window.Unrolled = window.Unrolled || {};
     this.model = model;
     this.step = step;
     this.ins = step.inputs.map(function (id) { return model.tensors[id]; });
-    // Names are not unique (every contribution to ∂L/∂W is called dL/dW): tell such
-    // operands apart by the step that made them.
+    // Names are not unique (every contribution to ∂L/∂W reads ∂L/∂W): tell such operands
+    // apart by the step that made them.
     var ins = this.ins;
     this.suffix = ins.map(function (t) {
-      var clash = ins.some(function (u) { return u !== t && u.name === t.name; });
+      var clash = ins.some(function (u) { return u !== t && u.tex === t.tex; });
       var made = model.producer(t.id);
       return clash && made >= 0 ? ' (step ' + (made + 1) + ')' : '';
     });
@@ -108,7 +142,7 @@ window.Unrolled = window.Unrolled || {};
 
   EXPLAIN.matmul = function (e) {
     var A = e.ins[0], B = e.ins[1], k = A.shape[1], n = B.shape[1], i = e.idx[0], j = e.idx[1];
-    e.formula = e.outLabel() + ' = row ' + (i + 1) + ' of ' + A.name + ' · column ' + (j + 1) + ' of ' + B.name + ' = Σₚ ' + A.name + '[' + (i + 1) + ',p] · ' + B.name + '[p,' + (j + 1) + ']';
+    e.formula = e.outLabel() + ' = row ' + (i + 1) + ' of ' + named(A) + ' · column ' + (j + 1) + ' of ' + named(B) + ' = Σₚ ' + named(A) + '[' + (i + 1) + ',p] · ' + named(B) + '[p,' + (j + 1) + ']';
     var terms = [];
     for (var p = 0; p < k; p++) {
       var a = e.input(0, i * k + p, 'a'), b = e.input(1, p * n + j, 'b');
@@ -129,7 +163,7 @@ window.Unrolled = window.Unrolled || {};
     [0, 1].forEach(function (k) {
       var s = e.ins[k].shape;
       if (s.join(',') !== outShape.join(',')) {
-        e.notes.push(e.ins[k].name + ' (' + shapeText(s) + ') is broadcast to ' + shapeText(outShape) + ': its element ' + (k ? b.label : a.label) + ' is reused along the stretched axes.');
+        e.notes.push(named(e.ins[k]) + ' (' + shapeText(s) + ') is broadcast to ' + shapeText(outShape) + ': its element ' + (k ? b.label : a.label) + ' is reused along the stretched axes.');
       }
     });
   }
@@ -252,7 +286,7 @@ window.Unrolled = window.Unrolled || {};
     if (!axes) {
       sources = [];
       for (var f = 0; f < size(x.shape); f++) sources.push(f);
-      e.formula = e.outLabel() + ' = ' + what + ' of every element of ' + x.name;
+      e.formula = e.outLabel() + ' = ' + what + ' of every element of ' + named(x);
     } else {
       var idx = [];
       for (var a = 0, k = 0; a < x.shape.length; a++) {
@@ -260,7 +294,7 @@ window.Unrolled = window.Unrolled || {};
       }
       sources = over(x.shape, idx, axes);
       e.formula = e.outLabel() + ' = ' + what + (axes.length === 1 ? ' along axis ' + (axes[0] + 1)
-        : ' over axes ' + axes.map(function (a) { return a + 1; }).join(', ')) + ' of ' + x.name;
+        : ' over axes ' + axes.map(function (a) { return a + 1; }).join(', ')) + ' of ' + named(x);
     }
     var total = e.sumTerms(sources.map(function (f) { return { f: f, v: 0 }; }).map(function (t) { t.v = e.model.values(x.id)[t.f]; return t; }), function (t, i) {
       return [i === 0 ? '' : '+ ', e.input(0, t.f, 'x')];
@@ -276,29 +310,6 @@ window.Unrolled = window.Unrolled || {};
   }
   EXPLAIN.sum = explainReduce;
   EXPLAIN.mean = explainReduce;
-
-  EXPLAIN.sum_to = function (e) {
-    var x = e.ins[0], target = e.out.shape, n = size(x.shape), terms = [];
-    for (var f = 0; f < n; f++) {
-      if (broadcastSource(unravel(f, x.shape), target) === e.flat) terms.push({ f: f, v: e.model.values(x.id)[f] });
-    }
-    e.formula = e.outLabel() + ' = the sum of the elements of ' + x.name + ' (' + shapeText(x.shape) + ') that broadcasting from ' + shapeText(target) + ' would copy here';
-    if (terms.length === 1) e.notes.push('Nothing was broadcast here: the sum has one term, so this is a copy (it undoes broadcasting in a gradient).');
-    e.value = e.sumTerms(terms, function (t, i) { return [i === 0 ? '' : '+ ', e.input(0, t.f, 'x')]; });
-    e.line('sum = ', e.num(e.value, 'result', e.outLabel()));
-  };
-
-  EXPLAIN.rows_backward = function (e) {
-    var dy = e.ins[0], indices = e.step.attrs.indices, r = e.idx[0], terms = [];
-    var rowSize = size(dy.shape.slice(1)), inner = e.flat - r * rowSize;
-    for (var k = 0; k < indices.length; k++) {
-      if (indices[k] === r) terms.push({ f: k * rowSize + inner, v: e.model.values(dy.id)[k * rowSize + inner] });
-    }
-    e.formula = e.outLabel() + ' = the sum of the rows k of ' + dy.name + ' whose index indices[k] is ' + r + ' (0-based)';
-    if (terms.length === 0) e.notes.push('No lookup picked row ' + (r + 1) + ', so its gradient is 0.');
-    e.value = e.sumTerms(terms, function (t, i) { return [i === 0 ? '' : '+ ', e.input(0, t.f, 'dy')]; });
-    e.line('sum = ', e.num(e.value, 'result', e.outLabel()));
-  };
 
   EXPLAIN.sgd = function (e) {
     var lr = number(e.step.attrs.lr), p = e.input(0, e.flat, 'p'), g = e.input(1, e.flat, 'g');
@@ -340,19 +351,21 @@ window.Unrolled = window.Unrolled || {};
   Object.defineProperty(U, 'explainedOps', { get: function () { return Object.keys(EXPLAIN).sort(); } });
 
   /** How element `flat` (row-major) of step `stepIndex`'s output was computed:
-      {formula, notes[], lines[][], value (recomputed), recorded, agrees, sources[{input, index}]}.
-      Lines hold strings and numbers {v, kind, label, ref?}. */
+      {formula, notes[], lines[][], value (recomputed), recorded, agrees, sources[{input, index}],
+      label, marked: {formula, notes[], label}}. Lines hold strings and numbers {v, kind, label,
+      marked, ref?}. The strings are plain text; `marked` and a number's `marked` name tensors
+      by marks that Unrolled.provenanceHtml typesets. */
   U.explain = function (model, stepIndex, flat) {
     var e = new Explanation(model, stepIndex, flat);
     var rule = EXPLAIN[e.step.op];
     if (rule) {
       rule(e);
     } else {
-      e.formula = e.outLabel() + ' = ' + e.step.op + '(' + e.ins.map(function (t) { return t.name; }).join(', ') + ')';
+      e.formula = e.outLabel() + ' = ' + e.step.op + '(' + e.ins.map(named).join(', ') + ')';
       e.notes.push('This viewer has no worked explanation for the op "' + e.step.op + '"; here are its inputs.');
       e.ins.forEach(function (t, k) {
         if (size(t.shape) === size(e.out.shape)) e.line('input ' + (k + 1) + ': ', e.input(k, flat));
-        else e.line('input ' + (k + 1) + ': ' + t.name + ' (' + shapeText(t.shape) + ')');
+        else e.line('input ' + (k + 1) + ': ' + named(t) + ' (' + shapeText(t.shape) + ')');
       });
       e.value = model.values(e.out.id)[flat];
     }
@@ -363,7 +376,13 @@ window.Unrolled = window.Unrolled || {};
       line.forEach(function (token) { if (token && token.ref) sources.push(token.ref); });
     });
     e.sources = sources;
-    return { formula: e.formula, notes: e.notes, lines: e.lines, value: e.value, recorded: e.recorded, agrees: e.agrees, sources: sources, label: e.outLabel() };
+    // Strings in plain text for any reader; the marked ones for the step panel to typeset.
+    var marked = { formula: e.formula, notes: e.notes, label: e.outLabel() };
+    e.lines.forEach(function (line) {
+      line.forEach(function (token) { if (token && token.label) { token.marked = token.label; token.label = plain(model, token.label); } });
+    });
+    return { formula: plain(model, e.formula), notes: e.notes.map(function (n) { return plain(model, n); }), lines: e.lines,
+             value: e.value, recorded: e.recorded, agrees: e.agrees, sources: sources, label: plain(model, e.outLabel()), marked: marked };
   };
 
   /** Equal as the trace's replay checks them: NaN with NaN, infinities by sign, finite to 1e-12 relative. */
@@ -377,5 +396,5 @@ window.Unrolled = window.Unrolled || {};
   U.unravel = unravel;
   U.sameValue = same;
   /** For viewer-provenance-moves.js: the rule table and the index helpers it needs. */
-  U.provenance = { rules: EXPLAIN, ravel: ravel, at: at, broadcastSource: broadcastSource };
+  U.provenance = { rules: EXPLAIN, ravel: ravel, at: at, named: named, broadcastSource: broadcastSource };
 })(window.Unrolled);

@@ -11,7 +11,7 @@ window.Unrolled = window.Unrolled || {};
 
   (U.viewerParts = U.viewerParts || {}).step = function (context) {
     var m = context.model, state = context.state, kit = context.kit;
-    var escapeHtml = kit.escapeHtml, texHtml = kit.texHtml, nameHtml = kit.nameHtml, format = kit.format,
+    var escapeHtml = kit.escapeHtml, texHtml = kit.texHtml, nameHtml = kit.nameHtml, nameText = kit.nameText, format = kit.format,
         exact = kit.exact, colour = kit.colour, numberClass = kit.numberClass, OP_SYMBOL = kit.OP_SYMBOL;
     var panel = context.root.querySelector('.ut-step-panel');
     var parts = null, windows = {};
@@ -64,6 +64,8 @@ window.Unrolled = window.Unrolled || {};
       var scrolling = Array.prototype.slice.call(parts.tensors.querySelectorAll('.ut-card:not([data-slot="out"]) .ut-mat-wrap, .ut-card:not([data-slot="out"]) table'));
       focusIfScrolling(scrolling.concat(eq ? [parts.eq] : []));
       parts.prov.innerHTML = explanation ? provenanceHtml(explanation) : '';
+      // Its names (up to 128 on a long matmul) are typeset after the frame.
+      kit.typesetLate(parts.prov);
       focusIfScrolling(parts.prov.querySelectorAll('.ut-prov-lines'));
     }
 
@@ -91,7 +93,7 @@ window.Unrolled = window.Unrolled || {};
         var text = 'This step produces ' + nameHtml(out) + ', ' +
           (grad.sums ? 'the sum of two contributions to the gradient of ' : (grad.final ? 'the final gradient of ' : 'a contribution to the gradient of ')) +
           nameHtml(grad.of) + ' <span class="ut-muted">(' + escapeHtml(grad.of.name) + ', ' + escapeHtml(grad.of.role) + ')</span>.';
-        if (grad.sums) text += ' ' + escapeHtml(grad.of.name) + ' is used in more than one place, so its gradient arrives along several paths and the contributions are summed.';
+        if (grad.sums) text += ' ' + nameHtml(grad.of) + ' is used in more than one place, so its gradient arrives along several paths and the contributions are summed.';
         else if (grad.final && !grad.sums) text += ' It is the complete gradient.';
         parts.push('<p class="ut-grad' + (grad.sums ? ' ut-sums' : '') + '">' + text + '</p>');
       } else if (step.op === 'sgd') {
@@ -133,7 +135,7 @@ window.Unrolled = window.Unrolled || {};
         (t.frozen === true ? '<span class="ut-frozen" title="frozen: training holds this parameter fixed (no gradient, no update)">frozen</span>' : '') +
         '</figcaption>');
       // Named for screen readers; a result's cells are one tab stop, arrow keys move inside.
-      var label = t.name + ', ' + U.shapeText(shape) + (slot === 'out' ? ', the result: arrow keys move between its values, Enter shows how one was computed' : '');
+      var label = nameText(t) + ', ' + U.shapeText(shape) + (slot === 'out' ? ', the result: arrow keys move between its values, Enter shows how one was computed' : '');
       h.push('<div class="ut-mat-wrap"><table class="ut-mat' + (slot === 'out' ? ' ut-pickable' : '') + '" aria-label="' + escapeHtml(label) + '">');
       // The one cell of the result in the tab order: the selected one when shown, else the first shown.
       var stop = win.r * cols + win.c;
@@ -215,9 +217,12 @@ window.Unrolled = window.Unrolled || {};
 
     function provenanceHtml(e) {
       var h = ['<section class="ut-prov" aria-label="How the selected element was computed">'];
-      h.push('<h4>How ' + escapeHtml(e.label) + ' was computed <span class="ut-muted">(click any result cell)</span></h4>');
-      h.push('<p class="ut-formula">' + escapeHtml(e.formula) + '</p>');
-      e.notes.forEach(function (n) { h.push('<p class="ut-note">' + escapeHtml(n) + '</p>'); });
+      // Tensors are named by marks that provenanceHtml typesets from their TeX (viewer-provenance.js),
+      // fractions slashed (the lines are text), after the frame (kit.typesetLate below).
+      var named = function (text) { return U.provenanceHtml(m, text, true, true); };
+      h.push('<h4>How ' + named(e.marked.label) + ' was computed <span class="ut-muted">(click any result cell)</span></h4>');
+      h.push('<p class="ut-formula">' + named(e.marked.formula) + '</p>');
+      e.marked.notes.forEach(function (n) { h.push('<p class="ut-note">' + named(n) + '</p>'); });
       // The terms scroll when there are many; the sum and the result below them stay in view.
       var split = e.lines.length;
       function totals(line) { return line.some(function (t) { return t && (t.kind === 'sum' || t.kind === 'result'); }); }
@@ -231,7 +236,7 @@ window.Unrolled = window.Unrolled || {};
           h.push('<span class="ut-num ut-k-' + tok.kind + ' ' + numberClass(tok.v) + '" data-kind="' + tok.kind + '" data-v="' + exact(tok.v) + '"' +
             (tok.ref ? ' data-input="' + tok.ref.input + '" data-index="' + tok.ref.index + '"' : '') +
             ' title="' + escapeHtml((tok.label ? tok.label + ' = ' : '') + exact(tok.v)) + '">' +
-            (tok.label && tok.kind !== 'result' ? '<span class="ut-num-label">' + escapeHtml(tok.label) + '</span>' : '') + format(tok.v) + '</span>');
+            (tok.label && tok.kind !== 'result' ? '<span class="ut-num-label">' + named(tok.marked || tok.label) + '</span>' : '') + format(tok.v) + '</span>');
         });
         h.push('</div>');
       });

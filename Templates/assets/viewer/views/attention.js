@@ -3,7 +3,7 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, titled, toggleClass, exact, traceIndex, values, prepare, caption, setText,
+  const { html, svg, titled, toggleClass, exact, traceIndex, values, prepare, caption, setText, nameText,
           uniqueId, suggests, hasTag, tagKey, historyOf, historyControl, toNumber } = U.viewKit;
   var views = (U.views = U.views || []);
 
@@ -38,7 +38,7 @@ window.Unrolled = window.Unrolled || {};
     var tags = tensor.tags;
     var kind = ATTENTION_KINDS[tags.attention] || 'attention';
     var part = !tags.block ? '' : tags.attention === 'cross' ? kind : tags.block + ' ' + kind;
-    return (part ? part + ', ' : '') + (tags.head != null ? 'head ' + tags.head : 'weights') + ' (' + tensor.name + ')';
+    return (part ? part + ', ' : '') + (tags.head != null ? 'head ' + tags.head : 'weights') + ' (' + nameText(tensor) + ')';
   }
 
   function attentionMaps(index) {
@@ -161,7 +161,7 @@ window.Unrolled = window.Unrolled || {};
       var figure = svg('svg', { class: 'uv-svg uv-heat', viewBox: '0 0 ' + W + ' ' + H,
                                 style: 'max-width:' + Math.max(W, 200) + 'px', role: 'img',
                                 'data-iteration': snapshot ? control.entry().iteration : null,
-                                'aria-label': 'Attention weights ' + tensor.name + (snapshot ? ' after iteration ' + control.entry().iteration : '') +
+                                'aria-label': 'Attention weights ' + nameText(tensor) + (snapshot ? ' after iteration ' + control.entry().iteration : '') +
                                   ': ' + rows + ' queries by ' + cols + ' keys' }, holder);
       var defs = svg('defs', null, figure);
       var hatchId = 'uv-hatch-' + uniqueId();
@@ -187,7 +187,7 @@ window.Unrolled = window.Unrolled || {};
           var x = v[i * cols + j];
           g.setAttribute('data-value', String(x));
           var text = cell >= 34 && !masked ? svg('text', { class: 'uv-cellvalue', x: left + j * cell + cell / 2, y: top + i * cell + cell / 2 + 4 }, g) : null;
-          titled(g, tensor.name + '[' + rowLabels[i] + ', ' + colLabels[j] + '] = ' +
+          titled(g, nameText(tensor, '[' + rowLabels[i] + ', ' + colLabels[j] + ']') + ' = ' +
                  (masked ? 'masked (−∞ before the softmax, 0 after)' : api.format(x) + ' (' + exact(x) + ')'));
           cells.push({ group: g, rect: r, text: text, value: x, masked: masked, row: i, state: null });
         }
@@ -199,7 +199,7 @@ window.Unrolled = window.Unrolled || {};
       }
       grid = { map: map, id: id, rows: rows, cells: cells, rowLit: rowLit, rowLabels: rowLabels, mask: !!mask,
                entry: snapshot ? control.entry() : null };
-      dataTable(holder, tensor.name, rowLabels, colLabels, cells, cols);
+      dataTable(holder, nameText(tensor), rowLabels, colLabels, cells, cols);
     }
 
     // The same numbers as a table for screen readers (the heatmap is an image to them).
@@ -261,7 +261,7 @@ window.Unrolled = window.Unrolled || {};
       var lit = Object.keys(litRows).map(function (i) { return grid.rowLabels[i]; });
       setText(follow, pinned ? '' : (maps.length > 1 ? 'follows the step' : ''));
       setText(note, (done === 0 ? 'Not computed yet at this step. ' : '') +
-        (backThroughA ? 'This step computes ' + out.name + ', the gradient of every weight. '
+        (backThroughA ? 'This step computes ' + nameText(out) + ', the gradient of every weight. '
           : lit.length ? 'This step computes the row' + (lit.length > 1 ? 's' : '') + ' of ' + lit.join(', ') + '. ' : '') +
         'Each row is one query’s weights over the keys; it sums to 1.' + (grid.mask || map.incremental ? ' Hatched: masked (a token cannot attend to later ones).' : ''));
     }

@@ -5,7 +5,7 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, titled, toggleClass, exact, traceIndex, prepare, caption, setText, hasTag } = U.viewKit;
+  const { html, svg, titled, toggleClass, exact, traceIndex, prepare, caption, setText, hasTag, nameText } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* For the step the viewer is at when it is an image op (conv2d, conv2d_weight,
@@ -58,7 +58,7 @@ window.Unrolled = window.Unrolled || {};
     var stepSelect = html('select', { class: 'uv-conv-step', 'aria-label': 'image step to work out' }, stepLabel);
     imageSteps.forEach(function (s) {
       var step = index.steps[s];
-      html('option', { value: s }, stepSelect, (s + 1) + ': ' + (OP_TEXT[step.op] || step.op) + ' → ' + index.tensors[step.output].name);
+      html('option', { value: s }, stepSelect, (s + 1) + ': ' + (OP_TEXT[step.op] || step.op) + ' → ' + nameText(index.tensors[step.output]));
     });
     var planeLabel = html('label', null, controls);
     html('span', null, planeLabel, 'input channel');
@@ -149,7 +149,7 @@ window.Unrolled = window.Unrolled || {};
       var rows = H + 2 * pad[0], cols = W + 2 * pad[1];
       var cell = Math.max(30, Math.min(48, Math.floor(440 / Math.max(rows, cols)))), font = (cell * 0.23).toFixed(1);
       var box = html('figure', { class: 'uv-conv-box' }, figure);
-      var name = tensor.name + '[' + (at[0] + 1) + ',' + (at[1] + 1) + ']';
+      var name = nameText(tensor, '[' + (at[0] + 1) + ',' + (at[1] + 1) + ']');
       var roles = ROLES[current.op] || ['input', 'kernel', 'output'];
       html('figcaption', null, box, roles[['input', 'kernel', 'output'].indexOf(role)] + ' ' + name + (pad[0] || pad[1] ? ', zero padding ' + pad.join('×') : ''));
       var maxAbs = 0;
@@ -173,7 +173,7 @@ window.Unrolled = window.Unrolled || {};
             g.setAttribute('data-kernel', exact(k));
             svg('text', { class: 'uv-conv-overlay', x: x + cell / 2, y: y + cell * 0.84, 'font-size': (cell * 0.2).toFixed(1) }, g, '×' + api.format(k));
           }
-          titled(g, (inside ? tensor.name + '[' + (at[0] + 1) + ',' + (at[1] + 1) + ',' + (r + 1) + ',' + (c + 1) + '] = ' + exact(v) : 'zero padding') +
+          titled(g, (inside ? nameText(tensor, '[' + (at[0] + 1) + ',' + (at[1] + 1) + ',' + (r + 1) + ',' + (c + 1) + ']') + ' = ' + exact(v) : 'zero padding') +
                  (k != null ? ', times ' + exact(k) : ''));
           if (clickable) {
             g.addEventListener('click', select.bind(null, r, c));
@@ -210,7 +210,7 @@ window.Unrolled = window.Unrolled || {};
     // "x × k + … = s", "+ b = y", then the stages a conv2d's element goes on to.
     function writeWork(step, w, idx) {
       work.textContent = '';
-      var out = current.out, label = out.name + '[' + idx.map(function (i) { return i + 1; }).join(',') + ']';
+      var out = current.out, label = nameText(out, '[' + idx.map(function (i) { return i + 1; }).join(',') + ']');
       var list = html('ol', { class: 'uv-conv-terms', 'aria-label': 'the terms of ' + label }, work);
       var running = 0;
       w.terms.forEach(function (t, q) {
@@ -255,7 +255,7 @@ window.Unrolled = window.Unrolled || {};
       if (next >= 0) {
         var a = index.tensors[index.steps[next].output], av = model.values(a.id)[flat];
         html('span', { class: 'uv-conv-after', 'data-stage': 'relu', 'data-value': exact(av) }, html('p', { class: 'uv-conv-after-line' }, work),
-             'then ReLU: max(0, ' + api.format(value) + ') = ' + api.format(av) + ' = ' + a.name + '[' + idx.map(function (i) { return i + 1; }).join(',') + ']');
+             'then ReLU: max(0, ' + api.format(value) + ') = ' + api.format(av) + ' = ' + nameText(a, '[' + idx.map(function (i) { return i + 1; }).join(',') + ']'));
         from = a;
       }
       var line = html('p', { class: 'uv-conv-after-line' }, work);
@@ -270,7 +270,7 @@ window.Unrolled = window.Unrolled || {};
       var pflat = U.provenance.ravel([idx[0], idx[1], i, j], P.shape), pw = U.imageWork(model, pool, pflat);
       html('span', { class: 'uv-conv-after', 'data-stage': 'pool', 'data-value': exact(pw.value) }, line,
            'then ' + (index.steps[pool].op === 'max_pool2d' ? 'max' : 'mean') + ' of its pool window (' + pw.terms.map(function (t) { return api.format(t.v); }).join(', ') +
-           ') = ' + api.format(pw.value) + ' = ' + P.name + '[' + [idx[0] + 1, idx[1] + 1, i + 1, j + 1].join(',') + ']');
+           ') = ' + api.format(pw.value) + ' = ' + nameText(P, '[' + [idx[0] + 1, idx[1] + 1, i + 1, j + 1].join(',') + ']'));
     }
 
     // A negative number in parentheses, so that "+ −0.3" reads "+ (−0.3)".

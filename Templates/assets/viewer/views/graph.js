@@ -15,7 +15,7 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, toggleClass, setText, prepare, caption, nameHtml } = U.viewKit;
+  const { html, svg, toggleClass, setText, prepare, caption, nameHtml, nameText, typesetLate } = U.viewKit;
   var views = (U.views = U.views || []);
 
   views.push({
@@ -135,7 +135,8 @@ window.Unrolled = window.Unrolled || {};
       var id = Number(unit.slice(1));
       if (unit[0] === 's') return { html: '', text: scopes[id].name };
       var tensor = model.tensor(id);
-      return { html: nameHtml(tensor), text: tensor.name };
+      // Typeset after the frame (up to 240 boxes): the drawing is laid out with plain names first.
+      return { html: nameHtml(tensor, '', true, true), text: nameText(tensor) };
     }
 
     function redraw() {
@@ -166,6 +167,7 @@ window.Unrolled = window.Unrolled || {};
         }
         n.element = button;
       });
+      typesetLate(canvas);
       g.edges.forEach(function (e) {
         var a = g.nodes.get(e.from), b = g.nodes.get(e.to);
         var x1 = a.x + NODE_W, y1 = a.y + NODE_H / 2, x2 = b.x, y2 = b.y + NODE_H / 2;
