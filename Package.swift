@@ -1,6 +1,15 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The engine, the trace and the models are compiled with optimization in debug builds too: the
+// tests (Swift and the Python/browser ones, through the debug `unrolled`) compute every demo's
+// trace, and unoptimized they spent four fifths of `make test`'s Swift time on arithmetic (a
+// demo's training 5–20× slower). The rest of the debug build is as usual. To step through the
+// engine in a debugger, build with UNROLLED_UNOPTIMIZED=1 (a rebuild of these modules). Unsafe
+// flags keep this package from being a versioned dependency of another; it is an application.
+let optimizedInDebug: [SwiftSetting] =
+    Context.environment["UNROLLED_UNOPTIMIZED"] == nil ? [.unsafeFlags(["-O"], .when(configuration: .debug))] : []
+
 let package = Package(
     name: "Unrolled",
     platforms: [.macOS(.v15)],
@@ -26,13 +35,13 @@ let package = Package(
     ],
     targets: [
         // The trace document: the contract between engine, viewer and other tools. Depends on nothing.
-        .target(name: "Trace"),
+        .target(name: "Trace", swiftSettings: optimizedInDebug),
         // Tensors, the recording tape, ops with their gradient rules, SGD.
-        .target(name: "Engine", dependencies: ["Trace"]),
+        .target(name: "Engine", dependencies: ["Trace"], swiftSettings: optimizedInDebug),
         // An instructor's own computation: declarations and equations read, checked and recorded.
         .target(name: "Equations", dependencies: ["Engine", "Trace"]),
         // Networks built on the engine and the registry of named demos.
-        .target(name: "Models", dependencies: ["Engine", "Equations", "Trace"], plugins: ["ListDemos"]),
+        .target(name: "Models", dependencies: ["Engine", "Equations", "Trace"], swiftSettings: optimizedInDebug, plugins: ["ListDemos"]),
         // Writes `Demos.all` from the demos Models declares: adding a demo is declaring it.
         .plugin(name: "ListDemos", capability: .buildTool()),
         // libcmark-gfm and its extensions, found through pkg-config (Debian packages named below).

@@ -17,12 +17,16 @@ def course_pages(site: Path) -> list[Path]:
 
 def violations(context, site: Path, half: int) -> list[str]:
     """Every WCAG 2.1 AA violation axe finds on half `half` (0 or 1) of the course's pages, each
-    with the viewers on a forward, then a backward, then an update step: "page phase rule target"."""
+    with the viewers on a forward, then a backward, then an update step: "page phase rule target".
+    A step panel is laid out by its step's op, its inputs and its output's rank; the backward and
+    update panels are checked once per such kind in the run (the first viewer to show it), since
+    the numbers in them only change which colours of the one scale their cells take, and the
+    forward pass checks every viewer whole."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
     page = context.new_page()
-    found = []
+    found, seen = [], set()
     for path in course_pages(site)[half::2]:
         page.goto(path.as_uri())
         page.wait_for_function("() => document.querySelectorAll('.math:not([data-tex])').length === 0")
@@ -36,15 +40,27 @@ def violations(context, site: Path, half: int) -> list[str]:
                 # that axe, which walks the whole document on every run, walks the viewers only.
                 page.evaluate("""() => { for (const node of [...document.querySelectorAll('main article > *, .sidebar')])
                     if (!node.querySelector('unrolled-trace') && !node.matches('unrolled-trace')) node.remove(); }""")
-            page.evaluate("""phase => { for (const v of document.querySelectorAll('unrolled-trace')) {
-                const s = v.model && v.model.phaseStart(phase); if (s >= 0) v.goTo(s + 1); } }""", phase)
+            kinds = page.evaluate("""phase => [...document.querySelectorAll('unrolled-trace')].map(v => {
+                const m = v.model, s = m && m.phaseStart(phase);
+                if (!(s >= 0)) return null;
+                v.goTo(s + 1);
+                const step = m.steps[s];
+                return [phase, step.op, step.inputs.length, m.tensors[step.output].shape.length].join(' ');
+              })""", phase)
+            if phase != "forward":
+                fresh = [i for i, kind in enumerate(kinds) if kind is not None and kind not in seen]
+                seen.update(kinds[i] for i in fresh)
+                if not fresh:
+                    continue
+                page.evaluate("""fresh => document.querySelectorAll('unrolled-trace').forEach((v, i) => {
+                    if (fresh.includes(i)) v.setAttribute('data-axe', ''); else v.removeAttribute('data-axe'); })""", fresh)
             # The whole page once; then only the viewers' step panels: all that the phase changes
             # (the outline and timeline only move their marks). KaTeX's drawing of the math
             # (`.katex-html`) is left out: it is aria-hidden (readers get the MathML beside it, which
             # is checked), its glyphs take the colour of the checked text around them, and it is
             # two thirds of a page's elements, which axe walks on every run.
             context = ({"exclude": [[".katex-html"]]} if phase == "forward"
-                       else {"include": [["unrolled-trace .ut-step-panel"]], "exclude": [[".katex-html"]]})
+                       else {"include": [["unrolled-trace[data-axe] .ut-step-panel"]], "exclude": [[".katex-html"]]})
             result = axe.run(page, context=context, options=WCAG_21_AA)
             for rule in result.response["violations"]:
                 for node in rule["nodes"]:
