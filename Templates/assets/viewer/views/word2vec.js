@@ -4,9 +4,8 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { svg, titled, toggleClass, exact, traceIndex, values, prepare, caption,
-          equationLine, setText, uniqueId, html, suggests, hasScope, historyOf, historyControl, toNumber } = U.viewKit;
+          equationLine, setText, uniqueId, html, suggests, hasScope, historyOf, historyControl, toNumber, narrowPanel } = U.viewKit;
   var views = (U.views = U.views || []);
-  var NARROW_BELOW = 600;   // px of panel: the wide layout's own minimum width
 
   /* The CBOW / skip-gram pipeline as a column of stages, each a strip of values with the
      vocabulary as column labels: one-hot x → h = x W_in → u = h W_out → y = softmax(u) →
@@ -178,12 +177,11 @@ window.Unrolled = window.Unrolled || {};
       return lines.concat(line ? [line] : []);
     }
 
-    function narrowWanted() { var w = host.clientWidth; return w > 0 && w < NARROW_BELOW; }
-    draw(narrowWanted() ? LAYOUTS.narrow : LAYOUTS.wide);
+    draw(narrowPanel(host) ? LAYOUTS.narrow : LAYOUTS.wide);
     // A phone turned sideways, a window made narrow: the other layout, at the same step.
     var resize = typeof ResizeObserver === 'function' ? new ResizeObserver(function () {
-      if (narrowWanted() === drawnLayout.narrow) return;
-      draw(narrowWanted() ? LAYOUTS.narrow : LAYOUTS.wide);
+      if (narrowPanel(host) === drawnLayout.narrow) return;
+      draw(narrowPanel(host) ? LAYOUTS.narrow : LAYOUTS.wide);
       if (lastStep >= 0) update(lastStep);
     }) : null;
     if (resize) resize.observe(host);
