@@ -11,7 +11,7 @@ window.Unrolled = window.Unrolled || {};
 
   function legible(panel) {
     if (typeof ResizeObserver !== 'function' || typeof MutationObserver !== 'function') return;
-    var queued = false;
+    var queued = false, raised = false;
     function queue() {
       if (queued) return;
       queued = true;
@@ -20,6 +20,10 @@ window.Unrolled = window.Unrolled || {};
     function fit() {
       var narrow = U.viewKit.narrowPanel(panel);
       if (panel.classList.contains('uv-fit') !== narrow) panel.classList.toggle('uv-fit', narrow);
+      // Wider, nothing to do once every raised text is back to its size: a desktop's step change
+      // costs no style look-ups.
+      if (!narrow && !raised) return;
+      raised = false;
       var drawings = panel.querySelectorAll('svg.uv-svg');
       for (var d = 0; d < drawings.length; d++) raise(drawings[d], narrow);
     }
@@ -39,6 +43,7 @@ window.Unrolled = window.Unrolled || {};
         }
         var size = narrow && own < needed ? needed.toFixed(2) + 'px' : '';
         if (text.style.fontSize !== size) text.style.fontSize = size;
+        if (size) raised = true;
       }
     }
     new ResizeObserver(queue).observe(panel);
