@@ -163,7 +163,7 @@
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); judge(); }
     });
-    worked.addEventListener("click", function () { showWorked(data, answer); });
+    worked.addEventListener("click", function () { showWorked(data, answer, input); });
 
     return {
       id: data.id,
@@ -183,8 +183,10 @@
   }
 
   /** The trace's value, then the viewer at its step with the element selected: its provenance
-   *  panel works the answer out. A trace on another page opens there, at the step. */
-  function showWorked(data, answer) {
+   *  panel works the answer out, and a button after it leads back to the exercise's input, which
+   *  takes the focus (so → and ← still step the viewer, and Enter returns). A trace on another page
+   *  opens there, at the step (the browser's Back returns). */
+  function showWorked(data, answer, input) {
     answer.hidden = false;
     answer.textContent = "The trace's value is " + full(data.value) + (data.step ? ", made at step " + data.step + "." : ".");
     var viewers = document.querySelectorAll("unrolled-trace");
@@ -203,8 +205,36 @@
         if (viewer.state) viewer.state.set(data.element !== null ? { tab: 0, selected: data.element } : { tab: 0 });
       }
       viewer.scrollIntoView({ block: "start" });
-      viewer.focus({ preventScroll: true });
+      var back = wayBack(viewer, input);
+      (back || viewer).focus({ preventScroll: true });
     });
+  }
+
+  /** The viewer's "Back to the exercise" button, after its provenance (one per viewer, leading to
+   *  the input whose worked answer opened it last), or null for a viewer without a step panel. The
+   *  step panel keeps its boxes from step to step (viewer-step.js), so the button stays. */
+  function wayBack(viewer, input) {
+    var provenance = viewer.querySelector(".ut-step-panel > .ut-prov-box");
+    if (!provenance) return null;
+    var holder = provenance.parentNode.querySelector(":scope > .exercise-back");
+    if (!holder) {
+      holder = element("p", "exercise-back");
+      var back = button("exercise-back-button", "");
+      back.innerHTML = "<span aria-hidden=\"true\">↑</span> Back to the exercise";
+      back.addEventListener("click", function () {
+        var target = holder.target;
+        holder.hidden = true;
+        target.scrollIntoView({ block: "center" });
+        target.focus({ preventScroll: true });
+      });
+      holder.appendChild(back);
+      provenance.parentNode.insertBefore(holder, provenance.nextSibling);
+    }
+    holder.target = input;
+    holder.hidden = false;
+    // Its name says where it goes; the question's label ("y =") is its description.
+    holder.firstChild.setAttribute("aria-describedby", input.id.replace(/-input$/, "-label"));
+    return holder.firstChild;
   }
 
   function escapeText(text) {

@@ -1,7 +1,7 @@
 """Exercises that check answers (#20 item 8, docs/site.md "Exercises that check answers") in
 Debian's Chromium over file://, on a desktop and a phone viewport: a right answer, a wrong one
 (its hint lists the step's inputs), input that is not a number, the worked answer (the viewer at
-the step, its element's provenance shown), progress kept across a reload and cleared, the
+the step, its element's provenance shown, and a button after it back to the input), progress kept across a reload and cleared, the
 keyboard alone, the page without JavaScript, and axe's WCAG 2.1 AA rules on the boxes.
 
 The expected values are worked out by hand from the directive's numbers: x = (1, 2),
@@ -192,10 +192,40 @@ def test_the_worked_answer_opens_the_provenance(site, context):
     page.wait_for_function("() => document.querySelector('unrolled-trace#n').state.step === %d" % (step_making(page, "y") - 1))
     assert page.evaluate("document.querySelector('unrolled-trace#n').state.selected") == 0
     assert viewer.locator(".ut-prov").is_visible()
-    assert page.evaluate("document.activeElement.id") == "n"
     assert f"The trace's value is {Y!r}"[:40] in y.locator(".exercise-answer").inner_text()
+    # The way back: a button right after the provenance, focused, named for where it goes.
+    back = viewer.get_by_role("button", name="Back to the exercise")
+    assert page.evaluate("""() => { const b = document.activeElement, prov = document.querySelector('#n .ut-prov');
+        return b.classList.contains('exercise-back-button') && b.closest('unrolled-trace').id === 'n'
+          && !!(prov.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING); }""")
+    assert back.get_attribute("aria-describedby") == y.locator(".exercise-label").get_attribute("id")
+    if context.viewport_name == "phone":
+        assert back.bounding_box()["height"] >= 44
+    back.scroll_into_view_if_needed()
     screenshot(page, f"exercises-worked-{context.viewport_name}.png")
+    # The arrows still step the viewer from there; Enter goes back to the input, in view.
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.querySelector('unrolled-trace#n').state.step") == step_making(page, "y") - 2
+    page.keyboard.press("Enter")
+    field = y.locator("input")
+    assert page.evaluate("document.activeElement.id") == field.get_attribute("id")
+    assert in_view(page, field) and back.is_hidden()
+    # Another exercise's worked answer, opened by a tap or click, leads back to its own input.
+    dw2 = answer(page, 2, "1")
+    dw2.get_by_role("button", name="Show the worked answer").click()
+    page.wait_for_function("() => document.activeElement.classList.contains('exercise-back-button')")
+    assert not in_view(page, dw2.locator("input"))
+    back.click()
+    assert page.evaluate("document.activeElement.id") == dw2.locator("input").get_attribute("id")
+    assert in_view(page, dw2.locator("input"))
+    assert viewer.locator(".exercise-back").count() == 1
     no_problems(visit)
+
+
+def in_view(page, locator) -> bool:
+    """Whether the element lies wholly inside the window."""
+    box = locator.bounding_box()
+    return box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
 
 
 def test_a_worked_answer_on_another_page_opens_that_page_at_the_step(site, context):
@@ -249,8 +279,10 @@ def test_the_keyboard_alone(site, context):
     page.keyboard.press("Tab")  # Show the worked answer
     assert page.evaluate("document.activeElement.textContent") == "Show the worked answer"
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.activeElement.id === 'n'")
+    page.wait_for_function("() => document.activeElement.classList.contains('exercise-back-button')")
     assert page.evaluate("document.querySelector('unrolled-trace#n').state.step") == step_making(page, "net") - 1
+    page.keyboard.press("Space")  # back to the answer's box
+    assert page.evaluate("document.activeElement.id") == first.get_attribute("id")
     no_problems(visit)
 
 
@@ -294,8 +326,11 @@ def test_axe_finds_nothing_in_the_boxes(site, context):
     answer(page, 0, "0.5")
     answer(page, 1, "0.7")
     answer(page, 2, "abc")
+    box(page, 1).get_by_role("button", name="Show the worked answer").click()
+    page.wait_for_selector(".exercise-back-button")
     page.wait_for_function("() => document.querySelectorAll('.math:not([data-tex])').length === 0")
-    result = Axe().run(page, context={"include": [[".exercise-ready"], [".exercise-progress"]], "exclude": [[".katex-html"]]},
+    result = Axe().run(page, context={"include": [[".exercise-ready"], [".exercise-progress"], [".exercise-back"]],
+                                      "exclude": [[".katex-html"]]},
                        options=WCAG_21_AA)
     found = [f"{rule['id']} {node['target']}" for rule in result.response["violations"] for node in rule["nodes"]]
     assert found == [], found

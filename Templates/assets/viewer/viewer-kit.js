@@ -188,10 +188,12 @@ window.Unrolled = window.Unrolled || {};
     if (node.textContent !== text) node.textContent = text;
   }
 
-  // Every view's host: the class that scopes the styles, and no transitions when the
-  // reader asked for reduced motion (the media query covers the rest in the CSS).
+  // Every view's host: the class that scopes the styles, no transitions when the reader asked
+  // for reduced motion (the media query covers the rest in the CSS), and drawings that fit and
+  // read on a phone (views/legible.js).
   function prepare(host, api) {
     if (api && api.reducedMotion) host.classList.add('uv-reduced-motion');
+    if (kit.legible) kit.legible(host);
   }
 
   // A caption line under a view's graphic, updated in place.

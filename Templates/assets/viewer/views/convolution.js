@@ -5,7 +5,7 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, titled, toggleClass, exact, traceIndex, prepare, caption, setText, hasTag, nameText } = U.viewKit;
+  const { html, svg, titled, toggleClass, exact, traceIndex, prepare, caption, setText, hasTag, nameText, narrowPanel } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* For the step the viewer is at when it is an image op (conv2d, conv2d_weight,
@@ -73,7 +73,12 @@ window.Unrolled = window.Unrolled || {};
     var note = caption(host);
     note.setAttribute('aria-live', 'polite');   // says the selected element and its value as the window moves
 
-    var shown = -1, flat = 0, plane = 0, pinned = false, timer = null, current = null;
+    var shown = -1, flat = 0, plane = 0, pinned = false, timer = null, current = null, narrow = false;
+    // A phone turned sideways, a window made narrow: the grids drawn again for the new width.
+    var resize = typeof ResizeObserver === 'function' ? new ResizeObserver(function () {
+      if (current && narrow !== narrowPanel(host)) draw(planes(current.work)[plane]);
+    }) : null;
+    if (resize) resize.observe(host);
 
     function stepFor(s) {
       if (!pinned && imageSteps.indexOf(s) >= 0) return s;
@@ -120,6 +125,7 @@ window.Unrolled = window.Unrolled || {};
     function draw(planeKey) {
       var step = index.steps[current.step], w = current.work, idx = U.unravel(flat, current.out.shape);
       figure.textContent = '';
+      narrow = narrowPanel(host);
       host.setAttribute('data-step', String(current.step));
       host.setAttribute('data-element', idx.join(','));
       toggleClass(host, 'uv-backward', step.phase === 'backward');
@@ -147,15 +153,22 @@ window.Unrolled = window.Unrolled || {};
     function grid(role, tensor, at, pad, lit, overlay, clickable) {
       var H = tensor.shape[2], W = tensor.shape[3], values = model.values(tensor.id);
       var rows = H + 2 * pad[0], cols = W + 2 * pad[1];
-      var cell = Math.max(30, Math.min(48, Math.floor(440 / Math.max(rows, cols)))), font = (cell * 0.23).toFixed(1);
+      // On a phone (a panel under 600 px) the cells keep 60 px, wide enough for "−0.00308" in 11.5 px
+      // and its tap in 11.2 px, and a grid wider than the panel scrolls in its own box; wider, the
+      // grid fits the panel.
+      var fit = !narrow;
+      var cell = fit ? Math.max(30, Math.min(48, Math.floor(440 / Math.max(rows, cols)))) : 60;
+      var font = fit ? (cell * 0.23).toFixed(1) : '11.5', tapFont = fit ? (cell * 0.2).toFixed(1) : '11.2';
       var box = html('figure', { class: 'uv-conv-box' }, figure);
+      // A grid that scrolls is a stop for the keyboard, so that the arrow keys scroll it.
+      if (!fit && !clickable && (cols * cell + 2) > host.clientWidth) box.tabIndex = 0;
       var name = nameText(tensor, '[' + (at[0] + 1) + ',' + (at[1] + 1) + ']');
       var roles = ROLES[current.op] || ['input', 'kernel', 'output'];
       html('figcaption', null, box, roles[['input', 'kernel', 'output'].indexOf(role)] + ' ' + name + (pad[0] || pad[1] ? ', zero padding ' + pad.join('×') : ''));
       var maxAbs = 0;
       for (var q = 0; q < values.length; q++) if (isFinite(values[q])) maxAbs = Math.max(maxAbs, Math.abs(values[q]));
       var sv = svg('svg', { class: 'uv-svg uv-conv-grid', 'data-role': role, 'data-tensor-id': tensor.id,
-                            viewBox: '0 0 ' + (cols * cell + 2) + ' ' + (rows * cell + 2), style: 'width:' + (cols * cell + 2) + 'px; max-width: 100%',
+                            viewBox: '0 0 ' + (cols * cell + 2) + ' ' + (rows * cell + 2), style: 'width:' + (cols * cell + 2) + 'px' + (fit ? '; max-width: 100%' : ''),
                             role: 'img', 'aria-label': role + ' ' + name + ', ' + H + ' by ' + W }, box);
       for (var r = -pad[0]; r < H + pad[0]; r++) {
         for (var c = -pad[1]; c < W + pad[1]; c++) {
@@ -171,7 +184,7 @@ window.Unrolled = window.Unrolled || {};
           svg('text', { class: 'uv-conv-value', x: x + cell / 2, y: y + (k != null ? cell * 0.42 : cell / 2 + cell * 0.1), 'font-size': font }, g, api.format(v));
           if (k != null) {
             g.setAttribute('data-kernel', exact(k));
-            svg('text', { class: 'uv-conv-overlay', x: x + cell / 2, y: y + cell * 0.84, 'font-size': (cell * 0.2).toFixed(1) }, g, '×' + api.format(k));
+            svg('text', { class: 'uv-conv-overlay', x: x + cell / 2, y: y + cell * 0.84, 'font-size': tapFont }, g, '×' + api.format(k));
           }
           titled(g, (inside ? nameText(tensor, '[' + (at[0] + 1) + ',' + (at[1] + 1) + ',' + (r + 1) + ',' + (c + 1) + ']') + ' = ' + exact(v) : 'zero padding') +
                  (k != null ? ', times ' + exact(k) : ''));
@@ -311,6 +324,6 @@ window.Unrolled = window.Unrolled || {};
       if (target >= 0 && target !== shown) show(target, true);
     }
 
-    return { update: update, destroy: function () { if (timer) clearInterval(timer); host.textContent = ''; } };
+    return { update: update, destroy: function () { if (resize) resize.disconnect(); if (timer) clearInterval(timer); host.textContent = ''; } };
   }
 })(window.Unrolled);

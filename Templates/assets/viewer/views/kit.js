@@ -179,7 +179,11 @@ window.Unrolled = window.Unrolled || {};
              last: last, destroy: unsubscribe };
   }
 
+  // A panel under 600 px, a phone's: the views draw their narrow layouts (views/legible.js).
+  function narrowPanel(host) { var w = host.clientWidth; return w > 0 && w < 600; }
+
   Object.assign(U.viewKit, {
+    narrowPanel: narrowPanel,
     historyOf: historyOf,
     historyControl: historyControl,
     followEpochs: followEpochs,

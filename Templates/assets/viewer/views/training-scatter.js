@@ -51,7 +51,11 @@ window.Unrolled = window.Unrolled || {};
         d.x = x; d.y = y;
         titled(d.group, d.group.getAttribute('data-word') + ': (' + api.format(data[2 * i]) + ', ' + api.format(data[2 * i + 1]) + ')');
       });
-      placeLabels(dots, S);
+      // The labels' type: 12 px, or on a phone as large as 11 px on screen takes (set here rather
+      // than by views/legible.js, so that they are placed at the size they are drawn).
+      var drawn = figure.getBoundingClientRect().width, size = Math.max(12, drawn ? 11.05 * S / drawn : 12);
+      dots.forEach(function (d) { d.text.style.fontSize = size.toFixed(2) + 'px'; });
+      placeLabels(dots, S, size / 12);
       out.textContent = e.iteration + ' of ' + epochs[epochs.length - 1].iteration + ' (loss ' + api.format(toNumber(e.loss)) + ')';
       figure.setAttribute('aria-label', 'Embeddings after epoch ' + e.iteration + ', projected to 2-D');
     }
@@ -63,10 +67,11 @@ window.Unrolled = window.Unrolled || {};
      point (right, left, above, below and the corners) whose box overlaps no label placed before
      it and no other point; failing that, the right or the left nudged up or down a line at a
      time; failing that too, the place that overlaps least. Boxes are the texts' measured widths
-     (12 px type) and 14 px high; a label stays inside the frame. */
-  function placeLabels(dots, S) {
-    var placed = [], H = 14, R = 4;
-    function box(d, w, dx, dy) { return { x: d.x + dx, y: d.y + dy - H + 3, w: w, h: H }; }
+     and 14 px high for 12 px type (`f` times both for larger type, and the offsets); a label stays
+     inside the frame. */
+  function placeLabels(dots, S, f) {
+    var placed = [], H = 14 * f, R = 4;
+    function box(d, w, dx, dy) { return { x: d.x + dx, y: d.y + dy - H + 3 * f, w: w, h: H }; }
     function overlap(a, b) {
       var x = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x), y = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
       return x > 0 && y > 0 ? x * y : 0;
@@ -80,14 +85,15 @@ window.Unrolled = window.Unrolled || {};
     }
     dots.forEach(function (d) {
       var w = (d.text.getComputedTextLength && d.text.getComputedTextLength()) || 7 * d.text.textContent.length;
-      var places = [[7, 4], [-7 - w, 4], [-w / 2, -8], [-w / 2, 16], [6, -5], [-6 - w, -5], [6, 14], [-6 - w, 14]];
-      for (var k = 1; k <= 6; k++) places.push([7, 4 - k * H], [7, 4 + k * H], [-7 - w, 4 - k * H], [-7 - w, 4 + k * H]);
+      var places = [[7, 4], [-7 - w / f, 4], [-w / 2 / f, -8], [-w / 2 / f, 16], [6, -5], [-6 - w / f, -5], [6, 14], [-6 - w / f, 14]]
+        .map(function (p) { return [p[0] * f, p[1] * f]; });
+      for (var k = 1; k <= 6; k++) places.push([7 * f, 4 * f - k * H], [7 * f, 4 * f + k * H], [-7 * f - w, 4 * f - k * H], [-7 * f - w, 4 * f + k * H]);
       var best = null, bestCost = Infinity;
       for (var i = 0; i < places.length && bestCost > 0; i++) {
         var b = box(d, w, places[i][0], places[i][1]), c = cost(b, d);
         if (c < bestCost) { best = { b: b, dx: places[i][0], dy: places[i][1] }; bestCost = c; }
       }
-      if (!best) best = { b: box(d, w, 7, 4), dx: 7, dy: 4 };
+      if (!best) best = { b: box(d, w, 7 * f, 4 * f), dx: 7 * f, dy: 4 * f };
       d.text.setAttribute('x', d.x + best.dx);
       d.text.setAttribute('y', d.y + best.dy);
       placed.push(best.b);

@@ -4,7 +4,7 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { html, svg, titled, toNumber, exact, traceIndex, prepare, caption, niceTicks, suggests,
-          seriesOf } = U.viewKit;
+          seriesOf, narrowPanel } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The loss per training iteration from `history` as a line chart (log scale offered
@@ -88,7 +88,7 @@ window.Unrolled = window.Unrolled || {};
       (stages.length ? '; the dotted lines divide the stages (' + stages.meaning + ')' : '') +
       (missing ? '; ' + missing + ' with a loss of NaN or ±∞, not drawn' : ''));
 
-    var W = 900, H = 300, left = 70, right = 20, top = 14, bottom = 40;
+    var W = narrowPanel(host) ? 440 : 900, H = 300, left = 70, right = 20, top = 14, bottom = 40;   // 440: a phone's
     var figure = svg('svg', { class: 'uv-svg uv-loss', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
                               'aria-label': 'Training loss over ' + points.length + ' ' + unit + 's, from ' +
                               api.format(finite.length ? finite[0].loss : NaN) + ' to ' +
@@ -270,7 +270,7 @@ window.Unrolled = window.Unrolled || {};
   function accuracyChart(host, model, api, history, unit, stages) {
     var series = described(model, ['accuracy', 'validation_accuracy'], 'uv-acc-curve');
     if (!series.length || !history.length) return;
-    var W = 900, H = 200, left = 70, right = 20, top = 24, bottom = 40, inner = 10;
+    var W = narrowPanel(host) ? 440 : 900, H = 200, left = 70, right = 20, top = 24, bottom = 40, inner = 10;
     var first = history[0].iteration, last = history[history.length - 1].iteration;
     var figure = svg('svg', { class: 'uv-svg uv-accuracy', viewBox: '0 0 ' + W + ' ' + H, role: 'img',
                               'aria-label': series.map(function (s) { return s.label; }).join(' and ') + ' per ' + unit }, host);

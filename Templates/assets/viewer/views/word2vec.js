@@ -4,7 +4,7 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { svg, titled, toggleClass, exact, traceIndex, values, prepare, caption,
-          equationLine, setText, uniqueId, suggests, hasScope, historyOf, historyControl, toNumber } = U.viewKit;
+          equationLine, setText, uniqueId, html, suggests, hasScope, historyOf, historyControl, toNumber, narrowPanel } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The CBOW / skip-gram pipeline as a column of stages, each a strip of values with the
@@ -64,73 +64,127 @@ window.Unrolled = window.Unrolled || {};
     var lastStep = -1;
     var recorded = historyOf(model, W2V_STAGES.map(function (spec) { return spec.quantity; }));
     var control = recorded.entries.length ? historyControl(host, api, recorded, function () { if (lastStep >= 0) update(lastStep); }) : null;
-    var MAX_COLS = 24, cell = 60, left = 150, rowH = 22;
-    var W = left + Math.min(MAX_COLS, Math.max.apply(null, stages.map(function (st) {
-      var sh = index.tensors[st.id].shape; return sh.length ? sh[sh.length - 1] : 1; }))) * cell + 20;
-    var y = 6, parts = [];
-    var figure = svg('svg', { class: 'uv-svg', role: 'img', 'aria-label': 'The ' + model.trace.model + ' pipeline, stage by stage' }, host);
-    var defs = svg('defs', null, figure);
-    var arrowId = 'uv-arrowhead-' + uniqueId();
-    var marker = svg('marker', { id: arrowId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' }, defs);
-    svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: 'currentColor' }, marker);
-    stages.forEach(function (stage, k) {
-      var tensor = index.tensors[stage.id];
-      var shape = tensor.shape.length ? tensor.shape : [1, 1];
-      var rows = shape.length > 1 ? shape[0] : 1, cols = shape[shape.length - 1];
-      var shownCols = Math.min(cols, MAX_COLS);
-      var labels = tensor.labels || [];
-      var colLabels = labels[labels.length - 1], rowLabels = labels.length > 1 ? labels[0] : null;
-      if (k > 0) svg('line', { class: 'uv-flow', x1: 60, y1: y - 2, x2: 60, y2: y + 12, 'marker-end': 'url(#' + arrowId + ')' }, figure);
-      y += 14;
-      var g = svg('g', { class: 'uv-stage', 'data-stage': stage.name, 'data-tensor-id': stage.id }, figure);
-      var gradients = index.gradientsOf[stage.id];
-      var height = 22 + (colLabels ? 16 : 0) + rows * rowH * (gradients ? 2 : 1) + (gradients ? 4 : 0) + 6;
-      svg('rect', { class: 'uv-frame', x: 2, y: y, width: W - 4, height: height, rx: 6 }, g);
-      svg('text', { class: 'uv-stagename', x: 10, y: y + 16 }, g, stage.spec.text + '  ' + tensor.name + ' (' + shape.join('×') + ')');
-      var cy = y + 22;
-      if (colLabels) {
-        for (var j = 0; j < shownCols; j++) {
-          svg('text', { x: left + j * cell + cell / 2, y: cy + 11, 'text-anchor': 'middle' }, g, String(colLabels[j]).slice(0, 8));
+    var MAX_COLS = 24, rowH = 22;
+    var widest = Math.min(MAX_COLS, Math.max.apply(null, stages.map(function (st) {
+      var sh = index.tensors[st.id].shape; return sh.length ? sh[sh.length - 1] : 1; })));
+    var hasRowLabels = stages.some(function (st) { var l = index.tensors[st.id].labels || []; return l.length > 1 && l[0]; });
+    // Wide: one strip per stage, the vocabulary across. Narrow (a phone): 340 units, so the texts
+    // (13 units and more) are 11 px and more down to a 308 px panel; each strip wraps onto lines of
+    // `perLine` columns, each line under its own labels, and the stage's name wraps above it.
+    var LAYOUTS = {
+      wide: { narrow: false, left: 150, cell: 60, width: 150 + widest * 60 + 20, perLine: MAX_COLS },
+      narrow: { narrow: true, left: hasRowLabels ? 72 : 8, cell: 64, width: 340,
+                perLine: Math.floor((340 - (hasRowLabels ? 72 : 8) - 4) / 64) }
+    };
+    var holder = html('div', { class: 'uv-w2v-drawing' }, host);
+    var parts = [], drawnLayout = null;
+
+    function draw(layout) {
+      holder.textContent = '';
+      parts = [];
+      drawnLayout = layout;
+      var W = layout.width, left = layout.left, cell = layout.cell, y = 6;
+      var figure = svg('svg', { class: 'uv-svg' + (layout.narrow ? ' uv-narrow' : ''), role: 'img',
+                                'aria-label': 'The ' + model.trace.model + ' pipeline, stage by stage' }, holder);
+      var defs = svg('defs', null, figure);
+      var arrowId = 'uv-arrowhead-' + uniqueId();
+      var marker = svg('marker', { id: arrowId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' }, defs);
+      svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: 'currentColor' }, marker);
+      var arrowX = layout.narrow ? 24 : 60;
+      stages.forEach(function (stage, k) {
+        var tensor = index.tensors[stage.id];
+        var shape = tensor.shape.length ? tensor.shape : [1, 1];
+        var rows = shape.length > 1 ? shape[0] : 1, cols = shape[shape.length - 1];
+        var shownCols = Math.min(cols, MAX_COLS);
+        var labels = tensor.labels || [];
+        var colLabels = labels[labels.length - 1], rowLabels = labels.length > 1 ? labels[0] : null;
+        var gradients = index.gradientsOf[stage.id];
+        var gradientName = '∂' + (index.lossName || 'L') + '/∂' + tensor.name;
+        if (k > 0) svg('line', { class: 'uv-flow', x1: arrowX, y1: y - 2, x2: arrowX, y2: y + 12, 'marker-end': 'url(#' + arrowId + ')' }, figure);
+        y += 14;
+        var g = svg('g', { class: 'uv-stage', 'data-stage': stage.name, 'data-tensor-id': stage.id }, figure);
+        var frame = svg('rect', { class: 'uv-frame', x: 2, y: y, width: W - 4, rx: 6 }, g);
+        var heading = stage.spec.text + '  ' + tensor.name + ' (' + shape.join('×') + ')';
+        var lines = layout.narrow ? wrap(stage.spec.text, 36).concat([tensor.name + ' (' + shape.join('×') + ')']) : [heading];
+        var nameText = svg('text', { class: 'uv-stagename', x: 10, y: y + 16 }, g, lines.length === 1 ? heading : null);
+        if (lines.length > 1) lines.forEach(function (line, n) { svg('tspan', { x: 10, dy: n ? 17 : 0 }, nameText, line); });
+        var cy = y + 22 + (lines.length - 1) * 17;
+        // Narrow, the gradient band's name is a line of its own: there is no room left of it.
+        if (gradients && layout.narrow) {
+          svg('text', { class: 'uv-gradlabel', x: 10, y: cy + 11 }, g, 'under the values: ' + gradientName);
+          cy += 17;
         }
-        cy += 16;
-      }
-      var valueCells = [];
-      for (var i = 0; i < rows; i++) {
-        if (rowLabels) svg('text', { x: left - 6, y: cy + i * rowH + 15, 'text-anchor': 'end' }, g, String(rowLabels[i]));
-        for (var j2 = 0; j2 < shownCols; j2++) {
-          var c = svg('g', { class: 'uv-w2vcell' }, g);
-          valueCells.push({
-            group: c, index: i * cols + j2,
-            where: '[' + (rowLabels ? rowLabels[i] + ', ' : '') + (colLabels ? colLabels[j2] : j2 + 1) + ']',
-            rect: svg('rect', { class: 'uv-cellrect', x: left + j2 * cell, y: cy + i * rowH, width: cell, height: rowH }, c),
-            text: svg('text', { x: left + j2 * cell + cell / 2, y: cy + i * rowH + 15, 'text-anchor': 'middle' }, c)
-          });
+        // Each line of columns: its top, its column labels, its row labels and gradient band's name.
+        var band = gradients ? rows * rowH + 4 : 0, tops = [];
+        for (var from = 0; from < shownCols; from += layout.perLine) {
+          if (colLabels) {
+            for (var j = from; j < Math.min(shownCols, from + layout.perLine); j++) {
+              svg('text', { x: left + (j - from) * cell + cell / 2, y: cy + 11, 'text-anchor': 'middle' }, g, String(colLabels[j]).slice(0, 8));
+            }
+            cy += 16;
+          }
+          tops.push(cy);
+          for (var r = 0; rowLabels && r < rows; r++) svg('text', { x: left - 6, y: cy + r * rowH + 15, 'text-anchor': 'end' }, g, String(rowLabels[r]));
+          if (gradients && !layout.narrow) svg('text', { class: 'uv-gradlabel', x: left - 6, y: cy + rows * rowH + 19, 'text-anchor': 'end' }, g, gradientName);
+          cy += rows * rowH + band + (from + layout.perLine < shownCols ? 8 : 0);
         }
-        if (cols > shownCols) svg('text', { x: left + shownCols * cell + 4, y: cy + i * rowH + 15 }, g, '… ' + (cols - shownCols) + ' more');
-      }
-      paint(valueCells, model.values(stage.id), tensor.name);
-      // The backward pass fills a second band with ∂Q/∂(this stage), as far as computed.
-      var gradientCells = [];
-      if (gradients) {
-        var gy = cy + rows * rowH + 4;
-        svg('text', { class: 'uv-gradlabel', x: left - 6, y: gy + 15, 'text-anchor': 'end' }, g,
-            '∂' + (index.lossName || 'L') + '/∂' + tensor.name);
-        for (var i3 = 0; i3 < rows; i3++) {
+        // The cells in row-major order, wherever their line puts them.
+        var valueCells = [], gradientCells = [];
+        for (var i = 0; i < rows; i++) {
+          for (var j2 = 0; j2 < shownCols; j2++) {
+            var x = left + (j2 % layout.perLine) * cell, top = tops[Math.floor(j2 / layout.perLine)] + i * rowH;
+            var c = svg('g', { class: 'uv-w2vcell' }, g);
+            valueCells.push({
+              group: c, index: i * cols + j2,
+              where: '[' + (rowLabels ? rowLabels[i] + ', ' : '') + (colLabels ? colLabels[j2] : j2 + 1) + ']',
+              rect: svg('rect', { class: 'uv-cellrect', x: x, y: top, width: cell, height: rowH }, c),
+              text: svg('text', { x: x + cell / 2, y: top + 15, 'text-anchor': 'middle' }, c)
+            });
+          }
+          if (cols > shownCols && !layout.narrow) svg('text', { x: left + shownCols * cell + 4, y: tops[0] + i * rowH + 15 }, g, '… ' + (cols - shownCols) + ' more');
+        }
+        // The backward pass fills a band under the values with ∂Q/∂(this stage), as far as computed.
+        for (var i3 = 0; gradients && i3 < rows; i3++) {
           for (var j3 = 0; j3 < shownCols; j3++) {
+            var gx = left + (j3 % layout.perLine) * cell, gy = tops[Math.floor(j3 / layout.perLine)] + rows * rowH + 4 + i3 * rowH;
             var gc = svg('g', { class: 'uv-w2vgrad' }, g);
             gradientCells.push({
               group: gc, index: i3 * cols + j3,
-              rect: svg('rect', { class: 'uv-cellrect uv-pending', x: left + j3 * cell, y: gy + i3 * rowH, width: cell, height: rowH }, gc),
-              text: svg('text', { x: left + j3 * cell + cell / 2, y: gy + i3 * rowH + 15, 'text-anchor': 'middle' }, gc, '·')
+              rect: svg('rect', { class: 'uv-cellrect uv-pending', x: gx, y: gy, width: cell, height: rowH }, gc),
+              text: svg('text', { x: gx + cell / 2, y: gy + 15, 'text-anchor': 'middle' }, gc, '·')
             });
           }
         }
-      }
-      y += height + 4;
-      parts.push({ stage: stage, group: g, valueCells: valueCells, shownValues: null, gradientCells: gradientCells, shownGradient: -2 });
-    });
-    figure.setAttribute('viewBox', '0 0 ' + W + ' ' + (y + 4));
-    figure.style.maxWidth = W + 'px';
+        if (cols > shownCols && layout.narrow) {
+          svg('text', { x: left, y: cy + 15 }, g, '… ' + (cols - shownCols) + ' more');
+          cy += 20;
+        }
+        var height = cy + 6 - y;
+        frame.setAttribute('height', height);
+        y += height + 4;
+        parts.push({ stage: stage, group: g, valueCells: valueCells, shownValues: null, gradientCells: gradientCells, shownGradient: -2 });
+      });
+      figure.setAttribute('viewBox', '0 0 ' + W + ' ' + (y + 4));
+      figure.style.maxWidth = W + 'px';
+    }
+
+    // A line of words at most `max` characters long, as many lines as it takes.
+    function wrap(text, max) {
+      var lines = [], line = '';
+      text.split(' ').forEach(function (word) {
+        if (line && (line + ' ' + word).length > max) { lines.push(line); line = word; } else line = line ? line + ' ' + word : word;
+      });
+      return lines.concat(line ? [line] : []);
+    }
+
+    draw(narrowPanel(host) ? LAYOUTS.narrow : LAYOUTS.wide);
+    // A phone turned sideways, a window made narrow: the other layout, at the same step.
+    var resize = typeof ResizeObserver === 'function' ? new ResizeObserver(function () {
+      if (narrowPanel(host) === drawnLayout.narrow) return;
+      draw(narrowPanel(host) ? LAYOUTS.narrow : LAYOUTS.wide);
+      if (lastStep >= 0) update(lastStep);
+    }) : null;
+    if (resize) resize.observe(host);
     var note = caption(host);
     var equation = equationLine(host, index, api);
 
@@ -195,6 +249,6 @@ window.Unrolled = window.Unrolled || {};
       setText(note, step.phase === 'update' ? 'Update: W_in and W_out take one SGD step.'
         : (leaf ? (step.phase === 'backward' ? 'Backward through: ' : 'Now: ') + leaf + '.' : ''));
     }
-    return { update: update, destroy: function () { if (control) control.destroy(); host.textContent = ''; } };
+    return { update: update, destroy: function () { if (resize) resize.disconnect(); if (control) control.destroy(); host.textContent = ''; } };
   }
 })(window.Unrolled);
