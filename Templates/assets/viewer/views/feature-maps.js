@@ -170,8 +170,11 @@ window.Unrolled = window.Unrolled || {};
 
     // The numbers for screen readers: a table per channel, rows of the map.
     function table(parent, m, C, H, W) {
+      // A table is as wide as its numbers whatever its width says: the clipping box around it keeps
+      // a phone's page from scrolling sideways.
+      var box = html('div', { class: 'uv-sr-only' }, parent);
       for (var c = 0; c < C; c++) {
-        var t = html('table', { class: 'uv-sr-only' }, parent);
+        var t = html('table', { class: 'uv-sr-only' }, box);
         html('caption', null, t, m.title + (C > 1 ? ', channel ' + (c + 1) : '') + ': ' + H + ' rows of ' + W);
         var body = html('tbody', null, t);
         for (var i = 0; i < H; i++) {
