@@ -33,7 +33,8 @@
      (.uv-conv-pad, .uv-conv-window[data-kernel]), .uv-conv-term[data-a][data-b][data-product]
      [data-sum], .uv-conv-result/.uv-conv-bias/.uv-conv-after[data-stage][data-value]; the
      panel's data-step and data-element (docs/viewer.md, "The convolution view").
-   - feature-maps: svg.uv-fmap[data-tensor-id][data-channel][data-layer][data-stage] with
+   - feature-maps: svg.uv-fmap[data-tensor-id][data-channel][data-layer][data-stage] (and
+     [data-iteration] at an epoch, for a map recomputed by its tags) with
      .uv-fmcell[data-row][data-col][data-value] (.uv-pending), .uv-fmap-frame, select.uv-fm-image,
      input.uv-fm-epoch (docs/viewer.md, "The feature-maps view"). */
 window.Unrolled = window.Unrolled || {};
