@@ -107,11 +107,20 @@ window.Unrolled = window.Unrolled || {};
     // The traced maps after epochs[position], by their tags: each recomputed map (the image
     // itself is data, the same at every epoch), for the series' item of the batch.
     function recomputed() {
+      // The series' item; a series of the whole batch shows the image the picker chose.
+      var n = Math.min(Math.max(item ? item - 1 : image, 0), batch - 1);
       return maps.map(function (m) {
-        if (m.tensor.tags.quantity === 'image') return m.tensor.tags.stage ? null : traced(m, item - 1);
+        if (m.tensor.tags.quantity === 'image') return m.tensor.tags.stage ? null : traced(m, n);
         var snap = recorded.snapshot(position, m.tensor.tags);
-        return snap && { title: m.title, id: null, name: m.tensor.name, step: -1, layer: m.layer, stage: m.stage, shape: snap.shape,
-                         data: Array.from(snap.values), iteration: epochs[position].iteration };
+        if (!snap) return null;
+        var shape = snap.shape, data = Array.from(snap.values);
+        if (shape.length === 4) {
+          var count = shape[1] * shape[2] * shape[3];
+          data = data.slice(n * count, (n + 1) * count);
+          shape = shape.slice(1);
+        }
+        return { title: m.title, id: null, name: m.tensor.name, step: -1, layer: m.layer, stage: m.stage, shape: shape,
+                 data: data, iteration: epochs[position].iteration };
       }).filter(Boolean);
     }
 
@@ -242,7 +251,8 @@ window.Unrolled = window.Unrolled || {};
         var acc = accuracy && epoch.tensors[accuracy.key] ? toNumber(epoch.tensors[accuracy.key].data[0]) : null;
         setText(note, 'After epoch ' + epoch.iteration + ': loss ' + api.format(toNumber(epoch.loss)) +
           (acc != null ? ', accuracy ' + api.format(acc) : '') + '. ' +
-          (item ? 'Image ' + item + ' of the batch, its maps recomputed with the weights after the epoch' : 'The chosen image’s maps') + '; colours diverge at 0 (red above, blue below), one scale per map (all its channels).');
+          (recorded.entries.length ? 'Image ' + (item || image + 1) + ' of the batch, its maps recomputed with the weights after the epoch'
+            : 'The chosen image’s maps') + '; colours diverge at 0 (red above, blue below), one scale per map (all its channels).');
       } else {
         var pending = built.filter(function (m) { return m.view.state && m.view.state.indexOf('pending') === 0; }).length;
         setText(note, (pending ? pending + ' of these maps are not computed yet at this step. ' : '') +
