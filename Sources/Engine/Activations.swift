@@ -20,6 +20,10 @@ public struct Activations {
     public private(set) var series: [SeriesDescription] = []
     /// The last snapshot's tensors (what one snapshot weighs, for the meter).
     private(set) var lastValues: [Tensor] = []
+    /// Set when the forward pass runs on one item of the traced batch alone (1-based; the
+    /// segmentation demo's chosen image, since a whole batch's maps weigh N times more): each kept
+    /// tensor's first axis, of length 1, is dropped, and the series say `item`.
+    public var item: Int?
 
     public init(tape: Tape, parameterNames: [String], per unit: String = "iteration") {
         self.tape = tape
@@ -39,7 +43,10 @@ public struct Activations {
         lastValues = probe.kept.map(\.value)
         for (tags, value) in probe.kept {
             let key = keys[tags] ?? describe(tags)
-            if snapshots[key] == nil { snapshots[key] = TensorSnapshot(shape: value.shape, data: value.scalars) }
+            if snapshots[key] == nil {
+                precondition(item == nil || value.shape.first == 1, "Activations: a forward pass on one item keeps tensors of a batch of one")
+                snapshots[key] = TensorSnapshot(shape: item == nil ? value.shape : Array(value.shape.dropFirst()), data: value.scalars)
+            }
         }
         return snapshots
     }
@@ -59,7 +66,8 @@ public struct Activations {
         series.append(
             SeriesDescription(
                 key: key, quantity: "activation", of: quantity, per: unit,
-                meaning: "\(base) recomputed on the traced input after the \(unit)'s update", tags: tags))
+                meaning: "\(base)\(item.map { " of item \($0) of the batch" } ?? "") recomputed on the traced input after the \(unit)'s update",
+                tags: tags, item: item))
         return key
     }
 

@@ -23,12 +23,17 @@ public struct SeriesDescription: Codable, Equatable, Sendable {
     public var marks: [String: Int]?
     /// For an `activation` series: the tags of the traced tensor whose later values it holds (the
     /// same tensor recomputed after each snapshotted entry's update), so a view that finds the
-    /// tensor by its tags finds its history too.
+    /// tensor by its tags finds its history too. For a `gradient_norm` series over `time_step`: the
+    /// tags its states share but t (a bidirectional network's `direction`).
     public var tags: [String: JSONValue]?
+    /// For an `activation` series of a batched tensor that keeps one item of the batch (the
+    /// segmentation demo's chosen image): its index along the tensor's first axis, 1-based; each
+    /// snapshot is then that item alone, the traced shape without its first axis.
+    public var item: Int?
 
     public init(
         key: String, quantity: String, of: String? = nil, axis: String? = nil, variant: String? = nil, per: String, meaning: String,
-        marks: [String: Int]? = nil, tags: [String: JSONValue]? = nil
+        marks: [String: Int]? = nil, tags: [String: JSONValue]? = nil, item: Int? = nil
     ) {
         self.key = key
         self.quantity = quantity
@@ -39,6 +44,7 @@ public struct SeriesDescription: Codable, Equatable, Sendable {
         self.meaning = meaning
         self.marks = marks
         self.tags = tags
+        self.item = item
     }
 }
 
@@ -46,7 +52,7 @@ extension SeriesDescription {
     /// Read by the fast path of `TraceDocument.decode(from:)`: see `TraceDocument.init(reading:)`.
     init(reading json: inout JSONReader) throws {
         var key: String?, quantity: String?, of: String?, axis: String?, variant: String?, per: String?, meaning: String?
-        var marks: [String: Int]?, tags: [String: JSONValue]?
+        var marks: [String: Int]?, tags: [String: JSONValue]?, item: Int?
         try json.object { name, json in
             switch CodingKeys(stringValue: name) {
             case .key: key = try json.string()
@@ -58,10 +64,11 @@ extension SeriesDescription {
             case .meaning: meaning = try json.string()
             case .marks: marks = try json.optional { try $0.dictionary { try $0.int() } }
             case .tags: tags = try json.optional { try $0.dictionary { try $0.value() } }
+            case .item: item = try json.optional { try $0.int() }
             case nil: try json.skip()
             }
         }
         guard let key, let quantity, let per, let meaning else { throw JSONReader.Mismatch() }
-        self.init(key: key, quantity: quantity, of: of, axis: axis, variant: variant, per: per, meaning: meaning, marks: marks, tags: tags)
+        self.init(key: key, quantity: quantity, of: of, axis: axis, variant: variant, per: per, meaning: meaning, marks: marks, tags: tags, item: item)
     }
 }

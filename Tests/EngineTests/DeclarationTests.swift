@@ -44,6 +44,8 @@ struct DeclarationTests {
             ("tags", "tensors[1].tags.t", "\"t\" is not an integer, a string or a boolean"),
             ("quantity", "tensors[1].tags", "tensor 1's tags have no \"quantity\" string"),
             ("views", "views[1]", "view \"unrolled\" is suggested twice"),
+            ("item", "series[0].item", "series \"h\" keeps item 3 of its batch; the item is 1-based, in 1…2, the first axis"),
+            ("item 0", "series[0].item", "series \"h\" keeps item 0 of its batch; the item is 1-based, in 1…2"),
         ])
     func refused(_ what: String, _ path: String, _ message: String) throws {
         var trace = Self.recorded()
@@ -51,6 +53,12 @@ struct DeclarationTests {
         case "attributes": trace.scopes[0].attributes?["t"] = 1.5
         case "tags": trace.tensors[1].tags?["t"] = .array([1])
         case "quantity": trace.tensors[1].tags?["quantity"] = 2
+        case "item", "item 0":   // h is 2×1: a batch of two
+            trace.series = [
+                SeriesDescription(
+                    key: "h", quantity: "activation", of: "hidden_state", per: "iteration", meaning: "h recomputed",
+                    tags: trace.tensors[1].tags, item: what == "item" ? 3 : 0)
+            ]
         default: trace.views = ["unrolled", "unrolled"]
         }
         let error = try #require(throws: TraceError.self) { try TraceCheck.check(trace) }

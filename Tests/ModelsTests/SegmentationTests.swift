@@ -155,6 +155,12 @@ struct SegmentationTests {
         #expect(message.contains("size") && message.contains("9 is odd") && message.contains("use size 8 or 10"))
     }
 
+    @Test("A chosen image past the last one is an error naming image, samples and the range")
+    func imagePastTheSetIsAnError() {
+        let message = demoError { _ = try runDemo("segmentation", ["samples": 3, "image": 4]) }?.message() ?? ""
+        #expect(message.contains("image 4 is past the last image") && message.contains("samples is 3") && message.contains("1…3"))
+    }
+
     @Test("The default trace stays under 2 MB for the viewer")
     func defaultTraceIsSmall() throws {
         let bytes = try runDemo("segmentation").jsonData().count

@@ -144,6 +144,11 @@ def check_series_and_views(trace: dict) -> None:
             assert s.get("variant", "plain") in SCOPE_KINDS["variant"]["variant"][1], s
             if s["quantity"] == "activation":
                 check_activation_series(trace, s)
+            elif "tags" in s:   # a gradient_norm series over time_step: the tags its states share but t
+                assert s["quantity"] == "gradient_norm" and s["axis"] == "time_step" and "t" not in s["tags"], s
+                assert s["tags"].get("quantity") == s["of"] and any(
+                    all(t.get("tags", {}).get(k) == v for k, v in s["tags"].items()) for t in trace["tensors"]) == bool(trace["steps"]), s
+            assert "item" not in s or s["quantity"] == "activation", s
             # Marks name entries of the history by their number.
             entries = {entry["iteration"] for entry in history}
             for name, at in (s.get("marks") or {}).items():
@@ -156,7 +161,8 @@ def check_series_and_views(trace: dict) -> None:
 
 def check_activation_series(trace: dict, s: dict) -> None:
     """An activation series follows a traced tensor: its tags are a tensor's (the first traced
-    iteration has one with exactly those), `of` is their quantity, and every snapshot has its shape."""
+    iteration has one with exactly those), `of` is their quantity, and every snapshot has its shape
+    (with `item`, the shape of that item of its batch: the traced shape without its first axis)."""
     tags = s.get("tags")
     assert isinstance(tags, dict) and tags.get("quantity") in QUANTITIES and s.get("of") == tags["quantity"], s
     traced = [t for t in trace["tensors"] if t.get("tags") == tags]
@@ -165,14 +171,18 @@ def check_activation_series(trace: dict, s: dict) -> None:
     for entry in trace.get("history") or []:
         snapshot = (entry.get("tensors") or {}).get(s["key"])
         if snapshot is not None and traced:
-            assert snapshot["shape"] == traced[0]["shape"], (s["key"], entry["iteration"])
+            shape = traced[0]["shape"]
+            if "item" in s:
+                assert type(s["item"]) is int and 1 <= s["item"] <= shape[0], s
+                shape = shape[1:]
+            assert snapshot["shape"] == shape, (s["key"], entry["iteration"])
 
 
 def recomputed(trace: dict, entry: dict) -> dict:
     """The trace as the activation series of `entry` recompute it: its tagged tensors' values
     after the entry's update (tensors no series keeps, such as the inputs, as traced)."""
     kept = {json.dumps(s["tags"], sort_keys=True): s["key"] for s in trace.get("series") or []
-            if s["quantity"] == "activation"}
+            if s["quantity"] == "activation" and "item" not in s}   # one item of a batch replaces no tensor
     tensors = []
     for tensor in trace["tensors"]:
         key = kept.get(json.dumps(tensor.get("tags"), sort_keys=True)) if "tags" in tensor else None

@@ -80,10 +80,13 @@ def test_the_translators_attention_maps_after_each_snapshot_are_numpys():
         assert np.allclose(array(entry["tensors"][s["key"]]), values[name].value, rtol=1e-12, atol=1e-15), (name, entry["iteration"])
 
 
-def test_an_lstms_gates_and_states_after_each_snapshot_are_numpys():
-    """lstm: f, i, o, c̃, c, h and [h; x] at every t, by recurrent_cells.py's LSTM cell from the
-    snapshot's weights and the traced inputs x_t, from zero states."""
-    trace = trace_of("lstm", "--steps", "3", "--hidden", "2", "--train", "10", "--lr", "0.5")
+@pytest.mark.parametrize("demo,arguments", [("lstm", ("--steps", "3", "--hidden", "2", "--train", "10", "--lr", "0.5")),
+                                            ("gradient-flow", ("--network", "lstm", "--steps", "3", "--hidden", "2", "--train", "10"))])
+def test_an_lstms_gates_and_states_after_each_snapshot_are_numpys(demo, arguments):
+    """lstm, and gradient-flow's lstm (its loss on the last step only, the cell the same): f, i, o,
+    c̃, c, h and [h; x] at every t, by recurrent_cells.py's LSTM cell from the snapshot's weights
+    and the traced inputs x_t, from zero states."""
+    trace = trace_of(demo, *arguments)
     cell = LSTMCell(peepholes=False)
     T, H = trace["config"]["steps"], trace["config"]["hidden"]
     xs = [array(tagged(trace, quantity="input", t=t)).reshape(-1, 1) for t in range(1, T + 1)]

@@ -19,6 +19,9 @@ extension TraceCheck {
             }
         }
         for (position, series) in (trace.series ?? []).enumerated() {
+            if let item = series.item {
+                try checkItem(item, of: series, in: trace, at: ["series", .index(position), "item"])
+            }
             guard let tags = series.tags else { continue }
             let path: JSONPath = ["series", .index(position), "tags"]
             try checkFlat(tags, at: path)
@@ -28,6 +31,16 @@ extension TraceCheck {
         }
         if let views = trace.views, let twice = views.enumerated().first(where: { views[..<$0.offset].contains($0.element) }) {
             throw TraceError("view \"\(twice.element)\" is suggested twice; list each view once", at: ["views", .index(twice.offset)])
+        }
+    }
+
+    /// An `item` picks one item of the batch of the traced tensor its series follows: 1-based, within
+    /// that tensor's first axis (a series whose tensor the trace does not hold is only checked ≥ 1).
+    private static func checkItem(_ item: Int, of series: SeriesDescription, in trace: TraceDocument, at path: JSONPath) throws(TraceError) {
+        let batch = series.tags.flatMap { tags in trace.tensors.first { $0.tags == tags }?.shape.first }
+        guard item >= 1, item <= (batch ?? Int.max) else {
+            let range = batch.map { "1…\($0), the first axis of the tensor it follows" } ?? "1 or more"
+            throw TraceError("series \"\(series.key)\" keeps item \(item) of its batch; the item is 1-based, in \(range)", at: path)
         }
     }
 

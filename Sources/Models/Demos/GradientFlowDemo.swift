@@ -37,7 +37,8 @@ import Trace
 ///
 /// History per iteration: `grad_norm_h` ([T]: ‖∂Q/∂h_t‖ for t = 1…T, of that iteration's
 /// backward pass), for the lstm also `grad_norm_c` (‖∂Q/∂c_t‖), and the parameters after
-/// iterations 1, the last and every train/50-th.
+/// iterations 1, 2, 5 × 10^k and the last; there a traced lstm's cell wires are recomputed too
+/// (`activation` series, for the cell diagram at any snapshotted iteration).
 ///
 /// Random draws: the sequence (as `SequenceTask`; targets are drawn for every step, as in `rnn`,
 /// though only target_T is used), then the network's parameters as its own demo draws them.
@@ -126,7 +127,9 @@ enum GradientFlow {
         let traced = config[record] == .steps
         let iterations = config[training.iterations]
         let tape = Tape(recording: traced)
-        var trainer = SGDTrainer(training, config, tracedIterations: traced ? 1 : 0, clipNorm: config[clip])
+        // An lstm's cell diagram follows the history position: its wires recomputed at the snapshots.
+        let drawn = traced && network is LSTM ? DrawnQuantities.recurrentCell : []
+        var trainer = SGDTrainer(training, config, tracedIterations: traced ? 1 : 0, clipNorm: config[clip], keeping: drawn)
         // The norms it keeps every iteration, one per time step (and the cell state's): the bulk of a long run's history.
         let normSeriesCount = network is LSTM ? 2 : 1
         trainer.observing = (normSeriesCount, normSeriesCount * task.steps)
@@ -160,7 +163,7 @@ enum GradientFlow {
             : TraceDocument(
                 title: title + " (history only)", model: "gradient-flow", config: config.values, scopes: [], tensors: [],
                 steps: [], loss: nil, gradients: [:], history: result.history)
-        trace.series = HistorySeries.describe(result.history, per: "iteration", described: normSeries)
+        trace.series = HistorySeries.describe(result.history, per: "iteration", described: normSeries + tape.historySeries)
         return trace
     }
 

@@ -46,7 +46,7 @@ extension Demos {
                         states = Array(unrolled.states.dropFirst())
                         return unrolled.outputs
                     },
-                    states: { states })
+                    norms: [.hidden { states }])
             })
     }
 
@@ -68,10 +68,18 @@ extension Demos {
                 let task = try SequenceTask.make(&config, using: &random)
                 let network = Bidirectional(
                     make(task.inputSize, config[SequenceDemo.hidden], task.outputSize), outputSize: task.outputSize)
+                // →h_1…→h_T and ←h_1…←h_T of the iteration running, for their gradient norms.
+                var forward: [Var] = [], backward: [Var] = []
                 return SequenceDemo.run(
                     title: "Bidirectional \(cell), H = \(network.network.hiddenSize): " + SequenceDemo.describe(task, config),
                     model: name, config: config, task: task, initial: network.initialParameters(using: &random),
-                    bind: network.bind, outputs: { network.unroll($0, $1).outputs })
+                    bind: network.bind,
+                    outputs: { inputs, parameters in
+                        let unrolled = network.unroll(inputs, parameters)
+                        (forward, backward) = (Array(unrolled.forward.dropFirst()), Array(unrolled.backward.dropLast()))
+                        return unrolled.outputs
+                    },
+                    norms: [.hidden("forward") { forward }, .hidden("backward") { backward }])
             })
     }
 }

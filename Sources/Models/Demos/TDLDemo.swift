@@ -17,10 +17,16 @@ extension Demos {
             let task = try SequenceTask.make(&config, using: &random)
             let line = TappedDelayLine(taps: config[TDLParameters.taps], kind: kind, inputSize: task.inputSize, outputSize: task.outputSize)
             let taps = "L = \(line.taps) \(kind.rawValue) tap\(line.taps == 1 ? "" : "s")"
+            var outputs: [Var] = []   // ẑ_1…ẑ_T of the iteration running, for their gradient norms
             return SequenceDemo.run(
                 title: "Tapped delay line, \(taps): \(SequenceDemo.describe(task, config))",
                 model: "tdl", config: config, task: task, initial: line.initialParameters(using: &random),
-                bind: line.bind, outputs: line.outputs)
+                bind: line.bind,
+                outputs: { inputs, taps in
+                    outputs = line.outputs(inputs, taps)
+                    return outputs
+                },
+                norms: [.delayLine { outputs }])
         }
     )
 

@@ -4,7 +4,7 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { html, svg, titled, toggleClass, exact, toNumber, traceIndex, prepare, caption, setText,
-          suggests, hasTag, seriesOf } = U.viewKit;
+          suggests, hasTag, seriesOf, historyOf } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The input image and every feature map of the traced iteration, in network order (by the
@@ -14,8 +14,11 @@ window.Unrolled = window.Unrolled || {};
      Maps the current step has not computed yet are blank; the one it computes is ringed.
      When the trace describes `feature_map` series (the chosen image's maps after each epoch),
      a slider moves from the traced iteration (before any update) through the epochs; it is
-     the viewer's history position, shared with the training view. Declared: tensors tagged
-     image and feature_map (their layer, stage), the feature_map and accuracy series. */
+     the viewer's history position, shared with the training view. A trace whose `activation`
+     series follow its traced maps by their tags (segmentation: one image of the batch, the series'
+     `item`) shows at an epoch the same sections as the traced iteration, each map recomputed, the
+     image as traced. Declared: tensors tagged image and feature_map (their layer, stage), the
+     feature_map, activation and accuracy series. */
 
   views.push({
     id: 'feature-maps',
@@ -39,7 +42,10 @@ window.Unrolled = window.Unrolled || {};
       return s && s.quantity === 'feature_map' && typeof s.key === 'string';
     });
     var accuracy = seriesOf(model, 'accuracy');
-    var epochs = history.filter(function (e) {
+    // The traced maps recomputed after an epoch, found by their tags; one image of the batch.
+    var recorded = historyOf(model, ['feature_map']);
+    var item = recorded.series.length ? recorded.series[0].item : null;
+    var epochs = recorded.entries.length ? recorded.entries : history.filter(function (e) {
       return e.tensors && mapSeries.some(function (s) { return e.tensors[s.key]; });
     });
 
@@ -91,14 +97,38 @@ window.Unrolled = window.Unrolled || {};
       picker.addEventListener('change', function () { image = +picker.value; build(); update(lastStep); });
     }
 
+    // A traced map of image n of the batch, as drawn.
+    function traced(m, n) {
+      var shape = m.tensor.shape, count = shape[1] * shape[2] * shape[3];
+      return { title: m.title, id: m.id, name: m.tensor.name, step: m.step, layer: m.layer, stage: m.stage, shape: shape.slice(1),
+               data: model.values(m.id).slice(n * count, (n + 1) * count) };
+    }
+
+    // The traced maps after epochs[position], by their tags: each recomputed map (the image
+    // itself is data, the same at every epoch), for the series' item of the batch.
+    function recomputed() {
+      // The series' item; a series of the whole batch shows the image the picker chose.
+      var n = Math.min(Math.max(item ? item - 1 : image, 0), batch - 1);
+      return maps.map(function (m) {
+        if (m.tensor.tags.quantity === 'image') return m.tensor.tags.stage ? null : traced(m, n);
+        var snap = recorded.snapshot(position, m.tensor.tags);
+        if (!snap) return null;
+        var shape = snap.shape, data = Array.from(snap.values);
+        if (shape.length === 4) {
+          var count = shape[1] * shape[2] * shape[3];
+          data = data.slice(n * count, (n + 1) * count);
+          shape = shape.slice(1);
+        }
+        return { title: m.title, id: null, name: m.tensor.name, step: -1, layer: m.layer, stage: m.stage, shape: shape,
+                 data: data, iteration: epochs[position].iteration };
+      }).filter(Boolean);
+    }
+
     // One section per map: its title, then one heatmap per channel.
     function build() {
       holder.textContent = '';
-      var list = position == null ? maps.map(function (m) {
-        var shape = m.tensor.shape, plane = shape[2] * shape[3], count = shape[1] * plane;
-        return { title: m.title, id: m.id, step: m.step, layer: m.layer, stage: m.stage, shape: shape.slice(1),
-                 data: model.values(m.id).slice(image * count, (image + 1) * count) };
-      }) : mapSeries.filter(function (s) { return epochs[position].tensors[s.key]; }).map(function (s, k) {
+      var list = position == null ? maps.map(function (m) { return traced(m, image); })
+        : recorded.entries.length ? recomputed() : mapSeries.filter(function (s) { return epochs[position].tensors[s.key]; }).map(function (s, k) {
         var snap = epochs[position].tensors[s.key];
         return { title: s.meaning, id: null, step: -1, layer: k + 1, stage: s.key, shape: snap.shape,
                  data: snap.data.map(toNumber) };
@@ -119,10 +149,10 @@ window.Unrolled = window.Unrolled || {};
       for (var c = 0; c < C; c++) {
         var figure = html('figure', { style: 'margin:0' }, row);
         var w = W * CELL + 2, h = H * CELL + 2;
-        var name = m.id != null ? index.tensors[m.id].name : m.stage;
+        var name = m.name || m.stage;
         var graphic = svg('svg', { class: 'uv-svg uv-heat uv-fmap', viewBox: '0 0 ' + w + ' ' + h, width: w, height: h,
                                    role: 'img', tabindex: 0, 'data-channel': c, 'data-layer': m.layer, 'data-stage': m.stage,
-                                   'data-tensor-id': m.id != null ? m.id : '',
+                                   'data-tensor-id': m.id != null ? m.id : '', 'data-iteration': m.iteration || null,
                                    'aria-label': m.title + ', channel ' + (c + 1) + ' of ' + C + ': ' + H + '×' + W +
                                      ' values, largest magnitude ' + api.format(maxAbs) }, figure);
         frames.push(svg('rect', { class: 'uv-fmap-frame', x: 0.5, y: 0.5, width: w - 1, height: h - 1, fill: 'none',
@@ -149,8 +179,11 @@ window.Unrolled = window.Unrolled || {};
 
     // The numbers for screen readers: a table per channel, rows of the map.
     function table(parent, m, C, H, W) {
+      // A table is as wide as its numbers whatever its width says: the clipping box around it keeps
+      // a phone's page from scrolling sideways.
+      var box = html('div', { class: 'uv-sr-only' }, parent);
       for (var c = 0; c < C; c++) {
-        var t = html('table', { class: 'uv-sr-only' }, parent);
+        var t = html('table', { class: 'uv-sr-only' }, box);
         html('caption', null, t, m.title + (C > 1 ? ', channel ' + (c + 1) : '') + ': ' + H + ' rows of ' + W);
         var body = html('tbody', null, t);
         for (var i = 0; i < H; i++) {
@@ -217,7 +250,9 @@ window.Unrolled = window.Unrolled || {};
       if (epoch) {
         var acc = accuracy && epoch.tensors[accuracy.key] ? toNumber(epoch.tensors[accuracy.key].data[0]) : null;
         setText(note, 'After epoch ' + epoch.iteration + ': loss ' + api.format(toNumber(epoch.loss)) +
-          (acc != null ? ', accuracy ' + api.format(acc) : '') + '. The chosen image’s maps; colours diverge at 0 (red above, blue below), one scale per map (all its channels).');
+          (acc != null ? ', accuracy ' + api.format(acc) : '') + '. ' +
+          (recorded.entries.length ? 'Image ' + (item || image + 1) + ' of the batch, its maps recomputed with the weights after the epoch'
+            : 'The chosen image’s maps') + '; colours diverge at 0 (red above, blue below), one scale per map (all its channels).');
       } else {
         var pending = built.filter(function (m) { return m.view.state && m.view.state.indexOf('pending') === 0; }).length;
         setText(note, (pending ? pending + ' of these maps are not computed yet at this step. ' : '') +

@@ -33,7 +33,8 @@
      (.uv-conv-pad, .uv-conv-window[data-kernel]), .uv-conv-term[data-a][data-b][data-product]
      [data-sum], .uv-conv-result/.uv-conv-bias/.uv-conv-after[data-stage][data-value]; the
      panel's data-step and data-element (docs/viewer.md, "The convolution view").
-   - feature-maps: svg.uv-fmap[data-tensor-id][data-channel][data-layer][data-stage] with
+   - feature-maps: svg.uv-fmap[data-tensor-id][data-channel][data-layer][data-stage] (and
+     [data-iteration] at an epoch, for a map recomputed by its tags) with
      .uv-fmcell[data-row][data-col][data-value] (.uv-pending), .uv-fmap-frame, select.uv-fm-image,
      input.uv-fm-epoch (docs/viewer.md, "The feature-maps view"). */
 window.Unrolled = window.Unrolled || {};
@@ -106,7 +107,7 @@ window.Unrolled = window.Unrolled || {};
      The trace describes `activation` series: a tensor of the traced iteration, found by its tags,
      recomputed after the update of each snapshotted entry (docs/trace-format.md, "Series").
      `historyOf(model, quantities)` gives, for the series whose tags' quantity is one of
-     `quantities`, the lookup by tags and the entries holding at least one of them. */
+     `quantities`, those series, the lookup by tags and the entries holding at least one of them. */
   function historyOf(model, quantities) {
     var trace = model.trace, byKey = {};
     var series = (Array.isArray(trace.series) ? trace.series : []).filter(function (s) {
@@ -119,7 +120,7 @@ window.Unrolled = window.Unrolled || {};
       return e.tensors && series.some(function (s) { return e.tensors[s.key]; });
     });
     return {
-      entries: entries, history: history,
+      entries: entries, history: history, series: series,
       // What an entry is, as the series say: `iteration`, or `epoch` (word2vec's).
       unit: series.length && series[0].per === 'epoch' ? 'epoch' : 'iteration',
       // The snapshot of the tensor tagged `tags` after entries[k]: {shape, values}, or null.

@@ -4,7 +4,7 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { html, svg, titled, toggleClass, toNumber, norm, exact, traceIndex, values,
-          prepare, caption, setText, niceTicks, suggests, hasScope, hasTag, seriesOf } = U.viewKit;
+          prepare, caption, setText, niceTicks, suggests, hasScope, hasTag } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The recurrent network as a row of cells t = 1…T (two rows for a bidirectional one),
@@ -14,9 +14,9 @@ window.Unrolled = window.Unrolled || {};
      its pass, so bars do not jump while stepping) or the history entry's; "same scale for every
      iteration" fixes it to every norm of the trace, so iterations compare.
      All of it declared: time_step scopes, the states tagged hidden_state (or a delay line's
-     delay_line_output) with t and direction, and the history series of the hidden states'
-     gradient norms, which traces recorded as history only (no steps) show per training
-     iteration with a slider. */
+     delay_line_output) with t and direction, and the history series of the states' gradient
+     norms (one per direction, its tags naming it), which a slider shows per training iteration
+     (traces recorded as history only, with no steps, show nothing else). */
 
   // What the state of a time step may be: its tag, its letter and the name of a row of them.
   var STATES = [{ quantity: 'hidden_state', letter: 'h', row: 'cells' },
@@ -33,10 +33,19 @@ window.Unrolled = window.Unrolled || {};
     create: createUnrolled
   });
 
-  // The history series of ‖∂L/∂h_t‖ per time step, when the trace describes one.
+  // The history series of ‖∂L/∂h_t‖ (or ∂ẑ_t) per time step, by row ('' for a one-way network,
+  // 'f' and 'b' for the directions their tags name), or null when the trace describes none.
   function normSeries(model) {
-    var series = seriesOf(model, 'gradient_norm', 'hidden_state');
-    return series && series.axis === 'time_step' ? series : null;
+    var found = null;
+    (Array.isArray(model.trace.series) ? model.trace.series : []).forEach(function (s) {
+      if (!s || s.quantity !== 'gradient_norm' || s.axis !== 'time_step' || typeof s.key !== 'string') return;
+      if (!STATES.some(function (state) { return state.quantity === s.of; })) return;
+      var direction = s.tags && s.tags.direction;
+      var row = direction === 'forward' ? 'f' : direction === 'backward' ? 'b' : '';
+      found = found || {};
+      if (!(row in found)) found[row] = s.key;
+    });
+    return found;
   }
 
   function createUnrolled(host, model, api) {
@@ -45,15 +54,18 @@ window.Unrolled = window.Unrolled || {};
     host.classList.add('uv-view', 'uv-unrolled');
     var bidirectional = hasScope(model, 'direction');
     var dirs = bidirectional ? ['f', 'b'] : [''];
-    var series = normSeries(model), key = series && series.key;
-    var history = !series ? [] : (model.trace.history || []).filter(function (e) {
-      return e.tensors && e.tensors[key];
+    // The series' key of each row; the entries that hold every row's norms.
+    var series = normSeries(model) || {};
+    var keys = {};
+    dirs.forEach(function (d) { keys[d] = series[d]; });
+    var history = (model.trace.history || []).filter(function (e) {
+      return e.tensors && dirs.every(function (d) { return keys[d] && e.tensors[keys[d]]; });
     });
     var historyMode = index.steps.length === 0 && history.length > 0;
 
     var T = 0;
     for (var k = 0; k < index.scopes.length; k++) T = Math.max(T, index.scopeT[k]);
-    if (historyMode) T = history[0].tensors[key].shape.reduce(function (a, b) { return a * b; }, 1);
+    if (historyMode) T = history[0].tensors[keys[dirs[0]]].shape.reduce(function (a, b) { return a * b; }, 1);
 
     // Per iteration (root scope): the state tensor of each (direction, t), the first step
     // of each cell, and which step makes which cell current.
@@ -120,7 +132,9 @@ window.Unrolled = window.Unrolled || {};
     });
     var entryRanges = history.map(function (e) {
       var range = newRange();
-      e.tensors[key].data.forEach(function (x) { consider(range, toNumber(x)); consider(all, toNumber(x)); });
+      dirs.forEach(function (d) {
+        e.tensors[keys[d]].data.forEach(function (x) { consider(range, toNumber(x)); consider(all, toNumber(x)); });
+      });
       return range;
     });
     var maxNorm = all.max, minPositive = all.minPositive;   // the shown scale; `fitTo` changes it
@@ -139,8 +153,8 @@ window.Unrolled = window.Unrolled || {};
     // Iterations kept in history (gradient-flow): 1…n show that iteration's norms; 0, when
     // the trace has steps, shows the norms as far as the current step has computed them.
     var slider = null, sliderText = null;
-    var historyT = history.length ? history[0].tensors[key].data.length : 0;
-    if (history.length && !bidirectional && historyT === T) {
+    var fits = history.length && dirs.every(function (d) { return history[0].tensors[keys[d]].data.length === T; });
+    if (fits) {
       var sliderLabel = html('label', null, controls);
       html('span', null, sliderLabel, 'norms of');
       slider = html('input', { type: 'range', min: historyMode ? 1 : 0, max: history.length,
@@ -334,15 +348,21 @@ window.Unrolled = window.Unrolled || {};
     }
 
     function showHistory(i) {
-      var e = history[i];
-      var data = e.tensors[key].data.map(toNumber);
-      var zeros = data.filter(function (x) { return x === 0; }).length;
+      var e = history[i], zeros = 0, ratios = [];
       fitTo(entryRanges[i]);
-      for (var t = 1; t <= T; t++) setBar('', t, 'h' + i + '_' + t, data[t - 1], false);
+      dirs.forEach(function (d) {
+        var data = e.tensors[keys[d]].data.map(toNumber);
+        zeros += data.filter(function (x) { return x === 0; }).length;
+        for (var t = 1; t <= T; t++) setBar(d, t, 'h' + i + d + '_' + t, data[t - 1], false);
+        // The ratio along the way the gradient travels: from the last state a direction computes
+        // back to its first (t = T to 1 forward, t = 1 to T backward).
+        var first = d === 'b' ? T : 1, last = d === 'b' ? 1 : T;
+        ratios.push(quantity.replace('_t', '_' + first) + ' / ' + quantity.replace('_t', '_' + last) + ' = ' +
+          api.format(data[first - 1] / data[last - 1]) + (d === 'f' ? ' forward' : d === 'b' ? ' backward' : ''));
+      });
       setText(sliderText, 'iteration ' + e.iteration);
       setText(note, quantity + ' of training iteration ' + e.iteration + ' of ' + history[history.length - 1].iteration +
-        ' (loss ' + api.format(toNumber(e.loss)) + '); ' + quantity.replace('_t', '_1') + ' / ' +
-        quantity.replace('_t', '_' + T) + ' = ' + api.format(data[0] / data[T - 1]) +
+        ' (loss ' + api.format(toNumber(e.loss)) + '); ' + ratios.join(', ') +
         (zeros ? '; ' + zeros + ' time step' + (zeros === 1 ? ' has' : 's have') + ' a gradient of exactly 0' : '') + '.');
     }
 
