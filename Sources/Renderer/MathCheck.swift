@@ -101,32 +101,45 @@ enum MathCheck {
     /// KaTeX's verdict on each of `equations` (its message, or nil when it typesets): from `known`
     /// (checked ahead), the cache's stored verdicts, then Node for the rest; nil verdicts and a
     /// note when they cannot be had (no Node, no KaTeX, Node failed). Saves nothing: the caller
-    /// saves the verdicts of the build's own equations through `store`.
+    /// saves the verdicts of the build's own equations through `store`. `started`: Node already
+    /// running the check, waiting for its input (`Ahead.launch`); it is given the rest, or none.
     static func verdicts(
-        for equations: [Equation], katex: URL, templates: URL, cache: URL?, known: [Equation: String?] = [:]
+        for equations: [Equation], katex: URL, templates: URL, cache: URL?, known: [Equation: String?] = [:], started: NodeRun? = nil
     ) -> (verdicts: [Equation: String?]?, store: MathVerdicts?, note: String) {
-        let script = templates.appendingPathComponent("tools/check-math.js")
-        let kit = templates.appendingPathComponent("assets/viewer/viewer-kit.js")
-        let library = katex.appendingPathComponent("katex.min.js")
-        let node = executable("node") ?? executable("nodejs")
-        guard node != nil, FileManager.default.isReadableFile(atPath: library.path), FileManager.default.isReadableFile(atPath: script.path)
-        else { return (nil, nil, "not checked (Node.js or KaTeX not installed)") }
-        let stored = cache.map { MathVerdicts(folder: $0, files: [library, script, kit]) }
+        guard let tool = checkTool(katex: katex, templates: templates) else {
+            _ = started?.finish(input: Data("[]".utf8))
+            return (nil, nil, "not checked (Node.js or KaTeX not installed)")
+        }
+        let stored = cache.map { MathVerdicts(folder: $0, files: tool.files) }
         var verdicts: [Equation: String?] = [:]
         for equation in equations { verdicts[equation] = known[equation] ?? stored?.stored[equation] }
         let unknown = equations.filter { verdicts[$0] == nil }
-        if !unknown.isEmpty {
-            let input = (try? JSONSerialization.data(withJSONObject: unknown.map { [$0.tex, $0.display] })) ?? Data("[]".utf8)
-            guard let node, let output = run(node, nodeFlags(checking: unknown.count) + [script.path, library.path, kit.path], input: input),
-                let problems = (try? JSONSerialization.jsonObject(with: output)) as? [[Any]]
-            else { return (nil, nil, "not checked (Node.js failed)") }
-            for equation in unknown { verdicts[equation] = .some(nil) }
-            for problem in problems {
-                guard let index = problem.first as? Int, unknown.indices.contains(index), let message = problem.last as? String else { continue }
-                verdicts[unknown[index]] = .some(message)
-            }
+        guard !unknown.isEmpty else {
+            _ = started?.finish(input: Data("[]".utf8))
+            return (verdicts, stored, "")
+        }
+        let input = (try? JSONSerialization.data(withJSONObject: unknown.map { [$0.tex, $0.display] })) ?? Data("[]".utf8)
+        let run = started ?? NodeRun.start(tool.node, nodeFlags(checking: unknown.count) + tool.arguments)
+        guard let output = run?.finish(input: input), let problems = (try? JSONSerialization.jsonObject(with: output)) as? [[Any]]
+        else { return (nil, nil, "not checked (Node.js failed)") }
+        for equation in unknown { verdicts[equation] = .some(nil) }
+        for problem in problems {
+            guard let index = problem.first as? Int, unknown.indices.contains(index), let message = problem.last as? String else { continue }
+            verdicts[unknown[index]] = .some(message)
         }
         return (verdicts, stored, "")
+    }
+
+    /// Node and what it runs (`check-math.js KATEX KIT`), and the files a verdict depends on; nil
+    /// when Node, KaTeX or the script is missing.
+    static func checkTool(katex: URL, templates: URL) -> (node: URL, arguments: [String], files: [URL])? {
+        let script = templates.appendingPathComponent("tools/check-math.js")
+        let kit = templates.appendingPathComponent("assets/viewer/viewer-kit.js")
+        let library = katex.appendingPathComponent("katex.min.js")
+        guard let node = executable("node") ?? executable("nodejs"), FileManager.default.isReadableFile(atPath: library.path),
+            FileManager.default.isReadableFile(atPath: script.path)
+        else { return nil }
+        return (node, [script.path, library.path, kit.path], [library, script, kit])
     }
 
     /// V8's flags for typesetting `count` equations. Its optimizing compiler (TurboFan) costs more
@@ -175,29 +188,5 @@ enum MathCheck {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    /// The standard output of `tool` given `input`, or nil when it fails or runs past a minute.
-    private static func run(_ tool: URL, _ arguments: [String], input: Data) -> Data? {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        // Written on its own thread: a large input must not wait on a full output pipe.
-        let writer = Thread {
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: timer)
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        timer.cancel()
-        return process.terminationStatus == 0 ? output : nil
     }
 }

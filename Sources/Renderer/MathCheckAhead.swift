@@ -8,23 +8,50 @@ extension MathCheck {
     /// it. The final check (`check(_:…ahead:)`) reads what came back and only asks about math it
     /// did not see (a ```` ```math ```` block, an introduction's). Nothing here is saved: the final
     /// check saves the verdicts of the spans the site really shows.
+    ///
+    /// On a first build (the cache holds no verdict for this KaTeX) Node is started before the
+    /// course is even read (`launch`): loading Node and KaTeX is half of its time, and done while
+    /// the pages are read and parsed it no longer ends the build. It then runs without V8's
+    /// optimizing compiler (`nodeFlags` for the count it cannot know yet: a course's first build
+    /// rarely checks 1,500 distinct equations). A rebuild starts Node only for new equations.
     final class Ahead: Sendable {
         private let verdicts = Mutex<[Equation: String?]?>(nil)
         private let done = DispatchSemaphore(value: 0)
+        private let katex: URL, templates: URL, cache: URL?
+        /// Node started by `launch`, until `submit` hands it its input.
+        private let early: Mutex<NodeRun?>
+        private let submitted = Mutex(false)
+        /// Whether `launch` started Node (for the tests).
+        let startedEarly: Bool
 
-        /// Starts checking `equations` (in any order, repeats allowed); none is an empty result at once.
-        static func start(_ equations: [Equation], katex: URL, templates: URL, cache: URL?) -> Ahead {
-            let ahead = Ahead()
+        private init(katex: URL, templates: URL, cache: URL?, early: NodeRun?) {
+            (self.katex, self.templates, self.cache) = (katex, templates, cache)
+            self.early = Mutex(early)
+            startedEarly = early != nil
+        }
+
+        /// Before the course is read: Node started now when nothing is stored (a first build),
+        /// else later by `submit` and only when an equation is new.
+        static func launch(katex: URL, templates: URL, cache: URL?) -> Ahead {
+            var early: NodeRun?
+            if let tool = checkTool(katex: katex, templates: templates),
+               cache.map({ MathVerdicts(folder: $0, files: tool.files).stored.isEmpty }) ?? true {
+                early = NodeRun.start(tool.node, nodeFlags(checking: 0) + tool.arguments)
+            }
+            return Ahead(katex: katex, templates: templates, cache: cache, early: early)
+        }
+
+        /// Starts checking `equations` (in any order, repeats allowed). Once only.
+        func submit(_ equations: [Equation]) {
+            guard submitted.withLock({ let first = !$0; $0 = true; return first }) else { return }
             var seen = Set<Equation>()
             let distinct = equations.filter { seen.insert($0).inserted }
-            guard !distinct.isEmpty else {
-                ahead.finish([:])
-                return ahead
-            }
+            let started = early.withLock { run -> NodeRun? in defer { run = nil }; return run }
+            let (katex, templates, cache) = (katex, templates, cache)
             Thread.detachNewThread {
-                ahead.finish(MathCheck.verdicts(for: distinct, katex: katex, templates: templates, cache: cache).verdicts ?? [:])
+                let checked = MathCheck.verdicts(for: distinct, katex: katex, templates: templates, cache: cache, started: started)
+                self.finish(checked.verdicts ?? [:])
             }
-            return ahead
         }
 
         private func finish(_ result: [Equation: String?]) {
@@ -32,8 +59,10 @@ extension MathCheck {
             done.signal()
         }
 
-        /// The verdicts once Node has answered (empty when it could not run).
+        /// The verdicts once Node has answered (empty when it could not run). A build that stops
+        /// before `submit` (an error in the course) submits nothing, which ends an early Node.
         func wait() -> [Equation: String?] {
+            submit([])
             if let ready = verdicts.withLock({ $0 }) { return ready }
             done.wait()
             done.signal()  // for a later wait

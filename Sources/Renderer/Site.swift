@@ -107,13 +107,13 @@ public enum Site {
         var log = BuildLog(strict: options.strict)
         let assets = AssetCopy.start(options, into: staging)
         defer { assets.wait() }
+        // KaTeX checks the math meanwhile (Node on a core the directives and pages leave).
+        let mathAhead = MathCheck.Ahead.launch(katex: options.katex, templates: options.templates, cache: options.cache)
+        defer { _ = mathAhead.wait() }   // no build leaves Node running
         // Read the course config, the pages and the introduction; parse them; run the directives.
         let sources = log.keep(CourseSources.read(options, from: folder))
         let parsed = ParsedCourse(sources)
-        // KaTeX checks the math meanwhile (Node on a core the directives and pages leave).
-        let pagesMath = (parsed.pages + [parsed.introduction].compactMap { $0 }).flatMap(\.document.equations)
-        let mathAhead = MathCheck.Ahead.start(pagesMath, katex: options.katex, templates: options.templates, cache: options.cache)
-        defer { _ = mathAhead.wait() }   // no build leaves Node running
+        mathAhead.submit((parsed.pages + [parsed.introduction].compactMap { $0 }).flatMap(\.document.equations))
         let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder))
         try log.stopOnErrors()
         // Render every page, trace page and the index; write them; copy the files the pages link to.

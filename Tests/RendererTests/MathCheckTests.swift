@@ -82,21 +82,35 @@ struct MathCheckTests {
     }
 
     /// The build asks KaTeX about the parsed pages' math while it renders (`MathCheck.Ahead`): each
-    /// distinct equation once, the verdicts those the final check gets, nothing saved by it.
+    /// distinct equation once, the verdicts those the final check gets, nothing saved by it. On a
+    /// first build Node is started before the pages are read, and given them when they are.
     @Test(.enabled(if: canCheck, "needs Node.js and Debian's KaTeX (scripts/setup installs both)"))
     func equationsAreCheckedAheadOnceEach() throws {
         let course = try TestCourse([:])
-        let katex = URL(fileURLWithPath: "/usr/share/javascript/katex")
+        let katex = URL(fileURLWithPath: "/usr/share/javascript/katex"), templates = try Templates.locate()
         let cache = course.root.appendingPathComponent("cache")
         let good = MathCheck.Equation(tex: "x^2", display: false), bad = MathCheck.Equation(tex: "\\frac{1", display: false)
-        let ahead = MathCheck.Ahead.start([good, bad, good], katex: katex, templates: try Templates.locate(), cache: cache)
+        let ahead = MathCheck.Ahead.launch(katex: katex, templates: templates, cache: cache)
+        #expect(ahead.startedEarly)   // nothing stored: a first build
+        ahead.submit([good, bad, good])
         let verdicts = ahead.wait()
         #expect(verdicts.count == 2)
         #expect(verdicts[good] == .some(nil))
         #expect((verdicts[bad] ?? nil)?.hasPrefix("KaTeX parse error") == true)
         #expect(ahead.wait() == verdicts)   // a second wait returns at once, the same
+        ahead.submit([good])                // and a second submit changes nothing
+        #expect(ahead.wait() == verdicts)
         #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent(MathVerdicts.fileName).path))
-        #expect(MathCheck.Ahead.start([], katex: katex, templates: try Templates.locate(), cache: cache).wait().isEmpty)
+
+        // A build that stops before its pages are parsed: the early Node is given nothing and ends.
+        #expect(MathCheck.Ahead.launch(katex: katex, templates: templates, cache: cache).wait().isEmpty)
+
+        // With verdicts stored (a rebuild), Node starts only for an equation they lack.
+        _ = MathCheck.check([MathCheck.Span(file: "a.md", line: 1, tex: "x^2", display: false)], katex: katex, templates: templates, cache: cache)
+        let rebuild = MathCheck.Ahead.launch(katex: katex, templates: templates, cache: cache)
+        #expect(!rebuild.startedEarly)
+        rebuild.submit([good, bad])
+        #expect(rebuild.wait() == verdicts)
     }
 
     /// What the spans' text went through before: Foundation's replacements, one entity after another.
