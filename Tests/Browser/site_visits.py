@@ -161,31 +161,42 @@ def visit_course_pages(context, site: Path, half: int) -> None:
     assert unlinked == [], "\n".join(unlinked)
 
 
+# A viewer at its last step, each of its tabs clicked in turn: the tabs whose panel then shows an
+# error, and whether the static fallback is still shown.
+LAST_STEP_EACH_TAB = """el => {
+  el.goTo(el.model.stepCount);
+  const failed = [];
+  for (const tab of el.querySelectorAll("[role='tab']")) {
+    tab.click();
+    const panel = document.getElementById(tab.getAttribute('aria-controls'));
+    if (!panel || !panel.checkVisibility() || panel.querySelector('.ut-error')) failed.push(tab.getAttribute('data-view'));
+  }
+  const fallback = el.querySelector('.unrolled-fallback');
+  return {failed, fallback: !!fallback && fallback.checkVisibility()};
+}"""
+
+
 def step_every_viewer(page, path: Path) -> list[str]:
-    """Steps each viewer of the page (the file `path`) once, then to its end, and opens each of its
-    views; returns what went wrong."""
+    """Steps each viewer of the page (the file `path`) once with its Next button, then to its end,
+    and opens each of its views; returns what went wrong."""
     problems = []
     steps_of = trace_steps(path)
     count = page.locator("unrolled-trace").count()
     for i in range(count):
         viewer = page.locator("unrolled-trace").nth(i)
         viewer.scroll_into_view_if_needed()
-        viewer.evaluate("el => el.ready")
-        name = viewer.get_attribute("trace-id")
-        steps = viewer.evaluate("el => el.model.stepCount")
+        name, steps, before = viewer.evaluate("""el => el.ready.then(() => [el.getAttribute('trace-id'), el.model.stepCount,
+                                                 el.querySelector('[aria-live]').textContent])""")
         if steps != steps_of.get(name):
             problems.append(f"{name}: the viewer has {steps} steps, the trace {steps_of.get(name)}")
-        live = viewer.locator("[aria-live]").first
-        before = live.text_content()
         viewer.locator("button[data-act='next']").click()
-        if viewer.evaluate("el => el.step") != min(2, steps):
+        step, after = viewer.evaluate("el => [el.step, el.querySelector('[aria-live]').textContent]")
+        if step != min(2, steps):
             problems.append(f"{name}: the next button did not move to step 2")
-        if live.text_content() == before:
+        if after == before:
             problems.append(f"{name}: the live region did not announce the step")
-        viewer.evaluate("el => el.goTo(el.model.stepCount)")
-        tabs = viewer.locator("[role='tab']")
-        for k in range(tabs.count()):
-            tabs.nth(k).click()
-        if viewer.locator(".unrolled-fallback").is_visible():
+        shown = viewer.evaluate(LAST_STEP_EACH_TAB)
+        problems += [f"{name}: the {view} tab shows no panel, or an error" for view in shown["failed"]]
+        if shown["fallback"]:
             problems.append(f"{name}: the static fallback is still shown")
     return problems

@@ -19,23 +19,30 @@ def traces(tmp_path_factory):
     return make_traces(tmp_path_factory, every_demo() + MORE)
 
 
+# Each of a viewer's tabs clicked in turn: whether its panel then shows, with no error, and draws.
+SHOW_EACH = """([key, views]) => views.map(view => {
+  const viewer = document.getElementById(key);
+  viewer.querySelector(`.ut-tab[data-view='${view}']`).click();
+  const panel = viewer.querySelector(`.ut-panel[data-view='${view}']`);
+  return {visible: panel.checkVisibility(), error: panel.querySelectorAll('.ut-error').length,
+          drawn: panel.querySelectorAll('svg, table, .uv-single').length};
+})"""
+
+
 def test_each_view_appears_for_the_traces_that_declare_it(browser_context, tmp_path, traces):
+    """Every declared view is a tab, in the declared order, and shows and draws. Stepping each view
+    through its trace's first, middle and last steps is the renaming test's
+    (test_viewer_views_renaming.py), which shows every view of every trace at those steps."""
     viewer = Viewer(browser_context, tmp_path, {key: traces[key] for key in every_demo() + MORE})
     assert any(viewer.traces[key].get("views") for key in every_demo())
     assert viewer.traces["equations-recurrence"]["views"] == ["unrolled", "training"]
     for key in every_demo() + MORE:
-        trace = viewer.traces[key]
-        expected = declared_views(trace)
+        expected = declared_views(viewer.traces[key])
         # In the declared order; the step and the graph are every trace's.
         assert [tab for tab in viewer.tabs(key) if tab not in ("step", "graph")] == expected, key
-        for view in expected:
-            panel = viewer.show(key, view)
-            assert panel.is_visible()
-            assert panel.locator(".ut-error").count() == 0, (key, view)
+        for view, shown in zip(expected, viewer.page.evaluate(SHOW_EACH, [key, expected])):
             # A view draws (svg), lists (the neighbours' tables) or, for one training entry, says its loss.
-            assert panel.locator("svg, table, .uv-single").count() >= 1, (key, view)
-            for index0 in (0, len(trace["steps"]) // 2, len(trace["steps"]) - 1):
-                viewer.go(key, index0)
+            assert shown["visible"] and shown["error"] == 0 and shown["drawn"] >= 1, (key, view, shown)
     viewer.assert_clean()
 
 

@@ -61,6 +61,6 @@ def test_renaming_every_scope_and_tensor_keeps_every_view_and_what_it_shows(brow
         for view in declared_views(trace):
             for index0 in steps_to_compare(view, len(trace["steps"])):
                 original, copy = viewer.page.evaluate(SHOW_BOTH, [[key, other], view, index0 + 1])
-                assert copy["error"] == 0 and copy["drawn"] >= 1, (key, view)
+                assert original["error"] == copy["error"] == 0 and copy["drawn"] >= 1, (key, view, index0)
                 assert original["hooks"] and copy["hooks"] == original["hooks"], (key, view, index0)
     viewer.assert_clean()
