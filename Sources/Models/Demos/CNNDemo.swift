@@ -63,7 +63,10 @@ extension Demos {
         let title = "CNN \(channels[0])→\(channels[1]) channels, \(kernel)×\(kernel) kernels, on \(samples) images of \(classes) shapes: "
             + "\(epochs) epoch\(epochs == 1 ? "" : "s") of SGD in batches of \(batch)"
         var trace = tape.trace(title: title, model: "cnn", config: config.values, history: history)
-        trace.series = HistorySeries.describe(history, per: "epoch", described: training.series + run.maps)
+        // Every epoch's series first, then what only the snapshotted epochs keep (parameters, maps).
+        let series = HistorySeries.describe(history, per: "epoch", described: training.series + run.maps)
+        let snapshotted = { (s: SeriesDescription) in s.quantity == "parameter" || s.quantity == "activation" }
+        trace.series = series.filter { !snapshotted($0) } + series.filter(snapshotted)
         // An epoch is several SGD steps: its loss is their mean, each before its own step.
         let what = training.augmentation.isEnabled ? "augmented image" : "image"
         trace.series?[0].meaning = "the mean over the epoch of each \(what)'s loss in its batch, before that batch's SGD step"
