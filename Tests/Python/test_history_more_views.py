@@ -3,6 +3,9 @@ own parameters (no number comes from a Swift run but those parameters and the tr
 
 - segmentation: after each snapshotted epoch, the chosen image's feature maps (a_1 … y) equal
   reference_segmentation.py's forward pass of that image with the epoch's parameters;
+- cnn: after each snapshotted epoch, the traced batch's chosen image's maps (z_1 … h_2), what the
+  convolution view reads at that epoch, equal reference_cnn.py's forward pass of the image as layer 1
+  read it (augmented, when augmenting) with the epoch's parameters;
 - the bidirectional demos: each iteration's ‖∂Q/∂→h_t‖ and ‖∂Q/∂←h_t‖ equal the norms of the
   gradients reference_lstm_gru.py's hand-written BPTT gives from the parameters before it;
 - the tapped delay line: each iteration's ‖∂Q/∂ẑ_t‖, with ẑ_t = Σ_i a_i x_{t−i} and
@@ -22,6 +25,7 @@ from trace_checks import _run_cli
 import numpy_ops as ops
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "Fixtures"))
+import reference_cnn as cnn  # noqa: E402
 import reference_segmentation as seg  # noqa: E402
 from reference_lstm_gru import Bidirectional  # noqa: E402
 
@@ -81,6 +85,34 @@ def test_the_segmentation_maps_after_each_snapshot_are_numpys(arguments):
     # Training changes the maps: the scores after the last epoch are not those after the first.
     y = next(s["key"] for s in series if s["tags"] == {"quantity": "feature_map", "layer": 5})
     assert not np.allclose(array(entries[0]["tensors"][y]), array(entries[-1]["tensors"][y]))
+
+
+@pytest.mark.parametrize("arguments", [
+    ("--train", "5", "--samples", "8", "--batch", "4", "--image", "3"),
+    ("--train", "3", "--samples", "8", "--batch", "4", "--image", "6", "--augment", "flip+shift+noise", "--kernel", "5"),
+])
+def test_the_cnn_maps_after_each_snapshot_are_numpys(arguments):
+    trace = trace_of("cnn", *arguments)
+    config = trace["config"]
+    n, batch, image = config["train"], config["batch"], config["image"]
+    item = image if image <= batch else 1   # the chosen image when the traced batch holds it
+    series = [s for s in trace["series"] if s["quantity"] == "activation"]
+    assert {s["item"] for s in series} == {item}
+    conv1 = next(s for s in trace["steps"] if s["op"] == "conv2d")
+    x = array(trace["tensors"][conv1["inputs"][0]])[item - 1:item]
+    T = array(traced(trace, "T"))[item - 1:item]
+    entries = [e for e in trace["history"] if "w_1" in (e.get("tensors") or {})]
+    assert [e["iteration"] for e in entries] == [i for i in range(1, n + 1) if snapshotted(i, n)]
+    for entry in entries:
+        p = {name: array(entry["tensors"][name]) for name in cnn.ORDER}
+        f = cnn.forward(p, x, T, (config["kernel"] - 1) // 2)
+        for s in series:
+            got = array(entry["tensors"][s["key"]])
+            assert np.allclose(got, f[s["key"]][0], rtol=1e-10, atol=1e-12), (s["key"], entry["iteration"])
+        if config["augment"] == "none" and image <= batch:
+            # The same parameters make the maps every epoch keeps of the chosen image (checked
+            # against reference_cnn.py's training in CNNTests).
+            assert np.allclose(array(entry["tensors"]["feature_maps_1"]), f["a_1"][0], rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("demo", ["bilstm", "bigru"])
