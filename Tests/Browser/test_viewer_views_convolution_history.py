@@ -112,6 +112,11 @@ def test_the_convolution_view_works_out_an_element_at_any_recorded_epoch(browser
     a = snapshot(cnn, entries["cnn"][-1], cnn["tensors"][relu["output"]])
     assert data_value(viewer, "cnn", ".uv-conv-after[data-stage='relu']") == max(0.0, z)
     assert data_value(viewer, "cnn", ".uv-conv-after[data-stage='pool']") == pool[0, 0, 1, 2] == a[0, 0, 2:4, 4:6].max()
+    # The tab's own step list keeps the epoch (a step of the trace would not): layer 2 reads h_1 after epoch 4.
+    viewer.page.select_option(f"{panel(viewer, 'cnn')} .uv-conv-step", str(convs(cnn)[1]["index"]))
+    assert history_text(viewer, "cnn", "convolution") == "after epoch 4 (of 4)"
+    click_output(viewer, "cnn", 2, 1)
+    assert_worked_out(viewer, "cnn", convs(cnn)[1], entries["cnn"][-1], 0, 2, 1)
 
     # A backward image op at an epoch: the history keeps no gradients, so the view works out the
     # forward convolution the gradient belongs to (∂W of layer 2: the conv2d that reads h_1).
@@ -122,7 +127,8 @@ def test_the_convolution_view_works_out_an_element_at_any_recorded_epoch(browser
     assert viewer.page.get_attribute(panel(viewer, "cnn"), "data-step") == str(convs(cnn)[1]["index"])
     note = viewer.page.locator(f"{panel(viewer, 'cnn')} .uv-caption").last.text_content()
     assert note.startswith(f"After epoch 1, image {item(cnn)} of the batch: the history keeps no gradients")
-    assert_worked_out(viewer, "cnn", convs(cnn)[1], entries["cnn"][0], 0, 0, 0)
+    click_output(viewer, "cnn", 1, 3)
+    assert_worked_out(viewer, "cnn", convs(cnn)[1], entries["cnn"][0], 0, 1, 3)
 
     # A step returns the traced values.
     viewer.go("cnn", conv1["index"])
