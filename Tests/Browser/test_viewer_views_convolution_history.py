@@ -23,7 +23,7 @@ def traces(tmp_path_factory):
     import views_support
     # As test_viewer_views_history_rest.py makes it, so the run makes it once.
     views_support.SPECIAL.setdefault("seg-trained", ("segmentation", "--train", "12", "--image", "2"))
-    return make_traces(tmp_path_factory, ["seg-trained", "cnn-epochs"])
+    return make_traces(tmp_path_factory, ["seg-trained", "cnn-epochs", "transfer-short"])
 
 
 def snapshot(trace: dict, entry: dict, tensor: dict) -> np.ndarray:
@@ -74,7 +74,7 @@ def assert_worked_out(viewer: Viewer, key: str, step: dict, entry: dict, o: int,
 
 
 def test_the_convolution_view_works_out_an_element_at_any_recorded_epoch(browser_context, tmp_path, traces):
-    viewer = Viewer(browser_context, tmp_path, {"seg": traces["seg-trained"], "cnn": traces["cnn-epochs"]})
+    viewer = Viewer(browser_context, tmp_path, {"seg": traces["seg-trained"], "cnn": traces["cnn-epochs"], "transfer": traces["transfer-short"]})
     seg, cnn = viewer.traces["seg"], viewer.traces["cnn"]
     entries = {key: [e for e in viewer.traces[key]["history"] if "w_1" in (e.get("tensors") or {}) or "W_1" in (e.get("tensors") or {})]
                for key in ("seg", "cnn")}
@@ -129,6 +129,16 @@ def test_the_convolution_view_works_out_an_element_at_any_recorded_epoch(browser
     assert note.startswith(f"After epoch 1, image {item(cnn)} of the batch: the history keeps no gradients")
     click_output(viewer, "cnn", 1, 3)
     assert_worked_out(viewer, "cnn", convs(cnn)[1], entries["cnn"][0], 0, 1, 3)
+
+    # Transfer learning: the fine-tuning iteration's first convolution after the last epoch.
+    transfer = viewer.traces["transfer"]
+    conv = convs(transfer)[-2]
+    viewer.go("transfer", conv["index"])
+    viewer.show("transfer", "convolution")
+    slide(viewer, "transfer", "convolution", 4)
+    assert history_text(viewer, "transfer", "convolution") == "after epoch 8 (of 8)"
+    click_output(viewer, "transfer", 4, 6)
+    assert_worked_out(viewer, "transfer", conv, transfer["history"][-1], 0, 4, 6)
 
     # A step returns the traced values.
     viewer.go("cnn", conv1["index"])
