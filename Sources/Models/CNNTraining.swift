@@ -15,7 +15,10 @@ import Trace
 /// image's loss as computed in its batch, before the batch's update; Σ_b n_b Q_b / (m − v)), the
 /// accuracy over the training images (argmax of y against the label, the first of equal maxima
 /// winning), the chosen image's maps a₁ and h₂, and with v > 0 the validation set's mean loss and
-/// accuracy.
+/// accuracy. Trained more than one epoch, the snapshotted epochs (`SGDTrainer.snapshotted`: 1, 2,
+/// 5 × 10^k and the last) also keep every parameter and the feature maps of one image of the traced
+/// batch recomputed from them (`activation` series with `item`), for the convolution view at any
+/// epoch (`snapshot`).
 struct CNNTraining {
     let network: SmallCNN
     let data: ShapeImages
@@ -31,6 +34,15 @@ struct CNNTraining {
     var augmentation = ImageAugmentation()
 
     static let mapKeys = ["feature_maps_1", "feature_maps_2"]
+    /// The parameters' names, in `SmallCNN.Parameters.list` order (as `SmallCNN.bind` names them).
+    static let parameterNames = ["w_1", "b_1", "w_2", "b_2", "W_3", "b_3"]
+
+    /// What `run` gives: one history entry per epoch, and the `activation` series its snapshotted
+    /// entries hold (none for one epoch).
+    struct Run {
+        var history: [HistoryEntry]
+        var maps: [SeriesDescription]
+    }
 
     var training: Range<Int> { 0..<data.count - heldOut }
     var validation: Range<Int> { data.count - heldOut..<data.count }
@@ -40,11 +52,19 @@ struct CNNTraining {
         stride(from: 0, to: training.count, by: batch).map { $0..<min($0 + batch, training.count) }
     }
 
+    /// The 1-based image of the traced (first) batch whose maps the snapshots keep: the chosen
+    /// image when the batch holds it, else the batch's first.
+    var tracedItem: Int { image < batches[0].count ? image + 1 : 1 }
+
     /// Trains from `initial`, tracing the first batch on `tape`, the augmentation drawing from
-    /// `random`. Returns the history, one entry per epoch.
-    func run(on tape: Tape, initial: [Tensor], config: DemoConfig, random: inout SeededGenerator) -> [HistoryEntry] {
+    /// `random`. Returns the history, one entry per epoch, and the series of its recomputed maps.
+    func run(on tape: Tape, initial: [Tensor], config: DemoConfig, random: inout SeededGenerator) -> Run {
         var values = initial
         var history: [HistoryEntry] = []
+        var maps = Activations(tape: tape, parameterNames: Self.parameterNames + otherKeys, per: "epoch")
+        maps.item = tracedItem
+        // The traced batch as the first convolution read it (augmented, when augmenting).
+        var tracedInput: Tensor?
         let meter = Meter.current
         meter?.beginLoop(rounds: epochs, stepsPerRound: batches.count + 1, addingTraceBytes: historyBytes)
         defer { meter?.endLoop() }
@@ -53,28 +73,50 @@ struct CNNTraining {
             for (b, range) in batches.enumerated() {
                 let loss: Double
                 if epoch == 1 && b == 0 {
-                    (loss, values) = tape.scope("iteration 1", kind: .iteration(1)) {
+                    (loss, values, tracedInput) = tape.scope("iteration 1", kind: .iteration(1)) {
                         step(on: tape, network.bind(values, on: tape), range, random: &random)
                     }
                 } else {
                     let untraced = Tape(recording: false)
-                    (loss, values) = step(on: untraced, network.bind(values, on: untraced), range, random: &random)
+                    (loss, values, _) = step(on: untraced, network.bind(values, on: untraced), range, random: &random)
                 }
                 total += loss * Double(range.count)
                 guard meter?.finishStep() ?? true else { break training }
             }
             let meanLoss = total / Double(training.count)
-            history.append(HistoryEntry(iteration: epoch, loss: meanLoss, traced: epoch == 1, tensors: evaluate(values)))
+            var tensors = evaluate(values)
+            if epochs > 1, SGDTrainer.snapshotted(epoch, of: epochs), let tracedInput {
+                tensors.merge(snapshot(values, input: tracedInput, maps: &maps)) { first, _ in first }
+            }
+            history.append(HistoryEntry(iteration: epoch, loss: meanLoss, traced: epoch == 1, tensors: tensors))
             config.report(epoch, of: epochs, "epochs", loss: meanLoss)
             guard meter?.finishRound() ?? true else { break }
         }
-        return history
+        return Run(history: history, maps: maps.series)
     }
 
-    /// One SGD step on the images `range`, augmented: its loss (before the update) and the updated parameters.
+    /// Every parameter after a snapshotted epoch, and the feature maps z₁, a₁, h₁, z₂, h₂ of the
+    /// traced batch's image `tracedItem` recomputed from them, on that image as the first
+    /// convolution read it: what each convolution of the trace reads and makes at that epoch
+    /// (the parameters alone would leave layer 2's input h₁ to the viewer).
+    private func snapshot(_ values: [Tensor], input: Tensor, maps: inout Activations) -> [String: TensorSnapshot] {
+        let parameters = zip(Self.parameterNames, values).map { ($0, TensorSnapshot(shape: $1.shape, data: $1.scalars)) }
+        let plane = input.count / input.shape[0], n = tracedItem - 1
+        let x = Tensor(shape: [1] + input.shape.dropFirst(), scalars: Array(input.scalars[n * plane..<(n + 1) * plane]))
+        let kept = maps.recompute(["feature_map"], parameters: Array(zip(values, Self.parameterNames))) { tape, list in
+            network(tape.input(x, name: "x", requiresGradient: false), SmallCNN.Parameters(list[...])).logits
+        }
+        return Dictionary(uniqueKeysWithValues: parameters).merging(kept) { first, _ in first }
+    }
+
+    /// The entries' keys besides the parameters (so no recomputed map takes one).
+    private var otherKeys: [String] { ["accuracy", "validation_loss", "validation_accuracy"] + Self.mapKeys }
+
+    /// One SGD step on the images `range`, augmented: its loss (before the update), the updated
+    /// parameters and the images the network read.
     private func step(
         on tape: Tape, _ parameters: SmallCNN.Parameters, _ range: Range<Int>, random: inout SeededGenerator
-    ) -> (Double, [Tensor]) {
+    ) -> (Double, [Tensor], Tensor) {
         var x = tape.input(data.images(range), name: "x", requiresGradient: false).tagged("image")
         if augmentation.isEnabled {
             let draw = augmentation.draw(
@@ -85,7 +127,7 @@ struct CNNTraining {
         let Q = network.loss(network(x, parameters).logits, T)
         let gradients = tape.backward(Q)
         let updated = tape.sgd(parameters.list, gradients, learningRate: learningRate)
-        return (Q.value.scalar, updated.map(\.value))
+        return (Q.value.scalar, updated.map(\.value), x.value)
     }
 
     /// The accuracy over the training images, the chosen image's maps and, with a validation set,
@@ -121,12 +163,16 @@ struct CNNTraining {
     }
 
     /// JSON bytes of the whole history: every entry the loss, the accuracy and both maps (and the
-    /// validation loss and accuracy).
+    /// validation loss and accuracy); the snapshotted ones the parameters and five maps too.
     private var historyBytes: Double {
-        let (c1, c2, side) = (network.channels.0, network.channels.1, data.size)
+        let (c1, c2, side, k) = (network.channels.0, network.channels.1, data.size, network.kernel)
         let scalars = validation.isEmpty ? 1 : 3
         let numbers = scalars + c1 * side * side + c2 * (side / 2) * (side / 2)
+        let snapshots = epochs > 1 ? (1...epochs).count { SGDTrainer.snapshotted($0, of: epochs) } : 0
+        let parameters = c1 * k * k + c1 + c2 * c1 * k * k + c2 + (c2 + 1) * network.classes
+        let snapshot = parameters + 2 * c1 * side * side + c1 * (side / 2) * (side / 2) + 2 * c2 * (side / 2) * (side / 2)
         return Double(epochs) * HistoryEntry.estimatedBytes(tensors: scalars + 2, numbers: numbers)
+            + Double(snapshots) * HistoryEntry.estimatedBytes(tensors: 11, numbers: snapshot)
     }
 
     /// What each key of an entry's `tensors` holds, as the trace declares it.

@@ -56,7 +56,7 @@ struct CNNTests {
     func describesItsHistory() throws {
         let trace = try runDemo("cnn", ["train": 2, "channels": [3, 5]])
         let series = try #require(trace.series)
-        #expect(series.map(\.key) == ["loss", "accuracy", "feature_maps_1", "feature_maps_2"])
+        #expect(series.prefix(4).map(\.key) == ["loss", "accuracy", "feature_maps_1", "feature_maps_2"])
         #expect(series.allSatisfy { $0.per == "epoch" })
         for map in series where map.quantity == "feature_map" {
             #expect(map.of == "image" && map.axis == "channel")
@@ -65,6 +65,28 @@ struct CNNTests {
         #expect(entry["feature_maps_1"]?.shape == [3, 8, 8])
         #expect(entry["feature_maps_2"]?.shape == [5, 4, 4])
         #expect(trace.history?.map(\.traced) == [true, false])
+    }
+
+    @Test("The snapshotted epochs (1, 2, 5) keep every parameter and the five maps of the traced batch's chosen image (else its first), each by its tags with item")
+    func snapshotsWhatTheConvolutionsRead() throws {
+        for (image, item) in [(3, 3), (6, 1)] {
+            let trace = try runDemo("cnn", ["train": 5, "samples": 8, "batch": 4, "image": .int(image)])
+            let series = try #require(trace.series)
+            let maps = series.filter { $0.quantity == "activation" }
+            #expect(Set(maps.map(\.key)) == ["z_1", "a_1", "h_1", "z_2", "h_2"])
+            #expect(maps.allSatisfy { $0.item == item && $0.per == "epoch" })
+            for map in maps {
+                #expect(trace.tensors.first { $0.name == map.key }?.tags == map.tags)
+            }
+            let names = ["w_1", "b_1", "w_2", "b_2", "W_3", "b_3"]
+            #expect(Set(series.filter { $0.quantity == "parameter" }.map(\.key)) == Set(names))
+            let history = try #require(trace.history)
+            #expect(history.filter { $0.tensors?["w_1"] != nil }.map(\.iteration) == [1, 2, 5])
+            let last = try #require(history.last?.tensors)
+            #expect(last["z_1"]?.shape == [4, 8, 8] && last["h_1"]?.shape == [4, 4, 4] && last["w_2"]?.shape == [8, 4, 3, 3])
+        }
+        // One epoch has no course to follow: no snapshot.
+        #expect(try runDemo("cnn", ["train": 1]).history?.first?.tensors?["w_1"] == nil)
     }
 
     @Test("Global average pooling: the dense layer has C_2·K weights whatever the kernels and channels of layer 1")

@@ -3,6 +3,9 @@ own parameters (no number comes from a Swift run but those parameters and the tr
 
 - segmentation: after each snapshotted epoch, the chosen image's feature maps (a_1 … y) equal
   reference_segmentation.py's forward pass of that image with the epoch's parameters;
+- cnn and transfer: after each snapshotted epoch, one traced image's maps (z_1 … h_2), what the
+  convolution view reads at that epoch, equal reference_cnn.py's forward pass of the image as layer 1
+  read it (augmented, when augmenting) with the epoch's parameters;
 - the bidirectional demos: each iteration's ‖∂Q/∂→h_t‖ and ‖∂Q/∂←h_t‖ equal the norms of the
   gradients reference_lstm_gru.py's hand-written BPTT gives from the parameters before it;
 - the tapped delay line: each iteration's ‖∂Q/∂ẑ_t‖, with ẑ_t = Σ_i a_i x_{t−i} and
@@ -22,6 +25,7 @@ from trace_checks import _run_cli
 import numpy_ops as ops
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "Fixtures"))
+import reference_cnn as cnn  # noqa: E402
 import reference_segmentation as seg  # noqa: E402
 from reference_lstm_gru import Bidirectional  # noqa: E402
 
@@ -81,6 +85,43 @@ def test_the_segmentation_maps_after_each_snapshot_are_numpys(arguments):
     # Training changes the maps: the scores after the last epoch are not those after the first.
     y = next(s["key"] for s in series if s["tags"] == {"quantity": "feature_map", "layer": 5})
     assert not np.allclose(array(entries[0]["tensors"][y]), array(entries[-1]["tensors"][y]))
+
+
+@pytest.mark.parametrize("demo, arguments", [
+    ("cnn", ("--train", "5", "--samples", "8", "--batch", "4", "--image", "3")),
+    ("cnn", ("--train", "3", "--samples", "8", "--batch", "4", "--image", "6", "--augment", "flip+shift+noise", "--kernel", "5")),
+    ("transfer", ("--samples-a", "8", "--pretrain-epochs", "2", "--samples-b", "4", "--batch", "4", "--test-b", "4",
+                  "--head-epochs", "3", "--fine-tune-epochs", "1")),
+])
+def test_the_cnn_and_transfer_maps_after_each_snapshot_are_numpys(demo, arguments):
+    trace = trace_of(demo, *arguments)
+    config = trace["config"]
+    if demo == "cnn":
+        n, kernel = config["train"], config["kernel"]
+        item = config["image"] if config["image"] <= config["batch"] else 1   # the chosen image when the traced batch holds it
+    else:   # transfer: task B's first image, through the three stages
+        n, kernel, item = config["pretrain-epochs"] + config["head-epochs"] + config["fine-tune-epochs"], 3, 1
+    series = [s for s in trace["series"] if s["quantity"] == "activation"]
+    assert {s["item"] for s in series} == {item} and {s["key"] for s in series} == {"z_1", "a_1", "h_1", "z_2", "h_2"}
+    conv1 = next(s for s in trace["steps"] if s["op"] == "conv2d")
+    x = array(trace["tensors"][conv1["inputs"][0]])[item - 1:item]   # the image as layer 1 read it
+    T = array(traced(trace, "T"))[item - 1:item]
+    entries = [e for e in trace["history"] if "w_1" in (e.get("tensors") or {})]
+    assert [e["iteration"] for e in entries] == [i for i in range(1, n + 1) if snapshotted(i, n)]
+    for entry in entries:
+        p = {name: array(entry["tensors"][name]) for name in cnn.ORDER}
+        f = cnn.forward(p, x, T, (kernel - 1) // 2)
+        for s in series:
+            got = array(entry["tensors"][s["key"]])
+            assert np.allclose(got, f[s["key"]][0], rtol=1e-10, atol=1e-12), (s["key"], entry["iteration"])
+        if config.get("augment") == "none" and config["image"] <= config["batch"]:
+            # The same parameters make the maps every epoch keeps of the chosen image (checked
+            # against reference_cnn.py's training in CNNTests).
+            assert np.allclose(array(entry["tensors"]["feature_maps_1"]), f["a_1"][0], rtol=1e-10, atol=1e-12)
+    if demo == "transfer":   # epochs 1, 2 pretrain, 5 trains the head on frozen convolutions, 6 fine-tunes
+        assert [e["tensors"]["training_stage"]["data"][0] for e in entries] == [1, 1, 2, 3]
+        w = [array(e["tensors"]["w_1"]) for e in entries]
+        assert np.array_equal(w[1], w[2]) and not np.array_equal(w[2], w[3])
 
 
 @pytest.mark.parametrize("demo", ["bilstm", "bigru"])

@@ -57,12 +57,16 @@ extension Demos {
         training.augmentation = ImageAugmentation(
             flip: augment.includes("flip"), shift: augment.includes("shift") ? config[p.shift] : 0,
             noise: augment.includes("noise") ? config[p.augmentNoise] : 0)
-        let history = training.run(on: tape, initial: initial, config: config, random: &random)
+        let run = training.run(on: tape, initial: initial, config: config, random: &random)
+        let history = run.history
 
         let title = "CNN \(channels[0])→\(channels[1]) channels, \(kernel)×\(kernel) kernels, on \(samples) images of \(classes) shapes: "
             + "\(epochs) epoch\(epochs == 1 ? "" : "s") of SGD in batches of \(batch)"
         var trace = tape.trace(title: title, model: "cnn", config: config.values, history: history)
-        trace.series = HistorySeries.describe(history, per: "epoch", described: training.series)
+        // Every epoch's series first, then what only the snapshotted epochs keep (parameters, maps).
+        let series = HistorySeries.describe(history, per: "epoch", described: training.series + run.maps)
+        let snapshotted = { (s: SeriesDescription) in s.quantity == "parameter" || s.quantity == "activation" }
+        trace.series = series.filter { !snapshotted($0) } + series.filter(snapshotted)
         // An epoch is several SGD steps: its loss is their mean, each before its own step.
         let what = training.augmentation.isEnabled ? "augmented image" : "image"
         trace.series?[0].meaning = "the mean over the epoch of each \(what)'s loss in its batch, before that batch's SGD step"

@@ -24,6 +24,9 @@ import Trace
 /// History, one entry per epoch through the three stages: the training loss of the epoch on its
 /// stage's images, `training_stage` (1 pretraining, 2 head, 3 fine-tuning) and, in stages 2 and 3,
 /// the held-out loss and accuracy of both networks and the from-scratch network's training loss.
+/// The snapshotted epochs (1, 2, 5 × 10^k and the last, counted through the three stages) also keep
+/// the pretrained network's parameters and the maps of task B's first training image (the traced
+/// batch's first) recomputed from them (`convolutionSnapshots`): the convolution view at any epoch.
 ///
 /// With the defaults (64 images of A for 15 epochs, 4 of B, 20 head and 10 fine-tune epochs), the
 /// held-out accuracy on B after the 30 epochs on B is 1 with the pretrained features against 0.52
@@ -82,11 +85,16 @@ enum Transfer {
         let learning = TransferLearning(network: network, batch: config[batch])
         let tape = Tape()
         var history: [HistoryEntry] = []
+        let total = config[pretrainEpochs] + config[headEpochs] + config[fineTuneEpochs]
+        // The parameters after each snapshotted epoch, by entry: their maps are recomputed once the
+        // traced iterations have named the tensors.
+        var snapshotted: [(entry: Int, values: [Tensor])] = []
         func record(_ stage: Int, _ epoch: TransferLearning.Epoch, traced: Bool = false, measured: [String: Double] = [:]) {
             var tensors = ["training_stage": TensorSnapshot(shape: [1], data: [Double(stage)])]
             for (key, value) in measured { tensors[key] = TensorSnapshot(shape: [1], data: [value]) }
             history.append(HistoryEntry(iteration: history.count + 1, loss: epoch.loss, traced: traced, tensors: tensors))
-            config.report(history.count, of: config[pretrainEpochs] + config[headEpochs] + config[fineTuneEpochs], "epochs", loss: epoch.loss)
+            if SGDTrainer.snapshotted(history.count, of: total) { snapshotted.append((history.count - 1, epoch.values)) }
+            config.report(history.count, of: total, "epochs", loss: epoch.loss)
         }
 
         // Each stage's epochs are alike, so the run's meter projects a stage from its first epochs
@@ -130,9 +138,31 @@ enum Transfer {
 
         let title = "Transfer learning: a CNN pretrained on bars (\(taskA.count) images), its convolutions reused for diagonals "
             + "against squares (\(taskB.count) images): new head, then fine-tuning"
+        let maps = convolutionSnapshots(&history, snapshotted, network: network, image: taskB.images(0..<1), tape: tape)
         var trace = tape.trace(title: title, model: "transfer", config: config.values, history: history)
-        trace.series = series
+        trace.series = series + maps
         return trace
+    }
+
+    /// Adds to each snapshotted entry the pretrained network's parameters and the feature maps of
+    /// `image` (task B's first, the first of each traced batch) recomputed from them; returns their
+    /// series. The parameters keep their names through the stages (W_3, b_3: the head in use).
+    private static func convolutionSnapshots(
+        _ history: inout [HistoryEntry], _ snapshotted: [(entry: Int, values: [Tensor])], network: SmallCNN, image: Tensor, tape: Tape
+    ) -> [SeriesDescription] {
+        let names = ["w_1", "b_1", "w_2", "b_2", "W_3", "b_3"]
+        var maps = Activations(tape: tape, parameterNames: names + series.map(\.key), per: "epoch")
+        maps.item = 1
+        for (entry, values) in snapshotted {
+            let kept = maps.recompute(["feature_map"], parameters: Array(zip(values, names))) { tape, list in
+                network(tape.input(image, name: "x", requiresGradient: false), SmallCNN.Parameters(list[...])).logits
+            }
+            let parameters = zip(names, values).map { ($0, TensorSnapshot(shape: $1.shape, data: $1.scalars)) }
+            history[entry].tensors = (history[entry].tensors ?? [:]).merging(parameters) { first, _ in first }.merging(kept) { first, _ in first }
+        }
+        guard !snapshotted.isEmpty else { return [] }
+        return names.map { SeriesDescription(key: $0, quantity: "parameter", per: "epoch", meaning: "\($0) of the pretrained network after the epoch's update") }
+            + maps.series
     }
 
     /// What each history key holds.

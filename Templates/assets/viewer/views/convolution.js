@@ -5,7 +5,8 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, titled, toggleClass, exact, traceIndex, prepare, caption, setText, hasTag, nameText, narrowPanel } = U.viewKit;
+  const { html, svg, titled, toggleClass, exact, traceIndex, prepare, caption, setText, hasTag, nameText, narrowPanel,
+          historyControl, convolutionHistory } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* For the step the viewer is at when it is an image op (conv2d, conv2d_weight,
@@ -15,7 +16,9 @@ window.Unrolled = window.Unrolled || {};
      the kernel (or the other operand) with the taps used lit, the output plane with the
      element selected, and every product and the running sum written out, + b = the element;
      after a conv2d, its ReLU and the pool window it falls in. Click an output cell or use the
-     arrow keys to select; Play slides the window. */
+     arrow keys to select; Play slides the window. With the history slider at a recorded epoch,
+     the same work on that epoch's kernel, bias and maps (views/convolution-epoch.js): a forward
+     op only, since the history keeps no gradients. */
 
   views.push({
     id: 'convolution',
@@ -67,6 +70,9 @@ window.Unrolled = window.Unrolled || {};
     html('span', null, outLabel, 'output channel');
     var outSelect = html('select', { class: 'uv-conv-outchannel', 'aria-label': 'output channel' }, outLabel);
     var play = html('button', { type: 'button', class: 'uv-conv-play' }, controls, api.reducedMotion ? 'Next position' : 'Play');
+    // The model after a recorded epoch, when the history keeps what a convolution reads.
+    var past = convolutionHistory(model), sources = new Map();
+    var control = past.entries.length ? historyControl(host, api, past, function () { if (current) show(shown, true); }) : null;
     var equation = html('p', { class: 'uv-conv-where' }, host);
     var figure = html('div', { class: 'uv-conv-grids' }, host);
     var work = html('div', { class: 'uv-conv-work' }, host);
@@ -94,20 +100,36 @@ window.Unrolled = window.Unrolled || {};
       return list;
     }
 
+    /* Step `s` (the one asked for), drawn from the traced values or, at a recorded epoch, from the
+       epoch's: its forward op when `s` is a gradient's, and the traced step when the entry lacks
+       what the op reads (`epoch` says why). */
     function show(s, keepPlace) {
-      var out = index.tensors[index.steps[s].output];
-      if (s !== shown) {
+      var entry = control && control.entry(), src = model, d = s, epoch = null;
+      if (entry) {
+        if (!sources.has(entry)) sources.set(entry, past.source(entry));
+        d = past.forwardOf(s);
+        epoch = { entry: entry, why: d !== s ? 'gradient' : '' };
+        if (past.holds(sources.get(entry), d)) src = sources.get(entry);
+        else { d = s; epoch.why = 'lacks'; }
+      }
+      var out = index.tensors[index.steps[d].output];
+      shown = s;
+      if (!current || d !== current.step) {
         var old = current ? U.unravel(flat, current.out.shape) : null;
         flat = 0;
         if (keepPlace && old && old.length === out.shape.length && old.every(function (v, k) { return v < out.shape[k]; })) {
           flat = U.provenance.ravel(old, out.shape);
         }
-        shown = s;
-        stepSelect.value = String(s);
+        stepSelect.value = String(d);
         outSelect.textContent = '';
         for (var c = 0; c < out.shape[1]; c++) html('option', { value: c }, outSelect, String(c + 1));
       }
-      current = { step: s, op: index.steps[s].op, out: out, work: U.imageWork(model, s, flat) };
+      if (src !== model && past.item) {   // the history keeps one image of the batch
+        var at = U.unravel(flat, out.shape);
+        at[0] = past.item - 1;
+        flat = U.provenance.ravel(at, out.shape);
+      }
+      current = { step: d, op: index.steps[d].op, out: out, src: src, epoch: epoch, work: U.imageWork(src, d, flat) };
       var list = planes(current.work);
       if (plane >= list.length) plane = 0;
       planeSelect.textContent = '';
@@ -128,6 +150,7 @@ window.Unrolled = window.Unrolled || {};
       narrow = narrowPanel(host);
       host.setAttribute('data-step', String(current.step));
       host.setAttribute('data-element', idx.join(','));
+      host.setAttribute('data-iteration', current.src !== model ? String(current.epoch.entry.iteration) : '');
       toggleClass(host, 'uv-backward', step.phase === 'backward');
       var inPlane = w.terms.filter(function (t) { return t.a.pos[0] + ',' + t.a.pos[1] === planeKey; });
       var aTensor = index.tensors[step.inputs[w.terms.length ? w.terms[0].a.input : 0]];
@@ -151,7 +174,7 @@ window.Unrolled = window.Unrolled || {};
     /* One plane of a 4-d tensor as a grid of cells (value, colour), with a ring of `pad`
        padding cells; `lit` cells are outlined, and `overlay(term)` writes a small number in them. */
     function grid(role, tensor, at, pad, lit, overlay, clickable) {
-      var H = tensor.shape[2], W = tensor.shape[3], values = model.values(tensor.id);
+      var H = tensor.shape[2], W = tensor.shape[3], values = current.src.values(tensor.id);
       var rows = H + 2 * pad[0], cols = W + 2 * pad[1];
       // On a phone (a panel under 600 px) the cells keep 60 px, wide enough for "−0.00308" in 11.5 px
       // and its tap in 11.2 px, and a grid wider than the panel scrolls in its own box; wider, the
@@ -205,7 +228,7 @@ window.Unrolled = window.Unrolled || {};
       var idx = U.unravel(flat, current.out.shape);
       idx[2] = r; idx[3] = c;
       flat = U.provenance.ravel(idx, current.out.shape);
-      show(current.step);
+      show(shown);
       var focus = figure.querySelector('.uv-conv-grid[data-role="output"]');
       if (focus) focus.focus();
     }
@@ -251,36 +274,47 @@ window.Unrolled = window.Unrolled || {};
           html('span', { class: 'uv-conv-bias', 'data-value': exact(w.bias.v) }, total, 'then + b: ' + api.format(w.sum) + ' + ' + signed(w.bias.v));
         }
       }
-      html('span', { class: 'uv-conv-result', 'data-value': exact(model.values(out.id)[flat]) }, total, ' = ' + api.format(model.values(out.id)[flat]) + ' = ' + label);
+      var y = current.src.values(out.id)[flat];
+      html('span', { class: 'uv-conv-result', 'data-value': exact(y) }, total, ' = ' + api.format(y) + ' = ' + label);
       if (step.op === 'conv2d') after(out, idx);
       var g = step.attrs;
       setText(equation, (OP_TEXT[step.op] || step.op) + (g.stride ? ': stride ' + g.stride.join('×') + ', padding ' + (g.padding || [0, 0]).join('×') +
               (g.dilation ? ', dilation ' + g.dilation.join('×') : '') + (g.groups ? ', groups ' + g.groups : '') : g.kernel ? ': window ' + g.kernel.join('×') : ''));
-      setText(note, label + ' = ' + api.format(model.values(out.id)[flat]) + ', from ' + w.terms.length + ' terms. ' +
+      setText(note, epochText() + label + ' = ' + api.format(y) + ', from ' + w.terms.length + ' terms. ' +
               'Click an output cell or use the arrow keys on the output grid. Dashed cells are the zero padding; outlined cells are the ones this element reads' +
               (w.terms.some(function (t) { return t.b; }) ? ', with the number they are multiplied by.' : '.'));
     }
 
+    // At an epoch, what the numbers are (and why the step shown is not the one asked for).
+    function epochText() {
+      var e = current.epoch;
+      if (!e) return '';
+      var when = past.unit + ' ' + e.entry.iteration;
+      if (e.why === 'lacks') return 'The history keeps no values after ' + when + ' for this step: the traced values. ';
+      return 'After ' + when + (past.item ? ', image ' + past.item + ' of the batch' : '') + ': ' +
+        (e.why === 'gradient' ? 'the history keeps no gradients, so this is the forward step of the gradient asked for (step ' + (shown + 1) + '). ' : '');
+    }
+
     /* After a conv2d: the ReLU of the element and the pool window it falls in (found as the
-       steps that read the conv2d's output, then the ReLU's). */
+       steps that read the conv2d's output, then the ReLU's), when the values shown hold them. */
     function after(out, idx) {
-      var next = consumer(out.id, ['relu']), value = model.values(out.id)[flat], from = out;
-      if (next >= 0) {
-        var a = index.tensors[index.steps[next].output], av = model.values(a.id)[flat];
+      var src = current.src, next = consumer(out.id, ['relu']), value = src.values(out.id)[flat], from = out;
+      if (next >= 0 && src.values(index.steps[next].output)) {
+        var a = index.tensors[index.steps[next].output], av = src.values(a.id)[flat];
         html('span', { class: 'uv-conv-after', 'data-stage': 'relu', 'data-value': exact(av) }, html('p', { class: 'uv-conv-after-line' }, work),
              'then ReLU: max(0, ' + api.format(value) + ') = ' + api.format(av) + ' = ' + nameText(a, '[' + idx.map(function (i) { return i + 1; }).join(',') + ']'));
         from = a;
       }
       var line = html('p', { class: 'uv-conv-after-line' }, work);
       var pool = consumer(from.id, ['max_pool2d', 'avg_pool2d']);
-      if (pool < 0) return;
+      if (pool < 0 || (src !== model && !past.holds(src, pool))) return;
       var P = index.tensors[index.steps[pool].output], attrs = index.steps[pool].attrs, k = attrs.kernel, s = attrs.stride || k;
       var i = Math.floor(idx[2] / s[0]), j = Math.floor(idx[3] / s[1]);
       if (i >= P.shape[2] || j >= P.shape[3] || idx[2] - i * s[0] >= k[0] || idx[3] - j * s[1] >= k[1]) {
         html('span', null, line, 'outside every pool window (the pooled map drops it)');
         return;
       }
-      var pflat = U.provenance.ravel([idx[0], idx[1], i, j], P.shape), pw = U.imageWork(model, pool, pflat);
+      var pflat = U.provenance.ravel([idx[0], idx[1], i, j], P.shape), pw = U.imageWork(src, pool, pflat);
       html('span', { class: 'uv-conv-after', 'data-stage': 'pool', 'data-value': exact(pw.value) }, line,
            'then ' + (index.steps[pool].op === 'max_pool2d' ? 'max' : 'mean') + ' of its pool window (' + pw.terms.map(function (t) { return api.format(t.v); }).join(', ') +
            ') = ' + api.format(pw.value) + ' = ' + nameText(P, '[' + [idx[0] + 1, idx[1] + 1, i + 1, j + 1].join(',') + ']'));
@@ -298,12 +332,12 @@ window.Unrolled = window.Unrolled || {};
     }
 
     stepSelect.addEventListener('change', function () { pinned = true; show(+stepSelect.value, true); });
-    planeSelect.addEventListener('change', function () { plane = +planeSelect.value; show(current.step); });
+    planeSelect.addEventListener('change', function () { plane = +planeSelect.value; show(shown); });
     outSelect.addEventListener('change', function () {
       var idx = U.unravel(flat, current.out.shape);
       idx[1] = +outSelect.value;
       flat = U.provenance.ravel(idx, current.out.shape);
-      show(current.step);
+      show(shown);
     });
     function advance() {
       var idx = U.unravel(flat, current.out.shape), per = current.out.shape[2] * current.out.shape[3];
@@ -324,6 +358,11 @@ window.Unrolled = window.Unrolled || {};
       if (target >= 0 && target !== shown) show(target, true);
     }
 
-    return { update: update, destroy: function () { if (resize) resize.disconnect(); if (timer) clearInterval(timer); host.textContent = ''; } };
+    return { update: update, destroy: function () {
+      if (resize) resize.disconnect();
+      if (timer) clearInterval(timer);
+      if (control) control.destroy();
+      host.textContent = '';
+    } };
   }
 })(window.Unrolled);

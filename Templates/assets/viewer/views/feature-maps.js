@@ -43,7 +43,7 @@ window.Unrolled = window.Unrolled || {};
     });
     var accuracy = seriesOf(model, 'accuracy');
     // The traced maps recomputed after an epoch, found by their tags; one image of the batch.
-    var recorded = historyOf(model, ['feature_map']);
+    var recorded = historyOf(model, mapSeries.length ? [] : ['feature_map']);
     var item = recorded.series.length ? recorded.series[0].item : null;
     var epochs = recorded.entries.length ? recorded.entries : history.filter(function (e) {
       return e.tensors && mapSeries.some(function (s) { return e.tensors[s.key]; });

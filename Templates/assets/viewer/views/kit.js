@@ -3,7 +3,7 @@
    views use, and views/structure.js the per-trace index of the declared structure. The views,
    "views that teach where a generic matrix view does not", are a file each beside this one: graph.js, cell.js,
    unrolled.js, attention.js, word2vec.js, neighbours.js, training.js (its scatter in
-   training-scatter.js), convolution.js, feature-maps.js, inception.js, residual.js, normalization.js. Each appears only for traces whose
+   training-scatter.js), convolution.js (at an epoch: convolution-epoch.js), feature-maps.js, inception.js, residual.js, normalization.js. Each appears only for traces whose
    declared structure it can draw (and which suggest it, when the trace lists its views). Each view is a spec pushed onto Unrolled.views (see the viewer contract):
    applies(model), create(host, model, api) → {update(stepIndex), destroy()}.
    Every view builds its indexes once in create() so that update() only looks things up:
@@ -32,7 +32,8 @@
    - convolution: .uv-conv-grid[data-role] with .uv-conv-cell[data-row][data-col][data-value]
      (.uv-conv-pad, .uv-conv-window[data-kernel]), .uv-conv-term[data-a][data-b][data-product]
      [data-sum], .uv-conv-result/.uv-conv-bias/.uv-conv-after[data-stage][data-value]; the
-     panel's data-step and data-element (docs/viewer.md, "The convolution view").
+     panel's data-step, data-element and data-iteration (the epoch shown; input.uv-history-slider)
+     (docs/viewer.md, "The convolution view").
    - feature-maps: svg.uv-fmap[data-tensor-id][data-channel][data-layer][data-stage] (and
      [data-iteration] at an epoch, for a map recomputed by its tags) with
      .uv-fmcell[data-row][data-col][data-value] (.uv-pending), .uv-fmap-frame, select.uv-fm-image,
