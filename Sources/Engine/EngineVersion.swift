@@ -5,5 +5,5 @@
 /// Bump it with every change to the engine or to a model that may change a trace's bytes: an
 /// op's arithmetic, a draw order, a scope's name or equation, a title, what `config` records.
 public enum EngineVersion {
-    public static let current = 8
+    public static let current = 9
 }

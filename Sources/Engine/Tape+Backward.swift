@@ -87,17 +87,22 @@ extension Tape {
         defer { phase = savedPhase }
         return parameters.map { parameter in
             guard let gradient = gradients[parameter] else { return parameter }
-            let updated = apply(SGD(learningRate: learningRate), [parameter, gradient])
-            let base = nodes[parameter.id].of ?? parameter.id
-            nodes[updated.id].role = .parameter
-            nodes[updated.id].name = nodes[parameter.id].name
-            nodes[updated.id].tex = nodes[parameter.id].tex
-            nodes[updated.id].labels = nodes[parameter.id].labels
-            nodes[updated.id].of = base
-            nodes[updated.id].version = (nodes[parameter.id].version ?? 0) + 1
-            nodes[updated.id].requiresGradient = true
-            return updated
+            return nextVersion(of: parameter, apply(SGD(learningRate: learningRate), [parameter, gradient]))
         }
+    }
+
+    /// `updated` made the next version of `parameter`: a `parameter` with its name, TeX and
+    /// labels, `of` the original and the next `version` (what every update op's output is).
+    func nextVersion(of parameter: Var, _ updated: Var) -> Var {
+        let base = nodes[parameter.id].of ?? parameter.id
+        nodes[updated.id].role = .parameter
+        nodes[updated.id].name = nodes[parameter.id].name
+        nodes[updated.id].tex = nodes[parameter.id].tex
+        nodes[updated.id].labels = nodes[parameter.id].labels
+        nodes[updated.id].of = base
+        nodes[updated.id].version = (nodes[parameter.id].version ?? 0) + 1
+        nodes[updated.id].requiresGradient = true
+        return updated
     }
 
     /// A running statistic's next version, recorded in phase `update` as a `running_average

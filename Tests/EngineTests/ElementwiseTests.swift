@@ -74,6 +74,8 @@ extension ForwardCases {
         ForwardCase("sigmoid", Sigmoid(), [T([5], [0, ln3, -ln3, 800, -800])], T([5], [0.5, 0.75, 0.25, 1, 0])),
         // relu(0) = 0; NaN passes through
         ForwardCase("relu", ReLU(), [T([5], [-2, 0, 3, -0.0, .nan])], T([5], [0, 0, 3, 0, .nan])),
+        // step(0) = 1 (the perceptron fires at net ≥ 0), −0 ≥ 0 too; ±∞ and tiny values; NaN passes through
+        ForwardCase("step", Heaviside(), [T([7], [-2, 0, -0.0, 3, 1e-300, -.infinity, .nan])], T([7], [0, 1, 1, 1, 1, 0, .nan])),
         ForwardCase("scale 2.5", Scale(2.5), [T([2, 2], [1, -2, 0, 4])], T([2, 2], [2.5, -5, 0, 10])),
         ForwardCase("scale −1", Scale(-1), [T([3], [1, -2, 0.5])], T([3], [-1, 2, -0.5])),
 
@@ -157,6 +159,8 @@ extension GradientCases {
         GradientCase("tanh", "2×3", [seeded([2, 3], seed: 12, -2, 2)]) { tanh($0[0]) },
         GradientCase("sigmoid", "2×3", [seeded([2, 3], seed: 13, -3, 3)]) { sigmoid($0[0]) },
         GradientCase("relu", "away from 0", [nonzero([3, 3], 14)]) { relu($0[0]) },
+        // x ⊙ step(x) is ReLU: its difference quotient is [x > 0], which the step's recorded 0 leaves intact
+        GradientCase("step", "x ⊙ step(x) away from 0", [nonzero([3, 3], 59)]) { $0[0] * step($0[0]) },
         GradientCase("scale", "factor −1.5", [x([2, 3], 15)]) { -1.5 * $0[0] },
         GradientCase("where", "same-shape mask", [x([2, 3], 57)]) {
             masked($0[0], where: $0[0].tape.constant(T([2, 3], [1, 0, 1, 1, 1, 0]), name: "mask"), else: -3)

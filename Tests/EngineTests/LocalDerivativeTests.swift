@@ -15,6 +15,8 @@ extension ForwardCases {
         // dy · [x > 0]: nothing passes at 0
         ForwardCase(
             "by hand", ReLUBackward(), [T([2, 2], [-1, 0, 2, 1e-300]), T([2, 2], [5, 6, 7, 8])], T([2, 2], [0, 0, 7, 8])),
+        // 0 wherever the step has a derivative, and at x = 0 too; ∞ and NaN in dy do not pass
+        ForwardCase("by hand", StepBackward(), [T([4], [-1, 0, 2, 3]), T([4], [5, 6, .infinity, .nan])], T([4], [0, 0, 0, 0])),
         // s · (dy − Σ dy·s): row [¼, ¾] with dy [1, 0]: Σ = ¼ → [¼ · ¾, ¾ · (−¼)]; row [½, ½], dy [2, 2]: Σ = 2 → [0, 0]
         ForwardCase(
             "axis 1 by hand", SoftmaxBackward(axis: 1), [T([2, 2], [0.25, 0.75, 0.5, 0.5]), T([2, 2], [1, 0, 2, 2])],
@@ -67,6 +69,16 @@ struct LocalDerivativeTests {
         }
     }
 
+    @Test("step_backward(x, dy) is the finite-difference VJP of the step away from 0: zero")
+    func stepBackwardIsTheVJPOfStep() {
+        let (x, dy) = (awayFromZero([3, 3], seed: 41), seeded([3, 3], seed: 42))
+        let tape = Tape()
+        let local = tape.apply(StepBackward(), [tape.constant(x, name: "x"), tape.constant(dy, name: "dy")]).value
+        let numeric = GradientCheck.numericGradients([x], weights: dy) { step($0[0]) }[0]
+        #expect(numeric.scalars.allSatisfy { $0 == 0 })
+        #expect(local.scalars == numeric.scalars)
+    }
+
     @Test("softmax_backward(softmax(x), dy) is the finite-difference VJP of softmax, along either axis", arguments: [0, 1])
     func softmaxBackwardIsTheVJPOfSoftmax(axis: Int) {
         expectVectorJacobianProduct(x: seeded([3, 4], seed: 37, -2, 2), dy: seeded([3, 4], seed: 38)) { softmax($0[0], axis: axis) } local: {
@@ -81,13 +93,13 @@ struct LocalDerivativeTests {
         }
     }
 
-    @Test("local-derivative ops, the image ops' backward ops and the update ops (sgd, clip_norm, running_average) are not differentiable; every other op is")
+    @Test("local-derivative ops, the image ops' backward ops and the update ops (sgd, clip_norm, running_average, perceptron) are not differentiable; every other op is")
     func onlyLocalDerivativesAndSGDLackAGradientRule() {
         let nonDifferentiable = Set(OpRegistry.kinds.filter { !$0.isDifferentiable }.map { $0.name })
         #expect(
             nonDifferentiable == [
                 "sigmoid_backward", "tanh_backward", "relu_backward", "softmax_backward", "conv2d_weight", "max_pool2d_backward",
-                "avg_pool2d_backward", "upsample_nearest2d_backward", "sgd", "clip_norm", "running_average",
+                "avg_pool2d_backward", "upsample_nearest2d_backward", "sgd", "clip_norm", "running_average", "step_backward", "perceptron",
             ])
     }
 }

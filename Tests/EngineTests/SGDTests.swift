@@ -5,7 +5,15 @@ import Trace
 extension ForwardCases {
     static let update: [ForwardCase] = [
         // p − lr · g with lr = ½: 1 − ¼, 2 + ½, 3 − 0
-        ForwardCase("p − lr · g", SGD(learningRate: 0.5), [T([3], [1, 2, 3]), T([3], [0.5, -1, 0])], T([3], [0.75, 2.5, 3]))
+        ForwardCase("p − lr · g", SGD(learningRate: 0.5), [T([3], [1, 2, 3]), T([3], [0.5, -1, 0])], T([3], [0.75, 2.5, 3])),
+        // p + lr (t − y) aᵀ, lr = ½: row 1 wrong by t − y = 1 adds ½ a = [1, −½]; row 2 right (t = y) stays
+        ForwardCase(
+            "perceptron rule, one wrong row", Perceptron(learningRate: 0.5),
+            [T([2, 2], [1, 2, 3, 4]), T([2, 1], [2, -1]), T([2, 1], [1, 0]), T([2, 1], [0, 0])], T([2, 2], [2, 1.5, 3, 4])),
+        // the bias: a = [1]; t − y = −1 subtracts lr = 0.25
+        ForwardCase(
+            "perceptron rule, bias", Perceptron(learningRate: 0.25), [T([1, 1], [0.5]), T([1, 1], [1]), T([1, 1], [0]), T([1, 1], [1])],
+            T([1, 1], [0.25])),
     ]
 }
 

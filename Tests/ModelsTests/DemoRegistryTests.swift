@@ -60,7 +60,7 @@ struct DemoRegistryTests {
     }
 
     @Test func unknownChoiceSuggestsTheNearestValue() {
-        let error = demoError { _ = try runDemo("neuron", ["activation": "tahn"]) }
+        let error = demoError { _ = try runDemo("mlp", ["activation": "tahn"]) }
         #expect(error == .unknownChoice(parameter: "activation", value: "tahn", options: ["sigmoid", "tanh", "relu"], suggestion: "tanh"))
         #expect(error?.message(flagPrefix: "--") == "--activation: unknown value 'tahn'; did you mean 'tanh'? (choose sigmoid, tanh, relu)")
         let loss = demoError { _ = try runDemo("mlp", ["loss": "crossentropy"]) }
@@ -100,7 +100,7 @@ struct DemoRegistryTests {
         #expect(layers?.message(flagPrefix: "--") == "--layers: 'wide' is not valid; expected 2 to 6 integers in 1…256, comma-separated")
         let seed = demoError { _ = try runDemo("neuron", ["seed": 1.5]) }
         #expect(seed == .invalidValue(parameter: "seed", value: "1.5", expected: "0…2147483647"))
-        let activation = demoError { _ = try runDemo("neuron", ["activation": 3]) }
+        let activation = demoError { _ = try runDemo("mlp", ["activation": 3]) }
         #expect(activation?.message(flagPrefix: "--") == "--activation: '3' is not valid; expected sigmoid | tanh | relu")
     }
 
@@ -150,7 +150,11 @@ struct DemoRegistryTests {
 
         let neuron = try Demos.named("neuron").resolve([:])
         // x, w and b have no default: drawn from the seed.
-        #expect(neuron.values == ["inputs": 3, "activation": "sigmoid", "target": 1.0, "lr": 0.5, "seed": 1])
+        #expect(
+            neuron.values == [
+                "inputs": 3, "activation": "sigmoid", "target": 1.0, "lr": 0.5, "seed": 1, "steepness": 1.0, "classes": 3, "class": 1,
+                "width": 1.0, "update": "sgd", "data": "single", "train": 1,
+            ])
         #expect(neuron.explicit.isEmpty)
     }
 

@@ -7,7 +7,8 @@ one index at a time, so that results agree with the engine to the last bit where
 uses only IEEE arithmetic (exp, log and tanh may differ from the engine's libm by an ulp).
 
 `replay(op, inputs, attrs)` runs a recorded step. Reading trace values (`load_trace`, `decode_number`,
-`tensor_array`) is in trace_values.py, the convolution family in numpy_conv_ops.py, both re-exported here.
+`tensor_array`) is in trace_values.py, the convolution family in numpy_conv_ops.py, the perceptron's ops in numpy_neuron_ops.py,
+all re-exported here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import math
 import numpy as np
 
 from numpy_conv_ops import *  # noqa: F403 (re-exported: the convolution family's ops)
+from numpy_neuron_ops import *  # noqa: F403 (re-exported: the step, its derivative, the perceptron rule)
 from trace_values import NON_FINITE, OpError, decode_number, load_trace, tensor_array  # noqa: F401 (re-exported)
 
 # --------------------------------------------------------------------------- helpers
@@ -411,9 +413,9 @@ def _signature(function) -> tuple:
     return function, arity, {p.name: p.default is p.empty for p in parameters if p.kind is p.KEYWORD_ONLY}
 
 
-# Each public function here or in numpy_conv_ops is the op of its name: positionals its inputs, keyword-only its attrs.
+# Each public function here, in numpy_conv_ops or in numpy_neuron_ops is the op of its name: positionals its inputs, keyword-only its attrs.
 OPS = {name: _signature(value) for name, value in list(globals().items()) if inspect.isfunction(value)
-       and value.__module__ in (__name__, "numpy_conv_ops") and not name.startswith("_")}
+       and value.__module__ in (__name__, "numpy_conv_ops", "numpy_neuron_ops") and not name.startswith("_")}
 OPTIONAL_INPUTS = {name: len(f.__defaults__ or ()) for name, (f, _, _) in OPS.items()}  # last inputs with a default (b=None)
 
 

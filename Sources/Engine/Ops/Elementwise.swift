@@ -209,6 +209,21 @@ public struct ReLU: UnaryOp {
     public func tex(_ x: [TeXName]) -> TeXName { .call("\\operatorname{ReLU}", x) }
 }
 
+/// The Heaviside step: 1 where x ≥ 0, 0 where x < 0 (NaN stays NaN); the perceptron's φ.
+/// ∂x = step_backward(x, g) = 0: the step is flat wherever its derivative exists (x ≠ 0). At
+/// x = 0 it has none (the jump); the engine records 0 there too, as frameworks do for `sign`,
+/// so the backward pass of a step neuron is zeros throughout: the gradient that cannot teach.
+public struct Heaviside: UnaryOp {
+    public static let name = "step"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double) -> Double { x >= 0 ? 1 : (x.isNaN ? x : 0) }
+    public func gradients(_ c: GradientContext) -> [Var?] {
+        [c.output.tape.apply(StepBackward(), [c.inputs[0], c.grad])]
+    }
+    public func tex(_ x: [TeXName]) -> TeXName { .call("\\operatorname{step}", x) }
+}
+
 /// factor · x. ∂x = factor · g.
 public struct Scale: UnaryOp {
     public static let name = "scale"
@@ -295,10 +310,13 @@ public func sigmoid(_ x: Var) -> Var { x.tape.apply(Sigmoid(), [x]) }
 
 public func relu(_ x: Var) -> Var { x.tape.apply(ReLU(), [x]) }
 
+/// The Heaviside step (op `step`): 1 where x ≥ 0, else 0.
+public func step(_ x: Var) -> Var { x.tape.apply(Heaviside(), [x]) }
+
 /// x where `mask` is non-zero, `value` elsewhere (op `where`): `masked(S, where: causal, else: -.infinity)`.
 public func masked(_ x: Var, where mask: Var, else value: Double) -> Var { x.tape.apply(Where(value: value), [mask, x]) }
 
 extension OpRegistry {
     /// This file's op kinds, in the order of the docs' op table.
-    static let elementwise: [any Op.Type] = [Add.self, Sub.self, Mul.self, Div.self, Neg.self, Exp.self, Log.self, Sqrt.self, Square.self, Tanh.self, Sigmoid.self, ReLU.self, Scale.self, Where.self]
+    static let elementwise: [any Op.Type] = [Add.self, Sub.self, Mul.self, Div.self, Neg.self, Exp.self, Log.self, Sqrt.self, Square.self, Tanh.self, Sigmoid.self, ReLU.self, Heaviside.self, Scale.self, Where.self]
 }

@@ -59,6 +59,20 @@ public struct ReLUBackward: LocalDerivative {
     }
 }
 
+/// step_backward(x, dy) = 0 · dy, written as 0: the step's derivative, 0 wherever it exists and
+/// recorded as 0 at x = 0 as well (see `Heaviside`). It reads x only so that the trace shows which net
+/// input the zero belongs to; NaN or ∞ in dy does not pass (0, not 0 · dy).
+public struct StepBackward: LocalDerivative {
+    public static let name = "step_backward"
+    public init() {}
+    public init(attrs: [String: JSONValue]) {}
+    func apply(_ x: Double, _ dy: Double) -> Double { 0 }
+    /// `dy \odot \operatorname{step}'(x)`.
+    public func tex(_ x: [TeXName]) -> TeXName {
+        .infix(x[1], "\\odot", TeXName(tex: "\\operatorname{step}'(\(x[0].tex))", binding: .atom, isTall: x[0].isTall), .product)
+    }
+}
+
 /// softmax_backward(s, dy) {axis} = s · (dy − Σ_axis(dy · s)), where s = softmax(x) along `axis`.
 public struct SoftmaxBackward: Op {
     public static let name = "softmax_backward"
@@ -97,5 +111,5 @@ public struct SoftmaxBackward: Op {
 
 extension OpRegistry {
     /// This file's op kinds, in the order of the docs' op table.
-    static let localDerivatives: [any Op.Type] = [SigmoidBackward.self, TanhBackward.self, ReLUBackward.self, SoftmaxBackward.self]
+    static let localDerivatives: [any Op.Type] = [SigmoidBackward.self, TanhBackward.self, ReLUBackward.self, StepBackward.self, SoftmaxBackward.self]
 }

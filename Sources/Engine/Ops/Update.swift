@@ -94,7 +94,46 @@ public struct RunningAverage: Op {
     public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil] }
 }
 
+/// Rosenblatt's perceptron rule: perceptron(p, a, t, y) {lr} = p + lr · (t − y) aᵀ.
+/// p is a layer's K×n weights (or its K×1 bias, with a = [1]: the bias is the weight of an input
+/// that is always 1), a the n×1 input, t and y the K×1 target and output. A correct output
+/// (t = y) leaves p as it was; a wrong one adds or subtracts lr · a. It reads no gradient: the
+/// rule works with the step function, whose gradient is zero. Recorded in phase `update`; its
+/// output is the parameter's next version. No gradient rule.
+public struct Perceptron: Op {
+    public static let name = "perceptron"
+    public static var arity: Int? { 4 }
+    public static var isDifferentiable: Bool { false }
+    public let learningRate: Double
+    public init(learningRate: Double) { self.learningRate = learningRate }
+    public static let attributes: [any AnyOpAttribute] = [SGD.learningRateAttribute]
+    public init(attrs: [String: JSONValue]) throws(OpError) { learningRate = try Attributes(Self.name, attrs)[SGD.learningRateAttribute] }
+    public var attrs: [String: JSONValue] { recorded(SGD.learningRateAttribute.record(learningRate)) }
+
+    public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        guard s[0].count == 2 else { throw OpError(op: Self.name, "parameter \(describe(s[0])) is not a matrix (K×n)") }
+        let (k, n) = (s[0][0], s[0][1])
+        guard s[1] == [n, 1] else { throw OpError(op: Self.name, "input \(describe(s[1])) is not a column of \(n) for parameter \(describe(s[0]))") }
+        guard s[2] == [k, 1], s[3] == [k, 1] else {
+            throw OpError(op: Self.name, "target \(describe(s[2])) and output \(describe(s[3])) must both be \(describe([k, 1]))")
+        }
+        return s[0]
+    }
+    public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
+        let (p, a, t, y) = (x[0].scalars, x[1].scalars, x[2].scalars, x[3].scalars)
+        let n = shape[1]
+        var out = p
+        for row in 0..<shape[0] {
+            let step = learningRate * (t[row] - y[row])
+            for column in 0..<n { out[row * n + column] += step * a[column] }
+        }
+        return Tensor(shape: shape, scalars: out)
+    }
+    public func gradients(_ c: GradientContext) -> [Var?] { [nil, nil, nil, nil] }
+}
+
 extension OpRegistry {
     /// This file's op kinds, in the order of the docs' op table.
-    static let update: [any Op.Type] = [SGD.self, ClipNorm.self, RunningAverage.self]
+    static let update: [any Op.Type] = [SGD.self, ClipNorm.self, RunningAverage.self, Perceptron.self]
 }
