@@ -30,7 +30,7 @@ FIXTURES = sorted((HERE / "fixtures").glob("*.json"))
 SCHEMA_PATH = REPO / "docs" / "trace.schema.json"
 RELATIVE_TOLERANCE = 1e-12
 # The ops of the update phase (and only of it).
-UPDATE_OPS = ("sgd", "clip_norm", "running_average")
+UPDATE_OPS = ("sgd", "clip_norm", "running_average", "perceptron")
 
 
 # A small trace written by hand from the docs: a forward pass, its backward pass and one SGD
