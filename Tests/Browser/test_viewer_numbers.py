@@ -56,7 +56,7 @@ def test_every_op_of_the_format_explains_itself_with_the_recorded_numbers(browse
     and of a synthetic trace with the ops no demo records: the recomputation must equal the
     value the engine recorded, and every operand it shows must be the input's value."""
     ops = op_table_names()
-    assert len(ops) == 45, ops
+    assert len(ops) == 48, ops
     page, visit = open_viewers(browser_context, tmp_path, [Figure(synthetic_trace(), "synthetic")])
     assert sorted(page.evaluate("Unrolled.explainedOps")) == sorted(ops)
     texts = {"synthetic": synthetic_trace()}

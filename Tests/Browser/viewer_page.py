@@ -179,6 +179,11 @@ def synthetic_trace() -> str:
     step("sigmoid_backward", [sg, x])
     step("tanh_backward", [sg, x])
     step("relu_backward", [x, p])
+    # The perceptron's ops: the step at 0 and below, its zero derivative, Rosenblatt's rule on a miss.
+    net = tensor([[0.0], [-2.0]], "net")
+    fired = step("step", [net])
+    step("step_backward", [net, tensor([[1.5], [math.nan]], "dy")], phase="backward")
+    step("perceptron", [p, tensor([[1.0], [-2.0], [0.5]], "a"), tensor([[0.0], [1.0]], "t"), fired], {"lr": 0.5}, phase="update")
     # The image ops: a 1×2×4×4 image, a 3×2×3×3 kernel with a bias, stride 2 and padding 1.
     image = tensor(np.sin(np.arange(32, dtype=float)).reshape(1, 2, 4, 4), "image")
     kernel = tensor(np.cos(np.arange(54, dtype=float)).reshape(3, 2, 3, 3) / 3, "kernel", "parameter")

@@ -88,7 +88,8 @@ window.Unrolled = window.Unrolled || {};
     square: { formula: 'x · x', f: function (x) { return x * x; } },
     tanh: { formula: 'tanh x', f: Math.tanh },
     sigmoid: { formula: 'σ(x) = 1 / (1 + e⁻ˣ)', f: sigmoid },
-    relu: { formula: 'max(0, x): x where x > 0, else 0', f: function (x) { return x > 0 || x !== x ? x : 0; } }
+    relu: { formula: 'max(0, x): x where x > 0, else 0', f: function (x) { return x > 0 || x !== x ? x : 0; } },
+    step: { formula: 'step(x): 1 where x ≥ 0, else 0 (the perceptron fires)', f: function (x) { return x >= 0 ? 1 : x !== x ? x : 0; } }
   };
   var BINARY = {
     add: { symbol: '+', f: function (a, b) { return a + b; } },
@@ -220,6 +221,13 @@ window.Unrolled = window.Unrolled || {};
     e.line('x = ', x, x.v > 0 ? ' > 0, so pass dy = ' : ' ≤ 0 (or NaN), so block: ', x.v > 0 ? dy : e.num(0, 'term'), ' → ', e.num(e.value, 'result', e.outLabel()));
   };
 
+  EXPLAIN.step_backward = function (e) {
+    var x = e.input(0, e.flat, 'x'), dy = e.input(1, e.flat, 'dy');
+    e.formula = e.outLabel() + ' = dy · step′(x) = 0: the step is flat wherever it has a slope (x ≠ 0); at x = 0 it jumps and has none, and 0 is recorded';
+    e.value = 0;
+    e.line('x = ', x, x.v === 0 ? ': the jump, recorded as 0; ' : ': flat, slope 0; ', dy, ' × 0 → ', e.num(0, 'result', e.outLabel()));
+  };
+
   /** The flat indices of x along `axis` through the position `idx` (same rank as x). */
   function along(shape, idx, axis) {
     var out = [], pos = idx.slice();
@@ -311,43 +319,8 @@ window.Unrolled = window.Unrolled || {};
   EXPLAIN.sum = explainReduce;
   EXPLAIN.mean = explainReduce;
 
-  EXPLAIN.sgd = function (e) {
-    var lr = number(e.step.attrs.lr), p = e.input(0, e.flat, 'p'), g = e.input(1, e.flat, 'g');
-    e.formula = e.outLabel() + ' = p − lr · g: one step of gradient descent, against the gradient';
-    var step = lr * g.v;
-    e.value = p.v - step;
-    e.line(e.num(lr, 'attr', 'lr'), ' × ', g, ' = ', e.num(step, 'term'));
-    e.line(p, ' − ', e.num(step, 'term'), ' = ', e.num(e.value, 'result', e.outLabel()));
-  };
-
-  EXPLAIN.clip_norm = function (e) {
-    var max = number(e.step.attrs.max_norm), g = e.model.values(e.ins[0].id), sq = 0;
-    for (var i = 0; i < g.length; i++) sq += g[i] * g[i];
-    var norm = Math.sqrt(sq), x = e.input(0, e.flat, 'g');
-    e.formula = e.outLabel() + ' = g · min(1, max_norm / ‖g‖)';
-    e.line('‖g‖ = √(Σ g²) = ', e.num(norm, 'sum', '‖g‖'), ' over all ' + g.length + ' elements; max_norm = ', e.num(max, 'attr', 'max_norm'));
-    if (norm > max) {
-      var factor = max / norm;
-      e.value = x.v * factor;
-      e.line('‖g‖ > max_norm, so scale by ', e.num(factor, 'term', 'factor'), ': ', x, ' × ', e.num(factor, 'term'), ' = ', e.num(e.value, 'result', e.outLabel()));
-    } else {
-      e.value = x.v;
-      e.line('‖g‖ ≤ max_norm (or NaN), so unchanged: ', x, ' → ', e.num(e.value, 'result', e.outLabel()));
-    }
-  };
-
-  EXPLAIN.running_average = function (e) {
-    var m = number(e.step.attrs.momentum), r = e.input(0, e.flat, 'r'), st = e.input(1, e.flat, 's');
-    e.formula = e.outLabel() + ' = (1 − momentum) · r + momentum · s: the running value moves a fraction momentum of the way to this batch\'s statistic';
-    var kept = (1 - m) * r.v, moved = m * st.v;
-    e.value = kept + moved;
-    e.line('(1 − ', e.num(m, 'attr', 'momentum'), ') × ', r, ' = ', e.num(kept, 'term'));
-    e.line(e.num(m, 'attr', 'momentum'), ' × ', st, ' = ', e.num(moved, 'term'));
-    e.line(e.num(kept, 'term'), ' + ', e.num(moved, 'term'), ' = ', e.num(e.value, 'result', e.outLabel()));
-  };
-
   /** The ops Unrolled.explain knows (every op of the trace format's op table, once
-      viewer-provenance-moves.js has added the ops that move values). */
+      viewer-provenance-moves.js and viewer-provenance-updates.js have added theirs). */
   Object.defineProperty(U, 'explainedOps', { get: function () { return Object.keys(EXPLAIN).sort(); } });
 
   /** How element `flat` (row-major) of step `stepIndex`'s output was computed:
@@ -395,6 +368,6 @@ window.Unrolled = window.Unrolled || {};
 
   U.unravel = unravel;
   U.sameValue = same;
-  /** For viewer-provenance-moves.js: the rule table and the index helpers it needs. */
-  U.provenance = { rules: EXPLAIN, ravel: ravel, at: at, named: named, broadcastSource: broadcastSource };
+  /** For viewer-provenance-moves.js and -updates.js: the rule table and the index helpers it needs. */
+  U.provenance = { rules: EXPLAIN, ravel: ravel, at: at, named: named, broadcastSource: broadcastSource, number: number };
 })(window.Unrolled);
