@@ -67,7 +67,14 @@ extension Demos {
             learningRate: config[p.training.learningRate], epochs: config[p.training.iterations])
         let tape = Tape()
         let history = run(examples, initial, on: tape)
-        return tape.trace(title: neuronTitle(config, kind, n: n, classes: classes), model: "neuron", config: config.values, history: history)
+        var trace = tape.trace(
+            title: neuronTitle(config, kind, n: n, classes: classes), model: "neuron", config: recordedConfig(config, kind), history: history)
+        if let history {
+            // One entry is an epoch over the examples, so references read `@epoch=3`.
+            trace.series = HistorySeries.describe(history, per: "epoch")
+            trace.series?[0].meaning = "the sum of the epoch's examples' losses, each before its update (for the step, ½ per wrong example)"
+        }
+        return trace
     }
 
     /// "A step neuron with 2 inputs on XOR: 20 epochs of the perceptron rule".
@@ -88,6 +95,16 @@ extension Demos {
         }
         let on = data == .single ? "" : " on \(data == .xor ? "XOR" : data.rawValue.uppercased())"
         return "\(what)\(on): \(epochs) epoch\(epochs == 1 ? "" : "s") of \(rule)"
+    }
+
+    /// The resolved values without the parameters another kind of neuron reads (a step neuron's
+    /// trace lists no `classes` or `width`), so that the trace's config says what ran.
+    private static func recordedConfig(_ config: DemoConfig, _ kind: NeuronKind) -> [String: JSONValue] {
+        var values = config.values
+        if kind != .sigmoid { values[p.steepness.name] = nil }
+        if kind != .softmax { values[p.classes.name] = nil; values[p.correctClass.name] = nil } else { values[p.target.name] = nil }
+        if kind != .rbf { values[p.width.name] = nil }
+        return values
     }
 
     /// 20 for 20.0, else Swift's shortest form.
