@@ -36,7 +36,7 @@ struct NeuronTests {
         #expect(trace.value(named: "b", version: 1)?.data == [-0.5])
         // The config lists what a step neuron reads, not a softmax layer's or a sigmoid's parameters.
         #expect(trace.config["classes"] == nil && trace.config["steepness"] == nil && trace.config["width"] == nil)
-        #expect(trace.config["update"] == "sgd" && trace.config["target"] == 0)
+        #expect(trace.config["update"] == "sgd" && trace.config["target"]?.doubleValue == 0)
     }
 
     /// The same miss with Rosenblatt's rule, η = 0.5: w + 0.5 · (0 − 1) · (1, 2) = (0, −0.75), b − 0.5 = −1.
