@@ -30,7 +30,7 @@ struct Neuron {
         if kind == .rbf {
             let (c, σ) = (parameters[0], parameters[1])
             let distance = tape.scope("distance", equation: "\\lVert x - c \\rVert^2 = \\textstyle\\sum_i (x_i - c_i)^2") {
-                sum(square((x - c).named(name("x−c"), tex: "x - c"))).named(name("‖x−c‖²"), tex: "\\lVert x - c \\rVert^2")
+                sum(square((x - c).named(name("x−c"), tex: "\(tex("x")) - c"))).named(name("‖x−c‖²"), tex: "\\lVert x - c \\rVert^2")
             }
             y = tape.scope("transfer function", equation: "y = \\exp\\!\\left(-\\frac{\\lVert x - c \\rVert^2}{2\\sigma^2}\\right)") {
                 exp(-(distance / (2 * square(σ)))).named(name("y"), tex: tex("y"))
@@ -38,9 +38,9 @@ struct Neuron {
         } else {
             let (w, b) = (parameters[0], parameters[1])
             let net = tape.scope("net input", equation: "\\mathrm{net} = w \\cdot x + b") {
-                ((w • x).named(name("w·x"), tex: "w \\cdot x") + b).named(name("net"), tex: tex("\\mathrm{net}"))
+                ((w • x).named(name("w·x"), tex: "w \\cdot \(tex("x"))") + b).named(name("net"), tex: tex("\\mathrm{net}"))
             }
-            y = tape.scope("transfer function", equation: "y = \(transferTeX)") { transfer(net).named(name("y"), tex: tex("y")) }
+            y = tape.scope("transfer function", equation: "y = \(transferTeX)") { transfer(net, example: example).named(name("y"), tex: tex("y")) }
         }
         let Q = tape.scope("objective", kind: .loss, equation: kind == .softmax ? "Q = -\\textstyle\\sum_k t_k \\log y_k" : "Q = \\tfrac{1}{2}\\,(y - t)^2") {
             (kind == .softmax ? -sum(t * log(y)) : halfSquaredError(y, t)).named(name("Q"), tex: tex("Q"))
@@ -48,10 +48,12 @@ struct Neuron {
         return (y, Q)
     }
 
-    /// φ(net) for the kinds that have a net input.
-    private func transfer(_ net: Var) -> Var {
+    /// φ(net) for the kinds that have a net input (`k·net_2` for example 2 of several).
+    private func transfer(_ net: Var, example: Int?) -> Var {
         switch kind {
-        case .sigmoid: return steepness == 1 ? sigmoid(net) : sigmoid((steepness * net).named("k·net", tex: "\(k)\\,\\mathrm{net}"))
+        case .sigmoid:
+            let scaled = { (steepness * net).named(Self.names(example)("k·net"), tex: "\(k)\\," + Self.tex(example)("\\mathrm{net}")) }
+            return steepness == 1 ? sigmoid(net) : sigmoid(scaled())
         case .tanh: return tanh(net)
         case .relu: return relu(net)
         case .step: return step(net)
