@@ -104,6 +104,7 @@ extension Demos {
         if kind != .sigmoid { values[p.steepness.name] = nil }
         if kind != .softmax { values[p.classes.name] = nil; values[p.correctClass.name] = nil } else { values[p.target.name] = nil }
         if kind != .rbf { values[p.width.name] = nil }
+        if config[p.data] != .single { values[p.target.name] = nil }  // the truth table's targets
         return values
     }
 
