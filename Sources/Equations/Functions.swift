@@ -153,6 +153,8 @@ enum Functions {
         unary("tanh", .command("\\tanh"), Tanh()) { Foundation.tanh($0) },
         unary("sigmoid", .command("\\sigma"), Sigmoid()) { 1 / (1 + Foundation.exp(-$0)) },
         unary("relu", .named("relu"), ReLU()) { max($0, 0) },
+        // The perceptron's Heaviside step; its gradient is zero (step_backward).
+        unary("step", .named("step"), Heaviside()) { $0 >= 0 ? 1 : ($0.isNaN ? $0 : 0) },
         reduction("sum", .command("\\sum")) { Sum(axis: $0, axes: $1, keepdims: $2) },
         reduction("mean", .named("mean")) { Mean(axis: $0, axes: $1, keepdims: $2) },
         FunctionSpec(

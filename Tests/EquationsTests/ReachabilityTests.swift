@@ -17,7 +17,7 @@ struct ReachabilityTests {
             param c = 0.5
             const m = [1; 0]
             a = W x + c * b
-            p = sigmoid(a) * tanh(a) - relu(a)
+            p = sigmoid(a) * tanh(a) - relu(a) + step(a)
             q = exp(a) / sqrt(a^2 + 1)
             r = log(exp(-a) + 1)
             u = where(m, a, value=2)
@@ -59,6 +59,8 @@ struct ReachabilityTests {
         // Batch normalization's running statistics: a constant updated between passes, which an
         // equation (a tensor computed from others in one pass) does not write.
         "running_average": "updates a constant between passes",
+        // Rosenblatt's rule replaces sgd in the neuron demo; a program of equations trains by SGD.
+        "perceptron": "an update rule other than SGD, of the neuron demo only",
     ]
 
     /// Ops with a gradient rule that only a backward pass makes (no function writes them).

@@ -69,7 +69,7 @@ import TraceTestSupport
         #expect(warning.contains("over the budget of 0.02 MB (`trace-budget` in course.yml); heaviest first: line 7 (n-2, "))
         // The mlp's parameters that scale it and that the directive gave; the neuron gave none, so all of its.
         #expect(warning.contains("): lower `layers` or `train`; line 3 (n-1, "))
-        #expect(warning.hasSuffix("): lower `inputs` or `x` or `w`"))
+        #expect(warning.hasSuffix("): lower `inputs` or `x` or `w` or `classes` or `c` or `train`"))
     }
 
     @Test func aBudgetIsASize() {

@@ -33,7 +33,7 @@ struct HostileTraceTests {
         ("scopes[0].parent: the scopes' parents form a cycle: scope 0 → scope 0", structural { $0.scopes[0].parent = 0 }),
         (#"JSON syntax error: unexpected '"', expected ':' after the key"#,
             { Data(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: #""title":"#, with: #""title""#).utf8) }),
-        ("tensors[0].shape[0]: expected an integer",
+        ("tensors[2].shape[0]: expected an integer",  // x, after the parameters w and b
             { Data(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: #""shape":[3,1]"#, with: #""shape":["3",1]"#).utf8) }),
     ]
 
