@@ -46,7 +46,7 @@ CASES = [
     ("missing-tensors", "step 0 reads tensor", lambda t: t.pop("tensors")),
     ("scope-cycle", "the parents of scope 0 form a cycle",
      lambda t: (set_path(t, ["scopes", 0, "parent"], 1), set_path(t, ["scopes", 1, "parent"], 0))),
-    ("short-data", "tensor 0 does not hold the 3 values of its shape 3×1",
+    ("short-data", "tensor 0 does not hold the 3 values of its shape 1×3",
      lambda t: t["tensors"][0]["data"].pop()),
     ("bad-shape", "tensor 2 has no valid shape", lambda t: set_path(t, ["tensors", 2, "shape"], "3x1")),
     ("steps-object", '"steps" is not an array', lambda t: set_path(t, ["steps"], {})),
