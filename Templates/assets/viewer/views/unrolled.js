@@ -172,7 +172,7 @@ window.Unrolled = window.Unrolled || {};
       dirs.forEach(function (d) {
         var item = html('li', { class: 'uv-bar-key', 'data-dir': d }, legend);
         var swatch = svg('svg', { class: 'uv-bar-swatch', viewBox: '0 0 12 12', 'aria-hidden': 'true' }, item);
-        svg('rect', { class: 'uv-bar' + (d === 'b' ? ' uv-row-b' : ''), x: 1, y: 1, width: 10, height: 10 }, swatch);
+        svg('rect', { class: 'uv-key-bar' + (d === 'b' ? ' uv-row-b' : ''), x: 1, y: 1, width: 10, height: 10 }, swatch);
         html('span', null, item);
       });
     }
