@@ -93,6 +93,25 @@ def test_the_unrolled_view_stacks_its_time_steps_on_a_phone_and_spreads_them_on_
                                         "b": f"backward direction: the {second} bar of each t"}
         assert all(boxes[("f", t)][along] < boxes[("b", t)][along] for t in (1, 2, 3)), boxes
         assert legend(viewer, "rnn") == {}
+        if not narrow:
+            # Each row's wires lie over the gaps between its cells: one per pair t, t+1, none past the ends.
+            for key in ("bi", "rnn"):
+                gaps, wires = viewer.page.evaluate("""key => {
+                  const panel = document.querySelector(`#${key} .ut-panel[data-view='unrolled']`);
+                  const rows = {};
+                  for (const u of panel.querySelectorAll('.uv-unit')) {
+                    const r = u.querySelector('rect'), x = +r.getAttribute('x'), y = +r.getAttribute('y');
+                    (rows[y] = rows[y] || []).push([+u.getAttribute('data-t'), x, x + +r.getAttribute('width'), y + +r.getAttribute('height')]);
+                  }
+                  const gaps = Object.entries(rows).map(([y, cells]) => { cells.sort((a, b) => a[0] - b[0]);
+                    return cells.slice(1).map((c, i) => [+y, c[3], cells[i][2], c[1]]); }).flat();
+                  const wires = [...panel.querySelectorAll('line.uv-arrow')].map(l => [+l.getAttribute('x1'), +l.getAttribute('x2'), +l.getAttribute('y1')]);
+                  return [gaps, wires];
+                }""", key)
+                assert len(wires) == len(gaps) > 0, (key, gaps, wires)
+                for top, bottom, right, left in gaps:
+                    middle = (right + left) / 2
+                    assert sum(1 for x1, x2, y in wires if x1 < middle < x2 and top < y < bottom) == 1, (key, top, middle, wires)
         # A bar's length runs across the time axis: its width on a phone, its height on a desktop.
         lengths = [boxes[("f", t)][2 + across] for t in (1, 2, 3)]
         assert all(0 < length <= 150 for length in lengths) and len(set(lengths)) == 3, boxes

@@ -47,7 +47,8 @@ window.Unrolled = window.Unrolled || {};
       number: function (row, t) { return dense ? null : { x: left + (t - 0.5) * cellW, y: rowY(row) + cellH / 2 + 4 }; },
       arrow: function (row, d, t) {
         if (dense) return null;
-        var ax = left + (d === 'b' ? t : t - 1) * cellW + cellW - 3, y = rowY(row) + cellH / 2;
+        // The wire between cells t and t+1, over the gap between them, in either direction's row.
+        var ax = left + t * cellW, y = rowY(row) + cellH / 2;
         return { x1: ax - 3, y1: y, x2: ax + 3 + 0.001, y2: y };
       },
       bar: function (row, t, length) {
