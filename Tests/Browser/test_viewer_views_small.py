@@ -17,7 +17,7 @@ from views_support import OUTPUT, Viewer, declared, make_traces, values
 from viewer_harness import unrolled_binary
 
 VIEWPORTS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
-BAR_HEIGHT = 150   # views/unrolled.js: barH, the bars' full height in SVG units
+BAR_HEIGHT = 150   # views/unrolled-drawing.js: BAR_LENGTH, a bar's full length in SVG units in both drawings
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +41,11 @@ def log_height(n: float, lo: float, hi: float) -> float:
 
 
 def bars(viewer: Viewer, key: str) -> dict[int, tuple[float, float]]:
+    """Per t, the bar's norm and length: its height standing (a desktop), its width lying (a phone's narrow drawing)."""
     shown = viewer.page.eval_on_selector_all(
         f"#{key} .ut-panel[data-view='unrolled'] .uv-bar[data-norm]",
-        "bs => bs.map(b => [+b.getAttribute('data-t'), +b.getAttribute('data-norm'), +b.getAttribute('height')])")
+        "bs => bs.map(b => [+b.getAttribute('data-t'), +b.getAttribute('data-norm'),"
+        " +b.getAttribute(b.closest('svg').classList.contains('uv-narrow') ? 'width' : 'height')])")
     return {t: (n, h) for t, n, h in shown}
 
 
@@ -57,6 +59,7 @@ def test_gradient_norm_axis_fits_what_is_shown(browser_context, tmp_path, traces
     history = [[float(x) for x in e["tensors"]["grad_norm_h"]["data"]] for e in trace["history"]]
     everything = traced + [n for entry in history for n in entry]
     assert panel.locator("input[type=checkbox]").first.is_checked()   # log scale: the norms span decades
+    assert panel.locator("svg.uv-narrow").count() == (size == "phone")
     # The traced iteration's last backward step: its own norms fill the axis.
     last_backward = max(s["index"] for s in trace["steps"] if s["phase"] == "backward")
     viewer.go("exploding", last_backward)

@@ -176,12 +176,10 @@ window.Unrolled = window.Unrolled || {};
     function grid(role, tensor, at, pad, lit, overlay, clickable) {
       var H = tensor.shape[2], W = tensor.shape[3], values = current.src.values(tensor.id);
       var rows = H + 2 * pad[0], cols = W + 2 * pad[1];
-      // On a phone (a panel under 600 px) the cells keep 60 px, wide enough for "−0.00308" in 11.5 px
-      // and its tap in 11.2 px, and a grid wider than the panel scrolls in its own box; wider, the
-      // grid fits the panel.
-      var fit = !narrow;
-      var cell = fit ? Math.max(30, Math.min(48, Math.floor(440 / Math.max(rows, cols)))) : 60;
-      var font = fit ? (cell * 0.23).toFixed(1) : '11.5', tapFont = fit ? (cell * 0.2).toFixed(1) : '11.2';
+      // Cells of 60 px, wide enough for "−0.00308" in 11.5 px and a tap ("×−0.0724") in 11.2 px. On a
+      // phone (a panel under 600 px) a grid wider than the panel scrolls in its own box; wider, a grid
+      // wider than its panel shrinks to fit it (docs/viewer.md).
+      var fit = !narrow, cell = 60, font = '11.5', tapFont = '11.2';
       var box = html('figure', { class: 'uv-conv-box' }, figure);
       // A grid that scrolls is a stop for the keyboard, so that the arrow keys scroll it.
       if (!fit && !clickable && (cols * cell + 2) > host.clientWidth) box.tabIndex = 0;

@@ -4,7 +4,7 @@ window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
   const { html, svg, titled, toggleClass, toNumber, norm, exact, traceIndex, prepare, caption, setText,
-          suggests, hasScope } = U.viewKit;
+          suggests, hasScope, narrowPanel } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* ‖∂L/∂y_k‖ per layer k for each variant of a deep stack (plain, residual) on one log-scale
@@ -34,6 +34,25 @@ window.Unrolled = window.Unrolled || {};
   }
 
   var COLOURS = ['var(--uv-backward)', 'var(--uv-forward)', 'var(--uv-text)', 'var(--uv-muted)'];
+
+  /* The chart's geometry: wide, and narrow for a panel under 600 px (a phone), 350 units whose texts,
+     13 units or more, are drawn at 11 px or more down to a 308 px panel; every layer numbered up to
+     `everyLayer` layers, else the first and every fifth. */
+  var CHART = {
+    wide: { W: 900, H: 310, left: 70, right: 130, top: 28, bottom: 42, inner: 18, title: [8, 12], everyLayer: 20 },
+    narrow: { W: 350, H: 250, left: 50, right: 72, top: 34, bottom: 40, inner: 12, title: [4, 16], everyLayer: 10 }
+  };
+  /* The block's: boxes [x, y, width, height], the + at its centre, the paths' outlines and where their
+     labels go [x, y, anchor]. Wide, left to right with the identity under the branch; narrow (a phone),
+     bottom to top with the identity on the right, its heading on two lines. */
+  var BLOCK = {
+    wide: { width: 900, height: 190, heading: [10, 18, 0], below: [30, 60, 120, 40], F: [330, 55, 240, 50], out: [790, 60, 100, 40],
+            plus: [730, 80], join: 'M750 80 H790', branch: 'M150 80 H330 M570 80 H700', identity: 'M110 100 V160 H730 V100',
+            branchLabel: [440, 40, 'middle'], identityLabel: [440, 178, 'middle'], belowNorm: [90, 50, 'middle'], aboveNorm: [840, 50, 'middle'] },
+    narrow: { width: 350, height: 342, heading: [4, 18, 18], below: [50, 262, 100, 36], F: [10, 172, 180, 44], out: [50, 52, 100, 36],
+              plus: [100, 122], join: 'M100 102 V88', branch: 'M100 262 V216 M100 172 V142', identity: 'M100 298 V314 H320 V122 H120',
+              branchLabel: [110, 246, 'start'], identityLabel: [210, 334, 'middle'], belowNorm: [160, 285, 'start'], aboveNorm: [160, 75, 'start'] }
+  };
 
   /* Per variant: its root scope and, per layer k, the feature maps y_{k−1} and y_k, the skip's
      branch output F_k, the layer's steps and the step that makes ∂L/∂y_{k−1} last. */
@@ -127,56 +146,61 @@ window.Unrolled = window.Unrolled || {};
     var e0 = Math.floor(Math.log10(lo)), e1 = Math.ceil(Math.log10(hi));
     if (e1 <= e0) e1 = e0 + 1;
 
-    // ---- the chart
-    var W = 900, H = 310, left = 70, right = 130, top = 28, bottom = 42;
-    var chart = svg('svg', { class: 'uv-svg uv-res-chart', viewBox: '0 0 ' + W + ' ' + H, role: 'group',
-                             'aria-label': 'The gradient norm per layer, log scale, for ' +
-                             lines.map(function (l) { return l.label; }).join(' and ') }, host);
-    var inner = 18;   // keeps the first point and its band off the axis
-    function xOf(k) { return left + inner + (L > 1 ? (k - 1) / (L - 1) : 0.5) * (W - left - right - inner); }
-    function yOf(n) { return H - bottom - (Math.log10(n) - e0) / (e1 - e0) * (H - top - bottom); }
-    var band = svg('rect', { class: 'uv-res-band', y: top, height: H - top - bottom, width: 0, visibility: 'hidden' }, chart);
-    var axis = svg('g', { class: 'uv-axis' }, chart);
-    svg('line', { x1: left, y1: H - bottom, x2: W - right, y2: H - bottom }, axis);
-    svg('line', { x1: left, y1: top, x2: left, y2: H - bottom }, axis);
-    var every = Math.ceil((e1 - e0) / 8);
-    for (var e = e0; e <= e1; e += every) {
-      svg('line', { x1: left - 4, y1: yOf(Math.pow(10, e)), x2: left, y2: yOf(Math.pow(10, e)) }, axis);
-      svg('text', { x: left - 6, y: yOf(Math.pow(10, e)) + 4, 'text-anchor': 'end' }, axis, api.format(Math.pow(10, e)));
-    }
-    for (var k = 1; k <= L; k++) {
-      if (L <= 20 || k === 1 || k % 5 === 0) svg('text', { x: xOf(k), y: H - bottom + 16, 'text-anchor': 'middle' }, axis, String(k));
-    }
-    svg('text', { x: left + (W - left - right) / 2, y: H - 6, 'text-anchor': 'middle' }, axis, 'layer k');
-    svg('text', { x: 8, y: 12 }, axis, '‖∂L/∂y_k‖ (log scale)');
-    var points = [];
-    lines.forEach(function (line, i) {
-      var colour = COLOURS[i % COLOURS.length];
-      var coords = [];
-      line.norms.forEach(function (n, j) { if (n > 0 && isFinite(n)) coords.push(xOf(j + 1).toFixed(2) + ',' + yOf(n).toFixed(2)); });
-      svg('polyline', { class: 'uv-res-line', points: coords.join(' '), stroke: colour, 'data-variant': line.variant }, chart);
-      var last = line.norms[line.norms.length - 1];
-      svg('text', { class: 'uv-res-legend', x: W - right + 8, y: (last > 0 ? yOf(last) : top + 14 * i) + 4, fill: colour }, chart, line.label);
-      line.norms.forEach(function (n, j) {
-        var layer = line.stack && line.stack.layers[j + 1];
-        var target = layer && layer.back >= 0 ? layer.back : -1;
-        var point = svg('circle', { class: 'uv-res-point', cx: xOf(j + 1), cy: n > 0 && isFinite(n) ? yOf(n) : H - bottom, r: 5,
-                                    stroke: colour, 'data-variant': line.variant, 'data-layer': j + 1, 'data-norm': String(n) }, chart);
-        var text = line.label + ', layer ' + (j + 1) + ': ‖∂L/∂y_' + (j + 1) + '‖ = ' + api.format(n) + ' (' + exact(n) + ')';
-        if (target >= 0) {
-          point.setAttribute('tabindex', '0');
-          point.setAttribute('role', 'button');
-          point.setAttribute('data-step', target);
-          point.addEventListener('click', function () { api.goTo(target); });
-          point.addEventListener('keydown', function (event) {
-            if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); api.goTo(target); }
-          });
-          text += ': go to the step that makes ∂L/∂y_' + j;
-        }
-        titled(point, text);
-        points.push({ node: point, line: line, layer: j + 1 });
+    // ---- the chart, wide or narrow (CHART)
+    var chartHolder = html('div', { class: 'uv-res-chart-holder' }, host);
+    var g = null, band = null, points = [];
+    function xOf(k) { return g.left + g.inner + (L > 1 ? (k - 1) / (L - 1) : 0.5) * (g.W - g.left - g.right - g.inner); }
+    function yOf(n) { return g.H - g.bottom - (Math.log10(n) - e0) / (e1 - e0) * (g.H - g.top - g.bottom); }
+    function drawChart(narrow) {
+      g = CHART[narrow ? 'narrow' : 'wide'];
+      var W = g.W, H = g.H, left = g.left, right = g.right, top = g.top, bottom = g.bottom;
+      chartHolder.textContent = '';
+      points = [];
+      var chart = svg('svg', { class: 'uv-svg uv-res-chart' + (narrow ? ' uv-narrow' : ''), viewBox: '0 0 ' + W + ' ' + H, role: 'group',
+                               'aria-label': 'The gradient norm per layer, log scale, for ' +
+                               lines.map(function (l) { return l.label; }).join(' and ') }, chartHolder);
+      band = svg('rect', { class: 'uv-res-band', y: top, height: H - top - bottom, width: 0, visibility: 'hidden' }, chart);
+      var axis = svg('g', { class: 'uv-axis' }, chart);
+      svg('line', { x1: left, y1: H - bottom, x2: W - right, y2: H - bottom }, axis);
+      svg('line', { x1: left, y1: top, x2: left, y2: H - bottom }, axis);
+      var every = Math.ceil((e1 - e0) / 8);
+      for (var e = e0; e <= e1; e += every) {
+        svg('line', { x1: left - 4, y1: yOf(Math.pow(10, e)), x2: left, y2: yOf(Math.pow(10, e)) }, axis);
+        svg('text', { x: left - 6, y: yOf(Math.pow(10, e)) + 4, 'text-anchor': 'end' }, axis, api.format(Math.pow(10, e)));
+      }
+      for (var k = 1; k <= L; k++) {
+        if (L <= g.everyLayer || k === 1 || k % 5 === 0) svg('text', { x: xOf(k), y: H - bottom + 16, 'text-anchor': 'middle' }, axis, String(k));
+      }
+      svg('text', { x: left + (W - left - right) / 2, y: H - 6, 'text-anchor': 'middle' }, axis, 'layer k');
+      svg('text', { x: g.title[0], y: g.title[1] }, axis, '‖∂L/∂y_k‖ (log scale)');
+      lines.forEach(function (line, i) {
+        var colour = COLOURS[i % COLOURS.length];
+        var coords = [];
+        line.norms.forEach(function (n, j) { if (n > 0 && isFinite(n)) coords.push(xOf(j + 1).toFixed(2) + ',' + yOf(n).toFixed(2)); });
+        svg('polyline', { class: 'uv-res-line', points: coords.join(' '), stroke: colour, 'data-variant': line.variant }, chart);
+        var last = line.norms[line.norms.length - 1];
+        svg('text', { class: 'uv-res-legend', x: W - right + 8, y: (last > 0 ? yOf(last) : top + 14 * i) + 4, fill: colour }, chart, line.label);
+        line.norms.forEach(function (n, j) {
+          var layer = line.stack && line.stack.layers[j + 1];
+          var target = layer && layer.back >= 0 ? layer.back : -1;
+          var point = svg('circle', { class: 'uv-res-point', cx: xOf(j + 1), cy: n > 0 && isFinite(n) ? yOf(n) : H - bottom, r: 5,
+                                      stroke: colour, 'data-variant': line.variant, 'data-layer': j + 1, 'data-norm': String(n) }, chart);
+          var text = line.label + ', layer ' + (j + 1) + ': ‖∂L/∂y_' + (j + 1) + '‖ = ' + api.format(n) + ' (' + exact(n) + ')';
+          if (target >= 0) {
+            point.setAttribute('tabindex', '0');
+            point.setAttribute('role', 'button');
+            point.setAttribute('data-step', target);
+            point.addEventListener('click', function () { api.goTo(target); });
+            point.addEventListener('keydown', function (event) {
+              if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); api.goTo(target); }
+            });
+            text += ': go to the step that makes ∂L/∂y_' + j;
+          }
+          titled(point, text);
+          points.push({ node: point, line: line, layer: j + 1 });
+        });
       });
-    });
+    }
 
     // ---- ratios and table
     var ratios = html('p', { class: 'uv-res-ratios' }, host);
@@ -204,52 +228,63 @@ window.Unrolled = window.Unrolled || {};
       });
     }
 
-    // ---- one block, its two paths
-    var block = svg('svg', { class: 'uv-svg uv-res-block', viewBox: '0 0 900 190', role: 'img' }, host);
-    var heading = svg('text', { class: 'uv-res-heading', x: 10, y: 18 }, block);
-    // A label whose parts in [brackets] are subscripts: ['y', ['k−1']] is y with k−1 below.
-    function rich(parent, attrs, parts) {
-      var text = svg('text', attrs, parent);
-      parts.forEach(function (part) {
-        if (typeof part === 'string') svg('tspan', null, text, part);
-        else svg('tspan', { 'baseline-shift': 'sub', 'font-size': '75%' }, text, part[0]);
-      });
-      return text;
-    }
-    // A box whose label `relabel(parts)` rewrites for the layer shown.
-    function node(x, y, w, h) {
-      var g = svg('g', { class: 'uv-node' }, block), label = null;
-      svg('rect', { x: x, y: y, width: w, height: h, rx: 6 }, g);
-      return function relabel(parts) {
-        if (label) g.removeChild(label);
-        label = rich(g, { class: 'uv-nodelabel', x: x + w / 2, y: y + h / 2 + 5 }, parts);
+    // ---- one block, its two paths, wide or narrow (BLOCK)
+    var blockHolder = html('div', { class: 'uv-res-block-holder' }, host);
+    var block = null, heading = null, paths = null, relabel = null, belowNorm = null, aboveNorm = null, shownLayer = 1;
+    function drawBlock(narrow) {
+      var b = BLOCK[narrow ? 'narrow' : 'wide'];
+      blockHolder.textContent = '';
+      block = svg('svg', { class: 'uv-svg uv-res-block' + (narrow ? ' uv-narrow' : ''), viewBox: '0 0 ' + b.width + ' ' + b.height, role: 'img' }, blockHolder);
+      heading = svg('text', { class: 'uv-res-heading', x: b.heading[0], y: b.heading[1] }, block);
+      heading.lineHeight = b.heading[2];
+      // A label whose parts in [brackets] are subscripts: ['y', ['k−1']] is y with k−1 below.
+      function rich(parent, attrs, parts) {
+        var text = svg('text', attrs, parent);
+        parts.forEach(function (part) {
+          if (typeof part === 'string') svg('tspan', null, text, part);
+          else svg('tspan', { 'baseline-shift': 'sub', 'font-size': '75%' }, text, part[0]);
+        });
+        return text;
+      }
+      // A box whose label `relabel(parts)` rewrites for the layer shown.
+      function node(box) {
+        var x = box[0], y = box[1], w = box[2], h = box[3], group = svg('g', { class: 'uv-node' }, block), label = null;
+        svg('rect', { x: x, y: y, width: w, height: h, rx: 6 }, group);
+        return function (parts) {
+          if (label) group.removeChild(label);
+          label = rich(group, { class: 'uv-nodelabel', x: x + w / 2, y: y + h / 2 + 5 }, parts);
+        };
+      }
+      function path(name, d, at) {
+        var group = svg('g', { class: 'uv-res-path', 'data-path': name }, block);
+        svg('path', { class: 'uv-line', d: d }, group);
+        var label = svg('text', { class: 'uv-values uv-res-pathnorm', 'data-path': name, x: at[0], y: at[1], 'text-anchor': at[2] }, group);
+        return { group: group, label: label };
+      }
+      paths = { branch: path('branch', b.branch, b.branchLabel), identity: path('identity', b.identity, b.identityLabel) };
+      svg('path', { class: 'uv-line', d: b.join }, block);   // + → y_k, where both paths have met
+      var labelBelow = node(b.below), labelF = node(b.F), labelY = node(b.out);
+      var plus = svg('g', { class: 'uv-node uv-res-plus' }, block);
+      svg('circle', { cx: b.plus[0], cy: b.plus[1], r: 20 }, plus);
+      svg('text', { class: 'uv-nodelabel', x: b.plus[0], y: b.plus[1] + 6 }, plus, '+');
+      relabel = function (k) {
+        var input = k === 1 ? ['x'] : ['y', [String(k - 1)]];
+        labelBelow(input);
+        labelF(['F', [String(k)], ' = φ(w', [String(k)], ' ⋆ '].concat(input, [' + b', [String(k)], ')']));
+        labelY(['y', [String(k)]]);
+        shownLayer = k;
       };
+      relabel(shownLayer);
+      belowNorm = svg('text', { class: 'uv-values uv-res-nodenorm', x: b.belowNorm[0], y: b.belowNorm[1], 'text-anchor': b.belowNorm[2] }, block);
+      aboveNorm = svg('text', { class: 'uv-values uv-res-nodenorm', x: b.aboveNorm[0], y: b.aboveNorm[1], 'text-anchor': b.aboveNorm[2] }, block);
     }
-    function path(name, d, labelX, labelY) {
-      var g = svg('g', { class: 'uv-res-path', 'data-path': name }, block);
-      svg('path', { class: 'uv-line', d: d }, g);
-      var label = svg('text', { class: 'uv-values uv-res-pathnorm', 'data-path': name, x: labelX, y: labelY, 'text-anchor': 'middle' }, g);
-      return { group: g, label: label };
+    // The heading: one line, or on a phone two (the layer; the path and the phase).
+    function setHeading(first, second) {
+      heading.textContent = '';
+      if (!heading.lineHeight) { heading.textContent = first + (second ? ' ' + second : ''); return; }
+      svg('tspan', { x: heading.getAttribute('x') }, heading, first);
+      if (second) svg('tspan', { x: heading.getAttribute('x'), dy: heading.lineHeight }, heading, second);
     }
-    var paths = {
-      branch: path('branch', 'M150 80 H330 M570 80 H700', 440, 40),
-      identity: path('identity', 'M110 100 V160 H730 V100', 440, 178)
-    };
-    svg('path', { class: 'uv-line', d: 'M750 80 H790' }, block);   // + → y_k, where both paths have met
-    var labelBelow = node(30, 60, 120, 40), labelF = node(330, 55, 240, 50), labelY = node(790, 60, 100, 40);
-    var plus = svg('g', { class: 'uv-node uv-res-plus' }, block);
-    svg('circle', { cx: 730, cy: 80, r: 20 }, plus);
-    svg('text', { class: 'uv-nodelabel', x: 730, y: 86 }, plus, '+');
-    function relabel(k) {
-      var input = k === 1 ? ['x'] : ['y', [String(k - 1)]];
-      labelBelow(input);
-      labelF(['F', [String(k)], ' = φ(w', [String(k)], ' ⋆ '].concat(input, [' + b', [String(k)], ')']));
-      labelY(['y', [String(k)]]);
-    }
-    relabel(1);
-    var shownLayer = 1;
-    var belowNorm = svg('text', { class: 'uv-values uv-res-nodenorm', x: 90, y: 50, 'text-anchor': 'middle' }, block);
-    var aboveNorm = svg('text', { class: 'uv-values uv-res-nodenorm', x: 840, y: 50, 'text-anchor': 'middle' }, block);
     var note = caption(host);
 
     var lastStep = -1;
@@ -273,7 +308,7 @@ window.Unrolled = window.Unrolled || {};
       });
       if (!layer) {
         band.setAttribute('visibility', 'hidden');
-        heading.textContent = stack ? 'The ' + (stack.variant || 'stack') + ': not inside a layer at this step' : '';
+        if (stack) setHeading('The ' + (stack.variant || 'stack') + ':', 'not inside a layer at this step'); else setHeading('', '');
         ['branch', 'identity'].forEach(function (name) { toggleClass(paths[name].group, 'uv-lit', false); setText(paths[name].label, ''); });
         setText(belowNorm, ''); setText(aboveNorm, '');
         setText(note, 'Go to a step inside a layer, or press a point of the chart, to see the block.');
@@ -283,9 +318,10 @@ window.Unrolled = window.Unrolled || {};
       band.setAttribute('width', 24);
       band.setAttribute('visibility', 'visible');
       var k = layer.k, on = pathOf(index, layer, s);
-      if (k !== shownLayer) { relabel(k); shownLayer = k; }
-      heading.textContent = 'Layer ' + k + ' of the ' + (stack.variant || 'stack') + (layer.skip ? ' (with the skip)' : ' (no skip)') +
-        (backward ? ': backward' : ': forward');
+      if (k !== shownLayer) relabel(k);
+      var title = ['Layer ' + k + ' of the ' + (stack.variant || 'stack'), (layer.skip ? '(with the skip)' : '(no skip)') +
+        (backward ? ': backward' : ': forward')];
+      setHeading(title[0], title[1]);
       toggleClass(block, 'uv-res-noskip', !layer.skip);
       toggleClass(paths.branch.group, 'uv-lit', on === 'branch' || on === 'both');
       toggleClass(paths.identity.group, 'uv-lit', layer.skip && (on === 'identity' || on === 'both'));
@@ -304,7 +340,7 @@ window.Unrolled = window.Unrolled || {};
       var gBelow = backward ? gradientNormAt(layer.below, s) : null, gAbove = backward ? gradientNormAt(layer.y, s) : null;
       setText(belowNorm, show(k === 1 ? '‖∂L/∂x‖' : '‖∂L/∂y_' + (k - 1) + '‖', gBelow));
       setText(aboveNorm, show('‖∂L/∂y_' + k + '‖', gAbove));
-      block.setAttribute('aria-label', heading.textContent + '. ' + [paths.branch.label.textContent, paths.identity.label.textContent]
+      block.setAttribute('aria-label', title.join(' ') + '. ' + [paths.branch.label.textContent, paths.identity.label.textContent]
         .filter(Boolean).join('; '));
       setText(note, !backward ? 'Forward: y_' + k + ' = ' + (layer.skip ? 'F_' + k + ' + y_' + (k - 1) : 'F_' + k) + '.'
         : on === 'identity' ? 'The skip hands ∂L/∂y_' + k + ' to y_' + (k - 1) + ' unchanged: the I in ∂y_k/∂y_{k−1} = ∂F_k/∂y_{k−1} + I.'
@@ -312,6 +348,18 @@ window.Unrolled = window.Unrolled || {};
         : layer.skip ? 'The gradient goes back through the branch F_' + k + ' (φ, then the convolution).'
         : 'Without a skip, the only way down is through F_' + k + ': each layer multiplies the gradient by its Jacobian.');
     }
-    return { update: update, destroy: function () { host.textContent = ''; } };
+    // Below 600 px of panel (a phone) the narrow chart and block; a resize across it draws the others.
+    var narrow = narrowPanel(host);
+    drawChart(narrow);
+    drawBlock(narrow);
+    var resize = typeof ResizeObserver === 'function' ? new ResizeObserver(function () {
+      if (host.clientWidth === 0 || narrowPanel(host) === narrow) return;
+      narrow = !narrow;
+      drawChart(narrow);
+      drawBlock(narrow);
+      if (lastStep >= 0) update(lastStep);
+    }) : null;
+    if (resize) resize.observe(host);
+    return { update: update, destroy: function () { if (resize) resize.disconnect(); host.textContent = ''; } };
   }
 })(window.Unrolled);

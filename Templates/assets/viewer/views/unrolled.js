@@ -3,8 +3,8 @@
 window.Unrolled = window.Unrolled || {};
 (function (U) {
   'use strict';
-  const { html, svg, titled, toggleClass, toNumber, norm, exact, traceIndex, values,
-          prepare, caption, setText, niceTicks, suggests, hasScope, hasTag } = U.viewKit;
+  const { html, svg, titled, toggleClass, toNumber, norm, exact, traceIndex, prepare, caption, setText, niceTicks,
+          suggests, hasScope, hasTag, narrowPanel, unrolledLayouts, drawUnrolled } = U.viewKit;
   var views = (U.views = U.views || []);
 
   /* The recurrent network as a row of cells t = 1…T (two rows for a bidirectional one),
@@ -16,7 +16,10 @@ window.Unrolled = window.Unrolled || {};
      All of it declared: time_step scopes, the states tagged hidden_state (or a delay line's
      delay_line_output) with t and direction, and the history series of the states' gradient
      norms (one per direction, its tags naming it), which a slider shows per training iteration
-     (traces recorded as history only, with no steps, show nothing else). */
+     (traces recorded as history only, with no steps, show nothing else).
+     Below 600 px of panel (a phone) the narrow drawing of views/unrolled-drawing.js replaces the wide
+     one: the time steps stacked, both directions side by side, the bars lying; a legend says in words
+     which bar is which direction's. */
 
   // What the state of a time step may be: its tag, its letter and the name of a row of them.
   var STATES = [{ quantity: 'hidden_state', letter: 'h', row: 'cells' },
@@ -162,83 +165,53 @@ window.Unrolled = window.Unrolled || {};
       sliderText = html('output', null, sliderLabel);
     }
 
-    // ---- geometry
-    var W = 900, left = 86, right = 16, cellH = 34, rowGap = 10, top = 8;
-    var cellW = (W - left - right) / Math.max(T, 1);
-    var rowsBottom = top + dirs.length * (cellH + rowGap);
-    var barTop = rowsBottom + 34, barH = 150, barBottom = barTop + barH;
-    var H = barBottom + 34;
-    // A group, not an image: its cells are buttons a keyboard can reach.
-    var figure = svg('svg', { class: 'uv-svg', viewBox: '0 0 ' + W + ' ' + H, role: 'group',
-                               'aria-label': 'The network unrolled over t = 1…' + T + ', with ' +
-                               quantity + ' per time step' }, host);
-    var dense = cellW < 22;
-    var units = {}, bars = {};
-    dirs.forEach(function (d, row) {
-      var y = top + row * (cellH + rowGap);
-      svg('text', { class: 'uv-rowlabel', x: 4, y: y + cellH / 2 + 4 }, figure,
-          d === 'f' ? 'forward →' : d === 'b' ? '← backward' : kind.row);
-      if (!dense) {
-        for (var t = 1; t < T; t++) {
-          var ax = left + (d === 'b' ? t : t - 1) * cellW + cellW - 3;
-          svg('line', { class: 'uv-arrow', x1: ax - 3, y1: y + cellH / 2, x2: ax + 3 + 0.001, y2: y + cellH / 2 }, figure);
-        }
-      }
-      units[d] = [];
-      for (var t2 = 1; t2 <= T; t2++) {
-        var g = svg('g', { class: 'uv-unit', 'data-t': t2, 'data-dir': d || null }, figure);
-        var rect = svg('rect', { x: left + (t2 - 1) * cellW + (dense ? 0 : 3), y: y,
-                                 width: Math.max(cellW - (dense ? 0 : 6), 0.5), height: cellH, rx: dense ? 0 : 5 }, g);
-        if (!dense) svg('text', { x: left + (t2 - 0.5) * cellW, y: y + cellH / 2 + 4 }, g, String(t2));
-        if (!historyMode) {
-          if (T <= 40) { g.setAttribute('tabindex', '0'); g.setAttribute('role', 'button'); }
-          g.addEventListener('click', goToCell.bind(null, d, t2));
-          g.addEventListener('keydown', function (dd, tt, event) {
-            if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); goToCell(dd, tt); }
-          }.bind(null, d, t2));
-        }
-        titled(g, (d === 'f' ? 'forward direction, ' : d === 'b' ? 'backward direction, ' : '') +
-               't = ' + t2 + (historyMode ? '' : ': click to go to this cell'));
-        units[d][t2] = { group: g, rect: rect, lit: false, done: false };
-      }
-    });
-    // Time-step ticks under the bars, every k-th for long sequences.
-    var tickEvery = T <= 30 ? 1 : Math.ceil(T / 20 / 5) * 5;
-    var axis = svg('g', { class: 'uv-axis' }, figure);
-    svg('line', { x1: left, y1: barBottom, x2: W - right, y2: barBottom }, axis);
-    for (var t3 = 1; t3 <= T; t3++) {
-      if (t3 === 1 || t3 % tickEvery === 0) {
-        svg('text', { x: left + (t3 - 0.5) * cellW, y: barBottom + 14, 'text-anchor': 'middle' }, axis, String(t3));
-      }
+    // ---- the legend of the two directions' bars: their colours, and in words where each stands
+    var legend = null;
+    if (dirs.length > 1) {
+      legend = html('ul', { class: 'uv-bar-legend', 'aria-label': "the bars' directions" }, host);
+      dirs.forEach(function (d) {
+        var item = html('li', { class: 'uv-bar-key', 'data-dir': d }, legend);
+        var swatch = svg('svg', { class: 'uv-bar-swatch', viewBox: '0 0 12 12', 'aria-hidden': 'true' }, item);
+        svg('rect', { class: 'uv-key-bar' + (d === 'b' ? ' uv-row-b' : ''), x: 1, y: 1, width: 10, height: 10 }, swatch);
+        html('span', null, item);
+      });
     }
-    svg('text', { x: left + (W - left - right) / 2, y: barBottom + 30, 'text-anchor': 'middle' }, axis, 't');
-    var yAxis = svg('g', { class: 'uv-axis' }, figure);
-    svg('text', { class: 'uv-rowlabel', x: 4, y: barTop - 14 }, figure, quantity);
-    dirs.forEach(function (d, row) {
-      bars[d] = [];
-      var share = (cellW - (dense ? 0 : 6)) / dirs.length;
-      for (var t = 1; t <= T; t++) {
-        var bar = svg('rect', { class: 'uv-bar' + (d === 'b' ? ' uv-row-b' : ''), 'data-t': t, 'data-dir': d || null,
-                                x: left + (t - 1) * cellW + (dense ? 0 : 3) + row * share, width: Math.max(share, 0.5),
-                                y: barBottom, height: 0 }, figure);
-        bars[d][t] = { rect: bar, shown: -2, norm: null };
-      }
-    });
+
+    // ---- the drawing, wide or narrow
+    var holder = html('div', { class: 'uv-unrolled-drawing' }, host);
+    var layout = null, yAxis = null, units = {}, bars = {};
     var note = caption(host);
+
+    // Draws the layout wanted (views/unrolled-drawing.js) and shows in it what was shown.
+    function draw(wanted) {
+      layout = wanted;
+      var drawn = drawUnrolled(holder, layout, { T: T, dirs: dirs, quantity: quantity, inert: historyMode, go: goToCell });
+      yAxis = drawn.yAxis; units = drawn.units; bars = drawn.bars;
+      if (legend) {
+        dirs.forEach(function (d, row) {
+          legend.children[row].lastChild.textContent = (d === 'f' ? 'forward' : 'backward') + ' direction: the ' +
+            layout.position[row] + ' bar of each t';
+        });
+      }
+      drawn.figure.addEventListener('mouseover', hover);
+      drawAxis();
+    }
 
     function goToCell(d, t) {
       var entry = roots[currentRoot];
       if (entry && entry.first[d][t] >= 0) api.goTo(entry.first[d][t]);
     }
 
+    // A bar's length in units, 0 to the layout's barLength, on the shown scale.
     function scaleY(n) {
+      var full = layout.barLength;
       if (!(n > 0)) return 0;
       if (logBox.checked) {
         var lo = Math.log10(minPositive), hi = Math.log10(maxNorm);
-        if (hi - lo < 1e-9) return barH;
-        return Math.max(2, barH * (Math.log10(n) - lo) / (hi - lo) * 0.95 + barH * 0.05);
+        if (hi - lo < 1e-9) return full;
+        return Math.max(2, full * (Math.log10(n) - lo) / (hi - lo) * 0.95 + full * 0.05);
       }
-      return maxNorm > 0 ? barH * Math.min(n, maxNorm) / maxNorm : 0;
+      return maxNorm > 0 ? full * Math.min(n, maxNorm) / maxNorm : 0;
     }
 
     function drawAxis() {
@@ -251,20 +224,20 @@ window.Unrolled = window.Unrolled || {};
           if (v >= minPositive / 1.0001 && v <= maxNorm * 1.0001) ticks.push(v);
         }
         if (ticks.length < 2) ticks = [minPositive, maxNorm];
-        var step = Math.ceil(ticks.length / 6);
+        var step = Math.ceil(ticks.length / layout.logTicks);
         ticks = ticks.filter(function (_, i) { return i % step === 0; });
       } else {
-        ticks = niceTicks(0, maxNorm, 4);
+        ticks = niceTicks(0, maxNorm, layout.linearTicks);
       }
       var spacing = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
       var decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(spacing))));
       ticks.forEach(function (v) {
-        var y = barBottom - scaleY(v);
-        svg('line', { x1: left - 4, y1: y, x2: left, y2: y }, yAxis);
+        var tick = layout.valueTick(scaleY(v));
+        svg('line', tick.line, yAxis);
         var text = logBox.checked || v === 0 || v < 1e-4 || v >= 1e5 ? api.format(v) : v.toFixed(decimals);
-        svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, yAxis, text);
+        svg('text', { x: tick.text.x, y: tick.text.y, 'text-anchor': tick.text.anchor }, yAxis, text);
       });
-      svg('line', { x1: left, y1: barTop, x2: left, y2: barBottom }, yAxis);
+      svg('line', layout.valueAxis, yAxis);
     }
 
     // The scale of the shown norms (`range`), or of all of them when the reader fixed it; a
@@ -283,9 +256,8 @@ window.Unrolled = window.Unrolled || {};
       var key = gradientId + (logBox.checked ? 'l' : 'n') + (fresh ? 'f' : '') + scaleVersion;
       if (bar.shown === key) return;
       bar.shown = key;
-      var h = n == null ? 0 : scaleY(n);
-      bar.rect.setAttribute('y', barBottom - h);
-      bar.rect.setAttribute('height', h);
+      var place = layout.bar(bar.row, t, n == null ? 0 : scaleY(n));
+      for (var attribute in place) bar.rect.setAttribute(attribute, place[attribute]);
       toggleClass(bar.rect, 'uv-fresh', fresh);
       bar.norm = n;
       if (n == null) bar.rect.removeAttribute('data-norm');
@@ -294,13 +266,13 @@ window.Unrolled = window.Unrolled || {};
 
     // A bar's hover text is written when the pointer reaches it, not on every step: a jump
     // across the trace can change hundreds of bars at once.
-    figure.addEventListener('mouseover', function (event) {
+    function hover(event) {
       var rect = event.target.closest && event.target.closest('.uv-bar');
       if (!rect) return;
       var d = rect.getAttribute('data-dir') || '', t = +rect.getAttribute('data-t'), n = bars[d][t].norm;
       titled(rect, quantity.replace('_t', '_' + t) + (d === 'f' ? ' (forward)' : d === 'b' ? ' (backward)' : '') +
              (n == null ? ': not computed yet' : ' = ' + api.format(n) + ' (' + exact(n) + ')'));
-    });
+    }
 
     var currentRoot = -1, lastStep = -1;
 
@@ -391,8 +363,17 @@ window.Unrolled = window.Unrolled || {};
     }
     logBox.addEventListener('change', function () { drawAxis(); update(lastStep); });
     fixedBox.addEventListener('change', function () { update(lastStep); });
-    drawAxis();
+    // Below 600 px of panel (a phone) the narrow drawing; a resize across it draws the other one,
+    // showing the same step or iteration. A hidden panel (no width) keeps its drawing.
+    function wanted() { return (narrowPanel(host) ? unrolledLayouts.narrow : unrolledLayouts.wide)(T, dirs, { row: kind.row, quantity: quantity }); }
+    draw(wanted());
+    var resize = typeof ResizeObserver === 'function' ? new ResizeObserver(function () {
+      if (host.clientWidth === 0 || narrowPanel(host) === layout.narrow) return;
+      draw(wanted());
+      update(lastStep);
+    }) : null;
+    if (resize) resize.observe(host);
     if (historyMode) showHistory(+slider.value - 1);
-    return { update: update, destroy: function () { unsubscribe(); host.textContent = ''; } };
+    return { update: update, destroy: function () { unsubscribe(); if (resize) resize.disconnect(); host.textContent = ''; } };
   }
 })(window.Unrolled);
