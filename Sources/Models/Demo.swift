@@ -142,6 +142,4 @@ enum Common {
     static func learningRate(default value: Double, givenMatters: Bool = false) -> Parameter<Double> {
         Parameter("lr", "learning rate of the SGD update", min: 0, max: 10, minExclusive: true, default: value, givenMatters: givenMatters)
     }
-
-    static let activation = Parameter<Activation>("activation", "transfer function φ", default: .sigmoid)
 }
