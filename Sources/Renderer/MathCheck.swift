@@ -101,33 +101,45 @@ enum MathCheck {
     /// KaTeX's verdict on each of `equations` (its message, or nil when it typesets): from `known`
     /// (checked ahead), the cache's stored verdicts, then Node for the rest; nil verdicts and a
     /// note when they cannot be had (no Node, no KaTeX, Node failed). Saves nothing: the caller
-    /// saves the verdicts of the build's own equations through `store`. `started`: Node already
-    /// running the check, waiting for its input (`Ahead.launch`); it is given the rest, or none.
+    /// saves the verdicts of the build's own equations through `store`.
     static func verdicts(
-        for equations: [Equation], katex: URL, templates: URL, cache: URL?, known: [Equation: String?] = [:], started: NodeRun? = nil
+        for equations: [Equation], katex: URL, templates: URL, cache: URL?, known: [Equation: String?] = [:]
     ) -> (verdicts: [Equation: String?]?, store: MathVerdicts?, note: String) {
         guard let tool = checkTool(katex: katex, templates: templates) else {
-            _ = started?.finish(input: Data("[]".utf8))
             return (nil, nil, "not checked (Node.js or KaTeX not installed)")
         }
         let stored = cache.map { MathVerdicts(folder: $0, files: tool.files) }
         var verdicts: [Equation: String?] = [:]
         for equation in equations { verdicts[equation] = known[equation] ?? stored?.stored[equation] }
         let unknown = equations.filter { verdicts[$0] == nil }
-        guard !unknown.isEmpty else {
-            _ = started?.finish(input: Data("[]".utf8))
-            return (verdicts, stored, "")
+        guard !unknown.isEmpty else { return (verdicts, stored, "") }
+        let run = NodeRun.start(tool.node, nodeFlags(checking: unknown.count) + tool.arguments)
+        guard let found = problems(of: unknown, output: run?.finish(input: inputLine(unknown))) else {
+            return (nil, nil, "not checked (Node.js failed)")
         }
-        let input = (try? JSONSerialization.data(withJSONObject: unknown.map { [$0.tex, $0.display] })) ?? Data("[]".utf8)
-        let run = started ?? NodeRun.start(tool.node, nodeFlags(checking: unknown.count) + tool.arguments)
-        guard let output = run?.finish(input: input), let problems = (try? JSONSerialization.jsonObject(with: output)) as? [[Any]]
-        else { return (nil, nil, "not checked (Node.js failed)") }
-        for equation in unknown { verdicts[equation] = .some(nil) }
-        for problem in problems {
-            guard let index = problem.first as? Int, unknown.indices.contains(index), let message = problem.last as? String else { continue }
-            verdicts[unknown[index]] = .some(message)
-        }
+        verdicts.merge(found) { _, new in new }
         return (verdicts, stored, "")
+    }
+
+    /// One line of check-math.js's input: `[[tex, display], …]` and a line break (JSON escapes
+    /// the line breaks of the TeX itself).
+    static func inputLine(_ equations: [Equation]) -> Data {
+        var line = (try? JSONSerialization.data(withJSONObject: equations.map { [$0.tex, $0.display] })) ?? Data("[]".utf8)
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    /// The verdicts check-math.js gave in `output` on the equations `sent` to it, in the order
+    /// sent (its problems name them by place); nil when it gave none (it failed).
+    static func problems(of sent: [Equation], output: Data?) -> [Equation: String?]? {
+        guard let output, let problems = (try? JSONSerialization.jsonObject(with: output)) as? [[Any]] else { return nil }
+        var verdicts: [Equation: String?] = [:]
+        for equation in sent { verdicts[equation] = .some(nil) }
+        for problem in problems {
+            guard let index = problem.first as? Int, sent.indices.contains(index), let message = problem.last as? String else { continue }
+            verdicts[sent[index]] = .some(message)
+        }
+        return verdicts
     }
 
     /// Node and what it runs (`check-math.js KATEX KIT`), and the files a verdict depends on; nil

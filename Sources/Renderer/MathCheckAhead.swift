@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 extension MathCheck {
-    /// KaTeX's verdicts on a course's equations, asked of Node on a thread of its own as soon as
-    /// the pages are parsed, while the build runs the directives and renders the pages: Node takes
+    /// KaTeX's verdicts on a course's equations, asked of Node on a thread of its own as the pages
+    /// are parsed, while the build parses the rest, runs the directives and renders: Node takes
     /// a quarter of a second to start and check a course's math, and the build leaves a core for
     /// it. The final check (`check(_:…ahead:)`) reads what came back and only asks about math it
     /// did not see (a ```` ```math ```` block, an introduction's). Nothing here is saved: the final
@@ -11,22 +11,24 @@ extension MathCheck {
     ///
     /// On a first build (the cache holds no verdict for this KaTeX) Node is started before the
     /// course is even read (`launch`): loading Node and KaTeX is half of its time, and done while
-    /// the pages are read and parsed it no longer ends the build. It then runs without V8's
+    /// the pages are read it no longer ends the build; each page's math is then sent to it as soon
+    /// as the page is parsed (`offer`). It runs without V8's
     /// optimizing compiler (`nodeFlags` for the count it cannot know yet: a course's first build
     /// rarely checks 1,500 distinct equations). A rebuild starts Node only for new equations.
     final class Ahead: Sendable {
         private let verdicts = Mutex<[Equation: String?]?>(nil)
         private let done = DispatchSemaphore(value: 0)
         private let katex: URL, templates: URL, cache: URL?
-        /// Node started by `launch`, until `submit` hands it its input.
-        private let early: Mutex<NodeRun?>
+        /// Node started by `launch`, until `submit` ends its input, and what it was sent: a
+        /// verdict names its equation by its place in `sent`.
+        private let early: Mutex<(run: NodeRun?, sent: [Equation], seen: Set<Equation>)>
         private let submitted = Mutex(false)
         /// Whether `launch` started Node (for the tests).
         let startedEarly: Bool
 
         private init(katex: URL, templates: URL, cache: URL?, early: NodeRun?) {
             (self.katex, self.templates, self.cache) = (katex, templates, cache)
-            self.early = Mutex(early)
+            self.early = Mutex((early, [], []))
             startedEarly = early != nil
         }
 
@@ -41,16 +43,38 @@ extension MathCheck {
             return Ahead(katex: katex, templates: templates, cache: cache, early: early)
         }
 
-        /// Starts checking `equations` (in any order, repeats allowed). Once only.
+        /// A parsed page's equations, sent to the early Node at once (the ones not sent before), so
+        /// that KaTeX checks them while the other pages are parsed: the parsers wait on one another
+        /// (`MarkdownDocument.parse`) and leave a core part idle. Nothing when Node was not started
+        /// early: a rebuild asks only about what `submit` finds new. Any thread.
+        func offer(_ equations: [Equation]) {
+            early.withLock { early in
+                guard let run = early.run else { return }
+                let new = equations.filter { early.seen.insert($0).inserted }
+                guard !new.isEmpty else { return }
+                early.sent += new
+                run.send(MathCheck.inputLine(new))
+            }
+        }
+
+        /// Checks `equations` (in any order, repeats allowed) besides those offered: the last
+        /// input. Once only.
         func submit(_ equations: [Equation]) {
             guard submitted.withLock({ let first = !$0; $0 = true; return first }) else { return }
+            offer(equations)
+            let (started, sent) = early.withLock { early in
+                defer { early.run = nil }
+                return (early.run, early.sent)
+            }
             var seen = Set<Equation>()
             let distinct = equations.filter { seen.insert($0).inserted }
-            let started = early.withLock { run -> NodeRun? in defer { run = nil }; return run }
             let (katex, templates, cache) = (katex, templates, cache)
             Thread.detachNewThread {
-                let checked = MathCheck.verdicts(for: distinct, katex: katex, templates: templates, cache: cache, started: started)
-                self.finish(checked.verdicts ?? [:])
+                if let started {
+                    self.finish(MathCheck.problems(of: sent, output: started.finish()) ?? [:])
+                } else {
+                    self.finish(MathCheck.verdicts(for: distinct, katex: katex, templates: templates, cache: cache).verdicts ?? [:])
+                }
             }
         }
 

@@ -1,12 +1,14 @@
 import Foundation
 
 /// A Node process started before its input is known (KaTeX's check, `MathCheck`): it loads KaTeX
-/// and then waits on its standard input, so that a build can start it first and hand it the
-/// equations once the pages are parsed. `finish` gives the input and returns the output.
+/// and then reads its standard input as it comes, so that a build can start it first, `send` it
+/// each page's equations as the page is parsed, and `finish` once every page is.
 final class NodeRun: @unchecked Sendable {
-    // Touched by `finish` only, once, on one thread.
     private let process: Process
     private let stdin = Pipe(), stdout = Pipe()
+    /// Writes in the order they were sent, off the sender's thread: a full pipe (Node busy) must
+    /// not hold up the page parser that sent them.
+    private let writer = DispatchQueue(label: "unrolled.node-input")
 
     private init(_ process: Process) { self.process = process }
 
@@ -23,19 +25,22 @@ final class NodeRun: @unchecked Sendable {
         return run
     }
 
-    /// The standard output once `input` is written and the process has ended; nil when it fails or
-    /// runs past a minute from here.
-    func finish(input: Data) -> Data? {
-        // Written on its own thread: a large input must not wait on a full output pipe.
-        let stdin = stdin
-        let writer = Thread {
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
+    /// Adds `data` to the standard input (after what was sent before).
+    func send(_ data: Data) {
+        let input = stdin.fileHandleForWriting
+        writer.async { try? input.write(contentsOf: data) }
+    }
+
+    /// The standard output once `input` is sent after the rest, the input ended and the process
+    /// ended; nil when it fails or runs past a minute from here.
+    func finish(input: Data = Data()) -> Data? {
+        if !input.isEmpty { send(input) }
+        let handle = stdin.fileHandleForWriting
+        writer.async { try? handle.close() }
         let process = process
         let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: timer)
+        // Read while the writer writes: a large output must not wait on a full input pipe.
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         timer.cancel()

@@ -80,11 +80,17 @@ struct ParsedCourse: Sendable {
     var claims: OutputClaims
 
     /// `known`: pages parsed before with the same Markdown options (the live preview's previous
-    /// build), taken as they are when their source has not changed.
-    init(_ sources: CourseSources, reusing known: [PageSource: ParsedPage] = [:]) {
+    /// build), taken as they are when their source has not changed. `parsed` hears each page
+    /// parsed, on the thread that parsed it, as soon as it is.
+    init(_ sources: CourseSources, reusing known: [PageSource: ParsedPage] = [:], parsed: @Sendable (ParsedPage) -> Void = { _ in }) {
         config = sources.config
         let markdown = sources.config.markdown
-        pages = concurrentMap(sources.pages) { known[$0] ?? ParsedPage($0, markdown: markdown) }
+        pages = concurrentMap(sources.pages) { source in
+            if let page = known[source] { return page }
+            let page = ParsedPage(source, markdown: markdown)
+            parsed(page)
+            return page
+        }
         introduction = sources.introduction.map { ParsedPage(introduction: $0, markdown: markdown) }
         claims = sources.claims
     }

@@ -112,7 +112,7 @@ public enum Site {
         defer { _ = mathAhead.wait() }   // no build leaves Node running
         // Read the course config, the pages and the introduction; parse them; run the directives.
         let sources = log.keep(CourseSources.read(options, from: folder))
-        let parsed = ParsedCourse(sources)
+        let parsed = ParsedCourse(sources) { mathAhead.offer($0.document.equations) }
         mathAhead.submit((parsed.pages + [parsed.introduction].compactMap { $0 }).flatMap(\.document.equations))
         let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder))
         try log.stopOnErrors()

@@ -102,6 +102,22 @@ struct MathCheckTests {
         #expect(ahead.wait() == verdicts)
         #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent(MathVerdicts.fileName).path))
 
+        // Pages' math offered as each page is parsed, then the rest submitted: every verdict lands
+        // on its own equation (Node names them by their place in what it was sent).
+        let streamed = MathCheck.Ahead.launch(katex: katex, templates: templates, cache: cache)
+        let display = MathCheck.Equation(tex: "\\begin{bmatrix}1\\end{bmatrix}", display: true)
+        let other = MathCheck.Equation(tex: "\\badcommand", display: false)
+        #expect(streamed.startedEarly)
+        streamed.offer([good])
+        streamed.offer([bad, good, display])
+        streamed.offer([])
+        streamed.submit([display, other, good])
+        let all = streamed.wait()
+        #expect(all.count == 4)
+        #expect(all[good] == .some(nil) && all[display] == .some(nil))
+        #expect((all[bad] ?? nil)?.contains("\\frac{1") == true)
+        #expect((all[other] ?? nil)?.contains("Undefined control sequence") == true)
+
         // A build that stops before its pages are parsed: the early Node is given nothing and ends.
         #expect(MathCheck.Ahead.launch(katex: katex, templates: templates, cache: cache).wait().isEmpty)
 
