@@ -16,6 +16,24 @@ from browsing import chromium_path  # noqa: E402
 from viewer_harness import run_wide  # noqa: E402
 
 
+# The modules that take longest, first. `make test` runs pytest-xdist with --dist loadscope, which
+# hands whole modules to its two workers in the order they were collected: Tests/Python, then
+# these in file-name order, so long modules collected late ran on one worker while the other sat
+# idle. Longest first (measured with --durations) keeps both busy to the end. A module missing
+# from the list only runs in its usual place.
+LONGEST_FIRST = [
+    "test_accessibility.py", "test_accessibility_pages.py", "test_hostile.py", "test_traces.py",
+    "test_viewer_views_small.py", "test_viewer_views_renaming.py", "test_course.py", "test_phone.py",
+    "test_viewer_views_training.py", "test_course_pages.py", "test_viewer_views.py", "test_file_names.py",
+    "test_browser_site.py", "test_viewer_views_history.py",
+]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).name, len(rank)))  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One headless Chromium for the whole session."""
