@@ -9,6 +9,10 @@ final class NodeRun: @unchecked Sendable {
     /// Writes in the order they were sent, off the sender's thread: a full pipe (Node busy) must
     /// not hold up the page parser that sent them.
     private let writer = DispatchQueue(label: "unrolled.node-input")
+    /// Signalled as the process ends. Foundation's `waitUntilExit`, called on a thread other than
+    /// the one that started the process (as `finish` is), polls every 50 ms: up to that long after
+    /// Node had answered, at the very end of a build.
+    private let exited = DispatchSemaphore(value: 0)
 
     private init(_ process: Process) { self.process = process }
 
@@ -21,6 +25,8 @@ final class NodeRun: @unchecked Sendable {
         process.standardInput = run.stdin
         process.standardOutput = run.stdout
         process.standardError = FileHandle.nullDevice
+        let exited = run.exited
+        process.terminationHandler = { _ in exited.signal() }
         do { try process.run() } catch { return nil }
         return run
     }
@@ -42,7 +48,7 @@ final class NodeRun: @unchecked Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: timer)
         // Read while the writer writes: a large output must not wait on a full input pipe.
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        exited.wait()
         timer.cancel()
         return process.terminationStatus == 0 ? output : nil
     }
