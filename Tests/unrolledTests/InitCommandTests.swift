@@ -34,7 +34,7 @@ struct InitCommandTests {
         let ignored = try text(".gitignore").split(separator: "\n").map(String.init)
         #expect(ignored.contains("_site/") && ignored.contains(".unrolled-cache/"))
         let workflow = try text(".github/workflows/pages.yml")
-        for needed in ["unrolled build . --strict", "actions/upload-pages-artifact@", "actions/deploy-pages@", "path: _site", "pages: write", "id-token: write"] {
+        for needed in ["unrolled build . --strict", "actions/upload-pages-artifact@", "actions/deploy-pages@", "path: _site", "pages: write", "id-token: write", "libcmark-gfm-dev", "libmimalloc-dev"] {
             #expect(workflow.contains(needed), "pages.yml lacks \(needed)")
         }
         #expect(try text("README.md").contains("_site/"))
