@@ -63,6 +63,7 @@ public final class Tape {
     public var historySeries: [SeriesDescription] = []
 
     public init(recording: Bool = true) {
+        _ = MemoryReuse.configured
         self.isRecording = recording
         self.meter = Meter.current
     }

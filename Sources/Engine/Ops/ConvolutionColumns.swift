@@ -88,19 +88,13 @@ extension ConvShapes {
     }
 }
 
-/// A·B for row-major A (m×k) and B (k×n), by the engine's tiled product.
-func product(_ a: [Double], _ b: [Double], _ m: Int, _ k: Int, _ n: Int) -> [Double] {
+/// op(A)·op(B) for row-major A and B (op(A) m×k, op(B) k×n; see `multiply`), by the engine's kernel.
+func product(_ a: [Double], _ b: [Double], _ m: Int, _ k: Int, _ n: Int, transposeA: Bool = false, transposeB: Bool = false) -> [Double] {
     [Double](unsafeUninitializedCapacity: m * n) { c, count in
-        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in multiply(a.baseAddress, b.baseAddress, c.baseAddress, m, k, n) } }
-        count = m * n
-    }
-}
-
-/// The transpose of a row-major m×n matrix.
-func transposed(_ a: [Double], _ m: Int, _ n: Int) -> [Double] {
-    [Double](unsafeUninitializedCapacity: m * n) { out, count in
-        for i in 0..<m {
-            for j in 0..<n { out[j * m + i] = a[i * n + j] }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                multiply(a.baseAddress, b.baseAddress, c.baseAddress, m, k, n, transposeA: transposeA, transposeB: transposeB)
+            }
         }
         count = m * n
     }
@@ -141,8 +135,9 @@ extension ConvShapes {
                     var sum = [Double](repeating: 0, count: taps * outPerGroup)  // ∂W_gᵀ, P × C_out/G
                     for n in 0..<batch {
                         for block in positionBlocks {
-                            let rows = transposed(outputRows(dy.baseAddress!, image: n, group: g, block), outPerGroup, block.count)
-                            let part = product(columns(x.baseAddress!, image: n, group: g, block), rows, taps, block.count, outPerGroup)
+                            let rows = outputRows(dy.baseAddress!, image: n, group: g, block)  // ∂Y_g, read transposed
+                            let part = product(
+                                columns(x.baseAddress!, image: n, group: g, block), rows, taps, block.count, outPerGroup, transposeB: true)
                             for k in sum.indices { sum[k] += part[k] }
                         }
                     }
@@ -167,10 +162,11 @@ extension ConvShapes {
         y.scalars.withUnsafeBufferPointer { y in
             x.withUnsafeMutableBufferPointer { x in
                 for g in 0..<geometry.groups {
-                    let kernelT = transposed(Array(w.scalars[g * outPerGroup * taps ..< (g + 1) * outPerGroup * taps]), outPerGroup, taps)
+                    let kernel = Array(w.scalars[g * outPerGroup * taps ..< (g + 1) * outPerGroup * taps])  // W_g, read transposed
                     for n in 0..<batch {
                         for block in positionBlocks {
-                            let cols = product(kernelT, outputRows(y.baseAddress!, image: n, group: g, block), taps, outPerGroup, block.count)
+                            let cols = product(
+                                kernel, outputRows(y.baseAddress!, image: n, group: g, block), taps, outPerGroup, block.count, transposeA: true)
                             addColumns(cols, into: x.baseAddress!, image: n, group: g, block)
                         }
                     }
