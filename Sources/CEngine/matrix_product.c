@@ -62,10 +62,10 @@ static inline void store_part(const double *tile, long width, double *C, long ld
 
 /// One MR × NR tile of C from a packed A panel and a packed B panel, summing over all of k in order.
 __attribute__((always_inline)) static inline void tile_4x8(
-    long k, const double *a, long rs, long cs, const double *b, double *C, long ldc, long rows, long columns) {
+    long k, const double *a, long rs, long cs, const double *b, long ldb, double *C, long ldc, long rows, long columns) {
     v4d c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0}, c30 = {0}, c31 = {0};
     for (long p = 0; p < k; p++) {
-        v4d b0 = *(const v4d *)(b + p * NR), b1 = *(const v4d *)(b + p * NR + 4);
+        v4d b0 = *(const v4du *)(b + p * ldb), b1 = *(const v4du *)(b + p * ldb + 4);
         const double *ap = a + p * cs;
         double a0 = ap[0], a1 = ap[rs], a2 = ap[2 * rs], a3 = ap[3 * rs];
         c00 = c00 + a0 * b0;
@@ -92,10 +92,10 @@ __attribute__((always_inline)) static inline void tile_4x8(
 
 /// One MR × 4 tile: the last columns of C when at most four are left (a matrix–vector product's one).
 __attribute__((always_inline)) static inline void tile_4x4(
-    long k, const double *a, long rs, long cs, const double *b, double *C, long ldc, long rows, long columns) {
+    long k, const double *a, long rs, long cs, const double *b, long ldb, double *C, long ldc, long rows, long columns) {
     v4d c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
     for (long p = 0; p < k; p++) {
-        v4d b0 = *(const v4d *)(b + p * 4);
+        v4d b0 = *(const v4du *)(b + p * ldb);
         const double *ap = a + p * cs;
         c0 = c0 + ap[0] * b0;
         c1 = c1 + ap[rs] * b0;
@@ -119,34 +119,51 @@ typedef struct {
     const double *last_rows;
 } Rows;
 
+/// op(B) as read by the tiles: in place (B itself, row stride n) or from `packed`, panel `first / NR`
+/// at packed + first · k. B stored transposed and the last partial panel are always packed; full
+/// panels of a B stored k×n are read in place when few rows of A share them (`in_place`): packing
+/// them would cost as much as it saves (a conv2d's W_g · X̂: 16 rows against 256 columns).
+typedef struct {
+    const double *b;
+    bool in_place;
+    const double *packed;
+} Columns;
+
+/// Up to this many rows of op(A), B's full panels are read in place (see `Columns`): measured on
+/// the bench's shapes, packing gains from about 64 rows (8 row panels reusing each B panel from L1
+/// without the conflicts of B's rows 2 KB apart).
+enum { IN_PLACE_ROWS = 32 };
+
 /// The product, B panel by B panel within each block of A's row panels.
-__attribute__((always_inline)) static inline void product_tiles(Rows A, const double *packed_b, double *C, long m, long k, long n) {
+__attribute__((always_inline)) static inline void product_tiles(Rows A, Columns B, double *C, long m, long k, long n) {
     long panels = (m + MR - 1) / MR;
     for (long block = 0; block < panels; block += PANELS_PER_BLOCK) {
         long last = block + PANELS_PER_BLOCK < panels ? block + PANELS_PER_BLOCK : panels;
         for (long first = 0; first < n; first += NR) {
             long columns = n - first < NR ? n - first : NR;
-            const double *b = packed_b + first * k;  // panels of NR, the last one maybe of 4
+            bool packed = !B.in_place || columns < NR;
+            const double *b = packed ? B.packed + first * k : B.b + first;
+            long ldb = packed ? (columns > 4 ? NR : 4) : n;
             for (long panel = block; panel < last; panel++) {
                 long rows = m - panel * MR < MR ? m - panel * MR : MR;
                 double *c = C + panel * MR * n + first;
                 const double *a = rows == MR ? A.a + panel * MR * A.rs : A.last_rows;
                 long rs = rows == MR ? A.rs : 1, cs = rows == MR ? A.cs : MR;
-                if (columns > 4) tile_4x8(k, a, rs, cs, b, c, n, rows, columns);
-                else tile_4x4(k, a, rs, cs, b, c, n, rows, columns);
+                if (columns > 4) tile_4x8(k, a, rs, cs, b, ldb, c, n, rows, columns);
+                else tile_4x4(k, a, rs, cs, b, ldb, c, n, rows, columns);
             }
         }
     }
 }
 
-static void product_portable(Rows A, const double *packed_b, double *C, long m, long k, long n) {
-    product_tiles(A, packed_b, C, m, k, n);
+static void product_portable(Rows A, Columns B, double *C, long m, long k, long n) {
+    product_tiles(A, B, C, m, k, n);
 }
 
 #ifdef HAS_AVX_PATH
 // The same code compiled for AVX: 4-wide vector multiplies and adds (never FMA: only "avx" is enabled).
-__attribute__((target("avx"))) static void product_avx(Rows A, const double *packed_b, double *C, long m, long k, long n) {
-    product_tiles(A, packed_b, C, m, k, n);
+__attribute__((target("avx"))) static void product_avx(Rows A, Columns B, double *C, long m, long k, long n) {
+    product_tiles(A, B, C, m, k, n);
 }
 
 /// AVX in the CPU (CPUID.1:ECX bit 28) and the OS saving its registers (OSXSAVE, XCR0 bits 1–2).
@@ -178,22 +195,25 @@ static void product(
         return;
     }
     long b_width = (n + NR - 1) / NR * NR;
+    bool b_in_place = !b_transposed && m <= IN_PLACE_ROWS;
     size_t b_count = (size_t)(b_width * k), tail_count = m % MR ? (size_t)(MR * k) : 0;
     double *packed = aligned_alloc(32, (b_count + tail_count + 3) / 4 * 4 * sizeof(double));
     if (!packed) abort();
     double *packed_b = packed, *last_rows = tail_count ? packed + b_count : NULL;
     for (long first = 0; first < n; first += NR) {
+        if (b_in_place && n - first >= NR) continue;
         long width = n - first > 4 ? NR : 4;
         pack_b(B, b_transposed, k, n, first, width, packed_b + first * k);
     }
     if (last_rows) pack_last_rows(A, a_transposed, m, k, last_rows);
     Rows rows = {A, a_transposed ? 1 : k, a_transposed ? m : 1, last_rows};
+    Columns columns = {B, b_in_place, packed_b};
 #ifdef HAS_AVX_PATH
-    if (avx) product_avx(rows, packed_b, C, m, k, n);
-    else product_portable(rows, packed_b, C, m, k, n);
+    if (avx) product_avx(rows, columns, C, m, k, n);
+    else product_portable(rows, columns, C, m, k, n);
 #else
     (void)avx;
-    product_portable(rows, packed_b, C, m, k, n);
+    product_portable(rows, columns, C, m, k, n);
 #endif
     free(packed);
 }

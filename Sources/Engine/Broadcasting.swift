@@ -104,6 +104,14 @@ enum Broadcasting {
             out.withUnsafeMutableBufferPointer { z in
                 forEachRun(x.shape, [into]) { start, bases in
                     var p = bases[0]
+                    if step == 0 {
+                        // The whole run adds into one element (a bias's gradient): the same additions in
+                        // the same order, kept in a register instead of stored after each.
+                        var total = z[p]
+                        for j in start..<start + inner { total += source[j] }
+                        z[p] = total
+                        return
+                    }
                     for j in start..<start + inner {
                         z[p] += source[j]
                         p += step

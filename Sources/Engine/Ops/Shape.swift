@@ -179,11 +179,16 @@ public struct Slice: Op {
         let shape = try outputShape(of: x)
         let input = x[0]
         let from = AxisLayout(input.shape, axis: axis), to = AxisLayout(shape, axis: axis)
-        var scalars = [Double](repeating: 0, count: Tensor.count(of: shape))
-        for o in 0..<to.outer {
-            for k in 0..<to.length {
-                for i in 0..<to.inner { scalars[to.index(o, k, i)] = input.scalars[from.index(o, start + k, i)] }
+        // For each outer index, positions start ..< end along the axis and everything after it are one run in memory.
+        let run = to.length * to.inner
+        let scalars = [Double](unsafeUninitializedCapacity: to.outer * run) { out, count in
+            input.scalars.withUnsafeBufferPointer { source in
+                guard run > 0 else { return }  // an empty slice: no buffer to write
+                for o in 0..<to.outer {
+                    (out.baseAddress! + to.index(o, 0, 0)).initialize(from: source.baseAddress! + from.index(o, start, 0), count: run)
+                }
             }
+            count = to.outer * run
         }
         return Tensor(shape: shape, scalars: scalars)
     }
@@ -269,9 +274,14 @@ public struct Pad: Op {
         let input = x[0]
         let from = AxisLayout(input.shape, axis: axis), to = AxisLayout(shape, axis: axis)
         var scalars = [Double](repeating: 0, count: Tensor.count(of: shape))
-        for o in 0..<from.outer {
-            for k in 0..<from.length {
-                for i in 0..<from.inner { scalars[to.index(o, before + k, i)] = input.scalars[from.index(o, k, i)] }
+        // For each outer index, the input's positions along the axis and everything after it are one run in memory.
+        let run = from.length * from.inner
+        scalars.withUnsafeMutableBufferPointer { out in
+            input.scalars.withUnsafeBufferPointer { source in
+                guard run > 0 else { return }  // nothing to copy from an empty input
+                for o in 0..<from.outer {
+                    (out.baseAddress! + to.index(o, before, 0)).update(from: source.baseAddress! + from.index(o, 0, 0), count: run)
+                }
             }
         }
         return Tensor(shape: shape, scalars: scalars)
