@@ -77,6 +77,12 @@ enum Broadcasting {
                     } else if a.count == 1 {
                         let s = x[0]
                         for i in 0..<z.count { z[i] = f(s, y[i]) }
+                    } else if let width = shape.last, width > 0, a.shape == shape, b.shape == shape.dropLast() + [1] {
+                        // One value of b per row of a (a bias column added to a batch): no odometer.
+                        for row in 0..<z.count / width {
+                            let s = y[row]
+                            for i in row * width..<(row + 1) * width { z[i] = f(x[i], s) }
+                        }
                     } else {
                         let sa = strides(of: a.shape, in: shape), sb = strides(of: b.shape, in: shape)
                         let (ia, ib, inner) = (sa.last ?? 0, sb.last ?? 0, shape.last ?? 1)
