@@ -65,10 +65,11 @@ enum Broadcasting {
     /// `f` applied element by element to two broadcast operands.
     @inline(__always)
     static func binary(_ a: Tensor, _ b: Tensor, to shape: [Int], _ f: (Double, Double) -> Double) -> Tensor {
-        var out = [Double](repeating: 0, count: Tensor.count(of: shape))
-        a.scalars.withUnsafeBufferPointer { x in
-            b.scalars.withUnsafeBufferPointer { y in
-                out.withUnsafeMutableBufferPointer { z in
+        // Every path below writes every element, so the output starts uninitialized (no zeroing pass).
+        let count = Tensor.count(of: shape)
+        let out = [Double](unsafeUninitializedCapacity: count) { z, initialized in
+            a.scalars.withUnsafeBufferPointer { x in
+                b.scalars.withUnsafeBufferPointer { y in
                     if a.shape == b.shape {
                         for i in 0..<z.count { z[i] = f(x[i], y[i]) }
                     } else if b.count == 1 {
@@ -97,6 +98,7 @@ enum Broadcasting {
                     }
                 }
             }
+            initialized = count
         }
         return Tensor(shape: shape, scalars: out)
     }
