@@ -119,10 +119,11 @@ typedef struct {
     const double *last_rows;
 } Rows;
 
-/// op(B) as read by the tiles: in place (B itself, row stride n) or from `packed`, panel `first / NR`
-/// at packed + first · k. B stored transposed and the last partial panel are always packed; full
-/// panels of a B stored k×n are read in place when few rows of A share them (`in_place`): packing
-/// them would cost as much as it saves (a conv2d's W_g · X̂: 16 rows against 256 columns).
+/// op(B) as read by the tiles: in place (B itself, row stride n) or from `packed`. B stored
+/// transposed and the last partial panel are always packed; full panels of a B stored k×n are read
+/// in place when few rows of A share them (`in_place`): packing them would cost as much as it saves
+/// (a conv2d's W_g · X̂: 16 rows against 256 columns). Packed, panel `first / NR` is at
+/// packed + first · k, or at `packed` itself when it is the one panel packed (`in_place`).
 typedef struct {
     const double *b;
     bool in_place;
@@ -142,7 +143,7 @@ __attribute__((always_inline)) static inline void product_tiles(Rows A, Columns 
         for (long first = 0; first < n; first += NR) {
             long columns = n - first < NR ? n - first : NR;
             bool packed = !B.in_place || columns < NR;
-            const double *b = packed ? B.packed + first * k : B.b + first;
+            const double *b = packed ? B.packed + (B.in_place ? 0 : first * k) : B.b + first;
             long ldb = packed ? (columns > 4 ? NR : 4) : n;
             for (long panel = block; panel < last; panel++) {
                 long rows = m - panel * MR < MR ? m - panel * MR : MR;
@@ -194,16 +195,15 @@ static void product(
         memset(C, 0, (size_t)(m * n) * sizeof(double));  // an empty sum is +0.0
         return;
     }
-    long b_width = (n + NR - 1) / NR * NR;
     bool b_in_place = !b_transposed && m <= IN_PLACE_ROWS;
-    size_t b_count = (size_t)(b_width * k), tail_count = m % MR ? (size_t)(MR * k) : 0;
+    size_t b_count = (size_t)((b_in_place ? NR : (n + NR - 1) / NR * NR) * k), tail_count = m % MR ? (size_t)(MR * k) : 0;
     double *packed = aligned_alloc(32, (b_count + tail_count + 3) / 4 * 4 * sizeof(double));
     if (!packed) abort();
     double *packed_b = packed, *last_rows = tail_count ? packed + b_count : NULL;
     for (long first = 0; first < n; first += NR) {
         if (b_in_place && n - first >= NR) continue;
         long width = n - first > 4 ? NR : 4;
-        pack_b(B, b_transposed, k, n, first, width, packed_b + first * k);
+        pack_b(B, b_transposed, k, n, first, width, packed_b + (b_in_place ? 0 : first * k));
     }
     if (last_rows) pack_last_rows(A, a_transposed, m, k, last_rows);
     Rows rows = {A, a_transposed ? 1 : k, a_transposed ? m : 1, last_rows};
