@@ -11,6 +11,7 @@
 // products only reach the padded rows and columns, which are never stored.
 #include "matrix_product.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,9 +181,13 @@ static bool cpu_has_avx(void) {
 
 bool unrolled_matrix_product_uses_avx(void) {
 #ifdef HAS_AVX_PATH
-    static int known = -1;  // a benign race: every thread computes the same answer
-    if (known < 0) known = cpu_has_avx();
-    return known;
+    static atomic_int known = -1;  // threads may all compute it at first: they agree
+    int avx = atomic_load_explicit(&known, memory_order_relaxed);
+    if (avx < 0) {
+        avx = cpu_has_avx();
+        atomic_store_explicit(&known, avx, memory_order_relaxed);
+    }
+    return avx;
 #else
     return false;
 #endif
