@@ -37,7 +37,12 @@ let package = Package(
         // The trace document: the contract between engine, viewer and other tools. Depends on nothing.
         .target(name: "Trace", swiftSettings: optimizedInDebug),
         // Tensors, the recording tape, ops with their gradient rules, SGD.
-        .target(name: "Engine", dependencies: ["Trace"], swiftSettings: optimizedInDebug),
+        .target(name: "Engine", dependencies: ["Trace", "CEngine"], swiftSettings: optimizedInDebug),
+        // The engine's C: the matrix product's kernel, in C so that it can take AVX where the CPU has it
+        // (Swift cannot pick a function's instruction set at run time), its fixed summation order giving
+        // the same bits on every path and machine (matrix_product.c says how); and the C library's
+        // setting that keeps freed tensors' memory for reuse (memory_reuse.c, Engine/MemoryReuse.swift).
+        .target(name: "CEngine", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         // An instructor's own computation: declarations and equations read, checked and recorded.
         .target(name: "Equations", dependencies: ["Engine", "Trace"]),
         // Networks built on the engine and the registry of named demos.
@@ -90,7 +95,7 @@ let package = Package(
         .executableTarget(name: "unrolled-bench", dependencies: ["Models", "Engine"], path: "Benchmarks/unrolled-bench"),
 
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Trace"], exclude: ["prng_reference.py"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CEngine", "Trace"], exclude: ["prng_reference.py"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Engine", "Trace"]),
         // The equations language; also through the directive (Renderer) that reports its problems.
         .testTarget(name: "EquationsTests", dependencies: ["Equations", "Models", "Engine", "Trace", "Renderer"]),

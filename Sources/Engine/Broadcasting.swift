@@ -65,10 +65,11 @@ enum Broadcasting {
     /// `f` applied element by element to two broadcast operands.
     @inline(__always)
     static func binary(_ a: Tensor, _ b: Tensor, to shape: [Int], _ f: (Double, Double) -> Double) -> Tensor {
-        var out = [Double](repeating: 0, count: Tensor.count(of: shape))
-        a.scalars.withUnsafeBufferPointer { x in
-            b.scalars.withUnsafeBufferPointer { y in
-                out.withUnsafeMutableBufferPointer { z in
+        // Every path below writes every element, so the output starts uninitialized (no zeroing pass).
+        let count = Tensor.count(of: shape)
+        let out = [Double](unsafeUninitializedCapacity: count) { z, initialized in
+            a.scalars.withUnsafeBufferPointer { x in
+                b.scalars.withUnsafeBufferPointer { y in
                     if a.shape == b.shape {
                         for i in 0..<z.count { z[i] = f(x[i], y[i]) }
                     } else if b.count == 1 {
@@ -77,6 +78,12 @@ enum Broadcasting {
                     } else if a.count == 1 {
                         let s = x[0]
                         for i in 0..<z.count { z[i] = f(s, y[i]) }
+                    } else if let width = shape.last, width > 0, a.shape == shape, b.shape == shape.dropLast() + [1] {
+                        // One value of b per row of a (a bias column added to a batch): no odometer.
+                        for row in 0..<z.count / width {
+                            let s = y[row]
+                            for i in row * width..<(row + 1) * width { z[i] = f(x[i], s) }
+                        }
                     } else {
                         let sa = strides(of: a.shape, in: shape), sb = strides(of: b.shape, in: shape)
                         let (ia, ib, inner) = (sa.last ?? 0, sb.last ?? 0, shape.last ?? 1)
@@ -91,6 +98,7 @@ enum Broadcasting {
                     }
                 }
             }
+            initialized = count
         }
         return Tensor(shape: shape, scalars: out)
     }
@@ -104,6 +112,14 @@ enum Broadcasting {
             out.withUnsafeMutableBufferPointer { z in
                 forEachRun(x.shape, [into]) { start, bases in
                     var p = bases[0]
+                    if step == 0 {
+                        // The whole run adds into one element (a bias's gradient): the same additions in
+                        // the same order, kept in a register instead of stored after each.
+                        var total = z[p]
+                        for j in start..<start + inner { total += source[j] }
+                        z[p] = total
+                        return
+                    }
                     for j in start..<start + inner {
                         z[p] += source[j]
                         p += step

@@ -8,7 +8,7 @@ extension Tape {
     /// in floating-point operations: about 1.5 µs, as long as 2000 operations take at the engine's
     /// 1.5 GFLOP/s. Without it a long run of small ops (an LSTM over 200 steps, H = 2) would
     /// count as almost free.
-    static let workPerOp = 2000.0
+    public static let workPerOp = 2000.0
 
     func account(_ value: Tensor, work: Double, isStep: Bool) {
         guard let meter else { return }

@@ -38,27 +38,54 @@ extension ConvShapes {
         }
     }
 
-    /// Calls `body(k, input offset within the plane or nil in the padding)` for the positions of `block`,
-    /// for a tap offset by (rowOffset, columnOffset).
+    /// The positions of `block` for the tap offset by (rowOffset, columnOffset), one output row at a
+    /// time: `body(k, count, row, first, last)` for the positions k ..< k + count of the block, which
+    /// lie on one output row and read input row `row` (nil where the tap falls in the padding above or
+    /// below); of them, those at k + first ..< k + last read the input, at column
+    /// (j₀ + t)·stride + columnOffset for position k + t (j₀ the output column of k, `start` below),
+    /// and the others the padding. Whole runs instead of a test per position: im2col and col2im are
+    /// then plain loops over memory.
     @inline(__always)
-    private func forEachPosition(_ block: Range<Int>, _ rowOffset: Int, _ columnOffset: Int, _ body: (Int, Int?) -> Void) {
+    private func forEachRun(
+        _ block: Range<Int>, _ rowOffset: Int, _ columnOffset: Int,
+        _ body: (_ k: Int, _ count: Int, _ start: Int, _ row: Int?, _ first: Int, _ last: Int) -> Void
+    ) {
         let (sh, sw) = (geometry.stride[0], geometry.stride[1])
-        var (i, j) = (block.lowerBound / outWidth, block.lowerBound % outWidth)
-        for k in 0..<block.count {
-            let (h, w) = (i * sh + rowOffset, j * sw + columnOffset)
-            body(k, h >= 0 && h < height && w >= 0 && w < width ? h * width + w : nil)
-            j += 1
-            if j == outWidth { (i, j) = (i + 1, 0) }
+        // Output columns j whose input column j·sw + columnOffset lies in 0 ..< width.
+        let lowest = columnOffset >= 0 ? 0 : (-columnOffset + sw - 1) / sw
+        let highest = width - 1 - columnOffset >= 0 ? (width - 1 - columnOffset) / sw : -1
+        var position = block.lowerBound
+        while position < block.upperBound {
+            let i = position / outWidth
+            let start = position - i * outWidth
+            let count = min(block.upperBound, (i + 1) * outWidth) - position
+            let h = i * sh + rowOffset
+            let first = min(max(lowest - start, 0), count)
+            let last = max(min(highest + 1 - start, count), first)
+            body(position - block.lowerBound, count, start, h >= 0 && h < height ? h : nil, first, last)
+            position += count
         }
     }
 
     /// X̂ for image n, group g, the output positions of `block`: P × block.count.
     func columns(_ x: UnsafePointer<Double>, image n: Int, group g: Int, _ block: Range<Int>) -> [Double] {
         let count = block.count
+        let sw = geometry.stride[1]
         return [Double](unsafeUninitializedCapacity: taps * count) { out, initialized in
+            let out = out.baseAddress!
             forEachTap { p, c, rowOffset, columnOffset in
                 let plane = x + ((n * channelsIn + g * inPerGroup + c) * height * width)
-                forEachPosition(block, rowOffset, columnOffset) { k, at in out[p * count + k] = at.map { plane[$0] } ?? 0 }
+                let row = out + p * count
+                forEachRun(block, rowOffset, columnOffset) { k, run, start, h, first, last in
+                    guard let h else {
+                        (row + k).initialize(repeating: 0, count: run)
+                        return
+                    }
+                    (row + k).initialize(repeating: 0, count: first)
+                    let source = plane + h * width + start * sw + columnOffset
+                    for t in first..<last { (row + k + t).initialize(to: source[t * sw]) }
+                    (row + k + last).initialize(repeating: 0, count: run - last)
+                }
             }
             initialized = taps * count
         }
@@ -67,10 +94,16 @@ extension ConvShapes {
     /// col2im: adds each value of X̂′ (P × block.count) onto the input position its place in X̂ reads.
     func addColumns(_ cols: [Double], into x: UnsafeMutablePointer<Double>, image n: Int, group g: Int, _ block: Range<Int>) {
         let count = block.count
-        forEachTap { p, c, rowOffset, columnOffset in
-            let plane = x + ((n * channelsIn + g * inPerGroup + c) * height * width)
-            forEachPosition(block, rowOffset, columnOffset) { k, at in
-                if let at { plane[at] += cols[p * count + k] }
+        let sw = geometry.stride[1]
+        cols.withUnsafeBufferPointer { cols in
+            forEachTap { p, c, rowOffset, columnOffset in
+                let plane = x + ((n * channelsIn + g * inPerGroup + c) * height * width)
+                let row = cols.baseAddress! + p * count
+                forEachRun(block, rowOffset, columnOffset) { k, _, start, h, first, last in
+                    guard let h else { return }
+                    let target = plane + h * width + start * sw + columnOffset
+                    for t in first..<last { target[t * sw] += row[k + t] }
+                }
             }
         }
     }
@@ -88,19 +121,13 @@ extension ConvShapes {
     }
 }
 
-/// A·B for row-major A (m×k) and B (k×n), by the engine's tiled product.
-func product(_ a: [Double], _ b: [Double], _ m: Int, _ k: Int, _ n: Int) -> [Double] {
+/// op(A)·op(B) for row-major A and B (op(A) m×k, op(B) k×n; see `multiply`), by the engine's kernel.
+func product(_ a: [Double], _ b: [Double], _ m: Int, _ k: Int, _ n: Int, transposeA: Bool = false, transposeB: Bool = false) -> [Double] {
     [Double](unsafeUninitializedCapacity: m * n) { c, count in
-        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in multiply(a.baseAddress, b.baseAddress, c.baseAddress, m, k, n) } }
-        count = m * n
-    }
-}
-
-/// The transpose of a row-major m×n matrix.
-func transposed(_ a: [Double], _ m: Int, _ n: Int) -> [Double] {
-    [Double](unsafeUninitializedCapacity: m * n) { out, count in
-        for i in 0..<m {
-            for j in 0..<n { out[j * m + i] = a[i * n + j] }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                multiply(a.baseAddress, b.baseAddress, c.baseAddress, m, k, n, transposeA: transposeA, transposeB: transposeB)
+            }
         }
         count = m * n
     }
@@ -141,8 +168,9 @@ extension ConvShapes {
                     var sum = [Double](repeating: 0, count: taps * outPerGroup)  // ∂W_gᵀ, P × C_out/G
                     for n in 0..<batch {
                         for block in positionBlocks {
-                            let rows = transposed(outputRows(dy.baseAddress!, image: n, group: g, block), outPerGroup, block.count)
-                            let part = product(columns(x.baseAddress!, image: n, group: g, block), rows, taps, block.count, outPerGroup)
+                            let rows = outputRows(dy.baseAddress!, image: n, group: g, block)  // ∂Y_g, read transposed
+                            let part = product(
+                                columns(x.baseAddress!, image: n, group: g, block), rows, taps, block.count, outPerGroup, transposeB: true)
                             for k in sum.indices { sum[k] += part[k] }
                         }
                     }
@@ -167,10 +195,11 @@ extension ConvShapes {
         y.scalars.withUnsafeBufferPointer { y in
             x.withUnsafeMutableBufferPointer { x in
                 for g in 0..<geometry.groups {
-                    let kernelT = transposed(Array(w.scalars[g * outPerGroup * taps ..< (g + 1) * outPerGroup * taps]), outPerGroup, taps)
+                    let kernel = Array(w.scalars[g * outPerGroup * taps ..< (g + 1) * outPerGroup * taps])  // W_g, read transposed
                     for n in 0..<batch {
                         for block in positionBlocks {
-                            let cols = product(kernelT, outputRows(y.baseAddress!, image: n, group: g, block), taps, outPerGroup, block.count)
+                            let cols = product(
+                                kernel, outputRows(y.baseAddress!, image: n, group: g, block), taps, outPerGroup, block.count, transposeA: true)
                             addColumns(cols, into: x.baseAddress!, image: n, group: g, block)
                         }
                     }

@@ -1,3 +1,4 @@
+import CEngine
 import Trace
 
 /// Matrix product of an m×k and a k×n matrix (rank 2 both; a column vector is k×1).
@@ -22,22 +23,20 @@ public struct MatMul: Op {
 
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
         let shape = try outputShape(of: x)
-        let (a, b) = (x[0], x[1])
-        let (m, k, n) = (shape[0], a.shape[1], shape[1])
-        // `multiply` writes every element, so the output starts uninitialized (no zeroing pass).
-        let out = [Double](unsafeUninitializedCapacity: m * n) { C, count in
-            a.scalars.withUnsafeBufferPointer { A in
-                b.scalars.withUnsafeBufferPointer { B in
-                    multiply(A.baseAddress, B.baseAddress, C.baseAddress, m, k, n)
-                }
-            }
-            count = m * n
-        }
-        return Tensor(shape: [m, n], scalars: out)
+        return product(x[0], x[1], shape)
     }
 
+    /// A recording tape records the transposes and the products of the rule as written, the trace's
+    /// vocabulary; one that does not record reads the operands transposed in place instead (the same
+    /// sums in the same order, so the same bits), which saves making Bᵀ and Aᵀ.
     public func gradients(_ c: GradientContext) -> [Var?] {
         let (a, b) = (c.inputs[0], c.inputs[1])
+        guard c.grad.tape.isRecording else {
+            return [
+                c.needs[0] ? c.grad.tape.apply(TransposedMatMul(transposeB: true), [c.grad, b]) : nil,
+                c.needs[1] ? c.grad.tape.apply(TransposedMatMul(transposeA: true), [a, c.grad]) : nil,
+            ]
+        }
         return [
             c.needs[0] ? c.grad • transpose(b) : nil,
             c.needs[1] ? transpose(a) • c.grad : nil,
@@ -53,60 +52,87 @@ public struct MatMul: Op {
     }
 }
 
-/// C = A·B for row-major A (m×k), B (k×n), C (m×n); every element of C is written.
+/// op(A)·op(B) where either operand may be read transposed, on a tape that does not record: the
+/// products of `matmul`'s gradient rule (g·Bᵀ, Aᵀ·g) without the transposes made. Never in a trace
+/// (a recording tape records `transpose` and `matmul` instead), so it has no name of its own there.
+/// ∂op(A) = g·op(B)ᵀ and ∂op(B) = op(A)ᵀ·g, themselves products with operands read transposed.
+struct TransposedMatMul: Op {
+    static let name = "matmul"
+    static var arity: Int? { 2 }
+    let transposeA: Bool
+    let transposeB: Bool
+    init(transposeA: Bool = false, transposeB: Bool = false) { (self.transposeA, self.transposeB) = (transposeA, transposeB) }
+    init(attrs: [String: JSONValue]) { self.init() }
+
+    /// op(A)'s m×k and op(B)'s k×n.
+    private func operands(_ s: [[Int]]) -> (a: [Int], b: [Int]) {
+        (transposeA ? s[0].reversed() : s[0], transposeB ? s[1].reversed() : s[1])
+    }
+
+    func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        let (a, b) = operands(s)
+        return try MatMul().shapeRule([a, b])
+    }
+
+    func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
+        let shape = try outputShape(of: x)
+        return product(x[0], x[1], shape, transposeA: transposeA, transposeB: transposeB)
+    }
+
+    func gradients(_ c: GradientContext) -> [Var?] {
+        let (a, b, g, tape) = (c.inputs[0], c.inputs[1], c.grad, c.grad.tape)
+        return [
+            !c.needs[0] ? nil
+                : transposeA
+                ? tape.apply(TransposedMatMul(transposeA: transposeB, transposeB: true), [b, g])  // (g·op(B)ᵀ)ᵀ = op(B)·gᵀ
+                : tape.apply(TransposedMatMul(transposeB: !transposeB), [g, b]),
+            !c.needs[1] ? nil
+                : transposeB
+                ? tape.apply(TransposedMatMul(transposeA: true, transposeB: transposeA), [g, a])  // (op(A)ᵀ·g)ᵀ = gᵀ·op(A)
+                : tape.apply(TransposedMatMul(transposeA: !transposeA), [a, g]),
+        ]
+    }
+
+    func tex(_ x: [TeXName]) -> TeXName { .infix(x[0], "", x[1], .juxtaposition) }
+
+    func work(_ x: [Tensor], _ output: Tensor) -> Double {
+        let (a, _) = operands(x.map(\.shape))
+        return 2 * Double(a[0]) * Double(a[1]) * Double(output.shape[1])
+    }
+}
+
+/// The m×n matrix op(a)·op(b), op(x) being x or xᵀ. - Precondition: the shapes fit (`outputShape`).
+private func product(_ a: Tensor, _ b: Tensor, _ shape: [Int], transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+    let (m, n) = (shape[0], shape[1])
+    let k = transposeA ? a.shape[0] : a.shape[1]
+    // `multiply` writes every element, so the output starts uninitialized (no zeroing pass).
+    let out = [Double](unsafeUninitializedCapacity: m * n) { C, count in
+        a.scalars.withUnsafeBufferPointer { A in
+            b.scalars.withUnsafeBufferPointer { B in
+                multiply(A.baseAddress, B.baseAddress, C.baseAddress, m, k, n, transposeA: transposeA, transposeB: transposeB)
+            }
+        }
+        count = m * n
+    }
+    return Tensor(shape: [m, n], scalars: out)
+}
+
+/// C = op(A)·op(B) for row-major matrices: op(A) m×k (A stored m×k, or k×m when `transposeA`),
+/// op(B) k×n (B stored k×n, or n×k when `transposeB`), C m×n; every element of C is written.
 ///
-/// Tiles of 4 rows × 4 columns of C are accumulated in registers over all of k, so each loaded
-/// row piece of B serves four rows of A. Every C[i][j] still sums its k products in order
-/// p = 0, 1, …, from +0.0, exactly as the plain triple loop does: the tiling changes speed, not bits.
+/// Every C[i][j] sums its k products in order p = 0, 1, …, from +0.0, each product rounded before
+/// it is added, exactly as the plain triple loop does: the kernel (`CEngine`'s `matrix_product.c`: register tiles,
+/// a packed B, AVX where the CPU has it) changes speed, not bits.
 func multiply(
-    _ A: UnsafePointer<Double>?, _ B: UnsafePointer<Double>?, _ C: UnsafeMutablePointer<Double>?, _ m: Int, _ k: Int, _ n: Int
+    _ A: UnsafePointer<Double>?, _ B: UnsafePointer<Double>?, _ C: UnsafeMutablePointer<Double>?, _ m: Int, _ k: Int, _ n: Int,
+    transposeA: Bool = false, transposeB: Bool = false
 ) {
     guard let C, m > 0, n > 0 else { return }
     guard let A, let B, k > 0 else {
         C.initialize(repeating: 0, count: m * n)  // an empty sum
         return
     }
-    let tiledColumns = n - n % 4
-    var i = 0
-    while i + 4 <= m {
-        var j = 0
-        while j < tiledColumns {
-            var (c0, c1, c2, c3) = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
-            for p in 0..<k {
-                let b = UnsafeRawPointer(B + p * n + j).loadUnaligned(as: SIMD4<Double>.self)
-                c0 += A[i * k + p] * b
-                c1 += A[(i + 1) * k + p] * b
-                c2 += A[(i + 2) * k + p] * b
-                c3 += A[(i + 3) * k + p] * b
-            }
-            UnsafeMutableRawPointer(C + i * n + j).storeBytes(of: c0, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(C + (i + 1) * n + j).storeBytes(of: c1, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(C + (i + 2) * n + j).storeBytes(of: c2, as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(C + (i + 3) * n + j).storeBytes(of: c3, as: SIMD4<Double>.self)
-            j += 4
-        }
-        // The last n mod 4 columns (all of a matrix–vector product): four rows at a time, so four
-        // independent sums are in flight instead of one chain of dependent additions.
-        for j in tiledColumns..<n {
-            var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
-            for p in 0..<k {
-                let b = B[p * n + j]
-                s0 += A[i * k + p] * b
-                s1 += A[(i + 1) * k + p] * b
-                s2 += A[(i + 2) * k + p] * b
-                s3 += A[(i + 3) * k + p] * b
-            }
-            (C[i * n + j], C[(i + 1) * n + j], C[(i + 2) * n + j], C[(i + 3) * n + j]) = (s0, s1, s2, s3)
-        }
-        i += 4
-    }
-    for row in i..<m {
-        for j in 0..<n {
-            var sum = 0.0
-            for p in 0..<k { sum += A[row * k + p] * B[p * n + j] }
-            C[row * n + j] = sum
-        }
-    }
+    unrolled_matrix_product(A, transposeA, B, transposeB, C, m, k, n)
 }
 
 // MARK: - The ops above as functions on `Var`s, so that model code reads like the equations

@@ -42,18 +42,28 @@ public struct Transpose: Op {
     }
 }
 
-/// The transpose of an m×n matrix, element by element.
+/// The transpose of an m×n matrix.
 private func transposeMatrix(_ x: Tensor) -> Tensor {
-    let (m, n) = (x.shape[0], x.shape[1])
-    let scalars = [Double](unsafeUninitializedCapacity: m * n) { out, count in
-        x.scalars.withUnsafeBufferPointer { source in
-            for i in 0..<m {
-                for j in 0..<n { out[j * m + i] = source[i * n + j] }
+    Tensor(shape: [x.shape[1], x.shape[0]], scalars: transposed(x.scalars, x.shape[0], x.shape[1]))
+}
+
+/// The transpose of a row-major m×n matrix, in 8×8 blocks: a block's eight source rows and eight
+/// destination rows stay in cache together, where one strided pass over a large matrix misses on
+/// every element it writes.
+func transposed(_ a: [Double], _ m: Int, _ n: Int) -> [Double] {
+    let block = 8
+    return [Double](unsafeUninitializedCapacity: m * n) { out, count in
+        a.withUnsafeBufferPointer { source in
+            for i0 in stride(from: 0, to: m, by: block) {
+                for j0 in stride(from: 0, to: n, by: block) {
+                    for i in i0..<min(i0 + block, m) {
+                        for j in j0..<min(j0 + block, n) { out[j * m + i] = source[i * n + j] }
+                    }
+                }
             }
         }
         count = m * n
     }
-    return Tensor(shape: [n, m], scalars: scalars)
 }
 
 /// The same values, row-major, in another shape of the same size. ∂x = reshape(g, x's shape).
@@ -169,11 +179,16 @@ public struct Slice: Op {
         let shape = try outputShape(of: x)
         let input = x[0]
         let from = AxisLayout(input.shape, axis: axis), to = AxisLayout(shape, axis: axis)
-        var scalars = [Double](repeating: 0, count: Tensor.count(of: shape))
-        for o in 0..<to.outer {
-            for k in 0..<to.length {
-                for i in 0..<to.inner { scalars[to.index(o, k, i)] = input.scalars[from.index(o, start + k, i)] }
+        // For each outer index, positions start ..< end along the axis and everything after it are one run in memory.
+        let run = to.length * to.inner
+        let scalars = [Double](unsafeUninitializedCapacity: to.outer * run) { out, count in
+            input.scalars.withUnsafeBufferPointer { source in
+                guard run > 0 else { return }  // an empty slice: no buffer to write
+                for o in 0..<to.outer {
+                    (out.baseAddress! + to.index(o, 0, 0)).initialize(from: source.baseAddress! + from.index(o, start, 0), count: run)
+                }
             }
+            count = to.outer * run
         }
         return Tensor(shape: shape, scalars: scalars)
     }
@@ -259,9 +274,14 @@ public struct Pad: Op {
         let input = x[0]
         let from = AxisLayout(input.shape, axis: axis), to = AxisLayout(shape, axis: axis)
         var scalars = [Double](repeating: 0, count: Tensor.count(of: shape))
-        for o in 0..<from.outer {
-            for k in 0..<from.length {
-                for i in 0..<from.inner { scalars[to.index(o, before + k, i)] = input.scalars[from.index(o, k, i)] }
+        // For each outer index, the input's positions along the axis and everything after it are one run in memory.
+        let run = from.length * from.inner
+        scalars.withUnsafeMutableBufferPointer { out in
+            input.scalars.withUnsafeBufferPointer { source in
+                guard run > 0 else { return }  // nothing to copy from an empty input
+                for o in 0..<from.outer {
+                    (out.baseAddress! + to.index(o, before, 0)).update(from: source.baseAddress! + from.index(o, 0, 0), count: run)
+                }
             }
         }
         return Tensor(shape: shape, scalars: scalars)
