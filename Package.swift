@@ -40,8 +40,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Trace", "CEngine"], swiftSettings: optimizedInDebug),
         // The engine's C: the matrix product's kernel, in C so that it can take AVX where the CPU has it
         // (Swift cannot pick a function's instruction set at run time), its fixed summation order giving
-        // the same bits on every path and machine (matrix_product.c says how); and the C library's
-        // setting that keeps freed tensors' memory for reuse (memory_reuse.c, Engine/MemoryReuse.swift).
+        // the same bits on every path and machine (matrix_product.c says how).
         .target(name: "CEngine", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         // An instructor's own computation: declarations and equations read, checked and recorded.
         .target(name: "Equations", dependencies: ["Engine", "Trace"]),
@@ -87,12 +86,17 @@ let package = Package(
             // Debian's mimalloc (libmimalloc-dev) in place of glibc's malloc for the whole program:
             // a site build allocates and frees millions of small blocks (cmark-gfm's nodes and
             // buffers, Swift's strings), and glibc's malloc and free were a sixth of its
-            // instructions (4.23 G → 3.75 G on the 200-page bench, callgrind). Linked by name, it
+            // instructions (4.23 G → 3.75 G on the 200-page bench, callgrind). The engine gains too:
+            // freed tensors' memory is reused where glibc gave large blocks back to the kernel and
+            // faulted them in again every iteration (docs/engine-speed.md). Linked by name, it
             // comes before the C library, so every malloc of the process is its.
             linkerSettings: [.linkedLibrary("mimalloc")]
         ),
         // `make bench`: timings of the engine beside numpy, not a test.
-        .executableTarget(name: "unrolled-bench", dependencies: ["Models", "Engine"], path: "Benchmarks/unrolled-bench"),
+        // With the executable's malloc (mimalloc, see `unrolled`), so that it times the engine as the CLI runs it.
+        .executableTarget(
+            name: "unrolled-bench", dependencies: ["Models", "Engine"], path: "Benchmarks/unrolled-bench",
+            linkerSettings: [.linkedLibrary("mimalloc")]),
 
         .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "CEngine", "Trace"], exclude: ["prng_reference.py"]),

@@ -66,7 +66,6 @@ public final class Tape {
     public var historySeries: [SeriesDescription] = []
 
     public init(recording: Bool = true) {
-        _ = MemoryReuse.configured
         self.isRecording = recording
         self.meter = Meter.current
     }
