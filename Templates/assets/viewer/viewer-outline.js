@@ -1,7 +1,8 @@
 /* The outline part of <unrolled-trace>: the trace's scope tree (iteration › t = 2 › LSTM cell ›
    forget gate › ops) beside the step, collapsible, with the current step's row highlighted
    and kept in view. Virtualized: only the rows on screen exist in the DOM, so a 20,000-step
-   trace stays as cheap to step through as a small one. A component over the viewer's state
+   trace stays as cheap to step through as a small one, and a row keeps its element while it
+   stays on screen, so stepping and scrolling build only the rows that come into view. A component over the viewer's state
    (viewer.js); which groups are collapsed is its own. */
 window.Unrolled = window.Unrolled || {};
 
