@@ -112,6 +112,45 @@ def test_a_trace_of_20000_steps_keeps_the_dom_small_and_responds(browser_context
     no_problems(visit)
 
 
+def test_a_step_change_leaves_the_outline_rows_on_screen_untouched(browser_context, tmp_path, large_trace):
+    """Stepping inside the outline's view moves the highlight and nothing else; a step that
+    scrolls the outline keeps the element (and typeset name) of every row still on screen and
+    builds only the rows coming into view, in row order in the DOM."""
+    page_path = write_page(tmp_path, [Figure(large_trace.read_text(encoding="utf-8"), "big")])
+    page, visit = open_page(browser_context, file_url(page_path), wait_for="unrolled-trace .ut-root", timeout_ms=60000)
+    wait_ready(page)
+    go(page, "big", 15000)
+    # The rows' names are typeset after the frame that shows them: watch once that is done.
+    page.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)))")
+    page.evaluate("""() => {
+      const rows = document.querySelector('[trace-id="big"] .ut-outline-rows');
+      window.outlineMutations = [];
+      new MutationObserver(list => list.forEach(r => window.outlineMutations.push(
+        r.type === 'attributes' ? r.attributeName : r.type === 'childList' && r.target === rows ? 'rows' : 'inside'
+      ))).observe(rows, { childList: true, subtree: true, attributes: true, characterData: true });
+      rows.querySelectorAll('.ut-row').forEach(row => { row.seen = true; });
+    }""")
+    go(page, "big", 15001)
+    mutations = page.evaluate("window.outlineMutations.splice(0)")
+    # The old row loses its highlight, the new one gets it: a class and aria-current each.
+    assert sorted(mutations) == ["aria-current", "aria-current", "class", "class"], mutations
+    # Step on until the current row leaves the view and the outline scrolls.
+    for k in range(15002, 15100):
+        go(page, "big", k)
+        if "rows" in page.evaluate("window.outlineMutations"):
+            break
+    kept = page.evaluate("""() => {
+      const rows = [...document.querySelectorAll('[trace-id="big"] .ut-row')];
+      return { order: rows.map(r => Number(r.dataset.row)), kept: rows.filter(r => r.seen).map(r => Number(r.dataset.node)),
+               fresh: rows.filter(r => !r.seen).length };
+    }""")
+    assert kept["order"] == sorted(kept["order"])
+    # The outline scrolled (rows came and went), and the rows that stayed kept their elements.
+    assert kept["fresh"] > 0 and kept["kept"], kept
+    assert page.locator('[trace-id="big"] .ut-row.ut-current .ut-row-n').inner_text() == str(k)
+    no_problems(visit)
+
+
 def test_a_large_tensor_shows_a_window_that_pages(browser_context, tmp_path):
     text = sample_trace("gradient-flow", tmp_path)
     trace = load(text)

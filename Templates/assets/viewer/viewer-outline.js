@@ -1,13 +1,17 @@
 /* The outline part of <unrolled-trace>: the trace's scope tree (iteration › t = 2 › LSTM cell ›
    forget gate › ops) beside the step, collapsible, with the current step's row highlighted
    and kept in view. Virtualized: only the rows on screen exist in the DOM, so a 20,000-step
-   trace stays as cheap to step through as a small one. A component over the viewer's state
+   trace stays as cheap to step through as a small one, and a row keeps its element while it
+   stays on screen, so stepping and scrolling build only the rows that come into view. A component over the viewer's state
    (viewer.js); which groups are collapsed is its own. */
 window.Unrolled = window.Unrolled || {};
 
 (function (U) {
   'use strict';
   var ROW_HEIGHT = 26;      // px, one outline row (CSS .ut-row uses the same)
+  // Rows built beyond each edge of the outline's box: a wheel's first notch shows built rows,
+  // and each costs a typeset name on a jump, so few.
+  var OVERSCAN = 2;
 
   (U.viewerParts = U.viewerParts || {}).outline = function (context) {
     var root = context.root, m = context.model, o = m.outline, state = context.state;
@@ -17,6 +21,7 @@ window.Unrolled = window.Unrolled || {};
     var spacer = root.querySelector('.ut-outline-spacer');
     var tools = root.querySelector('.ut-outline-tools');
     var collapsed = new Set(), visible = null, rowOf = null, rendered = null, observer = null;
+    var shown = new Map();    // outline node → its row element, for the rows in the DOM
     var outlineHeight = outline.clientHeight || 480, scrollTop = 0;
 
     function computeVisible() {
@@ -79,8 +84,8 @@ window.Unrolled = window.Unrolled || {};
     function renderRows() {
       if (!visible) return;
       var h = outlineHeight, top = scrollTop;
-      var from = Math.max(0, Math.floor(top / ROW_HEIGHT) - 4);
-      var to = Math.min(visible.length, Math.ceil((top + h) / ROW_HEIGHT) + 4);
+      var from = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+      var to = Math.min(visible.length, Math.ceil((top + h) / ROW_HEIGHT) + OVERSCAN);
       var current = currentRow();
       if (rendered && rendered.from === from && rendered.to === to && rendered.visible === visible) {
         // Same rows on screen (the usual case when stepping): move the highlight only.
@@ -91,30 +96,62 @@ window.Unrolled = window.Unrolled || {};
         }
         return;
       }
-      var html = [];
+      // A row keeps its element (and its typeset name) while it stays on screen: scrolling by a
+      // few rows builds, styles, lays out and typesets only the rows coming into view. Folding
+      // moves every row, so it starts afresh.
+      if (!rendered || rendered.visible !== visible) shown = new Map();
+      var kept = new Map(), fresh = [];
       for (var r = from; r < to; r++) {
-        var node = visible[r], kind = o.kind[node], depth = o.depth[node];
-        var phase = m.steps[o.first[node]].phase;
-        var cls = 'ut-row ut-k' + kind + ' ut-ph-' + escapeHtml(phase) + (r === current ? ' ut-current' : '');
-        var label, caret = '';
-        if (kind === 2) {
-          var s = m.steps[o.ref[node]], out = m.tensors[s.output];
-          // The result typeset from its TeX, fractions slashed to keep the row one line high;
-          // late: plain text in the frame of a step change, KaTeX's boxes after it.
-          label = '<span class="ut-row-n">' + (o.ref[node] + 1) + '</span><span class="ut-row-op">' + escapeHtml(s.op) + '</span><span class="ut-row-out">→ ' + nameHtml(out, '', true, true) + '</span>';
-        } else {
-          var open = !collapsed.has(node);
-          caret = '<span class="ut-caret" role="button" aria-label="' + (open ? 'Collapse' : 'Expand') + '" aria-expanded="' + open + '">' + (open ? '▾' : '▸') + '</span>';
-          var name = kind === 0 ? PHASE_TITLES[phase] : m.scopes[o.ref[node]].name;
-          label = '<span class="ut-row-name">' + escapeHtml(name) + '</span><span class="ut-row-range">' +
-            (o.first[node] + 1) + (o.last[node] > o.first[node] ? '–' + (o.last[node] + 1) : '') + '</span>';
-        }
-        html.push('<div class="' + cls + '" role="listitem" data-row="' + r + '" data-node="' + node + '" style="top:' + (r * ROW_HEIGHT) + 'px;padding-left:' + (0.4 + depth * 0.85) + 'rem"' +
-          (r === current ? ' aria-current="step"' : '') + '>' + caret + label + '</div>');
+        var node = visible[r], row = shown.get(node);
+        if (row) { kept.set(node, row); shown.delete(node); } else fresh.push(rowHtml(r, node, current));
       }
-      rows.innerHTML = html.join('');
-      context.kit.typesetLate(rows);
+      // A jump keeps no row: all go at once.
+      if (!kept.size) rows.textContent = '';
+      else shown.forEach(function (gone) { gone.remove(); });
+      if (rendered && rendered.current !== current) {
+        markRow(rendered.current, false);
+        markRow(current, true);
+      }
+      if (fresh.length) {
+        var made = document.createElement('div');
+        made.innerHTML = fresh.join('');
+        // In row order in the DOM too: a screen reader reads the list in that order.
+        var after = null;
+        for (r = from; r < to; r++) {
+          node = visible[r];
+          row = kept.get(node);
+          if (!row) {
+            row = made.firstElementChild;
+            rows.insertBefore(row, after ? after.nextSibling : rows.firstChild);
+            kept.set(node, row);
+          }
+          after = row;
+        }
+        context.kit.typesetLate(rows);
+      }
+      shown = kept;
       rendered = { from: from, to: to, visible: visible, current: current };
+    }
+
+    function rowHtml(r, node, current) {
+      var kind = o.kind[node], depth = o.depth[node];
+      var phase = m.steps[o.first[node]].phase;
+      var cls = 'ut-row ut-k' + kind + ' ut-ph-' + escapeHtml(phase) + (r === current ? ' ut-current' : '');
+      var label, caret = '';
+      if (kind === 2) {
+        var s = m.steps[o.ref[node]], out = m.tensors[s.output];
+        // The result typeset from its TeX, fractions slashed to keep the row one line high;
+        // late: plain text in the frame of a step change, KaTeX's boxes after it.
+        label = '<span class="ut-row-n">' + (o.ref[node] + 1) + '</span><span class="ut-row-op">' + escapeHtml(s.op) + '</span><span class="ut-row-out">→ ' + nameHtml(out, '', true, true) + '</span>';
+      } else {
+        var open = !collapsed.has(node);
+        caret = '<span class="ut-caret" role="button" aria-label="' + (open ? 'Collapse' : 'Expand') + '" aria-expanded="' + open + '">' + (open ? '▾' : '▸') + '</span>';
+        var name = kind === 0 ? PHASE_TITLES[phase] : m.scopes[o.ref[node]].name;
+        label = '<span class="ut-row-name">' + escapeHtml(name) + '</span><span class="ut-row-range">' +
+          (o.first[node] + 1) + (o.last[node] > o.first[node] ? '–' + (o.last[node] + 1) : '') + '</span>';
+      }
+      return '<div class="' + cls + '" role="listitem" data-row="' + r + '" data-node="' + node + '" style="top:' + (r * ROW_HEIGHT) + 'px;padding-left:' + (0.4 + depth * 0.85) + 'rem"' +
+        (r === current ? ' aria-current="step"' : '') + '>' + caret + label + '</div>';
     }
 
     function markRow(r, on) {

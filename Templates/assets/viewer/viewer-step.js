@@ -30,19 +30,19 @@ window.Unrolled = window.Unrolled || {};
       var path = m.scopePath(step.scope);
       var eq = m.equationScope(i);
       // Every string of the trace is escaped: a page may hold a trace no build has checked.
-      parts.head.innerHTML =
+      replace(parts.head,
         '<span class="ut-badge ut-ph-' + escapeHtml(step.phase) + '">' + escapeHtml(step.phase) + '</span>' +
         '<span class="ut-step-n">step ' + (i + 1) + '</span>' +
         '<code class="ut-op">' + escapeHtml(step.op) + '</code>' +
-        '<span class="ut-path">' + (path.length ? path.map(function (s) { return escapeHtml(s.name); }).join(' <span aria-hidden="true">›</span> ') : 'top level') + '</span>';
+        '<span class="ut-path">' + (path.length ? path.map(function (s) { return escapeHtml(s.name); }).join(' <span aria-hidden="true">›</span> ') : 'top level') + '</span>');
       var equation = eq ? eq.equation : null;
       if (equation !== parts.equation) {
         parts.equation = equation;
         parts.eq.hidden = !eq;
         parts.eq.innerHTML = eq ? texHtml(eq.equation, true) : '';
       }
-      if (eq) parts.eq.title = eq.name;
-      parts.explain.innerHTML = explainStepHtml(i);
+      if (eq && parts.eq.title !== eq.name) parts.eq.title = eq.name;
+      replace(parts.explain, explainStepHtml(i));
       var sel = Math.min(state.selected, m.values(out.id).length - 1);
       var explanation = sel >= 0 ? U.explain(m, i, sel) : null;
       var sources = {};
@@ -58,22 +58,33 @@ window.Unrolled = window.Unrolled || {};
       if (!symbol) html.push('<span class="ut-opname">)</span>');
       html.push('<span class="ut-term"><span class="ut-sym ut-eq-sign">=</span>' + cardHtml(out.id, 'out', sel, null) + '</span>');
       parts.tensors.innerHTML = html.join('');
-      // A matrix wider than its card scrolls sideways: an operand's (no focusable cell) takes the
-      // focus itself, so a keyboard can scroll it too.
-      // (The page's stylesheet may make the table the box that scrolls, not its wrapper.)
-      var scrolling = Array.prototype.slice.call(parts.tensors.querySelectorAll('.ut-card:not([data-slot="out"]) .ut-mat-wrap, .ut-card:not([data-slot="out"]) table'));
-      focusIfScrolling(scrolling.concat(eq ? [parts.eq] : []));
       parts.prov.innerHTML = explanation ? provenanceHtml(explanation) : '';
       // Its names (up to 128 on a long matmul) are typeset after the frame.
       kit.typesetLate(parts.prov);
-      focusIfScrolling(parts.prov.querySelectorAll('.ut-prov-lines'));
+      // A matrix wider than its card scrolls sideways: an operand's (no focusable cell) takes the
+      // focus itself, so a keyboard can scroll it too; so do the equation and provenance's lines.
+      // (The page's stylesheet may make the table the box that scrolls, not its wrapper.)
+      // Read once every box is written: one layout for the whole step change.
+      var scrolling = Array.prototype.slice.call(parts.tensors.querySelectorAll('.ut-card:not([data-slot="out"]) .ut-mat-wrap, .ut-card:not([data-slot="out"]) table'));
+      focusIfScrolling(scrolling.concat(eq ? [parts.eq] : [], Array.prototype.slice.call(parts.prov.querySelectorAll('.ut-prov-lines'))));
+    }
+
+    /** Sets a part's HTML when it differs from what the part shows: a part that reads the same
+        at the next step (no attributes, the same sentence) is not built, styled and laid out again. */
+    function replace(part, html) {
+      if (part.shown === html) return;
+      part.shown = html;
+      part.innerHTML = html;
     }
 
     /** Boxes that scroll take the focus (a keyboard scrolls them then); the others do not. */
     function focusIfScrolling(boxes) {
-      Array.prototype.forEach.call(boxes, function (box) {
-        var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
-        if (scrolls) box.tabIndex = 0; else box.removeAttribute('tabindex');
+      // Every size read first, then the writes, so that the reads share one layout.
+      var scrolls = Array.prototype.map.call(boxes, function (box) {
+        return box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      });
+      Array.prototype.forEach.call(boxes, function (box, k) {
+        if (scrolls[k]) { if (box.tabIndex !== 0) box.tabIndex = 0; } else if (box.hasAttribute('tabindex')) box.removeAttribute('tabindex');
       });
     }
 

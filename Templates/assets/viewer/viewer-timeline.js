@@ -129,7 +129,8 @@ window.Unrolled = window.Unrolled || {};
       scrubber.setAttribute('aria-valuenow', String(n ? i + 1 : 0));
       scrubber.setAttribute('aria-valuetext', n ? 'step ' + (i + 1) + ' of ' + n + ', ' + m.steps[i].phase : 'no steps');
       marker.style.left = n ? ((i + 0.5) / n * 100) + '%' : '0';
-      if (n) marker.className = 'ut-marker ut-ph-' + m.steps[i].phase;
+      var markerClass = n ? 'ut-marker ut-ph-' + m.steps[i].phase : marker.className;
+      if (marker.className !== markerClass) marker.className = markerClass;
       for (var b = 0; b < buttons.length; b++) {
         var act = buttons[b].getAttribute('data-act');
         buttons[b].disabled = !n || ((act === 'first' || act === 'prev') && i === 0) || ((act === 'next' || act === 'last') && i === n - 1);
