@@ -28,15 +28,18 @@ enum KaTeXStyles {
     }
 
     /// Writes KaTeX into a site's `assets/katex/`: the script, the stylesheet with WOFF2 sources
-    /// only, and the WOFF2 fonts.
-    static func copy(from katex: URL, to folder: URL) throws {
+    /// only, and the WOFF2 fonts; `previous`, the same folder of the site being replaced (see
+    /// `copyFollowingLinks`).
+    static func copy(from katex: URL, to folder: URL, previous: URL? = nil) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: folder.appendingPathComponent("fonts"), withIntermediateDirectories: true)
-        try copyFollowingLinks(katex.appendingPathComponent("katex.min.js"), to: folder.appendingPathComponent("katex.min.js"))
+        try copyFollowingLinks(katex.appendingPathComponent("katex.min.js"), to: folder.appendingPathComponent("katex.min.js"),
+                               previous: previous?.appendingPathComponent("katex.min.js"))
         let css = try String(contentsOf: katex.appendingPathComponent("katex.min.css").resolvingSymlinksInPath(), encoding: .utf8)
         try Data(woff2Only(css) { "url(\($0)) format(\"woff2\")" }.utf8).write(to: folder.appendingPathComponent("katex.min.css"))
         for name in fontFiles(in: katex) {
-            try copyFollowingLinks(katex.appendingPathComponent("fonts/" + name), to: folder.appendingPathComponent("fonts/" + name))
+            try copyFollowingLinks(katex.appendingPathComponent("fonts/" + name), to: folder.appendingPathComponent("fonts/" + name),
+                                   previous: previous?.appendingPathComponent("fonts/" + name))
         }
     }
 

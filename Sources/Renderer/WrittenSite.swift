@@ -9,7 +9,7 @@ struct WrittenSite: Sendable {
     /// Writes a rendered file into the staging folder; the error when it cannot.
     static func write(_ file: RenderedFile, into staging: StagingFolder) -> Diagnostic? {
         do {
-            try writeText(file.text, to: staging.url.appendingPathComponent(file.path))
+            try writeText(file.text, to: staging.url.appendingPathComponent(file.path), previous: staging.output.appendingPathComponent(file.path))
             return nil
         } catch {
             return .error("", "cannot write \(file.path): \(error.localizedDescription)")
@@ -70,13 +70,13 @@ struct WrittenSite: Sendable {
             let source = options.templates.appendingPathComponent("assets")
             if manager.fileExists(atPath: source.path) {
                 // Into a folder that may hold a page's linked files already (claims keep them apart).
-                try copyFollowingLinks(source, to: assets)
+                try copyFollowingLinks(source, to: assets, previous: staging.output.appendingPathComponent("assets"))
             } else {
                 try manager.createDirectory(at: assets, withIntermediateDirectories: true)
             }
             let katex = assets.appendingPathComponent("katex")
             if manager.fileExists(atPath: options.katex.appendingPathComponent("katex.min.js").path) {
-                try KaTeXStyles.copy(from: options.katex, to: katex)
+                try KaTeXStyles.copy(from: options.katex, to: katex, previous: staging.output.appendingPathComponent("assets/katex"))
             } else {
                 warnings.append(.warning("", "KaTeX not found at \(options.katex.path) (Debian package libjs-katex; `bash scripts/setup` installs it): math shows as TeX source"))
             }
@@ -89,8 +89,9 @@ struct WrittenSite: Sendable {
 }
 
 /// Copies a file or folder, following symbolic links (Debian's KaTeX links to its fonts elsewhere),
-/// so the site holds real files that work on any host.
-func copyFollowingLinks(_ from: URL, to: URL) throws {
+/// so the site holds real files that work on any host. `previous`: the same place in the site
+/// being replaced; a file it holds with the same bytes is linked instead (see `writeText`).
+func copyFollowingLinks(_ from: URL, to: URL, previous: URL? = nil) throws {
     let manager = FileManager.default
     let source = from.resolvingSymlinksInPath()
     var isFolder: ObjCBool = false
@@ -98,9 +99,14 @@ func copyFollowingLinks(_ from: URL, to: URL) throws {
     if isFolder.boolValue {
         try manager.createDirectory(at: to, withIntermediateDirectories: true)
         for name in try manager.contentsOfDirectory(atPath: source.path) {
-            try copyFollowingLinks(source.appendingPathComponent(name), to: to.appendingPathComponent(name))
+            try copyFollowingLinks(
+                source.appendingPathComponent(name), to: to.appendingPathComponent(name), previous: previous?.appendingPathComponent(name))
         }
     } else {
+        if let previous, let bytes = try? Data(contentsOf: source),
+           bytes.withUnsafeBytes({ sameBytes(previous.path, $0.bindMemory(to: UInt8.self)) }), link(previous.path, to.path) == 0 {
+            return
+        }
         try manager.copyItem(at: source, to: to)
     }
 }

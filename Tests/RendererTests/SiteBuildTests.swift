@@ -43,6 +43,36 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: course.output.appendingPathComponent("assets/katex/katex.min.js").path))
     }
 
+    /// A rebuild links the old site's files that it would write again byte for byte (no new inode,
+    /// nothing written), writes the changed ones, and never takes over what is not a plain file
+    /// of the old site (a symbolic link planted there is replaced by the file itself).
+    @Test func aRebuildLinksUnchangedFilesAndWritesChangedOnes() throws {
+        let course = try TestCourse(["notes/a.md": "# Alpha\n\ntext\n", "notes/b.md": "# Beta\n\ntext\n"])
+        try course.build()
+        func inode(_ path: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: course.output.appendingPathComponent(path).path)[.systemFileNumber] as? Int) ?? -1
+        }
+        let before = try ["notes/a.html", "notes/b.html", "assets/site.css", "assets/katex/katex.min.js"].map(inode)
+        let site = try course.snapshot()
+        try course.build()
+        #expect(try course.snapshot() == site)
+        let after = try ["notes/a.html", "notes/b.html", "assets/site.css", "assets/katex/katex.min.js"].map(inode)
+        #expect(after == before, "\(after) \(before)")
+
+        try course.write("notes/b.md", "# Beta\n\nnew text\n")
+        let planted = course.root.appendingPathComponent("elsewhere.css")
+        try Data(site["assets/site.css"]!).write(to: planted)
+        try FileManager.default.removeItem(at: course.output.appendingPathComponent("assets/site.css"))
+        try FileManager.default.createSymbolicLink(at: course.output.appendingPathComponent("assets/site.css"), withDestinationURL: planted)
+        try course.build()
+        #expect(try inode("notes/a.html") == before[0])
+        #expect(try inode("notes/b.html") != before[1])
+        #expect(try course.page("notes/b.html").contains("new text"))
+        let css = try FileManager.default.attributesOfItem(atPath: course.output.appendingPathComponent("assets/site.css").path)
+        #expect(css[.type] as? FileAttributeType == .typeRegular)
+        #expect(try Data(contentsOf: course.output.appendingPathComponent("assets/site.css")) == site["assets/site.css"])
+    }
+
     @Test func theSearchIndexHoldsTitlesHeadingsAndTextButNotTraceData() throws {
         let course = try TestCourse([
             "notes/a.md": "# Gates\n\n## The forget gate\n\nIt decides what the cell keeps.\n\n" + Self.neuron + "\n",
