@@ -196,6 +196,17 @@ func noteSkippedTorch(_ timings: [String: Double], _ key: String) {
     if timings[key] == nil { print("\n(PyTorch skipped: `import torch` fails in python3; `make bench` does not install it)") }
 }
 
+/// One network's table: recording on and off, numpy's and PyTorch's times (under the keys `numpy`
+/// and `torch` of `timings`), their ratios and the rate achieved with recording off.
+func printComparison(_ timings: [String: Double], numpy: String, torch torchKey: String) {
+    let (on, off, reference, torch) = (timings["on"], timings["off"], timings[numpy], timings[torchKey])
+    if reference == nil { print("(numpy reference could not be run)\n") }
+    printRow(["record on", "record off", "numpy", "PyTorch", "on/off", "off/numpy", "on/numpy", "off/PyTorch", "GFLOP/s off"])
+    printRow([on.map(format) ?? "–", off.map(format) ?? "–", reference.map(format) ?? "–", torch.map(format) ?? "–",
+              ratio(on, off), ratio(off, reference), ratio(on, reference), ratio(off, torch), rate(timings["work"] ?? 0, off)])
+    noteSkippedTorch(timings, torchKey)
+}
+
 if parts.contains("mlp") {
     print("MLP [8, H, H, 4], tanh, MSE, batch \(batch): forward + backward per iteration")
     print("(each figure the fastest of \(rounds) rounds × 7 batches; numpy runs with one BLAS thread; the engine is single-threaded)\n")
@@ -244,12 +255,7 @@ if parts.contains("lstm") {
             measured["work"] = arithmetic { lstmIteration(network, parameters, xs, targets, recording: true) }
             return measured
         }
-        if lstm["lstm"] == nil { print("(numpy reference could not be run)\n") }
-        let (on, off, reference, torch) = (lstm["on"], lstm["off"], lstm["lstm"], lstm["torch lstm"])
-        printRow(["record on", "record off", "numpy", "PyTorch", "on/off", "off/numpy", "on/numpy", "off/PyTorch", "GFLOP/s off"])
-        printRow([on.map(format) ?? "–", off.map(format) ?? "–", reference.map(format) ?? "–", torch.map(format) ?? "–",
-                  ratio(on, off), ratio(off, reference), ratio(on, reference), ratio(off, torch), rate(lstm["work"] ?? 0, off)])
-        noteSkippedTorch(lstm, "torch lstm")
+        printComparison(lstm, numpy: "lstm", torch: "torch lstm")
     }
     print("\ntarget: off/numpy < 1.00×")
 }
@@ -335,12 +341,7 @@ if parts.contains("mha") {
             measured["work"] = arithmetic { attentionIteration(attention, parameters, x, t, recording: true) }
             return measured
         }
-        let (on, off, reference, torch) = (mha["on"], mha["off"], mha["numpy mha"], mha["torch mha"])
-        if reference == nil { print("(numpy reference could not be run)\n") }
-        printRow(["record on", "record off", "numpy", "PyTorch", "on/off", "off/numpy", "on/numpy", "off/PyTorch", "GFLOP/s off"])
-        printRow([on.map(format) ?? "–", off.map(format) ?? "–", reference.map(format) ?? "–", torch.map(format) ?? "–",
-                  ratio(on, off), ratio(off, reference), ratio(on, reference), ratio(off, torch), rate(mha["work"] ?? 0, off)])
-        noteSkippedTorch(mha, "torch mha")
+        printComparison(mha, numpy: "numpy mha", torch: "torch mha")
     }
     print("\ntargets: off/numpy ≤ 1.50×; on/off ≤ 1.30×")
 }
@@ -364,12 +365,7 @@ if parts.contains("conv") {
             measured["work"] = arithmetic { convIteration(w, b, x, t, padding: convPadding, recording: true) }
             return measured
         }
-        let (on, off, reference, torch) = (conv["on"], conv["off"], conv["numpy conv"], conv["torch conv"])
-        if reference == nil { print("(numpy reference could not be run)\n") }
-        printRow(["record on", "record off", "numpy", "PyTorch", "on/off", "off/numpy", "on/numpy", "off/PyTorch", "GFLOP/s off"])
-        printRow([on.map(format) ?? "–", off.map(format) ?? "–", reference.map(format) ?? "–", torch.map(format) ?? "–",
-                  ratio(on, off), ratio(off, reference), ratio(on, reference), ratio(off, torch), rate(conv["work"] ?? 0, off)])
-        noteSkippedTorch(conv, "torch conv")
+        printComparison(conv, numpy: "numpy conv", torch: "torch conv")
     }
     print("\ntarget: off/numpy ≤ 1.00× (recording off at most numpy's time)")
 }

@@ -66,15 +66,15 @@ extension MathCheck {
                 defer { early.run = nil }
                 return (early.run, early.sent)
             }
+            if let started {
+                Thread.detachNewThread { self.finish(MathCheck.problems(of: sent, output: started.finish()) ?? [:]) }
+                return
+            }
             var seen = Set<Equation>()
             let distinct = equations.filter { seen.insert($0).inserted }
             let (katex, templates, cache) = (katex, templates, cache)
             Thread.detachNewThread {
-                if let started {
-                    self.finish(MathCheck.problems(of: sent, output: started.finish()) ?? [:])
-                } else {
-                    self.finish(MathCheck.verdicts(for: distinct, katex: katex, templates: templates, cache: cache).verdicts ?? [:])
-                }
+                self.finish(MathCheck.verdicts(for: distinct, katex: katex, templates: templates, cache: cache).verdicts ?? [:])
             }
         }
 
