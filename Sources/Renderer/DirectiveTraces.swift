@@ -7,8 +7,8 @@ import Trace
 /// directive names (`src:`, and the `.file` parameters of a demo such as `corpus-file:`) are found
 /// through `CourseFolder`: relative to the page, inside the course.
 extension FigureMaker {
-    /// The trace and its payload (`TraceScript.payload`), or nil after reporting why there is none.
-    mutating func trace(for directive: Directive, on page: PageSource) -> (TraceDocument, String)? {
+    /// The trace, or nil after reporting why there is none.
+    mutating func trace(for directive: Directive, on page: PageSource) -> ShownTrace? {
         do {
             switch directive.source {
             case .demo(let demo, let config):
@@ -33,8 +33,8 @@ extension FigureMaker {
         return nil
     }
 
-    /// A `src:` trace checked (see `TraceCheck.load`) and its payload, or nil after reporting why it is refused.
-    private mutating func load(_ data: Data, from found: String, on page: PageSource, line: Int) throws -> (TraceDocument, String)? {
+    /// A `src:` trace checked (see `TraceCheck.load`), or nil after reporting why it is refused.
+    private mutating func load(_ data: Data, from found: String, on page: PageSource, line: Int) throws -> ShownTrace? {
         let trace: TraceDocument
         do throws(TraceError) {
             trace = try TraceCheck.load(data)
@@ -42,7 +42,7 @@ extension FigureMaker {
             diagnostics.append(.error(page.source, line: line, "\(error.description(file: found)); remake it with `unrolled trace`"))
             return nil
         }
-        return (trace, try TraceScript.payload(trace))
+        return ShownTrace(document: trace, payload: try TraceScript.payload(trace))
     }
 
     /// The course-relative path of a `src:` trace, or nil after reporting why there is none.

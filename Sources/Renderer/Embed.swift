@@ -47,7 +47,7 @@ public enum Embed {
     public static func make(trace: TraceDocument, options: Options, templates: URL, katex: URL) throws(Diagnostic) -> Output {
         let library = try Templates(directory: templates)
         let id = Directive.isValidID(trace.model) ? trace.model : "trace"
-        var figure = TraceFigure.Context(trace: trace, data: .page, id: id, title: options.title, caption: nil)
+        var figure = TraceFigure.Context(trace: TraceSummary(trace), data: .page, id: id, title: options.title, caption: nil)
         figure.hasPage = false
         figure.compact = options.compact
         figure.view = options.view ?? ""

@@ -27,7 +27,8 @@ struct Exercise: Equatable {
 
     /// The exercise a reference with an answer's title makes, or why it cannot be one.
     static func make(
-        id: String, traceID: String, label: String, answer: ExerciseAnswer, found: ResolvedReference, trace: TraceDocument
+        id: String, traceID: String, label: String, answer: ExerciseAnswer, found: ResolvedReference,
+        facts: () -> Result<ExerciseFacts, ReferenceProblem>
     ) -> Result<Exercise, ReferenceProblem> {
         // TeX's braces (`$\mathrm{net}$ =`) are not placeholders.
         if label.range(of: #"\{(step|steps|count|value|norm)(:[^}]*)?\}"#, options: .regularExpression) != nil {
@@ -42,21 +43,27 @@ struct Exercise: Equatable {
         if answer.norm {
             value = quoted.norm
         } else {
-            guard quoted.data.count == 1 else {
+            guard quoted.count == 1, let only = quoted.data?.first else {
                 let shape = quoted.shape.map(String.init).joined(separator: "×")
                 let example = quoted.shape.filter({ $0 != 1 }).count <= 1 ? "[1]" : "[" + quoted.shape.map { _ in "1" }.joined(separator: ",") + "]"
-                return .failure(.syntax("the value has \(quoted.data.count) numbers (\(shape)) and an answer is one: name an element (`…\(example)`), or write `norm` in the title for its norm"))
+                return .failure(.syntax("the value has \(quoted.count) numbers (\(shape)) and an answer is one: name an element (`…\(example)`), or write `norm` in the title for its norm"))
             }
-            value = quoted.data[0]
+            value = only
         }
         guard value.isFinite else {
             return .failure(.unresolved("the value is \(NumberFormat.viewer.text(value)), which a reader cannot type: choose another"))
         }
-        let step = found.steps.first
-        let isOutput = step.map { found.tensor == trace.steps[$0].output } ?? false
-        let element = isOutput && !answer.norm ? (quoted.element ?? 0) : nil
-        return .success(Exercise(id: id, traceID: traceID, value: value, answer: answer, step: step, element: element,
-            hint: hint(step: step, isOutput: isOutput, trace: trace, tensor: found.tensor)))
+        return facts().map { facts in
+            Exercise(id: id, traceID: traceID, value: value, answer: answer, step: found.steps.first,
+                element: facts.isOutput && !answer.norm ? (quoted.element ?? 0) : nil, hint: facts.hint)
+        }
+    }
+
+    /// What an exercise says of the step its answer comes from, found in the trace: whether the
+    /// value is that step's own output, and the hint. The trace cache keeps it (`TraceFacts`).
+    static func facts(step: Int?, tensor: Int?, trace: TraceDocument) -> ExerciseFacts {
+        let isOutput = step.map { tensor == trace.steps[$0].output } ?? false
+        return ExerciseFacts(isOutput: isOutput, hint: hint(step: step, isOutput: isOutput, trace: trace, tensor: tensor))
     }
 
     /// The step's op and inputs, each with its shape, the step that makes it and its values when
@@ -99,4 +106,10 @@ struct Exercise: Equatable {
         rewrite.title = ""
         return rewrite
     }
+}
+
+/// What `Exercise.facts` finds in the trace for an answer's step.
+struct ExerciseFacts: Codable, Equatable, Sendable {
+    var isOutput: Bool
+    var hint: String
 }

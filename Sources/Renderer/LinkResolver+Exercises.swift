@@ -16,7 +16,7 @@ extension LinkResolver {
             id = figure.id + ":" + what + "#\(copy)"
         }
         let label = link.text.trimmingCharacters(in: .whitespaces)
-        return Exercise.make(id: id, traceID: figure.id, label: label, answer: answer, found: found, trace: figure.trace)
+        return Exercise.make(id: id, traceID: figure.id, label: label, answer: answer, found: found) { figure.trace.exerciseFacts(for: found) }
             .map { $0.rewrite(emptyLabel: label.isEmpty) }
     }
 }

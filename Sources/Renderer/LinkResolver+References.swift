@@ -44,7 +44,8 @@ extension LinkResolver {
             return fail("no trace '\(reference.traceID)' on \(samePage ? "this page" : target.page.source)\(elsewhere ?? near ?? "") (\(listIDs(shown)))")
         }
         let found: ResolvedReference
-        switch reference.resolve(in: figure.trace) {
+        // Its answer depends only on the trace and what follows the trace's id.
+        switch figure.trace.resolve(reference, key: written.firstIndex(of: ":").map { String(written[written.index(after: $0)...]) } ?? written) {
         case .success(let resolved): found = resolved
         case .failure(let problem): return fail("in trace \(figure.id): \(problem.message)")
         }
@@ -102,10 +103,10 @@ extension LinkResolver {
         // The trace page's viewer has the same id: `traces/lstm-2.html#lstm-2:14`.
         let decoded = step.percentDecoded ?? step
         guard case .success(let reference) = TraceReference.parse(decoded), reference.traceID == id, case .step(let n) = reference.target,
-            n <= figure.trace.steps.count
+            n <= figure.trace.summary.steps
         else {
             diagnostics.append(.error(page.page.source, line: link.line,
-                "broken link '\(link.destination.excerpt)': a trace page opens at `#\(id):N`, N from 1 to \(figure.trace.steps.count)"))
+                "broken link '\(link.destination.excerpt)': a trace page opens at `#\(id):N`, N from 1 to \(figure.trace.summary.steps)"))
             return
         }
     }

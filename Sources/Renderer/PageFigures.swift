@@ -15,7 +15,7 @@ struct FigureTrace: Sendable {
     let id: String
     /// The line of the directive's opening fence.
     let line: Int
-    let trace: TraceDocument
+    let trace: ShownTrace
     /// The caption's Markdown and the line it starts on; references in it mean this trace by `#:`.
     let caption: String?
     let captionLine: Int
@@ -73,13 +73,13 @@ struct CourseWithFigures: Sendable {
             for (block, parse) in blocks {
                 guard let (id, directive) = maker.directive(parse, on: page.parsed.page, number: &number) else { continue }
                 result.traces += 1
-                guard let id, let (figure, trace, payload) = maker.figure(for: directive, on: page.parsed.page, id: id) else { continue }
+                guard let id, let (figure, trace) = maker.figure(for: directive, on: page.parsed.page, id: id) else { continue }
                 page.figures[block.line] = figure
                 page.traces.append(FigureTrace(id: id, line: block.line, trace: trace, caption: directive.caption,
                     captionLine: directive.captionLine ?? directive.line))
                 var toLower: [String]?
                 if case .demo(let demo, let config) = directive.source { toLower = demo.sizeParameters(given: config.explicit) }
-                result.tracePages.append(TracePage(id: id, chapter: page.parsed.page, figure: figure, payload: payload, line: block.line, toLower: toLower))
+                result.tracePages.append(TracePage(id: id, chapter: page.parsed.page, figure: figure, payload: trace.payload, line: block.line, toLower: toLower))
             }
             result.pages.append(page)
         }
@@ -161,11 +161,11 @@ struct FigureMaker {
     }
 
     /// The figure's template context and its trace, or nil after reporting why the trace cannot be shown.
-    mutating func figure(for directive: Directive, on page: PageSource, id: String) -> (TraceFigure.Context, TraceDocument, String)? {
-        guard let (trace, payload) = trace(for: directive, on: page) else { return nil }
-        let figure = TraceFigure.Context(trace: trace, data: .script(href: siteLink(from: page.output, to: TraceScript.path(id))),
+    mutating func figure(for directive: Directive, on page: PageSource, id: String) -> (TraceFigure.Context, ShownTrace)? {
+        guard let trace = trace(for: directive, on: page) else { return nil }
+        let figure = TraceFigure.Context(trace: trace.summary, data: .script(href: siteLink(from: page.output, to: TraceScript.path(id))),
             id: id, title: directive.title, caption: directive.caption,
             pageHref: siteLink(from: page.output, to: TracePage.path(id)), source: directive.echo)
-        return (figure, trace, payload)
+        return (figure, trace)
     }
 }

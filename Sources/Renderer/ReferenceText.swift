@@ -86,12 +86,12 @@ enum ReferenceText {
 
     /// A value as a sentence quotes it: one number, `[0.406, −0.12]`, or a matrix by rows.
     static func quote(_ value: QuotedValue, _ format: NumberFormat) -> Result<String, ReferenceProblem> {
-        guard value.data.count <= maxQuotedValues else {
-            return .failure(.unresolved("{value}: the tensor has \(value.data.count) values, more than the \(maxQuotedValues) a sentence can hold; quote an element (`c_2[1,1]`)"))
+        guard let data = value.data else {
+            return .failure(.unresolved("{value}: the tensor has \(value.count) values, more than the \(maxQuotedValues) a sentence can hold; quote an element (`c_2[1,1]`)"))
         }
-        let numbers = value.data.map(format.text)
+        let numbers = data.map(format.text)
         let rows = value.shape.filter { $0 != 1 }
-        if value.shape.isEmpty || value.data.count == 1 { return .success(numbers.first ?? "[]") }
+        if value.shape.isEmpty || data.count == 1 { return .success(numbers.first ?? "[]") }
         if rows.count <= 1 { return .success("[" + numbers.joined(separator: ", ") + "]") }
         let width = value.shape.last!, lines = stride(from: 0, to: numbers.count, by: width).map {
             "[" + numbers[$0..<min($0 + width, numbers.count)].joined(separator: ", ") + "]"

@@ -9,8 +9,10 @@ import Trace
 /// The cache is not part of the site: a deploy uploads only what readers load.
 ///
 /// An entry is the trace's payload as the site ships it (`TraceScript.payload`: the compact
-/// layout, deflated, in Z85), so a build that changed nothing encodes nothing, and reading one
-/// back decodes a few kilobytes of JSON per trace rather than the megabytes of its numbers.
+/// layout, deflated, in Z85), so a build that changed nothing encodes nothing. Beside the entries,
+/// `TraceFactsFile` keeps what earlier builds found in them (each figure's summary, the answers to
+/// the notes' references), so that a build that changed nothing decodes no trace at all
+/// (`ShownTrace` decodes one when asked something new).
 ///
 /// The key hashes the trace format version, `EngineVersion.current` (bumped whenever the numbers
 /// may change), the demo and its resolved configuration (defaults filled in, so `hidden: 2` and
@@ -23,9 +25,11 @@ struct TraceCache {
     private(set) var reused = 0
     /// The keys this build used, so that after a good build the others can go (`prune`).
     private(set) var used: Set<String> = []
-    private var memory: [String: (TraceDocument, String)] = [:]
+    private var memory: [String: ShownTrace] = [:]
     /// Entries read ahead on every core (`preload`), not yet asked for.
-    private var preloaded: [String: (TraceDocument, String)] = [:]
+    private var preloaded: [String: ShownTrace] = [:]
+    /// What earlier builds found in the entries.
+    private let facts: TraceFactsFile
     /// Traces computed ahead on every core (`computeAhead`), not yet asked for nor stored.
     private var computedAhead: [String: (TraceDocument, String)] = [:]
 
@@ -46,6 +50,7 @@ struct TraceCache {
 
     init(cache: URL) {
         folder = cache.appendingPathComponent("traces")
+        facts = TraceFactsFile(cache: cache)
     }
 
     /// `files`: the text of each file the parameters name, by the path as written, so that an
@@ -63,25 +68,26 @@ struct TraceCache {
         return contentHash(Data(text.utf8))
     }
 
-    /// The trace of a demo and its payload, from memory, the cache, or a run of the demo.
+    /// The trace of a demo, from memory, the cache, or a run of the demo.
     /// `files` holds the text of the files the demo's `.file` parameters name (by the path as
     /// written): the demo reads them from there, never from the disk.
     mutating func trace(
         _ demo: Demo, _ config: DemoConfig, files: [String: String] = [:], progress: ProgressHandler? = nil
-    ) throws -> (TraceDocument, String) {
+    ) throws -> ShownTrace {
         let key = Self.key(demo: demo, config: config, files: files)
         used.insert(key)
         if let known = memory[key] { return known }
         // A file that does not decode (another version's, or cut short) is recomputed and replaced.
-        if let entry = preloaded.removeValue(forKey: key) ?? Self.read(file(key)) {
+        if let entry = preloaded.removeValue(forKey: key) ?? Self.read(file(key), facts: facts.traces[key]) {
             reused += 1
             memory[key] = entry
             return entry
         }
-        let made = try computedAhead.removeValue(forKey: key) ?? Self.compute(demo, config, files: files, progress: progress)
+        let (trace, payload) = try computedAhead.removeValue(forKey: key) ?? Self.compute(demo, config, files: files, progress: progress)
         computed += 1
+        let made = ShownTrace(document: trace, payload: payload)
         memory[key] = made
-        store(Data(made.1.utf8), key: key)
+        store(Data(payload.utf8), key: key)
         return made
     }
 
@@ -110,19 +116,22 @@ struct TraceCache {
 
     private func file(_ key: String) -> URL { folder.appendingPathComponent(key + ".trace") }
 
-    /// An entry read and decoded, or nil when it is missing or does not decode.
-    private static func read(_ file: URL) -> (TraceDocument, String)? {
-        guard let payload = try? String(contentsOf: file, encoding: .utf8), let trace = try? TraceScript.trace(fromPayload: payload) else { return nil }
-        return (trace, payload)
+    /// An entry read, or nil when it is missing or does not decode. It is decoded only when
+    /// `facts` were not found in these very bytes.
+    private static func read(_ file: URL, facts: TraceFacts?) -> ShownTrace? {
+        guard let data = try? Data(contentsOf: file) else { return nil }
+        let payload = String(decoding: data, as: UTF8.self)
+        if let facts, facts.payload == contentHash(data) { return ShownTrace(payload: payload, facts: facts) }
+        guard let trace = try? TraceScript.trace(fromPayload: payload) else { return nil }
+        return ShownTrace(document: trace, payload: payload)
     }
 
     /// Reads the entries of `keys` on every core, so that the directives, which run one at a time
-    /// in page order, find them decoded: on a build that changed nothing, decoding the cached
-    /// traces is most of the directives' stage.
+    /// in page order, find them read (and decoded, when the facts file does not know them).
     mutating func preload(_ keys: [String]) {
         let wanted = Array(Set(keys).subtracting(memory.keys).subtracting(preloaded.keys)).sorted()
-        let files = wanted.map(file)
-        for (key, entry) in zip(wanted, concurrentMap(files) { Self.read($0) }) {
+        let entries = wanted.map { (file($0), facts.traces[$0]) }
+        for (key, entry) in zip(wanted, concurrentMap(entries) { Self.read($0.0, facts: $0.1) }) {
             if let entry { preloaded[key] = entry }
         }
     }
@@ -136,8 +145,10 @@ struct TraceCache {
     }
 
     /// After a build that published its site: removes the entries it did not use, so the cache
-    /// holds the traces of the course as it is (an edited directive's old trace goes).
+    /// holds the traces of the course as it is (an edited directive's old trace goes), and keeps
+    /// what the build found in those it used (`TraceFactsFile`), its pages rendered.
     func prune() {
+        facts.save(memory.filter { used.contains($0.key) })
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         // Entries of other names (an earlier build's `.json`) go too.
         for name in names where !(name.hasSuffix(".trace") && used.contains(String(name.dropLast(6)))) {

@@ -57,15 +57,15 @@ enum TraceFigure {
             case page
         }
 
-        init(trace: TraceDocument, data: DataSource, id: String, title: String?, caption: String?, pageHref: String? = nil, source: String? = nil) {
+        init(trace: TraceSummary, data: DataSource, id: String, title: String?, caption: String?, pageHref: String? = nil, source: String? = nil) {
             self.id = id
             self.title = title ?? trace.title
             self.caption = caption.map(TraceFigure.inlineHTML) ?? ""
             hasCaption = caption != nil
             model = trace.model
-            config = trace.config.keys.sorted().map { Setting(name: $0, value: trace.config[$0]!.displayText) }
-            stepCount = trace.steps.count
-            tensorCount = trace.tensors.count
+            config = trace.config.map { Setting(name: $0.name, value: $0.value) }
+            stepCount = trace.steps
+            tensorCount = trace.tensors
             switch data {
             case .script(let href):
                 dataSrc = href

@@ -2,25 +2,25 @@ import Foundation
 import Synchronization
 import Trace
 
-/// The traces of a live preview (`SiteSession`), kept decoded in memory from one rebuild to the
-/// next: the trace cache (`TraceCache`) gives a directive's trace without running its demo again,
-/// but a new build's cache decodes its payload again, which for the bundled course is most of a rebuild. Keyed as
+/// The traces of a live preview (`SiteSession`), kept in memory from one rebuild to the next (with
+/// their answers to references, and decoded once asked): the trace cache (`TraceCache`) gives a
+/// directive's trace without running its demo again, but from its files. Keyed as
 /// the cache is (the demo, its resolved configuration and the files it reads) or, for a `src:`
 /// trace, by the file's path and bytes; a key not found is a trace made anew, and the page that
 /// shows it is noted so that the session renders that page again.
 final class TraceMemo: Sendable {
     private struct State {
-        var traces: [String: (TraceDocument, String)] = [:]
+        var traces: [String: ShownTrace] = [:]
         var used: Set<String> = []
         var freshPages: Set<String> = []
     }
 
     private let state = Mutex(State())
 
-    /// The trace and its payload kept under `key`, or the ones `make` makes (then kept). `page`:
+    /// The trace kept under `key`, or the one `make` makes (then kept). `page`:
     /// the source of the page that shows it.
-    func trace(_ key: String, page: String, make: () throws -> (TraceDocument, String)?) rethrows -> (TraceDocument, String)? {
-        if let known = state.withLock({ state -> (TraceDocument, String)? in
+    func trace(_ key: String, page: String, make: () throws -> ShownTrace?) rethrows -> ShownTrace? {
+        if let known = state.withLock({ state -> ShownTrace? in
             state.used.insert(key)
             return state.traces[key]
         }) {

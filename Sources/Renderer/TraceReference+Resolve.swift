@@ -3,7 +3,7 @@ import Models
 import Trace
 
 /// What a reference found in its trace.
-struct ResolvedReference: Equatable, Sendable {
+struct ResolvedReference: Codable, Equatable, Sendable {
     /// The steps it names, as indices into `steps` (the viewer's step N is index N − 1), in order:
     /// one for a tensor, all that pass for filters alone, none for a history value.
     var steps: [Int]
@@ -18,14 +18,26 @@ struct ResolvedReference: Equatable, Sendable {
     var tensor: Int? = nil
 }
 
-struct QuotedValue: Equatable, Sendable {
+/// A value a reference quotes: its shape, how many numbers it has and their norm, and the numbers
+/// themselves when a sentence can quote them (`ReferenceText.maxQuotedValues`). What the notes can
+/// read of a value is all the trace cache keeps of it (`TraceFacts`), not a whole layer's numbers.
+struct QuotedValue: Codable, Equatable, Sendable {
     var shape: [Int]
-    var data: [Double]
+    var count: Int
+    /// The Euclidean norm ‖v‖₂, summed in index order from +0 as the engine sums.
+    var norm: Double
+    /// The numbers, row-major; nil when there are more than a sentence can quote.
+    var data: [Double]?
     /// For one element of a tensor (`c_2[2,1]`): its flat index, row-major, in the whole tensor.
     var element: Int? = nil
 
-    /// The Euclidean norm ‖v‖₂, summed in index order from +0 as the engine sums.
-    var norm: Double { data.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+    init(shape: [Int], data: [Double], element: Int? = nil) {
+        self.shape = shape
+        count = data.count
+        norm = data.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        self.data = data.count <= ReferenceText.maxQuotedValues ? data : nil
+        self.element = element
+    }
 }
 
 extension TraceReference {
@@ -75,7 +87,7 @@ private struct StepMatcher {
             return .failure(.unresolved("'\(written)' matches \(matches.count) steps: \(list(matches)); \(tellApart(matches))"))
         }
         let tensor = output(of: matches[0])
-        switch quote(QuotedValue(shape: tensor.shape, data: tensor.data), name: name, element: element) {
+        switch quote(shape: tensor.shape, data: tensor.data, name: name, element: element) {
         case .success(let value): return .success(ResolvedReference(steps: matches, isRange: false, value: value, tensor: tensor.id))
         case .failure(let problem): return .failure(problem)
         }
@@ -91,7 +103,7 @@ private struct StepMatcher {
         guard tensors.count == 1, let tensor = tensors.first else { return nil }
         let reader = trace.steps.indices.first { trace.steps[$0].inputs.contains(tensor.id) }
         return { element in
-            quote(QuotedValue(shape: tensor.shape, data: tensor.data), name: name, element: element)
+            quote(shape: tensor.shape, data: tensor.data, name: name, element: element)
                 .map { ResolvedReference(steps: reader.map { [$0] } ?? [], isRange: false, value: $0, tensor: tensor.id) }
         }
     }
@@ -269,25 +281,24 @@ private struct HistoryMatcher {
                 : "history.\(series) has \(entries.count) values; pick one: @last, @first, @iteration=k"))
         }
         let entry = entries[0]
-        let whole: QuotedValue
+        let whole: (shape: [Int], data: [Double])
         if series == "loss" {
-            whole = QuotedValue(shape: [], data: [entry.loss])
+            whole = ([], [entry.loss])
         } else if series == "iteration" || series == "epoch", entry.tensors?[series] == nil {
-            whole = QuotedValue(shape: [], data: [Double(entry.iteration)])
+            whole = ([], [Double(entry.iteration)])
         } else if let snapshot = entry.tensors?[series] {
-            whole = QuotedValue(shape: snapshot.shape, data: snapshot.data)
+            whole = (snapshot.shape, snapshot.data)
         } else {
             let keys = ["loss"] + (entry.tensors?.keys.sorted() ?? [])
             return .failure(.unresolved("the history has no series '\(series)'\(suggestion(series, in: keys)); it has \(keys.joined(separator: ", "))"))
         }
-        return quote(whole, name: "history.\(series)", element: element).map { ResolvedReference(steps: [], isRange: false, value: $0) }
+        return quote(shape: whole.shape, data: whole.data, name: "history.\(series)", element: element).map { ResolvedReference(steps: [], isRange: false, value: $0) }
     }
 }
 
 /// The whole value, or the element `[i,j]` (from 1, one index per axis; a vector takes one index).
-private func quote(_ value: QuotedValue, name: String, element: [Int]?) -> Result<QuotedValue, ReferenceProblem> {
-    guard let element else { return .success(value) }
-    let shape = value.shape
+private func quote(shape: [Int], data: [Double], name: String, element: [Int]?) -> Result<QuotedValue, ReferenceProblem> {
+    guard let element else { return .success(QuotedValue(shape: shape, data: data)) }
     let long = shape.filter { $0 != 1 }
     let outside = ReferenceProblem.unresolved(
         "\(name)[\(element.map(String.init).joined(separator: ","))] is outside its shape \(shape.map(String.init).joined(separator: "×")) (indices count from 1)")
@@ -298,12 +309,12 @@ private func quote(_ value: QuotedValue, name: String, element: [Int]?) -> Resul
     } else if element.count == 1, long.count <= 1 {
         // A vector (a column or a row) takes one index along its long axis: in row-major order
         // that is its place among the values.
-        guard element[0] <= value.data.count else { return .failure(outside) }
+        guard element[0] <= data.count else { return .failure(outside) }
         flat = element[0] - 1
     } else {
         return .failure(.syntax("\(name) has shape \(shape.map(String.init).joined(separator: "×")): give \(shape.count) indices, as the viewer writes them"))
     }
-    return .success(QuotedValue(shape: [], data: [value.data[flat]], element: flat))
+    return .success(QuotedValue(shape: [], data: [data[flat]], element: flat))
 }
 
 private func orderedUnique(_ items: [String]) -> [String] {
