@@ -70,10 +70,10 @@ enum MathCheck {
     }
 
     /// Warnings for the spans KaTeX refuses; `note` says when the check could not run. With a
-    /// `cache` folder, the verdicts of earlier builds are read from it (`MathVerdicts`) and only
-    /// the equations it does not hold are typeset.
+    /// `cache` folder, the verdicts of earlier builds are read from it (`MathVerdicts`; `stored`:
+    /// read already) and only the equations it does not hold are typeset.
     static func check(
-        _ spans: [Span], katex: URL, templates: URL, cache: URL? = nil, ahead: [Equation: String?] = [:]
+        _ spans: [Span], katex: URL, templates: URL, cache: URL? = nil, ahead: [Equation: String?] = [:], stored: MathVerdicts? = nil
     ) -> (warnings: [Diagnostic], note: String) {
         guard !spans.isEmpty else { return ([], "math: none") }
         // Each distinct equation once (KaTeX gives each call its own options, so a span's verdict
@@ -87,7 +87,7 @@ enum MathCheck {
             equations.append(equation)
             return equations.count - 1
         }
-        let checked = verdicts(for: equations, katex: katex, templates: templates, cache: cache, known: ahead)
+        let checked = verdicts(for: equations, katex: katex, templates: templates, cache: cache, known: ahead, stored: stored)
         guard let verdicts = checked.verdicts else { return ([], "math: \(spans.count) spans, \(checked.note)") }
         checked.store?.save(verdicts)
         let warnings = zip(spans, indices).compactMap { span, index -> Diagnostic? in
@@ -99,16 +99,16 @@ enum MathCheck {
     }
 
     /// KaTeX's verdict on each of `equations` (its message, or nil when it typesets): from `known`
-    /// (checked ahead), the cache's stored verdicts, then Node for the rest; nil verdicts and a
-    /// note when they cannot be had (no Node, no KaTeX, Node failed). Saves nothing: the caller
-    /// saves the verdicts of the build's own equations through `store`.
+    /// (checked ahead), the cache's stored verdicts (`stored` when read already), then Node for the
+    /// rest; nil verdicts and a note when they cannot be had (no Node, no KaTeX, Node failed).
+    /// Saves nothing: the caller saves the verdicts of the build's own equations through `store`.
     static func verdicts(
-        for equations: [Equation], katex: URL, templates: URL, cache: URL?, known: [Equation: String?] = [:]
+        for equations: [Equation], katex: URL, templates: URL, cache: URL?, known: [Equation: String?] = [:], stored: MathVerdicts? = nil
     ) -> (verdicts: [Equation: String?]?, store: MathVerdicts?, note: String) {
         guard let tool = checkTool(katex: katex, templates: templates) else {
             return (nil, nil, "not checked (Node.js or KaTeX not installed)")
         }
-        let stored = cache.map { MathVerdicts(folder: $0, files: tool.files) }
+        let stored = stored ?? cache.map { MathVerdicts(folder: $0, files: tool.files) }
         var verdicts: [Equation: String?] = [:]
         for equation in equations { verdicts[equation] = known[equation] ?? stored?.stored[equation] }
         let unknown = equations.filter { verdicts[$0] == nil }

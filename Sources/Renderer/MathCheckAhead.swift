@@ -25,22 +25,27 @@ extension MathCheck {
         private let submitted = Mutex(false)
         /// Whether `launch` started Node (for the tests).
         let startedEarly: Bool
+        /// The verdicts of earlier builds, read once for the build (hashing KaTeX to name them
+        /// is a few milliseconds, which a rebuild with nothing changed spent three times).
+        let stored: MathVerdicts?
 
-        private init(katex: URL, templates: URL, cache: URL?, early: NodeRun?) {
+        private init(katex: URL, templates: URL, cache: URL?, early: NodeRun?, stored: MathVerdicts?) {
             (self.katex, self.templates, self.cache) = (katex, templates, cache)
             self.early = Mutex((early, [], []))
             startedEarly = early != nil
+            self.stored = stored
         }
 
         /// Before the course is read: Node started now when nothing is stored (a first build),
         /// else later by `submit` and only when an equation is new.
         static func launch(katex: URL, templates: URL, cache: URL?) -> Ahead {
             var early: NodeRun?
-            if let tool = checkTool(katex: katex, templates: templates),
-               cache.map({ MathVerdicts(folder: $0, files: tool.files).stored.isEmpty }) ?? true {
+            let tool = checkTool(katex: katex, templates: templates)
+            let stored = tool.flatMap { tool in cache.map { MathVerdicts(folder: $0, files: tool.files) } }
+            if let tool, stored?.stored.isEmpty ?? true {
                 early = NodeRun.start(tool.node, nodeFlags(checking: 0) + tool.arguments)
             }
-            return Ahead(katex: katex, templates: templates, cache: cache, early: early)
+            return Ahead(katex: katex, templates: templates, cache: cache, early: early, stored: stored)
         }
 
         /// A parsed page's equations, sent to the early Node at once (the ones not sent before), so
@@ -72,9 +77,9 @@ extension MathCheck {
             }
             var seen = Set<Equation>()
             let distinct = equations.filter { seen.insert($0).inserted }
-            let (katex, templates, cache) = (katex, templates, cache)
+            let (katex, templates, cache, stored) = (katex, templates, cache, stored)
             Thread.detachNewThread {
-                self.finish(MathCheck.verdicts(for: distinct, katex: katex, templates: templates, cache: cache).verdicts ?? [:])
+                self.finish(MathCheck.verdicts(for: distinct, katex: katex, templates: templates, cache: cache, stored: stored).verdicts ?? [:])
             }
         }
 

@@ -6,7 +6,7 @@ import Foundation
 /// holds for one KaTeX, one check script and one `viewer-kit.js` (KaTeX's options): `key` hashes
 /// the three, and a file with another key is ignored. Each build writes the verdicts of its own
 /// equations, so those of math since deleted go.
-struct MathVerdicts {
+struct MathVerdicts: Sendable {
     static let fileName = "math-verdicts.json"
 
     let file: URL

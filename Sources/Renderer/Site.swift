@@ -122,7 +122,7 @@ public enum Site {
         try log.check { () throws(Diagnostic) in if let failure = rendered.handOverFailure { throw failure } }
         let written = log.keep(WrittenSite.copyLinkedFiles(rendered, from: folder, into: staging))
         let math = MathCheck.check(rendered.mathSpans, katex: options.katex, templates: options.templates, cache: options.cache,
-            ahead: mathAhead.wait())
+            ahead: mathAhead.wait(), stored: mathAhead.stored)
         log.report(math.warnings)
         options.progress(math.note)
         try log.stopOnErrors()

@@ -121,7 +121,7 @@ struct TraceCache {
     private static func read(_ file: URL, facts: TraceFacts?) -> ShownTrace? {
         guard let data = try? Data(contentsOf: file) else { return nil }
         let payload = String(decoding: data, as: UTF8.self)
-        if let facts, facts.payload == contentHash(data) { return ShownTrace(payload: payload, facts: facts) }
+        if let facts, facts.payload == data.withUnsafeBytes(TraceFacts.digest) { return ShownTrace(payload: payload, facts: facts) }
         guard let trace = try? TraceScript.trace(fromPayload: payload) else { return nil }
         return ShownTrace(document: trace, payload: payload)
     }
