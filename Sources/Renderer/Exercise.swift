@@ -112,4 +112,6 @@ struct Exercise: Equatable {
 struct ExerciseFacts: Codable, Equatable, Sendable {
     var isOutput: Bool
     var hint: String
+
+    enum CodingKeys: String, CodingKey { case isOutput, hint }
 }

@@ -87,7 +87,11 @@ struct TraceSummary: Codable, Equatable, Sendable {
     struct Setting: Codable, Equatable, Sendable {
         var name: String
         var value: String
+
+        enum CodingKeys: String, CodingKey { case name, value }
     }
+
+    enum CodingKeys: String, CodingKey { case title, model, config, steps, tensors }
 
     init(_ trace: TraceDocument) {
         title = trace.title
@@ -109,6 +113,8 @@ struct TraceFacts: Codable, Equatable, Sendable {
     var references: [String: ResolvedReference] = [:]
     /// By the step and tensor of the answer (`"12 40"`, `-` for none).
     var exercises: [String: ExerciseFacts] = [:]
+
+    enum CodingKeys: String, CodingKey { case payload, summary, references, exercises }
 
     init(payload: String, summary: TraceSummary) {
         var text = payload

@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import Trace
 
 /// The traces of a live preview (`SiteSession`), kept in memory from one rebuild to the next (with
 /// their answers to references, and decoded once asked): the trace cache (`TraceCache`) gives a

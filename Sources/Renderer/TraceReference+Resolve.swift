@@ -16,6 +16,8 @@ struct ResolvedReference: Codable, Equatable, Sendable {
     /// history value or filters alone. An exercise's worked answer opens the step only when the
     /// value is that step's own output.
     var tensor: Int? = nil
+
+    enum CodingKeys: String, CodingKey { case steps, isRange, value, tensor }
 }
 
 /// A value a reference quotes: its shape, how many numbers it has and their norm, and the numbers
@@ -38,6 +40,8 @@ struct QuotedValue: Codable, Equatable, Sendable {
         self.data = data.count <= ReferenceText.maxQuotedValues ? data : nil
         self.element = element
     }
+
+    enum CodingKeys: String, CodingKey { case shape, count, norm, data, element }
 }
 
 extension TraceReference {

@@ -12,9 +12,11 @@ import Foundation
 /// anything else — invalid JSON, a byte-order mark, a duplicate key, a whole number written `3.0`
 /// where `JSONDecoder`'s rules are subtle — so that the Codable path decodes it, or names the
 /// error with its line and column. A mismatch is never an error a user sees.
-struct JSONReader {
+package struct JSONReader {
     /// The document is not one the fast path reads; the Codable path will.
-    struct Mismatch: Error {}
+    package struct Mismatch: Error {
+        package init() {}
+    }
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
@@ -23,7 +25,7 @@ struct JSONReader {
 
     /// `read` applied to the document in `bytes`, which must hold one value and nothing after it
     /// but whitespace; nil on a mismatch.
-    static func read<T>(_ bytes: some ContiguousBytes, _ read: (inout JSONReader) throws -> T) -> T? {
+    package static func read<T>(_ bytes: some ContiguousBytes, _ read: (inout JSONReader) throws -> T) -> T? {
         bytes.withUnsafeBytes { raw in
             var reader = JSONReader(raw.bindMemory(to: UInt8.self))
             reader.skipWhitespace()
@@ -41,7 +43,7 @@ struct JSONReader {
 
     /// Reads an object, calling `field` with each key and the reader at its value; `field` must
     /// read or `skip` the value. A key given twice is a mismatch: `JSONDecoder` keeps the first.
-    mutating func object(_ field: (String, inout JSONReader) throws -> Void) throws {
+    package mutating func object(_ field: (String, inout JSONReader) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
         var keys: [String] = []
         if consume(UInt8(ascii: "}")) { return }
@@ -58,13 +60,13 @@ struct JSONReader {
     }
 
     /// An object of any keys, each value read by `element`.
-    mutating func dictionary<T>(_ element: (inout JSONReader) throws -> T) throws -> [String: T] {
+    package mutating func dictionary<T>(_ element: (inout JSONReader) throws -> T) throws -> [String: T] {
         var result: [String: T] = [:]
         try object { key, reader in result[key] = try element(&reader) }
         return result
     }
 
-    mutating func array<T>(_ element: (inout JSONReader) throws -> T) throws -> [T] {
+    package mutating func array<T>(_ element: (inout JSONReader) throws -> T) throws -> [T] {
         try expect(UInt8(ascii: "["))
         var result: [T] = []
         if consume(UInt8(ascii: "]")) { return result }
@@ -77,18 +79,18 @@ struct JSONReader {
     }
 
     /// nil for `null` (as `decodeIfPresent` gives), else the value `read` reads.
-    mutating func optional<T>(_ read: (inout JSONReader) throws -> T) throws -> T? {
+    package mutating func optional<T>(_ read: (inout JSONReader) throws -> T) throws -> T? {
         if literal("null") { return nil }
         return try read(&self)
     }
 
     /// Any value, read and dropped (a key the trace's types do not know, as `JSONDecoder` ignores it).
-    mutating func skip() throws { _ = try value() }
+    package mutating func skip() throws { _ = try value() }
 
     // MARK: Scalars
 
     /// A value of the kinds `JSONValue` holds, the kind chosen as its `init(from:)` chooses.
-    mutating func value() throws -> JSONValue {
+    package mutating func value() throws -> JSONValue {
         switch peek() {
         case UInt8(ascii: "{"): return .object(try dictionary { try $0.value() })
         case UInt8(ascii: "["): return .array(try array { try $0.value() })
@@ -107,14 +109,14 @@ struct JSONReader {
         }
     }
 
-    mutating func int() throws -> Int {
+    package mutating func int() throws -> Int {
         let number = try numberText()
         guard !number.isReal, let whole = Self.integer(number.text) else { throw Mismatch() }
         return whole
     }
 
     /// A number, or one of the strings a trace writes for the numbers JSON has no literal for.
-    mutating func double() throws -> Double {
+    package mutating func double() throws -> Double {
         if peek() == UInt8(ascii: "\"") {
             switch try string() {
             case "NaN": return .nan
@@ -127,19 +129,19 @@ struct JSONReader {
         return real
     }
 
-    mutating func bool() throws -> Bool {
+    package mutating func bool() throws -> Bool {
         if literal("true") { return true }
         if literal("false") { return false }
         throw Mismatch()
     }
 
     /// A raw-value enum's case (`Role`, `Phase`); an unknown name is the Codable path's to explain.
-    mutating func enumCase<T: RawRepresentable>() throws -> T where T.RawValue == String {
+    package mutating func enumCase<T: RawRepresentable>() throws -> T where T.RawValue == String {
         guard let value = T(rawValue: try string()) else { throw Mismatch() }
         return value
     }
 
-    mutating func string() throws -> String {
+    package mutating func string() throws -> String {
         try expect(UInt8(ascii: "\""))
         var utf8: [UInt8] = []
         var escaped = false
