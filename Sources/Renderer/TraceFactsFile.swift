@@ -26,11 +26,17 @@ struct TraceFactsFile: Sendable {
     /// The facts in the cache folder `cache`, or none when the file is missing, unreadable or another program's.
     init(cache: URL) {
         file = cache.appendingPathComponent(Self.fileName)
-        guard let program = ProgramIdentity.current, let data = try? Data(contentsOf: file),
-            let stored = JSONReader.read(data, Stored.init(reading:)) ?? (try? Self.decoder.decode(Stored.self, from: data)),
+        guard let program = ProgramIdentity.current, let data = try? Data(contentsOf: file), let stored = Self.read(data),
             stored.program == program
         else { return }
         traces = stored.traces
+    }
+
+    /// The file's program and facts, by the fast path unless `fast` is false (for the tests);
+    /// nil when it is not a facts file.
+    static func read(_ data: Data, fast: Bool = true) -> (program: String, traces: [String: TraceFacts])? {
+        let stored = (fast ? JSONReader.read(data, Stored.init(reading:)) : nil) ?? (try? decoder.decode(Stored.self, from: data))
+        return stored.map { ($0.program, $0.traces) }
     }
 
     /// Writes the facts of `shown` (this build's traces, by key), unless the file holds them already.

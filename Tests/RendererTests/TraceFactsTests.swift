@@ -109,6 +109,31 @@ struct TraceFactsTests {
         #expect(rewritten?["program"] as? String == ProgramIdentity.current)
     }
 
+    @Test("the facts file reads back as written, by the fast path and by JSONDecoder alike, infinities and NaN included")
+    func readsBack() throws {
+        let course = try course()
+        try course.build()
+        let cache = course.course.appendingPathComponent(".unrolled-cache")
+        let built = try #require(TraceFactsFile.read(Data(contentsOf: cache.appendingPathComponent(TraceFactsFile.fileName))))
+        var facts = try #require(built.traces.values.first)
+        #expect(Set(facts.references.keys) == ["net", "y", "dQ/dw", "@phase=backward"] && facts.exercises.count == 1)
+        facts.references["made up"] = ResolvedReference(steps: [0, 2], isRange: true,
+            value: QuotedValue(shape: [4], data: [.infinity, -.infinity, .nan, -0.0], element: 3), tensor: nil)
+        let folder = course.root.appendingPathComponent("elsewhere")
+        TraceFactsFile(cache: folder).save(["key": ShownTrace(payload: "1:0:", facts: facts)])
+        let written = try Data(contentsOf: folder.appendingPathComponent(TraceFactsFile.fileName))
+        for fast in [true, false] {
+            let read = try #require(TraceFactsFile.read(written, fast: fast)?.traces["key"])
+            let value = try #require(read.references["made up"]?.value?.data)
+            #expect(value[0] == .infinity && value[1] == -.infinity && value[2].isNaN && value[3] == 0 && value[3].sign == .minus)
+            var others = read
+            others.references["made up"] = nil
+            var expected = facts
+            expected.references["made up"] = nil
+            #expect(others == expected, "fast path: \(fast)")
+        }
+    }
+
     @Test("a quoted value keeps its numbers only when a sentence can quote them, and always its count and norm")
     func quotedValues() {
         let small = QuotedValue(shape: [2], data: [3, 4])
