@@ -1,4 +1,5 @@
 import Foundation
+import Trace
 
 /// KaTeX's verdicts on a course's equations, kept in the build's cache folder
 /// (`math-verdicts.json`) so that a build sends Node only the equations it has not seen: starting
@@ -18,12 +19,16 @@ struct MathVerdicts: Sendable {
     init(folder: URL, files: [URL]) {
         file = folder.appendingPathComponent(Self.fileName)
         key = contentHash(files.reduce(into: Data()) { $0 += (try? Data(contentsOf: $1)) ?? Data() })
-        guard let data = try? Data(contentsOf: file), let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            object["key"] as? String == key, let entries = object["equations"] as? [[Any]]
+        // Read with the trace's pull reader: JSONSerialization took 24 M instructions on the bundled
+        // course's 2,000 equations, a thirtieth of a rebuild with nothing changed. A file it does
+        // not read (not one this type wrote) holds no verdict: the math is checked again.
+        guard let data = try? Data(contentsOf: file), case .object(let object)? = JSONReader.read(data, { try $0.value() }),
+            object["key"] == .string(key), case .array(let entries)? = object["equations"]
         else { return }
-        for entry in entries {
-            guard entry.count == 3, let tex = entry[0] as? String, let display = entry[1] as? Bool else { continue }
-            stored[MathCheck.Equation(tex: tex, display: display)] = .some(entry[2] as? String)
+        for case .array(let entry) in entries {
+            guard entry.count == 3, case .string(let tex) = entry[0], case .bool(let display) = entry[1] else { continue }
+            let message: String? = if case .string(let text) = entry[2] { text } else { nil }
+            stored[MathCheck.Equation(tex: tex, display: display)] = .some(message)
         }
     }
 
