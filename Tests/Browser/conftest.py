@@ -17,9 +17,9 @@ from viewer_harness import run_wide  # noqa: E402
 
 
 # The modules that take longest, first. `make test` runs pytest-xdist with --dist loadscope, which
-# hands whole modules to its two workers in the order they were collected: Tests/Python, then
-# these in file-name order, so long modules collected late ran on one worker while the other sat
-# idle. Longest first (measured with --durations) keeps both busy to the end. A module missing
+# hands whole modules to its two workers in the order they were collected (pytest_configure below):
+# Tests/Python, then these in file-name order, so long modules collected late ran on one worker
+# while the other sat idle. Longest first (measured with --durations) keeps both busy to the end. A module missing
 # from the list only runs in its usual place.
 LONGEST_FIRST = [
     "test_accessibility.py", "test_accessibility_pages.py", "test_hostile.py", "test_traces.py",
@@ -27,6 +27,15 @@ LONGEST_FIRST = [
     "test_viewer_views_training.py", "test_course_pages.py", "test_viewer_views.py", "test_file_names.py",
     "test_browser_site.py", "test_viewer_views_history.py",
 ]
+
+
+def pytest_configure(config):
+    # pytest-xdist 3.6 and later hand loadscope's modules out by their number of tests, most first,
+    # unless told not to: the one-test modules that take longest went last, and one worker ran
+    # them alone at the end. LONGEST_FIRST's order instead (this runs in the controller, which
+    # loads the conftest of each folder pytest is given).
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(items):
