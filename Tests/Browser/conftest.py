@@ -22,10 +22,13 @@ from viewer_harness import run_wide  # noqa: E402
 # while the other sat idle. Longest first (measured with --durations) keeps both busy to the end. A module missing
 # from the list only runs in its usual place.
 LONGEST_FIRST = [
-    "test_accessibility.py", "test_accessibility_pages.py", "test_hostile.py", "test_traces.py",
-    "test_viewer_views_small.py", "test_viewer_views_renaming.py", "test_course.py", "test_phone.py",
-    "test_viewer_views_training.py", "test_course_pages.py", "test_viewer_views.py", "test_file_names.py",
-    "test_browser_site.py", "test_viewer_views_history.py",
+    # One of the bundled course's modules first (its worker builds the course), beside one that
+    # does not need the course (the other worker would only wait for the build).
+    "test_accessibility.py", "test_traces.py", "test_hostile.py", "test_phone.py", "test_accessibility_pages.py",
+    "test_course.py", "test_viewer_views_training.py", "test_course_pages.py", "test_browser_site.py",
+    "test_viewer_render.py", "test_viewer_views.py", "test_exercises.py", "test_viewer_views_renaming.py",
+    "test_viewer_views_small.py", "test_file_names.py", "test_viewer_views_convolution.py",
+    "test_viewer_views_history_more.py", "test_viewer_names.py",
 ]
 
 
