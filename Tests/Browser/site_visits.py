@@ -183,15 +183,19 @@ def step_every_viewer(page, path: Path) -> list[str]:
     and opens each of its views; returns what went wrong."""
     problems = []
     steps_of = trace_steps(path)
-    count = page.locator("unrolled-trace").count()
-    for i in range(count):
-        viewer = page.locator("unrolled-trace").nth(i)
+    # Handles, found once: a locator finds its element again for each action, walking the whole
+    # chapter (tens of thousands of elements) each time.
+    for viewer in page.query_selector_all("unrolled-trace"):
         viewer.scroll_into_view_if_needed()
         name, steps, before = viewer.evaluate("""el => el.ready.then(() => [el.getAttribute('trace-id'), el.model.stepCount,
                                                  el.querySelector('[aria-live]').textContent])""")
         if steps != steps_of.get(name):
             problems.append(f"{name}: the viewer has {steps} steps, the trace {steps_of.get(name)}")
-        viewer.locator("button[data-act='next']").click()
+        buttons = viewer.query_selector_all("button[data-act='next']")
+        if len(buttons) != 1:
+            problems.append(f"{name}: {len(buttons)} next buttons")
+            continue
+        buttons[0].click()
         step, after = viewer.evaluate("el => [el.step, el.querySelector('[aria-live]').textContent]")
         if step != min(2, steps):
             problems.append(f"{name}: the next button did not move to step 2")
