@@ -76,22 +76,37 @@ class Visit:
         return [u for u in self.requests if not u.startswith(local)]
 
 
-def open_page(context, url: str, wait_for: str | None = None, timeout_ms: int = 15000):
-    """Opens `url` in a new page of `context`; returns (page, Visit). The listeners stay
-    attached, so errors raised later (after clicks, key presses) are recorded too."""
-    page = context.new_page()
+def open_page(context, url: str, wait_for: str | None = None, timeout_ms: int = 15000, page=None):
+    """Opens `url` in a new page of `context`, or in `page` (a page open_page made, which then
+    records into the new Visit: a new page costs a new renderer, 0.3 s and more); returns (page,
+    Visit). The listeners stay attached, so errors raised later (after clicks, key presses) are
+    recorded too."""
     visit = Visit(url)
-    page.on("console", lambda m: visit.console_errors.append(f"{m.text} ({m.location.get('url', '')})")
-            if m.type == "error" else None)
-    page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
-    page.on("requestfailed", lambda r: visit.failed_requests.append(f"{r.url}: {r.failure}"))
-    page.on("request", lambda r: visit.requests.append(r.url))
+    if page is None:
+        page = context.new_page()
+        visits = [visit]
+        page.on("console", lambda m: visits[-1].console_errors.append(f"{m.text} ({m.location.get('url', '')})")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: visits[-1].page_errors.append(str(e)))
+        page.on("requestfailed", lambda r: visits[-1].failed_requests.append(f"{r.url}: {r.failure}"))
+        page.on("request", lambda r: visits[-1].requests.append(r.url))
+        page.unrolled_visits = visits
+    else:
+        page.unrolled_visits.append(visit)
     page.goto(url, wait_until="load", timeout=timeout_ms)
     if wait_for:
-        page.wait_for_selector(wait_for, timeout=timeout_ms, state="attached")
+        page.wait_for_function("selector => document.querySelector(selector) !== null", arg=wait_for, timeout=timeout_ms)
     # Let fonts and late scripts settle (KaTeX fonts load after layout).
     page.evaluate("document.fonts.ready.then(() => true)")
     return page, visit
+
+
+def select_all(page, selector: str, function: str):
+    """`function` (JavaScript) on the list of elements that match the CSS `selector`, as Playwright's
+    eval_on_selector_all, but found by the browser's own querySelectorAll: Playwright's engine walks
+    every element of the page on each call (its selectors pierce shadow roots, which these pages do
+    not have), 50 ms and more on a page of many viewers."""
+    return page.evaluate(f"selector => ({function})([...document.querySelectorAll(selector)])", selector)
 
 
 def copy_katex(destination: Path) -> Path:

@@ -17,16 +17,28 @@ from viewer_harness import run_wide  # noqa: E402
 
 
 # The modules that take longest, first. `make test` runs pytest-xdist with --dist loadscope, which
-# hands whole modules to its two workers in the order they were collected: Tests/Python, then
-# these in file-name order, so long modules collected late ran on one worker while the other sat
-# idle. Longest first (measured with --durations) keeps both busy to the end. A module missing
+# hands whole modules to its two workers in the order they were collected (pytest_configure below):
+# Tests/Python, then these in file-name order, so long modules collected late ran on one worker
+# while the other sat idle. Longest first (measured with --durations) keeps both busy to the end. A module missing
 # from the list only runs in its usual place.
 LONGEST_FIRST = [
-    "test_accessibility.py", "test_accessibility_pages.py", "test_hostile.py", "test_traces.py",
-    "test_viewer_views_small.py", "test_viewer_views_renaming.py", "test_course.py", "test_phone.py",
-    "test_viewer_views_training.py", "test_course_pages.py", "test_viewer_views.py", "test_file_names.py",
-    "test_browser_site.py", "test_viewer_views_history.py",
+    # One of the bundled course's modules first (its worker builds the course), beside one that
+    # does not need the course (the other worker would only wait for the build).
+    "test_accessibility.py", "test_traces.py", "test_hostile.py", "test_phone.py", "test_accessibility_pages.py",
+    "test_course.py", "test_viewer_views_training.py", "test_course_pages.py", "test_browser_site.py",
+    "test_viewer_render.py", "test_viewer_views.py", "test_exercises.py", "test_viewer_views_renaming.py",
+    "test_viewer_views_small.py", "test_file_names.py", "test_viewer_views_convolution.py",
+    "test_viewer_views_history_more.py", "test_viewer_names.py",
 ]
+
+
+def pytest_configure(config):
+    # pytest-xdist 3.6 and later hand loadscope's modules out by their number of tests, most first,
+    # unless told not to: the one-test modules that take longest went last, and one worker ran
+    # them alone at the end. LONGEST_FIRST's order instead (this runs in the controller, which
+    # loads the conftest of each folder pytest is given).
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(items):

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from browsing import file_url, open_page
+from browsing import file_url, open_page, select_all
 from site_traces import decode_script, page_traces
 
 
@@ -38,7 +38,7 @@ def _script_steps(script: Path, _modified: int) -> int:
 
 def internal_links(page) -> list[str]:
     """Every link of the page, resolved by the browser (sidebar, prev/next, contents)."""
-    return page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+    return select_all(page, "a[href]", "as => as.map(a => a.href)")
 
 
 def check_links(site: Path, page_path: Path, links: list[str], base: str) -> list[str]:
@@ -82,7 +82,7 @@ def content_pages(site: Path) -> set[str]:
 
 def check_sidebar(site: Path, page_path: Path, page, base: str) -> list[str]:
     """Every page has the sidebar, and it links to every page of the course."""
-    links = page.eval_on_selector_all(SIDEBAR, "as => as.map(a => a.href)")
+    links = select_all(page, SIDEBAR, "as => as.map(a => a.href)")
     where = page_path.relative_to(site)
     if not links:
         return [f"{where}: no sidebar links ({SIDEBAR})"]
@@ -97,14 +97,15 @@ def visit_all(context, site: Path, base: str, url_of, pages: list[Path] | None =
     errors, requests leaving the site, broken links and incomplete sidebars. `also(where, page)`
     runs after those checks on each page and returns more problems (the bundled course steps
     its viewers there, in the same visit)."""
-    problems, math = [], {}
+    problems, math, page = [], {}, None
     for path in pages if pages is not None else sorted(site.rglob("*.html")):
         where = path.relative_to(site).as_posix()
-        page, visit = open_page(context, url_of(path))
-        errors = page.locator(".katex-error").count()
+        # One page goes from one address to the next (a new one would cost a renderer each time).
+        page, visit = open_page(context, url_of(path), page=page)
+        errors = select_all(page, ".katex-error", "es => es.length")
         if errors:
             problems.append(f"{where}: {errors} KaTeX error(s)")
-        math[where] = page.locator(".katex").count()
+        math[where] = select_all(page, ".katex", "es => es.length")
         problems += check_links(site, path, internal_links(page), base)
         if not where.startswith("traces/"):
             # A trace's standalone page is made for an iframe: only the viewer, no sidebar.
@@ -113,6 +114,7 @@ def visit_all(context, site: Path, base: str, url_of, pages: list[Path] | None =
             problems += [f"{where}: {p}" for p in also(where, page)]
         problems += [f"{where}: {p}" for p in visit.problems()]
         problems += [f"{where}: external request {u}" for u in visit.external_requests()]
+    if page is not None:
         page.close()
     assert problems == [], "\n".join(problems)
     return math
@@ -181,15 +183,19 @@ def step_every_viewer(page, path: Path) -> list[str]:
     and opens each of its views; returns what went wrong."""
     problems = []
     steps_of = trace_steps(path)
-    count = page.locator("unrolled-trace").count()
-    for i in range(count):
-        viewer = page.locator("unrolled-trace").nth(i)
+    # Handles, found once: a locator finds its element again for each action, walking the whole
+    # chapter (tens of thousands of elements) each time.
+    for viewer in page.query_selector_all("unrolled-trace"):
         viewer.scroll_into_view_if_needed()
         name, steps, before = viewer.evaluate("""el => el.ready.then(() => [el.getAttribute('trace-id'), el.model.stepCount,
                                                  el.querySelector('[aria-live]').textContent])""")
         if steps != steps_of.get(name):
             problems.append(f"{name}: the viewer has {steps} steps, the trace {steps_of.get(name)}")
-        viewer.locator("button[data-act='next']").click()
+        buttons = viewer.query_selector_all("button[data-act='next']")
+        if len(buttons) != 1:
+            problems.append(f"{name}: {len(buttons)} next buttons")
+            continue
+        buttons[0].click()
         step, after = viewer.evaluate("el => [el.step, el.querySelector('[aria-live]').textContent]")
         if step != min(2, steps):
             problems.append(f"{name}: the next button did not move to step 2")

@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-from browsing import file_url, open_page, serve
+from browsing import file_url, open_page, select_all, serve
 from viewer_harness import unrolled_binary
 
 NAMES = ["Week 1: Intro", "x#y", "what?", "100% sure", "Ünïcödé 日本語", "a" * 200]
@@ -47,12 +47,12 @@ def site_file(url: str, base: str, site: Path) -> Path:
 def check_links(context, base: str, site: Path) -> int:
     """Opens every page at `base` and follows each of its links to a page of the site: the
     browser reaches the file, and the page there shows its title. Returns how many it followed."""
-    followed, fetched = 0, set()
+    followed, fetched, page = 0, set(), None
     for page_path in sorted(site.rglob("*.html")):
         relative = page_path.relative_to(site).as_posix()
-        page, visit = open_page(context, base + quote(relative) if base.startswith("http") else file_url(page_path))
+        page, visit = open_page(context, base + quote(relative) if base.startswith("http") else file_url(page_path), page=page)
         assert page.title(), relative
-        hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+        hrefs = select_all(page, "a[href]", "as => as.map(a => a.href)")
         for href in hrefs:
             if not href.startswith(base.split("/")[0]) or urlsplit(href).path == urlsplit(page.url).path:
                 continue
@@ -64,7 +64,7 @@ def check_links(context, base: str, site: Path) -> int:
             fetched.add(href)
             followed += 1
         assert visit.page_errors == [], visit.page_errors
-        page.close()
+    page.close()
     return followed
 
 

@@ -132,12 +132,22 @@ def figure_html(figure: Figure) -> str:
     )
 
 
+def link_or_copy(source: str, target: str) -> None:
+    """A hard link to the file (nothing written: a test run writes some 300 pages, each with KaTeX's
+    2.3 MB beside it, which pytest then deletes), or a copy where the two are on different file
+    systems. The pages only read KaTeX."""
+    try:
+        os.link(os.path.realpath(source), target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def write_page(folder: Path, figures: list[Figure], name: str = "index.html", body_before: str = "") -> Path:
     """Writes folder/name with KaTeX and the viewer's assets beside it; returns the page's path."""
     folder.mkdir(parents=True, exist_ok=True)
     assets = folder / "assets"
     if not (assets / "katex").exists():
-        shutil.copytree(KATEX_DIR, assets / "katex", symlinks=False)
+        shutil.copytree(KATEX_DIR, assets / "katex", symlinks=False, copy_function=link_or_copy)
     viewer = assets / "viewer"
     viewer.mkdir(parents=True, exist_ok=True)
     present = []

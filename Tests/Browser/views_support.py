@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from browsing import file_url, open_page
+from browsing import file_url, open_page, select_all
 from viewer_harness import Figure, make_trace, run_wide, unrolled_binary, write_page
 
 OUTPUT = Path(__file__).resolve().parent / "output"
@@ -120,11 +120,12 @@ class Viewer:
         page_path = write_page(folder, figures, body_before=body_before)
         self.page, self.visit = open_page(context, file_url(page_path), wait_for="unrolled-trace")
         self.page.emulate_media(color_scheme=scheme)
-        for key in traces:
-            self.page.evaluate(f"document.getElementById({json.dumps(key)}).ready.then(() => true)")
+        # Every viewer ready, in one round trip (a page may hold a hundred).
+        self.page.evaluate("keys => Promise.all(keys.map(key => document.getElementById(key).ready)).then(() => true)",
+                           list(traces))
 
     def tabs(self, key: str) -> list[str]:
-        return self.page.eval_on_selector_all(
+        return select_all(self.page,
             f"#{key} .ut-tab", "bs => bs.map(b => b.getAttribute('data-view'))")
 
     def show(self, key: str, view: str):
@@ -159,7 +160,7 @@ def wire_state(viewer: Viewer, key: str, view: str = "lstm-cell") -> dict[str, d
     """Per wire with values: the tensor it names, the id it shows, its title and its label: the
     values written on it, or in the narrow drawing (a phone) its symbol and the values its row of
     the list under the drawing shows (`row`: that row's tensor, id and title)."""
-    return {w["wire"]: w for w in viewer.page.eval_on_selector_all(
+    return {w["wire"]: w for w in select_all(viewer.page,
         f"#{key} .ut-panel[data-view='{view}'] .uv-wire[data-tensor]",
         """ws => ws.map(w => {
              const label = (w.querySelector('.uv-values') || {}).textContent || '';
@@ -185,7 +186,7 @@ def assert_wire_shows(wire: dict, expected: np.ndarray):
 
 
 def bar_norms(viewer: Viewer, key: str) -> dict[tuple[str, int], float | None]:
-    bars = viewer.page.eval_on_selector_all(
+    bars = select_all(viewer.page,
         f"#{key} .ut-panel[data-view='unrolled'] .uv-bar",
         "bs => bs.map(b => [b.getAttribute('data-dir') || '', +b.getAttribute('data-t'), b.getAttribute('data-norm')])")
     return {(d, t): (None if n is None else float(n)) for d, t, n in bars}
@@ -203,7 +204,7 @@ def expected_norms(trace: dict, state_names: dict[tuple[str, int], str], step: i
 
 
 def heat_cells(viewer: Viewer, key: str) -> list[dict]:
-    return viewer.page.eval_on_selector_all(
+    return select_all(viewer.page,
         f"#{key} .ut-panel[data-view='attention'] .uv-heatcell",
         """cs => cs.map(c => ({row: +c.getAttribute('data-row'), col: +c.getAttribute('data-col'),
                               value: +c.getAttribute('data-value'),
@@ -212,11 +213,11 @@ def heat_cells(viewer: Viewer, key: str) -> list[dict]:
 
 
 def heat_labels(viewer: Viewer, key: str, kind: str) -> list[str]:
-    return viewer.page.eval_on_selector_all(
+    return select_all(viewer.page,
         f"#{key} .ut-panel[data-view='attention'] .uv-{kind}token", "ts => ts.map(t => t.textContent)")
 
 
 def curve_points(viewer: Viewer, key: str) -> list[list[tuple[float, float]]]:
-    return viewer.page.eval_on_selector_all(
+    return select_all(viewer.page,
         f"#{key} .uv-curve",
         "ps => ps.map(p => p.getAttribute('points').trim().split(/\\s+/).map(xy => xy.split(',').map(Number)))")
