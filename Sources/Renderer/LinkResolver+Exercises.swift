@@ -8,7 +8,7 @@ extension LinkResolver {
     mutating func exerciseRewrite(
         _ answer: ExerciseAnswer, link: LinkReference, written: String, found: ResolvedReference, figure: FigureTrace, page: ParsedPage
     ) -> Result<LinkRewrite, ReferenceProblem> {
-        let what = written.firstIndex(of: ":").map { String(written[written.index(after: $0)...]) } ?? written
+        let what = Self.target(of: written)
         // Unique on the page: the same value asked twice is `…#2` the second time.
         var id = figure.id + ":" + what, copy = 1
         while !exerciseIDs.insert(page.page.source + "\n" + id).inserted {

@@ -45,7 +45,7 @@ extension LinkResolver {
         }
         let found: ResolvedReference
         // Its answer depends only on the trace and what follows the trace's id.
-        switch figure.trace.resolve(reference, key: written.firstIndex(of: ":").map { String(written[written.index(after: $0)...]) } ?? written) {
+        switch figure.trace.resolve(reference, key: Self.target(of: written)) {
         case .success(let resolved): found = resolved
         case .failure(let problem): return fail("in trace \(figure.id): \(problem.message)")
         }
@@ -123,6 +123,11 @@ extension LinkResolver {
             diagnostics.append(.error(page.page.source, line: line,
                 "a reference that is not a link ('\(snippet.excerpt) …'): a link's destination ends at a space; write it as %20, or put the destination in <…>"))
         }
+    }
+
+    /// What a reference as written names in its trace: all after the trace's id (`c_2[2]` of `lstm-1:c_2[2]`).
+    static func target(of written: String) -> String {
+        written.firstIndex(of: ":").map { String(written[written.index(after: $0)...]) } ?? written
     }
 
     private func listIDs(_ figures: [FigureTrace]) -> String {
