@@ -8,18 +8,8 @@ import Testing
 /// with x = (1, 2), w = (0.5, 0.25) and b = −0.5, net = 0.5 + 0.5 − 0.5 = 0.5.
 @Suite("Trace facts")
 struct TraceFactsTests {
-    static let notes = """
-        # Neuron
-
-        ```unrolled
-        model: neuron
-        id: n
-        x: 1, 2
-        w: 0.5, 0.25
-        b: -0.5
-        target: 1
-        ```
-
+    /// The exercises' neuron (`ExerciseTests.page`), with references and an exercise under it.
+    static let notes = ExerciseTests.page + """
         The net input is [{value}](#:net), made at [step {step}](#:net); the output is [{value:.4f}](#:y)
         and the norm of the weights' gradient [{norm:.4f}](#:dQ/dw). The backward pass is [steps {steps}](#:@phase=backward).
 
