@@ -37,6 +37,7 @@ public final class MarkdownDocument {
     private let math: MathProtection
     private let options: Int32
     private var rendered: String?
+    private var prerendered: Prerendered?
     /// Whether the tree is freed: once rendered, on the core that rendered it (a big course's
     /// trees took a tenth of a second to free, on one core, when the build's values went).
     private var freed = false
@@ -133,12 +134,17 @@ public final class MarkdownDocument {
         freeTree()
     }
 
+    /// Frees what is left of the tree: the whole of it, or after `prerender` the links' holders.
     private func freeTree() {
         guard !freed else { return }
         freed = true
-        cmark_node_free(root)
+        if let ahead = prerendered {
+            for case .link(let holder) in ahead.holes { cmark_node_free(holder) }
+        } else {
+            cmark_node_free(root)
+            tableParsers.forEach(cmark_parser_free)
+        }
         cmark_parser_free(parser)
-        tableParsers.forEach(cmark_parser_free)
     }
 
     /// The code blocks whose info string's first word is `info` (e.g. `unrolled`), in document order.
@@ -162,53 +168,146 @@ public final class MarkdownDocument {
         rewritingLink: (LinkReference) -> LinkRewrite? = { _ in nil }
     ) -> String {
         if let rendered { return rendered }
+        prerender()
+        guard let ahead = prerendered else { return "" }
+        var rewrittenTexts: [(OpaquePointer, LinkRewrite)] = []
+        for (index, node) in ahead.linkNodes.enumerated() {
+            guard let rewrite = rewritingLink(links[index]), let node else { continue }
+            if let destination = rewrite.destination { cmark_node_set_url(node, destination) }
+            if let title = rewrite.title { cmark_node_set_title(node, title) }
+            if !rewrite.replacements.isEmpty || rewrite.emptyText != nil || rewrite.htmlBefore != nil { rewrittenTexts.append((node, rewrite)) }
+        }
+        for (node, rewrite) in rewrittenTexts {
+            Self.rewriteText(of: node, rewrite)
+        }
+        let extensions = cmark_parser_get_syntax_extensions(parser)
+        let fillings = ahead.holes.map { hole -> String in
+            switch hole {
+            case .link(let holder):
+                return Self.renderHTML(holder, options: options, extensions: extensions)
+            case .codeBlock(let index, let html):
+                return replacingCodeBlock(codeBlocks[index]) ?? html
+            }
+        }
+        let filled = RenderHoles.fill(ahead.html, isBlock: { ahead.holes[$0].isBlock }) { fillings[$0] }
+        let html = filled.withUnsafeBufferPointer { math.render($0) }
+        rendered = html
+        freeTree()
+        prerendered = nil
+        return html
+    }
+
+    /// Renders all of the page that does not wait for the rest of the site, and frees its tree
+    /// (a big course's trees, all held until every page was parsed, were most of a build's memory
+    /// and a tenth of its time, faulting that memory in): each link moves out of the tree, into a
+    /// holder of its own, to be rewritten once the site knows where it goes, and each fenced code
+    /// block's HTML is kept for when the site knows whether a figure takes its place. Holes in the
+    /// HTML (`RenderHoles`) mark where they go. `render` does this first when it was not done.
+    public func prerender() {
+        guard prerendered == nil, rendered == nil else { return }
         var headingIndex = 0, linkIndex = 0, blockIndex = 0
         var headingNodes: [(OpaquePointer, Heading)] = []
-        var replacedBlocks: [(OpaquePointer, String)] = []
-        var rewrittenTexts: [(OpaquePointer, LinkRewrite)] = []
+        var linkNodes: [OpaquePointer?] = [], outerLinks: [(node: OpaquePointer, first: Int)] = []
+        var fencedBlocks: [(OpaquePointer, Int)] = []
         Self.walk(root) { node, type in
             switch type {
             case CMARK_NODE_HEADING where headingIndex < headings.count:
                 headingNodes.append((node, headings[headingIndex]))
                 headingIndex += 1
             case CMARK_NODE_LINK, CMARK_NODE_IMAGE:
-                if linkIndex < links.count, let rewrite = rewritingLink(links[linkIndex]) {
-                    if let destination = rewrite.destination { cmark_node_set_url(node, destination) }
-                    if let title = rewrite.title { cmark_node_set_title(node, title) }
-                    if !rewrite.replacements.isEmpty || rewrite.emptyText != nil || rewrite.htmlBefore != nil { rewrittenTexts.append((node, rewrite)) }
-                }
+                // A link inside another (an image in a link) moves with the outer one.
+                if !Self.isInsideLink(node) { outerLinks.append((node, linkIndex)) }
+                if linkIndex < links.count { linkNodes.append(node) }
                 linkIndex += 1
             case CMARK_NODE_CODE_BLOCK where Self.isFenced(node):
-                if blockIndex < codeBlocks.count,
-                   let html = fencedMathHTML(codeBlocks[blockIndex]) ?? replacingCodeBlock(codeBlocks[blockIndex]) {
-                    replacedBlocks.append((node, html))
-                }
+                if blockIndex < codeBlocks.count { fencedBlocks.append((node, blockIndex)) }
                 blockIndex += 1
             default:
                 break
             }
             math.restoreSource(in: node, type: type)
         }
-        for (node, html) in replacedBlocks {
-            Self.replace(node, withRawHTML: html)
-        }
-        // After the walk, so that the text is the source again (math restored) and the tree is not
-        // changed under the iterator.
-        for (node, rewrite) in rewrittenTexts {
-            Self.rewriteText(of: node, rewrite)
-        }
+        // After the walk, so that the tree is not changed under the iterator.
         let extensions = cmark_parser_get_syntax_extensions(parser)
+        var holes: [Hole] = []
+        for (node, index) in fencedBlocks {
+            if let html = fencedMathHTML(codeBlocks[index]) {
+                Self.replace(node, withRawHTML: html)
+            } else {
+                holes.append(.codeBlock(index, html: Self.renderHTML(node, options: options, extensions: extensions)))
+                Self.replace(node, withRawHTML: RenderHoles.marker(holes.count - 1))
+            }
+        }
+        for (number, (link, first)) in outerLinks.enumerated() {
+            // The marker is raw inline HTML: a table cell may hold that, not a custom inline.
+            let marker = cmark_node_new(CMARK_NODE_HTML_INLINE)!
+            cmark_node_set_literal(marker, RenderHoles.marker(holes.count))
+            guard cmark_node_insert_before(link, marker) != 0 else {
+                // Not seen: wherever a link may be, raw HTML may. Should it happen, the link
+                // stays as written, and the links in it are not rewritten (their nodes go with the tree).
+                cmark_node_free(marker)
+                let end = min(number + 1 < outerLinks.count ? outerLinks[number + 1].first : linkNodes.count, linkNodes.count)
+                for index in first..<max(first, end) { linkNodes[index] = nil }
+                continue
+            }
+            let holder = cmark_node_new(CMARK_NODE_CUSTOM_INLINE)!
+            cmark_node_set_on_enter(holder, "")
+            cmark_node_set_on_exit(holder, "")
+            cmark_node_append_child(holder, link)  // unlinks it from the page
+            holes.append(.link(holder: holder))
+        }
         for (node, heading) in headingNodes {
             addID(heading, to: node, extensions: extensions)
         }
-        var html = ""
+        var html: [UInt8] = []
         if let buffer = cmark_render_html(root, options, extensions) {
-            html = math.render(UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: strlen(buffer)))
+            html = Array(UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: strlen(buffer)))
             free(buffer)
         }
-        rendered = html
-        freeTree()
-        return html
+        cmark_node_free(root)
+        tableParsers.forEach(cmark_parser_free)
+        tableParsers = []
+        prerendered = Prerendered(html: html, holes: holes, linkNodes: linkNodes)
+    }
+
+    /// What `prerender` leaves for `render`.
+    private struct Prerendered {
+        /// cmark's HTML of the page, with holes.
+        var html: [UInt8]
+        /// What each hole is, by number.
+        var holes: [Hole]
+        /// The nodes of `links`, in their holders (nil for one left in the tree, see `prerender`).
+        var linkNodes: [OpaquePointer?]
+    }
+
+    private enum Hole {
+        /// A link (or image) with no link around it, in a custom inline of its own.
+        case link(holder: OpaquePointer)
+        /// The fenced code block `codeBlocks[index]` and its HTML as cmark writes it.
+        case codeBlock(Int, html: String)
+
+        var isBlock: Bool {
+            if case .codeBlock = self { return true }
+            return false
+        }
+    }
+
+    /// `node` and what it holds, as cmark writes it.
+    private static func renderHTML(_ node: OpaquePointer, options: Int32, extensions: UnsafeMutablePointer<cmark_llist>?) -> String {
+        guard let buffer = cmark_render_html(node, options, extensions) else { return "" }
+        defer { free(buffer) }
+        return String(cString: buffer)
+    }
+
+    /// Whether a link or image has one around it.
+    private static func isInsideLink(_ node: OpaquePointer) -> Bool {
+        var up = cmark_node_parent(node)
+        while let ancestor = up {
+            let type = cmark_node_get_type(ancestor)
+            if type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE { return true }
+            up = cmark_node_parent(ancestor)
+        }
+        return false
     }
 
     // MARK: - C API

@@ -31,7 +31,7 @@ struct MathSpan {
 /// Where the scan cannot know the block structure (raw HTML blocks, code in odd
 /// containers), cmark's own nodes decide: placeholders in code, raw HTML, URLs, titles and
 /// image alt text get the span's source back, so such text comes out exactly as written.
-/// U+E000–U+E002 in the source are replaced by U+FFFD.
+/// U+E000–U+E004 in the source are replaced by U+FFFD (`MathScanner.reservedScalars`).
 struct MathProtection {
     /// The text cmark parses, as bytes: it goes to cmark (and `TabTables`) as it is, without
     /// being made a `String` (validated, copied) on the way.

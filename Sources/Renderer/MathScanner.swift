@@ -40,14 +40,32 @@ struct MathScanner {
     /// Set by `htmlEnd` when it failed only at the end of the text (an unclosed comment or tag).
     var unclosedHTML = false
 
+    /// The characters the renderer marks its text with: math placeholders (U+E000–U+E002, see
+    /// `MathProtection`) and holes (U+E003, U+E004, see `RenderHoles`). The scan turns each in the
+    /// source into U+FFFD, math included, so that every one cmark writes is the renderer's.
+    static let reservedScalars: ClosedRange<UInt32> = 0xE000...0xE004
+
     /// The protected text of `source` and its spans.
     static func scan(_ source: String) -> (output: [UInt8], spans: [MathSpan]) {
         var source = source
+        if source.withUTF8(holdsReserved) {
+            source = String(String.UnicodeScalarView(source.unicodeScalars.map { reservedScalars.contains($0.value) ? "\u{FFFD}" : $0 }))
+        }
         return source.withUTF8 { bytes in
             var scanner = MathScanner(bytes)
             scanner.scan()
             return (scanner.output, scanner.spans)
         }
+    }
+
+    /// Whether UTF-8 holds one of `reservedScalars` (`EE 80 80`–`EE 80 84`).
+    private static func holdsReserved(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var at = 0
+        while let lead = firstOffset(of: 0xEE, in: bytes, from: at, to: bytes.count) {
+            if lead + 2 < bytes.count, bytes[lead + 1] == 0x80, (0x80...0x84).contains(bytes[lead + 2]) { return true }
+            at = lead + 1
+        }
+        return false
     }
 
     /// Only inside `scan(_:)`, which keeps `input` alive.
@@ -95,20 +113,9 @@ struct MathScanner {
 
     // MARK: - Output
 
-    /// Copies `input[from..<to]`, replacing the placeholder characters U+E000–U+E002 by U+FFFD.
+    /// Copies `input[from..<to]`.
     mutating func copy(_ from: Int, _ to: Int) {
-        var cursor = from
-        while cursor < to {
-            let byte = input[cursor]
-            if byte == 0xEE, cursor + 2 < to, input[cursor + 1] == 0x80, (0x80...0x82).contains(input[cursor + 2]) {
-                output += [0xEF, 0xBF, 0xBD]
-                cursor += 3
-            } else {
-                let next = find(0xEE, cursor + 1, to) ?? to
-                output.append(contentsOf: input[cursor..<next])
-                cursor = next
-            }
-        }
+        output.append(contentsOf: input[from..<to])
     }
 
     /// KaTeX has no `multline`: its lines are centred as `gather`'s rather than shown as an error.

@@ -115,6 +115,8 @@ final class ParsedDocument: Sendable {
         codeBlocks = document.codeBlocks
         equations = document.equations
         anchors = htmlAnchors(in: body)
+        // Now, on the core that parsed it, rather than hold the tree until the site is known.
+        document.prerender()
         tree = Mutex(document)
     }
 
