@@ -27,7 +27,7 @@ struct RenderedSite: Sendable {
     /// them (its links', then its raw images'). A template that cannot render is an error.
     ///
     /// Each file goes to `handOver` (the next stage: `WrittenSite.write`) as soon as it is
-    /// rendered, on the core that rendered it, in the order: the search index (the biggest job),
+    /// rendered, on the core that rendered it, in the order: the search index (each page's entry made with its body),
     /// the pages, the traces' pages, their data scripts, the index. So a page's HTML is freed once written, not held
     /// with all the others (megabytes on a big course, and the time to fault them in).
     ///
@@ -48,7 +48,9 @@ struct RenderedSite: Sendable {
             let pages = course.pages.map(\.parsed.page)
             let chosen = pages.indices.filter { selection.pages?.contains(pages[$0].source) ?? true }
             let captions = captions(chosen.map { course.pages[$0] }, links: &links, diagnostics: &diagnostics)
-            let rendered = try renderBodies(chosen.map { course.pages[$0] }, captions: captions, templates: templates, links: &links, diagnostics: &diagnostics)
+            let rendered = try renderBodies(
+                chosen.map { course.pages[$0] }, captions: captions, templates: templates, searchEntries: selection.pages == nil,
+                links: &links, diagnostics: &diagnostics)
             let bodies = Dictionary(uniqueKeysWithValues: zip(chosen, rendered.html))
             site.mathSpans = rendered.mathSpans
             if selection.keepsBodies { site.bodies = Dictionary(chosen.map { (pages[$0].source, bodies[$0]!) }, uniquingKeysWith: { first, _ in first }) }
@@ -57,7 +59,7 @@ struct RenderedSite: Sendable {
             let heads = PageHeads()
             let handedOver = concurrentMap((selection.pages == nil ? [-1] : []) + chosen) { index -> Result<Diagnostic?, Diagnostic> in
                 guard index >= 0 else {
-                    return .success(handOver(RenderedFile(path: SearchIndex.path, text: SearchIndex.script(for: course.pages.map(\.parsed), bodies: rendered.html))))
+                    return .success(handOver(RenderedFile(path: SearchIndex.path, text: SearchIndex.script(entries: rendered.searchEntries))))
                 }
                 return Result { () throws(Diagnostic) in
                     let context = PageContext(
@@ -134,8 +136,9 @@ struct RenderedSite: Sendable {
     /// Every page's HTML body, its figures in place of its directives, and its math spans (found
     /// with the body, on every core).
     private static func renderBodies(
-        _ pages: [PageWithFigures], captions: [String: String], templates: Templates, links: inout LinkResolver, diagnostics: inout [Diagnostic]
-    ) throws(Diagnostic) -> (html: [String], mathSpans: [MathCheck.Span]) {
+        _ pages: [PageWithFigures], captions: [String: String], templates: Templates, searchEntries: Bool,
+        links: inout LinkResolver, diagnostics: inout [Diagnostic]
+    ) throws(Diagnostic) -> (html: [String], mathSpans: [MathCheck.Span], searchEntries: [String]) {
         var linkDiagnostics: [[Diagnostic]] = []
         let rewrites = pages.map { page in
             defer { linkDiagnostics.append(links.takeDiagnostics()) }
@@ -152,20 +155,22 @@ struct RenderedSite: Sendable {
                 let html = pages[index].parsed.document.render(figures: figures, links: rewrites[index])
                 let page = pages[index].parsed.page
                 return RenderedBody(html: html, images: rawImageSources(in: html), unreadReferences: unreadReferences(in: html),
-                    mathSpans: MathCheck.spans(inHTML: html, source: page.body, file: page.source))
+                    mathSpans: MathCheck.spans(inHTML: html, source: page.body, file: page.source),
+                    searchEntry: searchEntries ? SearchIndex.entry(for: pages[index].parsed, body: html) : "")
             }
         }
-        var html: [String] = [], mathSpans: [MathCheck.Span] = []
+        var html: [String] = [], mathSpans: [MathCheck.Span] = [], entries: [String] = []
         for (index, page) in pages.enumerated() {
             let body = try bodies[index].get()
             html.append(body.html)
+            entries.append(body.searchEntry)
             mathSpans += body.mathSpans
             diagnostics += linkDiagnostics[index]
             links.checkRawImages(on: page.parsed, sources: body.images)
             links.checkUnreadReferences(on: page.parsed, snippets: body.unreadReferences)
             diagnostics += links.takeDiagnostics()
         }
-        return (html, mathSpans)
+        return (html, mathSpans, entries)
     }
 
     /// A page's body and what is read from it on the core that rendered it.
@@ -174,6 +179,8 @@ struct RenderedSite: Sendable {
         let images: [String]
         let unreadReferences: [String]
         let mathSpans: [MathCheck.Span]
+        /// Its object in the search index (`SearchIndex.entry`), when the site's index is made.
+        let searchEntry: String
     }
 
     /// A directive's trace on a page of its own (see `TracePage`).

@@ -66,4 +66,12 @@ import Testing
         #expect(script == (try Self.encoded(pages, bodies: bodies)))
         #expect(SearchIndex.script(for: [], bodies: []) == "window.unrolledSearchIndex = [];\n")
     }
+
+    /// The limit counts bytes: a character it cuts is one U+FFFD, as decoding the cut bytes makes it.
+    @Test func aCharacterTheLimitCutsIsAReplacementCharacter() {
+        #expect(SearchIndex.plainText("<p>aé b</p>", limit: 2) == "a\u{FFFD}")
+        #expect(SearchIndex.plainText("<p>a😀</p>", limit: 3) == "a\u{FFFD}")
+        #expect(SearchIndex.plainText("<p>a😀</p>", limit: 5) == "a😀")
+        #expect(SearchIndex.plainText("<p>ab &amp; <b>c</b>d</p>", limit: 100) == "ab & c d")
+    }
 }
