@@ -98,8 +98,6 @@ enum SearchIndex {
         (Array("<details class=\"trace-steps\"".utf8), Array("</details>".utf8)),
         (Array("<a class=\"anchor\"".utf8), Array("</a>".utf8)),
     ]
-    /// The bytes a run of text ends at: a tag, an entity, white space.
-    private static let stopsARun: [Bool] = (0..<256).map { [0x3C, 0x26, 0x20, 0x0A, 0x09, 0x0D].contains($0) }
     private static let entities: [(name: [UInt8], character: UInt8)] = [
         (Array("&lt;".utf8), UInt8(ascii: "<")), (Array("&gt;".utf8), UInt8(ascii: ">")),
         (Array("&quot;".utf8), UInt8(ascii: "\"")), (Array("&#39;".utf8), UInt8(ascii: "'")),
@@ -137,8 +135,13 @@ enum SearchIndex {
                 index += 1
             } else {
                 // A run of such bytes at once, as far as the limit.
+                let stop = min(bytes.count, index + limit - output.count)
                 var end = index + 1
-                while end < bytes.count, end - index < limit - output.count, !Self.stopsARun[Int(bytes[end])] { end += 1 }
+                while end < stop {
+                    let next = bytes[end]
+                    if next == 0x3C || next == 0x26 || next == 0x20 || next == 0x0A || next == 0x09 || next == 0x0D { break }
+                    end += 1
+                }
                 output.append(contentsOf: bytes[index..<end])
                 index = end
             }
