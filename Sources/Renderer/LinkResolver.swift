@@ -2,7 +2,7 @@ import Foundation
 
 /// Links, images and other files the pages refer to, resolved page by page in the render stage:
 /// what each link becomes, what it finds wrong, and the files the site must copy.
-struct LinkResolver {
+struct LinkResolver: Sendable {
     let folder: CourseFolder
     /// The course's pages by their source path (`notes/a.md`).
     let pages: [String: ParsedPage]
@@ -27,6 +27,14 @@ struct LinkResolver {
     mutating func takeDiagnostics() -> [Diagnostic] {
         defer { diagnostics = [] }
         return diagnostics
+    }
+
+    /// What `other`, a copy of this resolver that went on with pages of its own, learnt: its
+    /// diagnostics (after this one's), the files it found and the exercise ids it gave.
+    mutating func take(_ other: LinkResolver) {
+        diagnostics += other.diagnostics
+        files.formUnion(other.files)
+        exerciseIDs.formUnion(other.exerciseIDs)
     }
 
     /// What becomes of every link and image of `page`, in order (see `resolve`).

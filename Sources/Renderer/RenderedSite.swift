@@ -139,35 +139,40 @@ struct RenderedSite: Sendable {
         _ pages: [PageWithFigures], captions: [String: String], templates: Templates, searchEntries: Bool,
         links: inout LinkResolver, diagnostics: inout [Diagnostic]
     ) throws(Diagnostic) -> (html: [String], mathSpans: [MathCheck.Span], searchEntries: [String]) {
-        var linkDiagnostics: [[Diagnostic]] = []
-        let rewrites = pages.map { page in
-            defer { linkDiagnostics.append(links.takeDiagnostics()) }
-            return links.rewrites(on: page.parsed)
-        }
+        // Each page's links are resolved by the job that renders it, with a copy of the resolver
+        // (what it learns is the page's own: its diagnostics, its files, its exercises' ids),
+        // taken back in page order: resolving them one page at a time was a tenth of a big build.
+        let resolver = links
         let bodies = concurrentMap(Array(pages.indices)) { index -> Result<RenderedBody, Diagnostic> in
             Result { () throws(Diagnostic) in
+                var links = resolver
+                let rewrites = links.rewrites(on: pages[index].parsed)
+                let linkDiagnostics = links.takeDiagnostics()
                 var figures: [Int: String] = [:]
                 for (line, figure) in pages[index].figures {
                     var figure = figure
                     if let caption = captions[figure.id] { figure.caption = caption }
                     figures[line] = try templates.render("trace-figure", figure)
                 }
-                let html = pages[index].parsed.document.render(figures: figures, links: rewrites[index])
+                let html = pages[index].parsed.document.render(figures: figures, links: rewrites)
                 let page = pages[index].parsed.page
-                return RenderedBody(html: html, images: rawImageSources(in: html), unreadReferences: unreadReferences(in: html),
+                links.checkRawImages(on: pages[index].parsed, sources: rawImageSources(in: html))
+                links.checkUnreadReferences(on: pages[index].parsed, snippets: unreadReferences(in: html))
+                return RenderedBody(html: html, linkDiagnostics: linkDiagnostics, links: links,
                     mathSpans: MathCheck.spans(inHTML: html, source: page.body, file: page.source),
                     searchEntry: searchEntries ? SearchIndex.entry(for: pages[index].parsed, body: html) : "")
             }
         }
         var html: [String] = [], mathSpans: [MathCheck.Span] = [], entries: [String] = []
-        for (index, page) in pages.enumerated() {
+        for index in pages.indices {
+            // A figure's template error stops the build at the first page with one, after what
+            // the pages before it found, as when they went one at a time.
             let body = try bodies[index].get()
             html.append(body.html)
             entries.append(body.searchEntry)
             mathSpans += body.mathSpans
-            diagnostics += linkDiagnostics[index]
-            links.checkRawImages(on: page.parsed, sources: body.images)
-            links.checkUnreadReferences(on: page.parsed, snippets: body.unreadReferences)
+            diagnostics += body.linkDiagnostics
+            links.take(body.links)
             diagnostics += links.takeDiagnostics()
         }
         return (html, mathSpans, entries)
@@ -176,8 +181,10 @@ struct RenderedSite: Sendable {
     /// A page's body and what is read from it on the core that rendered it.
     private struct RenderedBody: Sendable {
         let html: String
-        let images: [String]
-        let unreadReferences: [String]
+        /// What resolving its links found, before what its raw images and unread references did (in `links`).
+        let linkDiagnostics: [Diagnostic]
+        /// The resolver after the page: its later diagnostics, the files it links, its exercises.
+        let links: LinkResolver
         let mathSpans: [MathCheck.Span]
         /// Its object in the search index (`SearchIndex.entry`), when the site's index is made.
         let searchEntry: String
