@@ -19,10 +19,15 @@ struct PageSource: Hashable, Sendable {
 
     init(source: String) {
         self.source = source
-        var output = String(source.dropLast(URL(fileURLWithPath: source).pathExtension.count)) + "html"
+        // The file name and its extension as `URL` splits them, without a `URL` (which reads the
+        // working folder to make one of a relative path, a cost per page on a big course).
+        let name = source.split(separator: "/").last.map(String.init) ?? source
+        let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
+        let pathExtension = dot.map { name[name.index(after: $0)...] } ?? ""
+        var output = String(source.dropLast(pathExtension.count)) + "html"
         if output == "index.html" { output = "index-page.html" }
         self.output = output
-        title = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+        title = dot.map { String(name[..<$0]) } ?? name
     }
 
     /// The folder of the source, relative to the course folder (`notes`, or empty).

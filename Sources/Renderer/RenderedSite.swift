@@ -54,7 +54,7 @@ struct RenderedSite: Sendable {
             let bodies = Dictionary(uniqueKeysWithValues: zip(chosen, rendered.html))
             site.mathSpans = rendered.mathSpans
             if selection.keepsBodies { site.bodies = Dictionary(chosen.map { (pages[$0].source, bodies[$0]!) }, uniquingKeysWith: { first, _ in first }) }
-            let sidebars = try sidebars(pages, templates)
+            let sidebars = try Sidebars(pages, templates)
             let courseContext = CourseContext(course.config)
             let heads = PageHeads()
             let handedOver = concurrentMap((selection.pages == nil ? [-1] : []) + chosen) { index -> Result<Diagnostic?, Diagnostic> in
@@ -65,7 +65,7 @@ struct RenderedSite: Sendable {
                     let context = PageContext(
                         course: courseContext, head: try heads.head(root: pages[index].root, course: courseContext, templates: templates),
                         pages: pages, index: index, document: course.pages[index].parsed.document,
-                        html: bodies[index]!, sidebar: sidebars[index], viewScripts: templates.viewScripts)
+                        html: bodies[index]!, sidebar: sidebars.list(for: index), viewScripts: templates.viewScripts)
                     return handOver(RenderedFile(path: pages[index].output, text: try templates.render("page", context)))
                 }
             }

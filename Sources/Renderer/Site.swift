@@ -107,6 +107,8 @@ public enum Site {
         var log = BuildLog(strict: options.strict)
         let assets = AssetCopy.start(options, into: staging)
         defer { assets.wait() }
+        let templates = Background { () throws(Diagnostic) in try Templates(directory: options.templates) }
+        defer { templates.wait() }
         // KaTeX checks the math meanwhile (Node on a core the directives and pages leave).
         let mathAhead = MathCheck.Ahead.launch(katex: options.katex, templates: options.templates, cache: options.cache)
         defer { _ = mathAhead.wait() }   // no build leaves Node running
@@ -117,8 +119,9 @@ public enum Site {
         let course = log.keep(CourseWithFigures.make(parsed, options: options, folder: folder))
         try log.stopOnErrors()
         // Render every page, trace page and the index; write them; copy the files the pages link to.
-        let templates = try log.check { () throws(Diagnostic) in try Templates(directory: options.templates) }
-        let rendered = log.keep(RenderedSite.render(course, templates: templates, folder: folder) { WrittenSite.write($0, into: staging) })
+        let rendered = log.keep(RenderedSite.render(course, templates: try log.check(templates.result), folder: folder) {
+            WrittenSite.write($0, into: staging)
+        })
         try log.check { () throws(Diagnostic) in if let failure = rendered.handOverFailure { throw failure } }
         let written = log.keep(WrittenSite.copyLinkedFiles(rendered, from: folder, into: staging))
         let math = MathCheck.check(rendered.mathSpans, katex: options.katex, templates: options.templates, cache: options.cache,

@@ -158,16 +158,16 @@ struct NavigationEntry: TemplateContext, MustacheParent {
 /// The sidebar's list of pages as HTML, for every page, linked from that page with its own entry
 /// marked. Each entry goes through the `sidebar-entry` template twice per folder (plain and
 /// current), never once per page and entry: a course of 200 pages would otherwise render
-/// 200 × 200 entries, most of a big build's time.
-func sidebars(_ pages: [PageSource], _ templates: Templates) throws(Diagnostic) -> [String] {
-    var rendered: [String: (plain: [String], current: [String])] = [:]
-    var lists: [String] = []
-    for (index, page) in pages.enumerated() {
-        let folder = String(page.output.utf8.lastIndex(of: UInt8(ascii: "/")).map { page.output[..<$0] } ?? "")
-        let entries: (plain: [String], current: [String])
-        if let known = rendered[folder] {
-            entries = known
-        } else {
+/// 200 × 200 entries, most of a big build's time. A page's list is put together by the job that
+/// renders the page (`list(for:)`).
+struct Sidebars: Sendable {
+    private let pages: [PageSource]
+    /// Every page's entry, plain and current, linked from each folder that holds pages.
+    private let entries: [String: (plain: [String], current: [String])]
+
+    init(_ pages: [PageSource], _ templates: Templates) throws(Diagnostic) {
+        var entries: [String: (plain: [String], current: [String])] = [:]
+        for page in pages where entries[Self.folder(of: page)] == nil {
             var plain: [String] = [], current: [String] = []
             for other in pages {
                 var entry = NavigationEntry(title: other.title, href: siteLink(from: page.output, to: other.output), current: false)
@@ -175,14 +175,23 @@ func sidebars(_ pages: [PageSource], _ templates: Templates) throws(Diagnostic) 
                 entry.current = true
                 current.append(try sidebarEntry(entry, templates))
             }
-            entries = (plain, current)
-            rendered[folder] = entries
+            entries[Self.folder(of: page)] = (plain, current)
         }
-        var list = entries.plain
-        list[index] = entries.current[index]
-        lists.append(list.joined(separator: sidebarSeparator))
+        self.pages = pages
+        self.entries = entries
     }
-    return lists
+
+    /// The list of `pages[index]`'s sidebar.
+    func list(for index: Int) -> String {
+        let folderEntries = entries[Self.folder(of: pages[index])]!
+        var list = folderEntries.plain
+        list[index] = folderEntries.current[index]
+        return list.joined(separator: sidebarSeparator)
+    }
+
+    private static func folder(of page: PageSource) -> String {
+        String(page.output.utf8.lastIndex(of: UInt8(ascii: "/")).map { page.output[..<$0] } ?? "")
+    }
 }
 
 /// The index page's list: no entry is current.

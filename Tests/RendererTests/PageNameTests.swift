@@ -58,4 +58,15 @@ import Testing
             "notes/\(composed).md: its name and notes/\(decomposed).md's differ only in how accented letters are encoded (one precomposed, NFC, the other decomposed, NFD): they look alike and are one name on macOS; rename one (as NFC: `convmv -f utf8 -t utf8 --nfc`)"
         ])
     }
+
+    /// A page's output and default title split its file name as Foundation's `URL` does.
+    @Test func outputAndTitleSplitTheNameAsURLDoes() {
+        for source in ["notes/01-neuron.md", "a.md", "notes/a.b.md", "notes/.hidden.md", "sub/dir/é x.md", "index.md", "notes/noext"] {
+            let page = PageSource(source: source)
+            let url = URL(fileURLWithPath: source)
+            let expected = String(source.dropLast(url.pathExtension.count)) + "html"
+            #expect(page.output == (expected == "index.html" ? "index-page.html" : expected), "\(source)")
+            #expect(page.title == url.deletingPathExtension().lastPathComponent, "\(source)")
+        }
+    }
 }
