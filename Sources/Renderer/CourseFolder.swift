@@ -59,8 +59,11 @@ struct CourseFolder: Sendable {
     /// `check`, and the path must be a regular file: reading a FIFO or a device would block or never end.
     func checkFile(_ path: String) -> CoursePathProblem? {
         if let problem = check(path) { return problem }
-        let type = try? FileManager.default.attributesOfItem(atPath: url(path).path)[.type] as? FileAttributeType
-        return type == .typeRegular ? nil : .notRegular(path)
+        // `lstat`, as `FileManager.attributesOfItem` reads the type, without what else it reads
+        // (the owner's and group's names through nsswitch, extended attributes) for every page.
+        var status = stat()
+        guard lstat(url(path).path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return .notRegular(path) }
+        return nil
     }
 
     /// The URL of a course-relative path.

@@ -19,15 +19,19 @@ struct PageSource: Hashable, Sendable {
 
     init(source: String) {
         self.source = source
-        // The file name and its extension as `URL` splits them, without a `URL` (which reads the
-        // working folder to make one of a relative path, a cost per page on a big course).
-        let name = source.split(separator: "/").last.map(String.init) ?? source
-        let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
-        let pathExtension = dot.map { name[name.index(after: $0)...] } ?? ""
+        let (stem, pathExtension) = Self.splitName(source)
         var output = String(source.dropLast(pathExtension.count)) + "html"
         if output == "index.html" { output = "index-page.html" }
         self.output = output
-        title = dot.map { String(name[..<$0]) } ?? name
+        title = stem
+    }
+
+    /// The file name of `path` without its extension, and the extension, as `URL` splits them,
+    /// without a `URL` (which looks at the working folder to make one of a relative path, a cost per page).
+    static func splitName(_ path: String) -> (stem: String, pathExtension: Substring) {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (name, "") }
+        return (String(name[..<dot]), name[name.index(after: dot)...])
     }
 
     /// The folder of the source, relative to the course folder (`notes`, or empty).
@@ -61,7 +65,7 @@ struct ParsedPage: Sendable {
     init(_ page: PageSource, markdown: MarkdownOptions = MarkdownOptions()) {
         self.page = page
         document = ParsedDocument(page.body, markdown: markdown)
-        guard !page.title.isEmpty, page.title == URL(fileURLWithPath: page.source).deletingPathExtension().lastPathComponent else { return }
+        guard !page.title.isEmpty, page.title == PageSource.splitName(page.source).stem else { return }
         if let first = document.headings.first {
             self.page.title = first.text
         } else if let line = firstLineTitle(of: page.body) {

@@ -102,7 +102,7 @@ enum TraceFigure {
     /// The id a directive's trace gets when it names none: the page's file name without a leading
     /// chapter number (`notes/06-lstm.md` → `lstm`), then the trace's number on the page: `lstm-1`.
     static func defaultID(pageSource: String, number: Int) -> String {
-        let stem = URL(fileURLWithPath: pageSource).deletingPathExtension().lastPathComponent
+        let stem = PageSource.splitName(pageSource).stem
         var slug = String(stem.lowercased().unicodeScalars.map { scalar -> Character in
             ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) ? Character(scalar) : "-"
         })
