@@ -142,6 +142,7 @@ struct RenderedSite: Sendable {
         // Each page's links are resolved by the job that renders it, with a copy of the resolver
         // (what it learns is the page's own: its diagnostics, its files, its exercises' ids),
         // taken back in page order: resolving them one page at a time was a tenth of a big build.
+        diagnostics += links.takeDiagnostics()  // so that no copy carries them
         let resolver = links
         let bodies = concurrentMap(Array(pages.indices)) { index -> Result<RenderedBody, Diagnostic> in
             Result { () throws(Diagnostic) in
