@@ -28,6 +28,10 @@ final class NodeRun: @unchecked Sendable {
         let exited = run.exited
         process.terminationHandler = { _ in exited.signal() }
         do { try process.run() } catch { return nil }
+        // Below the build's own threads: its verdicts are needed only at the build's end, so it
+        // takes the time a core would otherwise idle (the parsers waiting on one another, the
+        // stages one thread runs) before it takes the pages' time.
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(process.processIdentifier), 10)
         return run
     }
 
