@@ -18,8 +18,8 @@ public final class Tape {
     let meter: Meter?
     /// Bytes of the tensor values this tape holds.
     var heldBytes = 0.0
-    /// The phase new steps are recorded in.
-    public internal(set) var phase: Phase = .forward
+    /// The phase new steps are recorded in (read at every recorded step: unchecked, as `nodes` is).
+    @exclusivity(unchecked) public internal(set) var phase: Phase = .forward
 
     struct Node {
         var value: Tensor
@@ -48,13 +48,15 @@ public final class Tape {
     /// Not checked for exclusive access at run time: every op reads and appends it, and the checks
     /// (a thread-local set per access) cost about 4 % of a small network's iteration in a profile.
     /// No code holds an access to it across a call that changes it, which the checks would trap.
+    /// The same holds for the other stores a recording tape touches at every op or scope (about
+    /// a twentieth of a small network's recorded iteration was their checks).
     @exclusivity(unchecked) var nodes: [Node] = []
-    var recordedSteps: [RecordedStep] = []
-    var scopes: [Scope] = []
-    var currentScope: Int?
+    @exclusivity(unchecked) var recordedSteps: [RecordedStep] = []
+    @exclusivity(unchecked) var scopes: [Scope] = []
+    @exclusivity(unchecked) var currentScope: Int?
     var lossID: Int?
     /// The recorded transpose of each tensor that has one (see `transpose(_:)`).
-    var transposes: [Int: Int] = [:]
+    @exclusivity(unchecked) var transposes: [Int: Int] = [:]
     /// Final gradient per parameter/input id, from the latest `backward`.
     var finalGradients: [Int: Int] = [:]
     /// On a tape that does not record: the tag quantities whose tensors `tagged` keeps in `kept`,

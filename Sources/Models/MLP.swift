@@ -17,6 +17,8 @@ public enum WeightInitializer: String, ParameterChoice {
 public struct MLP: Sendable {
     public let layers: [Int]
     let activation: Activation
+    /// What a recording tape writes for each layer, from the first: the same at every iteration.
+    private let recorded: [LayerText]
 
     /// - Parameters:
     ///   - layers: sizes n₀ (inputs), n₁ … n_{L−1} (hidden), n_L (outputs).
@@ -25,6 +27,32 @@ public struct MLP: Sendable {
         precondition(layers.count >= 2, "MLP: needs at least input and output sizes")
         self.layers = layers
         self.activation = activation
+        recorded = (1..<layers.count).map { LayerText($0, output: $0 == layers.count - 1, activation: activation) }
+    }
+
+    /// Layer l's scope (its name, kind and equation) and the names of the tensors it makes.
+    /// Made once per network rather than at every iteration: building these strings was a tenth
+    /// of a small network's recorded iteration, which training records again and again. A class,
+    /// so that a layer takes one reference to it, not one to each string.
+    private final class LayerText: Sendable {
+        let scope: String, kind: ScopeKind, equation: String
+        /// `W_l·` and `W_{l} h_{l-1}`: the product's name is this and its input's name.
+        let productPrefix: String, productTeX: String
+        let z: (name: String, tex: String), h: (name: String, tex: String)
+
+        init(_ layer: Int, output: Bool, activation: Activation) {
+            let previous = layer == 1 ? "X" : "h_{\(layer - 1)}"
+            scope = output ? "output layer" : "layer \(layer)"
+            kind = .layer(layer)
+            equation =
+                output
+                ? "y = W_{\(layer)} \(previous) + b_{\(layer)}"
+                : "h_{\(layer)} = \(activation.tex)(W_{\(layer)} \(previous) + b_{\(layer)})"
+            productPrefix = "W_\(layer)·"
+            productTeX = "W_{\(layer)} \(previous)"
+            z = ("z_\(layer)", "z_{\(layer)}")
+            h = output ? ("y", "y") : ("h_\(layer)", "h_{\(layer)}")
+        }
     }
 
     /// W₁, b₁, W₂, b₂, …: each Wₗ then bₗ drawn in row-major order, uniform in ±1/√nₗ₋₁ (`fan-in`)
@@ -67,17 +95,12 @@ public struct MLP: Sendable {
         var h = X
         for layer in 1...depth {
             let (W, b) = parameters.layers[layer - 1]
-            let previous = layer == 1 ? "X" : "h_{\(layer - 1)}"
-            let product = { (W • h).named("W_\(layer)·\(h.name)", tex: "W_{\(layer)} \(previous)") }
-            if layer < depth {
-                h = tape.scope("layer \(layer)", kind: .layer(layer), equation: "h_{\(layer)} = \(activation.tex)(W_{\(layer)} \(previous) + b_{\(layer)})") {
-                    let z = (product() + b).named("z_\(layer)", tex: "z_{\(layer)}")
-                    return activation(z).named("h_\(layer)", tex: "h_{\(layer)}")
-                }
-            } else {
-                h = tape.scope("output layer", kind: .layer(layer), equation: "y = W_{\(layer)} \(previous) + b_{\(layer)}") {
-                    (product() + b).named("y")
-                }
+            let text = recorded[layer - 1]
+            let product = { (W • h).named(text.productPrefix + h.name, tex: text.productTeX) }
+            h = tape.scope(text.scope, kind: text.kind, equation: text.equation) {
+                if layer == depth { return (product() + b).named(text.h.name, tex: text.h.tex) }
+                let z = (product() + b).named(text.z.name, tex: text.z.tex)
+                return activation(z).named(text.h.name, tex: text.h.tex)
             }
         }
         return h

@@ -14,6 +14,7 @@ public struct Transpose: Op {
     public var attrs: [String: JSONValue] { recorded(Self.permAttribute.record(perm)) }
 
     public func shapeRule(_ s: [[Int]]) throws(OpError) -> [Int] {
+        if isMatrixTranspose(rank: s[0].count) { return [s[0][1], s[0][0]] }
         let order = perm ?? Array(s[0].indices.reversed())
         guard order.sorted() == Array(s[0].indices) else {
             throw OpError(op: Self.name, "perm \(order) is not a permutation of the axes of \(describe(s[0]))")
@@ -24,10 +25,18 @@ public struct Transpose: Op {
     public func forward(_ x: [Tensor]) throws(OpError) -> Tensor {
         let shape = try outputShape(of: x)
         let input = x[0]
+        if isMatrixTranspose(rank: input.rank) { return transposeMatrix(input) }
         let order = perm ?? Array(input.shape.indices.reversed())
-        if input.rank == 2 && order == [1, 0] { return transposeMatrix(input) }
         let inputStrides = Tensor.strides(of: input.shape)
         return Broadcasting.gather(input, shape: shape, strides: order.map { inputStrides[$0] })
+    }
+
+    /// A matrix's two axes swapped, the case of every gradient of a matrix product: answered
+    /// without building the permutation arrays, which cost a recording tape more than the copy.
+    private func isMatrixTranspose(rank: Int) -> Bool {
+        guard rank == 2 else { return false }
+        guard let perm else { return true }
+        return perm.count == 2 && perm[0] == 1 && perm[1] == 0
     }
 
     public func gradients(_ c: GradientContext) -> [Var?] {
