@@ -49,7 +49,7 @@ public final class Tape {
     /// (a thread-local set per access) cost about 4 % of a small network's iteration in a profile.
     /// No code holds an access to it across a call that changes it, which the checks would trap.
     /// The same holds for the other stores a recording tape touches at every op or scope (about
-    /// a twentieth of a small network's recorded iteration was their checks).
+    /// 2 % of a small network's recorded iteration was their checks).
     @exclusivity(unchecked) var nodes: [Node] = []
     @exclusivity(unchecked) var recordedSteps: [RecordedStep] = []
     @exclusivity(unchecked) var scopes: [Scope] = []

@@ -26,11 +26,18 @@ public struct LSTM: RecurrentNetwork {
     public let outputSize: Int
     public let peepholes: Bool
 
+    /// What a recording tape writes for a cell read one way, forwards and backwards.
+    private let recorded: (oneWay: CellText, forward: CellText, backward: CellText)
+
     public init(inputSize: Int, hiddenSize: Int, outputSize: Int, peepholes: Bool = false) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.outputSize = outputSize
         self.peepholes = peepholes
+        recorded = (
+            CellText(Equations(direction: .oneWay, peepholes: peepholes)), CellText(Equations(direction: .forward, peepholes: peepholes)),
+            CellText(Equations(direction: .backward, peepholes: peepholes))
+        )
     }
 
     /// What a step carries: the hidden state h_t and the cell state c_t.
@@ -77,48 +84,69 @@ public struct LSTM: RecurrentNetwork {
         let (W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o) = (p.W_f, p.b_f, p.W_i, p.b_i, p.W_c, p.b_c, p.W_o, p.b_o)
         let (h, c) = (state.h, state.c)
         let tape = x.tape
-        let tex = Equations(direction: direction, peepholes: peepholes)
+        let text = switch direction {
+        case .oneWay: recorded.oneWay
+        case .forward: recorded.forward
+        case .backward: recorded.backward
+        }
         /// W_g [h_{t−1}; x_t] (+ p_g ⊙ cell with peepholes) + b_g.
         func preactivation(_ W: Var, _ b: Var, _ input: Var, peephole: Var?, _ cell: Var) -> Var {
             peephole.map { W • input + $0 * cell + b } ?? W • input + b
         }
 
-        return tape.scope("LSTM cell", kind: .cell("lstm", peephole: peepholes), equation: tex.cell) {
+        return tape.scope("LSTM cell", kind: text.cellKind, equation: text.cell) {
             let input = concat([h, x]).named(direction.name("hx", t), tex: "[\(direction.tex("h", direction.previous(t))); x_{\(t)}]")
                 .tagged("stacked_input", direction.at(t))
-            let f = tape.scope("forget gate", kind: .cellPart("forget_gate"), equation: tex.gate("f", "\\sigma", peeking: tex.previousCell)) {
+            let f = tape.scope("forget gate", kind: text.forget.kind, equation: text.forget.equation) {
                 sigmoid(preactivation(W_f, b_f, input, peephole: p.peepholes?.f, c)).named(direction.name("f", t), tex: direction.tex("f", t))
                     .tagged("gate", direction.at(t, ["gate": "forget"]))
             }
-            let i = tape.scope("input gate", kind: .cellPart("input_gate"), equation: tex.gate("i", "\\sigma", peeking: tex.previousCell)) {
+            let i = tape.scope("input gate", kind: text.input.kind, equation: text.input.equation) {
                 sigmoid(preactivation(W_i, b_i, input, peephole: p.peepholes?.i, c)).named(direction.name("i", t), tex: direction.tex("i", t))
                     .tagged("gate", direction.at(t, ["gate": "input"]))
             }
-            let candidate = tape.scope("candidate", kind: .cellPart("candidate"), equation: tex.gate("c", "\\tanh", symbol: "\\tilde{c}")) {
+            let candidate = tape.scope("candidate", kind: text.candidate.kind, equation: text.candidate.equation) {
                 tanh(W_c • input + b_c).named(direction.name("ctilde", t), tex: direction.tex("\\tilde{c}", t))
                     .tagged("candidate", direction.at(t))
             }
             let outputGate = { (cell: Var) in
-                tape.scope("output gate", kind: .cellPart("output_gate"), equation: tex.gate("o", "\\sigma", peeking: tex.symbol("c") + "_{t}")) {
+                tape.scope("output gate", kind: text.output.kind, equation: text.output.equation) {
                     sigmoid(preactivation(W_o, b_o, input, peephole: p.peepholes?.o, cell)).named(direction.name("o", t), tex: direction.tex("o", t))
                         .tagged("gate", direction.at(t, ["gate": "output"]))
                 }
             }
             // Without peepholes o_t reads only [h_{t−1}; x_t], so it is computed with the other gates.
             let early = peepholes ? nil : outputGate(c)
-            let cNew = tape.scope("cell state", kind: .cellPart("cell_state"), equation: tex.cellState) {
+            let cNew = tape.scope("cell state", kind: text.cellState.kind, equation: text.cellState.equation) {
                 (f * c + i * candidate).named(direction.name("c", t), tex: direction.tex("c", t)).tagged("cell_state", direction.at(t))
             }
             let o = early ?? outputGate(cNew)
-            let hNew = tape.scope("hidden state", kind: .cellPart("hidden_state"), equation: tex.hiddenState) {
+            let hNew = tape.scope("hidden state", kind: text.hiddenState.kind, equation: text.hiddenState.equation) {
                 (o * tanh(cNew)).named(direction.name("h", t), tex: direction.tex("h", t)).tagged("hidden_state", direction.at(t))
             }
             return State(h: hNew, c: cNew)
         }
     }
 
-    /// The TeX of the cell's equations, the symbols with the direction's arrows; only a recording
-    /// tape asks for them.
+    /// The kinds and equations of a cell's scopes for one direction. Made once per network: they
+    /// are the same at every time step, and making them at each was a tenth of a recorded iteration.
+    /// A class, so that a cell takes one reference to it, not one to each string.
+    private final class CellText: Sendable {
+        let cellKind: ScopeKind, cell: String
+        let forget, input, candidate, output, cellState, hiddenState: (kind: ScopeKind, equation: String)
+
+        init(_ tex: Equations) {
+            (cellKind, cell) = (.cell("lstm", peephole: tex.peepholes), tex.cell)
+            forget = (.cellPart("forget_gate"), tex.gate("f", "\\sigma", peeking: tex.previousCell))
+            input = (.cellPart("input_gate"), tex.gate("i", "\\sigma", peeking: tex.previousCell))
+            candidate = (.cellPart("candidate"), tex.gate("c", "\\tanh", symbol: "\\tilde{c}"))
+            output = (.cellPart("output_gate"), tex.gate("o", "\\sigma", peeking: tex.symbol("c") + "_{t}"))
+            cellState = (.cellPart("cell_state"), tex.cellState)
+            hiddenState = (.cellPart("hidden_state"), tex.hiddenState)
+        }
+    }
+
+    /// The TeX of the cell's equations, the symbols with the direction's arrows.
     private struct Equations {
         let direction: Direction
         let peepholes: Bool
