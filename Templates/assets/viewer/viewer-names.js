@@ -33,10 +33,13 @@ window.Unrolled = window.Unrolled || {};
     return (wrap ? '(' + html + ')' : html) + (suffix ? '<span class="ut-tex-index">' + escapeHtml(suffix) + '</span>' : '');
   }
 
-  /** Typesets the late names under `root` (nameHtml's `late`) once the frame that shows them has
-      been painted: a part that draws many names at once (the outline's rows, provenance's
-      labels) lays out plain text on a step change, fast on 24,000 steps, and KaTeX's boxes
-      follow. A later call for the same root before then does it once. */
+  /** Typesets the late names under `root` (nameHtml's `late`) in the frame after the one that
+      shows them: a part that draws many names at once (the outline's rows, provenance's labels)
+      lays out plain text on a step change, fast on 24,000 steps, and KaTeX's boxes follow one
+      frame later. A later call for the same root before then does it once. The work waits for
+      that frame's own animation callback, not for a task after the first frame: a step change
+      that comes in between (a key held down) has replaced the names by then, and only the ones
+      still shown are typeset, in the frame that draws them. */
   function typesetLate(root) {
     if (late.has(root)) return;
     late.add(root);
@@ -47,7 +50,7 @@ window.Unrolled = window.Unrolled || {};
         span.classList.remove('ut-tex-late');
       });
     };
-    if (window.requestAnimationFrame) window.requestAnimationFrame(function () { setTimeout(run, 0); });
+    if (window.requestAnimationFrame) window.requestAnimationFrame(function () { window.requestAnimationFrame(run); });
     else setTimeout(run, 0);
   }
   var late = new Set();
