@@ -129,7 +129,7 @@ public struct LSTM: RecurrentNetwork {
     }
 
     /// The kinds and equations of a cell's scopes for one direction. Made once per network: they
-    /// are the same at every time step, and making them at each was a tenth of a recorded iteration.
+    /// are the same at every time step, and making them at each was 6 % of a recorded iteration.
     /// A class, so that a cell takes one reference to it, not one to each string.
     private final class CellText: Sendable {
         let cellKind: ScopeKind, cell: String
