@@ -5,7 +5,7 @@ enum Broadcasting {
     static func shape(_ a: [Int], _ b: [Int]) -> [Int]? {
         if a == b { return a }  // the common case, without building a new array
         let rank = max(a.count, b.count)
-        var result = [Int](repeating: 1, count: rank)
+        var result = [Int](small: 1, count: rank)
         for axis in 0..<rank {
             let da = axis < rank - a.count ? 1 : a[axis - (rank - a.count)]
             let db = axis < rank - b.count ? 1 : b[axis - (rank - b.count)]
@@ -25,9 +25,9 @@ enum Broadcasting {
     static func strides(of source: [Int], in target: [Int]) -> [Int] {
         let sourceStrides = Tensor.strides(of: source)
         let offset = target.count - source.count
-        return target.indices.map { axis in
-            axis < offset || source[axis - offset] == 1 ? 0 : sourceStrides[axis - offset]
-        }
+        var result = [Int](small: 0, count: target.count)
+        for axis in target.indices where axis >= offset && source[axis - offset] != 1 { result[axis] = sourceStrides[axis - offset] }
+        return result
     }
 
     /// Walks `target` in row-major order one run of its last axis at a time: calls
@@ -44,8 +44,8 @@ enum Broadcasting {
             return
         }
         let outerRank = target.count - 1
-        var position = [Int](repeating: 0, count: outerRank)
-        var bases = [Int](repeating: 0, count: strides.count)
+        var position = [Int](small: 0, count: outerRank)
+        var bases = [Int](small: 0, count: strides.count)
         var start = 0
         while start < count {
             body(start, bases)

@@ -104,7 +104,7 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
 
     /// Row-major strides: how far apart consecutive positions along each axis are.
     public static func strides(of shape: [Int]) -> [Int] {
-        var strides = Array(repeating: 1, count: shape.count)
+        var strides = [Int](small: 1, count: shape.count)
         var stride = 1
         for axis in shape.indices.reversed() {
             strides[axis] = stride
